@@ -1,0 +1,120 @@
+/*
+ * core/core_int.h: the engine's internal toolkit: allocation through the
+ * context, error helpers, arenas, string interning and growable arrays.
+ * Every allocation in engine/ goes through ab__malloc & co., never plain
+ * malloc, so tests can fail the Nth allocation and the caller's hooks see all.
+ */
+#ifndef AB_CORE_INT_H
+#define AB_CORE_INT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "asbuilt/core.h"
+
+#define AB__PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+struct ab_ctx {
+    ab_allocator alloc; /* Hooks in force (libc's when none given). */
+    ab_limits limits;   /* Limits with defaults filled in. */
+    ab_diag_fn diag;    /* Diagnostics callback, or NULL. */
+    void *diag_payload; /* Passed to diag. */
+};
+
+void *ab__malloc(ab_ctx *ctx, size_t n);
+void *ab__calloc(ab_ctx *ctx, size_t count, size_t size);
+void *ab__realloc(ab_ctx *ctx, void *p, size_t n);
+void ab__free(ab_ctx *ctx, void *p);
+char *ab__strndup(ab_ctx *ctx, const char *s, size_t n);
+char *ab__strdup(ab_ctx *ctx, const char *s);
+
+/*
+ * Fills err (when non-NULL) and returns code, so that error paths are one
+ * line: `return ab__error(err, AB_EPARSE, name, line, col, "expected ...");`.
+ * source may be NULL. line/col 0 = unknown.
+ */
+int ab__error(ab_error *err, int code, const char *source, uint64_t line, uint64_t col,
+              const char *fmt, ...) AB__PRINTF(6, 7);
+int ab__verror(ab_error *err, int code, const char *source, uint64_t line, uint64_t col,
+               const char *fmt, va_list ap);
+/* Sets the byte offset of an error already filled in. */
+void ab__error_offset(ab_error *err, uint64_t offset);
+
+/* Propagate a failing status: AB_TRY(rc = f(...)); jumps to `done` with rc set. */
+#define AB_TRY(expr)                                                                               \
+    do {                                                                                           \
+        if ((rc = (expr)) < 0) {                                                                   \
+            goto done;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* ---- Arena: bump allocation, freed all at once. ---- */
+
+typedef struct ab__arena_block ab__arena_block;
+typedef struct ab__arena {
+    ab_ctx *ctx;
+    ab__arena_block *head; /* Current block; older blocks chain behind it. */
+    size_t block_size;     /* Default block payload size, bytes. */
+    size_t used_total;     /* Bytes handed out, for statistics. */
+} ab__arena;
+
+void ab__arena_init(ab__arena *a, ab_ctx *ctx, size_t block_size);
+void ab__arena_finish(ab__arena *a);
+/* 8-byte aligned; NULL on out of memory. */
+void *ab__arena_alloc(ab__arena *a, size_t n);
+char *ab__arena_strndup(ab__arena *a, const char *s, size_t n);
+
+/* ---- String table: interning byte strings to dense uint32 ids. ---- */
+
+typedef struct ab__strtab {
+    ab_ctx *ctx;
+    ab__arena arena;    /* Holds the string bytes (NUL-terminated). */
+    const char **strs;  /* id -> string. */
+    uint32_t *lens;     /* id -> length in bytes. */
+    uint32_t count;     /* Strings interned. */
+    uint32_t cap;       /* Capacity of strs/lens. */
+    uint32_t *slots;    /* Open-addressing table of id+1 (0 = empty). */
+    uint32_t *hashes;   /* id -> hash, to rehash without rereading. */
+    uint32_t mask;      /* slots size - 1 (power of two). */
+} ab__strtab;
+
+int ab__strtab_init(ab__strtab *t, ab_ctx *ctx);
+void ab__strtab_finish(ab__strtab *t);
+/* Interns s[0..len); *id_out receives the id. AB_ENOMEM or AB_ELIMIT (2^32-1 strings). */
+int ab__strtab_intern(ab__strtab *t, const char *s, size_t len, uint32_t *id_out);
+/* Looks up without inserting; returns AB_ENOTFOUND when absent. */
+int ab__strtab_find(const ab__strtab *t, const char *s, size_t len, uint32_t *id_out);
+static inline const char *ab__strtab_str(const ab__strtab *t, uint32_t id)
+{
+    return t->strs[id];
+}
+static inline uint32_t ab__strtab_len(const ab__strtab *t, uint32_t id)
+{
+    return t->lens[id];
+}
+uint32_t ab__hash_bytes(const void *p, size_t len);
+uint64_t ab__hash64(const void *p, size_t len, uint64_t seed);
+
+/* ---- Growable array helpers. ---- */
+
+/*
+ * Ensures *ptr has room for `need` elements of `elem` bytes, growing by 1.5x.
+ * Returns AB_OK or AB_ENOMEM (the old array is kept).
+ */
+int ab__grow(ab_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem);
+#define AB_GROW(ctx, arr, cap, need)                                                               \
+    ab__grow((ctx), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* ---- Misc. ---- */
+
+/* Case-insensitive ASCII comparison of s[0..len) with a NUL-terminated literal. */
+bool ab__ieq(const char *s, size_t len, const char *lit);
+/* Checks s[0..len) is valid UTF-8; on failure *bad_out is the offset of the first bad byte. */
+bool ab__utf8_valid(const char *s, size_t len, size_t *bad_out);
+/* Escapes s[0..len) as the inside of a JSON string into buf (no quotes added). */
+int ab__json_escape(ab_buf *buf, ab_ctx *ctx, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,423 @@
+/*
+ * core/input.c: byte streams for the readers. A file, stdin or memory is
+ * read in 1 MiB blocks; gzip is recognised by its magic bytes (1f 8b), not
+ * by the name, and inflated with zlib's inflate() into the caller's buffer.
+ * Concatenated gzip members are read as one stream. A stream that ends
+ * before the gzip trailer is a truncated file (AB_EPARSE), not a short log.
+ */
+#include "core/core_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "asbuilt/input.h"
+
+#define RAW_BLOCK (1u << 20)
+#define PEEK_MAX (64u * 1024u)
+
+struct ab_input {
+    ab_ctx *ctx;
+    char name[256];          /* For messages. */
+    int fd;                  /* -1 for memory input. */
+    int own_fd;              /* Close fd at destroy. */
+    const unsigned char *mem;/* Memory input, or NULL. */
+    size_t mem_len;
+    size_t mem_pos;
+    unsigned char *raw;      /* Raw (compressed or plain) block buffer. */
+    size_t raw_len;          /* Valid bytes in raw. */
+    size_t raw_pos;          /* Consumed bytes in raw. */
+    int raw_eof;             /* The source has no more bytes. */
+    uint64_t raw_offset;     /* Raw bytes consumed from the source. */
+    uint64_t raw_size;       /* File size, 0 if unknown. */
+    int gzip;                /* The stream is gzip. */
+    int z_live;              /* inflateInit2 done. */
+    int z_member_done;       /* The last member ended with Z_STREAM_END. */
+    z_stream z;
+    unsigned char *peek;     /* Peeked uncompressed bytes not yet handed out. */
+    size_t peek_len;
+    size_t peek_pos;
+    uint64_t offset;         /* Uncompressed bytes handed out. */
+    void (*progress)(const char *, uint64_t, uint64_t, void *); /* Progress hook, or NULL. */
+    void *progress_payload;
+    uint64_t raw_read;       /* Raw bytes read from the source (for progress). */
+};
+
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    ab_ctx *ctx = opaque;
+    return ab__calloc(ctx, items, size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+    ab__free((ab_ctx *)opaque, p);
+}
+
+/* Refills raw when empty. Returns bytes available, 0 at end, or AB_EIO. */
+static ptrdiff_t raw_fill(ab_input *in, ab_error *err)
+{
+    if (in->raw_pos < in->raw_len) {
+        return (ptrdiff_t)(in->raw_len - in->raw_pos);
+    }
+    if (in->raw_eof) {
+        return 0;
+    }
+    in->raw_pos = in->raw_len = 0;
+    if (in->mem != NULL || in->fd < 0) {
+        size_t n = in->mem_len - in->mem_pos;
+        if (n > RAW_BLOCK) {
+            n = RAW_BLOCK;
+        }
+        memcpy(in->raw, in->mem + in->mem_pos, n);
+        in->mem_pos += n;
+        in->raw_len = n;
+        if (n == 0) {
+            in->raw_eof = 1;
+        }
+        return (ptrdiff_t)n;
+    }
+    for (;;) {
+        ssize_t n = read(in->fd, in->raw, RAW_BLOCK);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return ab__error(err, AB_EIO, in->name, 0, 0, "read failed: %s", strerror(errno));
+        }
+        if (n == 0) {
+            in->raw_eof = 1;
+        }
+        in->raw_len = (size_t)n;
+        in->raw_read += (uint64_t)n;
+        if (in->progress != NULL && n > 0) {
+            in->progress(in->name, in->raw_read, in->raw_size, in->progress_payload);
+        }
+        return n;
+    }
+}
+
+static int detect(ab_input *in, ab_error *err)
+{
+    /* Gather at least two bytes (a pipe may deliver one at a time). */
+    while (in->raw_len - in->raw_pos < 2 && !in->raw_eof) {
+        if (in->raw_pos == in->raw_len) {
+            ptrdiff_t n = raw_fill(in, err);
+            if (n < 0) {
+                return (int)n;
+            }
+            continue;
+        }
+        /* One byte buffered: move it to the front and read more after it. */
+        in->raw[0] = in->raw[in->raw_pos];
+        in->raw_len = 1;
+        in->raw_pos = 0;
+        ssize_t n;
+        if (in->fd >= 0) {
+            do {
+                n = read(in->fd, in->raw + 1, RAW_BLOCK - 1);
+            } while (n < 0 && errno == EINTR);
+            if (n < 0) {
+                return ab__error(err, AB_EIO, in->name, 0, 0, "read failed: %s", strerror(errno));
+            }
+        } else {
+            n = (ssize_t)(in->mem_len - in->mem_pos);
+            if (n > (ssize_t)RAW_BLOCK - 1) {
+                n = RAW_BLOCK - 1;
+            }
+            memcpy(in->raw + 1, in->mem + in->mem_pos, (size_t)n);
+            in->mem_pos += (size_t)n;
+        }
+        if (n == 0) {
+            in->raw_eof = 1;
+        }
+        in->raw_len += (size_t)n;
+    }
+    if (in->raw_len - in->raw_pos >= 2 && in->raw[in->raw_pos] == 0x1f &&
+        in->raw[in->raw_pos + 1] == 0x8b) {
+        in->gzip = 1;
+        memset(&in->z, 0, sizeof(in->z));
+        in->z.zalloc = z_alloc;
+        in->z.zfree = z_free;
+        in->z.opaque = in->ctx;
+        if (inflateInit2(&in->z, 15 + 16) != Z_OK) {
+            return ab__error(err, AB_ENOMEM, in->name, 0, 0, "cannot initialise zlib");
+        }
+        in->z_live = 1;
+    }
+    return AB_OK;
+}
+
+static int input_new(ab_input **out, ab_ctx *ctx, const char *name, ab_error *err)
+{
+    ab_input *in = ab__calloc(ctx, 1, sizeof(*in));
+    if (in == NULL) {
+        return ab__error(err, AB_ENOMEM, name, 0, 0, "out of memory");
+    }
+    in->ctx = ctx;
+    in->fd = -1;
+    snprintf(in->name, sizeof(in->name), "%s", name);
+    in->raw = ab__malloc(ctx, RAW_BLOCK);
+    if (in->raw == NULL) {
+        ab__free(ctx, in);
+        return ab__error(err, AB_ENOMEM, name, 0, 0, "out of memory");
+    }
+    *out = in;
+    return AB_OK;
+}
+
+int ab_input_open(ab_input **out, ab_ctx *ctx, const char *path, ab_error *err)
+{
+    *out = NULL;
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    int fd = 0;
+    if (!is_stdin) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            return ab__error(err, AB_EIO, name, 0, 0, "cannot open: %s", strerror(errno));
+        }
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            close(fd);
+            return ab__error(err, AB_EIO, name, 0, 0, "is a directory, expected a log file");
+        }
+    }
+    ab_input *in;
+    int rc = input_new(&in, ctx, name, err);
+    if (rc != AB_OK) {
+        if (!is_stdin) {
+            close(fd);
+        }
+        return rc;
+    }
+    in->fd = fd;
+    in->own_fd = !is_stdin;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        in->raw_size = (uint64_t)st.st_size;
+#ifdef POSIX_FADV_SEQUENTIAL
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    }
+    rc = detect(in, err);
+    if (rc != AB_OK) {
+        ab_input_destroy(in);
+        return rc;
+    }
+    *out = in;
+    return AB_OK;
+}
+
+int ab_input_open_memory(ab_input **out, ab_ctx *ctx, const void *data, size_t len,
+                         const char *name, ab_error *err)
+{
+    *out = NULL;
+    ab_input *in;
+    int rc = input_new(&in, ctx, name != NULL ? name : "<memory>", err);
+    if (rc != AB_OK) {
+        return rc;
+    }
+    in->mem = data != NULL ? data : (const unsigned char *)"";
+    in->mem_len = len;
+    in->raw_size = len;
+    rc = detect(in, err);
+    if (rc != AB_OK) {
+        ab_input_destroy(in);
+        return rc;
+    }
+    *out = in;
+    return AB_OK;
+}
+
+void ab_input_destroy(ab_input *in)
+{
+    if (in == NULL) {
+        return;
+    }
+    if (in->z_live) {
+        inflateEnd(&in->z);
+    }
+    if (in->own_fd && in->fd >= 0) {
+        close(in->fd);
+    }
+    ab__free(in->ctx, in->raw);
+    ab__free(in->ctx, in->peek);
+    ab__free(in->ctx, in);
+}
+
+static ptrdiff_t gz_read(ab_input *in, unsigned char *buf, size_t cap, ab_error *err)
+{
+    if (cap > UINT32_MAX) {
+        cap = UINT32_MAX;
+    }
+    in->z.next_out = buf;
+    in->z.avail_out = (uInt)cap;
+    while (in->z.avail_out == cap) {
+        ptrdiff_t avail = raw_fill(in, err);
+        if (avail < 0) {
+            return avail;
+        }
+        if (avail == 0) {
+            if (in->z_member_done) {
+                return 0;
+            }
+            int rc = ab__error(err, AB_EPARSE, in->name, 0, 0,
+                               "truncated gzip stream: the file ends before the gzip trailer "
+                               "(compressed byte %llu)",
+                               (unsigned long long)in->raw_offset);
+            ab__error_offset(err, in->offset);
+            return rc;
+        }
+        if (in->z_member_done) {
+            /* Another member follows (concatenated gzip). Trailing zero bytes
+             * (tape padding) are tolerated; anything else must be gzip. */
+            unsigned char c = in->raw[in->raw_pos];
+            if (c == 0) {
+                in->raw_pos++;
+                in->raw_offset++;
+                continue;
+            }
+            if (c != 0x1f) {
+                int rc = ab__error(err, AB_EPARSE, in->name, 0, 0,
+                                   "unexpected bytes after the end of the gzip stream "
+                                   "(compressed byte %llu): expected another gzip member",
+                                   (unsigned long long)in->raw_offset);
+                ab__error_offset(err, in->offset);
+                return rc;
+            }
+            inflateReset(&in->z);
+            in->z_member_done = 0;
+        }
+        in->z.next_in = in->raw + in->raw_pos;
+        in->z.avail_in = (uInt)avail;
+        int zr = inflate(&in->z, Z_NO_FLUSH);
+        size_t used = (size_t)avail - in->z.avail_in;
+        in->raw_pos += used;
+        in->raw_offset += used;
+        if (zr == Z_STREAM_END) {
+            in->z_member_done = 1;
+        } else if (zr == Z_MEM_ERROR) {
+            return ab__error(err, AB_ENOMEM, in->name, 0, 0, "out of memory in zlib");
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            int rc = ab__error(err, AB_EPARSE, in->name, 0, 0,
+                               "corrupt gzip data at compressed byte %llu: %s",
+                               (unsigned long long)in->raw_offset,
+                               in->z.msg != NULL ? in->z.msg : "inflate failed");
+            ab__error_offset(err, in->offset + (cap - in->z.avail_out));
+            return rc;
+        }
+    }
+    return (ptrdiff_t)(cap - in->z.avail_out);
+}
+
+static ptrdiff_t plain_read(ab_input *in, unsigned char *buf, size_t cap, ab_error *err)
+{
+    ptrdiff_t avail = raw_fill(in, err);
+    if (avail <= 0) {
+        return avail;
+    }
+    size_t n = (size_t)avail < cap ? (size_t)avail : cap;
+    memcpy(buf, in->raw + in->raw_pos, n);
+    in->raw_pos += n;
+    in->raw_offset += n;
+    return (ptrdiff_t)n;
+}
+
+static ptrdiff_t source_read(ab_input *in, void *buf, size_t cap, ab_error *err)
+{
+    return in->gzip ? gz_read(in, buf, cap, err) : plain_read(in, buf, cap, err);
+}
+
+ptrdiff_t ab_input_read(ab_input *in, void *buf, size_t cap, ab_error *err)
+{
+    if (cap == 0) {
+        return 0;
+    }
+    if (in->peek_pos < in->peek_len) {
+        size_t n = in->peek_len - in->peek_pos;
+        if (n > cap) {
+            n = cap;
+        }
+        memcpy(buf, in->peek + in->peek_pos, n);
+        in->peek_pos += n;
+        in->offset += n;
+        return (ptrdiff_t)n;
+    }
+    ptrdiff_t n = source_read(in, buf, cap, err);
+    if (n > 0) {
+        in->offset += (uint64_t)n;
+    } else if (n < 0 && err != NULL && !err->has_offset) {
+        ab__error_offset(err, in->offset);
+    }
+    return n;
+}
+
+int ab_input_peek(ab_input *in, const void **data_out, size_t *len_out, ab_error *err)
+{
+    if (in->peek == NULL) {
+        in->peek = ab__malloc(in->ctx, PEEK_MAX);
+        if (in->peek == NULL) {
+            return ab__error(err, AB_ENOMEM, in->name, 0, 0, "out of memory");
+        }
+    }
+    if (in->peek_pos > 0) {
+        memmove(in->peek, in->peek + in->peek_pos, in->peek_len - in->peek_pos);
+        in->peek_len -= in->peek_pos;
+        in->peek_pos = 0;
+    }
+    while (in->peek_len < PEEK_MAX) {
+        ptrdiff_t n = source_read(in, in->peek + in->peek_len, PEEK_MAX - in->peek_len, err);
+        if (n < 0) {
+            if (err != NULL && !err->has_offset) {
+                ab__error_offset(err, in->offset + in->peek_len);
+            }
+            return (int)n;
+        }
+        if (n == 0) {
+            break;
+        }
+        in->peek_len += (size_t)n;
+    }
+    *data_out = in->peek;
+    *len_out = in->peek_len;
+    return AB_OK;
+}
+
+void ab_input_set_progress(ab_input *in,
+                           void (*fn)(const char *name, uint64_t done, uint64_t total,
+                                      void *payload),
+                           void *payload)
+{
+    in->progress = fn;
+    in->progress_payload = payload;
+}
+
+const char *ab_input_name(const ab_input *in)
+{
+    return in->name;
+}
+
+int ab_input_is_gzip(const ab_input *in)
+{
+    return in->gzip;
+}
+
+uint64_t ab_input_offset(const ab_input *in)
+{
+    return in->offset;
+}
+
+uint64_t ab_input_raw_offset(const ab_input *in)
+{
+    return in->raw_offset;
+}
+
+uint64_t ab_input_raw_size(const ab_input *in)
+{
+    return in->raw_size;
+}

@@ -1,0 +1,163 @@
+/*
+ * core/strtab.c: string interning. Activity names, resources, case ids and
+ * attribute keys become dense uint32 ids so hot loops compare integers. An
+ * open-addressing table (linear probing, load at most 1/2) maps bytes to ids;
+ * the bytes live in an arena. The hash is 64-bit FNV-1a-like mixing folded
+ * to 32 bits: fast on the short strings logs hold, and collisions only cost
+ * a memcmp.
+ */
+#include "core/core_int.h"
+
+uint64_t ab__hash64(const void *p, size_t len, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0xcbf29ce484222325ull ^ seed;
+    size_t i = 0;
+    /* Eight bytes at a time, then the tail: FNV-style multiply per word. */
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h ^= w;
+        h *= 0x100000001b3ull;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ull;
+    }
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ull;
+    h ^= h >> 32;
+    return h;
+}
+
+uint32_t ab__hash_bytes(const void *p, size_t len)
+{
+    return (uint32_t)ab__hash64(p, len, 0);
+}
+
+int ab__strtab_init(ab__strtab *t, ab_ctx *ctx)
+{
+    memset(t, 0, sizeof(*t));
+    t->ctx = ctx;
+    ab__arena_init(&t->arena, ctx, 64 * 1024);
+    t->mask = 63;
+    t->slots = ab__calloc(ctx, 64, sizeof(uint32_t));
+    return t->slots == NULL ? AB_ENOMEM : AB_OK;
+}
+
+void ab__strtab_finish(ab__strtab *t)
+{
+    if (t->ctx == NULL) {
+        return;
+    }
+    ab__arena_finish(&t->arena);
+    ab__free(t->ctx, t->strs);
+    ab__free(t->ctx, t->lens);
+    ab__free(t->ctx, t->hashes);
+    ab__free(t->ctx, t->slots);
+    memset(t, 0, sizeof(*t));
+}
+
+static int rehash(ab__strtab *t)
+{
+    uint32_t nsize = (t->mask + 1) * 2;
+    uint32_t *ns = ab__calloc(t->ctx, nsize, sizeof(uint32_t));
+    if (ns == NULL) {
+        return AB_ENOMEM;
+    }
+    uint32_t nmask = nsize - 1;
+    for (uint32_t id = 0; id < t->count; id++) {
+        uint32_t i = t->hashes[id] & nmask;
+        while (ns[i] != 0) {
+            i = (i + 1) & nmask;
+        }
+        ns[i] = id + 1;
+    }
+    ab__free(t->ctx, t->slots);
+    t->slots = ns;
+    t->mask = nmask;
+    return AB_OK;
+}
+
+int ab__strtab_find(const ab__strtab *t, const char *s, size_t len, uint32_t *id_out)
+{
+    uint32_t h = ab__hash_bytes(s, len);
+    uint32_t i = h & t->mask;
+    for (;;) {
+        uint32_t slot = t->slots[i];
+        if (slot == 0) {
+            return AB_ENOTFOUND;
+        }
+        uint32_t id = slot - 1;
+        if (t->hashes[id] == h && t->lens[id] == len && memcmp(t->strs[id], s, len) == 0) {
+            *id_out = id;
+            return AB_OK;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+int ab__strtab_intern(ab__strtab *t, const char *s, size_t len, uint32_t *id_out)
+{
+    if (len > UINT32_MAX) {
+        return AB_ELIMIT;
+    }
+    uint32_t h = ab__hash_bytes(s, len);
+    uint32_t i = h & t->mask;
+    for (;;) {
+        uint32_t slot = t->slots[i];
+        if (slot == 0) {
+            break;
+        }
+        uint32_t id = slot - 1;
+        if (t->hashes[id] == h && t->lens[id] == len && memcmp(t->strs[id], s, len) == 0) {
+            *id_out = id;
+            return AB_OK;
+        }
+        i = (i + 1) & t->mask;
+    }
+    if (t->count == UINT32_MAX - 1) {
+        return AB_ELIMIT;
+    }
+    if (t->count == t->cap) {
+        uint32_t ncap = t->cap < 16 ? 16 : t->cap + t->cap / 2;
+        const char **ns = ab__realloc(t->ctx, t->strs, ncap * sizeof(*ns));
+        if (ns == NULL) {
+            return AB_ENOMEM;
+        }
+        t->strs = ns;
+        uint32_t *nl = ab__realloc(t->ctx, t->lens, ncap * sizeof(*nl));
+        if (nl == NULL) {
+            return AB_ENOMEM;
+        }
+        t->lens = nl;
+        uint32_t *nh = ab__realloc(t->ctx, t->hashes, ncap * sizeof(*nh));
+        if (nh == NULL) {
+            return AB_ENOMEM;
+        }
+        t->hashes = nh;
+        t->cap = ncap;
+    }
+    char *copy = ab__arena_strndup(&t->arena, s, len);
+    if (copy == NULL) {
+        return AB_ENOMEM;
+    }
+    uint32_t id = t->count;
+    t->strs[id] = copy;
+    t->lens[id] = (uint32_t)len;
+    t->hashes[id] = h;
+    t->slots[i] = id + 1;
+    t->count++;
+    if ((uint64_t)t->count * 2 > (uint64_t)t->mask + 1) {
+        int rc = rehash(t);
+        if (rc != AB_OK) {
+            /* The string is interned and findable; the table is just fuller. */
+            t->count--;
+            t->slots[i] = 0;
+            return rc;
+        }
+    }
+    *id_out = id;
+    return AB_OK;
+}

@@ -1,0 +1,1036 @@
+/*
+ * log/log_builder.c: turns a stream of events from any reader into an
+ * ab_log. Events are appended to columns in arrival order (cases may
+ * interleave and span files); finish() groups them by case with a counting
+ * sort, orders each case stably by (timestamp, start timestamp, position),
+ * and computes variants. Memory is a few columns of fixed-width integers plus
+ * the packed attributes, so peak memory grows linearly and modestly with
+ * the event count.
+ */
+#include "log/log_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct ab_log_builder {
+    ab_ctx *ctx;
+    ab_log *log;             /* Filled as events arrive. */
+    ab_log_options opts;
+    char *source;            /* Current source name, for messages. */
+    const char *last_case;   /* Cache of the last case id seen (points into cases). */
+    uint32_t last_case_len;
+    uint32_t last_case_id;
+    uint64_t *cattr_head;    /* Per builder case id: offset+1 of the latest attribute chunk. */
+    size_t cattr_head_cap;
+    uint64_t missing_ts;     /* Events accepted without a timestamp. */
+    uint64_t missing_ts_lines[AB_DQ_LINES];
+    uint8_t *ev_missing;     /* Per event: 1 if it had no timestamp (allocated lazily). */
+};
+
+static const char *const drop_names[AB_DROP__COUNT] = {
+    "missing_case_id",   "missing_activity", "missing_timestamp", "unparsable_timestamp",
+    "ragged_row",        "lifecycle_filter", "empty_trace",
+};
+
+const char *ab_drop_reason_name(ab_drop_reason r)
+{
+    return (unsigned)r < AB_DROP__COUNT ? drop_names[r] : "unknown";
+}
+
+static const char *const lc_names[] = {
+    "",        "complete",   "start",     "schedule", "assign",     "reassign", "suspend",
+    "resume",  "ate_abort",  "withdraw",  "autoskip", "manualskip", "other",
+};
+
+const char *ab_lifecycle_name(ab_lifecycle lc)
+{
+    return (unsigned)lc <= AB_LC_OTHER ? lc_names[lc] : "other";
+}
+
+ab_lifecycle ab_lifecycle_from_string(const char *s, size_t len)
+{
+    if (s == NULL || len == 0) {
+        return AB_LC_NONE;
+    }
+    switch (s[0] | 0x20) {
+    case 'c':
+        if (ab__ieq(s, len, "complete")) {
+            return AB_LC_COMPLETE;
+        }
+        break;
+    case 's':
+        if (ab__ieq(s, len, "start")) {
+            return AB_LC_START;
+        }
+        if (ab__ieq(s, len, "schedule")) {
+            return AB_LC_SCHEDULE;
+        }
+        if (ab__ieq(s, len, "suspend")) {
+            return AB_LC_SUSPEND;
+        }
+        break;
+    case 'a':
+        if (ab__ieq(s, len, "assign")) {
+            return AB_LC_ASSIGN;
+        }
+        if (ab__ieq(s, len, "ate_abort")) {
+            return AB_LC_ABORT;
+        }
+        if (ab__ieq(s, len, "autoskip")) {
+            return AB_LC_AUTOSKIP;
+        }
+        break;
+    case 'r':
+        if (ab__ieq(s, len, "reassign")) {
+            return AB_LC_REASSIGN;
+        }
+        if (ab__ieq(s, len, "resume")) {
+            return AB_LC_RESUME;
+        }
+        break;
+    case 'p':
+        if (ab__ieq(s, len, "pi_abort")) {
+            return AB_LC_ABORT;
+        }
+        break;
+    case 'w':
+        if (ab__ieq(s, len, "withdraw")) {
+            return AB_LC_WITHDRAW;
+        }
+        break;
+    case 'm':
+        if (ab__ieq(s, len, "manualskip")) {
+            return AB_LC_MANUALSKIP;
+        }
+        break;
+    default:
+        break;
+    }
+    return AB_LC_OTHER;
+}
+
+/* ---- Attribute packing. ---- */
+
+static inline size_t varint_put(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+uint64_t ab__varint_get(const uint8_t **pp)
+{
+    const uint8_t *p = *pp;
+    uint64_t v = 0;
+    unsigned shift = 0;
+    while (*p & 0x80) {
+        v |= (uint64_t)(*p & 0x7f) << shift;
+        shift += 7;
+        p++;
+    }
+    v |= (uint64_t)*p << shift;
+    *pp = p + 1;
+    return v;
+}
+
+static inline uint64_t zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+int ab__log_put_attrs(ab_log *log, uint8_t **blob, size_t *len, size_t *cap,
+                      const ab_attr_in *attrs, size_t count)
+{
+    /* Worst case per attribute: key 5 + type 1 + parent 5 + value 10. */
+    size_t need = *len + 10 + count * 21;
+    if (AB_GROW(log->ctx, *blob, *cap, need) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    uint8_t *p = *blob + *len;
+    p += varint_put(p, count);
+    for (size_t i = 0; i < count; i++) {
+        const ab_attr_in *a = &attrs[i];
+        uint32_t key;
+        int rc = ab__strtab_intern(&log->keys, a->key, a->key_len, &key);
+        if (rc != AB_OK) {
+            return rc;
+        }
+        p += varint_put(p, key);
+        *p++ = (uint8_t)a->value.type;
+        p += varint_put(p, (uint64_t)(a->parent + 1));
+        switch (a->value.type) {
+        case AB_ATTR_STRING:
+        case AB_ATTR_ID: {
+            uint32_t vid;
+            rc = ab__strtab_intern(&log->vals, a->value.u.s.ptr != NULL ? a->value.u.s.ptr : "",
+                                   a->value.u.s.len, &vid);
+            if (rc != AB_OK) {
+                return rc;
+            }
+            p += varint_put(p, vid);
+            break;
+        }
+        case AB_ATTR_INT:
+            p += varint_put(p, zigzag(a->value.u.i));
+            break;
+        case AB_ATTR_DATE:
+            p += varint_put(p, zigzag(a->value.u.t));
+            break;
+        case AB_ATTR_FLOAT:
+            memcpy(p, &a->value.u.f, 8);
+            p += 8;
+            break;
+        case AB_ATTR_BOOLEAN:
+            *p++ = (uint8_t)(a->value.u.b != 0);
+            break;
+        default:
+            break;
+        }
+    }
+    *len = (size_t)(p - *blob);
+    return AB_OK;
+}
+
+size_t ab__log_get_attr(const ab_log *log, const uint8_t *start, uint32_t *key_out,
+                        ab_value *val_out, int32_t *parent_out)
+{
+    const uint8_t *p = start;
+    *key_out = (uint32_t)ab__varint_get(&p);
+    ab_value v;
+    memset(&v, 0, sizeof(v));
+    v.type = (ab_attr_type)*p++;
+    *parent_out = (int32_t)ab__varint_get(&p) - 1;
+    switch (v.type) {
+    case AB_ATTR_STRING:
+    case AB_ATTR_ID: {
+        uint32_t vid = (uint32_t)ab__varint_get(&p);
+        v.u.s.ptr = ab__strtab_str(&log->vals, vid);
+        v.u.s.len = ab__strtab_len(&log->vals, vid);
+        break;
+    }
+    case AB_ATTR_INT:
+        v.u.i = unzigzag(ab__varint_get(&p));
+        break;
+    case AB_ATTR_DATE:
+        v.u.t = unzigzag(ab__varint_get(&p));
+        break;
+    case AB_ATTR_FLOAT:
+        memcpy(&v.u.f, p, 8);
+        p += 8;
+        break;
+    case AB_ATTR_BOOLEAN:
+        v.u.b = *p++;
+        break;
+    default:
+        break;
+    }
+    *val_out = v;
+    return (size_t)(p - start);
+}
+
+/* ---- Builder. ---- */
+
+void ab__log_free(ab_log *log)
+{
+    if (log == NULL) {
+        return;
+    }
+    ab_ctx *ctx = log->ctx;
+    ab__strtab_finish(&log->acts);
+    ab__strtab_finish(&log->res);
+    ab__strtab_finish(&log->cases);
+    ab__strtab_finish(&log->keys);
+    ab__strtab_finish(&log->vals);
+    void *arrays[] = {
+        log->ev_case,      log->ev_act,       log->ev_ts,        log->ev_start,
+        log->ev_res,       log->ev_lc,        log->ev_attr,      log->attr_blob,
+        log->cattr_blob,   log->lattr_blob,   log->case_sid,     log->case_first,
+        log->case_len,     log->case_variant, log->case_cattr,   log->var_cases,
+        log->var_len,      log->var_seq_off,  log->var_seq,      log->var_case_off,
+        log->var_case_list, log->act_events,  log->act_sorted,
+    };
+    for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
+        ab__free(ctx, arrays[i]);
+    }
+    for (size_t i = 0; i < log->meta_count; i++) {
+        ab__free(ctx, log->meta[i].key);
+        ab__free(ctx, log->meta[i].value);
+    }
+    ab__free(ctx, log->meta);
+    ab__free(ctx, log);
+}
+
+int ab_log_builder_create(ab_log_builder **out, ab_ctx *ctx, const ab_log_options *opts)
+{
+    ab_log_options defaults = AB_LOG_OPTIONS_INIT;
+    *out = NULL;
+    if (opts == NULL) {
+        opts = &defaults;
+    }
+    if (opts->version != AB_LOG_OPTIONS_VERSION) {
+        return AB_EINVAL;
+    }
+    ab_log_builder *b = ab__calloc(ctx, 1, sizeof(*b));
+    ab_log *log = ab__calloc(ctx, 1, sizeof(*log));
+    if (b == NULL || log == NULL) {
+        ab__free(ctx, b);
+        ab__free(ctx, log);
+        return AB_ENOMEM;
+    }
+    b->ctx = ctx;
+    b->log = log;
+    b->opts = *opts;
+    log->ctx = ctx;
+    log->first_ts = log->last_ts = AB_TIME_NONE;
+    ab__strtab *tabs[] = {&log->acts, &log->res, &log->cases, &log->keys, &log->vals};
+    for (size_t i = 0; i < 5; i++) {
+        if (ab__strtab_init(tabs[i], ctx) != AB_OK) {
+            ab_log_builder_destroy(b);
+            return AB_ENOMEM;
+        }
+    }
+    *out = b;
+    return AB_OK;
+}
+
+void ab_log_builder_destroy(ab_log_builder *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    ab__log_free(b->log);
+    ab__free(b->ctx, b->source);
+    ab__free(b->ctx, b->cattr_head);
+    ab__free(b->ctx, b->ev_missing);
+    ab__free(b->ctx, b);
+}
+
+int ab_log_builder_set_source(ab_log_builder *b, const char *name)
+{
+    char *s = ab__strdup(b->ctx, name);
+    if (s == NULL) {
+        return AB_ENOMEM;
+    }
+    ab__free(b->ctx, b->source);
+    b->source = s;
+    return AB_OK;
+}
+
+int ab_log_builder_set_meta(ab_log_builder *b, const char *key, const char *value)
+{
+    ab_log *log = b->log;
+    char *v = ab__strdup(b->ctx, value);
+    if (v == NULL) {
+        return AB_ENOMEM;
+    }
+    for (size_t i = 0; i < log->meta_count; i++) {
+        if (strcmp(log->meta[i].key, key) == 0) {
+            ab__free(b->ctx, log->meta[i].value);
+            log->meta[i].value = v;
+            return AB_OK;
+        }
+    }
+    ab__meta *nm = ab__realloc(b->ctx, log->meta, (log->meta_count + 1) * sizeof(*nm));
+    if (nm == NULL) {
+        ab__free(b->ctx, v);
+        return AB_ENOMEM;
+    }
+    log->meta = nm;
+    char *k = ab__strdup(b->ctx, key);
+    if (k == NULL) {
+        ab__free(b->ctx, v);
+        return AB_ENOMEM;
+    }
+    log->meta[log->meta_count].key = k;
+    log->meta[log->meta_count].value = v;
+    log->meta_count++;
+    return AB_OK;
+}
+
+void ab_log_builder_note_coerced(ab_log_builder *b, uint64_t n)
+{
+    b->log->dq.timestamps_coerced += n;
+}
+
+uint64_t ab_log_builder_event_count(const ab_log_builder *b)
+{
+    return b->log->n_events;
+}
+
+static void dq_note(ab_dq_entry *e, uint64_t line)
+{
+    if (e->line_count < AB_DQ_LINES) {
+        e->lines[e->line_count++] = line;
+    }
+    e->count++;
+}
+
+int ab_log_builder_drop(ab_log_builder *b, ab_drop_reason reason, uint64_t line,
+                        const char *msg, ab_error *err)
+{
+    if ((unsigned)reason >= AB_DROP__COUNT) {
+        return AB_EINVAL;
+    }
+    dq_note(&b->log->dq.dropped[reason], line);
+    if (b->opts.strict && reason != AB_DROP_LIFECYCLE_FILTER) {
+        return ab__error(err, AB_EPARSE, b->source, line, 0, "%s (--strict)",
+                         msg != NULL ? msg : ab_drop_reason_name(reason));
+    }
+    return AB_OK;
+}
+
+/* Interns a case id, with a one-entry cache: readers often send a case's events together. */
+static int case_lookup(ab_log_builder *b, const char *id, size_t len, uint32_t *out)
+{
+    if (b->last_case != NULL && b->last_case_len == len && memcmp(b->last_case, id, len) == 0) {
+        *out = b->last_case_id;
+        return AB_OK;
+    }
+    uint32_t cid;
+    int rc = ab__strtab_intern(&b->log->cases, id, len, &cid);
+    if (rc != AB_OK) {
+        return rc;
+    }
+    b->last_case = ab__strtab_str(&b->log->cases, cid);
+    b->last_case_len = (uint32_t)len;
+    b->last_case_id = cid;
+    *out = cid;
+    return AB_OK;
+}
+
+static int ensure_event_room(ab_log_builder *b)
+{
+    ab_log *log = b->log;
+    if (log->n_events < log->ev_cap) {
+        return AB_OK;
+    }
+    size_t ncap = log->ev_cap < 1024 ? 1024 : log->ev_cap + log->ev_cap / 2;
+    ab_ctx *ctx = b->ctx;
+    /* Grow every column to ncap; a failure leaves the grown ones usable. */
+#define GROW_COL(col)                                                                              \
+    do {                                                                                           \
+        void *np = ab__realloc(ctx, log->col, ncap * sizeof(*log->col));                           \
+        if (np == NULL) {                                                                          \
+            return AB_ENOMEM;                                                                      \
+        }                                                                                          \
+        log->col = np;                                                                             \
+    } while (0)
+    GROW_COL(ev_case);
+    GROW_COL(ev_act);
+    GROW_COL(ev_ts);
+    GROW_COL(ev_res);
+    GROW_COL(ev_lc);
+    if (log->ev_start != NULL) {
+        GROW_COL(ev_start);
+    }
+    if (b->opts.keep_attributes) {
+        GROW_COL(ev_attr);
+    }
+    if (b->ev_missing != NULL) {
+        void *np = ab__realloc(ctx, b->ev_missing, ncap);
+        if (np == NULL) {
+            return AB_ENOMEM;
+        }
+        b->ev_missing = np;
+    }
+#undef GROW_COL
+    log->ev_cap = ncap;
+    return AB_OK;
+}
+
+int ab_log_builder_add_event(ab_log_builder *b, const ab_event_in *ev, ab_error *err)
+{
+    ab_log *log = b->log;
+    log->dq.records++;
+    if (ev->case_id == NULL || ev->case_id_len == 0) {
+        return ab_log_builder_drop(b, AB_DROP_MISSING_CASE, ev->line, "missing case id", err);
+    }
+    if (ev->activity == NULL || ev->activity_len == 0) {
+        return ab_log_builder_drop(b, AB_DROP_MISSING_ACTIVITY, ev->line, "missing activity",
+                                   err);
+    }
+    if (b->opts.lifecycle == AB_LCF_COMPLETE && ev->lifecycle != AB_LC_NONE &&
+        ev->lifecycle != AB_LC_COMPLETE) {
+        dq_note(&log->dq.dropped[AB_DROP_LIFECYCLE_FILTER], ev->line);
+        return AB_OK;
+    }
+    if (log->n_events >= ab_ctx_limits(b->ctx)->max_events) {
+        return ab__error(err, AB_ELIMIT, b->source, ev->line, 0,
+                         "more than %llu events (the limit)",
+                         (unsigned long long)ab_ctx_limits(b->ctx)->max_events);
+    }
+    int rc = ensure_event_room(b);
+    if (rc != AB_OK) {
+        return ab__error(err, rc, b->source, ev->line, 0, "out of memory");
+    }
+    uint64_t i = log->n_events;
+    uint32_t cid, act, res = UINT32_MAX;
+    rc = case_lookup(b, ev->case_id, ev->case_id_len, &cid);
+    if (rc == AB_OK) {
+        rc = ab__strtab_intern(&log->acts, ev->activity, ev->activity_len, &act);
+    }
+    if (rc == AB_OK && ev->resource != NULL && ev->resource_len > 0) {
+        rc = ab__strtab_intern(&log->res, ev->resource, ev->resource_len, &res);
+    }
+    if (rc == AB_OK && b->opts.keep_attributes) {
+        log->ev_attr[i] = 0;
+        if (ev->attr_count > 0) {
+            if (ev->attr_count > ab_ctx_limits(b->ctx)->max_attrs) {
+                return ab__error(err, AB_ELIMIT, b->source, ev->line, 0,
+                                 "an event with %zu attributes (the limit is %zu)",
+                                 ev->attr_count, ab_ctx_limits(b->ctx)->max_attrs);
+            }
+            size_t off = log->attr_len;
+            rc = ab__log_put_attrs(log, &log->attr_blob, &log->attr_len, &log->attr_cap,
+                                   ev->attrs, ev->attr_count);
+            log->ev_attr[i] = off + 1;
+        }
+    }
+    if (rc != AB_OK) {
+        return ab__error(err, rc, b->source, ev->line, 0, "%s", ab_status_str(rc));
+    }
+    if (ev->start_ts != AB_TIME_NONE && log->ev_start == NULL) {
+        log->ev_start = ab__malloc(b->ctx, log->ev_cap * sizeof(ab_time));
+        if (log->ev_start == NULL) {
+            return ab__error(err, AB_ENOMEM, b->source, ev->line, 0, "out of memory");
+        }
+        for (uint64_t k = 0; k < i; k++) {
+            log->ev_start[k] = AB_TIME_NONE;
+        }
+    }
+    if (ev->ts == AB_TIME_NONE) {
+        if (b->ev_missing == NULL) {
+            b->ev_missing = ab__calloc(b->ctx, log->ev_cap, 1);
+            if (b->ev_missing == NULL) {
+                return ab__error(err, AB_ENOMEM, b->source, ev->line, 0, "out of memory");
+            }
+        }
+        if (b->missing_ts < AB_DQ_LINES) {
+            b->missing_ts_lines[b->missing_ts] = ev->line;
+        }
+        b->missing_ts++;
+    } else {
+        log->has_ts = 1;
+    }
+    if (b->ev_missing != NULL) {
+        b->ev_missing[i] = ev->ts == AB_TIME_NONE;
+    }
+    log->ev_case[i] = cid;
+    log->ev_act[i] = act;
+    log->ev_ts[i] = ev->ts;
+    log->ev_res[i] = res;
+    log->ev_lc[i] = (uint8_t)ev->lifecycle;
+    if (log->ev_start != NULL) {
+        log->ev_start[i] = ev->start_ts;
+    }
+    log->n_events = i + 1;
+    return AB_OK;
+}
+
+static int add_chunk(ab_log_builder *b, uint8_t **blob, size_t *len, size_t *cap, uint64_t prev,
+                     const ab_attr_in *attrs, size_t count, uint64_t *off_out)
+{
+    if (AB_GROW(b->ctx, *blob, *cap, *len + 10) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    size_t off = *len;
+    *len += varint_put(*blob + *len, prev);
+    int rc = ab__log_put_attrs(b->log, blob, len, cap, attrs, count);
+    if (rc != AB_OK) {
+        *len = off;
+        return rc;
+    }
+    *off_out = off + 1;
+    return AB_OK;
+}
+
+int ab_log_builder_add_case_attrs(ab_log_builder *b, const char *case_id, size_t case_id_len,
+                                  const ab_attr_in *attrs, size_t attr_count, ab_error *err)
+{
+    if (!b->opts.keep_attributes || attr_count == 0 || case_id == NULL || case_id_len == 0) {
+        return AB_OK;
+    }
+    if (attr_count > ab_ctx_limits(b->ctx)->max_attrs) {
+        return ab__error(err, AB_ELIMIT, b->source, 0, 0, "a case with %zu attributes", attr_count);
+    }
+    uint32_t cid;
+    int rc = case_lookup(b, case_id, case_id_len, &cid);
+    size_t old_cap = b->cattr_head_cap;
+    if (rc == AB_OK) {
+        rc = AB_GROW(b->ctx, b->cattr_head, b->cattr_head_cap, (size_t)cid + 1);
+    }
+    if (rc != AB_OK) {
+        return ab__error(err, rc, b->source, 0, 0, "%s", ab_status_str(rc));
+    }
+    if (b->cattr_head_cap > old_cap) {
+        memset(b->cattr_head + old_cap, 0, (b->cattr_head_cap - old_cap) * sizeof(uint64_t));
+    }
+    ab_log *log = b->log;
+    uint64_t prev = b->cattr_head[cid];
+    uint64_t off;
+    rc = add_chunk(b, &log->cattr_blob, &log->cattr_len, &log->cattr_cap, prev, attrs, attr_count,
+                   &off);
+    if (rc != AB_OK) {
+        return ab__error(err, rc, b->source, 0, 0, "%s", ab_status_str(rc));
+    }
+    b->cattr_head[cid] = off;
+    return AB_OK;
+}
+
+int ab_log_builder_add_log_attrs(ab_log_builder *b, const ab_attr_in *attrs, size_t attr_count,
+                                 ab_error *err)
+{
+    if (!b->opts.keep_attributes || attr_count == 0) {
+        return AB_OK;
+    }
+    ab_log *log = b->log;
+    uint64_t off;
+    int rc = add_chunk(b, &log->lattr_blob, &log->lattr_len, &log->lattr_cap, 0, attrs,
+                       attr_count, &off);
+    if (rc != AB_OK) {
+        return ab__error(err, rc, b->source, 0, 0, "%s", ab_status_str(rc));
+    }
+    return AB_OK;
+}
+
+/* ---- finish(): grouping, ordering, variants. ---- */
+
+/* Removes the events flagged in b->ev_missing, keeping the order of the rest. */
+static void drop_untimed(ab_log_builder *b)
+{
+    ab_log *log = b->log;
+    uint64_t w = 0;
+    for (uint64_t r = 0; r < log->n_events; r++) {
+        if (b->ev_missing[r]) {
+            continue;
+        }
+        log->ev_case[w] = log->ev_case[r];
+        log->ev_act[w] = log->ev_act[r];
+        log->ev_ts[w] = log->ev_ts[r];
+        log->ev_res[w] = log->ev_res[r];
+        log->ev_lc[w] = log->ev_lc[r];
+        if (log->ev_start != NULL) {
+            log->ev_start[w] = log->ev_start[r];
+        }
+        if (log->ev_attr != NULL) {
+            log->ev_attr[w] = log->ev_attr[r];
+        }
+        w++;
+    }
+    log->n_events = w;
+}
+
+typedef struct sort_key {
+    ab_time ts;
+    ab_time start;
+    uint32_t idx; /* Position in the input: the final tie-break keeps the sort stable. */
+} sort_key;
+
+static int cmp_key(const void *pa, const void *pb)
+{
+    const sort_key *a = pa, *b = pb;
+    if (a->ts != b->ts) {
+        return a->ts < b->ts ? -1 : 1;
+    }
+    if (a->start != b->start) {
+        return a->start < b->start ? -1 : 1;
+    }
+    return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+/* Orders perm[first..first+len) by (ts, start, input position). */
+static int sort_case(ab_log *log, uint32_t *perm, uint64_t first, uint32_t len, sort_key **scratch,
+                     size_t *scratch_cap)
+{
+    const ab_time *ts = log->ev_ts;
+    const ab_time *st = log->ev_start;
+    int sorted = 1;
+    for (uint32_t k = 1; k < len && sorted; k++) {
+        uint32_t p = perm[first + k - 1], q = perm[first + k];
+        if (ts[p] > ts[q] || (ts[p] == ts[q] && st != NULL && st[p] > st[q])) {
+            sorted = 0;
+        }
+    }
+    if (sorted) {
+        return AB_OK;
+    }
+    if (AB_GROW(log->ctx, *scratch, *scratch_cap, len) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    sort_key *keys = *scratch;
+    for (uint32_t k = 0; k < len; k++) {
+        uint32_t e = perm[first + k];
+        keys[k].ts = ts[e];
+        keys[k].start = st != NULL ? st[e] : AB_TIME_NONE;
+        keys[k].idx = e;
+    }
+    qsort(keys, len, sizeof(*keys), cmp_key);
+    for (uint32_t k = 0; k < len; k++) {
+        perm[first + k] = keys[k].idx;
+    }
+    return AB_OK;
+}
+
+/* Reorders one column by perm: out[k] = in[perm[k]]. Frees the old column. */
+#define PERMUTE(log, col, perm, n)                                                                 \
+    do {                                                                                           \
+        if ((log)->col != NULL) {                                                                  \
+            __typeof__((log)->col) nc = ab__malloc((log)->ctx, (n) * sizeof(*(log)->col) + 1);     \
+            if (nc == NULL) {                                                                      \
+                goto done;                                                                         \
+            }                                                                                      \
+            for (uint64_t k_ = 0; k_ < (n); k_++) {                                                \
+                nc[k_] = (log)->col[(perm)[k_]];                                                   \
+            }                                                                                      \
+            ab__free((log)->ctx, (log)->col);                                                      \
+            (log)->col = nc;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+static int group_by_case(ab_log_builder *b)
+{
+    ab_log *log = b->log;
+    ab_ctx *ctx = b->ctx;
+    uint64_t n = log->n_events;
+    uint32_t ids = log->cases.count;
+    int rc = AB_ENOMEM;
+    uint32_t *count = ab__calloc(ctx, (size_t)ids + 1, sizeof(uint32_t));
+    uint32_t *newidx = ab__malloc(ctx, ((size_t)ids + 1) * sizeof(uint32_t));
+    uint32_t *perm = ab__malloc(ctx, (size_t)n * sizeof(uint32_t) + 1);
+    uint64_t *next = NULL;
+    sort_key *scratch = NULL;
+    size_t scratch_cap = 0;
+    if (count == NULL || newidx == NULL || perm == NULL) {
+        goto done;
+    }
+    for (uint64_t e = 0; e < n; e++) {
+        count[log->ev_case[e]]++;
+    }
+    uint32_t cases = 0;
+    for (uint32_t c = 0; c < ids; c++) {
+        newidx[c] = count[c] > 0 ? cases++ : UINT32_MAX;
+    }
+    log->n_cases = cases;
+    log->case_sid = ab__malloc(ctx, (size_t)cases * sizeof(uint32_t) + 1);
+    log->case_first = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(uint64_t));
+    log->case_len = ab__malloc(ctx, (size_t)cases * sizeof(uint32_t) + 1);
+    log->case_cattr = ab__calloc(ctx, (size_t)cases + 1, sizeof(uint64_t));
+    next = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(uint64_t));
+    if (log->case_sid == NULL || log->case_first == NULL || log->case_len == NULL ||
+        log->case_cattr == NULL || next == NULL) {
+        goto done;
+    }
+    uint64_t off = 0;
+    for (uint32_t c = 0; c < ids; c++) {
+        uint32_t k = newidx[c];
+        if (k == UINT32_MAX) {
+            continue;
+        }
+        log->case_sid[k] = c;
+        log->case_first[k] = off;
+        log->case_len[k] = count[c];
+        if (b->cattr_head != NULL && c < b->cattr_head_cap) {
+            log->case_cattr[k] = b->cattr_head[c];
+        }
+        next[k] = off;
+        off += count[c];
+    }
+    log->case_first[cases] = off;
+    for (uint64_t e = 0; e < n; e++) {
+        uint32_t k = newidx[log->ev_case[e]];
+        perm[next[k]++] = (uint32_t)e;
+    }
+    for (uint32_t k = 0; k < cases; k++) {
+        rc = sort_case(log, perm, log->case_first[k], log->case_len[k], &scratch, &scratch_cap);
+        if (rc != AB_OK) {
+            goto done;
+        }
+    }
+    rc = AB_ENOMEM;
+    for (uint64_t e = 0; e < n; e++) {
+        log->ev_case[e] = newidx[log->ev_case[e]];
+    }
+    PERMUTE(log, ev_case, perm, n);
+    PERMUTE(log, ev_act, perm, n);
+    PERMUTE(log, ev_ts, perm, n);
+    PERMUTE(log, ev_start, perm, n);
+    PERMUTE(log, ev_res, perm, n);
+    PERMUTE(log, ev_lc, perm, n);
+    PERMUTE(log, ev_attr, perm, n);
+    rc = AB_OK;
+done:
+    ab__free(ctx, count);
+    ab__free(ctx, newidx);
+    ab__free(ctx, perm);
+    ab__free(ctx, next);
+    ab__free(ctx, scratch);
+    return rc;
+}
+
+/* Qsort context for variant ordering (qsort has no payload argument). */
+typedef struct var_sort {
+    uint32_t id;          /* Variant id before ordering. */
+    uint32_t cases;       /* Its case count. */
+    const uint32_t *seq;  /* Activity ids. */
+    uint32_t len;         /* Sequence length. */
+    const uint32_t *rank; /* Activity id -> rank of its name in byte order. */
+} var_sort;
+
+static int cmp_var(const void *pa, const void *pb)
+{
+    const var_sort *a = pa, *b = pb;
+    if (a->cases != b->cases) {
+        return a->cases > b->cases ? -1 : 1;
+    }
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t ra = a->rank[a->seq[i]], rb = a->rank[b->seq[i]];
+        if (ra != rb) {
+            return ra < rb ? -1 : 1;
+        }
+    }
+    if (a->len != b->len) {
+        return a->len < b->len ? -1 : 1;
+    }
+    return 0;
+}
+
+typedef struct name_ref {
+    const char *s;
+    uint32_t len;
+    uint32_t id;
+} name_ref;
+
+static int cmp_name_ref(const void *pa, const void *pb)
+{
+    const name_ref *a = pa, *b = pb;
+    int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+    if (c != 0) {
+        return c;
+    }
+    return a->len < b->len ? -1 : (a->len > b->len);
+}
+
+static int sort_activities(ab_log *log)
+{
+    uint32_t n = log->acts.count;
+    log->act_sorted = ab__malloc(log->ctx, (size_t)n * sizeof(uint32_t) + 1);
+    log->act_events = ab__calloc(log->ctx, (size_t)n + 1, sizeof(uint64_t));
+    name_ref *refs = ab__malloc(log->ctx, (size_t)n * sizeof(*refs) + 1);
+    if (log->act_sorted == NULL || log->act_events == NULL || refs == NULL) {
+        ab__free(log->ctx, refs);
+        return AB_ENOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        refs[i].s = log->acts.strs[i];
+        refs[i].len = log->acts.lens[i];
+        refs[i].id = i;
+    }
+    qsort(refs, n, sizeof(*refs), cmp_name_ref);
+    for (uint32_t i = 0; i < n; i++) {
+        log->act_sorted[i] = refs[i].id;
+    }
+    ab__free(log->ctx, refs);
+    for (uint64_t e = 0; e < log->n_events; e++) {
+        log->act_events[log->ev_act[e]]++;
+    }
+    return AB_OK;
+}
+
+static int compute_variants(ab_log *log)
+{
+    ab_ctx *ctx = log->ctx;
+    uint32_t cases = log->n_cases;
+    int rc = AB_ENOMEM;
+    uint32_t size = 16;
+    while (size < (uint64_t)cases * 2) {
+        size *= 2;
+    }
+    uint32_t *slots = ab__calloc(ctx, size, sizeof(uint32_t));
+    uint64_t *vhash = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(uint64_t));
+    uint32_t *rep = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(uint32_t));
+    uint32_t *vcount = ab__calloc(ctx, (size_t)cases + 1, sizeof(uint32_t));
+    uint32_t *rank = ab__malloc(ctx, ((size_t)log->acts.count + 1) * sizeof(uint32_t));
+    var_sort *vs = NULL;
+    uint32_t *order = NULL;
+    log->case_variant = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(uint32_t));
+    if (slots == NULL || vhash == NULL || rep == NULL || vcount == NULL || rank == NULL ||
+        log->case_variant == NULL) {
+        goto done;
+    }
+    uint32_t nv = 0;
+    for (uint32_t c = 0; c < cases; c++) {
+        const uint32_t *seq = log->ev_act + log->case_first[c];
+        uint32_t len = log->case_len[c];
+        uint64_t h = ab__hash64(seq, (size_t)len * sizeof(uint32_t), len);
+        uint32_t i = (uint32_t)h & (size - 1);
+        uint32_t v;
+        for (;;) {
+            if (slots[i] == 0) {
+                v = nv++;
+                slots[i] = v + 1;
+                vhash[v] = h;
+                rep[v] = c;
+                break;
+            }
+            v = slots[i] - 1;
+            uint32_t r = rep[v];
+            if (vhash[v] == h && log->case_len[r] == len &&
+                memcmp(log->ev_act + log->case_first[r], seq, (size_t)len * sizeof(uint32_t)) ==
+                    0) {
+                break;
+            }
+            i = (i + 1) & (size - 1);
+        }
+        log->case_variant[c] = v;
+        vcount[v]++;
+    }
+    for (uint32_t k = 0; k < log->acts.count; k++) {
+        rank[log->act_sorted[k]] = k;
+    }
+    vs = ab__malloc(ctx, ((size_t)nv + 1) * sizeof(*vs));
+    order = ab__malloc(ctx, ((size_t)nv + 1) * sizeof(uint32_t));
+    log->var_cases = ab__malloc(ctx, ((size_t)nv + 1) * sizeof(uint32_t));
+    log->var_len = ab__malloc(ctx, ((size_t)nv + 1) * sizeof(uint32_t));
+    log->var_seq_off = ab__malloc(ctx, ((size_t)nv + 1) * sizeof(uint64_t));
+    log->var_case_off = ab__malloc(ctx, ((size_t)nv + 1) * sizeof(uint32_t));
+    log->var_case_list = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(uint32_t));
+    if (vs == NULL || order == NULL || log->var_cases == NULL || log->var_len == NULL ||
+        log->var_seq_off == NULL || log->var_case_off == NULL || log->var_case_list == NULL) {
+        goto done;
+    }
+    uint64_t seq_total = 0;
+    for (uint32_t v = 0; v < nv; v++) {
+        vs[v].id = v;
+        vs[v].cases = vcount[v];
+        vs[v].seq = log->ev_act + log->case_first[rep[v]];
+        vs[v].len = log->case_len[rep[v]];
+        vs[v].rank = rank;
+        seq_total += vs[v].len;
+    }
+    qsort(vs, nv, sizeof(*vs), cmp_var);
+    log->var_seq = ab__malloc(ctx, (size_t)seq_total * sizeof(uint32_t) + 1);
+    if (log->var_seq == NULL) {
+        goto done;
+    }
+    uint64_t soff = 0;
+    uint32_t coff = 0;
+    for (uint32_t k = 0; k < nv; k++) {
+        order[vs[k].id] = k;
+        log->var_cases[k] = vs[k].cases;
+        log->var_len[k] = vs[k].len;
+        log->var_seq_off[k] = soff;
+        memcpy(log->var_seq + soff, vs[k].seq, (size_t)vs[k].len * sizeof(uint32_t));
+        soff += vs[k].len;
+        log->var_case_off[k] = coff;
+        coff += vs[k].cases;
+    }
+    log->var_case_off[nv] = coff;
+    /* Reuse vcount as the fill cursor per ordered variant. */
+    for (uint32_t k = 0; k < nv; k++) {
+        vcount[k] = log->var_case_off[k];
+    }
+    for (uint32_t c = 0; c < cases; c++) {
+        uint32_t k = order[log->case_variant[c]];
+        log->case_variant[c] = k;
+        log->var_case_list[vcount[k]++] = c;
+    }
+    log->n_variants = nv;
+    rc = AB_OK;
+done:
+    ab__free(ctx, slots);
+    ab__free(ctx, vhash);
+    ab__free(ctx, rep);
+    ab__free(ctx, vcount);
+    ab__free(ctx, rank);
+    ab__free(ctx, vs);
+    ab__free(ctx, order);
+    return rc;
+}
+
+static void compute_quality(ab_log *log)
+{
+    ab_time first = AB_TIME_NONE, last = AB_TIME_NONE;
+    for (uint32_t c = 0; c < log->n_cases; c++) {
+        uint64_t f = log->case_first[c];
+        uint32_t len = log->case_len[c];
+        int equal = 0;
+        for (uint32_t k = 0; k < len; k++) {
+            uint64_t e = f + k;
+            ab_time t = log->ev_ts[e];
+            if (t != AB_TIME_NONE) {
+                if (first == AB_TIME_NONE || t < first) {
+                    first = t;
+                }
+                if (last == AB_TIME_NONE || t > last) {
+                    last = t;
+                }
+            }
+            if (log->ev_start != NULL && log->ev_start[e] != AB_TIME_NONE &&
+                (first == AB_TIME_NONE || log->ev_start[e] < first)) {
+                first = log->ev_start[e];
+            }
+            if (k > 0 && t != AB_TIME_NONE && t == log->ev_ts[e - 1]) {
+                equal = 1;
+                if (log->ev_act[e] == log->ev_act[e - 1] && log->ev_lc[e] == log->ev_lc[e - 1]) {
+                    log->dq.duplicate_events++;
+                }
+            }
+        }
+        log->dq.cases_with_equal_timestamps += (uint64_t)equal;
+    }
+    log->first_ts = first;
+    log->last_ts = last;
+}
+
+int ab_log_builder_finish(ab_log_builder *b, ab_log **out, ab_error *err)
+{
+    *out = NULL;
+    ab_log *log = b->log;
+    int rc;
+    if (b->missing_ts > 0) {
+        if (log->has_ts) {
+            ab_dq_entry *d = &log->dq.dropped[AB_DROP_MISSING_TIMESTAMP];
+            for (uint64_t k = 0; k < b->missing_ts && k < AB_DQ_LINES; k++) {
+                dq_note(d, b->missing_ts_lines[k]);
+            }
+            d->count += b->missing_ts - (b->missing_ts < AB_DQ_LINES ? b->missing_ts : AB_DQ_LINES);
+            if (b->opts.strict) {
+                rc = ab__error(err, AB_EPARSE, b->source, b->missing_ts_lines[0], 0,
+                               "an event without a timestamp in a log with timestamps "
+                               "(--strict)");
+                ab_log_builder_destroy(b);
+                return rc;
+            }
+            drop_untimed(b);
+        } else {
+            log->dq.events_without_timestamp = b->missing_ts;
+        }
+    }
+    rc = group_by_case(b);
+    if (rc == AB_OK) {
+        rc = sort_activities(log);
+    }
+    if (rc == AB_OK) {
+        rc = compute_variants(log);
+    }
+    if (rc != AB_OK) {
+        ab__error(err, rc, b->source, 0, 0, "%s while building the log", ab_status_str(rc));
+        ab_log_builder_destroy(b);
+        return rc;
+    }
+    compute_quality(log);
+    b->log = NULL;
+    ab_log_builder_destroy(b);
+    *out = log;
+    return AB_OK;
+}

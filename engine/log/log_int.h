@@ -1,0 +1,82 @@
+/*
+ * log/log_int.h: the layout of an event log, shared by the builder (which
+ * fills it) and the getters. Events are columns indexed by event number;
+ * after finish, event numbers run case by case. The other attributes are
+ * packed in a byte stream (varints) so a typical event costs a few bytes per
+ * attribute rather than a struct per attribute.
+ */
+#ifndef AB_LOG_INT_H
+#define AB_LOG_INT_H
+
+#include "asbuilt/log.h"
+#include "core/core_int.h"
+
+typedef struct ab__meta {
+    char *key;
+    char *value;
+} ab__meta;
+
+struct ab_log {
+    ab_ctx *ctx;
+    ab__strtab acts;          /* Activity names. */
+    ab__strtab res;           /* Resource names. */
+    ab__strtab cases;         /* Case ids, in order of first appearance (builder ids). */
+    ab__strtab keys;          /* Attribute keys. */
+    ab__strtab vals;          /* String and id attribute values. */
+
+    uint64_t n_events;        /* Events kept. */
+    size_t ev_cap;            /* Capacity of the event columns. */
+    uint32_t *ev_case;        /* Case index per event. */
+    uint32_t *ev_act;         /* Activity id per event. */
+    ab_time *ev_ts;           /* Completion (or only) time per event. */
+    ab_time *ev_start;        /* Start time per event; NULL while no event has one. */
+    uint32_t *ev_res;         /* Resource id per event; UINT32_MAX = none. */
+    uint8_t *ev_lc;           /* ab_lifecycle per event. */
+    uint64_t *ev_attr;        /* Offset+1 of the event's attributes in attr_blob; 0 = none. */
+
+    uint8_t *attr_blob;       /* Packed event attributes. */
+    size_t attr_len;
+    size_t attr_cap;
+    uint8_t *cattr_blob;      /* Packed case attribute chunks. */
+    size_t cattr_len;
+    size_t cattr_cap;
+    uint8_t *lattr_blob;      /* Packed log attributes (one chunk per call). */
+    size_t lattr_len;
+    size_t lattr_cap;
+
+    uint32_t n_cases;         /* Cases with at least one event. */
+    uint32_t *case_sid;       /* Case index -> id in `cases`. */
+    uint64_t *case_first;     /* First event of each case. */
+    uint32_t *case_len;       /* Events of each case. */
+    uint32_t *case_variant;   /* Variant of each case. */
+    uint64_t *case_cattr;     /* Offset+1 of the latest attribute chunk per case; 0 = none. */
+
+    uint32_t n_variants;
+    uint32_t *var_cases;      /* Cases per variant. */
+    uint32_t *var_len;        /* Sequence length per variant. */
+    uint64_t *var_seq_off;    /* Offset of each variant's sequence in var_seq. */
+    uint32_t *var_seq;        /* Activity ids of all variants, concatenated. */
+    uint32_t *var_case_off;   /* Offset of each variant's cases in var_case_list. */
+    uint32_t *var_case_list;  /* Case indices grouped by variant. */
+
+    uint64_t *act_events;     /* Events per activity. */
+    uint32_t *act_sorted;     /* Activity ids in byte order of their names. */
+
+    int has_ts;               /* Some event has a timestamp. */
+    ab_time first_ts, last_ts;
+    ab_data_quality dq;
+    ab__meta *meta;
+    size_t meta_count;
+};
+
+/* Encoding helpers shared by builder and reader. */
+int ab__log_put_attrs(ab_log *log, uint8_t **blob, size_t *len, size_t *cap,
+                      const ab_attr_in *attrs, size_t count);
+/* Decodes one attribute at *pos; fills key id, value, parent (-1 = none). */
+size_t ab__log_get_attr(const ab_log *log, const uint8_t *p, uint32_t *key_out, ab_value *val_out,
+                        int32_t *parent_out);
+uint64_t ab__varint_get(const uint8_t **p);
+
+void ab__log_free(ab_log *log);
+
+#endif

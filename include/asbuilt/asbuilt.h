@@ -1,0 +1,23 @@
+/*
+ * asbuilt/asbuilt.h: the whole public API. asbuilt reads event logs (XES,
+ * CSV, gzip), reconstructs how work actually flows, and measures the gap to
+ * the documented BPMN process. Include this, or the module headers you use.
+ */
+#ifndef ASBUILT_ASBUILT_H
+#define ASBUILT_ASBUILT_H
+
+#include "core.h"
+#include "csv.h"
+#include "ingest.h"
+#include "input.h"
+#include "log.h"
+#include "time.h"
+#include "types.h"
+#include "xes.h"
+
+#define AB_VERSION_MAJOR 0
+#define AB_VERSION_MINOR 1
+#define AB_VERSION_PATCH 0
+#define AB_VERSION_STRING "0.1.0"
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * asbuilt/log.h: the event log. Readers feed an ab_log_builder event by event
+ * (cases may interleave and span files); ab_log_builder_finish() sorts each
+ * case's events stably by (timestamp, start timestamp, position in the input)
+ * and returns an immutable, columnar ab_log: per event a case index, an
+ * interned activity id, a completion timestamp, an optional start timestamp,
+ * an interned resource id, a lifecycle transition, and the other attributes
+ * packed and retrievable by key. Variants (distinct activity sequences) are
+ * computed at finish, with their cases.
+ *
+ * Thread-safety: a builder is used by one thread at a time; a finished
+ * ab_log is immutable and may be read from many threads at once.
+ */
+#ifndef ASBUILT_LOG_H
+#define ASBUILT_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Attribute value types: the XES types (IEEE 1849-2016, section 5). */
+typedef enum ab_attr_type {
+    AB_ATTR_STRING = 0,
+    AB_ATTR_DATE = 1,
+    AB_ATTR_INT = 2,
+    AB_ATTR_FLOAT = 3,
+    AB_ATTR_BOOLEAN = 4,
+    AB_ATTR_ID = 5,
+    AB_ATTR_LIST = 6,      /**< Children follow, with parent = this attribute. */
+    AB_ATTR_CONTAINER = 7, /**< Children follow, with parent = this attribute. */
+} ab_attr_type;
+
+/** A typed value. Strings are not NUL-terminated inputs; outputs are. */
+typedef struct ab_value {
+    ab_attr_type type;
+    union {
+        int64_t i;        /**< AB_ATTR_INT. */
+        double f;         /**< AB_ATTR_FLOAT. */
+        int b;            /**< AB_ATTR_BOOLEAN: 0 or 1. */
+        ab_time t;        /**< AB_ATTR_DATE, UTC microseconds. */
+        struct {
+            const char *ptr;
+            size_t len;
+        } s;              /**< AB_ATTR_STRING and AB_ATTR_ID. */
+    } u;
+} ab_value;
+
+/** One attribute handed to the builder. */
+typedef struct ab_attr_in {
+    const char *key;     /**< Not NUL-terminated. */
+    size_t key_len;
+    ab_value value;
+    int32_t parent;      /**< Index of the enclosing list/container in the same array, or -1. */
+} ab_attr_in;
+
+/** Lifecycle transitions (XES lifecycle extension, standard model). */
+typedef enum ab_lifecycle {
+    AB_LC_NONE = 0,      /**< No lifecycle:transition attribute. */
+    AB_LC_COMPLETE,
+    AB_LC_START,
+    AB_LC_SCHEDULE,
+    AB_LC_ASSIGN,
+    AB_LC_REASSIGN,
+    AB_LC_SUSPEND,
+    AB_LC_RESUME,
+    AB_LC_ABORT,         /**< ate_abort and pi_abort. */
+    AB_LC_WITHDRAW,
+    AB_LC_AUTOSKIP,
+    AB_LC_MANUALSKIP,
+    AB_LC_OTHER,         /**< Any other value; the text is kept as an attribute. */
+} ab_lifecycle;
+
+/** Maps a lifecycle:transition value (case-insensitive) to the enum. */
+AB_API ab_lifecycle ab_lifecycle_from_string(const char *s, size_t len);
+AB_API const char *ab_lifecycle_name(ab_lifecycle lc);
+
+/** One event handed to the builder. Strings need not be NUL-terminated. */
+typedef struct ab_event_in {
+    const char *case_id;     /**< NULL or empty: the event is dropped ("missing case id"). */
+    size_t case_id_len;
+    const char *activity;    /**< NULL or empty: dropped ("missing activity"). */
+    size_t activity_len;
+    ab_time ts;              /**< Completion (or only) time; AB_TIME_NONE if absent. */
+    ab_time start_ts;        /**< Start time when the source has one column for it. */
+    const char *resource;    /**< NULL when absent. */
+    size_t resource_len;
+    ab_lifecycle lifecycle;
+    const ab_attr_in *attrs; /**< Other attributes of the event, or NULL. */
+    size_t attr_count;
+    uint64_t line;           /**< Line in the source, for data-quality reports (0 = unknown). */
+} ab_event_in;
+
+/** Why an input record was not used. */
+typedef enum ab_drop_reason {
+    AB_DROP_MISSING_CASE = 0,
+    AB_DROP_MISSING_ACTIVITY,
+    AB_DROP_MISSING_TIMESTAMP,
+    AB_DROP_BAD_TIMESTAMP,
+    AB_DROP_RAGGED_ROW,       /**< A CSV row with more or fewer fields than the header. */
+    AB_DROP_LIFECYCLE_FILTER, /**< Left out by the lifecycle filter (not a defect). */
+    AB_DROP_EMPTY_TRACE,      /**< An XES trace without events. */
+    AB_DROP__COUNT
+} ab_drop_reason;
+
+AB_API const char *ab_drop_reason_name(ab_drop_reason r);
+
+/** How many first line numbers are kept per drop reason. */
+#define AB_DQ_LINES 5
+
+typedef struct ab_dq_entry {
+    uint64_t count;                /**< Records dropped for this reason. */
+    uint64_t lines[AB_DQ_LINES];   /**< The first line numbers (0 = unknown). */
+    uint32_t line_count;           /**< How many of lines[] are set. */
+} ab_dq_entry;
+
+/** Data-quality counts of a log. */
+typedef struct ab_data_quality {
+    uint64_t records;                    /**< Input records seen (events or rows). */
+    ab_dq_entry dropped[AB_DROP__COUNT]; /**< Records not used, by reason. */
+    uint64_t timestamps_coerced;         /**< Values read with a zone applied by --tz or assumed UTC. */
+    uint64_t duplicate_events;           /**< Same case, activity, timestamp and lifecycle as the previous event. */
+    uint64_t cases_with_equal_timestamps;/**< Cases where two events share a timestamp (order from input position). */
+    uint64_t events_without_timestamp;   /**< Kept in input order because the log has no timestamps at all. */
+} ab_data_quality;
+
+/** Lifecycle filter applied by the builder. */
+typedef enum ab_lc_filter {
+    AB_LCF_ALL = 0,       /**< Every event record counts (PM4Py's default). */
+    AB_LCF_COMPLETE,      /**< Only completion events (and events without a transition). */
+} ab_lc_filter;
+
+typedef struct ab_log_options {
+    unsigned version;          /**< AB_LOG_OPTIONS_VERSION. */
+    ab_lc_filter lifecycle;    /**< Which events to keep. */
+    int keep_attributes;       /**< Keep the other attributes (default 1). */
+    int strict;                /**< Any dropped record fails the build with AB_EPARSE. */
+} ab_log_options;
+
+#define AB_LOG_OPTIONS_VERSION 1
+#define AB_LOG_OPTIONS_INIT {AB_LOG_OPTIONS_VERSION, AB_LCF_ALL, 1, 0}
+
+AB_API int ab_log_builder_create(ab_log_builder **out, ab_ctx *ctx, const ab_log_options *opts);
+/** Destroys an unfinished builder; NULL is accepted. */
+AB_API void ab_log_builder_destroy(ab_log_builder *b);
+
+/**
+ * Names the source of the events that follow (a file name), for messages.
+ * Returns AB_ENOMEM only.
+ */
+AB_API int ab_log_builder_set_source(ab_log_builder *b, const char *name);
+
+/**
+ * Adds one event. Records that cannot be used are counted by reason (with
+ * their line) and skipped, unless the builder is strict: then AB_EPARSE with
+ * err naming the source and line. AB_ELIMIT past ab_limits.max_events.
+ */
+AB_API int ab_log_builder_add_event(ab_log_builder *b, const ab_event_in *ev, ab_error *err);
+
+/**
+ * Adds case-level attributes (XES trace attributes, CSV "case:" columns) to
+ * the case with this id, creating the case entry if needed; a case without
+ * events is not counted as a case. Later values for the same key are kept
+ * after earlier ones.
+ */
+AB_API int ab_log_builder_add_case_attrs(ab_log_builder *b, const char *case_id,
+                                         size_t case_id_len, const ab_attr_in *attrs,
+                                         size_t attr_count, ab_error *err);
+
+/** Adds log-level attributes (XES log attributes, globals are not included). */
+AB_API int ab_log_builder_add_log_attrs(ab_log_builder *b, const ab_attr_in *attrs,
+                                        size_t attr_count, ab_error *err);
+
+/**
+ * Counts a record that the reader itself could not use (a ragged CSV row, an
+ * unparsable timestamp). With a strict builder returns AB_EPARSE, and err
+ * receives msg with the source and line.
+ */
+AB_API int ab_log_builder_drop(ab_log_builder *b, ab_drop_reason reason, uint64_t line,
+                               const char *msg, ab_error *err);
+
+/** Counts a timestamp read without a zone (a zone was applied or UTC assumed). */
+AB_API void ab_log_builder_note_coerced(ab_log_builder *b, uint64_t n);
+
+/**
+ * Records a fact about the input for the report: "format", "classifier",
+ * "delimiter", "timestamp_format" ... Later values replace earlier ones.
+ */
+AB_API int ab_log_builder_set_meta(ab_log_builder *b, const char *key, const char *value);
+
+/** Events accepted so far. */
+AB_API uint64_t ab_log_builder_event_count(const ab_log_builder *b);
+
+/**
+ * Sorts, groups and computes variants, then hands the log over and destroys
+ * the builder (also on failure). AB_ENOMEM, or AB_EPARSE when strict and a
+ * record was dropped.
+ */
+AB_API int ab_log_builder_finish(ab_log_builder *b, ab_log **out, ab_error *err);
+
+/** Destroys a log; NULL is accepted. */
+AB_API void ab_log_destroy(ab_log *log);
+
+/* ---- Reading a finished log. Indices are 0-based; ids are interned. ---- */
+
+AB_API uint32_t ab_log_case_count(const ab_log *log);
+AB_API uint64_t ab_log_event_count(const ab_log *log);
+AB_API uint32_t ab_log_activity_count(const ab_log *log);
+AB_API uint32_t ab_log_resource_count(const ab_log *log);
+AB_API uint32_t ab_log_variant_count(const ab_log *log);
+
+/**
+ * Activity names by id. Ids are assigned in order of first appearance in the
+ * input; ab_log_activity_sorted() gives the ids in byte order of their names.
+ */
+AB_API const char *ab_log_activity_name(const ab_log *log, uint32_t activity_id);
+AB_API const uint32_t *ab_log_activity_sorted(const ab_log *log);
+/** Looks up an activity by name; AB_ENOTFOUND when absent. */
+AB_API int ab_log_activity_find(const ab_log *log, const char *name, size_t len,
+                                uint32_t *id_out);
+/** Events per activity (after filtering). */
+AB_API uint64_t ab_log_activity_events(const ab_log *log, uint32_t activity_id);
+AB_API const char *ab_log_resource_name(const ab_log *log, uint32_t resource_id);
+
+/** Cases are numbered in order of first appearance in the input. */
+AB_API const char *ab_log_case_id(const ab_log *log, uint32_t case_index);
+/** The first event index of a case; its events are [first, first + count). */
+AB_API uint64_t ab_log_case_first(const ab_log *log, uint32_t case_index);
+AB_API uint32_t ab_log_case_length(const ab_log *log, uint32_t case_index);
+AB_API uint32_t ab_log_case_variant(const ab_log *log, uint32_t case_index);
+
+/**
+ * Column access: arrays of ab_log_event_count() entries, in case order
+ * (events of case 0, then case 1, ...), each case sorted stably by
+ * (timestamp, start timestamp, input position).
+ */
+AB_API const uint32_t *ab_log_col_case(const ab_log *log);
+AB_API const uint32_t *ab_log_col_activity(const ab_log *log);
+AB_API const ab_time *ab_log_col_time(const ab_log *log);
+/** Start timestamps, or NULL when no event has one. */
+AB_API const ab_time *ab_log_col_start(const ab_log *log);
+/** Resource ids; UINT32_MAX = none. */
+AB_API const uint32_t *ab_log_col_resource(const ab_log *log);
+/** Lifecycle transitions (ab_lifecycle values). */
+AB_API const uint8_t *ab_log_col_lifecycle(const ab_log *log);
+/** Non-zero when at least one event has a timestamp. */
+AB_API int ab_log_has_timestamps(const ab_log *log);
+
+/**
+ * Looks up an event attribute by key (NUL-terminated). For list and
+ * container attributes, *out has the type and no value; strings point into
+ * the log. AB_ENOTFOUND when the event has no such attribute. The standard
+ * fields (concept:name, time:timestamp, org:resource, lifecycle:transition)
+ * are columns, not attributes.
+ */
+AB_API int ab_log_event_attr(const ab_log *log, uint64_t event, const char *key, ab_value *out);
+/** The same for case attributes. */
+AB_API int ab_log_case_attr(const ab_log *log, uint32_t case_index, const char *key,
+                            ab_value *out);
+
+/** Calls fn for every attribute of an event in input order; stops when fn returns non-zero. */
+typedef int (*ab_attr_visit_fn)(const char *key, const ab_value *value, int depth, void *payload);
+AB_API int ab_log_event_attrs_visit(const ab_log *log, uint64_t event, ab_attr_visit_fn fn,
+                                    void *payload);
+
+/**
+ * Variants: distinct activity sequences. Variant indices are ordered by case
+ * count (descending), then by the sequence of activity names (byte order),
+ * so that output is deterministic.
+ */
+AB_API uint32_t ab_log_variant_cases(const ab_log *log, uint32_t variant);
+AB_API uint32_t ab_log_variant_length(const ab_log *log, uint32_t variant);
+/** The activity ids of a variant (length entries), valid while the log lives. */
+AB_API const uint32_t *ab_log_variant_activities(const ab_log *log, uint32_t variant);
+/** The case indices of a variant, in case order. */
+AB_API const uint32_t *ab_log_variant_case_list(const ab_log *log, uint32_t variant);
+
+/** Data-quality counts. */
+AB_API const ab_data_quality *ab_log_data_quality(const ab_log *log);
+/** First and last timestamp (AB_TIME_NONE when none). */
+AB_API void ab_log_time_span(const ab_log *log, ab_time *first_out, ab_time *last_out);
+/** A fact recorded with ab_log_builder_set_meta, or NULL. */
+AB_API const char *ab_log_meta(const ab_log *log, const char *key);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

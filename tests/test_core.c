@@ -1,0 +1,215 @@
+/*
+ * tests/test_core.c: the context, errors, arenas, string interning, JSON
+ * escaping, UTF-8 validation and atomic output of engine/core.
+ */
+#include "test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/core_int.h"
+
+static void *plain_malloc(size_t n, void *payload)
+{
+    (void)payload;
+    return malloc(n);
+}
+
+static void test_ctx_options(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = NULL;
+    ab_ctx_options o = AB_CTX_OPTIONS_INIT;
+    o.version = 99;
+    assert_int_equal(ab_ctx_create(&ctx, &o), AB_EINVAL);
+    assert_null(ctx);
+    ab_ctx_options half = AB_CTX_OPTIONS_INIT;
+    half.alloc.malloc_fn = plain_malloc; /* Without realloc and free: refused. */
+    assert_int_equal(ab_ctx_create(&ctx, &half), AB_EINVAL);
+    assert_int_equal(ab_ctx_create(&ctx, NULL), AB_OK);
+    const ab_limits *l = ab_ctx_limits(ctx);
+    assert_int_equal(l->max_depth, 256);
+    assert_int_equal(l->max_attrs, 4096);
+    ab_ctx_destroy(ctx);
+    ab_ctx_destroy(NULL);
+}
+
+static void test_error_format(void **state)
+{
+    (void)state;
+    ab_error err;
+    char buf[600];
+    ab__error(&err, AB_EPARSE, "log.xes", 12, 7, "expected '>' after the attribute");
+    ab__error_offset(&err, 345);
+    ab_error_format(&err, buf, sizeof(buf));
+    assert_string_equal(buf, "log.xes:12:7: (byte 345) expected '>' after the attribute");
+    ab__error(&err, AB_EIO, "missing.csv", 0, 0, "cannot open: No such file or directory");
+    ab_error_format(&err, buf, sizeof(buf));
+    assert_string_equal(buf, "missing.csv: cannot open: No such file or directory");
+    assert_int_equal(ab__error(NULL, AB_ELIMIT, NULL, 0, 0, "x"), AB_ELIMIT);
+    assert_string_equal(ab_status_str(AB_EPARSE), "bad input data");
+}
+
+static void test_arena(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab__arena a;
+    ab__arena_init(&a, ctx, 1024);
+    char *prev = NULL;
+    for (int i = 0; i < 10000; i++) {
+        char tmp[32];
+        int n = snprintf(tmp, sizeof(tmp), "s%d", i);
+        char *p = ab__arena_strndup(&a, tmp, (size_t)n);
+        assert_non_null(p);
+        assert_int_equal(((uintptr_t)p) % 8, 0);
+        assert_string_equal(p, tmp);
+        if (prev != NULL) {
+            assert_ptr_not_equal(p, prev);
+        }
+        prev = p;
+    }
+    /* A large object does not waste the current block. */
+    void *big = ab__arena_alloc(&a, 100000);
+    assert_non_null(big);
+    memset(big, 0xab, 100000);
+    ab__arena_finish(&a);
+    ab_ctx_destroy(ctx);
+}
+
+static void test_strtab(void **state)
+{
+    (void)state;
+    tu_alloc al = {0};
+    ab_ctx *ctx = tu_ctx_counting(&al);
+    ab__strtab t;
+    assert_int_equal(ab__strtab_init(&t, ctx), AB_OK);
+    uint32_t id;
+    for (int round = 0; round < 2; round++) {
+        for (uint32_t i = 0; i < 50000; i++) {
+            char tmp[32];
+            int n = snprintf(tmp, sizeof(tmp), "activity %u", i);
+            assert_int_equal(ab__strtab_intern(&t, tmp, (size_t)n, &id), AB_OK);
+            assert_int_equal(id, i);
+        }
+    }
+    assert_int_equal(t.count, 50000);
+    assert_int_equal(ab__strtab_find(&t, "activity 49999", 14, &id), AB_OK);
+    assert_int_equal(id, 49999);
+    assert_int_equal(ab__strtab_find(&t, "activity 50000", 14, &id), AB_ENOTFOUND);
+    /* Embedded NUL bytes and the empty string are strings like any other. */
+    assert_int_equal(ab__strtab_intern(&t, "a\0b", 3, &id), AB_OK);
+    assert_int_equal(ab__strtab_len(&t, id), 3);
+    assert_int_equal(ab__strtab_intern(&t, "", 0, &id), AB_OK);
+    assert_int_equal(ab__strtab_len(&t, id), 0);
+    ab__strtab_finish(&t);
+    ab_ctx_destroy(ctx);
+    assert_int_equal(al.live, 0);
+}
+
+static void test_strtab_enomem(void **state)
+{
+    (void)state;
+    /* Fail each allocation in turn: every run ends cleanly and leaks nothing. */
+    for (uint64_t n = 1;; n++) {
+        tu_alloc al = {0};
+        al.fail_at = n;
+        ab_ctx *ctx = tu_ctx_counting(&al);
+        ab__strtab t;
+        int rc = ab__strtab_init(&t, ctx);
+        for (uint32_t i = 0; rc == AB_OK && i < 300; i++) {
+            char tmp[32];
+            int len = snprintf(tmp, sizeof(tmp), "k%u", i);
+            uint32_t id;
+            rc = ab__strtab_intern(&t, tmp, (size_t)len, &id);
+        }
+        if (t.ctx != NULL) {
+            ab__strtab_finish(&t);
+        }
+        ab_ctx_destroy(ctx);
+        assert_int_equal(al.live, 0);
+        if (al.failed == 0) {
+            assert_int_equal(rc, AB_OK);
+            break;
+        }
+        assert_int_equal(rc, AB_ENOMEM);
+    }
+}
+
+static void test_json_escape(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_buf b = AB_BUF_INIT;
+    const char in[] = "a\"b\\c\nd\x01<script>\xc3\xa9";
+    assert_int_equal(ab_buf_append_json(&b, ctx, in, sizeof(in) - 1), AB_OK);
+    assert_string_equal(b.ptr, "a\\\"b\\\\c\\nd\\u0001<script>\xc3\xa9");
+    ab_buf_dispose(&b);
+    ab_ctx_destroy(ctx);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    size_t bad = 0;
+    assert_true(ab__utf8_valid("plain", 5, &bad));
+    assert_true(ab__utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14, &bad));
+    assert_false(ab__utf8_valid("ab\xff", 3, &bad));
+    assert_int_equal(bad, 2);
+    assert_false(ab__utf8_valid("ab\xc3", 3, &bad)); /* Cut in the middle. */
+    assert_int_equal(bad, 2);
+    assert_false(ab__utf8_valid("\xc0\xaf", 2, &bad)); /* Overlong. */
+    assert_false(ab__utf8_valid("\xed\xa0\x80", 3, &bad)); /* Surrogate. */
+    assert_false(ab__utf8_valid("x\xe0\x80\xaf", 4, &bad)); /* Overlong 3-byte. */
+    assert_int_equal(bad, 1);
+}
+
+static void test_atomic_write(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof(path), "/tmp/abtest-atomic-%ld.json", (long)getpid());
+    ab_error err;
+    assert_int_equal(ab_write_file_atomic(path, "{\"a\": 1}\n", 9, &err), AB_OK);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char buf[32] = {0};
+    assert_int_equal(fread(buf, 1, sizeof(buf), f), 9);
+    fclose(f);
+    assert_string_equal(buf, "{\"a\": 1}\n");
+    /* A destination in a missing directory fails with AB_EIO and leaves nothing. */
+    assert_int_equal(ab_write_file_atomic("/nonexistent-dir/x.json", "x", 1, &err), AB_EIO);
+    assert_non_null(strstr(err.msg, "temporary file"));
+    unlink(path);
+}
+
+static void test_buf_printf_large(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_buf b = AB_BUF_INIT;
+    char big[1000];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(ab_buf_printf(&b, ctx, "<%s>", big), AB_OK);
+    assert_int_equal(b.len, 1001);
+    assert_int_equal(b.ptr[0], '<');
+    assert_int_equal(b.ptr[1000], '>');
+    ab_buf_dispose(&b);
+    ab_ctx_destroy(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ctx_options),  cmocka_unit_test(test_error_format),
+        cmocka_unit_test(test_arena),        cmocka_unit_test(test_strtab),
+        cmocka_unit_test(test_strtab_enomem), cmocka_unit_test(test_json_escape),
+        cmocka_unit_test(test_utf8),         cmocka_unit_test(test_atomic_write),
+        cmocka_unit_test(test_buf_printf_large),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,282 @@
+/*
+ * tests/test_log.c: the log builder and the finished log: grouping of
+ * interleaved cases, the stable order within a case, variants and their
+ * order, drops by reason, the lifecycle filter, attributes by key, strict
+ * mode and fault injection.
+ */
+#include "test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asbuilt/log.h"
+
+static ab_event_in ev(const char *c, const char *a, ab_time ts, uint64_t line)
+{
+    ab_event_in e;
+    memset(&e, 0, sizeof(e));
+    e.case_id = c;
+    e.case_id_len = c ? strlen(c) : 0;
+    e.activity = a;
+    e.activity_len = a ? strlen(a) : 0;
+    e.ts = ts;
+    e.start_ts = AB_TIME_NONE;
+    e.line = line;
+    return e;
+}
+
+static ab_log *build(ab_ctx *ctx, const ab_event_in *evs, size_t n, const ab_log_options *o)
+{
+    ab_log_builder *b;
+    ab_error err;
+    assert_int_equal(ab_log_builder_create(&b, ctx, o), AB_OK);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(ab_log_builder_add_event(b, &evs[i], &err), AB_OK);
+    }
+    ab_log *log;
+    assert_int_equal(ab_log_builder_finish(b, &log, &err), AB_OK);
+    return log;
+}
+
+static void seq_str(const ab_log *log, uint32_t c, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    uint64_t f = ab_log_case_first(log, c);
+    const uint32_t *act = ab_log_col_activity(log);
+    for (uint32_t k = 0; k < ab_log_case_length(log, c); k++) {
+        strncat(buf, ab_log_activity_name(log, act[f + k]), cap - strlen(buf) - 1);
+        if (k + 1 < ab_log_case_length(log, c)) {
+            strncat(buf, ",", cap - strlen(buf) - 1);
+        }
+    }
+}
+
+static void test_grouping_and_order(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    /* Cases interleaved, one event out of time order, a tie kept in input order. */
+    ab_event_in evs[] = {
+        ev("c2", "A", 100, 1), ev("c1", "A", 50, 2), ev("c2", "C", 300, 3),
+        ev("c1", "B", 70, 4),  ev("c2", "B", 200, 5), ev("c1", "C", 70, 6),
+        ev("c3", "A", 10, 7),  ev("c3", "B", 20, 8),  ev("c3", "C", 30, 9),
+    };
+    ab_log *log = build(ctx, evs, 9, NULL);
+    assert_int_equal(ab_log_case_count(log), 3);
+    assert_int_equal(ab_log_event_count(log), 9);
+    assert_int_equal(ab_log_activity_count(log), 3);
+    /* Cases in order of first appearance. */
+    assert_string_equal(ab_log_case_id(log, 0), "c2");
+    assert_string_equal(ab_log_case_id(log, 1), "c1");
+    char s[128];
+    seq_str(log, 0, s, sizeof(s));
+    assert_string_equal(s, "A,B,C"); /* Sorted by time. */
+    seq_str(log, 1, s, sizeof(s));
+    assert_string_equal(s, "A,B,C"); /* B and C tie at 70: input order. */
+    /* One variant of three cases. */
+    assert_int_equal(ab_log_variant_count(log), 1);
+    assert_int_equal(ab_log_variant_cases(log, 0), 3);
+    assert_int_equal(ab_log_case_variant(log, 2), 0);
+    const ab_data_quality *dq = ab_log_data_quality(log);
+    assert_int_equal(dq->records, 9);
+    assert_int_equal(dq->cases_with_equal_timestamps, 1);
+    ab_time first, last;
+    ab_log_time_span(log, &first, &last);
+    assert_int_equal(first, 10);
+    assert_int_equal(last, 300);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
+static void test_variant_order(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    /* Two variants with two cases each (tie broken by names), one with one. */
+    ab_event_in evs[] = {
+        ev("1", "b", 1, 0), ev("1", "a", 2, 0), ev("2", "a", 1, 0), ev("2", "b", 2, 0),
+        ev("3", "b", 1, 0), ev("3", "a", 2, 0), ev("4", "a", 1, 0), ev("4", "b", 2, 0),
+        ev("5", "a", 1, 0),
+    };
+    ab_log *log = build(ctx, evs, 9, NULL);
+    assert_int_equal(ab_log_variant_count(log), 3);
+    const uint32_t *v0 = ab_log_variant_activities(log, 0);
+    assert_string_equal(ab_log_activity_name(log, v0[0]), "a");
+    assert_string_equal(ab_log_activity_name(log, v0[1]), "b");
+    assert_int_equal(ab_log_variant_cases(log, 0), 2);
+    const uint32_t *cl = ab_log_variant_case_list(log, 0);
+    assert_string_equal(ab_log_case_id(log, cl[0]), "2");
+    assert_string_equal(ab_log_case_id(log, cl[1]), "4");
+    assert_int_equal(ab_log_variant_cases(log, 2), 1);
+    assert_int_equal(ab_log_variant_length(log, 2), 1);
+    /* Activities sorted by name. */
+    const uint32_t *sorted = ab_log_activity_sorted(log);
+    assert_string_equal(ab_log_activity_name(log, sorted[0]), "a");
+    assert_int_equal(ab_log_activity_events(log, sorted[0]), 5);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
+static void test_drops(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_event_in evs[] = {
+        ev("1", "a", 1, 2),  ev(NULL, "a", 1, 3), ev("1", NULL, 1, 4),
+        ev("1", "b", AB_TIME_NONE, 5), ev("1", "c", 3, 6),
+    };
+    ab_log *log = build(ctx, evs, 5, NULL);
+    const ab_data_quality *dq = ab_log_data_quality(log);
+    assert_int_equal(dq->records, 5);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_CASE].count, 1);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_CASE].lines[0], 3);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_ACTIVITY].lines[0], 4);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_TIMESTAMP].count, 1);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_TIMESTAMP].lines[0], 5);
+    assert_int_equal(ab_log_event_count(log), 2);
+    ab_log_destroy(log);
+
+    /* A log without any timestamp keeps every event in input order. */
+    ab_event_in untimed[] = {ev("1", "z", AB_TIME_NONE, 1), ev("1", "y", AB_TIME_NONE, 2)};
+    log = build(ctx, untimed, 2, NULL);
+    assert_int_equal(ab_log_event_count(log), 2);
+    assert_int_equal(ab_log_data_quality(log)->events_without_timestamp, 2);
+    assert_false(ab_log_has_timestamps(log));
+    char s[64];
+    seq_str(log, 0, s, sizeof(s));
+    assert_string_equal(s, "z,y");
+    ab_log_destroy(log);
+
+    /* Strict: the first unusable record is fatal, with its line. */
+    ab_log_options o = AB_LOG_OPTIONS_INIT;
+    o.strict = 1;
+    ab_log_builder *b;
+    ab_error err;
+    assert_int_equal(ab_log_builder_create(&b, ctx, &o), AB_OK);
+    assert_int_equal(ab_log_builder_set_source(b, "x.csv"), AB_OK);
+    assert_int_equal(ab_log_builder_add_event(b, &evs[0], &err), AB_OK);
+    assert_int_equal(ab_log_builder_add_event(b, &evs[1], &err), AB_EPARSE);
+    assert_string_equal(err.source, "x.csv");
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.msg, "missing case id"));
+    ab_log_builder_destroy(b);
+    ab_ctx_destroy(ctx);
+}
+
+static void test_lifecycle(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    assert_int_equal(ab_lifecycle_from_string("COMPLETE", 8), AB_LC_COMPLETE);
+    assert_int_equal(ab_lifecycle_from_string("start", 5), AB_LC_START);
+    assert_int_equal(ab_lifecycle_from_string("pi_abort", 8), AB_LC_ABORT);
+    assert_int_equal(ab_lifecycle_from_string("weird", 5), AB_LC_OTHER);
+    ab_event_in evs[] = {ev("1", "a", 1, 1), ev("1", "a", 2, 2), ev("1", "b", 3, 3)};
+    evs[0].lifecycle = AB_LC_START;
+    evs[1].lifecycle = AB_LC_COMPLETE;
+    ab_log *log = build(ctx, evs, 3, NULL);
+    assert_int_equal(ab_log_event_count(log), 3);
+    assert_int_equal(ab_log_col_lifecycle(log)[0], AB_LC_START);
+    ab_log_destroy(log);
+    ab_log_options o = AB_LOG_OPTIONS_INIT;
+    o.lifecycle = AB_LCF_COMPLETE;
+    log = build(ctx, evs, 3, &o);
+    assert_int_equal(ab_log_event_count(log), 2); /* The start is left out; "b" has none. */
+    assert_int_equal(ab_log_data_quality(log)->dropped[AB_DROP_LIFECYCLE_FILTER].count, 1);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
+static void test_attributes(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_log_builder *b;
+    ab_error err;
+    assert_int_equal(ab_log_builder_create(&b, ctx, NULL), AB_OK);
+    ab_attr_in attrs[6];
+    memset(attrs, 0, sizeof(attrs));
+    attrs[0] = (ab_attr_in){"amount", 6, {.type = AB_ATTR_FLOAT, .u.f = 12.5}, -1};
+    attrs[1] = (ab_attr_in){"n", 1, {.type = AB_ATTR_INT, .u.i = -42}, -1};
+    attrs[2] = (ab_attr_in){"ok", 2, {.type = AB_ATTR_BOOLEAN, .u.b = 1}, -1};
+    attrs[3] = (ab_attr_in){"note", 4, {.type = AB_ATTR_STRING, .u.s = {"h\xc3\xa9", 3}}, -1};
+    attrs[4] = (ab_attr_in){"items", 5, {.type = AB_ATTR_LIST}, -1};
+    attrs[5] = (ab_attr_in){"note", 4, {.type = AB_ATTR_STRING, .u.s = {"inner", 5}}, 4};
+    ab_event_in e = ev("c", "a", 5, 1);
+    e.attrs = attrs;
+    e.attr_count = 6;
+    assert_int_equal(ab_log_builder_add_event(b, &e, &err), AB_OK);
+    ab_attr_in cattr = {"dept", 4, {.type = AB_ATTR_STRING, .u.s = {"sales", 5}}, -1};
+    assert_int_equal(ab_log_builder_add_case_attrs(b, "c", 1, &cattr, 1, &err), AB_OK);
+    cattr.value.u.s.ptr = "after";
+    assert_int_equal(ab_log_builder_add_case_attrs(b, "c", 1, &cattr, 1, &err), AB_OK);
+    ab_log *log;
+    assert_int_equal(ab_log_builder_finish(b, &log, &err), AB_OK);
+    ab_value v;
+    assert_int_equal(ab_log_event_attr(log, 0, "amount", &v), AB_OK);
+    assert_int_equal(v.type, AB_ATTR_FLOAT);
+    assert_true(v.u.f == 12.5);
+    assert_int_equal(ab_log_event_attr(log, 0, "n", &v), AB_OK);
+    assert_int_equal(v.u.i, -42);
+    assert_int_equal(ab_log_event_attr(log, 0, "ok", &v), AB_OK);
+    assert_int_equal(v.u.b, 1);
+    /* The top-level "note", not the one nested in the list. */
+    assert_int_equal(ab_log_event_attr(log, 0, "note", &v), AB_OK);
+    assert_int_equal(v.u.s.len, 3);
+    assert_memory_equal(v.u.s.ptr, "h\xc3\xa9", 3);
+    assert_int_equal(ab_log_event_attr(log, 0, "items", &v), AB_OK);
+    assert_int_equal(v.type, AB_ATTR_LIST);
+    assert_int_equal(ab_log_event_attr(log, 0, "missing", &v), AB_ENOTFOUND);
+    assert_int_equal(ab_log_case_attr(log, 0, "dept", &v), AB_OK);
+    assert_string_equal(v.u.s.ptr, "after");
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
+static void test_builder_enomem(void **state)
+{
+    (void)state;
+    for (uint64_t n = 1;; n++) {
+        tu_alloc al = {0};
+        al.fail_at = n;
+        ab_ctx *ctx = tu_ctx_counting(&al);
+        ab_log_builder *b = NULL;
+        ab_error err;
+        int rc = ab_log_builder_create(&b, ctx, NULL);
+        ab_attr_in at = {"k", 1, {.type = AB_ATTR_STRING, .u.s = {"v", 1}}, -1};
+        for (int i = 0; rc == AB_OK && i < 3000; i++) {
+            char c[16], a[16];
+            snprintf(c, sizeof(c), "c%d", i % 97);
+            snprintf(a, sizeof(a), "a%d", i % 7);
+            ab_event_in e = ev(c, a, 1000 - i, (uint64_t)i);
+            e.attrs = &at;
+            e.attr_count = 1;
+            rc = ab_log_builder_add_event(b, &e, &err);
+        }
+        ab_log *log = NULL;
+        if (rc == AB_OK) {
+            rc = ab_log_builder_finish(b, &log, &err);
+        } else {
+            ab_log_builder_destroy(b);
+        }
+        ab_log_destroy(log);
+        ab_ctx_destroy(ctx);
+        assert_int_equal(al.live, 0);
+        if (al.failed == 0) {
+            assert_int_equal(rc, AB_OK);
+            break;
+        }
+        assert_int_equal(rc, AB_ENOMEM);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grouping_and_order), cmocka_unit_test(test_variant_order),
+        cmocka_unit_test(test_drops),              cmocka_unit_test(test_lifecycle),
+        cmocka_unit_test(test_attributes),         cmocka_unit_test(test_builder_enomem),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

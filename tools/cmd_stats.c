@@ -1,0 +1,347 @@
+/*
+ * tools/cmd_stats.c: `asbuilt stats LOG...`: what a log holds (cases,
+ * events, activities, variants, time span, events per activity, top
+ * variants) and how clean it is (records dropped by reason with their first
+ * lines, timestamps coerced, duplicates, ties). Text by default, --json for
+ * scripts. Counts follow PM4Py's defaults so they can be compared.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char help[] =
+    "usage: asbuilt stats [options] LOG...\n"
+    "\n"
+    "Counts what an event log holds and how clean it is: cases, events, activities,\n"
+    "variants (distinct activity sequences), time span, events per activity, the most\n"
+    "frequent variants, and data quality (records dropped by reason with their first\n"
+    "line numbers, timestamps read without a zone, duplicate events, tied timestamps).\n"
+    "As in PM4Py, every event record counts and the activity is concept:name.\n"
+    "\n"
+    "Options:\n"
+    "  --json                  machine-readable output\n"
+    "  --top N                 variants to list (default 10; 0 for none)\n"
+    "  -o, --output FILE       write to FILE (atomically) instead of stdout\n"
+    "  -q, --quiet             no progress display\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "%s"
+    "\n"
+    "Example:\n"
+    "  asbuilt stats --json datasets/pm4py_running-example.xes\n"
+    "  asbuilt stats --lifecycle complete export1.csv.gz export2.csv.gz\n";
+
+/* Order for activity_counts: events descending, then name. */
+typedef struct act_row {
+    const char *name;
+    uint64_t events;
+} act_row;
+
+static int cmp_act_row(const void *pa, const void *pb)
+{
+    const act_row *a = pa, *b = pb;
+    if (a->events != b->events) {
+        return a->events > b->events ? -1 : 1;
+    }
+    return strcmp(a->name, b->name);
+}
+
+static act_row *activity_rows(const ab_log *log)
+{
+    uint32_t n = ab_log_activity_count(log);
+    act_row *rows = calloc((size_t)n + 1, sizeof(*rows));
+    if (rows == NULL) {
+        return NULL;
+    }
+    for (uint32_t a = 0; a < n; a++) {
+        rows[a].name = ab_log_activity_name(log, a);
+        rows[a].events = ab_log_activity_events(log, a);
+    }
+    qsort(rows, n, sizeof(*rows), cmp_act_row);
+    return rows;
+}
+
+static int json_str(ab_buf *b, ab_ctx *ctx, const char *s)
+{
+    int rc = ab_buf_append(b, ctx, "\"", 1);
+    if (rc == AB_OK) {
+        rc = ab_buf_append_json(b, ctx, s, strlen(s));
+    }
+    if (rc == AB_OK) {
+        rc = ab_buf_append(b, ctx, "\"", 1);
+    }
+    return rc;
+}
+
+static void time_str(ab_time t, char *buf, size_t cap)
+{
+    if (t == AB_TIME_NONE) {
+        snprintf(buf, cap, "null");
+    } else {
+        ab_time_format(t, buf, cap);
+    }
+}
+
+static int render_json(ab_buf *b, ab_ctx *ctx, const ab_log *log, const char *const *files,
+                       int nfiles, const cli_log_opts *o, uint32_t top)
+{
+    int rc = AB_OK;
+#define P(...)                                                                                     \
+    do {                                                                                           \
+        if (rc == AB_OK) {                                                                         \
+            rc = ab_buf_printf(b, ctx, __VA_ARGS__);                                               \
+        }                                                                                          \
+    } while (0)
+#define S(str)                                                                                     \
+    do {                                                                                           \
+        if (rc == AB_OK) {                                                                         \
+            rc = json_str(b, ctx, (str));                                                          \
+        }                                                                                          \
+    } while (0)
+    P("{\n  \"schema\": \"asbuilt.stats/1\",\n  \"input\": {\n    \"files\": [");
+    for (int i = 0; i < nfiles; i++) {
+        P("%s", i ? ", " : "");
+        S(files[i]);
+    }
+    P("],\n    \"format\": ");
+    const char *fmt = ab_log_meta(log, "format");
+    if (fmt != NULL) {
+        S(fmt);
+    } else {
+        P("null");
+    }
+    P(",\n    \"lifecycle\": \"%s\"\n  },\n",
+      o->log.lifecycle == AB_LCF_COMPLETE ? "complete" : "all");
+    P("  \"cases\": %u,\n  \"events\": %llu,\n  \"activities\": %u,\n  \"variants\": %u,\n",
+      ab_log_case_count(log), (unsigned long long)ab_log_event_count(log),
+      ab_log_activity_count(log), ab_log_variant_count(log));
+    P("  \"resources\": %u,\n", ab_log_resource_count(log));
+    act_row *rows = activity_rows(log);
+    if (rows == NULL) {
+        return AB_ENOMEM;
+    }
+    P("  \"activity_counts\": {");
+    for (uint32_t a = 0; a < ab_log_activity_count(log); a++) {
+        P("%s\n    ", a ? "," : "");
+        S(rows[a].name);
+        P(": %llu", (unsigned long long)rows[a].events);
+    }
+    free(rows);
+    P("\n  },\n");
+    ab_time first, last;
+    ab_log_time_span(log, &first, &last);
+    char t1[40], t2[40];
+    time_str(first, t1, sizeof(t1));
+    time_str(last, t2, sizeof(t2));
+    if (first == AB_TIME_NONE) {
+        P("  \"time_span\": {\"start\": null, \"end\": null, \"seconds\": null},\n");
+    } else {
+        P("  \"time_span\": {\"start\": \"%s\", \"end\": \"%s\", \"seconds\": %.6f},\n", t1, t2,
+          (double)(last - first) / 1e6);
+    }
+    const ab_data_quality *dq = ab_log_data_quality(log);
+    P("  \"data_quality\": {\n    \"records\": %llu,\n    \"dropped\": {",
+      (unsigned long long)dq->records);
+    for (int r = 0; r < AB_DROP__COUNT; r++) {
+        const ab_dq_entry *e = &dq->dropped[r];
+        P("%s\n      \"%s\": {\"count\": %llu, \"first_lines\": [", r ? "," : "",
+          ab_drop_reason_name((ab_drop_reason)r), (unsigned long long)e->count);
+        for (uint32_t k = 0; k < e->line_count; k++) {
+            P("%s%llu", k ? ", " : "", (unsigned long long)e->lines[k]);
+        }
+        P("]}");
+    }
+    P("\n    },\n    \"timestamps_coerced\": %llu,\n    \"duplicate_events\": %llu,\n"
+      "    \"cases_with_equal_timestamps\": %llu,\n    \"events_without_timestamp\": %llu\n  },\n",
+      (unsigned long long)dq->timestamps_coerced, (unsigned long long)dq->duplicate_events,
+      (unsigned long long)dq->cases_with_equal_timestamps,
+      (unsigned long long)dq->events_without_timestamp);
+    P("  \"top_variants\": [");
+    uint32_t nv = ab_log_variant_count(log);
+    uint32_t cases = ab_log_case_count(log);
+    for (uint32_t v = 0; v < nv && v < top; v++) {
+        uint32_t vc = ab_log_variant_cases(log, v);
+        P("%s\n    {\"cases\": %u, \"share\": %.6f, \"length\": %u, \"activities\": [",
+          v ? "," : "", vc, cases ? (double)vc / cases : 0.0, ab_log_variant_length(log, v));
+        const uint32_t *seq = ab_log_variant_activities(log, v);
+        for (uint32_t k = 0; k < ab_log_variant_length(log, v); k++) {
+            P("%s", k ? ", " : "");
+            S(ab_log_activity_name(log, seq[k]));
+        }
+        P("], \"example_case\": ");
+        S(ab_log_case_id(log, ab_log_variant_case_list(log, v)[0]));
+        P("}");
+    }
+    P("%s]\n}\n", nv > 0 && top > 0 ? "\n  " : "");
+#undef P
+#undef S
+    return rc;
+}
+
+static int render_text(ab_buf *b, ab_ctx *ctx, const ab_log *log, const char *const *files,
+                       int nfiles, uint32_t top)
+{
+    int rc = AB_OK;
+#define P(...)                                                                                     \
+    do {                                                                                           \
+        if (rc == AB_OK) {                                                                         \
+            rc = ab_buf_printf(b, ctx, __VA_ARGS__);                                               \
+        }                                                                                          \
+    } while (0)
+    const char *fmt = ab_log_meta(log, "format");
+    P("log        %s%s (%s)\n", files[0], nfiles > 1 ? " and more" : "", fmt ? fmt : "?");
+    P("cases      %u\n", ab_log_case_count(log));
+    P("events     %llu\n", (unsigned long long)ab_log_event_count(log));
+    P("activities %u\n", ab_log_activity_count(log));
+    P("variants   %u\n", ab_log_variant_count(log));
+    P("resources  %u\n", ab_log_resource_count(log));
+    ab_time first, last;
+    ab_log_time_span(log, &first, &last);
+    if (first != AB_TIME_NONE) {
+        char t1[40], t2[40];
+        ab_time_format(first, t1, sizeof(t1));
+        ab_time_format(last, t2, sizeof(t2));
+        P("time span  %s .. %s (%.1f days)\n", t1, t2, (double)(last - first) / 86400e6);
+    } else {
+        P("time span  none (the log has no timestamps; events kept in file order)\n");
+    }
+    act_row *rows = activity_rows(log);
+    if (rows == NULL) {
+        return AB_ENOMEM;
+    }
+    P("\nevents per activity\n");
+    uint64_t n = ab_log_event_count(log);
+    for (uint32_t a = 0; a < ab_log_activity_count(log); a++) {
+        P("  %10llu  %5.1f%%  %s\n", (unsigned long long)rows[a].events,
+          n ? 100.0 * (double)rows[a].events / (double)n : 0.0, rows[a].name);
+    }
+    free(rows);
+    uint32_t nv = ab_log_variant_count(log);
+    if (top > 0 && nv > 0) {
+        P("\ntop variants (cases, share, length: activities)\n");
+        for (uint32_t v = 0; v < nv && v < top; v++) {
+            uint32_t vc = ab_log_variant_cases(log, v);
+            P("  %8u  %5.1f%%  %3u: ", vc, 100.0 * vc / ab_log_case_count(log),
+              ab_log_variant_length(log, v));
+            const uint32_t *seq = ab_log_variant_activities(log, v);
+            uint32_t len = ab_log_variant_length(log, v);
+            for (uint32_t k = 0; k < len && k < 12; k++) {
+                P("%s%s", k ? " > " : "", ab_log_activity_name(log, seq[k]));
+            }
+            P("%s\n", len > 12 ? " > ..." : "");
+        }
+    }
+    const ab_data_quality *dq = ab_log_data_quality(log);
+    P("\ndata quality (%llu input records)\n", (unsigned long long)dq->records);
+    int any = 0;
+    for (int r = 0; r < AB_DROP__COUNT; r++) {
+        const ab_dq_entry *e = &dq->dropped[r];
+        if (e->count == 0) {
+            continue;
+        }
+        any = 1;
+        P("  dropped %-22s %llu (first lines:", ab_drop_reason_name((ab_drop_reason)r),
+          (unsigned long long)e->count);
+        for (uint32_t k = 0; k < e->line_count; k++) {
+            P(" %llu", (unsigned long long)e->lines[k]);
+        }
+        P(")\n");
+    }
+    if (!any) {
+        P("  no record dropped\n");
+    }
+    P("  timestamps without zone       %llu\n", (unsigned long long)dq->timestamps_coerced);
+    P("  duplicate events              %llu\n", (unsigned long long)dq->duplicate_events);
+    P("  cases with tied timestamps    %llu\n",
+      (unsigned long long)dq->cases_with_equal_timestamps);
+    if (dq->events_without_timestamp > 0) {
+        P("  events without timestamp      %llu (file order kept)\n",
+          (unsigned long long)dq->events_without_timestamp);
+    }
+#undef P
+    return rc;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    const char *cmd = "stats";
+    cli_log_opts o;
+    cli_log_opts_init(&o);
+    int json = 0;
+    long top = 10;
+    const char *output = NULL;
+    const char **files = calloc((size_t)argc + 1, sizeof(*files));
+    int nfiles = 0;
+    if (files == NULL) {
+        return EXIT_IO;
+    }
+    int rc = EXIT_OK;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int r;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf(help, cli_log_opts_help);
+            free(files);
+            return EXIT_OK;
+        }
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            cli_quiet = 1;
+        } else if ((r = cli_opt(cmd, argc, argv, &i, "--top", 1, &v)) != 0) {
+            char *end;
+            if (r < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+            top = strtol(v, &end, 10);
+            if (*end != '\0' || top < 0) {
+                rc = cli_usage_error(cmd, "--top takes a number >= 0, not '%s'", v);
+                goto done;
+            }
+        } else if ((r = cli_opt(cmd, argc, argv, &i, "--output", 1, &v)) != 0 ||
+                   (r = cli_opt(cmd, argc, argv, &i, "-o", 1, &v)) != 0) {
+            if (r < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+            output = v;
+        } else if ((r = cli_log_opt(cmd, &o, argc, argv, &i)) != 0) {
+            if (r < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            rc = cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+            goto done;
+        } else {
+            files[nfiles++] = argv[i];
+        }
+    }
+    if (nfiles == 0) {
+        rc = cli_usage_error(cmd, "no log file given");
+        goto done;
+    }
+    ab_ctx *ctx = cli_ctx();
+    ab_log *log = NULL;
+    rc = cli_load_log(ctx, &o, files, nfiles, &log);
+    if (rc == EXIT_OK) {
+        ab_buf out = AB_BUF_INIT;
+        int st = json ? render_json(&out, ctx, log, files, nfiles, &o, (uint32_t)top)
+                      : render_text(&out, ctx, log, files, nfiles, (uint32_t)top);
+        if (st != AB_OK) {
+            fprintf(stderr, "asbuilt: out of memory\n");
+            rc = EXIT_IO;
+        } else {
+            rc = cli_write_output(output, &out);
+        }
+        ab_buf_dispose(&out);
+    }
+    ab_log_destroy(log);
+    cli_log_opts_dispose(&o);
+    ab_ctx_destroy(ctx);
+done:
+    free(files);
+    return rc;
+}
