@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
+# logs it needs with tools/abgen (never committed), and prints the tables
+# that the README records. Usage: bench/run.sh [ingest|memory|all]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+B=build-bench
+OUT=${BENCH_DATA:-/tmp/asbuilt-bench}
+SHARED=${AB_SHARED_DATA:-../shared/data}
+mkdir -p "$OUT"
+[ -d $B ] || meson setup $B -Dbuildtype=release -Dbench=enabled -Dtests=disabled >/dev/null
+ninja -C $B >/dev/null
+
+gen() { # gen EVENTS FORMAT FILE [extra...]
+    local n=$1 fmt=$2 file=$3
+    shift 3
+    [ -s "$OUT/$file" ] || $B/tools/abgen --events "$n" --format "$fmt" --seed 2026 -q "$@" -o "$OUT/$file"
+}
+
+if [ "$what" = ingest ] || [ "$what" = all ]; then
+    gen 1M xes loans-1M.xes.gz --gzip
+    gen 1M csv loans-1M.csv.gz --gzip
+    echo "## ingest (one core; best of 3 after a warm-up; baseline = reading the same bytes through inflate alone)"
+    $B/bench/bench_ingest --repeat=3 "$OUT/loans-1M.xes.gz" "$OUT/loans-1M.csv.gz" \
+        "$SHARED/logs/pm4py_bpic2012.xes.gz"
+fi
+if [ "$what" = memory ] || [ "$what" = all ]; then
+    gen 5M xes loans-5M.xes.gz --gzip
+    echo "## peak memory (one ingest per process)"
+    $B/bench/bench_ingest --memory "$OUT/loans-5M.xes.gz"
+    $B/bench/bench_ingest --memory --no-attributes "$OUT/loans-5M.xes.gz"
+fi
