@@ -39,7 +39,7 @@ char *ab__strdup(ab_ctx *ctx, const char *s);
 int ab__error(ab_error *err, int code, const char *source, uint64_t line, uint64_t col,
               const char *fmt, ...) AB__PRINTF(6, 7);
 int ab__verror(ab_error *err, int code, const char *source, uint64_t line, uint64_t col,
-               const char *fmt, va_list ap);
+               const char *fmt, va_list ap) AB__PRINTF(6, 0);
 /* Sets the byte offset of an error already filled in. */
 void ab__error_offset(ab_error *err, uint64_t offset);
 

@@ -14,7 +14,7 @@
 #include "core/core_int.h"
 
 /* Microseconds per second; ab_time is UTC microseconds since 1970. */
-#define AB__USEC 1000000
+#define AB__USEC INT64_C(1000000)
 
 /* Seconds since 1970 of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
 #define AB__SEC_MIN INT64_C(-62135596800)
@@ -41,9 +41,9 @@ static inline int64_t ab__days_from_civil(int64_t y, int m, int64_t d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;                                 /* [0, 399] */
+    int64_t yoe = y - era * 400;                                   /* [0, 399] */
     int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* March 1st = 0 */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;         /* [0, 146096] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 
@@ -63,7 +63,7 @@ static inline void ab__civil_from_days(int64_t z, int64_t *y_out, int *m_out, in
     *d_out = d;
 }
 
-/* Floor division and the matching non-negative remainder. */
+/* Division rounding toward minus infinity (b > 0). */
 static inline int64_t ab__floordiv(int64_t a, int64_t b)
 {
     int64_t q = a / b;
@@ -85,24 +85,31 @@ enum { AB__TZ_MONTH_WEEK_DAY = 0, AB__TZ_JULIAN_1 = 1, AB__TZ_JULIAN_0 = 2 };
 
 /* A POSIX TZ string such as "CET-1CEST,M3.5.0,M10.5.0/3" (the TZif footer). */
 typedef struct ab__tz_posix {
-    int32_t std_off;    /* Standard time, seconds east of UTC (POSIX writes it west). */
-    int32_t dst_off;    /* Daylight time, seconds east of UTC (when has_dst). */
-    bool has_dst;       /* False for a zone without daylight saving. */
-    ab__tz_date start;  /* Switch to daylight time, given in standard local time. */
-    ab__tz_date end;    /* Switch back, given in daylight local time. */
+    int32_t std_off;   /* Standard time, seconds east of UTC (POSIX writes it west). */
+    int32_t dst_off;   /* Daylight time, seconds east of UTC (when has_dst). */
+    bool has_dst;      /* False for a zone without daylight saving. */
+    ab__tz_date start; /* Switch to daylight time, given in standard local time. */
+    ab__tz_date end;   /* Switch back, given in daylight local time. */
 } ab__tz_posix;
 
 struct ab_tz {
-    ab_ctx *ctx;          /* The context that allocated this zone. */
-    char *name;           /* The name given at load (NUL-terminated). */
-    int32_t first_off;    /* Offset before the first transition (the only one when fixed). */
-    uint32_t count;       /* Transitions in the table (0 for a fixed offset). */
-    int64_t *trans;       /* UTC seconds of each transition, strictly ascending. */
-    int64_t *keys;        /* Local seconds from which transition i applies (see time_tz.c). */
-    int32_t *offs;        /* Offset in force from transition i on, seconds east of UTC. */
-    bool has_posix;       /* The footer rule applies after the last transition. */
-    ab__tz_posix posix;   /* The footer rule, when has_posix. */
+    ab_ctx *ctx;        /* The context that allocated this zone. */
+    char *name;         /* The name given at load (NUL-terminated). */
+    int32_t first_off;  /* Offset before the first transition (the only one when fixed). */
+    uint32_t count;     /* Transitions in the table (0 for a fixed offset). */
+    int64_t *trans;     /* UTC seconds of each transition, strictly ascending. */
+    int64_t *keys;      /* Local seconds from which transition i applies (see time_tz.c). */
+    int32_t *offs;      /* Offset in force from transition i on, seconds east of UTC. */
+    bool has_posix;     /* The footer rule applies after the last transition. */
+    ab__tz_posix posix; /* The footer rule, when has_posix. */
 };
+
+/*
+ * Loads a zone from a TZif image in memory (the file reader's second half;
+ * also what tests and fuzzers drive). AB_EPARSE for a damaged image, AB_ENOMEM.
+ */
+int ab__tz_from_tzif(ab_tz **out, ab_ctx *ctx, const char *name, const void *data, size_t len,
+                     ab_error *err);
 
 /* Parses a POSIX TZ string. AB_OK or AB_EPARSE (no message). */
 int ab__tz_posix_parse(ab__tz_posix *out, const char *s, size_t len);
@@ -121,11 +128,12 @@ int32_t ab__tz_offset_at(const ab_tz *tz, int64_t utc_sec);
 
 /* Why a parse failed, for the message that ab_time_parse builds. */
 typedef struct ab__ts_fail {
-    int kind;           /* AB__TS_SYNTAX, AB__TS_RANGE, AB__TS_EMPTY or AB__TS_SMALL. */
-    size_t pos;         /* Offset in the value where reading stopped (SYNTAX). */
-    const char *field;  /* The field out of range ("month", "day", ...) (RANGE). */
-    long long value;    /* Its value (RANGE). */
-    int lo, hi;         /* The accepted range (RANGE). */
+    int kind;                   /* AB__TS_SYNTAX, AB__TS_RANGE, AB__TS_EMPTY or AB__TS_SMALL. */
+    size_t pos;                 /* Offset in the value where reading stopped (SYNTAX). */
+    const char *field;          /* The field out of range ("month", "day", ...) (RANGE). */
+    long long value;            /* Its value (RANGE). */
+    int lo, hi;                 /* The accepted range (RANGE). */
+    const char *note;           /* Added after the range, or NULL (RANGE). */
     ab_ts_layout dayfirst_hint; /* AB_TS_DMY when an AUTO value reads only day-first. */
 } ab__ts_fail;
 
@@ -141,13 +149,19 @@ int ab__time_parse_layout(ab_time *out, const char *text, size_t len, ab_ts_layo
 
 /* A plain number "[+-]digits[.digits]" as written. */
 typedef struct ab__ts_number {
-    bool neg;         /* A leading '-'. */
-    uint64_t ipart;   /* The integer part, saturated at 10^18. */
-    uint32_t frac6;   /* The first six fraction digits, as microseconds of the unit. */
+    bool neg;       /* A leading '-'. */
+    uint64_t ipart; /* The integer part, saturated at 10^18. */
+    uint32_t frac6; /* The first six fraction digits, as microseconds of the unit. */
 } ab__ts_number;
 
 /* Reads a plain number filling all of text[0..len). False when it is not one. */
 bool ab__ts_scan_number(const char *text, size_t len, ab__ts_number *out);
+
+/*
+ * Copies at most ~60 bytes of s[0..len) for a message, cut on a UTF-8
+ * boundary, with control bytes, quotes and backslashes shown as \xNN.
+ */
+void ab__ts_quote(char *dst, size_t cap, const char *s, size_t len);
 
 /*
  * Magnitudes that decide epoch units: below AB__EPOCH_MIN a number is not
