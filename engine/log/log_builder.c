@@ -314,6 +314,11 @@ void ab_log_builder_destroy(ab_log_builder *b)
     ab__free(b->ctx, b);
 }
 
+ab_ctx *ab__log_builder_ctx(const ab_log_builder *b)
+{
+    return b->ctx;
+}
+
 int ab_log_builder_set_source(ab_log_builder *b, const char *name)
 {
     char *s = ab__strdup(b->ctx, name);

@@ -79,4 +79,7 @@ uint64_t ab__varint_get(const uint8_t **p);
 
 void ab__log_free(ab_log *log);
 
+/* The context a builder allocates from (readers allocate their buffers from it too). */
+ab_ctx *ab__log_builder_ctx(const ab_log_builder *b);
+
 #endif
