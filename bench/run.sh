@@ -8,6 +8,7 @@ what=${1:-all}
 B=build-bench
 OUT=${BENCH_DATA:-/tmp/asbuilt-bench}
 SHARED=${AB_SHARED_DATA:-../shared/data}
+[ -d "$SHARED/logs" ] || SHARED=datasets
 mkdir -p "$OUT"
 [ -d $B ] || meson setup $B -Dbuildtype=release -Dbench=enabled -Dtests=disabled >/dev/null
 ninja -C $B >/dev/null

@@ -763,7 +763,7 @@ static void test_bpic2020_mapping(void **state)
     assert_int_equal(ab_bpmn_map_pair_count(map), 0);
     ab_bpmn_map_destroy(map);
     ab_bpmn_map_options mo = AB_BPMN_MAP_OPTIONS_INIT;
-    mo.map_file = tu_testdata("bpmn/bpic2020_declaration_documents.map.csv");
+    mo.map_file = tu_datasets("maps/bpic2020_declaration_documents.map.csv");
     assert_int_equal(ab_bpmn_map_create(&map, ctx, tasks, nt, acts, 14, &mo, NULL), AB_OK);
     assert_int_equal(ab_bpmn_map_pair_count(map), 6);
     assert_int_equal(ab_bpmn_map_warning_count(map), 0);
@@ -790,7 +790,7 @@ static void test_mapping_alloc_failures(void **state)
     const char *acts[] = {"Declaration APPROVED by BUDGET OWNER", "Declaration SUBMITTED by EMPLOYEE",
                           "Declaration APPROVED by ADMINISTRATION", "Payment Handled"};
     char path[4096];
-    snprintf(path, sizeof(path), "%s", tu_testdata("bpmn/bpic2020_declaration_documents.map.csv"));
+    snprintf(path, sizeof(path), "%s", tu_datasets("maps/bpic2020_declaration_documents.map.csv"));
     for (uint64_t fail = 1;; fail++) {
         tu_alloc a = {0, fail, 0, 0};
         ab_ctx *ctx = tu_ctx_counting(&a);

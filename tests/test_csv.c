@@ -340,7 +340,7 @@ static void test_shared_logs(void **state)
     (void)state;
     DIR *d = opendir(tu_shared("logs"));
     if (d == NULL) {
-        skip();
+        fail_msg("reference logs not found at %s", tu_shared("logs"));
     }
     char *names[64];
     int n = 0;
@@ -351,7 +351,8 @@ static void test_shared_logs(void **state)
         }
     }
     closedir(d);
-    assert_true(n >= 5);
+    /* Five CSV logs in the full shared set, three in the shipped subset. */
+    assert_true(n >= 3);
     for (int i = 0; i < n; i++) {
         check_against_pm4py(names[i]);
         free(names[i]);

@@ -1223,6 +1223,10 @@ static void test_xes_csv_shuffled_identical(void **state)
         char xes[4096], csv[4096];
         snprintf(xes, sizeof(xes), "%s", tu_shared(pairs[p][0]));
         snprintf(csv, sizeof(csv), "%s", tu_shared(pairs[p][1]));
+        if (p > 0 && !tu_exists(csv)) {
+            print_message("skipping %s: not in this reference set\n", csv);
+            continue;
+        }
         /* Shuffle the CSV's data rows with a fixed seed. */
         size_t len;
         char *text = read_text(csv, &len);

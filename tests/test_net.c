@@ -506,7 +506,7 @@ static void test_relabel(void **state)
         "Declaration REJECTED by EMPLOYEE",         "Payment Handled",
     };
     ab_bpmn_map_options mo = AB_BPMN_MAP_OPTIONS_INIT;
-    mo.map_file = tu_testdata("bpmn/bpic2020_declaration_documents.map.csv");
+    mo.map_file = tu_datasets("maps/bpic2020_declaration_documents.map.csv");
     ab_bpmn_mapping *map = NULL;
     ab_error err;
     ab_error_clear(&err);

@@ -46,7 +46,7 @@ static const char help[] =
     "statistics (numpy's default). Output is byte-identical for the same data.\n"
     "\n"
     "Examples:\n"
-    "  asbuilt discover datasets/pm4py_running-example.xes\n"
+    "  asbuilt discover datasets/logs/pm4py_running-example.xes\n"
     "  asbuilt discover --format svg -o map.svg --min-edge-cases 5 log.xes.gz\n"
     "  asbuilt discover --format dot --activities 80%% log.csv | dot -Tpng -o map.png\n";
 

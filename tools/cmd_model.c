@@ -43,7 +43,7 @@ static const char help[] =
     "4 I/O or internal error.\n"
     "\n"
     "Example:\n"
-    "  asbuilt model datasets/pm4py_running-example.bpmn\n"
+    "  asbuilt model datasets/models/pm4py_running-example.bpmn\n"
     "  asbuilt model --json --log log.xes.gz --map tasks.csv declaration.bpmn\n";
 
 /* Output with a sticky error, so that rendering is one line per item. */

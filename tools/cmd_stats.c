@@ -29,7 +29,7 @@ static const char help[] =
     "%s"
     "\n"
     "Example:\n"
-    "  asbuilt stats --json datasets/pm4py_running-example.xes\n"
+    "  asbuilt stats --json datasets/logs/pm4py_running-example.xes\n"
     "  asbuilt stats --lifecycle complete export1.csv.gz export2.csv.gz\n";
 
 /* Order for activity_counts: events descending, then name. */
