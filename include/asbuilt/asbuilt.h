@@ -6,11 +6,15 @@
 #ifndef ASBUILT_ASBUILT_H
 #define ASBUILT_ASBUILT_H
 
+#include "bpmn.h"
+#include "conform.h"
 #include "core.h"
 #include "csv.h"
+#include "discover.h"
 #include "ingest.h"
 #include "input.h"
 #include "log.h"
+#include "net.h"
 #include "time.h"
 #include "types.h"
 #include "xes.h"

@@ -26,6 +26,16 @@ typedef struct ab_log ab_log;
 typedef struct ab_log_builder ab_log_builder;
 /** A loaded timezone (fixed offset or IANA rules). See time.h. */
 typedef struct ab_tz ab_tz;
+/** A directly-follows graph, and its one-pass accumulator. See discover.h. */
+typedef struct ab_dfg ab_dfg;
+typedef struct ab_dfg_acc ab_dfg_acc;
+/** A documented map read from BPMN, and a task-to-activity mapping. See bpmn.h. */
+typedef struct ab_bpmn ab_bpmn;
+typedef struct ab_bpmn_mapping ab_bpmn_mapping;
+/** A map compiled to a labelled workflow net. See net.h. */
+typedef struct ab_net ab_net;
+/** The alignments of a log against a net. See conform.h. */
+typedef struct ab_conform ab_conform;
 
 /**
  * A point in time: microseconds since 1970-01-01T00:00:00Z, always UTC.

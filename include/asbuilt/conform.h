@@ -1,0 +1,149 @@
+/*
+ * asbuilt/conform.h: optimal alignments of a log's cases against a compiled
+ * workflow net, computed once per conformance variant.
+ *
+ * A case's trace for conformance is its sequence of activity instances: a
+ * start event and the next complete event of the same activity in the same
+ * case (first in, first out) form one instance; a complete event without a
+ * start, and an event without lifecycle, form one instance on their own.
+ * Instances are ordered by (completion time, start time, position in the
+ * file). Other lifecycle transitions (schedule, suspend, ...) and starts left
+ * without a completion are left out and counted. Cases with the same instance
+ * activity sequence form a conformance variant and share one alignment.
+ *
+ * Alignments use the standard costs (synchronous 0, log move 1, visible model
+ * move 1, silent move nearly 0) and are canonical (spec rule R1): among the
+ * optimal ones, the one a deterministic search finds first, expanding
+ * transitions in BPMN document order (the net's transition order) and
+ * breaking priority ties by more trace consumed first, then insertion order.
+ * A variant whose search passes the per-variant budget gets a valid but
+ * possibly non-optimal alignment and is flagged approximate.
+ *
+ * The net's visible labels are matched to log activity names exactly (the
+ * net is relabelled with the label mapping before, see net.h); an activity
+ * no transition carries can only be a log move.
+ *
+ * Thread-safety: ab_conform_run spreads variants over threads internally and
+ * merges in a fixed order, so the result does not depend on the thread
+ * count. A finished ab_conform is immutable and may be read from many threads.
+ */
+#ifndef ASBUILT_CONFORM_H
+#define ASBUILT_CONFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "log.h"
+#include "net.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The alignments of one log against one net. */
+typedef struct ab_conform ab_conform;
+
+/** No transition, no activity, no position. */
+#define AB_CONFORM_NONE UINT32_MAX
+
+typedef enum ab_move_kind {
+    AB_MOVE_SYNC = 0, /**< An instance and a transition with its label. */
+    AB_MOVE_LOG,      /**< An instance the model cannot explain at this point. */
+    AB_MOVE_MODEL,    /**< A visible transition fired without an instance: a step not done. */
+    AB_MOVE_SILENT,   /**< A silent transition; ignored by every count. */
+} ab_move_kind;
+
+typedef struct ab_move {
+    ab_move_kind kind;
+    uint32_t transition; /**< Net transition index; AB_CONFORM_NONE for log moves. */
+    uint32_t activity;   /**< Log activity id of the instance (sync, log) or of the
+                              transition's label when the log knows it (model);
+                              AB_CONFORM_NONE otherwise. */
+    uint32_t position;   /**< Sync and log moves: index of the instance in the trace.
+                              Model and silent moves: instances consumed before it. */
+} ab_move;
+
+typedef struct ab_conform_variant {
+    const uint32_t *activities; /**< The instances' log activity ids. */
+    uint32_t length;            /**< Instances. */
+    uint32_t case_count;
+    const uint32_t *cases;      /**< Its cases (log case indices), ascending. */
+    const ab_move *moves;       /**< The canonical alignment, in order. */
+    uint32_t move_count;
+    uint32_t cost;              /**< Log moves + visible model moves. */
+    uint32_t worst_cost;        /**< length + the fewest visible transitions of a complete
+                                     run of the net (fitness denominator, M0). */
+    int approximate;            /**< The budget was passed: valid, maybe not optimal. */
+    uint64_t states;            /**< Search nodes expanded (0 on the fast path). */
+} ab_conform_variant;
+
+/** Counts over the whole run. */
+typedef struct ab_conform_stats {
+    uint32_t cases;
+    uint64_t instances;          /**< Activity instances in all traces. */
+    uint64_t paired_starts;      /**< Start events joined to a completion. */
+    uint64_t unpaired_starts;    /**< Start events without a later completion: left out. */
+    uint64_t other_lifecycle;    /**< Events of other transitions: left out. */
+    uint32_t variants;
+    uint32_t fitting_variants;   /**< Cost 0. */
+    uint32_t fast_path_variants; /**< Decided by deterministic replay, without search. */
+    uint32_t approximate_variants;
+    uint64_t states;             /**< Search nodes expanded in all. */
+    uint32_t min_model_cost;     /**< Fewest visible transitions of a complete run. */
+} ab_conform_stats;
+
+typedef struct ab_conform_options {
+    unsigned version;    /**< AB_CONFORM_OPTIONS_VERSION. */
+    unsigned threads;    /**< 0 = one per online core. */
+    uint64_t max_states; /**< Search nodes expanded per variant at most (default 2,000,000). */
+    uint64_t max_memory; /**< Bytes a variant's search may hold at most (default 512 MiB). */
+} ab_conform_options;
+
+#define AB_CONFORM_OPTIONS_VERSION 1
+#define AB_CONFORM_OPTIONS_INIT {AB_CONFORM_OPTIONS_VERSION, 0, 0, 0}
+
+/**
+ * Builds every case's trace and aligns each conformance variant. Returns
+ * AB_OK, AB_ENOMEM, or AB_EINVAL when the net has no complete run (the
+ * fitness denominator would not exist).
+ */
+AB_API int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
+                          const ab_conform_options *opts, ab_error *err);
+
+/** Destroys the result; NULL is accepted. */
+AB_API void ab_conform_destroy(ab_conform *c);
+
+AB_API const ab_conform_stats *ab_conform_get_stats(const ab_conform *c);
+
+/**
+ * Conformance variants, ordered by case count (descending), then by their
+ * smallest case's id (byte order).
+ */
+AB_API uint32_t ab_conform_variant_count(const ab_conform *c);
+AB_API const ab_conform_variant *ab_conform_variant_at(const ab_conform *c, uint32_t index);
+
+/** A case's conformance variant. */
+AB_API uint32_t ab_conform_case_variant(const ab_conform *c, uint32_t case_index);
+/** A case's instances: their completion events (global event indices, as in log.h). */
+AB_API const uint64_t *ab_conform_case_events(const ab_conform *c, uint32_t case_index,
+                                              uint32_t *count_out);
+/**
+ * The start time of each of a case's instances: the paired start event's
+ * time, else the event's start-timestamp column, else AB_TIME_NONE.
+ */
+AB_API const ab_time *ab_conform_case_starts(const ab_conform *c, uint32_t case_index);
+
+/** The log activity a net label stands for, or AB_CONFORM_NONE when the log lacks it. */
+AB_API uint32_t ab_conform_label_activity(const ab_conform *c, uint32_t label_id);
+/** The net label a log activity matches, or AB_NET_SILENT when no transition has it. */
+AB_API uint32_t ab_conform_activity_label(const ab_conform *c, uint32_t activity_id);
+
+AB_API const char *ab_move_kind_name(ab_move_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
