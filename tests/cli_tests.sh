@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# tests/cli_tests.sh: the command line as users meet it. Exit codes (0 ok,
+# 2 usage, 3 bad data, 4 I/O), messages that name the file, atomic outputs,
+# and the outputs of each command on shipped datasets, checked with python3,
+# Graphviz and xmllint when present. Usage: cli_tests.sh PATH/TO/asbuilt
+set -u
+AB=$1
+D=${AB_DATASETS:-datasets}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# expect_rc NAME RC CMD... : runs CMD, checks its exit code; stderr kept in $T/err.
+expect_rc() {
+    local name=$1 want=$2
+    shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    local rc=$?
+    if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else
+        bad "$name: exit $rc, expected $want"; sed 's/^/     /' "$T/err" | head -5; fi
+}
+# expect_err NAME TEXT : the last command's stderr contains TEXT.
+expect_err() {
+    if grep -qF -- "$2" "$T/err"; then ok "$1"; else
+        bad "$1: stderr lacks '$2'"; sed 's/^/     /' "$T/err" | head -5; fi
+}
+# json_check NAME FILE PYTHON-EXPR : the JSON in FILE, bound to d, satisfies EXPR.
+json_check() {
+    if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($3) else 1)" "$2" \
+        2>"$T/pyerr"; then ok "$1"; else bad "$1"; head -3 "$T/pyerr"; fi
+}
+
+# ---- usage and help ----
+expect_rc "no arguments is a usage error" 2 "$AB"
+expect_rc "--help" 0 "$AB" --help
+expect_rc "--version" 0 "$AB" --version
+expect_rc "unknown command" 2 "$AB" frobnicate
+expect_err "unknown command is named" "frobnicate"
+for c in stats sniff discover model; do
+    expect_rc "$c --help" 0 "$AB" $c --help
+    grep -q "asbuilt $c" "$T/out" && ok "$c --help shows an example" || bad "$c --help lacks an example"
+    expect_rc "$c unknown option" 2 "$AB" $c --no-such-option "$D/logs/pm4py_running-example.xes"
+done
+expect_rc "stats without a log" 2 "$AB" stats
+
+# ---- bad input: exit 3 or 4, the file named, never a crash ----
+expect_rc "missing file" 4 "$AB" stats "$T/nope.xes"
+expect_err "missing file is named" "$T/nope.xes"
+: >"$T/empty.csv"
+expect_rc "empty file" 3 "$AB" stats "$T/empty.csv"
+expect_err "empty file is named" "empty.csv"
+head -c 4096 /dev/urandom >"$T/binary.xes"
+printf '\0' >>"$T/binary.xes"
+expect_rc "binary file" 3 "$AB" stats "$T/binary.xes"
+expect_err "binary file is named" "binary.xes"
+expect_rc "a directory" 4 "$AB" stats "$T"
+gzip -c "$D/logs/pm4py_running-example.xes" >"$T/full.xes.gz"
+head -c $(($(wc -c <"$T/full.xes.gz") / 2)) "$T/full.xes.gz" >"$T/truncated.xes.gz"
+expect_rc "truncated gzip" 3 "$AB" stats "$T/truncated.xes.gz"
+expect_err "truncated gzip is named" "truncated.xes.gz"
+head -c 200 "$D/logs/pm4py_running-example.xes" >"$T/unclosed.xes"
+expect_rc "unclosed XML" 3 "$AB" stats "$T/unclosed.xes"
+expect_err "unclosed XML gives a line" "unclosed.xes:"
+printf 'case,activity,timestamp\n1,a,2024-01-01 10:00\n2,b\n' >"$T/ragged.csv"
+expect_rc "ragged CSV row is counted" 0 "$AB" stats --json "$T/ragged.csv"
+expect_rc "ragged CSV row with --strict" 3 "$AB" stats --strict "$T/ragged.csv"
+expect_err "ragged row names its line" "ragged.csv:3"
+printf 'case,activity,timestamp\n1,a,2024-01-01 10:00\n1,b,yesterday\n' >"$T/badts.csv"
+expect_rc "unparsable timestamp with --strict" 3 "$AB" stats --strict "$T/badts.csv"
+expect_err "unparsable timestamp names its line" "badts.csv:3"
+
+# ---- atomic output: a failed run leaves no file, a good run replaces it whole ----
+expect_rc "output into a missing folder" 4 "$AB" stats --json -o "$T/no/such/dir/out.json" \
+    "$D/logs/pm4py_running-example.xes"
+echo "previous" >"$T/keep.json"
+expect_rc "failed run keeps the old output" 3 "$AB" stats --json -o "$T/keep.json" "$T/binary.xes"
+[ "$(cat "$T/keep.json")" = "previous" ] && ok "old output untouched" || bad "old output overwritten"
+expect_rc "stats -o" 0 "$AB" stats --json -q -o "$T/keep.json" "$D/logs/pm4py_running-example.xes"
+json_check "stats -o wrote the report" "$T/keep.json" 'd["cases"] == 6 and d["events"] == 42'
+ls "$T" | grep -q '\.tmp' && bad "temporary file left behind" || ok "no temporary file left"
+
+# ---- stats ----
+expect_rc "stats text" 0 "$AB" stats -q "$D/logs/pm4py_running-example.xes"
+grep -q "cases" "$T/out" && ok "stats text names cases" || bad "stats text"
+"$AB" stats --json -q "$D/logs/pm4py_running-example.csv" >"$T/s_csv.json"
+"$AB" stats --json -q "$D/logs/pm4py_running-example.xes" >"$T/s_xes.json"
+json_check "stats XES == CSV counts" "$T/s_xes.json" \
+    'all(d[k] == json.load(open("'"$T/s_csv.json"'"))[k] for k in ("cases","events","activities","variants","activity_counts"))'
+cat "$D/logs/pm4py_running-example.csv" | "$AB" stats --json -q - >"$T/s_stdin.json"
+json_check "stats reads stdin" "$T/s_stdin.json" 'd["events"] == 42'
+
+# ---- sniff: the printed flags re-run ----
+expect_rc "sniff" 0 "$AB" sniff "$D/logs/simod_LoanApp_simplified.csv.gz"
+rerun=$(grep -A1 '^re-run with' "$T/out" | tail -n 1)
+case "$rerun" in
+"  asbuilt stats "*)
+    flags=${rerun#  asbuilt stats }
+    flags=${flags% *}
+    # shellcheck disable=SC2086
+    "$AB" stats --json -q $flags "$D/logs/simod_LoanApp_simplified.csv.gz" >"$T/rerun.json" &&
+        json_check "sniff flags re-run to the same log" "$T/rerun.json" 'd["cases"] == 500' ;;
+*) bad "sniff prints no re-run line" ;;
+esac
+
+# ---- discover ----
+expect_rc "discover json" 0 "$AB" discover -q -o "$T/dfg.json" "$D/logs/pm4py_running-example.xes"
+json_check "discover json schema" "$T/dfg.json" \
+    'd["schema"] == "asbuilt.dfg/1" and len(d["edges"]) > 0 and all(k in e for e in d["edges"] for k in ("from","to","count","cases","duration"))'
+expect_rc "discover dot" 0 "$AB" discover -q --format dot -o "$T/dfg.dot" "$D/logs/pm4py_running-example.xes"
+if command -v dot >/dev/null; then
+    dot -Tsvg "$T/dfg.dot" >/dev/null 2>"$T/err" && ok "Graphviz accepts the DOT" || bad "Graphviz rejects the DOT"
+fi
+expect_rc "discover svg" 0 "$AB" discover -q --format svg -o "$T/dfg.svg" "$D/logs/pm4py_running-example.xes"
+if command -v xmllint >/dev/null; then
+    xmllint --noout "$T/dfg.svg" 2>"$T/err" && ok "SVG is well-formed" || bad "SVG is not well-formed"
+fi
+grep -q "register request" "$T/dfg.svg" && ok "SVG is labelled" || bad "SVG lacks labels"
+"$AB" discover -q "$D/logs/pm4py_running-example.xes" >"$T/a.json"
+"$AB" discover -q "$D/logs/pm4py_running-example.xes" >"$T/b.json"
+cmp -s "$T/a.json" "$T/b.json" && ok "discover is deterministic" || bad "discover differs between runs"
+
+# ---- model ----
+expect_rc "model text" 0 "$AB" model "$D/models/pm4py_running-example.bpmn"
+expect_rc "model json" 0 "$AB" model --json -o "$T/m.json" "$D/models/pm4py_running-example.bpmn"
+json_check "running example: 8 tasks, sound" "$T/m.json" \
+    'd["tasks"]["total"] == 8 and d["sound"] is True and d["approximations"] == []'
+expect_rc "model with log and mapping" 0 "$AB" model --json -q -o "$T/bpic.json" \
+    "$D/models/bpic2020_declaration_documents.bpmn" \
+    --log "$D/logs/bpic2020_DomesticDeclarations.xes.gz" --map "$D/maps/bpic2020_declaration_documents.map.csv"
+json_check "BPI 2020 mapping: 6 pairs from the file" "$T/bpic.json" \
+    'len(d["mapping"]["pairs"]) == 6 and all(p["how"] == "file" for p in d["mapping"]["pairs"])'
+expect_rc "model: missing mapping file" 4 "$AB" model "$D/models/pm4py_running-example.bpmn" \
+    --log "$D/logs/pm4py_running-example.xes" --map "$T/nope.csv"
+expect_err "missing mapping file is named" "nope.csv"
+echo "garbage<<" >"$T/g.bpmn"
+expect_rc "model: not XML" 3 "$AB" model "$T/g.bpmn"
+expect_err "bad map is named" "g.bpmn"
+cat >"$T/xxe.bpmn" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p"><task id="t" name="&x;"/></process></definitions>
+EOF
+expect_rc "model: external entity refused" 3 "$AB" model "$T/xxe.bpmn"
+grep -q "root:" "$T/out" "$T/err" && bad "external entity was read" || ok "external entity never read"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
