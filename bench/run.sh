@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
 # logs it needs with tools/abgen (never committed), and prints the tables
-# that the README records. Usage: bench/run.sh [ingest|memory|all]
+# that the README records. Usage: bench/run.sh [ingest|memory|model|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -31,4 +31,10 @@ if [ "$what" = memory ] || [ "$what" = all ]; then
     echo "## peak memory (one ingest per process)"
     $B/bench/bench_ingest --memory "$OUT/loans-5M.xes.gz"
     $B/bench/bench_ingest --memory --no-attributes "$OUT/loans-5M.xes.gz"
+fi
+if [ "$what" = model ] || [ "$what" = all ]; then
+    [ -s "$OUT/gen-2000.bpmn" ] || $B/tools/genbpmn --tasks 2000 --seed 7 -o "$OUT/gen-2000.bpmn"
+    echo "## documented maps: load and compile (best of 5; baseline = libxml2 building a tree of the same bytes)"
+    $B/bench/bench_model --repeat=5 "$SHARED/models/miwg_Reference_B.2.0.bpmn" \
+        "$SHARED/models/pm4py_receipt.bpmn" "$SHARED/models/pm4py_a32f0n00.bpmn" "$OUT/gen-2000.bpmn"
 fi
