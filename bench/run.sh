@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
 # logs it needs with tools/abgen (never committed), and prints the tables
-# that the README records. Usage: bench/run.sh [ingest|memory|model|all]
+# that the README records. Usage: bench/run.sh [ingest|memory|discover|one-pass|model|all]
+# BENCH_BUILD names the build folder (default build-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
-B=build-bench
+B=${BENCH_BUILD:-build-bench}
 OUT=${BENCH_DATA:-/tmp/asbuilt-bench}
 SHARED=${AB_SHARED_DATA:-../shared/data}
 [ -d "$SHARED/logs" ] || SHARED=datasets
@@ -22,7 +23,8 @@ gen() { # gen EVENTS FORMAT FILE [extra...]
 if [ "$what" = ingest ] || [ "$what" = all ]; then
     gen 1M xes loans-1M.xes.gz --gzip
     gen 1M csv loans-1M.csv.gz --gzip
-    echo "## ingest (one core; best of 3 after a warm-up; baseline = reading the same bytes through inflate alone)"
+    echo "## ingest (best of 3 after a warm-up; baseline = reading the same bytes through inflate alone;"
+    echo "## one-thread = inflate and parse on one core, bg-inflate = inflate on a second thread)"
     $B/bench/bench_ingest --repeat=3 "$OUT/loans-1M.xes.gz" "$OUT/loans-1M.csv.gz" \
         "$SHARED/logs/pm4py_bpic2012.xes.gz"
 fi
@@ -31,6 +33,18 @@ if [ "$what" = memory ] || [ "$what" = all ]; then
     echo "## peak memory (one ingest per process)"
     $B/bench/bench_ingest --memory "$OUT/loans-5M.xes.gz"
     $B/bench/bench_ingest --memory --no-attributes "$OUT/loans-5M.xes.gz"
+fi
+if [ "$what" = discover ] || [ "$what" = all ]; then
+    gen 5M xes loans-5M.xes.gz --gzip
+    echo "## discovery beside ingest (best of 3; discovery on the finished log)"
+    $B/bench/bench_discover --repeat=3 "$OUT/loans-5M.xes.gz"
+fi
+if [ "$what" = one-pass ] || [ "$what" = all ]; then
+    gen 1M xes loans-1M.xes.gz --gzip
+    gen 10M xes loans-10M.xes.gz --gzip
+    echo "## one-pass discovery (one file per process: peak RSS should not grow with the events)"
+    $B/bench/bench_discover --one-pass "$OUT/loans-1M.xes.gz"
+    $B/bench/bench_discover --one-pass "$OUT/loans-10M.xes.gz"
 fi
 if [ "$what" = model ] || [ "$what" = all ]; then
     [ -s "$OUT/gen-2000.bpmn" ] || $B/tools/genbpmn --tasks 2000 --seed 7 -o "$OUT/gen-2000.bpmn"

@@ -736,6 +736,11 @@ static char *dayfirst_text(int n, int late, size_t *len_out)
 {
     size_t cap = (size_t)n * 64 + 256;
     char *t = malloc(cap);
+    *len_out = 0;
+    if (t == NULL) {
+        fail_msg("out of memory");
+        return NULL;
+    }
     size_t o = (size_t)sprintf(t, "case_id,activity,timestamp\n");
     for (int i = 0; i < n; i++) {
         o += (size_t)sprintf(t + o, "c%d,A,%02d/%02d/2020 10:%02d\n", i, 1 + i % 12,

@@ -2,7 +2,8 @@
  * tests/test_log.c: the log builder and the finished log: grouping of
  * interleaved cases, the stable order within a case, variants and their
  * order, drops by reason, the lifecycle filter, attributes by key, strict
- * mode and fault injection.
+ * mode and fault injection; values stored in place once a key proves
+ * unique, depths past 64 attributes, and the one-pass case sink.
  */
 #include "test_util.h"
 
@@ -271,12 +272,294 @@ static void test_builder_enomem(void **state)
     }
 }
 
+/* Reader-level drops count as records once; builder-level drops are not counted twice. */
+static void test_drop_records(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_log_builder *b;
+    ab_error err;
+    assert_int_equal(ab_log_builder_create(&b, ctx, NULL), AB_OK);
+    ab_event_in e1 = ev("1", "a", 1, 2), e2 = ev(NULL, "a", 1, 3);
+    assert_int_equal(ab_log_builder_add_event(b, &e1, &err), AB_OK);
+    assert_int_equal(ab_log_builder_add_event(b, &e2, &err), AB_OK); /* Missing case. */
+    assert_int_equal(ab_log_builder_drop(b, AB_DROP_RAGGED_ROW, 4, "ragged", &err), AB_OK);
+    assert_int_equal(ab_log_builder_drop(b, AB_DROP_BAD_TIMESTAMP, 5, "bad", &err), AB_OK);
+    assert_int_equal(ab_log_builder_drop(b, AB_DROP_EMPTY_TRACE, 6, "empty", &err), AB_OK);
+    ab_log *log;
+    assert_int_equal(ab_log_builder_finish(b, &log, &err), AB_OK);
+    const ab_data_quality *dq = ab_log_data_quality(log);
+    assert_int_equal(dq->records, 4); /* Two events and two rows; the empty trace is no record. */
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_CASE].count, 1);
+    assert_int_equal(dq->dropped[AB_DROP_RAGGED_ROW].count, 1);
+    assert_int_equal(dq->dropped[AB_DROP_RAGGED_ROW].lines[0], 4);
+    assert_int_equal(dq->dropped[AB_DROP_EMPTY_TRACE].count, 1);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
+/* Unique values go in place after a sample, repeating ones stay interned: both read back. */
+static void test_inline_values(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_log_builder *b;
+    ab_error err;
+    assert_int_equal(ab_log_builder_create(&b, ctx, NULL), AB_OK);
+    enum { N = 500 };
+    for (int i = 0; i < N; i++) {
+        char id[32], c[16];
+        snprintf(id, sizeof(id), "uuid-%08d", i * 7919);
+        snprintf(c, sizeof(c), "c%d", i / 10);
+        ab_attr_in at[3] = {
+            {"identity:id", 11, {.type = AB_ATTR_ID, .u.s = {id, strlen(id)}}, -1},
+            {"origin", 6, {.type = AB_ATTR_STRING, .u.s = {i % 3 ? "App" : "Flow", i % 3 ? 3u : 4u}},
+             -1},
+            {"empty", 5, {.type = AB_ATTR_STRING, .u.s = {NULL, 0}}, -1},
+        };
+        ab_event_in e = ev(c, "a", i, (uint64_t)i + 1);
+        e.attrs = at;
+        e.attr_count = 3;
+        assert_int_equal(ab_log_builder_add_event(b, &e, &err), AB_OK);
+    }
+    ab_log *log;
+    assert_int_equal(ab_log_builder_finish(b, &log, &err), AB_OK);
+    assert_int_equal(ab_log_event_count(log), N);
+    for (int i = 0; i < N; i++) {
+        char want[32];
+        snprintf(want, sizeof(want), "uuid-%08d", i * 7919);
+        ab_value v;
+        assert_int_equal(ab_log_event_attr(log, (uint64_t)i, "identity:id", &v), AB_OK);
+        assert_int_equal(v.type, AB_ATTR_ID);
+        assert_int_equal(v.u.s.len, strlen(want));
+        assert_string_equal(v.u.s.ptr, want); /* NUL-terminated in place too. */
+        assert_int_equal(ab_log_event_attr(log, (uint64_t)i, "origin", &v), AB_OK);
+        assert_string_equal(v.u.s.ptr, i % 3 ? "App" : "Flow");
+        assert_int_equal(ab_log_event_attr(log, (uint64_t)i, "empty", &v), AB_OK);
+        assert_int_equal(v.u.s.len, 0);
+    }
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
+typedef struct depth_seen {
+    int depth[200];
+    int n;
+} depth_seen;
+
+static int record_depth(const char *key, const ab_value *value, int depth, void *payload)
+{
+    (void)key;
+    (void)value;
+    depth_seen *d = payload;
+    if (d->n < 200) {
+        d->depth[d->n++] = depth;
+    }
+    return 0;
+}
+
+/* Depths are exact for every attribute, not only for the first 64. */
+static void test_attr_depth_past_64(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_log_builder *b;
+    ab_error err;
+    assert_int_equal(ab_log_builder_create(&b, ctx, NULL), AB_OK);
+    /* 70 flat attributes, then a list at 70 holding a container at 71 holding a string. */
+    ab_attr_in at[75];
+    for (int i = 0; i < 70; i++) {
+        at[i] = (ab_attr_in){"k", 1, {.type = AB_ATTR_INT, .u.i = i}, -1};
+    }
+    at[70] = (ab_attr_in){"l", 1, {.type = AB_ATTR_LIST}, -1};
+    at[71] = (ab_attr_in){"c", 1, {.type = AB_ATTR_CONTAINER}, 70};
+    at[72] = (ab_attr_in){"s", 1, {.type = AB_ATTR_STRING, .u.s = {"x", 1}}, 71};
+    at[73] = (ab_attr_in){"t", 1, {.type = AB_ATTR_STRING, .u.s = {"y", 1}}, 70};
+    at[74] = (ab_attr_in){"u", 1, {.type = AB_ATTR_INT, .u.i = 1}, -1};
+    ab_event_in e = ev("c", "a", 1, 1);
+    e.attrs = at;
+    e.attr_count = 75;
+    assert_int_equal(ab_log_builder_add_event(b, &e, &err), AB_OK);
+    ab_log *log;
+    assert_int_equal(ab_log_builder_finish(b, &log, &err), AB_OK);
+    depth_seen d;
+    memset(&d, 0, sizeof(d));
+    assert_int_equal(ab_log_event_attrs_visit(log, 0, record_depth, &d), 0);
+    assert_int_equal(d.n, 75);
+    assert_int_equal(d.depth[69], 0);
+    assert_int_equal(d.depth[70], 0);
+    assert_int_equal(d.depth[71], 1);
+    assert_int_equal(d.depth[72], 2);
+    assert_int_equal(d.depth[73], 1);
+    assert_int_equal(d.depth[74], 0);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
+/* What a case sink received, as text: "id:a,b|id2:c|". */
+typedef struct sink_log {
+    char text[512];
+    int fail_at; /* Case number (1-based) whose sink call fails, 0 = none. */
+    int calls;
+} sink_log;
+
+static int sink_record(const ab_case_out *c, void *payload, ab_error *err)
+{
+    sink_log *s = payload;
+    s->calls++;
+    if (s->calls == s->fail_at) {
+        snprintf(err->msg, sizeof(err->msg), "sink says no");
+        err->code = AB_ELIMIT;
+        return AB_ELIMIT;
+    }
+    size_t o = strlen(s->text);
+    o += (size_t)snprintf(s->text + o, sizeof(s->text) - o, "%.*s:", (int)c->case_id_len,
+                          c->case_id);
+    for (uint32_t k = 0; k < c->length; k++) {
+        size_t len;
+        const char *name = ab_log_builder_activity_name(c->builder, c->activity[k], &len);
+        assert_non_null(name);
+        o += (size_t)snprintf(s->text + o, sizeof(s->text) - o, "%s%.*s", k ? "," : "", (int)len,
+                              name);
+    }
+    snprintf(s->text + o, sizeof(s->text) - o, "|");
+    return AB_OK;
+}
+
+/* One-pass: cases reach the sink in log order, grouped input only. */
+static void test_case_sink(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    sink_log sl;
+    memset(&sl, 0, sizeof(sl));
+    ab_log_options o = AB_LOG_OPTIONS_INIT;
+    o.case_sink = sink_record;
+    o.case_sink_payload = &sl;
+    /* Case 1 out of time order with a tie; an untimed event in a timed log; a dropped row. */
+    ab_event_in evs[] = {
+        ev("1", "b", 20, 1), ev("1", "a", 10, 2), ev("1", "c", 20, 3),
+        ev("2", "x", AB_TIME_NONE, 4), ev("2", "y", 5, 5), ev(NULL, "z", 1, 6),
+        ev("3", "a", 30, 7),
+    };
+    ab_log *log = build(ctx, evs, 7, &o);
+    assert_string_equal(sl.text, "1:a,b,c|2:y|3:a|");
+    assert_int_equal(ab_log_event_count(log), 0);
+    assert_int_equal(ab_log_case_count(log), 0);
+    assert_int_equal(ab_log_activity_count(log), 4); /* "x" was dropped before it was named. */
+    const ab_data_quality *dq = ab_log_data_quality(log);
+    assert_int_equal(dq->records, 7);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_TIMESTAMP].count, 1);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_TIMESTAMP].lines[0], 4);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_CASE].count, 1);
+    assert_int_equal(dq->cases_with_equal_timestamps, 1);
+    ab_time first, last;
+    ab_log_time_span(log, &first, &last);
+    assert_int_equal(first, 5);
+    assert_int_equal(last, 30);
+    /* The same events read normally give the same cases and figures. */
+    ab_log *full = build(ctx, evs, 7, NULL);
+    assert_int_equal(ab_log_case_count(full), 3);
+    assert_int_equal(ab_log_data_quality(full)->cases_with_equal_timestamps, 1);
+    assert_int_equal(ab_log_data_quality(full)->records, 7);
+    for (uint32_t a = 0; a < ab_log_activity_count(log); a++) {
+        uint32_t id;
+        assert_int_equal(ab_log_activity_find(full, ab_log_activity_name(log, a),
+                                              strlen(ab_log_activity_name(log, a)), &id),
+                         AB_OK);
+        assert_int_equal(ab_log_activity_events(full, id), ab_log_activity_events(log, a));
+    }
+    ab_log_destroy(full);
+    ab_log_destroy(log);
+
+    /* A case met again after another one is refused with its line. */
+    memset(&sl, 0, sizeof(sl));
+    ab_log_builder *b;
+    ab_error err;
+    assert_int_equal(ab_log_builder_create(&b, ctx, &o), AB_OK);
+    assert_int_equal(ab_log_builder_set_source(b, "x.csv"), AB_OK);
+    ab_event_in again[] = {ev("1", "a", 1, 2), ev("2", "a", 2, 3), ev("1", "b", 3, 4)};
+    assert_int_equal(ab_log_builder_add_event(b, &again[0], &err), AB_OK);
+    assert_int_equal(ab_log_builder_add_event(b, &again[1], &err), AB_OK);
+    assert_int_equal(ab_log_builder_add_event(b, &again[2], &err), AB_EPARSE);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.msg, "case '1' appears again"));
+    assert_string_equal(sl.text, "1:a|2:a|");
+    ab_log_builder_destroy(b);
+
+    /* Untimed cases handed over before the first timestamp cannot be taken back. */
+    assert_int_equal(ab_log_builder_create(&b, ctx, &o), AB_OK);
+    ab_event_in late[] = {ev("1", "a", AB_TIME_NONE, 1), ev("2", "a", 7, 2)};
+    assert_int_equal(ab_log_builder_add_event(b, &late[0], &err), AB_OK);
+    assert_int_equal(ab_log_builder_add_event(b, &late[1], &err), AB_EPARSE);
+    assert_non_null(strstr(err.msg, "without --one-pass"));
+    ab_log_builder_destroy(b);
+
+    /* A failing sink stops the read with its status and message. */
+    memset(&sl, 0, sizeof(sl));
+    sl.fail_at = 2;
+    assert_int_equal(ab_log_builder_create(&b, ctx, &o), AB_OK);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ab_log_builder_add_event(b, &again[i], &err), AB_OK);
+    }
+    ab_log *none = NULL;
+    assert_int_equal(ab_log_builder_finish(b, &none, &err), AB_ELIMIT);
+    assert_null(none);
+    assert_string_equal(err.msg, "sink says no");
+    ab_ctx_destroy(ctx);
+}
+
+/* Every allocation failure of the one-pass path is AB_ENOMEM, without leaks. */
+static void test_case_sink_enomem(void **state)
+{
+    (void)state;
+    for (uint64_t n = 1;; n++) {
+        tu_alloc al = {0};
+        al.fail_at = n;
+        ab_ctx *ctx = tu_ctx_counting(&al);
+        sink_log sl;
+        memset(&sl, 0, sizeof(sl));
+        ab_log_options o = AB_LOG_OPTIONS_INIT;
+        o.case_sink = sink_record;
+        o.case_sink_payload = &sl;
+        ab_log_builder *b = NULL;
+        ab_error err;
+        int rc = ab_log_builder_create(&b, ctx, &o);
+        for (int i = 0; rc == AB_OK && i < 3000; i++) {
+            char c[16], a[16];
+            snprintf(c, sizeof(c), "c%d", i / 3);
+            snprintf(a, sizeof(a), "a%d", i % 7);
+            ab_event_in e = ev(c, a, 1000 - i, (uint64_t)i);
+            rc = ab_log_builder_add_event(b, &e, &err);
+            sl.text[0] = '\0';
+        }
+        ab_log *log = NULL;
+        if (rc == AB_OK) {
+            rc = ab_log_builder_finish(b, &log, &err);
+        } else {
+            ab_log_builder_destroy(b);
+        }
+        ab_log_destroy(log);
+        ab_ctx_destroy(ctx);
+        assert_int_equal(al.live, 0);
+        if (al.failed == 0) {
+            assert_int_equal(rc, AB_OK);
+            assert_int_equal(sl.calls, 1000);
+            break;
+        }
+        assert_int_equal(rc, AB_ENOMEM);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grouping_and_order), cmocka_unit_test(test_variant_order),
         cmocka_unit_test(test_drops),              cmocka_unit_test(test_lifecycle),
         cmocka_unit_test(test_attributes),         cmocka_unit_test(test_builder_enomem),
+        cmocka_unit_test(test_drop_records),       cmocka_unit_test(test_inline_values),
+        cmocka_unit_test(test_attr_depth_past_64), cmocka_unit_test(test_case_sink),
+        cmocka_unit_test(test_case_sink_enomem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -866,6 +866,17 @@ static int contains_secret(const ab_log *log, const char *secret)
             return 1;
         }
     }
+    /* Values of keys that rarely repeat are stored in place, in the packed attributes. */
+    const uint8_t *blobs[3] = {log->attr_blob, log->cattr_blob, log->lattr_blob};
+    size_t lens[3] = {log->attr_len, log->cattr_len, log->lattr_len};
+    size_t sl = strlen(secret);
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; blobs[k] != NULL && i + sl <= lens[k]; i++) {
+            if (memcmp(blobs[k] + i, secret, sl) == 0) {
+                return 1;
+            }
+        }
+    }
     return 0;
 }
 

@@ -3,7 +3,8 @@
  * log as a directly-follows graph with frequencies and hand-over times,
  * start and end activities, variants, self-loops and rework cycles, written
  * as JSON, Graphviz DOT, SVG or PM4Py's .dfg format, with filters for a
- * readable map.
+ * readable map. With --one-pass the cases go from the reader straight to the
+ * accumulator, so a log far larger than memory can be summarised.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,12 @@ static const char help[] =
     "                          0 lists all)\n"
     "  --sketch                approximate median and p90 (within 0.8%%) in memory that\n"
     "                          does not grow with the events, as a one-pass run would\n"
+    "  --one-pass              summarise while reading, without keeping the events: the\n"
+    "                          log must be grouped by case (XES traces, or a CSV sorted\n"
+    "                          by case; a case met again after another one stops the\n"
+    "                          run with exit code 3). Implies --sketch; the output is\n"
+    "                          the same as with --sketch. Not with --top-variants or\n"
+    "                          --activities\n"
     "  -o, --output FILE       write to FILE (atomically) instead of stdout\n"
     "  -q, --quiet             no progress display\n"
     "  -h, --help              this help\n"
@@ -49,6 +56,27 @@ static const char help[] =
     "  asbuilt discover datasets/logs/pm4py_running-example.xes\n"
     "  asbuilt discover --format svg -o map.svg --min-edge-cases 5 log.xes.gz\n"
     "  asbuilt discover --format dot --activities 80%% log.csv | dot -Tpng -o map.png\n";
+
+/* One-pass reading: the builder hands each case to the accumulator. */
+typedef struct one_pass {
+    ab_dfg_acc *acc;
+    const ab_log_builder *builder; /* Set at the first case; names activity ids. */
+} one_pass;
+
+static const char *one_pass_name(uint32_t id, size_t *len_out, void *payload)
+{
+    const one_pass *op = payload;
+    return op->builder != NULL ? ab_log_builder_activity_name(op->builder, id, len_out) : NULL;
+}
+
+static int one_pass_case(const ab_case_out *c, void *payload, ab_error *err)
+{
+    one_pass *op = payload;
+    op->builder = c->builder;
+    ab_dfg_case v = {c->case_id, c->case_id_len, c->length, c->activity,
+                     c->ts,      c->start,       c->lifecycle};
+    return ab_dfg_acc_add_case(op->acc, &v, err);
+}
 
 /* Parses an unsigned number into *out; returns 0 on success. */
 static int parse_count(const char *v, unsigned long long max, unsigned long long *out)
@@ -74,6 +102,7 @@ int cmd_discover(int argc, char **argv)
     dopts.max_variants = 100;
     const char *format = "json";
     const char *output = NULL;
+    int one_pass_mode = 0;
     const char **files = calloc((size_t)argc + 1, sizeof(*files));
     int nfiles = 0;
     if (files == NULL) {
@@ -92,6 +121,8 @@ int cmd_discover(int argc, char **argv)
             cli_quiet = 1;
         } else if (strcmp(argv[i], "--sketch") == 0) {
             dopts.quantiles = AB_DFG_SKETCH;
+        } else if (strcmp(argv[i], "--one-pass") == 0) {
+            one_pass_mode = 1;
         } else if ((r = cli_opt(cmd, argc, argv, &i, "--format", 1, &v)) != 0) {
             if (r < 0) {
                 rc = EXIT_USAGE;
@@ -182,14 +213,38 @@ int cmd_discover(int argc, char **argv)
         rc = cli_usage_error(cmd, "no log file given");
         goto done;
     }
+    if (one_pass_mode && (dopts.top_variants > 0 || dopts.activities_percent < 100.0)) {
+        rc = cli_usage_error(cmd, "--one-pass cannot be combined with %s: %s",
+                             dopts.top_variants > 0 ? "--top-variants" : "--activities",
+                             "both need the whole log before the first case is counted");
+        goto done;
+    }
     ab_ctx *ctx = cli_ctx();
     ab_log *log = NULL;
+    one_pass op = {NULL, NULL};
+    if (one_pass_mode) {
+        dopts.quantiles = AB_DFG_SKETCH;
+        if (ab_dfg_acc_create(&op.acc, ctx, &dopts, one_pass_name, &op) != AB_OK) {
+            fprintf(stderr, "asbuilt: out of memory\n");
+            ab_ctx_destroy(ctx);
+            rc = EXIT_IO;
+            goto done;
+        }
+        o.log.case_sink = one_pass_case;
+        o.log.case_sink_payload = &op;
+    }
     rc = cli_load_log(ctx, &o, files, nfiles, &log);
     if (rc == EXIT_OK) {
         ab_dfg *dfg = NULL;
         ab_error err;
         ab_error_clear(&err);
-        int st = ab_dfg_discover(&dfg, ctx, log, &dopts, &err);
+        int st;
+        if (one_pass_mode) {
+            st = ab_dfg_acc_finish(op.acc, &dfg, &err);
+            op.acc = NULL;
+        } else {
+            st = ab_dfg_discover(&dfg, ctx, log, &dopts, &err);
+        }
         if (st == AB_OK) {
             ab_buf out = AB_BUF_INIT;
             if (strcmp(format, "dot") == 0) {
@@ -217,6 +272,7 @@ int cmd_discover(int argc, char **argv)
         }
         ab_dfg_destroy(dfg);
     }
+    ab_dfg_acc_destroy(op.acc);
     ab_log_destroy(log);
     ab_ctx_destroy(ctx);
 done:

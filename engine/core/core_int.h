@@ -108,6 +108,23 @@ int ab__grow(ab_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem);
 #define AB_GROW(ctx, arr, cap, need)                                                               \
     ab__grow((ctx), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
+/* ---- Input. ---- */
+
+/*
+ * Moves inflate of a gzip input to a background thread that keeps a few
+ * 1 MiB buffers ahead of the reader (nothing happens for plain input, on one
+ * core, or before the first bytes were read). Reads return the same bytes
+ * and errors. AB_OK, or AB_ENOMEM for the buffers.
+ */
+int ab__input_background(ab_input *in);
+/*
+ * Like ab_input_read, but may hand out the input's own buffer instead of
+ * copying into buf: *data_out points to the bytes (buf or inside the input),
+ * valid until the next read of any kind.
+ */
+ptrdiff_t ab__input_borrow(ab_input *in, void *buf, size_t cap, const void **data_out,
+                           ab_error *err);
+
 /* ---- Misc. ---- */
 
 /* Case-insensitive ASCII comparison of s[0..len) with a NUL-terminated literal. */

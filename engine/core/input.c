@@ -4,11 +4,15 @@
  * by the name, and inflated with zlib's inflate() into the caller's buffer.
  * Concatenated gzip members are read as one stream. A stream that ends
  * before the gzip trailer is a truncated file (AB_EPARSE), not a short log.
+ * On request, inflate runs on a background thread that fills a ring of
+ * 1 MiB buffers ahead of the reader, so that parsing and inflating overlap
+ * on two cores; the bytes and the errors the reader sees are the same.
  */
 #include "core/core_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +23,37 @@
 
 #define RAW_BLOCK (1u << 20)
 #define PEEK_MAX (64u * 1024u)
+#define BG_SLOTS 4            /* Buffers in the background ring. */
+#define BG_SLOT (1u << 20)    /* Bytes per buffer: large enough to amortise the hand-over. */
+
+/* One buffer of the background ring. */
+typedef struct bg_slot {
+    unsigned char *data;  /* BG_SLOT bytes. */
+    size_t len;           /* Valid bytes. */
+    uint64_t raw_offset;  /* Compressed bytes consumed once it was filled. */
+    uint64_t raw_read;    /* Compressed bytes read from the file by then (for progress). */
+} bg_slot;
+
+/*
+ * The producer (the background thread) owns everything about the source:
+ * raw, z, raw_* and produced. The consumer owns peek, offset and the slot
+ * it is reading. The mutex guards the ring indices and the end state only.
+ */
+typedef struct bg_ring {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;        /* Signalled on any change of filled, done or stop. */
+    bg_slot slots[BG_SLOTS];
+    unsigned filled;          /* Slots ready or being read by the consumer. */
+    unsigned head;            /* The slot the consumer reads. */
+    unsigned tail;            /* The slot the producer fills next. */
+    size_t pos;               /* Consumer position in slots[head]. */
+    int done;                 /* The producer has stopped (end of input or error). */
+    int status;               /* Then: AB_OK, or the failing status. */
+    ab_error err;             /* The producer's error. */
+    int stop;                 /* The consumer is closing: the producer must stop. */
+    uint64_t raw_offset;      /* Consumer's view of ab_input_raw_offset. */
+} bg_ring;
 
 struct ab_input {
     ab_ctx *ctx;
@@ -42,9 +77,12 @@ struct ab_input {
     size_t peek_len;
     size_t peek_pos;
     uint64_t offset;         /* Uncompressed bytes handed out. */
+    uint64_t produced;       /* Uncompressed bytes produced by the source (peeked ones too). */
     void (*progress)(const char *, uint64_t, uint64_t, void *); /* Progress hook, or NULL. */
     void *progress_payload;
     uint64_t raw_read;       /* Raw bytes read from the source (for progress). */
+    int quiet_progress;      /* The producer thread reads: progress is reported by the reader. */
+    bg_ring *bg;             /* Background inflate, or NULL. */
 };
 
 static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
@@ -94,7 +132,7 @@ static ptrdiff_t raw_fill(ab_input *in, ab_error *err)
         }
         in->raw_len = (size_t)n;
         in->raw_read += (uint64_t)n;
-        if (in->progress != NULL && n > 0) {
+        if (in->progress != NULL && n > 0 && !in->quiet_progress) {
             in->progress(in->name, in->raw_read, in->raw_size, in->progress_payload);
         }
         return n;
@@ -187,7 +225,7 @@ int ab_input_open(ab_input **out, ab_ctx *ctx, const char *path, ab_error *err)
             return ab__error(err, AB_EIO, name, 0, 0, "is a directory, expected a log file");
         }
     }
-    ab_input *in;
+    ab_input *in = NULL; /* Set by input_new on success; -O3 cannot see that through ab__error. */
     int rc = input_new(&in, ctx, name, err);
     if (rc != AB_OK) {
         if (!is_stdin) {
@@ -217,7 +255,7 @@ int ab_input_open_memory(ab_input **out, ab_ctx *ctx, const void *data, size_t l
                          const char *name, ab_error *err)
 {
     *out = NULL;
-    ab_input *in;
+    ab_input *in = NULL;
     int rc = input_new(&in, ctx, name != NULL ? name : "<memory>", err);
     if (rc != AB_OK) {
         return rc;
@@ -234,11 +272,14 @@ int ab_input_open_memory(ab_input **out, ab_ctx *ctx, const void *data, size_t l
     return AB_OK;
 }
 
+static void bg_stop(ab_input *in);
+
 void ab_input_destroy(ab_input *in)
 {
     if (in == NULL) {
         return;
     }
+    bg_stop(in);
     if (in->z_live) {
         inflateEnd(&in->z);
     }
@@ -270,7 +311,7 @@ static ptrdiff_t gz_read(ab_input *in, unsigned char *buf, size_t cap, ab_error 
                                "truncated gzip stream: the file ends before the gzip trailer "
                                "(compressed byte %llu)",
                                (unsigned long long)in->raw_offset);
-            ab__error_offset(err, in->offset);
+            ab__error_offset(err, in->produced + (cap - in->z.avail_out));
             return rc;
         }
         if (in->z_member_done) {
@@ -287,7 +328,7 @@ static ptrdiff_t gz_read(ab_input *in, unsigned char *buf, size_t cap, ab_error 
                                    "unexpected bytes after the end of the gzip stream "
                                    "(compressed byte %llu): expected another gzip member",
                                    (unsigned long long)in->raw_offset);
-                ab__error_offset(err, in->offset);
+                ab__error_offset(err, in->produced + (cap - in->z.avail_out));
                 return rc;
             }
             inflateReset(&in->z);
@@ -308,7 +349,7 @@ static ptrdiff_t gz_read(ab_input *in, unsigned char *buf, size_t cap, ab_error 
                                "corrupt gzip data at compressed byte %llu: %s",
                                (unsigned long long)in->raw_offset,
                                in->z.msg != NULL ? in->z.msg : "inflate failed");
-            ab__error_offset(err, in->offset + (cap - in->z.avail_out));
+            ab__error_offset(err, in->produced + (cap - in->z.avail_out));
             return rc;
         }
     }
@@ -328,9 +369,177 @@ static ptrdiff_t plain_read(ab_input *in, unsigned char *buf, size_t cap, ab_err
     return (ptrdiff_t)n;
 }
 
+/* Reads from the file or memory (inflating gzip); the producer side. */
+static ptrdiff_t direct_read(ab_input *in, void *buf, size_t cap, ab_error *err)
+{
+    ptrdiff_t n = in->gzip ? gz_read(in, buf, cap, err) : plain_read(in, buf, cap, err);
+    if (n > 0) {
+        in->produced += (uint64_t)n;
+    } else if (n < 0 && err != NULL && !err->has_offset) {
+        ab__error_offset(err, in->produced);
+    }
+    return n;
+}
+
+/* ---- Background inflate. ---- */
+
+static void *bg_main(void *arg)
+{
+    ab_input *in = arg;
+    bg_ring *g = in->bg;
+    for (;;) {
+        pthread_mutex_lock(&g->mu);
+        while (g->filled == BG_SLOTS && !g->stop) {
+            pthread_cond_wait(&g->cv, &g->mu);
+        }
+        int stop = g->stop;
+        bg_slot *slot = &g->slots[g->tail];
+        pthread_mutex_unlock(&g->mu);
+        if (stop) {
+            break;
+        }
+        /* The slot is the producer's until `filled` counts it. */
+        ab_error e;
+        ab_error_clear(&e);
+        ptrdiff_t n = direct_read(in, slot->data, BG_SLOT, &e);
+        pthread_mutex_lock(&g->mu);
+        if (n > 0) {
+            slot->len = (size_t)n;
+            slot->raw_offset = in->raw_offset;
+            slot->raw_read = in->raw_read;
+            g->tail = (g->tail + 1) % BG_SLOTS;
+            g->filled++;
+        } else {
+            g->status = (int)n;
+            g->err = e;
+            g->done = 1;
+        }
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+        if (n <= 0) {
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Gives slots[head], read to its end, back to the producer. Called with the mutex held. */
+static void bg_release(ab_input *in, bg_ring *g)
+{
+    bg_slot *slot = &g->slots[g->head];
+    g->raw_offset = slot->raw_offset;
+    g->pos = 0;
+    g->head = (g->head + 1) % BG_SLOTS;
+    g->filled--;
+    pthread_cond_broadcast(&g->cv);
+    if (in->progress != NULL) {
+        /* Called under the mutex: the producer waits at most for this call. */
+        in->progress(in->name, slot->raw_read, in->raw_size, in->progress_payload);
+    }
+}
+
+/* Reads from the ring; the consumer side of direct_read. */
+static ptrdiff_t bg_read(ab_input *in, void *buf, size_t cap, ab_error *err)
+{
+    bg_ring *g = in->bg;
+    pthread_mutex_lock(&g->mu);
+    if (g->pos != 0 && g->pos == g->slots[g->head].len) {
+        bg_release(in, g);
+    }
+    while (g->filled == 0 && !g->done) {
+        pthread_cond_wait(&g->cv, &g->mu);
+    }
+    if (g->filled == 0) {
+        int st = g->status;
+        if (st < 0 && err != NULL) {
+            *err = g->err;
+        }
+        pthread_mutex_unlock(&g->mu);
+        return st;
+    }
+    bg_slot *slot = &g->slots[g->head];
+    pthread_mutex_unlock(&g->mu);
+    size_t n = slot->len - g->pos;
+    if (n > cap) {
+        n = cap;
+    }
+    memcpy(buf, slot->data + g->pos, n);
+    g->pos += n;
+    return (ptrdiff_t)n;
+}
+
+static void bg_free(ab_input *in)
+{
+    bg_ring *g = in->bg;
+    for (int i = 0; i < BG_SLOTS; i++) {
+        ab__free(in->ctx, g->slots[i].data);
+    }
+    ab__free(in->ctx, g);
+    in->bg = NULL;
+}
+
+static void bg_stop(ab_input *in)
+{
+    bg_ring *g = in->bg;
+    if (g == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&g->mu);
+    g->stop = 1;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+    pthread_join(g->thread, NULL);
+    pthread_cond_destroy(&g->cv);
+    pthread_mutex_destroy(&g->mu);
+    in->quiet_progress = 0;
+    bg_free(in);
+}
+
+int ab__input_background(ab_input *in)
+{
+    /* Only inflate is worth a thread, and only with a second core to run it;
+     * zlib must have produced output already, so that its window exists and
+     * the thread never allocates (allocators need not be thread-safe). */
+    if (in->bg != NULL || !in->gzip || in->produced == 0 ||
+        (in->raw_eof && in->raw_pos == in->raw_len) || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        return AB_OK;
+    }
+    bg_ring *g = ab__calloc(in->ctx, 1, sizeof(*g));
+    if (g == NULL) {
+        return AB_ENOMEM;
+    }
+    in->bg = g;
+    for (int i = 0; i < BG_SLOTS; i++) {
+        g->slots[i].data = ab__malloc(in->ctx, BG_SLOT);
+        if (g->slots[i].data == NULL) {
+            bg_free(in);
+            return AB_ENOMEM;
+        }
+    }
+    g->raw_offset = in->raw_offset;
+    if (pthread_mutex_init(&g->mu, NULL) != 0) {
+        bg_free(in);
+        return AB_OK; /* Inflate stays on the reader's thread. */
+    }
+    if (pthread_cond_init(&g->cv, NULL) != 0) {
+        pthread_mutex_destroy(&g->mu);
+        bg_free(in);
+        return AB_OK;
+    }
+    in->quiet_progress = 1;
+    if (pthread_create(&g->thread, NULL, bg_main, in) != 0) {
+        in->quiet_progress = 0;
+        pthread_cond_destroy(&g->cv);
+        pthread_mutex_destroy(&g->mu);
+        bg_free(in);
+        return AB_OK;
+    }
+    return AB_OK;
+}
+
 static ptrdiff_t source_read(ab_input *in, void *buf, size_t cap, ab_error *err)
 {
-    return in->gzip ? gz_read(in, buf, cap, err) : plain_read(in, buf, cap, err);
+    return in->bg != NULL ? bg_read(in, buf, cap, err) : direct_read(in, buf, cap, err);
 }
 
 ptrdiff_t ab_input_read(ab_input *in, void *buf, size_t cap, ab_error *err)
@@ -351,10 +560,44 @@ ptrdiff_t ab_input_read(ab_input *in, void *buf, size_t cap, ab_error *err)
     ptrdiff_t n = source_read(in, buf, cap, err);
     if (n > 0) {
         in->offset += (uint64_t)n;
-    } else if (n < 0 && err != NULL && !err->has_offset) {
-        ab__error_offset(err, in->offset);
     }
     return n;
+}
+
+ptrdiff_t ab__input_borrow(ab_input *in, void *buf, size_t cap, const void **data_out,
+                           ab_error *err)
+{
+    bg_ring *g = in->bg;
+    if (g == NULL || in->peek_pos < in->peek_len || cap == 0) {
+        *data_out = buf;
+        return ab_input_read(in, buf, cap, err);
+    }
+    /* Hand out the slot itself; it is released at the next call. */
+    pthread_mutex_lock(&g->mu);
+    if (g->pos != 0 && g->pos == g->slots[g->head].len) {
+        bg_release(in, g);
+    }
+    while (g->filled == 0 && !g->done) {
+        pthread_cond_wait(&g->cv, &g->mu);
+    }
+    if (g->filled == 0) {
+        int st = g->status;
+        if (st < 0 && err != NULL) {
+            *err = g->err;
+        }
+        pthread_mutex_unlock(&g->mu);
+        return st;
+    }
+    bg_slot *slot = &g->slots[g->head];
+    pthread_mutex_unlock(&g->mu);
+    size_t n = slot->len - g->pos;
+    if (n > cap) {
+        n = cap;
+    }
+    *data_out = slot->data + g->pos;
+    g->pos += n;
+    in->offset += n;
+    return (ptrdiff_t)n;
 }
 
 int ab_input_peek(ab_input *in, const void **data_out, size_t *len_out, ab_error *err)
@@ -373,9 +616,6 @@ int ab_input_peek(ab_input *in, const void **data_out, size_t *len_out, ab_error
     while (in->peek_len < PEEK_MAX) {
         ptrdiff_t n = source_read(in, in->peek + in->peek_len, PEEK_MAX - in->peek_len, err);
         if (n < 0) {
-            if (err != NULL && !err->has_offset) {
-                ab__error_offset(err, in->offset + in->peek_len);
-            }
             return (int)n;
         }
         if (n == 0) {
@@ -414,7 +654,8 @@ uint64_t ab_input_offset(const ab_input *in)
 
 uint64_t ab_input_raw_offset(const ab_input *in)
 {
-    return in->raw_offset;
+    /* With a background thread, what the reader has been handed so far. */
+    return in->bg != NULL ? in->bg->raw_offset : in->raw_offset;
 }
 
 uint64_t ab_input_raw_size(const ab_input *in)

@@ -68,6 +68,7 @@ typedef struct csv_reader {
     ab_attr_in *cattrs;       /* Per-case attribute array (n_cattr_cols entries). */
     ab__strtab seen;          /* Case ids whose case attributes were sent. */
     int seen_live;            /* seen is initialised. */
+    uint32_t last_seen;       /* Id + 1 in seen of the previous row's case (0 = none). */
     uint64_t coerced;         /* Timestamps read without a zone of their own. */
     uint64_t rows;            /* Data rows (blank lines excluded). */
 } csv_reader;
@@ -230,7 +231,7 @@ static int ensure_fields(csv_reader *r, size_t need)
 
 static int read_header(csv_reader *r)
 {
-    size_t len;
+    size_t len = 0;
     int rc;
     for (;;) {
         rc = next_record(r, &len);
@@ -389,7 +390,7 @@ static int probe(csv_reader *r)
     r->probing = 1;
     r->keep = r->pos;
     for (;;) {
-        size_t len;
+        size_t len = 0;
         rc = next_record(r, &len);
         if (rc != 1) {
             break;
@@ -507,10 +508,16 @@ static int drop_time(csv_reader *r, ts_col *t, int result, const char *rec,
 
 static int send_case_attrs(csv_reader *r, const char *rec, const char *case_id, size_t case_len)
 {
+    /* Rows of a case usually follow each other: the previous row's case needs no lookup. */
+    if (r->last_seen != 0 && ab__strtab_len(&r->seen, r->last_seen - 1) == case_len &&
+        memcmp(ab__strtab_str(&r->seen, r->last_seen - 1), case_id, case_len) == 0) {
+        return AB_OK;
+    }
     uint32_t before = r->seen.count, id;
     if (ab__strtab_intern(&r->seen, case_id, case_len, &id) != AB_OK) {
         return ab__error(r->err, AB_ENOMEM, r->source, r->line, 0, "out of memory");
     }
+    r->last_seen = id + 1;
     if (r->seen.count == before) {
         return AB_OK; /* The case's first row set them (PM4Py keeps the first too). */
     }
@@ -755,7 +762,7 @@ int ab_csv_read(ab_log_builder *b, ab_input *in, const ab_csv_options *opts, ab_
     AB_TRY(set_meta(r, &pre));
 
     for (;;) {
-        size_t len;
+        size_t len = 0;
         rc = next_record(r, &len);
         if (rc == 0) {
             break;

@@ -38,6 +38,9 @@ int ab_ingest_input(ab_log_builder *b, ab_input *in, const ab_read_options *opts
         return ab__error(err, AB_EPARSE, ab_input_name(in), 0, 0,
                          "the file is empty: expected an XES document or a CSV header line");
     }
+    if (opts->inflate_thread && ab__input_background(in) != AB_OK) {
+        return ab__error(err, AB_ENOMEM, ab_input_name(in), 0, 0, "out of memory");
+    }
     if (ab_ingest_detect(head, len) == AB_FORMAT_XES) {
         return ab_xes_read(b, in, &opts->xes, err);
     }

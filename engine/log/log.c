@@ -115,27 +115,49 @@ int ab_log_has_timestamps(const ab_log *log)
     return log->has_ts;
 }
 
+/* Deepest nesting whose depths are tracked exactly (the default ab_limits.max_depth). */
+#define WALK_STACK 256
+
 /*
  * Walks the attributes of one packed chunk. Returns the visitor's non-zero
- * result, or 0. depth follows the parent chain (parents precede children).
+ * result, or 0. Attributes come in document order (a parent before its
+ * children, each subtree contiguous), so the ancestors of the current
+ * attribute form a stack: an attribute's parent is on it, and the depth is
+ * one more than the parent's, for any number of attributes.
  */
 static int walk_chunk(const ab_log *log, const uint8_t *p, ab_attr_visit_fn fn, void *payload)
 {
     uint64_t count = ab__varint_get(&p);
-    int32_t depth_of[64];
+    struct {
+        uint64_t index;
+        int depth;
+    } stack[WALK_STACK];
+    size_t top = 0; /* Entries on the stack. */
     for (uint64_t i = 0; i < count; i++) {
         uint32_t key;
         ab_value v;
         int32_t parent;
         p += ab__log_get_attr(log, p, &key, &v, &parent);
         int depth = 0;
-        if (parent >= 0 && parent < 64 && (uint64_t)parent < i) {
-            depth = depth_of[parent] + 1;
-        } else if (parent >= 0) {
-            depth = 1;
+        if (parent >= 0) {
+            size_t k = top;
+            while (k > 0 && stack[k - 1].index != (uint64_t)parent) {
+                k--;
+            }
+            if (k > 0) {
+                depth = stack[k - 1].depth + 1;
+                top = k; /* Siblings and cousins of the parent's subtree are closed. */
+            } else {
+                /* Not in document order (or nested past WALK_STACK): at least a child. */
+                depth = top > 0 ? stack[top - 1].depth + 1 : 1;
+            }
+        } else {
+            top = 0;
         }
-        if (i < 64) {
-            depth_of[i] = depth;
+        if (top < WALK_STACK) {
+            stack[top].index = i;
+            stack[top].depth = depth;
+            top++;
         }
         int r = fn(ab__strtab_str(&log->keys, key), &v, depth, payload);
         if (r != 0) {

@@ -12,6 +12,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+typedef struct sort_key {
+    ab_time ts;
+    ab_time start;
+    uint32_t idx; /* Position in the input: the final tie-break keeps the sort stable. */
+} sort_key;
+
+/* The case being collected, and what is kept across cases. */
+typedef struct sink_state {
+    char *id;               /* Id of the current case (NUL-terminated copy). */
+    size_t id_len;
+    size_t id_cap;
+    int open;               /* A case is being collected. */
+    uint32_t *act;          /* Its events, in input order. */
+    ab_time *ts;
+    ab_time *start;
+    uint8_t *lc;
+    uint64_t *line;         /* Input line per event (for messages). */
+    size_t n;               /* Events collected. */
+    size_t cap;             /* Capacity of the event arrays. */
+    int any_start;          /* Some event of the case has a start time. */
+    uint32_t *o_act;        /* The case in log order, as handed over. */
+    ab_time *o_ts;
+    ab_time *o_start;
+    uint8_t *o_lc;
+    sort_key *keys;         /* Sort scratch. */
+    size_t keys_cap;
+    uint64_t *seen;         /* Set of 64-bit fingerprints of case ids (0 = empty slot). */
+    size_t seen_mask;       /* Slots - 1. */
+    size_t seen_count;      /* Fingerprints stored. */
+    uint64_t *act_events;   /* Events handed over per activity id. */
+    size_t act_cap;
+    uint64_t cases;         /* Cases handed over. */
+    uint64_t events;        /* Events accepted (handed over or pending). */
+    int emitted_untimed;    /* A case without timestamps was handed over before any timestamp. */
+    uint64_t pending_untimed; /* Untimed events of the current case, while the log has no time. */
+} sink_state;
+
+static void sink_free(ab_ctx *ctx, sink_state *k)
+{
+    if (k == NULL) {
+        return;
+    }
+    void *arrays[] = {k->id,    k->act,  k->ts,   k->start, k->lc,   k->line,
+                      k->o_act, k->o_ts, k->o_start, k->o_lc, k->keys, k->seen, k->act_events};
+    for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
+        ab__free(ctx, arrays[i]);
+    }
+    ab__free(ctx, k);
+}
+
 struct ab_log_builder {
     ab_ctx *ctx;
     ab_log *log;             /* Filled as events arrive. */
@@ -25,6 +75,8 @@ struct ab_log_builder {
     uint64_t missing_ts;     /* Events accepted without a timestamp. */
     uint64_t missing_ts_lines[AB_DQ_LINES];
     uint8_t *ev_missing;     /* Per event: 1 if it had no timestamp (allocated lazily). */
+    uint64_t trace_no;       /* XES traces numbered so far, across files. */
+    struct sink_state *sink; /* One-pass mode (opts.case_sink), or NULL. */
 };
 
 static const char *const drop_names[AB_DROP__COUNT] = {
@@ -147,11 +199,63 @@ static inline int64_t unzigzag(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+/* The key id of attrs[i], checked first against the key seen at the same position last time. */
+static int key_id(ab_log *log, size_t i, const char *key, size_t len, uint32_t *out)
+{
+    ab__attr_enc *enc = log->enc;
+    if (enc != NULL && i < AB__ENC_POSITIONS && enc->pos_key[i] != 0) {
+        uint32_t id = enc->pos_key[i] - 1;
+        if (ab__strtab_len(&log->keys, id) == len &&
+            memcmp(ab__strtab_str(&log->keys, id), key, len) == 0) {
+            *out = id;
+            return AB_OK;
+        }
+    }
+    int rc = ab__strtab_intern(&log->keys, key, len, out);
+    if (rc == AB_OK && enc != NULL && i < AB__ENC_POSITIONS) {
+        enc->pos_key[i] = *out + 1;
+    }
+    return rc;
+}
+
+/*
+ * Values of a key are interned until they prove mostly unique: after 32
+ * values of which three quarters were new, the key's later values are
+ * stored in place. Repeating values (an origin, a status) keep costing one
+ * small id; identifiers and free text cost their bytes once and no hashing.
+ */
+#define INLINE_SAMPLE 32u
+
+/* The statistics of a key (*out = NULL once the log is finished). AB_ENOMEM. */
+static int key_stats(ab_log *log, uint32_t key, ab__key_stats **out)
+{
+    ab__attr_enc *enc = log->enc;
+    *out = NULL;
+    if (enc == NULL) {
+        return AB_OK;
+    }
+    if (key >= enc->ks_cap) {
+        size_t old = enc->ks_cap;
+        if (AB_GROW(log->ctx, enc->ks, enc->ks_cap, (size_t)key + 1) != AB_OK) {
+            return AB_ENOMEM;
+        }
+        memset(enc->ks + old, 0, (enc->ks_cap - old) * sizeof(*enc->ks));
+    }
+    *out = &enc->ks[key];
+    return AB_OK;
+}
+
 int ab__log_put_attrs(ab_log *log, uint8_t **blob, size_t *len, size_t *cap,
                       const ab_attr_in *attrs, size_t count)
 {
-    /* Worst case per attribute: key 5 + type 1 + parent 5 + value 10. */
+    /* Worst case per attribute: key 5 + type 1 + parent 5 + value 10, or a
+     * string in place (5 + its bytes + NUL). */
     size_t need = *len + 10 + count * 21;
+    for (size_t i = 0; i < count; i++) {
+        if (attrs[i].value.type == AB_ATTR_STRING || attrs[i].value.type == AB_ATTR_ID) {
+            need += attrs[i].value.u.s.len;
+        }
+    }
     if (AB_GROW(log->ctx, *blob, *cap, need) != AB_OK) {
         return AB_ENOMEM;
     }
@@ -160,21 +264,50 @@ int ab__log_put_attrs(ab_log *log, uint8_t **blob, size_t *len, size_t *cap,
     for (size_t i = 0; i < count; i++) {
         const ab_attr_in *a = &attrs[i];
         uint32_t key;
-        int rc = ab__strtab_intern(&log->keys, a->key, a->key_len, &key);
+        int rc = key_id(log, i, a->key, a->key_len, &key);
         if (rc != AB_OK) {
             return rc;
         }
         p += varint_put(p, key);
-        *p++ = (uint8_t)a->value.type;
+        uint8_t *type = p++;
+        *type = (uint8_t)a->value.type;
         p += varint_put(p, (uint64_t)(a->parent + 1));
         switch (a->value.type) {
         case AB_ATTR_STRING:
         case AB_ATTR_ID: {
-            uint32_t vid;
-            rc = ab__strtab_intern(&log->vals, a->value.u.s.ptr != NULL ? a->value.u.s.ptr : "",
-                                   a->value.u.s.len, &vid);
+            const char *v = a->value.u.s.ptr != NULL ? a->value.u.s.ptr : "";
+            size_t n = a->value.u.s.len;
+            ab__key_stats *ks;
+            rc = key_stats(log, key, &ks);
             if (rc != AB_OK) {
                 return rc;
+            }
+            if (ks != NULL && ks->inline_) {
+                *type |= AB__ATTR_INLINE;
+                p += varint_put(p, n);
+                memcpy(p, v, n);
+                p[n] = '\0';
+                p += n + 1;
+                break;
+            }
+            uint32_t vid;
+            if (ks != NULL && ks->last_vid != 0 &&
+                ab__strtab_len(&log->vals, ks->last_vid - 1) == n &&
+                memcmp(ab__strtab_str(&log->vals, ks->last_vid - 1), v, n) == 0) {
+                vid = ks->last_vid - 1;
+            } else {
+                uint32_t before = log->vals.count;
+                rc = ab__strtab_intern(&log->vals, v, n, &vid);
+                if (rc != AB_OK) {
+                    return rc;
+                }
+                if (ks != NULL) {
+                    ks->fresh += log->vals.count != before;
+                    ks->last_vid = vid + 1;
+                }
+            }
+            if (ks != NULL && ++ks->seen >= INLINE_SAMPLE && ks->fresh * 4 >= ks->seen * 3) {
+                ks->inline_ = 1;
             }
             p += varint_put(p, vid);
             break;
@@ -207,8 +340,16 @@ size_t ab__log_get_attr(const ab_log *log, const uint8_t *start, uint32_t *key_o
     *key_out = (uint32_t)ab__varint_get(&p);
     ab_value v;
     memset(&v, 0, sizeof(v));
-    v.type = (ab_attr_type)*p++;
+    unsigned tb = *p++;
+    v.type = (ab_attr_type)(tb & ~AB__ATTR_INLINE);
     *parent_out = (int32_t)ab__varint_get(&p) - 1;
+    if (tb & AB__ATTR_INLINE) {
+        v.u.s.len = (size_t)ab__varint_get(&p);
+        v.u.s.ptr = (const char *)p;
+        p += v.u.s.len + 1;
+        *val_out = v;
+        return (size_t)(p - start);
+    }
     switch (v.type) {
     case AB_ATTR_STRING:
     case AB_ATTR_ID: {
@@ -239,6 +380,15 @@ size_t ab__log_get_attr(const ab_log *log, const uint8_t *start, uint32_t *key_o
 
 /* ---- Builder. ---- */
 
+static void enc_free(ab_log *log)
+{
+    if (log->enc != NULL) {
+        ab__free(log->ctx, log->enc->ks);
+        ab__free(log->ctx, log->enc);
+        log->enc = NULL;
+    }
+}
+
 void ab__log_free(ab_log *log)
 {
     if (log == NULL) {
@@ -266,6 +416,7 @@ void ab__log_free(ab_log *log)
         ab__free(ctx, log->meta[i].value);
     }
     ab__free(ctx, log->meta);
+    enc_free(log);
     ab__free(ctx, log);
 }
 
@@ -290,10 +441,24 @@ int ab_log_builder_create(ab_log_builder **out, ab_ctx *ctx, const ab_log_option
     b->log = log;
     b->opts = *opts;
     log->ctx = ctx;
+    log->enc = ab__calloc(ctx, 1, sizeof(*log->enc));
+    if (log->enc == NULL) {
+        ab__free(ctx, b);
+        ab__free(ctx, log);
+        return AB_ENOMEM;
+    }
     log->first_ts = log->last_ts = AB_TIME_NONE;
     ab__strtab *tabs[] = {&log->acts, &log->res, &log->cases, &log->keys, &log->vals};
     for (size_t i = 0; i < 5; i++) {
         if (ab__strtab_init(tabs[i], ctx) != AB_OK) {
+            ab_log_builder_destroy(b);
+            return AB_ENOMEM;
+        }
+    }
+    if (opts->case_sink != NULL) {
+        b->opts.keep_attributes = 0; /* Nothing per event is stored. */
+        b->sink = ab__calloc(ctx, 1, sizeof(*b->sink));
+        if (b->sink == NULL) {
             ab_log_builder_destroy(b);
             return AB_ENOMEM;
         }
@@ -311,6 +476,7 @@ void ab_log_builder_destroy(ab_log_builder *b)
     ab__free(b->ctx, b->source);
     ab__free(b->ctx, b->cattr_head);
     ab__free(b->ctx, b->ev_missing);
+    sink_free(b->ctx, b->sink);
     ab__free(b->ctx, b);
 }
 
@@ -368,7 +534,29 @@ void ab_log_builder_note_coerced(ab_log_builder *b, uint64_t n)
 
 uint64_t ab_log_builder_event_count(const ab_log_builder *b)
 {
-    return b->log->n_events;
+    return b->sink != NULL ? b->sink->events : b->log->n_events;
+}
+
+const char *ab_log_builder_activity_name(const ab_log_builder *b, uint32_t activity_id,
+                                         size_t *len_out)
+{
+    if (activity_id >= b->log->acts.count) {
+        return NULL;
+    }
+    if (len_out != NULL) {
+        *len_out = ab__strtab_len(&b->log->acts, activity_id);
+    }
+    return ab__strtab_str(&b->log->acts, activity_id);
+}
+
+uint64_t ab_log_builder_sink_cases(const ab_log_builder *b)
+{
+    return b->sink != NULL ? b->sink->cases : 0;
+}
+
+uint64_t ab__log_builder_next_trace(ab_log_builder *b)
+{
+    return ++b->trace_no;
 }
 
 static void dq_note(ab_dq_entry *e, uint64_t line)
@@ -379,18 +567,30 @@ static void dq_note(ab_dq_entry *e, uint64_t line)
     e->count++;
 }
 
-int ab_log_builder_drop(ab_log_builder *b, ab_drop_reason reason, uint64_t line,
-                        const char *msg, ab_error *err)
+/* Counts a drop under its reason; the record itself was counted by the caller. */
+static int drop_note(ab_log_builder *b, ab_drop_reason reason, uint64_t line, const char *msg,
+                     ab_error *err)
 {
-    if ((unsigned)reason >= AB_DROP__COUNT) {
-        return AB_EINVAL;
-    }
     dq_note(&b->log->dq.dropped[reason], line);
     if (b->opts.strict && reason != AB_DROP_LIFECYCLE_FILTER) {
         return ab__error(err, AB_EPARSE, b->source, line, 0, "%s (--strict)",
                          msg != NULL ? msg : ab_drop_reason_name(reason));
     }
     return AB_OK;
+}
+
+int ab_log_builder_drop(ab_log_builder *b, ab_drop_reason reason, uint64_t line,
+                        const char *msg, ab_error *err)
+{
+    if ((unsigned)reason >= AB_DROP__COUNT) {
+        return AB_EINVAL;
+    }
+    /* A row or event the reader could not use is still an input record; an
+     * empty trace is not one. */
+    if (reason != AB_DROP_EMPTY_TRACE) {
+        b->log->dq.records++;
+    }
+    return drop_note(b, reason, line, msg, err);
 }
 
 /* Interns a case id, with a one-entry cache: readers often send a case's events together. */
@@ -452,21 +652,26 @@ static int ensure_event_room(ab_log_builder *b)
     return AB_OK;
 }
 
+static int sink_add(ab_log_builder *b, const ab_event_in *ev, ab_error *err);
+static int sort_activities(ab_log *log);
+
 int ab_log_builder_add_event(ab_log_builder *b, const ab_event_in *ev, ab_error *err)
 {
     ab_log *log = b->log;
     log->dq.records++;
     if (ev->case_id == NULL || ev->case_id_len == 0) {
-        return ab_log_builder_drop(b, AB_DROP_MISSING_CASE, ev->line, "missing case id", err);
+        return drop_note(b, AB_DROP_MISSING_CASE, ev->line, "missing case id", err);
     }
     if (ev->activity == NULL || ev->activity_len == 0) {
-        return ab_log_builder_drop(b, AB_DROP_MISSING_ACTIVITY, ev->line, "missing activity",
-                                   err);
+        return drop_note(b, AB_DROP_MISSING_ACTIVITY, ev->line, "missing activity", err);
     }
     if (b->opts.lifecycle == AB_LCF_COMPLETE && ev->lifecycle != AB_LC_NONE &&
         ev->lifecycle != AB_LC_COMPLETE) {
         dq_note(&log->dq.dropped[AB_DROP_LIFECYCLE_FILTER], ev->line);
         return AB_OK;
+    }
+    if (b->sink != NULL) {
+        return sink_add(b, ev, err);
     }
     if (log->n_events >= ab_ctx_limits(b->ctx)->max_events) {
         return ab__error(err, AB_ELIMIT, b->source, ev->line, 0,
@@ -634,11 +839,6 @@ static void drop_untimed(ab_log_builder *b)
     log->n_events = w;
 }
 
-typedef struct sort_key {
-    ab_time ts;
-    ab_time start;
-    uint32_t idx; /* Position in the input: the final tie-break keeps the sort stable. */
-} sort_key;
 
 static int cmp_key(const void *pa, const void *pb)
 {
@@ -650,6 +850,290 @@ static int cmp_key(const void *pa, const void *pb)
         return a->start < b->start ? -1 : 1;
     }
     return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+/* ---- One-pass mode: cases handed to a sink as they end. ---- */
+
+static uint64_t case_print(const char *id, size_t len)
+{
+    uint64_t h = ab__hash64(id, len, 0x9e3779b97f4a7c15ull);
+    return h != 0 ? h : 1; /* 0 marks an empty slot. */
+}
+
+/* Adds a case id's fingerprint; *dup_out = 1 when it was there already. */
+static int seen_add(ab_ctx *ctx, sink_state *k, uint64_t h, int *dup_out)
+{
+    *dup_out = 0;
+    if (k->seen == NULL || (k->seen_count + 1) * 4 > (k->seen_mask + 1) * 3) {
+        size_t nsize = k->seen == NULL ? 1024 : (k->seen_mask + 1) * 2;
+        uint64_t *ns = ab__calloc(ctx, nsize, sizeof(uint64_t));
+        if (ns == NULL) {
+            return AB_ENOMEM;
+        }
+        for (size_t i = 0; k->seen != NULL && i <= k->seen_mask; i++) {
+            if (k->seen[i] != 0) {
+                size_t j = (size_t)k->seen[i] & (nsize - 1);
+                while (ns[j] != 0) {
+                    j = (j + 1) & (nsize - 1);
+                }
+                ns[j] = k->seen[i];
+            }
+        }
+        ab__free(ctx, k->seen);
+        k->seen = ns;
+        k->seen_mask = nsize - 1;
+    }
+    size_t j = (size_t)h & k->seen_mask;
+    while (k->seen[j] != 0) {
+        if (k->seen[j] == h) {
+            *dup_out = 1;
+            return AB_OK;
+        }
+        j = (j + 1) & k->seen_mask;
+    }
+    k->seen[j] = h;
+    k->seen_count++;
+    return AB_OK;
+}
+
+static int sink_reserve(ab_ctx *ctx, sink_state *k, size_t need)
+{
+    if (need <= k->cap) {
+        return AB_OK;
+    }
+    size_t cap = need < 64 ? 64 : need + need / 2;
+    /* Each array is replaced only when its realloc succeeds; cap moves last. */
+#define SINK_GROW(arr)                                                                             \
+    do {                                                                                           \
+        void *np_ = ab__realloc(ctx, k->arr, cap * sizeof(*k->arr));                               \
+        if (np_ == NULL) {                                                                         \
+            return AB_ENOMEM;                                                                      \
+        }                                                                                          \
+        k->arr = np_;                                                                              \
+    } while (0)
+    SINK_GROW(act);
+    SINK_GROW(ts);
+    SINK_GROW(start);
+    SINK_GROW(lc);
+    SINK_GROW(line);
+    SINK_GROW(o_act);
+    SINK_GROW(o_ts);
+    SINK_GROW(o_start);
+    SINK_GROW(o_lc);
+    SINK_GROW(keys);
+#undef SINK_GROW
+    k->cap = cap;
+    return AB_OK;
+}
+
+/* Orders the current case like finish() orders a case, counts it, and hands it over. */
+static int sink_emit(ab_log_builder *b, ab_error *err)
+{
+    sink_state *k = b->sink;
+    ab_log *log = b->log;
+    k->open = 0;
+    size_t n = k->n;
+    k->n = 0;
+    if (n == 0) {
+        return AB_OK; /* Every event of the case was dropped. */
+    }
+    for (size_t i = 0; i < n; i++) {
+        k->keys[i].ts = k->ts[i];
+        k->keys[i].start = k->any_start ? k->start[i] : AB_TIME_NONE;
+        k->keys[i].idx = (uint32_t)i;
+    }
+    int sorted = 1;
+    for (size_t i = 1; i < n && sorted; i++) {
+        sorted = cmp_key(&k->keys[i - 1], &k->keys[i]) <= 0;
+    }
+    if (!sorted) {
+        qsort(k->keys, n, sizeof(*k->keys), cmp_key);
+    }
+    int equal = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t e = k->keys[i].idx;
+        k->o_act[i] = k->act[e];
+        k->o_ts[i] = k->ts[e];
+        k->o_start[i] = k->start[e];
+        k->o_lc[i] = k->lc[e];
+        k->act_events[k->act[e]]++;
+        /* The data-quality figures finish() computes per case. */
+        ab_time t = k->o_ts[i];
+        if (t != AB_TIME_NONE) {
+            if (log->first_ts == AB_TIME_NONE || t < log->first_ts) {
+                log->first_ts = t;
+            }
+            if (log->last_ts == AB_TIME_NONE || t > log->last_ts) {
+                log->last_ts = t;
+            }
+        }
+        if (k->any_start && k->o_start[i] != AB_TIME_NONE &&
+            (log->first_ts == AB_TIME_NONE || k->o_start[i] < log->first_ts)) {
+            log->first_ts = k->o_start[i];
+        }
+        if (i > 0 && t != AB_TIME_NONE && t == k->o_ts[i - 1]) {
+            equal = 1;
+            if (k->o_act[i] == k->o_act[i - 1] && k->o_lc[i] == k->o_lc[i - 1]) {
+                log->dq.duplicate_events++;
+            }
+        }
+    }
+    log->dq.cases_with_equal_timestamps += (uint64_t)equal;
+    if (!log->has_ts) {
+        k->emitted_untimed = 1;
+        log->dq.events_without_timestamp += n;
+        k->pending_untimed = 0;
+    }
+    k->cases++;
+    ab_case_out c = {k->id,     k->id_len, (uint32_t)n, k->o_act, log->has_ts ? k->o_ts : NULL,
+                     k->any_start ? k->o_start : NULL, k->o_lc, b};
+    int rc = b->opts.case_sink(&c, b->opts.case_sink_payload, err);
+    if (rc != AB_OK && err != NULL && err->msg[0] == '\0') {
+        ab__error(err, rc, b->source, 0, 0, "the case sink failed (%s)", ab_status_str(rc));
+    }
+    return rc;
+}
+
+/* Starts collecting a new case after checking it was not met before. */
+static int sink_open(ab_log_builder *b, const ab_event_in *ev, ab_error *err)
+{
+    sink_state *k = b->sink;
+    int dup;
+    if (seen_add(b->ctx, k, case_print(ev->case_id, ev->case_id_len), &dup) != AB_OK) {
+        return ab__error(err, AB_ENOMEM, b->source, ev->line, 0, "out of memory");
+    }
+    if (dup) {
+        return ab__error(err, AB_EPARSE, b->source, ev->line, 0,
+                         "case '%.*s' appears again after other cases: one-pass reading needs the "
+                         "events grouped by case (XES traces, or a CSV sorted by case); read the "
+                         "log without --one-pass",
+                         (int)(ev->case_id_len < 80 ? ev->case_id_len : 80), ev->case_id);
+    }
+    if (AB_GROW(b->ctx, k->id, k->id_cap, ev->case_id_len + 1) != AB_OK) {
+        return ab__error(err, AB_ENOMEM, b->source, ev->line, 0, "out of memory");
+    }
+    memcpy(k->id, ev->case_id, ev->case_id_len);
+    k->id[ev->case_id_len] = '\0';
+    k->id_len = ev->case_id_len;
+    k->open = 1;
+    k->n = 0;
+    k->any_start = 0;
+    return AB_OK;
+}
+
+/* Keeps only the timed events of the current case (the log turned out to have timestamps). */
+static void sink_drop_untimed(ab_log_builder *b)
+{
+    sink_state *k = b->sink;
+    ab_dq_entry *d = &b->log->dq.dropped[AB_DROP_MISSING_TIMESTAMP];
+    size_t w = 0;
+    for (size_t r = 0; r < k->n; r++) {
+        if (k->ts[r] == AB_TIME_NONE) {
+            dq_note(d, k->line[r]);
+            continue;
+        }
+        k->act[w] = k->act[r];
+        k->ts[w] = k->ts[r];
+        k->start[w] = k->start[r];
+        k->lc[w] = k->lc[r];
+        k->line[w] = k->line[r];
+        w++;
+    }
+    k->events -= k->n - w;
+    k->n = w;
+    k->pending_untimed = 0;
+}
+
+static int sink_add(ab_log_builder *b, const ab_event_in *ev, ab_error *err)
+{
+    sink_state *k = b->sink;
+    ab_log *log = b->log;
+    int rc;
+    if (!k->open || k->id_len != ev->case_id_len ||
+        memcmp(k->id, ev->case_id, ev->case_id_len) != 0) {
+        if (k->open && (rc = sink_emit(b, err)) != AB_OK) {
+            return rc;
+        }
+        if ((rc = sink_open(b, ev, err)) != AB_OK) {
+            return rc;
+        }
+    }
+    if (ev->ts == AB_TIME_NONE && log->has_ts) {
+        /* finish() drops events without a timestamp from a log that has them. */
+        if (b->opts.strict) {
+            return ab__error(err, AB_EPARSE, b->source, ev->line, 0,
+                             "an event without a timestamp in a log with timestamps "
+                             "(--strict)");
+        }
+        dq_note(&log->dq.dropped[AB_DROP_MISSING_TIMESTAMP], ev->line);
+        return AB_OK;
+    }
+    if (ev->ts != AB_TIME_NONE && !log->has_ts) {
+        if (k->emitted_untimed) {
+            return ab__error(err, AB_EPARSE, b->source, ev->line, 0,
+                             "the first cases have no timestamps and this event has one: "
+                             "one-pass reading cannot go back to drop those events; read the log "
+                             "without --one-pass");
+        }
+        if (k->pending_untimed > 0 && b->opts.strict) {
+            return ab__error(err, AB_EPARSE, b->source, k->line[0], 0,
+                             "an event without a timestamp in a log with timestamps "
+                             "(--strict)");
+        }
+        log->has_ts = 1;
+        sink_drop_untimed(b);
+    }
+    uint32_t act;
+    rc = ab__strtab_intern(&log->acts, ev->activity, ev->activity_len, &act);
+    if (rc == AB_OK && act >= k->act_cap) {
+        size_t old = k->act_cap;
+        rc = AB_GROW(b->ctx, k->act_events, k->act_cap, (size_t)act + 1);
+        if (rc == AB_OK) {
+            memset(k->act_events + old, 0, (k->act_cap - old) * sizeof(uint64_t));
+        }
+    }
+    if (rc == AB_OK) {
+        rc = sink_reserve(b->ctx, k, k->n + 1);
+    }
+    if (rc != AB_OK) {
+        return ab__error(err, rc, b->source, ev->line, 0, "%s", ab_status_str(rc));
+    }
+    size_t i = k->n++;
+    k->act[i] = act;
+    k->ts[i] = ev->ts;
+    k->start[i] = ev->start_ts;
+    k->lc[i] = (uint8_t)ev->lifecycle;
+    k->line[i] = ev->line;
+    k->any_start |= ev->start_ts != AB_TIME_NONE;
+    k->pending_untimed += ev->ts == AB_TIME_NONE;
+    k->events++;
+    return AB_OK;
+}
+
+/* finish() with a case sink: the last case, then a log of names and figures only. */
+static int sink_finish(ab_log_builder *b, ab_log **out, ab_error *err)
+{
+    sink_state *k = b->sink;
+    ab_log *log = b->log;
+    int rc = k->open ? sink_emit(b, err) : AB_OK;
+    if (rc == AB_OK) {
+        rc = sort_activities(log);
+        if (rc != AB_OK) {
+            ab__error(err, rc, b->source, 0, 0, "out of memory");
+        }
+    }
+    if (rc != AB_OK) {
+        ab_log_builder_destroy(b);
+        return rc;
+    }
+    for (uint32_t a = 0; a < log->acts.count && a < k->act_cap; a++) {
+        log->act_events[a] = k->act_events[a];
+    }
+    enc_free(log);
+    b->log = NULL;
+    ab_log_builder_destroy(b);
+    *out = log;
+    return AB_OK;
 }
 
 /* Orders perm[first..first+len) by (ts, start, input position). */
@@ -1000,6 +1484,9 @@ static void compute_quality(ab_log *log)
 int ab_log_builder_finish(ab_log_builder *b, ab_log **out, ab_error *err)
 {
     *out = NULL;
+    if (b->sink != NULL) {
+        return sink_finish(b, out, err);
+    }
     ab_log *log = b->log;
     int rc;
     if (b->missing_ts > 0) {
@@ -1034,6 +1521,7 @@ int ab_log_builder_finish(ab_log_builder *b, ab_log **out, ab_error *err)
         return rc;
     }
     compute_quality(log);
+    enc_free(log);
     b->log = NULL;
     ab_log_builder_destroy(b);
     *out = log;

@@ -16,6 +16,33 @@ typedef struct ab__meta {
     char *value;
 } ab__meta;
 
+/*
+ * Packed attribute values: the type byte carries AB__ATTR_INLINE when a
+ * string or id value is stored in place (varint length, bytes, NUL) rather
+ * than as an id in `vals`. Values that rarely repeat (event ids, free text)
+ * go in place: interning them would cost a hash table entry each and find
+ * nothing to share.
+ */
+#define AB__ATTR_INLINE 0x80u
+
+/* Attribute keys of one event are usually the same, in the same order, as the last one's. */
+#define AB__ENC_POSITIONS 32
+
+/* What the encoder learnt about the values of one key. */
+typedef struct ab__key_stats {
+    uint32_t last_vid; /* Id + 1 of the last interned value (0 = none). */
+    uint32_t seen;     /* Values interned so far. */
+    uint32_t fresh;    /* Of those, values new to the table. */
+    uint8_t inline_;   /* Values of this key are stored in place from now on. */
+} ab__key_stats;
+
+/* Builder-side state of the attribute encoder (freed at finish). */
+typedef struct ab__attr_enc {
+    uint32_t pos_key[AB__ENC_POSITIONS]; /* Key id + 1 last seen at each position (0 = none). */
+    ab__key_stats *ks;                   /* Per key id. */
+    size_t ks_cap;                       /* Entries in ks. */
+} ab__attr_enc;
+
 struct ab_log {
     ab_ctx *ctx;
     ab__strtab acts;          /* Activity names. */
@@ -67,6 +94,7 @@ struct ab_log {
     ab_data_quality dq;
     ab__meta *meta;
     size_t meta_count;
+    ab__attr_enc *enc;        /* While building: caches of the attribute encoder; NULL after. */
 };
 
 /* Encoding helpers shared by builder and reader. */
@@ -81,5 +109,12 @@ void ab__log_free(ab_log *log);
 
 /* The context a builder allocates from (readers allocate their buffers from it too). */
 ab_ctx *ab__log_builder_ctx(const ab_log_builder *b);
+
+/*
+ * The 1-based number of the next XES trace read into this builder. Traces
+ * are numbered across all files of one log, so generated case ids ("#N")
+ * never merge traces of different files.
+ */
+uint64_t ab__log_builder_next_trace(ab_log_builder *b);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * xes/xes_reader.c: the streaming XES reader (IEEE 1849-2016). Bytes from an
- * ab_input go in 256 KiB chunks to a libxml2 SAX2 push parser whose callbacks
+ * ab_input go in 64 KiB chunks to a libxml2 SAX2 push parser whose callbacks
  * follow the log / trace / event / attribute structure on a small stack. A
  * trace's events are buffered until </trace> (its concept:name may come after
  * them) and then handed to the log builder, so memory grows with the largest
@@ -22,8 +22,9 @@
 
 #include "log/log_int.h"
 
-/* libxml2's SAX2 parser reaches its full speed with chunks of 64 KiB and up. */
-#define XES_CHUNK (256u * 1024u)
+/* libxml2's SAX2 parser reaches its full speed with chunks of 64 KiB (larger
+ * ones gain nothing and leave the caches sooner). */
+#define XES_CHUNK (64u * 1024u)
 
 /* What an element is, as far as the reader cares. */
 typedef enum xes_kind {
@@ -156,7 +157,7 @@ typedef struct xes_reader {
     size_t events_cap;      /* Capacity of events. */
     const char *case_id;    /* The trace's concept:name, or NULL. */
     size_t case_id_len;     /* Its length in bytes. */
-    uint64_t trace_no;      /* 1-based number of the current trace. */
+    uint64_t trace_no;      /* 1-based number of the trace, counted across files. */
     uint64_t trace_records; /* Event elements met in the current trace. */
     uint64_t coerced;       /* Timestamps without a zone (UTC assumed). */
 
@@ -901,7 +902,7 @@ static void trace_start(xes_reader *r)
 {
     resolve_classifier(r);
     flush_log_attrs(r);
-    r->trace_no++;
+    r->trace_no = ab__log_builder_next_trace(r->b);
     r->trace_records = 0;
     r->case_id = NULL;
     r->case_id_len = 0;
@@ -1189,14 +1190,15 @@ static void reader_free(xes_reader *r)
 static int parse_all(xes_reader *r, char *buf)
 {
     for (;;) {
-        ptrdiff_t n = ab_input_read(r->in, buf, XES_CHUNK, r->err);
+        const void *data;
+        ptrdiff_t n = ab__input_borrow(r->in, buf, XES_CHUNK, &data, r->err);
         if (n < 0) {
             return (int)n;
         }
         if (n == 0) {
             break;
         }
-        xmlParseChunk(r->xml, buf, (int)n, 0);
+        xmlParseChunk(r->xml, data, (int)n, 0);
         if (r->rc != 0) {
             return r->rc;
         }

@@ -4,7 +4,9 @@
  * else is CSV; gzip by its magic bytes), so names and extensions never
  * mislead. Several files form one log: a case may span files.
  *
- * Thread-safety: one call reads on the calling thread.
+ * Thread-safety: one call reads on the calling thread (plus, for gzip
+ * input, one inflate thread of its own that never calls back into the
+ * caller's allocator or hooks).
  */
 #ifndef ASBUILT_INGEST_H
 #define ASBUILT_INGEST_H
@@ -25,11 +27,18 @@ typedef struct ab_read_options {
     /** Called after each MiB of input with bytes read and file size (0 if unknown); may be NULL. */
     void (*progress)(const char *name, uint64_t done, uint64_t total, void *payload);
     void *progress_payload;
+    /**
+     * Non-zero (the default): gzip input is inflated on a background thread
+     * while the calling thread parses, when more than one core is online.
+     * The log, the errors and the progress calls are the same either way.
+     */
+    int inflate_thread;
 } ab_read_options;
 
 #define AB_READ_OPTIONS_VERSION 1
 #define AB_READ_OPTIONS_INIT                                                                       \
-    {AB_READ_OPTIONS_VERSION, AB_LOG_OPTIONS_INIT, AB_XES_OPTIONS_INIT, AB_CSV_OPTIONS_INIT, 0, 0}
+    {AB_READ_OPTIONS_VERSION, AB_LOG_OPTIONS_INIT, AB_XES_OPTIONS_INIT, AB_CSV_OPTIONS_INIT, 0, 0, \
+     1}
 
 /** The formats ab_ingest_detect can tell. */
 typedef enum ab_format { AB_FORMAT_CSV = 0, AB_FORMAT_XES = 1 } ab_format;

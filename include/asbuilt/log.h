@@ -134,15 +134,49 @@ typedef enum ab_lc_filter {
     AB_LCF_COMPLETE,      /**< Only completion events (and events without a transition). */
 } ab_lc_filter;
 
+/**
+ * A finished case handed to a case sink (one-pass reading). The events are
+ * in the log's order (timestamp, start timestamp, input position), after
+ * the lifecycle filter and the timestamp rules of ab_log_builder_finish.
+ * Arrays have `length` entries and are valid during the call only.
+ */
+typedef struct ab_case_out {
+    const char *case_id;              /**< Not NUL-terminated. */
+    size_t case_id_len;
+    uint32_t length;                  /**< Events (at least 1). */
+    const uint32_t *activity;         /**< Activity ids (ab_log_builder_activity_name). */
+    const ab_time *ts;                /**< Completion times; NULL while the log has none. */
+    const ab_time *start;             /**< Start times; NULL when no event of the case has one. */
+    const uint8_t *lifecycle;         /**< ab_lifecycle per event. */
+    const ab_log_builder *builder;    /**< The builder, for activity names. */
+} ab_case_out;
+
+/** Receives one finished case; a non-zero ab_status (with err filled) stops the read. */
+typedef int (*ab_case_sink_fn)(const ab_case_out *c, void *payload, ab_error *err);
+
 typedef struct ab_log_options {
     unsigned version;          /**< AB_LOG_OPTIONS_VERSION. */
     ab_lc_filter lifecycle;    /**< Which events to keep. */
     int keep_attributes;       /**< Keep the other attributes (default 1). */
     int strict;                /**< Any dropped record fails the build with AB_EPARSE. */
+    /**
+     * One-pass reading: when set, events are not stored. They must arrive
+     * grouped by case (XES traces, a CSV sorted by case); each case is handed
+     * to case_sink when the next case starts (and at finish), so memory
+     * grows with the largest case, the activities, and 16 bytes or so per
+     * case id (kept as a 64-bit fingerprint to prove the grouping), not with
+     * the events. A case id met again after another case fails the read
+     * with AB_EPARSE. Attributes are not kept, and ab_limits.max_events does
+     * not apply. ab_log_builder_finish() then returns a log without events
+     * or cases but with the activity names, the data quality, the time span
+     * and the facts of the whole input.
+     */
+    ab_case_sink_fn case_sink;
+    void *case_sink_payload;   /**< Passed to case_sink. */
 } ab_log_options;
 
 #define AB_LOG_OPTIONS_VERSION 1
-#define AB_LOG_OPTIONS_INIT {AB_LOG_OPTIONS_VERSION, AB_LCF_ALL, 1, 0}
+#define AB_LOG_OPTIONS_INIT {AB_LOG_OPTIONS_VERSION, AB_LCF_ALL, 1, 0, 0, 0}
 
 AB_API int ab_log_builder_create(ab_log_builder **out, ab_ctx *ctx, const ab_log_options *opts);
 /** Destroys an unfinished builder; NULL is accepted. */
@@ -177,8 +211,9 @@ AB_API int ab_log_builder_add_log_attrs(ab_log_builder *b, const ab_attr_in *att
 
 /**
  * Counts a record that the reader itself could not use (a ragged CSV row, an
- * unparsable timestamp). With a strict builder returns AB_EPARSE, and err
- * receives msg with the source and line.
+ * unparsable timestamp): in dq.records and under its reason (an empty trace
+ * is not a record: it counts under its reason only). With a strict builder
+ * returns AB_EPARSE, and err receives msg with the source and line.
  */
 AB_API int ab_log_builder_drop(ab_log_builder *b, ab_drop_reason reason, uint64_t line,
                                const char *msg, ab_error *err);
@@ -192,8 +227,15 @@ AB_API void ab_log_builder_note_coerced(ab_log_builder *b, uint64_t n);
  */
 AB_API int ab_log_builder_set_meta(ab_log_builder *b, const char *key, const char *value);
 
-/** Events accepted so far. */
+/** Events accepted so far (with a case sink: handed over or pending). */
 AB_API uint64_t ab_log_builder_event_count(const ab_log_builder *b);
+
+/** The name of an activity id given so far (its length in *len_out), or NULL if unknown. */
+AB_API const char *ab_log_builder_activity_name(const ab_log_builder *b, uint32_t activity_id,
+                                                size_t *len_out);
+
+/** Cases handed to the case sink so far (0 without one). */
+AB_API uint64_t ab_log_builder_sink_cases(const ab_log_builder *b);
 
 /**
  * Sorts, groups and computes variants, then hands the log over and destroys

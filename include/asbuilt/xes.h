@@ -31,7 +31,8 @@ typedef struct ab_xes_options {
 
 /**
  * Reads one XES document from in and feeds its events to b. A trace without
- * concept:name gets the case id "#N" (N = 1-based trace number in the file).
+ * concept:name gets the case id "#N", N = its 1-based number among all the
+ * traces read into the builder (several files of one log never share one).
  * Returns AB_OK, AB_EPARSE (malformed XML, invalid UTF-8, refused DOCTYPE,
  * bad typed value; err has file, line, column and byte offset), AB_ELIMIT
  * (nesting or size past ab_limits), AB_EIO, AB_ENOMEM, or AB_ENOTFOUND for
