@@ -25,7 +25,11 @@
  *
  * Thread-safety: ab_conform_run spreads variants over threads internally and
  * merges in a fixed order, so the result does not depend on the thread
- * count. A finished ab_conform is immutable and may be read from many threads.
+ * count. Its worker threads allocate through the context's allocator under
+ * a lock held by ab_conform_run, so a custom allocator need not be
+ * thread-safe (the default, malloc, is anyway); the context must not be used
+ * elsewhere during the call. A finished ab_conform is immutable and may be
+ * read from many threads.
  */
 #ifndef ASBUILT_CONFORM_H
 #define ASBUILT_CONFORM_H
@@ -107,7 +111,10 @@ typedef struct ab_conform_options {
 /**
  * Builds every case's trace and aligns each conformance variant. Returns
  * AB_OK, AB_ENOMEM, or AB_EINVAL when the net has no complete run (the
- * fitness denominator would not exist).
+ * fitness denominator would not exist) or when an argument is invalid;
+ * AB_ELIMIT when no complete run was found within the state budget (the
+ * larger of max_states and its default). The result keeps no reference to
+ * the log or the net.
  */
 AB_API int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
                           const ab_conform_options *opts, ab_error *err);

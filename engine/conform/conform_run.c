@@ -1,0 +1,366 @@
+/*
+ * conform/conform_run.c: the public entry point. It builds the traces,
+ * flattens the net, finds the shortest complete run once, then aligns the
+ * variants on a pool of threads that take the next variant index from a
+ * shared counter; each result lands in its variant's slot, so the output
+ * does not depend on which thread aligned what. Worker threads allocate
+ * through a copy of the context whose hooks hold a mutex around the
+ * caller's allocator, so custom allocators need not be thread-safe.
+ */
+#include "conform/conform_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* More threads than this are not started, whatever is asked. */
+#define MAX_THREADS 256
+
+/* The budget defaults of conform.h. */
+#define DEFAULT_MAX_STATES 2000000
+#define DEFAULT_MAX_MEMORY ((uint64_t)512 << 20)
+
+/* ---- A context whose allocator may be called from several threads ---- */
+
+typedef struct locked_alloc {
+    pthread_mutex_t mu;
+    ab_allocator base;
+} locked_alloc;
+
+static void *locked_malloc(size_t n, void *payload)
+{
+    locked_alloc *la = payload;
+    pthread_mutex_lock(&la->mu);
+    void *p = la->base.malloc_fn(n, la->base.payload);
+    pthread_mutex_unlock(&la->mu);
+    return p;
+}
+
+static void *locked_realloc(void *q, size_t n, void *payload)
+{
+    locked_alloc *la = payload;
+    pthread_mutex_lock(&la->mu);
+    void *p = la->base.realloc_fn(q, n, la->base.payload);
+    pthread_mutex_unlock(&la->mu);
+    return p;
+}
+
+static void locked_free(void *q, void *payload)
+{
+    locked_alloc *la = payload;
+    pthread_mutex_lock(&la->mu);
+    la->base.free_fn(q, la->base.payload);
+    pthread_mutex_unlock(&la->mu);
+}
+
+/* ---- The pool ---- */
+
+typedef struct pool {
+    ab_conform *c;
+    ab_ctx *ctx; /* The context workers allocate with. */
+    const ab__cnet *cn;
+    const ab__cf_run *run;
+    const ab_conform_options *opts;
+    pthread_mutex_t mu;
+    uint32_t next; /* Next variant to take. */
+    int failed;    /* A worker ran out of memory: the others stop. */
+    int rc;
+} pool;
+
+typedef struct worker {
+    pool *p;
+    pthread_t thread;
+    int started;
+} worker;
+
+static uint32_t take(pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    uint32_t v = p->failed || p->next >= p->c->variant_count ? AB_CONFORM_NONE : p->next++;
+    pthread_mutex_unlock(&p->mu);
+    return v;
+}
+
+static void fail(pool *p, int rc)
+{
+    pthread_mutex_lock(&p->mu);
+    if (!p->failed) {
+        p->failed = 1;
+        p->rc = rc;
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void *work(void *arg)
+{
+    pool *p = ((worker *)arg)->p;
+    ab_conform *c = p->c;
+    ab__cws *ws = NULL;
+    int rc = ab__cws_create(&ws, p->ctx, p->cn, c->label_activity, p->opts->max_states,
+                            p->opts->max_memory);
+    if (rc != AB_OK) {
+        fail(p, rc);
+        return NULL;
+    }
+    uint32_t v;
+    while ((v = take(p)) != AB_CONFORM_NONE) {
+        ab_conform_variant *x = &c->variants[v];
+        ab__cf_alignment al;
+        rc = ab__cf_align(ws, x->activities, x->length, c->activity_label, p->run, &al);
+        if (rc != AB_OK) {
+            fail(p, rc);
+            break;
+        }
+        x->moves = al.moves;
+        x->move_count = al.move_count;
+        x->cost = al.cost;
+        x->approximate = al.approximate;
+        x->states = al.fast_path ? 0 : al.states;
+        pthread_mutex_lock(&p->mu);
+        c->stats.fast_path_variants += al.fast_path != 0;
+        pthread_mutex_unlock(&p->mu);
+    }
+    ab__cws_destroy(ws);
+    return NULL;
+}
+
+static unsigned thread_count(const ab_conform_options *opts, uint32_t variants)
+{
+    long n = opts->threads;
+    if (n == 0) {
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+    }
+    if (n < 1) {
+        n = 1;
+    }
+    if (n > MAX_THREADS) {
+        n = MAX_THREADS;
+    }
+    if ((uint32_t)n > variants) {
+        n = variants > 0 ? (long)variants : 1;
+    }
+    return (unsigned)n;
+}
+
+/* Aligns every variant; on failure the variants' moves are left for destroy. */
+static int align_all(ab_conform *c, const ab__cnet *cn, const ab__cf_run *run,
+                     const ab_conform_options *opts)
+{
+    unsigned nt = thread_count(opts, c->variant_count);
+    pool p;
+    memset(&p, 0, sizeof(p));
+    p.c = c;
+    p.cn = cn;
+    p.run = run;
+    p.opts = opts;
+    if (pthread_mutex_init(&p.mu, NULL) != 0) {
+        return AB_ERROR;
+    }
+    if (nt <= 1) {
+        worker w = {&p, 0, 0};
+        p.ctx = c->ctx;
+        work(&w);
+        pthread_mutex_destroy(&p.mu);
+        return p.failed ? p.rc : AB_OK;
+    }
+    locked_alloc la;
+    la.base = c->ctx->alloc;
+    if (pthread_mutex_init(&la.mu, NULL) != 0) {
+        pthread_mutex_destroy(&p.mu);
+        return AB_ERROR;
+    }
+    struct ab_ctx shared = *c->ctx;
+    shared.alloc.malloc_fn = locked_malloc;
+    shared.alloc.realloc_fn = locked_realloc;
+    shared.alloc.free_fn = locked_free;
+    shared.alloc.payload = &la;
+    p.ctx = &shared;
+    worker ws[MAX_THREADS];
+    /* The calling thread is worker 0; a thread that cannot be started just
+     * leaves its share to the others. */
+    for (unsigned i = 1; i < nt; i++) {
+        ws[i].p = &p;
+        ws[i].started = pthread_create(&ws[i].thread, NULL, work, &ws[i]) == 0;
+    }
+    ws[0].p = &p;
+    work(&ws[0]);
+    for (unsigned i = 1; i < nt; i++) {
+        if (ws[i].started) {
+            pthread_join(ws[i].thread, NULL);
+        }
+    }
+    pthread_mutex_destroy(&la.mu);
+    pthread_mutex_destroy(&p.mu);
+    return p.failed ? p.rc : AB_OK;
+}
+
+int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
+                   const ab_conform_options *opts, ab_error *err)
+{
+    ab_conform_options o = AB_CONFORM_OPTIONS_INIT;
+    if (out != NULL) {
+        *out = NULL;
+    }
+    if (out == NULL || ctx == NULL || log == NULL || net == NULL ||
+        (opts != NULL && opts->version != AB_CONFORM_OPTIONS_VERSION)) {
+        return ab__error(err, AB_EINVAL, "conform", 0, 0, "ab_conform_run: bad arguments");
+    }
+    if (opts != NULL) {
+        o = *opts;
+    }
+    if (o.max_states == 0) {
+        o.max_states = DEFAULT_MAX_STATES;
+    }
+    if (o.max_memory == 0) {
+        o.max_memory = DEFAULT_MAX_MEMORY;
+    }
+    int rc = AB_OK;
+    ab__cnet cn;
+    int have_cn = 0;
+    ab__cf_run run;
+    memset(&run, 0, sizeof(run));
+    ab__cws *ws = NULL;
+    ab_conform *c = ab__calloc(ctx, 1, sizeof(*c));
+    if (c == NULL) {
+        return ab__error(err, AB_ENOMEM, "conform", 0, 0, "out of memory");
+    }
+    c->ctx = ctx;
+    AB_TRY(ab__cf_build_traces(c, log, net));
+    AB_TRY(ab__cnet_build(&cn, ctx, net));
+    have_cn = 1;
+    /* The shortest run is searched once for all variants: it gets at least
+     * the default budget, whatever the per-variant one. */
+    AB_TRY(ab__cws_create(&ws, ctx, &cn, c->label_activity,
+                          o.max_states > DEFAULT_MAX_STATES ? o.max_states : DEFAULT_MAX_STATES,
+                          o.max_memory > DEFAULT_MAX_MEMORY ? o.max_memory : DEFAULT_MAX_MEMORY));
+    rc = ab__cf_shortest_run(ws, &run);
+    ab__cws_destroy(ws);
+    ws = NULL;
+    if (rc == AB_EINVAL) {
+        ab__error(err, rc, "conform", 0, 0,
+                  "the net has no complete run: the sink cannot be reached from the source");
+        goto done;
+    }
+    if (rc == AB_ELIMIT) {
+        ab__error(err, rc, "conform", 0, 0,
+                  "no complete run of the net found within %llu states (max_states)",
+                  (unsigned long long)o.max_states);
+        goto done;
+    }
+    AB_TRY(rc);
+    c->stats.min_model_cost = run.visible;
+    AB_TRY(align_all(c, &cn, &run, &o));
+    for (uint32_t v = 0; v < c->variant_count; v++) {
+        ab_conform_variant *x = &c->variants[v];
+        x->worst_cost = x->length + run.visible;
+        c->stats.fitting_variants += x->cost == 0;
+        c->stats.approximate_variants += x->approximate != 0;
+        c->stats.states += x->states;
+    }
+done:
+    ab__cws_destroy(ws);
+    if (have_cn) {
+        ab__cnet_finish(&cn, ctx);
+    }
+    ab__free(ctx, run.trans);
+    if (rc != AB_OK) {
+        ab_conform_destroy(c);
+        if (rc == AB_ENOMEM) {
+            return ab__error(err, rc, "conform", 0, 0, "out of memory");
+        }
+        if (rc == AB_ERROR) {
+            return ab__error(err, rc, "conform", 0, 0, "could not set up the worker threads");
+        }
+        return rc;
+    }
+    *out = c;
+    return AB_OK;
+}
+
+void ab_conform_destroy(ab_conform *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    ab_ctx *ctx = c->ctx;
+    if (c->variants != NULL) {
+        for (uint32_t v = 0; v < c->variant_count; v++) {
+            ab__free(ctx, (void *)c->variants[v].moves);
+        }
+    }
+    ab__free(ctx, c->case_first);
+    ab__free(ctx, c->inst_event);
+    ab__free(ctx, c->inst_start);
+    ab__free(ctx, c->inst_act);
+    ab__free(ctx, c->case_variant);
+    ab__free(ctx, c->variants);
+    ab__free(ctx, c->variant_cases);
+    ab__free(ctx, c->label_activity);
+    ab__free(ctx, c->activity_label);
+    ab__free(ctx, c);
+}
+
+const ab_conform_stats *ab_conform_get_stats(const ab_conform *c)
+{
+    return &c->stats;
+}
+
+uint32_t ab_conform_variant_count(const ab_conform *c)
+{
+    return c->variant_count;
+}
+
+const ab_conform_variant *ab_conform_variant_at(const ab_conform *c, uint32_t index)
+{
+    return index < c->variant_count ? &c->variants[index] : NULL;
+}
+
+uint32_t ab_conform_case_variant(const ab_conform *c, uint32_t case_index)
+{
+    return case_index < c->case_count ? c->case_variant[case_index] : AB_CONFORM_NONE;
+}
+
+const uint64_t *ab_conform_case_events(const ab_conform *c, uint32_t case_index,
+                                       uint32_t *count_out)
+{
+    if (case_index >= c->case_count) {
+        if (count_out != NULL) {
+            *count_out = 0;
+        }
+        return NULL;
+    }
+    if (count_out != NULL) {
+        *count_out = (uint32_t)(c->case_first[case_index + 1] - c->case_first[case_index]);
+    }
+    return c->inst_event + c->case_first[case_index];
+}
+
+const ab_time *ab_conform_case_starts(const ab_conform *c, uint32_t case_index)
+{
+    return case_index < c->case_count ? c->inst_start + c->case_first[case_index] : NULL;
+}
+
+uint32_t ab_conform_label_activity(const ab_conform *c, uint32_t label_id)
+{
+    return label_id < c->label_count ? c->label_activity[label_id] : AB_CONFORM_NONE;
+}
+
+uint32_t ab_conform_activity_label(const ab_conform *c, uint32_t activity_id)
+{
+    return activity_id < c->activity_count ? c->activity_label[activity_id] : AB_NET_SILENT;
+}
+
+const char *ab_move_kind_name(ab_move_kind kind)
+{
+    switch (kind) {
+    case AB_MOVE_SYNC:
+        return "sync";
+    case AB_MOVE_LOG:
+        return "log";
+    case AB_MOVE_MODEL:
+        return "model";
+    case AB_MOVE_SILENT:
+        return "silent";
+    }
+    return "unknown";
+}
