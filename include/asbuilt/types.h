@@ -36,6 +36,8 @@ typedef struct ab_bpmn_mapping ab_bpmn_mapping;
 typedef struct ab_net ab_net;
 /** The alignments of a log against a net. See conform.h. */
 typedef struct ab_conform ab_conform;
+/** The Work Reality Gap of a log against a map. See gap.h. */
+typedef struct ab_gap ab_gap;
 
 /**
  * A point in time: microseconds since 1970-01-01T00:00:00Z, always UTC.

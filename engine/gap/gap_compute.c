@@ -1,0 +1,977 @@
+/*
+ * gap/gap_compute.c: the entry point. It reads the conformance run through
+ * a view, hashes the inputs for the report header, works out each case's
+ * cycle time and whether it is possibly open (R0), splits the variants into
+ * groups of cases that share one classified alignment (R3), applies the
+ * accept file, and hands over to the metrics. Getters of the result live
+ * here too.
+ */
+#include "gap/gap_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ---- Names ---- */
+
+const char *ab__gap_label_name(const ab_gap *g, uint32_t label)
+{
+    return label < g->label_count ? ab_net_label(g->net, label) : "?";
+}
+
+const char *ab__gap_act_name(const ab_gap *g, uint32_t activity)
+{
+    return activity < g->activity_count ? ab_log_activity_name(g->log, activity) : "?";
+}
+
+const char *ab__gap_move_name(const ab_gap *g, const ab_move *m)
+{
+    if (m->kind == AB_MOVE_LOG || m->kind == AB_MOVE_SYNC) {
+        return ab__gap_act_name(g, m->activity);
+    }
+    if (m->transition < ab_net_transition_count(g->net)) {
+        const ab_net_transition *t = ab_net_transition_at(g->net, m->transition);
+        return t->label != NULL ? t->label : t->name;
+    }
+    return m->activity != AB_CONFORM_NONE ? ab__gap_act_name(g, m->activity) : "?";
+}
+
+/* ---- Setup ---- */
+
+static char *arena_str(ab__arena *a, const char *s)
+{
+    return s != NULL ? ab__arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+static char *norm_str(ab__arena *a, const char *s)
+{
+    size_t need = ab_bpmn_label_normalise(s, NULL, 0);
+    char *b = ab__arena_alloc(a, need + 1);
+    if (b != NULL) {
+        ab_bpmn_label_normalise(s, b, need + 1);
+    }
+    return b;
+}
+
+static int copy_options(ab_gap *g, const ab_gap_options *o)
+{
+    ab__arena *a = &g->arena;
+    g->opts = *o;
+    if (g->opts.open_horizon <= 0) {
+        g->opts.open_horizon = 2;
+    }
+    if (g->opts.max_states == 0) {
+        g->opts.max_states = 200000;
+    }
+    if (g->opts.resamples == 0) {
+        g->opts.resamples = 2000;
+    }
+    if (g->opts.min_group == 0) {
+        g->opts.min_group = 30;
+    }
+    g->controls_text = arena_str(a, o->controls != NULL ? o->controls : "approv,check,review,sign");
+    g->opts.controls = g->controls_text;
+    g->opts.accept_file = arena_str(a, o->accept_file);
+    g->opts.model_file = arena_str(a, o->model_file);
+    g->opts.map_file = arena_str(a, o->map_file);
+    g->opts.gate = arena_str(a, o->gate);
+    if (g->controls_text == NULL || (o->accept_file && !g->opts.accept_file) ||
+        (o->model_file && !g->opts.model_file) || (o->map_file && !g->opts.map_file) ||
+        (o->gate && !g->opts.gate)) {
+        return AB_ENOMEM;
+    }
+    const char **logs = NULL, **libs = NULL;
+    if (o->log_file_count > 0) {
+        logs = ab__arena_alloc(a, sizeof(char *) * o->log_file_count);
+        if (logs == NULL) {
+            return AB_ENOMEM;
+        }
+        for (size_t i = 0; i < o->log_file_count; i++) {
+            if ((logs[i] = arena_str(a, o->log_files[i])) == NULL) {
+                return AB_ENOMEM;
+            }
+        }
+    }
+    if (o->library_file_count > 0) {
+        libs = ab__arena_alloc(a, sizeof(char *) * o->library_file_count);
+        g->lib_sha = ab__arena_alloc(a, sizeof(char *) * o->library_file_count);
+        if (libs == NULL || g->lib_sha == NULL) {
+            return AB_ENOMEM;
+        }
+        for (size_t i = 0; i < o->library_file_count; i++) {
+            libs[i] = arena_str(a, o->library_files[i]);
+            g->lib_sha[i] = ab__arena_alloc(a, 65);
+            if (libs[i] == NULL || g->lib_sha[i] == NULL) {
+                return AB_ENOMEM;
+            }
+        }
+    }
+    g->opts.log_files = logs;
+    g->opts.library_files = libs;
+    return AB_OK;
+}
+
+/* Hashes of the inputs; a file read from stdin has none (""). */
+static int hash_inputs(ab_gap *g, ab_error *err)
+{
+    const ab_gap_options *o = &g->opts;
+    int stdin_log = 0;
+    for (size_t i = 0; i < o->log_file_count; i++) {
+        stdin_log |= strcmp(o->log_files[i], "-") == 0;
+    }
+    if (o->log_file_count > 0 && !stdin_log) {
+        int rc = ab__sha256_files(o->log_files, o->log_file_count, g->log_sha, err);
+        if (rc != AB_OK) {
+            return rc;
+        }
+    }
+    if (o->model_file != NULL && strcmp(o->model_file, "-") != 0) {
+        int rc = ab__sha256_files(&o->model_file, 1, g->model_sha, err);
+        if (rc != AB_OK) {
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < o->library_file_count; i++) {
+        int rc = ab__sha256_files(&o->library_files[i], 1, g->lib_sha[i], err);
+        if (rc != AB_OK) {
+            return rc;
+        }
+    }
+    if (o->map_file != NULL) {
+        int rc = ab__sha256_files(&o->map_file, 1, g->map_sha, err);
+        if (rc != AB_OK) {
+            return rc;
+        }
+    }
+    if (o->accept_file != NULL) {
+        int rc = ab__sha256_files(&o->accept_file, 1, g->accept_sha, err);
+        if (rc != AB_OK) {
+            return rc;
+        }
+    }
+    /* The mapping's hash covers what was decided, however it was decided:
+     * one line per pair, then the unmapped names. */
+    ab__sha256 s;
+    ab__sha256_init(&s);
+    if (o->mapping != NULL) {
+        const ab_bpmn_mapping *m = o->mapping;
+        for (uint32_t i = 0; i < ab_bpmn_map_pair_count(m); i++) {
+            const ab_bpmn_map_pair *p = ab_bpmn_map_pair_at(m, i);
+            const char *parts[] = {p->task,
+                                   "\t",
+                                   p->activity,
+                                   "\t",
+                                   p->lane ? p->lane : "",
+                                   "\t",
+                                   ab_bpmn_map_how_name(p->how),
+                                   "\n"};
+            for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++) {
+                ab__sha256_update(&s, parts[k], strlen(parts[k]));
+            }
+        }
+        for (uint32_t i = 0; i < ab_bpmn_map_unmapped_task_count(m); i++) {
+            ab__sha256_update(&s, "task\t", 5);
+            const char *t = ab_bpmn_map_unmapped_task(m, i);
+            ab__sha256_update(&s, t, strlen(t));
+            ab__sha256_update(&s, "\n", 1);
+        }
+        for (uint32_t i = 0; i < ab_bpmn_map_unmapped_activity_count(m); i++) {
+            ab__sha256_update(&s, "activity\t", 9);
+            const char *t = ab_bpmn_map_unmapped_activity(m, i);
+            ab__sha256_update(&s, t, strlen(t));
+            ab__sha256_update(&s, "\n", 1);
+        }
+    } else {
+        /* Without the mapping object, the net's labels stand for it. */
+        for (uint32_t l = 0; l < g->label_count; l++) {
+            const char *t = ab_net_label(g->net, l);
+            ab__sha256_update(&s, t, strlen(t));
+            ab__sha256_update(&s, "\n", 1);
+        }
+    }
+    ab__sha256_hex(&s, g->mapping_sha);
+    return AB_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_f64(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Labels, activities and the per-variant sets of activities. */
+static int index_names(ab_gap *g)
+{
+    ab_ctx *ctx = g->ctx;
+    uint32_t K = g->activity_count, L = g->label_count, V = g->variant_count;
+    g->act_label = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)K + 1));
+    g->label_act = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)L + 1));
+    g->documented = ab__calloc(ctx, (size_t)K + 1, 1);
+    g->act_norm = ab__arena_alloc(&g->arena, sizeof(char *) * ((size_t)K + 1));
+    g->label_norm = ab__arena_alloc(&g->arena, sizeof(char *) * ((size_t)L + 1));
+    g->act_cases = ab__calloc(ctx, (size_t)K + 1, sizeof(uint64_t));
+    g->act_events = ab__calloc(ctx, (size_t)K + 1, sizeof(uint64_t));
+    g->label_required = ab__calloc(ctx, (size_t)L + 1, sizeof(uint64_t));
+    g->label_sync_cases = ab__calloc(ctx, (size_t)L + 1, sizeof(uint64_t));
+    g->label_absent = ab__calloc(ctx, (size_t)L + 1, sizeof(uint64_t));
+    g->label_bypass_cases = ab__calloc(ctx, (size_t)L + 1, sizeof(uint64_t));
+    g->mandatory = ab__malloc(ctx, (size_t)L + 1);
+    g->control = ab__calloc(ctx, (size_t)L + 1, 1);
+    g->variant_acts = ab__calloc(ctx, (size_t)V + 1, sizeof(uint32_t *));
+    g->variant_act_count = ab__calloc(ctx, (size_t)V + 1, sizeof(uint32_t));
+    if (g->act_label == NULL || g->label_act == NULL || g->documented == NULL ||
+        g->act_norm == NULL || g->label_norm == NULL || g->act_cases == NULL ||
+        g->act_events == NULL || g->label_required == NULL || g->label_sync_cases == NULL ||
+        g->label_absent == NULL || g->label_bypass_cases == NULL || g->mandatory == NULL ||
+        g->control == NULL || g->variant_acts == NULL || g->variant_act_count == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t a = 0; a < K; a++) {
+        uint32_t l;
+        const char *name = ab_log_activity_name(g->log, a);
+        g->act_label[a] = ab_net_label_find(g->net, name, &l) == AB_OK ? l : AB_NET_SILENT;
+        g->documented[a] = g->act_label[a] != AB_NET_SILENT;
+        if ((g->act_norm[a] = norm_str(&g->arena, name)) == NULL) {
+            return AB_ENOMEM;
+        }
+    }
+    /* Controls are tagged by a fragment of the step's label or of the task
+     * name it came from (a relabelled step keeps its task). */
+    char frag[256];
+    for (uint32_t l = 0; l < L; l++) {
+        const char *name = ab_net_label(g->net, l);
+        uint32_t a;
+        g->label_act[l] =
+            ab_log_activity_find(g->log, name, strlen(name), &a) == AB_OK ? a : AB_CONFORM_NONE;
+        g->mandatory[l] = 2;
+        if ((g->label_norm[l] = norm_str(&g->arena, name)) == NULL) {
+            return AB_ENOMEM;
+        }
+    }
+    for (uint32_t t = 0; t < ab_net_transition_count(g->net); t++) {
+        const ab_net_transition *x = ab_net_transition_at(g->net, t);
+        if (x->label_id == AB_NET_SILENT || x->label_id >= L) {
+            continue;
+        }
+        const char *texts[2] = {x->label, x->task};
+        for (int k = 0; k < 2 && !g->control[x->label_id]; k++) {
+            if (texts[k] == NULL) {
+                continue;
+            }
+            char norm[512];
+            ab_bpmn_label_normalise(texts[k], norm, sizeof(norm));
+            const char *p = g->controls_text;
+            while (*p != '\0') {
+                const char *e = strchr(p, ',');
+                size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+                while (n > 0 && *p == ' ') {
+                    p++;
+                    n--;
+                }
+                while (n > 0 && p[n - 1] == ' ') {
+                    n--;
+                }
+                if (n > 0 && n < sizeof(frag)) {
+                    memcpy(frag, p, n);
+                    frag[n] = '\0';
+                    char nfrag[512];
+                    ab_bpmn_label_normalise(frag, nfrag, sizeof(nfrag));
+                    if (nfrag[0] != '\0' && strstr(norm, nfrag) != NULL) {
+                        g->control[x->label_id] = 1;
+                    }
+                }
+                p += n;
+                while (*p == ' ') {
+                    p++;
+                }
+                if (*p == ',') {
+                    p++;
+                }
+            }
+        }
+    }
+    for (uint32_t v = 0; v < V; v++) {
+        const ab_conform_variant *var = g->variants[v];
+        uint32_t *set = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)var->length + 1));
+        if (set == NULL) {
+            return AB_ENOMEM;
+        }
+        memcpy(set, var->activities, sizeof(uint32_t) * var->length);
+        if (var->length > 1) {
+            qsort(set, var->length, sizeof(uint32_t), cmp_u32);
+        }
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < var->length; i++) {
+            if (set[i] >= K) {
+                return AB_EINVAL;
+            }
+            if (n == 0 || set[n - 1] != set[i]) {
+                set[n++] = set[i];
+            }
+        }
+        g->variant_acts[v] = set;
+        g->variant_act_count[v] = n;
+    }
+    return AB_OK;
+}
+
+/* Cycle times and the possibly open cases (R0). */
+static int case_times(ab_gap *g)
+{
+    ab_ctx *ctx = g->ctx;
+    uint32_t N = g->case_count;
+    const ab_time *ts = ab_log_col_time(g->log);
+    g->ct = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    g->case_first = ab__malloc(ctx, sizeof(ab_time) * ((size_t)N + 1));
+    g->case_last = ab__malloc(ctx, sizeof(ab_time) * ((size_t)N + 1));
+    g->open = ab__calloc(ctx, (size_t)N + 1, 1);
+    if (g->ct == NULL || g->case_first == NULL || g->case_last == NULL || g->open == NULL) {
+        return AB_ENOMEM;
+    }
+    ab_time log_last = AB_TIME_NONE;
+    uint32_t with_ct = 0;
+    for (uint32_t c = 0; c < N; c++) {
+        uint32_t n = 0;
+        const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
+        const ab_time *st = g->view->case_starts(g->view->src, c);
+        ab_time first = AB_TIME_NONE, last = AB_TIME_NONE;
+        for (uint32_t i = 0; i < n && ts != NULL; i++) {
+            ab_time t = ts[ev[i]];
+            ab_time s = st != NULL && st[i] != AB_TIME_NONE ? st[i] : t;
+            if (s != AB_TIME_NONE && (first == AB_TIME_NONE || s < first)) {
+                first = s;
+            }
+            if (t != AB_TIME_NONE && (last == AB_TIME_NONE || t > last)) {
+                last = t;
+            }
+        }
+        g->case_first[c] = first;
+        g->case_last[c] = last;
+        g->ct[c] = first != AB_TIME_NONE && last != AB_TIME_NONE && last >= first ? last - first
+                                                                                  : INT64_MIN;
+        with_ct += g->ct[c] != INT64_MIN;
+        if (last != AB_TIME_NONE && (log_last == AB_TIME_NONE || last > log_last)) {
+            log_last = last;
+        }
+    }
+    if (with_ct == 0) {
+        return AB_OK;
+    }
+    double *v = ab__malloc(ctx, sizeof(double) * with_ct);
+    if (v == NULL) {
+        return AB_ENOMEM;
+    }
+    uint32_t k = 0;
+    for (uint32_t c = 0; c < N; c++) {
+        if (g->ct[c] != INT64_MIN) {
+            v[k++] = (double)g->ct[c];
+        }
+    }
+    qsort(v, k, sizeof(double), cmp_f64);
+    double horizon = g->opts.open_horizon * ab__gap_quantile_sorted(v, k, 0.95);
+    ab__free(ctx, v);
+    g->summary.open_horizon_s = horizon / 1e6;
+    uint32_t L = g->label_count;
+    for (uint32_t c = 0; c < N; c++) {
+        /* Before the groups exist, case_group holds the case's variant. */
+        const ab_conform_variant *var = g->variants[g->case_group[c]];
+        if (g->case_last[c] == AB_TIME_NONE || var->length == 0) {
+            continue;
+        }
+        uint32_t last_act = var->activities[var->length - 1];
+        uint32_t l = g->act_label[last_act];
+        /* Without the model's relation every late case may be open: the
+         * report says the relation is unknown. */
+        int end_step = g->model.known && l != AB_NET_SILENT && ab__gap_df(&g->model, l, L + 1);
+        if (!end_step && (double)(log_last - g->case_last[c]) <= horizon) {
+            g->open[c] = 1;
+            g->summary.possibly_open_cases++;
+        }
+    }
+    return AB_OK;
+}
+
+/* Compares case ids in byte order. */
+static int id_less(const ab_gap *g, uint32_t a, uint32_t b)
+{
+    return strcmp(ab_log_case_id(g->log, a), ab_log_case_id(g->log, b)) < 0;
+}
+
+/* The end a case's documented path reached: the last event step of its
+ * alignment (an end event), else its last activity. */
+static int end_key(ab_gap *g, const ab_conform_variant *v, uint32_t *out)
+{
+    const char *name = NULL;
+    for (uint32_t i = v->move_count; i-- > 0;) {
+        uint32_t t = v->moves[i].transition;
+        if (v->moves[i].kind == AB_MOVE_SILENT && t < ab_net_transition_count(g->net) &&
+            ab_net_transition_at(g->net, t)->kind == AB_NET_T_EVENT) {
+            const ab_net_transition *x = ab_net_transition_at(g->net, t);
+            name = x->element_id;
+            if (g->opts.model != NULL) {
+                uint32_t node;
+                if (ab_bpmn_node_find(g->opts.model, x->element_id, &node) == AB_OK &&
+                    *ab_bpmn_node_at(g->opts.model, node)->label != '\0') {
+                    name = ab_bpmn_node_at(g->opts.model, node)->label;
+                }
+            }
+            break;
+        }
+    }
+    if (name == NULL) {
+        name = v->length > 0 ? ab__gap_act_name(g, v->activities[v->length - 1]) : "";
+    }
+    return ab__strtab_intern(&g->names, name, strlen(name), out);
+}
+
+/* Normalised name of a move's step, for the accept rules. */
+static const char *move_norm(const ab_gap *g, const ab_move *m)
+{
+    if (m->kind == AB_MOVE_LOG || m->kind == AB_MOVE_SYNC) {
+        return m->activity < g->activity_count ? g->act_norm[m->activity] : NULL;
+    }
+    if (m->transition < ab_net_transition_count(g->net)) {
+        uint32_t l = ab_net_transition_at(g->net, m->transition)->label_id;
+        return l < g->label_count ? g->label_norm[l] : NULL;
+    }
+    return NULL;
+}
+
+static int rule_applies(const ab_gap *g, const ab__gap_rule *r, const ab_move *moves,
+                        const ab_gap_move_class *cls, uint32_t i)
+{
+    const ab_move *m = &moves[i];
+    switch (cls[i].cls) {
+    case AB_GAP_BYPASS:
+        return r->type == AB__RULE_BYPASS && ab__gap_rule_match(r->a, move_norm(g, m));
+    case AB_GAP_UNDOCUMENTED:
+        return r->type == AB__RULE_UNDOCUMENTED && ab__gap_rule_match(r->a, move_norm(g, m));
+    case AB_GAP_EXTRA_STEP:
+        return r->type == AB__RULE_EXTRA && ab__gap_rule_match(r->a, move_norm(g, m));
+    case AB_GAP_REWORK:
+        return r->type == AB__RULE_REWORK && ab__gap_rule_match(r->a, move_norm(g, m));
+    case AB_GAP_OUT_OF_ORDER:
+        return r->type == AB__RULE_OUT_OF_ORDER && ab__gap_rule_match(r->a, move_norm(g, m));
+    case AB_GAP_SUBSTITUTION: {
+        if (r->type != AB__RULE_SUBSTITUTION) {
+            return 0;
+        }
+        uint32_t j = cls[i].partner;
+        const ab_move *model = m->kind == AB_MOVE_MODEL ? m : &moves[j];
+        const ab_move *log = m->kind == AB_MOVE_MODEL ? &moves[j] : m;
+        return ab__gap_rule_match(r->a, move_norm(g, model)) &&
+               ab__gap_rule_match(r->b, move_norm(g, log));
+    }
+    default:
+        return 0;
+    }
+}
+
+static int is_deviation(ab_gap_class c)
+{
+    return c != AB_GAP_SYNC && c != AB_GAP_SILENT && c != AB_GAP_DROPPED;
+}
+
+/* Marks the accepted moves of a group and lists its deviations. */
+static int group_deviations(ab_gap *g, ab__gap_group *gr)
+{
+    const ab_conform_variant *v = gr->v;
+    uint32_t n = v->move_count;
+    gr->accepted = ab__calloc(g->ctx, (size_t)n + 1, 1);
+    if (gr->accepted == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t r = 0; r < g->rule_count; r++) {
+        ab__gap_rule *rule = &g->rules[r];
+        int hit = 0;
+        if (rule->type == AB__RULE_TRANSITION) {
+            for (int64_t p = -1; p < (int64_t)v->length; p++) {
+                const char *a = p < 0 ? "start" : g->act_norm[v->activities[p]];
+                const char *b =
+                    p + 1 >= (int64_t)v->length ? "end" : g->act_norm[v->activities[p + 1]];
+                if (!ab__gap_rule_match(rule->a, a) || !ab__gap_rule_match(rule->b, b)) {
+                    continue;
+                }
+                uint32_t from = p < 0 ? 0 : gr->pos_move[p] + 1;
+                uint32_t to = p + 1 >= (int64_t)v->length ? n : gr->pos_move[p + 1];
+                for (uint32_t i = from; i < to; i++) {
+                    if (is_deviation(gr->cls[i].cls)) {
+                        gr->accepted[i] = 1;
+                        hit = 1;
+                    }
+                }
+            }
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                if (is_deviation(gr->cls[i].cls) && rule_applies(g, rule, v->moves, gr->cls, i)) {
+                    gr->accepted[i] = 1;
+                    hit = 1;
+                }
+            }
+        }
+        if (hit) {
+            rule->cases += gr->case_count;
+        }
+    }
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (is_deviation(gr->cls[i].cls) &&
+            (gr->cls[i].partner == AB_CONFORM_NONE || gr->cls[i].partner > i)) {
+            count++;
+        }
+    }
+    gr->devs = count > 0 ? ab__arena_alloc(&g->arena, sizeof(ab_gap_deviation) * count) : NULL;
+    if (count > 0 && gr->devs == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const ab_gap_move_class *c = &gr->cls[i];
+        if (!is_deviation(c->cls) || (c->partner != AB_CONFORM_NONE && c->partner < i)) {
+            continue;
+        }
+        ab_gap_deviation *d = &gr->devs[gr->dev_count++];
+        const ab_move *m = &v->moves[i];
+        const ab_move *p = c->partner != AB_CONFORM_NONE ? &v->moves[c->partner] : NULL;
+        const ab_move *model = m->kind == AB_MOVE_MODEL ? m : p;
+        const ab_move *log = m->kind == AB_MOVE_LOG ? m : p;
+        d->cls = c->cls;
+        d->move = i;
+        d->early_exit = c->early_exit;
+        d->accepted = gr->accepted[i] && (p == NULL || gr->accepted[c->partner]);
+        d->instead = NULL;
+        if (c->cls == AB_GAP_SUBSTITUTION) {
+            d->activity = ab__gap_move_name(g, model);
+            d->instead = ab__gap_move_name(g, log);
+        } else {
+            d->activity = ab__gap_move_name(g, m);
+        }
+        d->position = log != NULL ? log->position : m->position;
+        gr->deviating_raw = 1;
+        if (!d->accepted) {
+            gr->deviating = 1;
+        }
+    }
+    return AB_OK;
+}
+
+static int build_groups(ab_gap *g)
+{
+    ab_ctx *ctx = g->ctx;
+    uint32_t V = g->variant_count;
+    int exclude = g->opts.open_cases == AB_GAP_OPEN_EXCLUDE;
+    g->groups = ab__calloc(ctx, (size_t)V * 2 + 1, sizeof(ab__gap_group));
+    if (g->groups == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t v = 0; v < V; v++) {
+        const ab_conform_variant *var = g->variants[v];
+        uint32_t n_open = 0;
+        if (exclude) {
+            for (uint32_t i = 0; i < var->case_count; i++) {
+                n_open += g->open[var->cases[i]];
+            }
+        }
+        for (int open = 0; open < 2; open++) {
+            uint32_t n = open ? n_open : var->case_count - n_open;
+            if (n == 0) {
+                continue;
+            }
+            ab__gap_group *gr = &g->groups[g->group_count];
+            gr->variant = v;
+            gr->v = var;
+            gr->open = (uint8_t)open;
+            gr->case_count = n;
+            gr->cases = ab__malloc(ctx, sizeof(uint32_t) * n);
+            gr->cls = ab__malloc(ctx, sizeof(ab_gap_move_class) * ((size_t)var->move_count + 1));
+            gr->pos_move = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)var->length + 1));
+            if (gr->cases == NULL || gr->cls == NULL || gr->pos_move == NULL) {
+                g->group_count++; /* So that its arrays are freed. */
+                return AB_ENOMEM;
+            }
+            uint32_t k = 0;
+            for (uint32_t i = 0; i < var->case_count; i++) {
+                uint32_t c = var->cases[i];
+                if (!exclude || g->open[c] == (uint8_t)open) {
+                    gr->cases[k++] = c;
+                    g->case_group[c] = g->group_count;
+                }
+            }
+            gr->example_case = gr->cases[0];
+            for (uint32_t i = 1; i < n; i++) {
+                if (id_less(g, gr->cases[i], gr->example_case)) {
+                    gr->example_case = gr->cases[i];
+                }
+            }
+            for (uint32_t i = 0; i < var->length; i++) {
+                gr->pos_move[i] = AB_CONFORM_NONE;
+            }
+            for (uint32_t i = 0; i < var->move_count; i++) {
+                const ab_move *m = &var->moves[i];
+                if ((m->kind == AB_MOVE_SYNC || m->kind == AB_MOVE_LOG) &&
+                    m->position < var->length) {
+                    gr->pos_move[m->position] = i;
+                }
+            }
+            for (uint32_t i = 0; i < var->length; i++) {
+                if (gr->pos_move[i] == AB_CONFORM_NONE) {
+                    g->group_count++;
+                    return AB_EINVAL; /* An instance no move consumes. */
+                }
+            }
+            int rc = ab_gap_classify(gr->cls, var->moves, var->move_count, g->documented,
+                                     g->activity_count, open);
+            if (rc == AB_OK) {
+                rc = end_key(g, var, &gr->end_key);
+            }
+            g->group_count++;
+            if (rc == AB_OK) {
+                rc = group_deviations(g, gr);
+            }
+            if (rc != AB_OK) {
+                return rc;
+            }
+        }
+    }
+    return AB_OK;
+}
+
+static const uint64_t *conf_events(const void *src, uint32_t c, uint32_t *count_out)
+{
+    return ab_conform_case_events(src, c, count_out);
+}
+
+static const ab_time *conf_starts(const void *src, uint32_t c)
+{
+    return ab_conform_case_starts(src, c);
+}
+
+int ab_gap_compute(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
+                   const ab_conform *conf, const ab_gap_options *opts, ab_error *err)
+{
+    if (out == NULL || ctx == NULL || log == NULL || net == NULL || conf == NULL) {
+        return ab__error(err, AB_EINVAL, "gap", 0, 0, "ab_gap_compute: missing argument");
+    }
+    *out = NULL;
+    uint32_t V = ab_conform_variant_count(conf);
+    const ab_conform_variant **vars = ab__malloc(ctx, sizeof(*vars) * ((size_t)V + 1));
+    if (vars == NULL) {
+        return ab__error(err, AB_ENOMEM, "gap", 0, 0, "out of memory");
+    }
+    for (uint32_t v = 0; v < V; v++) {
+        vars[v] = ab_conform_variant_at(conf, v);
+    }
+    ab__gap_view view;
+    memset(&view, 0, sizeof(view));
+    view.log = log;
+    view.net = net;
+    view.variant_count = V;
+    view.variants = vars;
+    view.src = conf;
+    view.case_events = conf_events;
+    view.case_starts = conf_starts;
+    view.stats = *ab_conform_get_stats(conf);
+    int rc = ab__gap_compute_view(out, ctx, &view, opts, err);
+    ab__free(ctx, vars);
+    return rc;
+}
+
+int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
+                         const ab_gap_options *opts, ab_error *err)
+{
+    ab_gap_options defaults = AB_GAP_OPTIONS_INIT;
+    if (opts == NULL) {
+        opts = &defaults;
+    }
+    *out = NULL;
+    if (opts->version != AB_GAP_OPTIONS_VERSION) {
+        return ab__error(err, AB_EINVAL, "gap", 0, 0, "ab_gap_options: unknown version %u",
+                         opts->version);
+    }
+    ab_gap *g = ab__calloc(ctx, 1, sizeof(*g));
+    if (g == NULL) {
+        return ab__error(err, AB_ENOMEM, "gap", 0, 0, "out of memory");
+    }
+    g->ctx = ctx;
+    ab__arena_init(&g->arena, ctx, 64 * 1024);
+    int rc = ab__strtab_init(&g->names, ctx);
+    if (rc != AB_OK) {
+        ab__arena_finish(&g->arena);
+        ab__free(ctx, g);
+        return ab__error(err, rc, "gap", 0, 0, "out of memory");
+    }
+    g->view = view;
+    g->log = view->log;
+    g->net = view->net;
+    g->cstats = view->stats;
+    g->activity_count = ab_log_activity_count(g->log);
+    g->label_count = ab_net_label_count(g->net);
+    g->case_count = ab_log_case_count(g->log);
+    g->variant_count = view->variant_count;
+    AB_TRY(copy_options(g, opts));
+    g->variants = ab__malloc(ctx, sizeof(*g->variants) * ((size_t)g->variant_count + 1));
+    g->case_group = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->case_count + 1));
+    if (g->variants == NULL || g->case_group == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
+    }
+    for (uint32_t c = 0; c < g->case_count; c++) {
+        g->case_group[c] = UINT32_MAX;
+    }
+    /* Every case in exactly one variant: the run must belong to this log. */
+    for (uint32_t v = 0; v < g->variant_count; v++) {
+        const ab_conform_variant *var = view->variants[v];
+        g->variants[v] = var;
+        for (uint32_t i = 0; i < var->case_count; i++) {
+            uint32_t c = var->cases[i];
+            if (c >= g->case_count || g->case_group[c] != UINT32_MAX) {
+                rc = ab__error(err, AB_EINVAL, "gap", 0, 0,
+                               "the conformance result does not match the log (case %u)", c);
+                goto fail;
+            }
+            g->case_group[c] = v;
+        }
+    }
+    for (uint32_t c = 0; c < g->case_count; c++) {
+        if (g->case_group[c] == UINT32_MAX) {
+            rc = ab__error(err, AB_EINVAL, "gap", 0, 0,
+                           "the conformance result has no alignment for case %u", c);
+            goto fail;
+        }
+    }
+    rc = hash_inputs(g, err);
+    if (rc != AB_OK) {
+        goto fail;
+    }
+    if (g->opts.accept_file != NULL) {
+        rc = ab__gap_accept_parse(&g->arena, g->opts.accept_file, &g->rules, &g->rule_count, err);
+        if (rc != AB_OK) {
+            goto fail;
+        }
+    }
+    rc = index_names(g);
+    if (rc == AB_EINVAL) {
+        rc = ab__error(err, AB_EINVAL, "gap", 0, 0, "a variant names an unknown activity");
+        goto fail;
+    }
+    AB_TRY(rc);
+    AB_TRY(ab__gap_model_relations(&g->model, ctx, g->net, g->opts.max_states));
+    AB_TRY(case_times(g));
+    rc = build_groups(g);
+    if (rc == AB_EINVAL) {
+        rc = ab__error(err, AB_EINVAL, "gap", 0, 0,
+                       "an alignment does not consume every instance of its trace once, or "
+                       "names an unknown activity");
+        goto fail;
+    }
+    AB_TRY(rc);
+    AB_TRY(ab__gap_replay_run(&g->replay, ctx, g->net, g->variants, g->variant_count));
+    rc = ab__gap_findings(g, err);
+    if (rc != AB_OK) {
+        goto fail;
+    }
+    g->view = NULL;
+    *out = g;
+    return AB_OK;
+done:
+    if (rc == AB_ENOMEM) {
+        ab__error(err, rc, "gap", 0, 0, "out of memory");
+    } else if (rc != AB_OK) {
+        ab__error(err, rc, "gap", 0, 0, "%s", ab_status_str(rc));
+    }
+fail:
+    ab_gap_destroy(g);
+    return rc;
+}
+
+void ab_gap_destroy(ab_gap *g)
+{
+    if (g == NULL) {
+        return;
+    }
+    ab_ctx *ctx = g->ctx;
+    for (uint32_t i = 0; i < g->group_count; i++) {
+        ab__gap_group *gr = &g->groups[i];
+        ab__free(ctx, gr->cases);
+        ab__free(ctx, gr->cls);
+        ab__free(ctx, gr->accepted);
+        ab__free(ctx, gr->pos_move);
+    }
+    ab__free(ctx, g->groups);
+    if (g->variant_acts != NULL) {
+        for (uint32_t v = 0; v < g->variant_count; v++) {
+            ab__free(ctx, g->variant_acts[v]);
+        }
+    }
+    ab__free(ctx, g->variant_acts);
+    ab__free(ctx, g->variant_act_count);
+    ab__free(ctx, g->variants);
+    ab__free(ctx, g->case_group);
+    ab__free(ctx, g->ct);
+    ab__free(ctx, g->case_first);
+    ab__free(ctx, g->case_last);
+    ab__free(ctx, g->open);
+    ab__free(ctx, g->act_label);
+    ab__free(ctx, g->label_act);
+    ab__free(ctx, g->documented);
+    ab__free(ctx, g->act_cases);
+    ab__free(ctx, g->act_events);
+    ab__free(ctx, g->label_required);
+    ab__free(ctx, g->label_sync_cases);
+    ab__free(ctx, g->label_absent);
+    ab__free(ctx, g->label_bypass_cases);
+    ab__free(ctx, g->mandatory);
+    ab__free(ctx, g->control);
+    ab__gap_model_finish(&g->model, ctx);
+    ab__gap_replay_finish(&g->replay, ctx);
+    ab__strtab_finish(&g->names);
+    ab__arena_finish(&g->arena);
+    ab__free(ctx, g);
+}
+
+/* ---- Getters ---- */
+
+const ab_gap_summary *ab_gap_get_summary(const ab_gap *g)
+{
+    return &g->summary;
+}
+
+uint32_t ab_gap_item_count(const ab_gap *g, ab_gap_kind kind)
+{
+    return (unsigned)kind < AB_GAP_K__COUNT ? g->item_count[kind] : 0;
+}
+
+const ab_gap_item *ab_gap_item_at(const ab_gap *g, ab_gap_kind kind, uint32_t index)
+{
+    if ((unsigned)kind >= AB_GAP_K__COUNT || index >= g->item_count[kind]) {
+        return NULL;
+    }
+    return &g->items[kind][index];
+}
+
+const ab_gap_item *ab_gap_item_find(const ab_gap *g, ab_gap_kind kind, const char *activity,
+                                    const char *other)
+{
+    for (uint32_t i = 0; i < ab_gap_item_count(g, kind); i++) {
+        const ab_gap_item *it = &g->items[kind][i];
+        if (activity != NULL && (it->activity == NULL || strcmp(it->activity, activity) != 0)) {
+            continue;
+        }
+        if (other != NULL && (it->other == NULL || strcmp(it->other, other) != 0)) {
+            continue;
+        }
+        return it;
+    }
+    return NULL;
+}
+
+uint32_t ab_gap_dead_step_count(const ab_gap *g)
+{
+    return g->dead_step_count;
+}
+
+const ab_gap_dead_step *ab_gap_dead_step_at(const ab_gap *g, uint32_t index)
+{
+    return index < g->dead_step_count ? &g->dead_steps[index] : NULL;
+}
+
+uint32_t ab_gap_dead_path_count(const ab_gap *g)
+{
+    return g->dead_path_count;
+}
+
+const ab_gap_dead_path *ab_gap_dead_path_at(const ab_gap *g, uint32_t index)
+{
+    return index < g->dead_path_count ? &g->dead_paths[index] : NULL;
+}
+
+uint32_t ab_gap_unused_option_count(const ab_gap *g)
+{
+    return g->option_count;
+}
+
+const ab_gap_unused_option *ab_gap_unused_option_at(const ab_gap *g, uint32_t index)
+{
+    return index < g->option_count ? &g->options[index] : NULL;
+}
+
+uint32_t ab_gap_statement_count(const ab_gap *g)
+{
+    return g->statement_count;
+}
+
+const char *ab_gap_statement_at(const ab_gap *g, uint32_t index)
+{
+    return index < g->statement_count ? g->statements[index] : NULL;
+}
+
+const ab_gap_deviation *ab_gap_case_deviations(const ab_gap *g, uint32_t case_index,
+                                               uint32_t *count_out)
+{
+    if (case_index >= g->case_count) {
+        *count_out = 0;
+        return NULL;
+    }
+    const ab__gap_group *gr = &g->groups[g->case_group[case_index]];
+    *count_out = gr->dev_count;
+    return gr->devs;
+}
+
+int ab_gap_case_is_open(const ab_gap *g, uint32_t case_index)
+{
+    return case_index < g->case_count && g->open[case_index];
+}
+
+int ab_gap_metric(const ab_gap *g, const char *id, ab_gap_rate *out)
+{
+    const ab_gap_summary *s = &g->summary;
+    static const char *const ids[] = {"M1", "M2",  "M3", "M7",  "M7b",
+                                      "M8", "M10", "M9", "M9c", "M9cp"};
+    const ab_gap_rate *rates[] = {&s->case_deviation, &s->off_model_events,  &s->missing_steps,
+                                  &s->rework,         &s->documented_rework, &s->out_of_order,
+                                  &s->early_exit,     &s->bypass_max,        &s->control_bypass_max,
+                                  &s->control_bypass};
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        if (ab__ieq(id, strlen(id), ids[i])) {
+            *out = *rates[i];
+            return AB_OK;
+        }
+    }
+    return AB_ENOTFOUND;
+}
+
+static const char *const kind_names[] = {"bypass",
+                                         "undocumented_activity",
+                                         "undocumented_transition",
+                                         "rework",
+                                         "out_of_order",
+                                         "substitution",
+                                         "extra_step",
+                                         "early_exit"};
+
+const char *ab_gap_kind_name(ab_gap_kind kind)
+{
+    return (unsigned)kind < AB_GAP_K__COUNT ? kind_names[kind] : "unknown";
+}
+
+const char *ab_gap_time_status_name(ab_gap_time_status status)
+{
+    switch (status) {
+    case AB_GAP_TIME_OK:
+        return "ok";
+    case AB_GAP_TIME_NO_BASELINE:
+        return "no comparable baseline";
+    case AB_GAP_TIME_TOO_FEW:
+        return "too few cases";
+    case AB_GAP_TIME_NO_TIMESTAMPS:
+        return "no timestamps";
+    case AB_GAP_TIME_NOT_APPLICABLE:
+        return "not applicable";
+    }
+    return "unknown";
+}

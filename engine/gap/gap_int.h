@@ -1,0 +1,367 @@
+/*
+ * gap/gap_int.h: the gap while it is computed and after: groups of cases
+ * that share an alignment and its classification, the findings being
+ * accumulated, the model relations, the statistics helpers and the writers'
+ * shared formatting. The computation reads its alignments through a view
+ * (ab__gap_view), so that tests can feed hand-built alignments without a
+ * conformance run.
+ */
+#ifndef AB_GAP_INT_H
+#define AB_GAP_INT_H
+
+#include "asbuilt/gap.h"
+#include "core/core_int.h"
+
+/* ---- The input view ---- */
+
+/*
+ * What the computation needs of a conformance run. variants[v]->cases lists
+ * each case once over all variants; case_events / case_starts give a case's
+ * instances (completion events, global indices) and their start times (NULL
+ * = none), as ab_conform_case_events / ab_conform_case_starts do.
+ */
+typedef struct ab__gap_view {
+    const ab_log *log;
+    const ab_net *net;
+    uint32_t variant_count;
+    const ab_conform_variant *const *variants;
+    const void *src;
+    const uint64_t *(*case_events)(const void *src, uint32_t case_index, uint32_t *count_out);
+    const ab_time *(*case_starts)(const void *src, uint32_t case_index);
+    ab_conform_stats stats; /* Copied into the report's data-quality section. */
+} ab__gap_view;
+
+/* The computation proper; ab_gap_compute builds the view from an ab_conform. */
+int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
+                         const ab_gap_options *opts, ab_error *err);
+
+/* ---- A small hash map: (kind, a, b, c) -> dense index ---- */
+
+typedef struct ab__gap_key {
+    uint32_t kind, a, b, c;
+} ab__gap_key;
+
+typedef struct ab__gap_map {
+    ab_ctx *ctx;
+    ab__gap_key *keys; /* index -> key. */
+    size_t keys_cap;
+    uint32_t count;
+    uint32_t *slots; /* index + 1, 0 = empty. */
+    uint32_t mask;
+} ab__gap_map;
+
+int ab__gap_map_init(ab__gap_map *m, ab_ctx *ctx);
+void ab__gap_map_finish(ab__gap_map *m);
+/* Finds or inserts; *index_out gets the index, *is_new 1 when inserted. */
+int ab__gap_map_get(ab__gap_map *m, ab__gap_key k, uint32_t *index_out, int *is_new);
+/* UINT32_MAX when absent. */
+uint32_t ab__gap_map_find(const ab__gap_map *m, ab__gap_key k);
+
+/* ---- Model relations (gap_model.c) ---- */
+
+/* Pseudo-labels of the directly-follows relation: label_count and label_count + 1. */
+#define AB__GAP_START(L) (L)
+#define AB__GAP_END(L) ((L) + 1)
+
+typedef struct ab__gap_model {
+    uint32_t labels;  /* L: visible labels of the net. */
+    uint32_t words;   /* 64-bit words per row of df. */
+    uint64_t *df;     /* (L + 2) rows: row a has bit b when b may directly follow a. */
+    int known;        /* The reachability graph was explored completely. */
+    uint64_t states;  /* Markings explored. */
+    char reason[160]; /* Why it is not known. */
+} ab__gap_model;
+
+int ab__gap_model_relations(ab__gap_model *m, ab_ctx *ctx, const ab_net *net, uint64_t max_states);
+void ab__gap_model_finish(ab__gap_model *m, ab_ctx *ctx);
+static inline int ab__gap_df(const ab__gap_model *m, uint32_t a, uint32_t b)
+{
+    return (int)((m->df[(size_t)a * m->words + b / 64] >> (b % 64)) & 1u);
+}
+
+/* What replaying the alignments' model projections found (M12, M13). */
+typedef struct ab__gap_replay {
+    int valid;        /* Every projection fired in order from the source. */
+    char reason[160]; /* Why not. */
+    uint8_t *fired;   /* Per transition: fired in some alignment. */
+    uint8_t *marked;  /* Per place: received a token in some alignment. */
+    uint8_t *enabled; /* Per transition: enabled at some marking an alignment visited. */
+} ab__gap_replay;
+
+int ab__gap_replay_run(ab__gap_replay *r, ab_ctx *ctx, const ab_net *net,
+                       const ab_conform_variant *const *variants, uint32_t variant_count);
+void ab__gap_replay_finish(ab__gap_replay *r, ab_ctx *ctx);
+
+/* ---- Statistics (gap_stats.c) ---- */
+
+/* A small deterministic generator (splitmix64 seeding xoshiro256**). */
+typedef struct ab__gap_rng {
+    uint64_t s[4];
+} ab__gap_rng;
+
+void ab__gap_rng_seed(ab__gap_rng *r, uint64_t seed);
+uint64_t ab__gap_rng_next(ab__gap_rng *r);
+/* Uniform in [0, n), n > 0 and < 2^32. */
+uint32_t ab__gap_rng_below(ab__gap_rng *r, uint32_t n);
+
+/* Median of n values sorted ascending (mean of the middle two when n is even). */
+double ab__gap_median_sorted(const int64_t *v, size_t n);
+/* Percentile q in [0, 1] of sorted values, interpolated linearly (numpy's default). */
+double ab__gap_quantile_sorted(const double *v, size_t n, double q);
+/* Sorts int64 values ascending. */
+void ab__gap_sort_i64(int64_t *v, size_t n);
+
+/* A difference and its weight, for the last step of the selection. */
+typedef struct ab__gap_pair {
+    int64_t d;
+    uint64_t w;
+} ab__gap_pair;
+
+/*
+ * Hodges-Lehmann shift of x over y: the median of all differences x_i - y_j,
+ * each pair counted wx_i * wy_j times (weights NULL = 1). x and y sorted
+ * ascending. Exact. With scratch (room for scratch_cap pairs) the search
+ * ends by sorting the few pairs left near the median, which takes a handful
+ * of passes over the data instead of one per bit of the range.
+ */
+double ab__gap_hodges_lehmann(const int64_t *x, const uint32_t *wx, size_t n, const int64_t *y,
+                              const uint32_t *wy, size_t m, ab__gap_pair *scratch,
+                              size_t scratch_cap);
+
+/*
+ * The bootstrap 95% interval of the Hodges-Lehmann shift: resamples times,
+ * x and y each redrawn with replacement, percentiles 2.5 and 97.5 of the
+ * shifts. The caller gives the work space (so that threads allocate
+ * nothing): arrays of n and m entries, resamples doubles, pair_cap pairs.
+ * Values in the same unit as x and y.
+ */
+typedef struct ab__gap_boot_work {
+    uint32_t *wx;        /* n */
+    uint32_t *wy;        /* m */
+    int64_t *vx, *vy;    /* n, m: the values drawn ... */
+    uint32_t *cx, *cy;   /* n, m: ... and how often. */
+    double *shifts;      /* resamples */
+    ab__gap_pair *pairs; /* pair_cap */
+    size_t pair_cap;
+} ab__gap_boot_work;
+
+/* Pairs the selection sorts at its end (see ab__gap_hodges_lehmann). */
+#define AB__GAP_PAIRS 4096
+
+void ab__gap_bootstrap_hl(const int64_t *x, size_t n, const int64_t *y, size_t m,
+                          uint32_t resamples, uint64_t seed, ab__gap_boot_work *work,
+                          double *lo_out, double *hi_out);
+
+/* ---- SHA-256 (gap_sha256.c) ---- */
+
+typedef struct ab__sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    unsigned char buf[64];
+    size_t fill;
+} ab__sha256;
+
+void ab__sha256_init(ab__sha256 *s);
+void ab__sha256_update(ab__sha256 *s, const void *data, size_t len);
+/* Writes 64 lower-case hex digits and a NUL. */
+void ab__sha256_hex(ab__sha256 *s, char hex[65]);
+/* Hashes files one after the other (their concatenation). AB_EIO with err naming the file. */
+int ab__sha256_files(const char *const *paths, size_t count, char hex[65], ab_error *err);
+
+/* ---- Accept file (gap_accept.c) ---- */
+
+typedef enum ab__gap_rule_type {
+    AB__RULE_BYPASS = 0,
+    AB__RULE_UNDOCUMENTED,
+    AB__RULE_EXTRA,
+    AB__RULE_REWORK,
+    AB__RULE_OUT_OF_ORDER,
+    AB__RULE_SUBSTITUTION,
+    AB__RULE_TRANSITION,
+} ab__gap_rule_type;
+
+typedef struct ab__gap_rule {
+    ab__gap_rule_type type;
+    char *a;    /* Normalised; "*" matches anything. */
+    char *b;    /* Substitution and transition: the second name; else NULL. */
+    char *text; /* The line as written (trimmed). */
+    uint64_t line;
+    uint64_t cases; /* Cases where it accepted something. */
+} ab__gap_rule;
+
+/* Parses the accept file into rules allocated from arena. */
+int ab__gap_accept_parse(ab__arena *arena, const char *path, ab__gap_rule **rules_out,
+                         uint32_t *count_out, ab_error *err);
+/* Whether a rule name pattern matches a normalised name. */
+int ab__gap_rule_match(const char *pattern, const char *norm);
+/* The rule type's keyword ("bypass" ...). */
+const char *ab__gap_rule_type_name(ab__gap_rule_type t);
+
+/* ---- The gap ---- */
+
+/* One group of cases: a conformance variant, split by the open flag under
+ * --open-cases exclude. Its cases share the alignment and its classes. */
+typedef struct ab__gap_group {
+    uint32_t variant;
+    const ab_conform_variant *v;
+    uint8_t open;          /* Possibly open and treated as unfinished (tail dropped). */
+    uint8_t deviating;     /* Has a deviation that is not accepted. */
+    uint8_t deviating_raw; /* Has a deviation. */
+    uint32_t case_count;
+    uint32_t *cases;        /* Ascending case indices. */
+    uint32_t example_case;  /* The case with the smallest id (byte order). */
+    ab_gap_move_class *cls; /* Per move. */
+    uint8_t *accepted;      /* Per move. */
+    ab_gap_deviation *devs;
+    uint32_t dev_count;
+    uint32_t *pos_move; /* Instance index -> its move (length entries). */
+    uint32_t end_key;   /* End stratum: interned name of the end reached. */
+} ab__gap_group;
+
+/* A finding while it is accumulated. */
+typedef struct ab__gap_entry {
+    ab_gap_kind kind;
+    ab__gap_key key;
+    uint64_t cases; /* Numerator: cases with it. */
+    uint64_t of;    /* Denominator, set when finishing. */
+    uint64_t occurrences;
+    uint32_t last_group; /* The last group counted (UINT32_MAX = none). */
+    uint32_t *groups;    /* Groups with it, in order. */
+    uint32_t *moves;     /* Per group: the move of its first occurrence. */
+    uint32_t *repeats;   /* Per group: repetitions (rework). */
+    size_t groups_cap, moves_cap, repeats_cap;
+    uint32_t group_count;
+    uint32_t early_exit_cases;
+    uint64_t attribution[3];
+    uint32_t approximate_cases;
+    uint32_t element_trans; /* Bypasses: the transition most often skipped. */
+    int documented;         /* Rework: documented repetitions. */
+    uint32_t anchor;        /* Time stratum: an activity, AB__GAP_ANCHOR_END (the end
+                               reached), or AB__GAP_ANCHOR_NONE (a step the log lacks). */
+    int filter;             /* Restrict the deviating cases to the stratum too. */
+    uint64_t best_count;    /* The most frequent context / element / skipped list. */
+    uint32_t best_b, best_c;
+} ab__gap_entry;
+
+/* Codes of the case's two ends in transition and context keys. */
+#define AB__GAP_CODE_START 0xFFFFFFFEu
+#define AB__GAP_CODE_END 0xFFFFFFFDu
+#define AB__GAP_ANCHOR_END 0xFFFFFFFCu
+#define AB__GAP_ANCHOR_NONE 0xFFFFFFFBu
+
+struct ab_gap {
+    ab_ctx *ctx;
+    ab__arena arena;  /* Strings and everything sized once. */
+    ab__strtab names; /* Interned texts: end strata, skipped lists. */
+    const ab_log *log;
+    const ab_net *net;
+    ab_gap_options opts; /* Strings point into the arena. */
+    char *controls_text;
+    ab_conform_stats cstats;
+    /* Activities and labels. */
+    uint32_t activity_count;
+    uint32_t label_count;
+    uint32_t *act_label; /* Activity -> net label, or AB_NET_SILENT. */
+    uint32_t *label_act; /* Net label -> activity, or AB_CONFORM_NONE. */
+    uint8_t *documented; /* Activity carried by some transition. */
+    char **act_norm;     /* Normalised names, for the accept rules. */
+    char **label_norm;
+    uint64_t *act_cases;        /* Cases whose trace contains the activity. */
+    uint64_t *act_events;       /* Instances of the activity. */
+    uint64_t *label_required;   /* Closed cases whose path required the label (M9 of). */
+    uint64_t *label_sync_cases; /* Cases with a sync of the label (M11). */
+    uint64_t *label_absent;     /* Closed cases without the label's activity (M9m). */
+    int8_t *mandatory;          /* Per label: AB_NET_YES/NO/UNKNOWN, or 2 = not asked. */
+    uint8_t *control;           /* Per label. */
+    /* Variants and cases. */
+    uint32_t variant_count;
+    const ab_conform_variant **variants;
+    uint32_t case_count;
+    uint32_t *case_group;
+    int64_t *ct; /* Cycle time (us), or INT64_MIN. */
+    ab_time *case_first, *case_last;
+    uint8_t *open; /* Possibly open (R0). */
+    ab__gap_group *groups;
+    uint32_t group_count;
+    /* Model. */
+    ab__gap_model model;
+    ab__gap_replay replay;
+    /* Findings. */
+    ab_gap_item *items[AB_GAP_K__COUNT];
+    uint32_t item_count[AB_GAP_K__COUNT];
+    ab_gap_dead_step *dead_steps;
+    uint32_t dead_step_count;
+    ab_gap_dead_path *dead_paths;
+    uint32_t dead_path_count;
+    ab_gap_unused_option *options;
+    uint32_t option_count;
+    const char **statements;
+    uint32_t statement_count;
+    ab__gap_rule *rules;
+    uint32_t rule_count;
+    ab_gap_summary summary;
+    /* Header. */
+    char log_sha[65], model_sha[65], map_sha[65], mapping_sha[65], accept_sha[65];
+    char **lib_sha;
+    uint64_t min_support;
+    uint32_t other_kinds[AB_GAP_K__COUNT]; /* Findings below minimum support ... */
+    uint64_t other_cases[AB_GAP_K__COUNT]; /* ... and the cases that have one. */
+    uint64_t other_total_cases;            /* Cases with any of them. */
+    uint32_t other_dead_labels;
+    const ab__gap_view *view;     /* The input, during ab__gap_compute_view only. */
+    uint64_t closed_cases;        /* N minus the cases excluded as open (bypass metrics). */
+    uint64_t *label_bypass_cases; /* Per label: closed cases that skipped it (M9). */
+    uint32_t **variant_acts;      /* Per variant: its distinct activities, ascending. */
+    uint32_t *variant_act_count;
+};
+
+/* Metrics and findings once the groups are classified (gap_metrics.c). */
+int ab__gap_findings(ab_gap *g, ab_error *err);
+/* Time impacts of every finding (gap_time.c). */
+int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const *items,
+                         uint32_t count);
+/* Example cases and their excerpts (gap_examples.c). */
+int ab__gap_examples(ab_gap *g, const ab__gap_entry *e, ab_gap_item *item);
+/* The sentences (gap_statements.c). */
+int ab__gap_statements(ab_gap *g);
+
+/* The name of a label / activity / either side of a move. */
+const char *ab__gap_label_name(const ab_gap *g, uint32_t label);
+const char *ab__gap_act_name(const ab_gap *g, uint32_t activity);
+/* The label of a move's step: the transition's label for model moves, else the activity's. */
+const char *ab__gap_move_name(const ab_gap *g, const ab_move *m);
+
+/* ---- Formatting shared by the writers (gap_format.c) ---- */
+
+/* Output with a sticky error code, so that rendering is one call per item. */
+typedef struct ab__gw {
+    ab_buf *buf;
+    ab_ctx *ctx;
+    int rc;
+} ab__gw;
+
+void ab__gw_printf(ab__gw *w, const char *fmt, ...) AB__PRINTF(2, 3);
+void ab__gw_puts(ab__gw *w, const char *s);
+/* A JSON string with quotes; NULL becomes null. */
+void ab__gw_jstr(ab__gw *w, const char *s);
+/* Markdown text with the characters that format escaped. */
+void ab__gw_md(ab__gw *w, const char *s);
+/* A duration in seconds rounded to 2 significant digits, as a JSON number. */
+void ab__gw_dur(ab__gw *w, double s);
+/* Formats a duration in seconds, 2 significant digits, into buf. */
+void ab__gap_fmt_sig2(double v, char *buf, size_t cap);
+/* A percentage with one decimal, ".0" dropped ("62", "62.3", "0.1"). */
+void ab__gap_fmt_pct(double rate, char *buf, size_t cap);
+/* A duration in hours for sentences ("2.7 h", "0.0083 h"). */
+void ab__gap_fmt_hours(double s, char *buf, size_t cap);
+/* An ISO-8601 time, or "" for AB_TIME_NONE. */
+void ab__gap_fmt_time(ab_time t, char *buf, size_t cap);
+
+/* How the report reads the spec where it leaves a choice (JSON notes, Markdown appendix). */
+extern const char *const ab__gap_notes[];
+extern const size_t ab__gap_note_count;
+
+/* Rate with its Wilson interval. */
+ab_gap_rate ab__gap_rate(uint64_t count, uint64_t of);
+
+#endif

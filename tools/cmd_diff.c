@@ -1,0 +1,466 @@
+/*
+ * tools/cmd_diff.c: `asbuilt diff LOG... --model MAP.bpmn`: the Work Reality
+ * Gap. Reads the log and the map, maps the map's task names to the log's
+ * activities, compiles and relabels the net, aligns every case, and writes
+ * the gap report (JSON, Markdown, one JSON line per case) atomically, with a
+ * short summary on stdout. With --fail-above it is a gate: exit 1 when a
+ * named rate passes its threshold.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "asbuilt/gap.h"
+#include "asbuilt/report.h"
+#include "cli.h"
+
+static const char help[] =
+    "usage: asbuilt diff [options] LOG... --model MAP.bpmn\n"
+    "\n"
+    "Measures the Work Reality Gap between what the log shows and what the documented\n"
+    "map says: the share of cases that did not follow the documented process (M1) with\n"
+    "its 95%% interval, documented steps bypassed (controls first), undocumented\n"
+    "activities and transitions, rework, steps out of order, steps never done as\n"
+    "documented, and the time impact of each deviation against comparable conforming\n"
+    "cases. Every number is a count over a named denominator; the same inputs give\n"
+    "byte-identical reports.\n"
+    "\n"
+    "Options:\n"
+    "  --model MAP.bpmn        the documented map (required); given again, a map whose\n"
+    "                          processes the first one's call activities call\n"
+    "  --map FILE              CSV of task,activity[,lane] lines mapping the map's task\n"
+    "                          names to the log's activities (default: exact, then\n"
+    "                          normalised names)\n"
+    "  --json FILE             the report as JSON (schema asbuilt.gap/1)\n"
+    "  --md FILE               the report as Markdown\n"
+    "  --html FILE             the report as one HTML page, with the map\n"
+    "  --cases FILE            one JSON line per case with its deviations\n"
+    "  --accept FILE           accepted deviations, one per line: 'bypass,A',\n"
+    "                          'undocumented_activity,X', 'extra_step,A', 'rework,A',\n"
+    "                          'out_of_order,A', 'substitution,A,X', 'transition,A,B'\n"
+    "                          (START/END name the case's ends; '*' matches any name;\n"
+    "                          '#' starts a comment). They stay in the report, marked,\n"
+    "                          and a case counts in M1 only with a deviation not accepted\n"
+    "  --open-cases MODE       closed (default): every case is analysed as finished;\n"
+    "                          exclude: a possibly open case is unfinished, not deviating\n"
+    "                          at its end, and stays out of the bypass and time metrics\n"
+    "  --fail-above LIST       gate, e.g. M1=0.25,M9c=10%%: exit 1 when a rate passes its\n"
+    "                          threshold. Rates: M1 M2 M3 M7 M7b M8 M10, M9 and M9c (the\n"
+    "                          step, or control step, with the highest bypass rate),\n"
+    "                          M9cp (controls pooled)\n"
+    "  --controls LIST         name fragments that tag control steps (default\n"
+    "                          \"approv,check,review,sign\")\n"
+    "  --threads N             threads for the alignments and time impacts (default: one\n"
+    "                          per core); the report does not depend on it\n"
+    "  --max-states N          search nodes per variant before an alignment is\n"
+    "                          approximate (default 2000000)\n"
+    "  --model-states N        markings the model analyses explore (default 200000)\n"
+    "  --seed N                seed of the bootstrap intervals (default 20240601)\n"
+    "  --process ID            compile only this process of the map\n"
+    "  -q, --quiet             no progress display\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "%s"
+    "\n"
+    "Exit codes: 0 ok, 1 a --fail-above gate was exceeded, 2 usage, 3 bad data (a log,\n"
+    "map, mapping or accept file that cannot be used), 4 I/O or internal error.\n"
+    "\n"
+    "Examples:\n"
+    "  asbuilt diff log.csv --model process.bpmn --md gap.md --json gap.json\n"
+    "  asbuilt diff declarations.xes.gz --model declaration.bpmn --map tasks.csv \\\n"
+    "      --fail-above M1=0.25,M9c=0.05\n";
+
+static const char *const gate_ids[] = {"M1", "M2", "M3",  "M7",   "M7b",
+                                       "M8", "M9", "M9c", "M9cp", "M10"};
+
+typedef struct gate {
+    char id[8];
+    double threshold;
+} gate;
+
+/* Parses "M1=0.25,M9c=10%" into gates; returns the count or -1 after a usage error. */
+static int parse_gates(const char *cmd, const char *spec, gate *out, int cap)
+{
+    int n = 0;
+    const char *p = spec;
+    while (*p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if (eq == NULL || eq == p || (size_t)(eq - p) >= sizeof(out[0].id) || n >= cap) {
+            cli_usage_error(cmd, "--fail-above takes ID=THRESHOLD pairs, not '%.*s'", (int)len, p);
+            return -1;
+        }
+        gate *g = &out[n];
+        memcpy(g->id, p, (size_t)(eq - p));
+        g->id[eq - p] = '\0';
+        int known = 0;
+        for (size_t k = 0; k < sizeof(gate_ids) / sizeof(gate_ids[0]); k++) {
+            if (strcasecmp(g->id, gate_ids[k]) == 0) {
+                known = 1;
+                strcpy(g->id, gate_ids[k]);
+            }
+        }
+        if (!known) {
+            cli_usage_error(cmd,
+                            "--fail-above: unknown rate '%s' (M1 M2 M3 M7 M7b M8 M9 M9c M9cp "
+                            "M10)",
+                            g->id);
+            return -1;
+        }
+        char num[64];
+        size_t nl = len - (size_t)(eq - p) - 1;
+        if (nl == 0 || nl >= sizeof(num)) {
+            cli_usage_error(cmd, "--fail-above: %s needs a threshold", g->id);
+            return -1;
+        }
+        memcpy(num, eq + 1, nl);
+        num[nl] = '\0';
+        char *e;
+        double v = strtod(num, &e);
+        if (*e == '%' && e[1] == '\0') {
+            v /= 100;
+            e++;
+        }
+        if (e == num || *e != '\0' || !(v >= 0 && v <= 1)) {
+            cli_usage_error(cmd,
+                            "--fail-above: %s takes a rate from 0 to 1 (or 0%% to 100%%), not "
+                            "'%s'",
+                            g->id, num);
+            return -1;
+        }
+        g->threshold = v;
+        n++;
+        p = end != NULL ? end + 1 : p + len;
+    }
+    if (n == 0) {
+        cli_usage_error(cmd, "--fail-above needs at least one ID=THRESHOLD");
+        return -1;
+    }
+    return n;
+}
+
+/* A numeric option in [min, max]: 1 when consumed, 0 when argv[*i] is another
+ * option, -1 after a usage error. */
+static int num_opt(const char *cmd, int argc, char **argv, int *i, const char *name,
+                   unsigned long long min, unsigned long long max, unsigned long long *out)
+{
+    const char *v;
+    int r = cli_opt(cmd, argc, argv, i, name, 1, &v);
+    if (r <= 0) {
+        return r;
+    }
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (v[0] == '\0' || v[0] == '-' || *end != '\0' || n < min || n > max) {
+        cli_usage_error(cmd, "%s takes a whole number from %llu to %llu, not '%s'", name, min, max,
+                        v);
+        return -1;
+    }
+    *out = n;
+    return 1;
+}
+
+/* Writes one output when asked; returns an exit code. */
+static int write_out(const char *path, const ab_buf *buf)
+{
+    return path != NULL ? cli_write_output(path, buf) : EXIT_OK;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+    const char *cmd = "diff";
+    cli_log_opts o;
+    cli_log_opts_init(&o);
+    const char *json_path = NULL, *md_path = NULL, *cases_path = NULL, *accept = NULL;
+    const char *html_path = NULL;
+    const char *map_file = NULL, *process_id = NULL, *controls = NULL, *gate_text = NULL;
+    int open_mode = AB_GAP_OPEN_CLOSED;
+    unsigned long long threads = 0, max_states = 0, model_states = 0, seed = 20240601ull;
+    gate gates[16];
+    int ngates = 0;
+    const char **logs = calloc((size_t)argc + 1, sizeof(*logs));
+    const char **models = calloc((size_t)argc + 1, sizeof(*models));
+    ab_bpmn **libs = calloc((size_t)argc + 1, sizeof(*libs));
+    int nlogs = 0, nmodels = 0, nlibs = 0;
+    int rc = EXIT_OK;
+    ab_ctx *ctx = NULL;
+    ab_log *log = NULL;
+    ab_bpmn *model = NULL;
+    ab_net *net = NULL, *relabelled = NULL;
+    ab_bpmn_mapping *map = NULL;
+    ab_conform *conf = NULL;
+    ab_gap *gap = NULL;
+    const char **acts = NULL;
+    ab_buf jbuf = AB_BUF_INIT, mbuf = AB_BUF_INIT, cbuf = AB_BUF_INIT, tbuf = AB_BUF_INIT;
+    ab_buf hbuf = AB_BUF_INIT;
+    if (logs == NULL || models == NULL || libs == NULL) {
+        rc = EXIT_IO;
+        goto done;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int r;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf(help, cli_log_opts_help);
+            goto done;
+        }
+        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            cli_quiet = 1;
+            continue;
+        }
+        struct {
+            const char *name;
+            const char **dst;
+        } paths[] = {{"--map", &map_file},     {"--json", &json_path}, {"--md", &md_path},
+                     {"--cases", &cases_path}, {"--accept", &accept},  {"--process", &process_id},
+                     {"--controls", &controls}};
+        int matched = 0;
+        for (size_t k = 0; k < sizeof(paths) / sizeof(paths[0]) && !matched; k++) {
+            if ((r = cli_opt(cmd, argc, argv, &i, paths[k].name, 1, &v)) != 0) {
+                if (r < 0) {
+                    rc = EXIT_USAGE;
+                    goto done;
+                }
+                *paths[k].dst = v;
+                matched = 1;
+            }
+        }
+        if (matched) {
+            continue;
+        }
+        if ((r = cli_opt(cmd, argc, argv, &i, "--model", 1, &v)) != 0) {
+            if (r < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+            models[nmodels++] = v;
+        } else if ((r = cli_opt(cmd, argc, argv, &i, "--html", 1, &v)) != 0) {
+            if (r < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+            html_path = v;
+        } else if ((r = cli_opt(cmd, argc, argv, &i, "--open-cases", 1, &v)) != 0) {
+            if (r < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+            if (strcmp(v, "closed") == 0) {
+                open_mode = AB_GAP_OPEN_CLOSED;
+            } else if (strcmp(v, "exclude") == 0) {
+                open_mode = AB_GAP_OPEN_EXCLUDE;
+            } else {
+                rc = cli_usage_error(cmd, "--open-cases takes 'closed' or 'exclude', not '%s'", v);
+                goto done;
+            }
+        } else if ((r = cli_opt(cmd, argc, argv, &i, "--fail-above", 1, &v)) != 0) {
+            if (r < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+            int k = parse_gates(cmd, v, gates + ngates, (int)(16 - ngates));
+            if (k < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+            ngates += k;
+            gate_text = v;
+        } else if ((r = num_opt(cmd, argc, argv, &i, "--threads", 1, 1024, &threads)) != 0 ||
+                   (r = num_opt(cmd, argc, argv, &i, "--max-states", 1, UINT64_MAX, &max_states)) !=
+                       0 ||
+                   (r = num_opt(cmd, argc, argv, &i, "--model-states", 1, UINT64_MAX,
+                                &model_states)) != 0 ||
+                   (r = num_opt(cmd, argc, argv, &i, "--seed", 0, UINT64_MAX, &seed)) != 0) {
+            if (r < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+        } else if ((r = cli_log_opt(cmd, &o, argc, argv, &i)) != 0) {
+            if (r < 0) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            rc = cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+            goto done;
+        } else {
+            logs[nlogs++] = argv[i];
+        }
+    }
+    if (nlogs == 0) {
+        rc = cli_usage_error(cmd, "no log file given");
+        goto done;
+    }
+    if (nmodels == 0) {
+        rc = cli_usage_error(cmd, "no documented map given (--model MAP.bpmn)");
+        goto done;
+    }
+
+    ctx = cli_ctx();
+    ab_error err;
+    ab_error_clear(&err);
+    rc = cli_load_log(ctx, &o, logs, nlogs, &log);
+    if (rc != EXIT_OK) {
+        goto done;
+    }
+    int st = ab_bpmn_read(&model, ctx, models[0], NULL, &err);
+    for (int i = 1; st == AB_OK && i < nmodels; i++) {
+        st = ab_bpmn_read(&libs[nlibs], ctx, models[i], NULL, &err);
+        nlibs += st == AB_OK;
+    }
+    if (st != AB_OK) {
+        rc = cli_report(&err);
+        goto done;
+    }
+    ab_net_options no = AB_NET_OPTIONS_INIT;
+    no.library = (const ab_bpmn *const *)libs;
+    no.library_count = (size_t)nlibs;
+    no.process_id = process_id;
+    st = ab_net_compile(&net, ctx, model, &no, &err);
+    if (st != AB_OK) {
+        rc = cli_report(&err);
+        goto done;
+    }
+    uint32_t na = ab_log_activity_count(log);
+    acts = calloc((size_t)na + 1, sizeof(*acts));
+    if (acts == NULL) {
+        rc = EXIT_IO;
+        goto done;
+    }
+    for (uint32_t a = 0; a < na; a++) {
+        acts[a] = ab_log_activity_name(log, a);
+    }
+    ab_bpmn_map_options mo = AB_BPMN_MAP_OPTIONS_INIT;
+    mo.map_file = map_file;
+    st = ab_bpmn_map_create(&map, ctx, ab_net_labels(net), ab_net_label_count(net), acts, na, &mo,
+                            &err);
+    if (st == AB_OK) {
+        st = ab_net_relabel(&relabelled, net, map, &err);
+    }
+    if (st != AB_OK) {
+        rc = cli_report(&err);
+        goto done;
+    }
+    for (uint32_t i = 0; i < ab_bpmn_map_warning_count(map) && !cli_quiet; i++) {
+        fprintf(stderr, "asbuilt: warning: %s\n", ab_bpmn_map_warning(map, i));
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned nthreads = threads > 0 ? (unsigned)threads : cores > 0 ? (unsigned)cores : 1;
+    ab_conform_options co = AB_CONFORM_OPTIONS_INIT;
+    co.threads = nthreads;
+    co.max_states = max_states;
+    if (cli_progress) {
+        fprintf(stderr, "\r\033[Kaligning %u cases...", ab_log_case_count(log));
+    }
+    st = ab_conform_run(&conf, ctx, log, relabelled, &co, &err);
+    if (cli_progress) {
+        fputs("\r\033[K", stderr);
+    }
+    if (st == AB_EINVAL) {
+        fprintf(stderr, "asbuilt: %s: %s\n", models[0],
+                err.msg[0] ? err.msg : "the map has no complete run");
+        rc = EXIT_DATA;
+        goto done;
+    }
+    if (st != AB_OK) {
+        rc = cli_report(&err);
+        goto done;
+    }
+    ab_gap_options go = AB_GAP_OPTIONS_INIT;
+    go.open_cases = (ab_gap_open_mode)open_mode;
+    go.controls = controls;
+    go.max_states = model_states;
+    go.seed = seed;
+    go.threads = nthreads;
+    go.accept_file = accept;
+    go.log_files = logs;
+    go.log_file_count = (size_t)nlogs;
+    go.model_file = models[0];
+    go.library_files = models + 1;
+    go.library_file_count = (size_t)(nmodels - 1);
+    go.map_file = map_file;
+    go.model = model;
+    go.mapping = map;
+    go.conform_max_states = max_states != 0 ? max_states : 2000000;
+    go.gate = gate_text;
+    st = ab_gap_compute(&gap, ctx, log, relabelled, conf, &go, &err);
+    if (st != AB_OK) {
+        /* EINVAL here is an inconsistency between our own results. */
+        rc = cli_report(&err);
+        rc = st == AB_EINVAL ? EXIT_IO : rc;
+        goto done;
+    }
+    st = AB_OK;
+    if (json_path != NULL) {
+        st = ab_gap_write_json(gap, &jbuf, &err);
+    }
+    if (st == AB_OK && md_path != NULL) {
+        st = ab_gap_write_markdown(gap, &mbuf, &err);
+    }
+    if (st == AB_OK && cases_path != NULL) {
+        st = ab_gap_write_cases(gap, &cbuf, &err);
+    }
+    if (st == AB_OK && html_path != NULL) {
+        st = ab_report_gap_html(&hbuf, ctx, gap, model, NULL, &err);
+    }
+    if (st == AB_OK) {
+        st = ab_gap_write_text(gap, &tbuf, &err);
+    }
+    if (st != AB_OK) {
+        rc = cli_report(&err);
+        goto done;
+    }
+    if ((rc = write_out(json_path, &jbuf)) != EXIT_OK ||
+        (rc = write_out(md_path, &mbuf)) != EXIT_OK ||
+        (rc = write_out(cases_path, &cbuf)) != EXIT_OK ||
+        (rc = write_out(html_path, &hbuf)) != EXIT_OK) {
+        goto done;
+    }
+    fwrite(tbuf.ptr != NULL ? tbuf.ptr : "", 1, tbuf.len, stdout);
+    const char *const outs[][2] = {{"JSON report", json_path},
+                                   {"Markdown report", md_path},
+                                   {"HTML report", html_path},
+                                   {"case lines", cases_path}};
+    for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); k++) {
+        if (outs[k][1] != NULL) {
+            printf("%s: %s\n", outs[k][0], strcmp(outs[k][1], "-") == 0 ? "stdout" : outs[k][1]);
+        }
+    }
+    for (int k = 0; k < ngates; k++) {
+        ab_gap_rate r;
+        if (ab_gap_metric(gap, gates[k].id, &r) != AB_OK || r.of == 0) {
+            continue;
+        }
+        if (r.rate > gates[k].threshold) {
+            fprintf(stderr, "asbuilt diff: gate exceeded: %s = %.3f (%llu of %llu) > %g\n",
+                    gates[k].id, r.rate, (unsigned long long)r.count, (unsigned long long)r.of,
+                    gates[k].threshold);
+            rc = EXIT_GATE;
+        }
+    }
+done:
+    ab_buf_dispose(&jbuf);
+    ab_buf_dispose(&mbuf);
+    ab_buf_dispose(&cbuf);
+    ab_buf_dispose(&tbuf);
+    ab_buf_dispose(&hbuf);
+    ab_gap_destroy(gap);
+    ab_conform_destroy(conf);
+    free(acts);
+    ab_net_destroy(relabelled);
+    ab_bpmn_map_destroy(map);
+    ab_net_destroy(net);
+    ab_bpmn_destroy(model);
+    for (int i = 0; i < nlibs; i++) {
+        ab_bpmn_destroy(libs[i]);
+    }
+    free(libs);
+    free(logs);
+    free(models);
+    ab_log_destroy(log);
+    cli_log_opts_dispose(&o);
+    ab_ctx_destroy(ctx);
+    return rc;
+}
