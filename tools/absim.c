@@ -1,0 +1,1858 @@
+/*
+ * tools/absim.c: simulates a documented BPMN map into an event log, injects deviations at given
+ * rates, and writes the exact ground truth of what was injected and how `asbuilt diff` must
+ * classify it (spec gap-metrics.md, rule R3). The map is compiled by the engine; cases are seeded
+ * walks on the compiled net's reachable markings, so concurrency yields interleavings and loops
+ * repeat up to a bound.
+ *
+ * A deviation is kept only when it is detectable and has one explanation: every optimal
+ * alignment of the deviating trace costs what was injected and classifies into what was
+ * injected (absim_check.c), and the engine's own replay accepts each clean trace and rejects
+ * each deviating one. The output depends on the options and the seed only.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "absim_int.h"
+#include "asbuilt/asbuilt.h"
+
+/* Exit codes, the same as the asbuilt command's (spec/cli.md). */
+enum {
+    EXIT_OK = 0,
+    EXIT_USAGE = 2,
+    EXIT_DATA = 3,
+    EXIT_IO = 4,
+};
+
+#define MAX_CASES 100000000ULL
+/* Deviations per case at most (each costs at most 2 in the alignment checked). */
+#define MAX_DEVIATIONS 4
+/* Placements tried per deviation before the case is left without it. */
+#define MAX_TRIES 24
+/*
+ * A repeated step is placed after 1 to REPEAT_SPAN other events following the original. Right
+ * after it ("a a") never: the two optimal alignments differ only in which a is synchronous, and
+ * rule R3 calls one of them an extra step and the other rework, so the class would be the
+ * engine's tie-break.
+ */
+#define REPEAT_SPAN 2
+/* The truth's case lines are kept in memory up to this size, then spilled to a temporary file. */
+#define SPILL_BYTES (16u << 20)
+/* Runs drawn in a row for one case before a map whose runs are all silent is refused. */
+#define MAX_SILENT_RUNS 10000u
+/* Distinct traces replayed by the engine as a cross-check (see engine_accepts). */
+#define REPLAY_BUDGET 20000
+
+#define SEC_MS 1000LL
+#define MIN_MS (60 * SEC_MS)
+#define HOUR_MS (60 * MIN_MS)
+#define DAY_MS (24 * HOUR_MS)
+/* 2024-01-01T08:00:00Z: the first case's start. */
+#define START_MS 1704096000000LL
+
+enum kind { K_SKIP, K_INSERT, K_REPEAT, K_SWAP, K_COUNT };
+static const char *const kind_names[K_COUNT] = {"skip", "insert", "repeat", "swap"};
+/* The alignment cost of each kind. */
+static const uint32_t kind_cost[K_COUNT] = {1, 1, 1, 2};
+
+/* Class names as `asbuilt diff --cases` writes them, indexed by enum sim_class. */
+static const char *const class_names[] = {
+    "out_of_order",          "undocumented_rework", "substitution",
+    "undocumented_activity", "extra_step",          "bypass",
+};
+
+static const char *const default_inserts[] = {"Call customer back", "Manual override",
+                                              "Email supervisor"};
+
+/* ---------------------------------------------------------------------------------------------
+ * Options
+ */
+
+enum { FMT_XES, FMT_CSV };
+
+typedef struct opts {
+    const char *map_path; /* MAP.bpmn. */
+    uint64_t cases;       /* --cases. */
+    int have_cases;
+    uint64_t seed;                  /* --seed (default 1). */
+    int format;                     /* FMT_XES or FMT_CSV. */
+    int gzip;                       /* --gzip. */
+    const char *output;             /* -o FILE. */
+    const char *truth;              /* --truth FILE. */
+    double rate[K_COUNT];           /* --skip, --insert, --repeat, --swap. */
+    const char *rate_text[K_COUNT]; /* As given, for the truth file. */
+    uint32_t max_dev;               /* --max-deviations-per-case (default 1). */
+    const char *mapping;            /* --map FILE. */
+    const char *inserts;            /* --insert-activities "a,b". */
+    int start_complete;             /* --start-complete. */
+    const char *process;            /* --process ID. */
+    uint32_t loop_limit;            /* --loop-limit (default 3). */
+    uint32_t max_states;            /* --max-states (default 200000). */
+    int quiet;                      /* -q. */
+} opts;
+
+static const char usage_text[] =
+    "Usage: absim MAP.bpmn --cases N -o LOG --truth TRUTH.json [options]\n"
+    "\n"
+    "Simulates a documented BPMN map (through the workflow net the engine compiles) into an\n"
+    "event log, injects deviations at the given rates, and writes the exact ground truth: what\n"
+    "was injected in each case and how `asbuilt diff` must classify it (gap-metrics.md, R3).\n"
+    "\n"
+    "  --cases N              cases to simulate (suffix k = 1000, M = 1000000)\n"
+    "  --seed S               seed of the random numbers (default 1); the same seed and options\n"
+    "                         give byte-identical log and truth\n"
+    "  --format xes|csv       log format (default xes)\n"
+    "  --gzip                 compress the log with gzip\n"
+    "  -o, --output LOG       the log file (required)\n"
+    "  --truth FILE           the ground truth as JSON (required)\n"
+    "  --skip R               share of cases with a mandatory step left out (bypass)\n"
+    "  --insert R             share of cases with an undocumented activity inserted\n"
+    "  --repeat R             share of cases with a step done again after one or two other\n"
+    "                         steps (undocumented rework)\n"
+    "  --swap R               share of cases with two sequential steps swapped (out of order)\n"
+    "                         (rates are 0 to 1 and add up to at most 1)\n"
+    "  --max-deviations-per-case K\n"
+    "                         deviations a case may get, 1 to 4 (default 1); with K > 1 each of\n"
+    "                         K draws picks a kind with the rates above\n"
+    "  --insert-activities \"A,B\"\n"
+    "                         names of the inserted activities (default \"Call customer back,\n"
+    "                         Manual override,Email supervisor\"); none may be a step of the map\n"
+    "  --map FILE             label mapping (task,activity[,lane] lines): the log carries the\n"
+    "                         mapped activity names, as `asbuilt diff --map FILE` expects\n"
+    "  --process ID           simulate this process (pool) only\n"
+    "  --start-complete       write a start and a complete event per step (default: complete)\n"
+    "  --loop-limit L         after a transition fired L times in a case, prefer ways out\n"
+    "                         (default 3)\n"
+    "  --max-states N         largest state space explored (default 200000)\n"
+    "  -q, --quiet            no summary on standard error\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "A deviation is placed only where it is detectable and has one explanation: a skipped step\n"
+    "is mandatory at that point and occurs once in the case; an inserted activity is carried by\n"
+    "no step of the map; a repeated step occurs once and the map allows no repetition there;\n"
+    "swapped steps are sequential, not concurrent. When no such place exists in a case, the\n"
+    "case keeps fewer deviations and the truth says so (not_placed).\n"
+    "\n"
+    "Example:\n"
+    "  absim invoice.bpmn --cases 5000 --seed 7 --skip 0.1 --insert 0.05 --repeat 0.05 \\\n"
+    "        --swap 0.05 -o invoice.xes.gz --gzip --truth invoice.truth.json\n"
+    "  asbuilt diff invoice.xes.gz --model invoice.bpmn --json gap.json\n"
+    "\n"
+    "Exit status: 0 success, 2 usage error, 3 bad map, 4 I/O error.\n";
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "absim: %s%s%s\nTry 'absim --help'.\n", msg, arg ? ": " : "", arg ? arg : "");
+    return EXIT_USAGE;
+}
+
+/* A decimal count with an optional k or M suffix; -1 on junk or overflow. */
+static int parse_count(const char *str, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    const char *p = str;
+    if (*p < '0' || *p > '9') {
+        return -1;
+    }
+    for (; *p >= '0' && *p <= '9'; p++) {
+        uint64_t digit = (uint64_t)(*p - '0');
+        if (v > (UINT64_MAX - digit) / 10) {
+            return -1;
+        }
+        v = v * 10 + digit;
+    }
+    uint64_t mult = 1;
+    if (*p == 'k') {
+        mult = 1000;
+        p++;
+    } else if (*p == 'M') {
+        mult = 1000000;
+        p++;
+    }
+    if (*p != '\0' || v > max / mult) {
+        return -1;
+    }
+    *out = v * mult;
+    return 0;
+}
+
+/* A rate in [0, 1]: digits, at most one point; -1 otherwise. */
+static int parse_rate(const char *str, double *out)
+{
+    char *end;
+    if (*str == '\0' || strspn(str, "0123456789.") != strlen(str)) {
+        return -1;
+    }
+    errno = 0;
+    double v = strtod(str, &end);
+    if (errno != 0 || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Returns -1 to go on, or an exit code. Values come as the next argument or after '='. */
+static int parse_args(int argc, char **argv, opts *o)
+{
+    static const char *const with_value[] = {
+        "--cases",
+        "--seed",
+        "--format",
+        "-o",
+        "--output",
+        "--truth",
+        "--skip",
+        "--insert",
+        "--repeat",
+        "--swap",
+        "--max-deviations-per-case",
+        "--map",
+        "--insert-activities",
+        "--process",
+        "--loop-limit",
+        "--max-states",
+        NULL,
+    };
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (o->map_path != NULL) {
+                return usage_error("one map only; unexpected argument", arg);
+            }
+            o->map_path = arg;
+            continue;
+        }
+        char name[40];
+        const char *val = NULL;
+        const char *eq = strchr(arg, '=');
+        size_t len = (strncmp(arg, "--", 2) == 0 && eq != NULL) ? (size_t)(eq - arg) : strlen(arg);
+        if (len >= sizeof name) {
+            return usage_error("unknown option", arg);
+        }
+        memcpy(name, arg, len);
+        name[len] = '\0';
+        if (arg[len] == '=') {
+            val = arg + len + 1;
+        }
+        int takes_value = 0;
+        for (int k = 0; with_value[k] != NULL; k++) {
+            takes_value |= strcmp(name, with_value[k]) == 0;
+        }
+        if (takes_value && val == NULL) {
+            if (i + 1 >= argc) {
+                return usage_error("option needs a value", name);
+            }
+            val = argv[++i];
+        } else if (!takes_value && val != NULL) {
+            return usage_error("option takes no value", arg);
+        }
+
+        if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
+        } else if (strcmp(name, "--cases") == 0) {
+            if (parse_count(val, MAX_CASES, &o->cases) != 0 || o->cases == 0) {
+                return usage_error("--cases wants a count from 1 to 10^8 (e.g. 5000, 20k)", val);
+            }
+            o->have_cases = 1;
+        } else if (strcmp(name, "--seed") == 0) {
+            if (parse_count(val, UINT64_MAX, &o->seed) != 0 || strpbrk(val, "kM") != NULL) {
+                return usage_error("--seed wants a decimal number below 2^64", val);
+            }
+        } else if (strcmp(name, "--format") == 0) {
+            if (strcmp(val, "xes") == 0) {
+                o->format = FMT_XES;
+            } else if (strcmp(val, "csv") == 0) {
+                o->format = FMT_CSV;
+            } else {
+                return usage_error("--format wants xes or csv", val);
+            }
+        } else if (strcmp(name, "--gzip") == 0) {
+            o->gzip = 1;
+        } else if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) {
+            o->output = val;
+        } else if (strcmp(name, "--truth") == 0) {
+            o->truth = val;
+        } else if (strcmp(name, "--skip") == 0 || strcmp(name, "--insert") == 0 ||
+                   strcmp(name, "--repeat") == 0 || strcmp(name, "--swap") == 0) {
+            int k = name[2] == 's' ? (name[3] == 'k' ? K_SKIP : K_SWAP)
+                                   : (name[2] == 'i' ? K_INSERT : K_REPEAT);
+            if (parse_rate(val, &o->rate[k]) != 0) {
+                return usage_error("a rate is a number from 0 to 1 (e.g. 0.05)", val);
+            }
+            o->rate_text[k] = val;
+        } else if (strcmp(name, "--max-deviations-per-case") == 0) {
+            uint64_t k;
+            if (parse_count(val, MAX_DEVIATIONS, &k) != 0 || k == 0) {
+                return usage_error("--max-deviations-per-case wants 1 to 4", val);
+            }
+            o->max_dev = (uint32_t)k;
+        } else if (strcmp(name, "--map") == 0) {
+            o->mapping = val;
+        } else if (strcmp(name, "--insert-activities") == 0) {
+            o->inserts = val;
+        } else if (strcmp(name, "--start-complete") == 0) {
+            o->start_complete = 1;
+        } else if (strcmp(name, "--process") == 0) {
+            o->process = val;
+        } else if (strcmp(name, "--loop-limit") == 0) {
+            uint64_t k;
+            if (parse_count(val, 1000, &k) != 0 || k == 0) {
+                return usage_error("--loop-limit wants 1 to 1000", val);
+            }
+            o->loop_limit = (uint32_t)k;
+        } else if (strcmp(name, "--max-states") == 0) {
+            uint64_t k;
+            if (parse_count(val, 50000000, &k) != 0 || k == 0) {
+                return usage_error("--max-states wants 1 to 50M", val);
+            }
+            o->max_states = (uint32_t)k;
+        } else if (strcmp(name, "-q") == 0 || strcmp(name, "--quiet") == 0) {
+            o->quiet = 1;
+        } else {
+            return usage_error("unknown option", arg);
+        }
+    }
+    if (o->map_path == NULL) {
+        return usage_error("a map is required (absim MAP.bpmn --cases N ...)", NULL);
+    }
+    if (!o->have_cases) {
+        return usage_error("--cases is required", NULL);
+    }
+    if (o->output == NULL || strcmp(o->output, "-") == 0) {
+        return usage_error("-o LOG is required (a file: the log is renamed into place)", NULL);
+    }
+    if (o->truth == NULL) {
+        return usage_error("--truth FILE is required", NULL);
+    }
+    double sum = 0;
+    for (int k = 0; k < K_COUNT; k++) {
+        sum += o->rate[k];
+    }
+    if (sum > 1.0 + 1e-9) {
+        return usage_error("the rates add up to more than 1", NULL);
+    }
+    return -1;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Output: a buffer flushed to the file as is, or through deflate with a gzip wrapper (header
+ * time 0, so the bytes are reproducible).
+ */
+
+#define SINK_CAP (1u << 20)
+
+typedef struct sink {
+    FILE *fp;
+    unsigned char *buf;
+    size_t len;
+    int gzip;
+    z_stream z;
+    unsigned char *zbuf;
+    uint64_t raw_total;
+    int err; /* errno of the first failed write, -1 for a zlib error, 0 = fine. */
+} sink;
+
+static void sink_write(sink *s, const unsigned char *p, size_t n)
+{
+    if (s->err == 0 && n > 0 && fwrite(p, 1, n, s->fp) != n) {
+        s->err = errno ? errno : EIO;
+    }
+}
+
+static void sink_flush(sink *s, int finish)
+{
+    s->raw_total += s->len;
+    if (!s->gzip) {
+        sink_write(s, s->buf, s->len);
+        s->len = 0;
+        return;
+    }
+    s->z.next_in = s->buf;
+    s->z.avail_in = (uInt)s->len;
+    int rc;
+    do {
+        s->z.next_out = s->zbuf;
+        s->z.avail_out = SINK_CAP;
+        rc = deflate(&s->z, finish ? Z_FINISH : Z_NO_FLUSH);
+        if (rc == Z_STREAM_ERROR) {
+            s->err = -1;
+            break;
+        }
+        sink_write(s, s->zbuf, SINK_CAP - s->z.avail_out);
+    } while (s->z.avail_out == 0 || (finish && rc != Z_STREAM_END));
+    s->len = 0;
+}
+
+static void put_mem(sink *s, const char *p, size_t n)
+{
+    while (n > 0) {
+        if (s->len == SINK_CAP) {
+            sink_flush(s, 0);
+        }
+        size_t k = SINK_CAP - s->len < n ? SINK_CAP - s->len : n;
+        memcpy(s->buf + s->len, p, k);
+        s->len += k;
+        p += k;
+        n -= k;
+    }
+}
+
+#define PUT(s, lit) put_mem((s), (lit), sizeof(lit) - 1)
+
+static void put_str(sink *s, const char *str)
+{
+    put_mem(s, str, strlen(str));
+}
+
+/* Text inside a double-quoted XML attribute; line breaks and tabs as character references,
+ * since a parser would otherwise turn them into spaces. */
+static void put_xml(sink *s, const char *str)
+{
+    const char *run = str;
+    for (const char *p = str; *p; p++) {
+        const char *rep;
+        switch (*p) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\n':
+            rep = "&#10;";
+            break;
+        case '\r':
+            rep = "&#13;";
+            break;
+        case '\t':
+            rep = "&#9;";
+            break;
+        default:
+            continue;
+        }
+        put_mem(s, run, (size_t)(p - run));
+        put_str(s, rep);
+        run = p + 1;
+    }
+    put_str(s, run);
+}
+
+/* An RFC 4180 field: quoted only when it holds a comma, a quote or a line break. */
+static void put_csv(sink *s, const char *str)
+{
+    if (strpbrk(str, ",\"\r\n") == NULL) {
+        put_str(s, str);
+        return;
+    }
+    put_mem(s, "\"", 1);
+    for (const char *p = str; *p; p++) {
+        put_mem(s, p, 1);
+        if (*p == '"') {
+            put_mem(s, p, 1);
+        }
+    }
+    put_mem(s, "\"", 1);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if (a % b != 0 && ((a < 0) != (b < 0))) {
+        q--;
+    }
+    return q;
+}
+
+/* H. Hinnant's days-to-civil-date algorithm. */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static char *put_digits(char *p, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
+/* UTC milliseconds as "2024-01-01T08:00:00.000+00:00" (years 0 to 9999). */
+static void put_time(sink *s, int64_t ms)
+{
+    int64_t days = floor_div(ms, DAY_MS);
+    int64_t rem = ms - days * DAY_MS;
+    int64_t y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    char tmp[32];
+    char *p = put_digits(tmp, (unsigned)y, 4);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)m, 2);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)d, 2);
+    *p++ = 'T';
+    p = put_digits(p, (unsigned)(rem / HOUR_MS), 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(rem / MIN_MS % 60), 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(rem / SEC_MS % 60), 2);
+    *p++ = '.';
+    p = put_digits(p, (unsigned)(rem % SEC_MS), 3);
+    memcpy(p, "+00:00", 6);
+    put_mem(s, tmp, (size_t)(p + 6 - tmp));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The simulator
+ */
+
+typedef struct dev {
+    uint32_t kind; /* enum kind. */
+    uint32_t a;    /* The activity (label id); a swap's first in documented order. */
+    uint32_t b;    /* A swap's second activity, else SIM_NONE. */
+    uint32_t pos;  /* Position in the case's trace, see truth_case(). */
+} dev;
+
+typedef struct pair_count {
+    uint32_t a, b;
+    uint64_t cases;
+    const char *name_a, *name_b; /* Set before sorting. */
+} pair_count;
+
+typedef struct sim {
+    const opts *o;
+    ab_ctx *ctx;
+    const ab_net *net; /* The net simulated (relabelled with --map). */
+    sim_graph g;
+    sim_checker *chk;
+    sim_seqmap *replay; /* Label sequences already replayed by the engine -> accepted. */
+    uint64_t replayed;  /* Distinct sequences replayed by the engine. */
+    const char **names; /* Activity of each label id, then the inserted activities. */
+    uint32_t n_labels;  /* Visible labels of the net. */
+    uint32_t n_ins;     /* Inserted activities. */
+    sim_rng rng;
+    int64_t next_arrival; /* Start of the next case, UTC ms. */
+    /* The case being built. */
+    uint32_t *walk, walk_len, walk_cap;
+    uint32_t *counts;                       /* Per transition, scratch for walks. */
+    uint32_t *ev_label, *ev_trans, *ev_dev; /* Per trace position. */
+    uint32_t n, cap;
+    uint32_t *cand; /* A candidate deviating trace. */
+    uint32_t *pick; /* Candidate placements. */
+    uint32_t *occ;  /* Per label id: occurrences in the trace (scratch, zeroed). */
+    uint8_t *used;  /* Per label id: part of a deviation of this case. */
+    dev devs[MAX_DEVIATIONS];
+    uint32_t ndev;
+    uint32_t unplaced[MAX_DEVIATIONS];
+    uint32_t nunplaced;
+    /* Ground truth. */
+    uint64_t events, instances, deviating, cases_unplaced;
+    uint64_t requested[K_COUNT], placed[K_COUNT], not_placed[K_COUNT];
+    uint64_t *by_label[K_COUNT]; /* Cases per label id and kind (swap: both activities). */
+    uint64_t *ins_events;        /* Inserted events per label id. */
+    pair_count *pairs;
+    size_t pair_count, pair_cap;
+    ab_buf case_json; /* The truth's case lines not yet spilled. */
+    FILE *case_spill; /* Case lines past SPILL_BYTES, in an anonymous temporary file. */
+    sink out;
+} sim;
+
+/* Makes room for `need` events in the per-position arrays and the scratch built from them. */
+static int ev_reserve(sim *s, uint32_t need)
+{
+    if (need <= s->cap) {
+        return 0;
+    }
+    uint32_t cap = s->cap ? s->cap : 64;
+    while (cap < need) {
+        cap *= 2;
+    }
+    uint32_t *a = realloc(s->ev_label, sizeof(uint32_t) * cap);
+    if (a == NULL) {
+        return -1;
+    }
+    s->ev_label = a;
+    a = realloc(s->ev_trans, sizeof(uint32_t) * cap);
+    if (a == NULL) {
+        return -1;
+    }
+    s->ev_trans = a;
+    a = realloc(s->ev_dev, sizeof(uint32_t) * cap);
+    if (a == NULL) {
+        return -1;
+    }
+    s->ev_dev = a;
+    a = realloc(s->cand, sizeof(uint32_t) * cap);
+    if (a == NULL) {
+        return -1;
+    }
+    s->cand = a;
+    a = realloc(s->pick, sizeof(uint32_t) * cap * REPEAT_SPAN);
+    if (a == NULL) {
+        return -1;
+    }
+    s->pick = a;
+    s->cap = cap;
+    return 0;
+}
+
+static void ev_insert(sim *s, uint32_t p, uint32_t label, uint32_t trans, uint32_t devid)
+{
+    memmove(s->ev_label + p + 1, s->ev_label + p, sizeof(uint32_t) * (s->n - p));
+    memmove(s->ev_trans + p + 1, s->ev_trans + p, sizeof(uint32_t) * (s->n - p));
+    memmove(s->ev_dev + p + 1, s->ev_dev + p, sizeof(uint32_t) * (s->n - p));
+    s->ev_label[p] = label;
+    s->ev_trans[p] = trans;
+    s->ev_dev[p] = devid;
+    s->n++;
+    /* Positions at or after p move one on (a skip's gap stays before the event it preceded). */
+    for (uint32_t i = 0; i < s->ndev; i++) {
+        if (s->devs[i].pos >= p) {
+            s->devs[i].pos++;
+        }
+    }
+}
+
+static void ev_remove(sim *s, uint32_t p)
+{
+    s->n--;
+    memmove(s->ev_label + p, s->ev_label + p + 1, sizeof(uint32_t) * (s->n - p));
+    memmove(s->ev_trans + p, s->ev_trans + p + 1, sizeof(uint32_t) * (s->n - p));
+    memmove(s->ev_dev + p, s->ev_dev + p + 1, sizeof(uint32_t) * (s->n - p));
+    for (uint32_t i = 0; i < s->ndev; i++) {
+        if (s->devs[i].pos > p) {
+            s->devs[i].pos--;
+        }
+    }
+}
+
+/* Whether an event may be put at position p: never between the two events of a swap. */
+static int insertable(const sim *s, uint32_t p)
+{
+    if (p == 0 || p >= s->n) {
+        return 1;
+    }
+    uint32_t d = s->ev_dev[p - 1];
+    return d == SIM_NONE || d != s->ev_dev[p] || s->devs[d].kind != K_SWAP;
+}
+
+static sim_expect expect_of(const dev *d)
+{
+    sim_expect e = {0, {d->a, d->a}, 1};
+    switch (d->kind) {
+    case K_SKIP:
+        e.cls = SIM_C_BYPASS;
+        break;
+    case K_INSERT:
+        e.cls = SIM_C_UNDOCUMENTED;
+        break;
+    case K_REPEAT:
+        e.cls = SIM_C_REWORK;
+        break;
+    default:
+        e.cls = SIM_C_OUT_OF_ORDER;
+        e.label[1] = d->b;
+        e.label_alts = 2;
+        break;
+    }
+    return e;
+}
+
+/*
+ * Asks the checker whether the candidate trace s->cand[0..len) with the case's deviations plus
+ * `add` has exactly the expected explanation. 1 yes, 0 no, -1 out of memory.
+ */
+static int candidate_ok(sim *s, uint32_t len, const dev *add)
+{
+    sim_expect exp[MAX_DEVIATIONS + 1];
+    uint32_t cost = kind_cost[add->kind];
+    for (uint32_t i = 0; i < s->ndev; i++) {
+        exp[i] = expect_of(&s->devs[i]);
+        cost += kind_cost[s->devs[i].kind];
+    }
+    exp[s->ndev] = expect_of(add);
+    /*
+     * An activity no step carries, inserted into a trace the net accepts, can only be a log
+     * move, and every other event can then be synchronous: the one explanation, no search
+     * needed.
+     */
+    if (s->ndev == 0 && add->kind == K_INSERT) {
+        return 1;
+    }
+    return sim_check(s->chk, s->cand, len, cost, exp, s->ndev + 1);
+}
+
+/* Tries to place one deviation of the kind. Returns 1 placed, 0 not placed, -1 out of memory. */
+static int place(sim *s, uint32_t kind)
+{
+    uint32_t n = s->n;
+    uint32_t total = s->n_labels + s->n_ins;
+    if (ev_reserve(s, n + 2) != 0) {
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        s->occ[s->ev_label[i]]++;
+    }
+    /* Candidates: an event that is a step of the map, occurs once, is not part of a deviation. */
+    uint32_t np = 0;
+    uint32_t ins = SIM_NONE;
+    if (kind == K_INSERT) {
+        uint32_t free_count = 0;
+        for (uint32_t x = s->n_labels; x < total; x++) {
+            free_count += !s->used[x];
+        }
+        if (free_count > 0) {
+            uint32_t pick = sim_rng_below(&s->rng, free_count);
+            for (uint32_t x = s->n_labels; x < total && ins == SIM_NONE; x++) {
+                if (!s->used[x] && pick-- == 0) {
+                    ins = x;
+                }
+            }
+            for (uint32_t p = 0; p <= n; p++) {
+                if (insertable(s, p)) {
+                    s->pick[np++] = p;
+                }
+            }
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t a = s->ev_label[i];
+            if (a >= s->n_labels || s->occ[a] != 1 || s->used[a] || s->ev_dev[i] != SIM_NONE) {
+                continue;
+            }
+            if (kind == K_SKIP) {
+                /* A case keeps at least one event: an empty trace is no case in a log. */
+                if (n > 1) {
+                    s->pick[np++] = i;
+                }
+            } else if (kind == K_REPEAT) {
+                for (uint32_t d = 2; d <= REPEAT_SPAN + 1 && i + d <= n; d++) {
+                    if (insertable(s, i + d)) {
+                        s->pick[np++] = i * REPEAT_SPAN + (d - 2);
+                    }
+                }
+            } else if (i + 1 < n) {
+                uint32_t b = s->ev_label[i + 1];
+                if (b < s->n_labels && b != a && s->occ[b] == 1 && !s->used[b] &&
+                    s->ev_dev[i + 1] == SIM_NONE) {
+                    s->pick[np++] = i;
+                }
+            }
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        s->occ[s->ev_label[i]] = 0;
+    }
+    sim_rng_shuffle(&s->rng, s->pick, np);
+
+    for (uint32_t t = 0; t < np && t < MAX_TRIES; t++) {
+        uint32_t c = s->pick[t];
+        dev d = {kind, SIM_NONE, SIM_NONE, 0};
+        uint32_t len = n;
+        memcpy(s->cand, s->ev_label, sizeof(uint32_t) * n);
+        uint32_t i = c, p = c;
+        switch (kind) {
+        case K_SKIP:
+            d.a = s->ev_label[i];
+            memmove(s->cand + i, s->cand + i + 1, sizeof(uint32_t) * (n - i - 1));
+            len = n - 1;
+            break;
+        case K_INSERT:
+            d.a = ins;
+            memmove(s->cand + p + 1, s->cand + p, sizeof(uint32_t) * (n - p));
+            s->cand[p] = ins;
+            len = n + 1;
+            break;
+        case K_REPEAT:
+            i = c / REPEAT_SPAN;
+            p = i + 2 + c % REPEAT_SPAN;
+            d.a = s->ev_label[i];
+            memmove(s->cand + p + 1, s->cand + p, sizeof(uint32_t) * (n - p));
+            s->cand[p] = d.a;
+            len = n + 1;
+            break;
+        default:
+            d.a = s->ev_label[i];
+            d.b = s->ev_label[i + 1];
+            s->cand[i] = d.b;
+            s->cand[i + 1] = d.a;
+            break;
+        }
+        int ok = candidate_ok(s, len, &d);
+        if (ok < 0) {
+            return -1;
+        }
+        if (!ok) {
+            continue;
+        }
+        uint32_t id = s->ndev;
+        switch (kind) {
+        case K_SKIP:
+            ev_remove(s, i);
+            d.pos = i;
+            break;
+        case K_INSERT:
+            ev_insert(s, p, ins, SIM_NONE, id);
+            d.pos = p;
+            break;
+        case K_REPEAT:
+            ev_insert(s, p, d.a, s->ev_trans[i], id);
+            s->ev_dev[i] = id;
+            d.pos = p;
+            break;
+        default: {
+            uint32_t tr = s->ev_trans[i];
+            s->ev_label[i] = d.b;
+            s->ev_label[i + 1] = d.a;
+            s->ev_trans[i] = s->ev_trans[i + 1];
+            s->ev_trans[i + 1] = tr;
+            s->ev_dev[i] = s->ev_dev[i + 1] = id;
+            d.pos = i;
+            break;
+        }
+        }
+        s->devs[s->ndev++] = d;
+        s->used[d.a] = 1;
+        if (d.b != SIM_NONE) {
+            s->used[d.b] = 1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Replays a label sequence with the engine: 1 accepted, 0 rejected, <0 an error code. This
+ * checks the state graph against the engine's own replay; it is cached per distinct sequence
+ * and stops after REPLAY_BUDGET of them (returning `expected`), since maps with wide inclusive
+ * gateways have a distinct sequence per case and the state graph already decides the same.
+ */
+static int engine_accepts(sim *s, const uint32_t *labels, uint32_t n, int expected, ab_error *err)
+{
+    int known = sim_seqmap_get(s->replay, labels, n);
+    if (known >= 0) {
+        return known;
+    }
+    if (s->replayed >= REPLAY_BUDGET) {
+        return expected;
+    }
+    s->replayed++;
+    int accepted = 0;
+    int rc = ab_net_accepts_ids(s->net, labels, n, NULL, &accepted, err);
+    if (rc != AB_OK) {
+        return rc;
+    }
+    if (sim_seqmap_put(s->replay, labels, n, accepted) != 0) {
+        return AB_ENOMEM;
+    }
+    return accepted;
+}
+
+static void add_pair(sim *s, uint32_t a, uint32_t b, int *oom)
+{
+    for (size_t i = 0; i < s->pair_count; i++) {
+        if (s->pairs[i].a == a && s->pairs[i].b == b) {
+            s->pairs[i].cases++;
+            return;
+        }
+    }
+    if (s->pair_count == s->pair_cap) {
+        size_t cap = s->pair_cap ? s->pair_cap * 2 : 16;
+        pair_count *p = realloc(s->pairs, cap * sizeof *p);
+        if (p == NULL) {
+            *oom = 1;
+            return;
+        }
+        s->pairs = p;
+        s->pair_cap = cap;
+    }
+    s->pairs[s->pair_count].a = a;
+    s->pairs[s->pair_count].b = b;
+    s->pairs[s->pair_count].cases = 1;
+    s->pair_count++;
+}
+
+static int json_str(ab_buf *b, ab_ctx *ctx, const char *str)
+{
+    int rc = ab_buf_append(b, ctx, "\"", 1);
+    if (rc == AB_OK) {
+        rc = ab_buf_append_json(b, ctx, str, strlen(str));
+    }
+    if (rc == AB_OK) {
+        rc = ab_buf_append(b, ctx, "\"", 1);
+    }
+    return rc;
+}
+
+/*
+ * The case's line of the truth file. Positions are 0-based indices in the case's trace of
+ * steps (one per activity instance, in completion order): skip, the index the left-out step
+ * would have had (the index of the step that followed it); insert and repeat, the index of the
+ * added event; swap, the index of the first of the two swapped events (which now holds b).
+ */
+static int truth_case(sim *s, const char *case_id)
+{
+    ab_buf *b = &s->case_json;
+    ab_ctx *ctx = s->ctx;
+    int rc = ab_buf_printf(b, ctx, "    {\"case\": ");
+    rc = rc ? rc : json_str(b, ctx, case_id);
+    rc = rc ? rc : ab_buf_printf(b, ctx, ", \"deviations\": [");
+    for (uint32_t i = 0; i < s->ndev && rc == AB_OK; i++) {
+        const dev *d = &s->devs[i];
+        sim_expect e = expect_of(d);
+        rc = ab_buf_printf(b, ctx, "%s{\"kind\": \"%s\", ", i ? ", " : "", kind_names[d->kind]);
+        if (d->kind == K_SWAP) {
+            rc = rc ? rc : ab_buf_printf(b, ctx, "\"activities\": [");
+            rc = rc ? rc : json_str(b, ctx, s->names[d->a]);
+            rc = rc ? rc : ab_buf_printf(b, ctx, ", ");
+            rc = rc ? rc : json_str(b, ctx, s->names[d->b]);
+            rc = rc ? rc : ab_buf_printf(b, ctx, "]");
+        } else {
+            rc = rc ? rc : ab_buf_printf(b, ctx, "\"activity\": ");
+            rc = rc ? rc : json_str(b, ctx, s->names[d->a]);
+        }
+        rc = rc ? rc
+                : ab_buf_printf(b, ctx,
+                                ", \"position\": %" PRIu32 ", \"expect\": {\"class\": \"%s\""
+                                ", \"activities\": [",
+                                d->pos, class_names[e.cls]);
+        for (uint32_t k = 0; k < e.label_alts && rc == AB_OK; k++) {
+            rc = ab_buf_printf(b, ctx, "%s", k ? ", " : "");
+            rc = rc ? rc : json_str(b, ctx, s->names[e.label[k]]);
+        }
+        rc = rc ? rc : ab_buf_printf(b, ctx, "]}}");
+    }
+    rc = rc ? rc : ab_buf_printf(b, ctx, "]");
+    if (s->nunplaced > 0 && rc == AB_OK) {
+        rc = ab_buf_printf(b, ctx, ", \"not_placed\": [");
+        for (uint32_t i = 0; i < s->nunplaced && rc == AB_OK; i++) {
+            rc = ab_buf_printf(b, ctx, "%s\"%s\"", i ? ", " : "", kind_names[s->unplaced[i]]);
+        }
+        rc = rc ? rc : ab_buf_printf(b, ctx, "]");
+    }
+    rc = rc ? rc : ab_buf_printf(b, ctx, "}");
+    return rc;
+}
+
+static void write_event(sim *s, const char *case_id, uint32_t k, int start, int64_t ts)
+{
+    sink *o = &s->out;
+    const char *act = s->names[s->ev_label[k]];
+    const char *lane = NULL;
+    if (s->ev_trans[k] != SIM_NONE) {
+        lane = ab_net_transition_at(s->net, s->ev_trans[k])->lane;
+    }
+    const char *lc = start ? "start" : "complete";
+    if (s->o->format == FMT_XES) {
+        PUT(o, "\t\t<event>\n\t\t\t<string key=\"concept:name\" value=\"");
+        put_xml(o, act);
+        PUT(o, "\"/>\n\t\t\t<string key=\"lifecycle:transition\" value=\"");
+        put_str(o, lc);
+        PUT(o, "\"/>\n");
+        if (lane != NULL && *lane != '\0') {
+            PUT(o, "\t\t\t<string key=\"org:resource\" value=\"");
+            put_xml(o, lane);
+            PUT(o, "\"/>\n");
+        }
+        PUT(o, "\t\t\t<date key=\"time:timestamp\" value=\"");
+        put_time(o, ts);
+        PUT(o, "\"/>\n\t\t</event>\n");
+    } else {
+        put_csv(o, case_id);
+        PUT(o, ",");
+        put_csv(o, act);
+        PUT(o, ",");
+        put_str(o, lc);
+        PUT(o, ",");
+        if (lane != NULL) {
+            put_csv(o, lane);
+        }
+        PUT(o, ",");
+        put_time(o, ts);
+        PUT(o, "\n");
+    }
+    s->events++;
+}
+
+/* Writes the case: a start time, then for each step a wait and a duration. */
+static void write_case(sim *s, const char *case_id)
+{
+    sink *o = &s->out;
+    sim_rng *r = &s->rng;
+    int64_t t = s->next_arrival;
+    s->next_arrival += SEC_MS + sim_rng_exp_ms(r, 20 * MIN_MS);
+    if (s->o->format == FMT_XES) {
+        PUT(o, "\t<trace>\n\t\t<string key=\"concept:name\" value=\"");
+        put_xml(o, case_id);
+        PUT(o, "\"/>\n");
+    }
+    for (uint32_t k = 0; k < s->n; k++) {
+        /* Strictly increasing times: every reader rebuilds the same order. */
+        t += SEC_MS + sim_rng_exp_ms(r, 40 * MIN_MS);
+        if (s->o->start_complete) {
+            write_event(s, case_id, k, 1, t);
+        }
+        t += SEC_MS + sim_rng_exp_ms(r, 15 * MIN_MS);
+        write_event(s, case_id, k, 0, t);
+        s->instances++;
+    }
+    if (s->o->format == FMT_XES) {
+        PUT(o, "\t</trace>\n");
+    }
+}
+
+static int report(const ab_error *err)
+{
+    char msg[1024];
+    ab_error_format(err, msg, sizeof msg);
+    fprintf(stderr, "absim: %s\n", msg);
+    switch (err->code) {
+    case AB_EPARSE:
+    case AB_ELIMIT:
+    case AB_ENOTFOUND:
+        return EXIT_DATA;
+    default:
+        return EXIT_IO;
+    }
+}
+
+/* Simulates every case. Returns an exit code. */
+static int run(sim *s)
+{
+    const opts *o = s->o;
+    ab_error err;
+    ab_error_clear(&err);
+    char case_id[32];
+    int width = 6; /* Digits: at least 6, enough for o->cases (at most 10^8: 9). */
+    for (uint64_t v = o->cases; v >= 1000000; v /= 10) {
+        width++;
+    }
+    for (uint64_t ci = 0; ci < o->cases; ci++) {
+        /* Zero-padded, so that byte order is case order. */
+        memcpy(case_id, "case-", 5);
+        uint64_t v = ci + 1;
+        for (int k = width - 1; k >= 0; k--) {
+            case_id[5 + k] = (char)('0' + v % 10);
+            v /= 10;
+        }
+        case_id[5 + width] = '\0';
+        /*
+         * A run without a visible step would be a case without events, which no log can hold:
+         * draw again (maps whose every run is silent were refused before).
+         */
+        s->walk_len = 0;
+        for (uint32_t attempt = 0; s->walk_len == 0; attempt++) {
+            if (attempt == MAX_SILENT_RUNS) {
+                fprintf(stderr,
+                        "absim: %s: %u runs in a row without a visible step; the map has too "
+                        "few named tasks on its paths\n",
+                        o->map_path, MAX_SILENT_RUNS);
+                return EXIT_DATA;
+            }
+            if (sim_graph_walk(&s->g, &s->rng, o->loop_limit, s->counts, &s->walk, &s->walk_len,
+                               &s->walk_cap) != 0) {
+                goto oom;
+            }
+        }
+        if (ev_reserve(s, s->walk_len + 2 * MAX_DEVIATIONS + 2) != 0) {
+            goto oom;
+        }
+        s->n = s->walk_len;
+        for (uint32_t k = 0; k < s->n; k++) {
+            s->ev_trans[k] = s->walk[k];
+            s->ev_label[k] = ab_net_transition_at(s->net, s->walk[k])->label_id;
+            s->ev_dev[k] = SIM_NONE;
+        }
+        int acc = engine_accepts(s, s->ev_label, s->n, 1, &err);
+        if (acc < 0) {
+            return report(&err);
+        }
+        if (acc != 1) {
+            fprintf(stderr,
+                    "absim: internal error: the engine's replay rejects simulated case "
+                    "%s\n",
+                    case_id);
+            return EXIT_IO;
+        }
+
+        s->ndev = 0;
+        s->nunplaced = 0;
+        for (uint32_t slot = 0; slot < o->max_dev; slot++) {
+            double u = sim_rng_unit(&s->rng);
+            uint32_t kind = K_COUNT;
+            double acc_rate = 0;
+            for (uint32_t k = 0; k < K_COUNT && kind == K_COUNT; k++) {
+                acc_rate += o->rate[k];
+                if (o->rate[k] > 0 && u <= acc_rate) {
+                    kind = k;
+                }
+            }
+            if (kind == K_COUNT) {
+                continue;
+            }
+            s->requested[kind]++;
+            int placed = place(s, kind);
+            if (placed < 0) {
+                goto oom;
+            }
+            if (placed) {
+                s->placed[kind]++;
+            } else {
+                s->not_placed[kind]++;
+                s->unplaced[s->nunplaced++] = kind;
+            }
+        }
+        if (s->nunplaced > 0) {
+            s->cases_unplaced++;
+        }
+        if (s->ndev > 0) {
+            acc = engine_accepts(s, s->ev_label, s->n, 0, &err);
+            if (acc < 0) {
+                return report(&err);
+            }
+            if (acc != 0) {
+                fprintf(stderr,
+                        "absim: internal error: the engine's replay accepts deviating "
+                        "case %s\n",
+                        case_id);
+                return EXIT_IO;
+            }
+            s->deviating++;
+        }
+        int oom = 0;
+        for (uint32_t i = 0; i < s->ndev; i++) {
+            const dev *d = &s->devs[i];
+            s->by_label[d->kind][d->a]++;
+            if (d->kind == K_SWAP) {
+                s->by_label[d->kind][d->b]++;
+                add_pair(s, d->a, d->b, &oom);
+            }
+            if (d->kind == K_INSERT) {
+                s->ins_events[d->a]++;
+            }
+            s->used[d->a] = 0;
+            if (d->b != SIM_NONE) {
+                s->used[d->b] = 0;
+            }
+        }
+        if (oom || truth_case(s, case_id) != AB_OK ||
+            ab_buf_append(&s->case_json, s->ctx, ci + 1 < o->cases ? ",\n" : "\n",
+                          ci + 1 < o->cases ? 2 : 1) != AB_OK) {
+            goto oom;
+        }
+        if (s->case_json.len > SPILL_BYTES) {
+            if (s->case_spill == NULL && (s->case_spill = tmpfile()) == NULL) {
+                fprintf(stderr, "absim: cannot create a temporary file: %s\n", strerror(errno));
+                return EXIT_IO;
+            }
+            if (fwrite(s->case_json.ptr, 1, s->case_json.len, s->case_spill) != s->case_json.len) {
+                fprintf(stderr, "absim: cannot write a temporary file: %s\n", strerror(errno));
+                return EXIT_IO;
+            }
+            s->case_json.len = 0;
+            s->case_json.ptr[0] = '\0';
+        }
+        write_case(s, case_id);
+        if (s->out.err != 0) {
+            break;
+        }
+    }
+    return EXIT_OK;
+oom:
+    fputs("absim: out of memory\n", stderr);
+    return EXIT_IO;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Ground truth
+ */
+
+typedef struct entry {
+    const char *name;
+    uint64_t cases;
+    uint64_t events;
+} entry;
+
+/* Lists are sorted as the gap report sorts them: by cases, descending, then by name. */
+static int entry_cmp(const void *x, const void *y)
+{
+    const entry *p = x, *q = y;
+    if (p->cases != q->cases) {
+        return p->cases > q->cases ? -1 : 1;
+    }
+    return strcmp(p->name, q->name);
+}
+
+static int pair_cmp(const void *x, const void *y)
+{
+    const pair_count *p = x, *q = y;
+    if (p->cases != q->cases) {
+        return p->cases > q->cases ? -1 : 1;
+    }
+    int c = strcmp(p->name_a, q->name_a);
+    return c ? c : strcmp(p->name_b, q->name_b);
+}
+
+/* A list of {"activity", "cases"[, "events"]} from per-label counts, sorted. */
+static int truth_list(sim *s, ab_buf *b, const char *key, const uint64_t *cases,
+                      const uint64_t *events, int last)
+{
+    uint32_t total = s->n_labels + s->n_ins;
+    entry *list = malloc(sizeof(entry) * (total ? total : 1));
+    if (list == NULL) {
+        return AB_ENOMEM;
+    }
+    uint32_t n = 0;
+    for (uint32_t l = 0; l < total; l++) {
+        if (cases[l] != 0) {
+            list[n].name = s->names[l];
+            list[n].cases = cases[l];
+            list[n].events = events ? events[l] : 0;
+            n++;
+        }
+    }
+    qsort(list, n, sizeof *list, entry_cmp);
+    int rc = ab_buf_printf(b, s->ctx, "    \"%s\": [", key);
+    for (uint32_t i = 0; i < n && rc == AB_OK; i++) {
+        rc = ab_buf_printf(b, s->ctx, "%s\n      {\"activity\": ", i ? "," : "");
+        rc = rc ? rc : json_str(b, s->ctx, list[i].name);
+        rc = rc ? rc : ab_buf_printf(b, s->ctx, ", \"cases\": %" PRIu64, list[i].cases);
+        if (events != NULL && rc == AB_OK) {
+            rc = ab_buf_printf(b, s->ctx, ", \"events\": %" PRIu64, list[i].events);
+        }
+        rc = rc ? rc : ab_buf_printf(b, s->ctx, "}");
+    }
+    rc = rc ? rc : ab_buf_printf(b, s->ctx, "%s]%s\n", n ? "\n    " : "", last ? "" : ",");
+    free(list);
+    return rc;
+}
+
+static int truth_counts(sim *s, ab_buf *b, const char *key, const uint64_t *v, int last)
+{
+    int rc = ab_buf_printf(b, s->ctx, "    \"%s\": {", key);
+    for (int k = 0; k < K_COUNT && rc == AB_OK; k++) {
+        rc = ab_buf_printf(b, s->ctx, "%s\"%s\": %" PRIu64, k ? ", " : "", kind_names[k], v[k]);
+    }
+    return rc ? rc : ab_buf_printf(b, s->ctx, "}%s\n", last ? "" : ",");
+}
+
+static int truth_write(sim *s)
+{
+    const opts *o = s->o;
+    ab_ctx *ctx = s->ctx;
+    ab_buf b = AB_BUF_INIT;
+    uint64_t cases = o->cases;
+    int rc = ab_buf_printf(&b, ctx,
+                           "{\n  \"tool\": \"absim\",\n  \"schema\": \"absim.truth/1\",\n"
+                           "  \"seed\": \"%" PRIu64 "\",\n  \"options\": {\n    \"map\": ",
+                           o->seed);
+    rc = rc ? rc : json_str(&b, ctx, o->map_path);
+    rc = rc ? rc : ab_buf_printf(&b, ctx, ",\n    \"process\": ");
+    rc = rc ? rc : (o->process ? json_str(&b, ctx, o->process) : ab_buf_printf(&b, ctx, "null"));
+    rc = rc ? rc : ab_buf_printf(&b, ctx, ",\n    \"mapping\": ");
+    rc = rc ? rc : (o->mapping ? json_str(&b, ctx, o->mapping) : ab_buf_printf(&b, ctx, "null"));
+    rc = rc ? rc
+            : ab_buf_printf(&b, ctx,
+                            ",\n    \"cases\": %" PRIu64 ",\n    \"format\": \"%s\",\n"
+                            "    \"gzip\": %s,\n    \"start_complete\": %s,\n    \"rates\": {",
+                            cases, o->format == FMT_XES ? "xes" : "csv", o->gzip ? "true" : "false",
+                            o->start_complete ? "true" : "false");
+    for (int k = 0; k < K_COUNT && rc == AB_OK; k++) {
+        rc = ab_buf_printf(&b, ctx, "%s\"%s\": %s", k ? ", " : "", kind_names[k],
+                           o->rate_text[k] ? o->rate_text[k] : "0");
+    }
+    rc = rc ? rc
+            : ab_buf_printf(&b, ctx,
+                            "},\n    \"max_deviations_per_case\": %" PRIu32
+                            ",\n    \"loop_limit\": %" PRIu32 ",\n    \"insert_activities\": [",
+                            o->max_dev, o->loop_limit);
+    for (uint32_t x = 0; x < s->n_ins && rc == AB_OK; x++) {
+        rc = ab_buf_printf(&b, ctx, "%s", x ? ", " : "");
+        rc = rc ? rc : json_str(&b, ctx, s->names[s->n_labels + x]);
+    }
+    rc = rc ? rc
+            : ab_buf_printf(
+                  &b, ctx,
+                  "]\n  },\n  \"model\": {\"transitions\": %" PRIu32 ", \"labels\": %" PRIu32
+                  ", \"states\": %" PRIu32 ", \"edges\": %" PRIu32 "},\n",
+                  ab_net_transition_count(s->net), s->n_labels, s->g.state_count, s->g.edge_count);
+    rc = rc ? rc
+            : ab_buf_printf(&b, ctx,
+                            "  \"counts\": {\n    \"cases\": %" PRIu64 ",\n    \"events\": %" PRIu64
+                            ",\n    \"instances\": %" PRIu64 ",\n    \"deviating_cases\": %" PRIu64
+                            ",\n    \"clean_cases\": %" PRIu64
+                            ",\n    \"cases_with_not_placed\": %" PRIu64 ",\n",
+                            cases, s->events, s->instances, s->deviating, cases - s->deviating,
+                            s->cases_unplaced);
+    rc = rc ? rc : truth_counts(s, &b, "deviations", s->placed, 0);
+    rc = rc ? rc : truth_counts(s, &b, "requested", s->requested, 0);
+    rc = rc ? rc : truth_counts(s, &b, "not_placed", s->not_placed, 1);
+    rc = rc ? rc
+            : ab_buf_printf(&b, ctx,
+                            "  },\n  \"aggregates\": {\n    \"case_deviation_rate\": "
+                            "{\"count\": %" PRIu64 ", \"of\": %" PRIu64 "},\n",
+                            s->deviating, cases);
+    rc = rc ? rc : truth_list(s, &b, "bypasses", s->by_label[K_SKIP], NULL, 0);
+    rc = rc ? rc
+            : truth_list(s, &b, "undocumented_activities", s->by_label[K_INSERT], s->ins_events, 0);
+    rc = rc ? rc : truth_list(s, &b, "rework", s->by_label[K_REPEAT], NULL, 0);
+    /* Either activity of a swap may be the one the alignment moves: an upper bound each. */
+    rc = rc ? rc : truth_list(s, &b, "out_of_order_candidates", s->by_label[K_SWAP], NULL, 0);
+    if (rc == AB_OK) {
+        for (size_t i = 0; i < s->pair_count; i++) {
+            s->pairs[i].name_a = s->names[s->pairs[i].a];
+            s->pairs[i].name_b = s->names[s->pairs[i].b];
+        }
+        if (s->pair_count > 1) {
+            qsort(s->pairs, s->pair_count, sizeof *s->pairs, pair_cmp);
+        }
+        rc = ab_buf_printf(&b, ctx, "    \"swaps\": [");
+    }
+    for (size_t i = 0; i < s->pair_count && rc == AB_OK; i++) {
+        rc = ab_buf_printf(&b, ctx, "%s\n      {\"activities\": [", i ? "," : "");
+        rc = rc ? rc : json_str(&b, ctx, s->names[s->pairs[i].a]);
+        rc = rc ? rc : ab_buf_printf(&b, ctx, ", ");
+        rc = rc ? rc : json_str(&b, ctx, s->names[s->pairs[i].b]);
+        rc = rc ? rc : ab_buf_printf(&b, ctx, "], \"cases\": %" PRIu64 "}", s->pairs[i].cases);
+    }
+    rc = rc ? rc
+            : ab_buf_printf(&b, ctx, "%s]\n  },\n  \"cases\": [\n", s->pair_count ? "\n    " : "");
+    if (rc != AB_OK) {
+        ab_buf_dispose(&b);
+        fputs("absim: out of memory\n", stderr);
+        return EXIT_IO;
+    }
+    /* Head, spilled case lines, the rest, into a temporary file renamed into place. */
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.part-%ld", o->truth, (long)getpid());
+    FILE *fp = fopen(tmp, "wb");
+    if (fp == NULL) {
+        fprintf(stderr, "absim: cannot write %s: %s\n", o->truth, strerror(errno));
+        ab_buf_dispose(&b);
+        return EXIT_IO;
+    }
+    int bad = fwrite(b.ptr, 1, b.len, fp) != b.len;
+    ab_buf_dispose(&b);
+    if (s->case_spill != NULL && !bad) {
+        char chunk[65536];
+        size_t got;
+        bad = fflush(s->case_spill) != 0 || fseek(s->case_spill, 0, SEEK_SET) != 0;
+        while (!bad && (got = fread(chunk, 1, sizeof chunk, s->case_spill)) > 0) {
+            bad = fwrite(chunk, 1, got, fp) != got;
+        }
+        bad |= ferror(s->case_spill) != 0;
+    }
+    if (!bad && s->case_json.len > 0) {
+        bad = fwrite(s->case_json.ptr, 1, s->case_json.len, fp) != s->case_json.len;
+    }
+    bad |= fputs("  ]\n}\n", fp) == EOF;
+    bad |= fclose(fp) != 0;
+    if (bad || rename(tmp, o->truth) != 0) {
+        fprintf(stderr, "absim: cannot write %s: %s\n", o->truth, strerror(errno));
+        remove(tmp);
+        return EXIT_IO;
+    }
+    return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Setup
+ */
+
+/* Trims spaces and tabs in place, as the engine's mapping reader does. */
+static char *trim(char *str)
+{
+    while (*str == ' ' || *str == '\t') {
+        str++;
+    }
+    size_t n = strlen(str);
+    while (n > 0 && (str[n - 1] == ' ' || str[n - 1] == '\t')) {
+        str[--n] = '\0';
+    }
+    return str;
+}
+
+/*
+ * The activity column of a mapping file (the engine needs the log's activities to build the
+ * mapping; here the log is still to be written, so they are the ones the file names). The
+ * split follows the engine's reader: the delimiter is the first line's ',', else ';', else TAB;
+ * fields may be double-quoted. Returns an exit code; names are appended to *acts.
+ */
+static int read_map_activities(const char *path, char ***acts, uint32_t *count)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        fprintf(stderr, "absim: %s: cannot open: %s\n", path, strerror(errno));
+        return EXIT_IO;
+    }
+    char *line = NULL;
+    size_t line_cap = 0;
+    ssize_t got;
+    char delim = 0;
+    int first = 1;
+    int rc = EXIT_OK;
+    while ((got = getline(&line, &line_cap, fp)) > 0) {
+        size_t l = (size_t)got;
+        while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r')) {
+            line[--l] = '\0';
+        }
+        char *p = line;
+        if (first && l >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            p += 3;
+        }
+        char *t = p;
+        while (*t == ' ' || *t == '\t') {
+            t++;
+        }
+        if (*t == '\0' || *t == '#') {
+            continue;
+        }
+        if (delim == 0) {
+            delim = strchr(p, ',') ? ',' : strchr(p, ';') ? ';' : '\t';
+        }
+        /* Fields 0 and 1, unquoted in place. */
+        char *field[2] = {NULL, NULL};
+        char *w = p;
+        const char *r = p;
+        for (int f = 0; f < 2 && *r != '\0'; f++) {
+            field[f] = w;
+            const char *q = r;
+            while ((*q == ' ' || *q == '\t') && *q != delim) {
+                q++;
+            }
+            if (*q == '"') {
+                r = q + 1;
+                while (*r != '\0') {
+                    if (*r == '"' && r[1] == '"') {
+                        *w++ = '"';
+                        r += 2;
+                    } else if (*r == '"') {
+                        r++;
+                        break;
+                    } else {
+                        *w++ = *r++;
+                    }
+                }
+                while (*r != '\0' && *r != delim) {
+                    r++;
+                }
+            } else {
+                while (*r != '\0' && *r != delim) {
+                    *w++ = *r++;
+                }
+            }
+            int at_delim = *r == delim;
+            *w++ = '\0';
+            if (at_delim) {
+                r++;
+            }
+        }
+        if (field[1] == NULL) {
+            continue; /* The engine reports the malformed line. */
+        }
+        char *task = trim(field[0]), *act = trim(field[1]);
+        if (first) {
+            first = 0;
+            if (strcasecmp(task, "task") == 0 && strcasecmp(act, "activity") == 0) {
+                continue;
+            }
+        }
+        if (*act == '\0') {
+            continue;
+        }
+        char **grown = realloc(*acts, sizeof(char *) * (*count + 1));
+        char *copy = strdup(act);
+        if (grown == NULL || copy == NULL) {
+            free(copy);
+            if (grown != NULL) {
+                *acts = grown;
+            }
+            rc = EXIT_IO;
+            fputs("absim: out of memory\n", stderr);
+            break;
+        }
+        *acts = grown;
+        (*acts)[(*count)++] = copy;
+    }
+    if (rc == EXIT_OK && ferror(fp)) {
+        fprintf(stderr, "absim: %s: cannot read: %s\n", path, strerror(errno));
+        rc = EXIT_IO;
+    }
+    free(line);
+    fclose(fp);
+    return rc;
+}
+
+/* Whether name equals, after the engine's normalisation, a label of the net. */
+static int clashes(const ab_net *net, const char *name)
+{
+    char a[1024], b[1024];
+    ab_bpmn_label_normalise(name, a, sizeof a);
+    for (uint32_t l = 0; l < ab_net_label_count(net); l++) {
+        ab_bpmn_label_normalise(ab_net_label(net, l), b, sizeof b);
+        if (strcmp(a, b) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The inserted activities from --insert-activities (or the defaults). Returns an exit code. */
+static int setup_inserts(sim *s, const ab_net *original, char **store)
+{
+    const char *list[64];
+    uint32_t n = 0;
+    if (s->o->inserts == NULL) {
+        for (size_t i = 0; i < sizeof default_inserts / sizeof default_inserts[0]; i++) {
+            list[n++] = default_inserts[i];
+        }
+    } else {
+        *store = strdup(s->o->inserts);
+        if (*store == NULL) {
+            fputs("absim: out of memory\n", stderr);
+            return EXIT_IO;
+        }
+        for (char *tok = *store; tok != NULL;) {
+            char *comma = strchr(tok, ',');
+            if (comma != NULL) {
+                *comma = '\0';
+            }
+            char *name = trim(tok);
+            if (*name != '\0') {
+                if (n == 64) {
+                    return usage_error("--insert-activities takes at most 64 names", NULL);
+                }
+                list[n++] = name;
+            }
+            tok = comma ? comma + 1 : NULL;
+        }
+        if (n == 0) {
+            return usage_error("--insert-activities names no activity", s->o->inserts);
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (clashes(s->net, list[i]) || clashes(original, list[i])) {
+            return usage_error("an inserted activity must not be a step of the map", list[i]);
+        }
+        for (uint32_t k = 0; k < i; k++) {
+            char a[1024], b[1024];
+            ab_bpmn_label_normalise(list[i], a, sizeof a);
+            ab_bpmn_label_normalise(list[k], b, sizeof b);
+            if (strcmp(a, b) == 0) {
+                return usage_error("--insert-activities names an activity twice", list[i]);
+            }
+        }
+    }
+    s->n_ins = n;
+    s->n_labels = ab_net_label_count(s->net);
+    s->names = malloc(sizeof(char *) * (s->n_labels + n + 1));
+    if (s->names == NULL) {
+        fputs("absim: out of memory\n", stderr);
+        return EXIT_IO;
+    }
+    for (uint32_t l = 0; l < s->n_labels; l++) {
+        s->names[l] = ab_net_label(s->net, l);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        s->names[s->n_labels + i] = list[i];
+    }
+    return EXIT_OK;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Opens the log's temporary file beside it; it is renamed into place once complete. */
+static int open_output(sim *s, char *tmp, size_t tmp_cap)
+{
+    const opts *o = s->o;
+    snprintf(tmp, tmp_cap, "%s.part-%ld", o->output, (long)getpid());
+    s->out.fp = fopen(tmp, "wb");
+    if (s->out.fp == NULL) {
+        fprintf(stderr, "absim: cannot write %s: %s\n", o->output, strerror(errno));
+        return EXIT_IO;
+    }
+    s->out.buf = malloc(SINK_CAP);
+    s->out.zbuf = o->gzip ? malloc(SINK_CAP) : NULL;
+    if (s->out.buf == NULL || (o->gzip && s->out.zbuf == NULL)) {
+        fputs("absim: out of memory\n", stderr);
+        return EXIT_IO;
+    }
+    if (o->gzip) {
+        if (deflateInit2(&s->out.z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+            fputs("absim: cannot start zlib deflate\n", stderr);
+            return EXIT_IO;
+        }
+        s->out.gzip = 1;
+    }
+    return EXIT_OK;
+}
+
+static void write_header(sim *s)
+{
+    sink *o = &s->out;
+    if (s->o->format == FMT_CSV) {
+        PUT(o, "case:concept:name,concept:name,lifecycle:transition,org:resource,time:timestamp\n");
+        return;
+    }
+    PUT(o, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
+           "<log xes.version=\"1.0\" xes.features=\"\" xmlns=\"http://www.xes-standard.org/\">\n"
+           "\t<extension name=\"Concept\" prefix=\"concept\" "
+           "uri=\"http://www.xes-standard.org/concept.xesext\"/>\n"
+           "\t<extension name=\"Time\" prefix=\"time\" "
+           "uri=\"http://www.xes-standard.org/time.xesext\"/>\n"
+           "\t<extension name=\"Lifecycle\" prefix=\"lifecycle\" "
+           "uri=\"http://www.xes-standard.org/lifecycle.xesext\"/>\n"
+           "\t<extension name=\"Organizational\" prefix=\"org\" "
+           "uri=\"http://www.xes-standard.org/org.xesext\"/>\n"
+           "\t<classifier name=\"Activity\" keys=\"concept:name\"/>\n"
+           "\t<string key=\"concept:name\" value=\"");
+    put_xml(o, s->o->map_path);
+    PUT(o, " (simulated by absim, seed ");
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%" PRIu64, s->o->seed);
+    put_str(o, tmp);
+    PUT(o, ")\"/>\n");
+}
+
+int main(int argc, char **argv)
+{
+    opts o = {0};
+    o.seed = 1;
+    o.format = FMT_XES;
+    o.max_dev = 1;
+    o.loop_limit = 3;
+    o.max_states = 200000;
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0) {
+        return rc;
+    }
+
+    double t0 = now_seconds();
+    sim s;
+    memset(&s, 0, sizeof s);
+    s.o = &o;
+    ab_bpmn *model = NULL;
+    ab_net *net = NULL, *relabelled = NULL;
+    ab_bpmn_mapping *mapping = NULL;
+    char **map_acts = NULL;
+    uint32_t map_act_count = 0;
+    char *insert_store = NULL;
+    char tmp_path[4096] = "";
+    int output_open = 0;
+    ab_error err;
+    ab_error_clear(&err);
+
+    if (ab_ctx_create(&s.ctx, NULL) != AB_OK) {
+        fputs("absim: out of memory\n", stderr);
+        return EXIT_IO;
+    }
+    rc = ab_bpmn_read(&model, s.ctx, o.map_path, NULL, &err);
+    if (rc != AB_OK) {
+        rc = report(&err);
+        goto out;
+    }
+    ab_net_options nopts = AB_NET_OPTIONS_INIT;
+    nopts.process_id = o.process;
+    rc = ab_net_compile(&net, s.ctx, model, &nopts, &err);
+    if (rc != AB_OK) {
+        rc = report(&err);
+        goto out;
+    }
+    s.net = net;
+    if (o.mapping != NULL) {
+        rc = read_map_activities(o.mapping, &map_acts, &map_act_count);
+        if (rc != EXIT_OK) {
+            goto out;
+        }
+        ab_bpmn_map_options mopts = AB_BPMN_MAP_OPTIONS_INIT;
+        mopts.map_file = o.mapping;
+        rc = ab_bpmn_map_create(&mapping, s.ctx, ab_net_labels(net), ab_net_label_count(net),
+                                (const char *const *)map_acts, map_act_count, &mopts, &err);
+        if (rc == AB_OK) {
+            rc = ab_net_relabel(&relabelled, net, mapping, &err);
+        }
+        if (rc != AB_OK) {
+            rc = report(&err);
+            goto out;
+        }
+        for (uint32_t i = 0; i < ab_bpmn_map_warning_count(mapping); i++) {
+            fprintf(stderr, "absim: warning: %s\n", ab_bpmn_map_warning(mapping, i));
+        }
+        s.net = relabelled;
+    }
+    rc = setup_inserts(&s, net, &insert_store);
+    if (rc != EXIT_OK) {
+        goto out;
+    }
+    char msg[512];
+    int g_rc = sim_graph_build(&s.g, s.net, o.max_states, msg, sizeof msg);
+    if (g_rc != 0) {
+        fprintf(stderr, "absim: %s: %s\n", o.map_path, msg);
+        rc = g_rc == -1 ? EXIT_DATA : EXIT_IO;
+        goto out;
+    }
+    uint32_t visible_edges = 0;
+    for (uint32_t e = 0; e < s.g.edge_count; e++) {
+        visible_edges += s.g.out_label[e] != SIM_TAU && s.g.dist[s.g.out_to[e]] != SIM_NONE;
+    }
+    if (visible_edges == 0) {
+        fprintf(stderr, "absim: %s: no run of the compiled net has a visible step (a named task)\n",
+                o.map_path);
+        rc = EXIT_DATA;
+        goto out;
+    }
+    uint32_t total = s.n_labels + s.n_ins;
+    s.chk = sim_checker_create(&s.g);
+    s.replay = sim_seqmap_create();
+    s.counts = calloc((size_t)s.g.trans_count + 1, sizeof(uint32_t));
+    s.occ = calloc((size_t)total + 1, sizeof(uint32_t));
+    s.used = calloc((size_t)total + 1, 1);
+    s.ins_events = calloc((size_t)total + 1, sizeof(uint64_t));
+    int oom = s.chk == NULL || s.replay == NULL || s.counts == NULL || s.occ == NULL ||
+              s.used == NULL || s.ins_events == NULL;
+    for (int k = 0; k < K_COUNT && !oom; k++) {
+        s.by_label[k] = calloc((size_t)total + 1, sizeof(uint64_t));
+        oom = s.by_label[k] == NULL;
+    }
+    if (oom) {
+        fputs("absim: out of memory\n", stderr);
+        rc = EXIT_IO;
+        goto out;
+    }
+    sim_rng_seed(&s.rng, o.seed);
+    s.next_arrival = START_MS;
+
+    rc = open_output(&s, tmp_path, sizeof tmp_path);
+    output_open = s.out.fp != NULL;
+    if (rc != EXIT_OK) {
+        goto out;
+    }
+    write_header(&s);
+    rc = run(&s);
+    if (rc != EXIT_OK) {
+        goto out;
+    }
+    if (o.format == FMT_XES) {
+        PUT(&s.out, "</log>\n");
+    }
+    sink_flush(&s.out, 1);
+    if (fflush(s.out.fp) != 0 && s.out.err == 0) {
+        s.out.err = errno ? errno : EIO;
+    }
+    if (fclose(s.out.fp) != 0 && s.out.err == 0) {
+        s.out.err = errno ? errno : EIO;
+    }
+    s.out.fp = NULL;
+    if (s.out.err != 0) {
+        fprintf(stderr, "absim: cannot write %s: %s\n", o.output,
+                s.out.err > 0 ? strerror(s.out.err) : "zlib error");
+        rc = EXIT_IO;
+        goto out;
+    }
+    /* The truth first, then the log into place: a failed run leaves neither behind. */
+    rc = truth_write(&s);
+    if (rc != EXIT_OK) {
+        goto out;
+    }
+    if (rename(tmp_path, o.output) != 0) {
+        fprintf(stderr, "absim: cannot write %s: %s\n", o.output, strerror(errno));
+        remove(o.truth);
+        rc = EXIT_IO;
+        goto out;
+    }
+    output_open = 0;
+    if (!o.quiet) {
+        uint64_t asked, cached, nodes;
+        sim_checker_stats(s.chk, &asked, &cached, &nodes);
+        fprintf(stderr,
+                "absim: %" PRIu64 " cases, %" PRIu64 " events, %" PRIu64 " deviating (skip %" PRIu64
+                ", insert %" PRIu64 ", repeat %" PRIu64 ", swap %" PRIu64 "), %" PRIu64
+                " not placed\n",
+                o.cases, s.events, s.deviating, s.placed[K_SKIP], s.placed[K_INSERT],
+                s.placed[K_REPEAT], s.placed[K_SWAP],
+                s.not_placed[K_SKIP] + s.not_placed[K_INSERT] + s.not_placed[K_REPEAT] +
+                    s.not_placed[K_SWAP]);
+        fprintf(stderr,
+                "absim: net of %" PRIu32 " reachable markings; %" PRIu64 " placements checked "
+                "(%" PRIu64 " cached, %" PRIu64 " search nodes); %" PRIu64
+                " distinct traces replayed by the engine; %.2f s\n",
+                s.g.state_count, asked, cached, nodes, s.replayed, now_seconds() - t0);
+    }
+    rc = EXIT_OK;
+
+out:
+    if (s.out.fp != NULL) {
+        fclose(s.out.fp);
+    }
+    if (output_open && tmp_path[0] != '\0') {
+        remove(tmp_path);
+    }
+    if (s.out.gzip) {
+        deflateEnd(&s.out.z);
+    }
+    free(s.out.buf);
+    free(s.out.zbuf);
+    ab_buf_dispose(&s.case_json);
+    if (s.case_spill != NULL) {
+        fclose(s.case_spill);
+    }
+    free(s.pairs);
+    for (int k = 0; k < K_COUNT; k++) {
+        free(s.by_label[k]);
+    }
+    free(s.ins_events);
+    free(s.used);
+    free(s.occ);
+    free(s.counts);
+    free(s.walk);
+    free(s.ev_label);
+    free(s.ev_trans);
+    free(s.ev_dev);
+    free(s.cand);
+    free(s.pick);
+    free(s.names);
+    sim_seqmap_destroy(s.replay);
+    sim_checker_destroy(s.chk);
+    sim_graph_free(&s.g);
+    free(insert_store);
+    for (uint32_t i = 0; i < map_act_count; i++) {
+        free(map_acts[i]);
+    }
+    free(map_acts);
+    ab_net_destroy(relabelled);
+    ab_bpmn_map_destroy(mapping);
+    ab_net_destroy(net);
+    ab_bpmn_destroy(model);
+    ab_ctx_destroy(s.ctx);
+    return rc;
+}
