@@ -112,10 +112,25 @@ static void test_classify_log_classes(void **state)
     classify(b, 4, 0, c);
     assert_int_equal(c[2].cls, AB_GAP_REWORK);
 
-    /* A log move before the sync of its activity is not rework. */
-    ab_move b2[] = {S(0), L(1), S(1), S(2)};
-    classify(b2, 4, 0, c);
+    /* A log move before a later, non-adjacent sync of its activity is not
+     * rework (positions 1 and 3: another event lies between). */
+    ab_move b2[] = {S(0), L(1), S(3), S(1), S(2)};
+    b2[1].position = 1;
+    b2[2].position = 2;
+    b2[3].position = 3;
+    classify(b2, 5, 0, c);
     assert_int_equal(c[1].cls, AB_GAP_EXTRA_STEP);
+
+    /* "1 1 1" aligned as log, log, sync on adjacent events: both log moves
+     * are repetitions of the step done as documented. */
+    ab_move b5[] = {S(0), L(1), T(), L(1), S(1), S(2)};
+    b5[1].position = 1;
+    b5[3].position = 2;
+    b5[4].position = 3;
+    b5[5].position = 4;
+    classify(b5, 6, 0, c);
+    assert_int_equal(c[1].cls, AB_GAP_REWORK);
+    assert_int_equal(c[3].cls, AB_GAP_REWORK);
 
     /* Rework comes before substitution: log(1) after sync(1), next to model(2). */
     ab_move b3[] = {S(0), S(1), M(2), L(1)};

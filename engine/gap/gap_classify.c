@@ -105,6 +105,31 @@ int ab_gap_classify(ab_gap_move_class *out, const ab_move *moves, uint32_t move_
                 break;
             }
         }
+        if (out[i].cls == AB_GAP_REWORK) {
+            continue;
+        }
+        /* "a a" may be aligned as log(a) sync(a): the optimal alignment that
+         * matches the first of the two costs the same, and there the second
+         * is the repetition. So a log move followed, event after event, by
+         * more log moves of a and then sync(a) is rework too (written in the
+         * report's appendix), rather than an extra documented step. */
+        uint32_t pos = moves[i].position;
+        for (uint32_t k = i + 1; k < move_count; k++) {
+            if (moves[k].kind == AB_MOVE_SILENT) {
+                continue;
+            }
+            if (moves[k].activity != moves[i].activity || moves[k].position != pos + 1) {
+                break;
+            }
+            if (moves[k].kind == AB_MOVE_SYNC) {
+                out[i].cls = AB_GAP_REWORK;
+                break;
+            }
+            if (moves[k].kind != AB_MOVE_LOG) {
+                break;
+            }
+            pos++;
+        }
     }
 
     /* R3.3: within a run of deviating moves (syncs end a run; silent moves and

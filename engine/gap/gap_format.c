@@ -153,6 +153,9 @@ const char *const ab__gap_notes[] = {
     "M9 counts a documented step as bypassed when the alignment skips it (R3.6) or replaces it "
     "(R3.3); an out-of-order step was done and is not bypassed.",
     "M10 counts the closed cases with a bypass tagged early exit.",
+    "R3.2 also counts as rework a log move followed, event after event, by log moves and then a "
+    "synchronous move of the same activity: \"a a\" aligned with the second a matched costs the "
+    "same as with the first matched, and the repetition is the same step done again.",
     "M9 and M9c gates use the bypassed steps that meet the minimum support and are not "
     "accepted; the step with the highest rate decides.",
     "Accepted deviations stay in every list; only M1 and the gates leave them out.",
