@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "gen_util.h"
+
 /* Exit codes, the same as the asbuilt command's (spec/cli.md). */
 enum {
     EXIT_OK = 0,
@@ -270,38 +272,10 @@ static int rng_weighted(rng_t *r, const uint16_t *w, int n)
     return n - 1;
 }
 
-/*
- * Natural logarithm without libm: x = m * 2^e with m in [sqrt(1/2), sqrt(2)), then
- * ln(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172, whose odd series converges to double
- * precision in 12 terms. Plain IEEE arithmetic keeps the result the same on every platform.
- */
-static double ln_pos(double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    int e = (int)((bits >> 52) & 0x7ff) - 1023;
-    bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
-    double m;
-    memcpy(&m, &bits, sizeof m);
-    if (m > 1.4142135623730951) {
-        m *= 0.5;
-        e += 1;
-    }
-    double s = (m - 1.0) / (m + 1.0);
-    double s2 = s * s;
-    double term = s;
-    double sum = 0.0;
-    for (int k = 1; k <= 23; k += 2) {
-        sum += term / k;
-        term *= s2;
-    }
-    return e * 0.69314718055994530942 + 2.0 * sum;
-}
-
 /* Exponentially distributed duration in milliseconds with the given mean. */
 static int64_t rng_exp_ms(rng_t *r, int64_t mean)
 {
-    return (int64_t)(-ln_pos(rng_unit(r)) * (double)mean);
+    return (int64_t)(-gen_ln(rng_unit(r)) * (double)mean);
 }
 
 /* Erlang-2 duration: like a task time, rarely near zero and with a long right tail. */
@@ -1626,36 +1600,6 @@ static int usage_error(const char *msg, const char *arg)
     return EXIT_USAGE;
 }
 
-/* Parses a decimal count with an optional k or M suffix; -1 on junk or overflow. */
-static int parse_count(const char *str, uint64_t max, uint64_t *out)
-{
-    uint64_t v = 0;
-    const char *p = str;
-    if (*p < '0' || *p > '9') {
-        return -1;
-    }
-    for (; *p >= '0' && *p <= '9'; p++) {
-        uint64_t digit = (uint64_t)(*p - '0');
-        if (v > (UINT64_MAX - digit) / 10) {
-            return -1;
-        }
-        v = v * 10 + digit;
-    }
-    uint64_t mult = 1;
-    if (*p == 'k') {
-        mult = 1000;
-        p++;
-    } else if (*p == 'M') {
-        mult = 1000000;
-        p++;
-    }
-    if (*p != '\0' || v > max / mult) {
-        return -1;
-    }
-    *out = v * mult;
-    return 0;
-}
-
 /*
  * Returns -1 to go on, or an exit code. Options take their value as the next argument or after
  * '=' (--seed=7).
@@ -1698,7 +1642,7 @@ static int parse_args(int argc, char **argv, opts_t *o)
             fputs(usage_text, stdout);
             return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
         } else if (strcmp(name, "--events") == 0) {
-            if (parse_count(val, MAX_EVENTS, &o->events) != 0) {
+            if (gen_parse_count(val, MAX_EVENTS, &o->events) != 0) {
                 return usage_error("--events wants a count from 0 to 10^9 (e.g. 250000, 1M)", val);
             }
             o->have_events = 1;
@@ -1718,7 +1662,7 @@ static int parse_args(int argc, char **argv, opts_t *o)
             }
             o->level = val[0] - '0';
         } else if (strcmp(name, "--seed") == 0) {
-            if (parse_count(val, UINT64_MAX, &o->seed) != 0 || strpbrk(val, "kM") != NULL) {
+            if (gen_parse_count(val, UINT64_MAX, &o->seed) != 0 || strpbrk(val, "kM") != NULL) {
                 return usage_error("--seed wants a decimal number below 2^64", val);
             }
         } else if (strcmp(name, "--cases-interleaved") == 0) {

@@ -23,6 +23,8 @@
 #include "absim_int.h"
 #include "asbuilt/asbuilt.h"
 
+#include "gen_util.h"
+
 /* Exit codes, the same as the asbuilt command's (spec/cli.md). */
 enum {
     EXIT_OK = 0,
@@ -153,36 +155,6 @@ static int usage_error(const char *msg, const char *arg)
     return EXIT_USAGE;
 }
 
-/* A decimal count with an optional k or M suffix; -1 on junk or overflow. */
-static int parse_count(const char *str, uint64_t max, uint64_t *out)
-{
-    uint64_t v = 0;
-    const char *p = str;
-    if (*p < '0' || *p > '9') {
-        return -1;
-    }
-    for (; *p >= '0' && *p <= '9'; p++) {
-        uint64_t digit = (uint64_t)(*p - '0');
-        if (v > (UINT64_MAX - digit) / 10) {
-            return -1;
-        }
-        v = v * 10 + digit;
-    }
-    uint64_t mult = 1;
-    if (*p == 'k') {
-        mult = 1000;
-        p++;
-    } else if (*p == 'M') {
-        mult = 1000000;
-        p++;
-    }
-    if (*p != '\0' || v > max / mult) {
-        return -1;
-    }
-    *out = v * mult;
-    return 0;
-}
-
 /* A rate in [0, 1]: digits, at most one point; -1 otherwise. */
 static int parse_rate(const char *str, double *out)
 {
@@ -259,12 +231,12 @@ static int parse_args(int argc, char **argv, opts *o)
             fputs(usage_text, stdout);
             return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
         } else if (strcmp(name, "--cases") == 0) {
-            if (parse_count(val, MAX_CASES, &o->cases) != 0 || o->cases == 0) {
+            if (gen_parse_count(val, MAX_CASES, &o->cases) != 0 || o->cases == 0) {
                 return usage_error("--cases wants a count from 1 to 10^8 (e.g. 5000, 20k)", val);
             }
             o->have_cases = 1;
         } else if (strcmp(name, "--seed") == 0) {
-            if (parse_count(val, UINT64_MAX, &o->seed) != 0 || strpbrk(val, "kM") != NULL) {
+            if (gen_parse_count(val, UINT64_MAX, &o->seed) != 0 || strpbrk(val, "kM") != NULL) {
                 return usage_error("--seed wants a decimal number below 2^64", val);
             }
         } else if (strcmp(name, "--format") == 0) {
@@ -291,7 +263,7 @@ static int parse_args(int argc, char **argv, opts *o)
             o->rate_text[k] = val;
         } else if (strcmp(name, "--max-deviations-per-case") == 0) {
             uint64_t k;
-            if (parse_count(val, MAX_DEVIATIONS, &k) != 0 || k == 0) {
+            if (gen_parse_count(val, MAX_DEVIATIONS, &k) != 0 || k == 0) {
                 return usage_error("--max-deviations-per-case wants 1 to 4", val);
             }
             o->max_dev = (uint32_t)k;
@@ -305,13 +277,13 @@ static int parse_args(int argc, char **argv, opts *o)
             o->process = val;
         } else if (strcmp(name, "--loop-limit") == 0) {
             uint64_t k;
-            if (parse_count(val, 1000, &k) != 0 || k == 0) {
+            if (gen_parse_count(val, 1000, &k) != 0 || k == 0) {
                 return usage_error("--loop-limit wants 1 to 1000", val);
             }
             o->loop_limit = (uint32_t)k;
         } else if (strcmp(name, "--max-states") == 0) {
             uint64_t k;
-            if (parse_count(val, 50000000, &k) != 0 || k == 0) {
+            if (gen_parse_count(val, 50000000, &k) != 0 || k == 0) {
                 return usage_error("--max-states wants 1 to 50M", val);
             }
             o->max_states = (uint32_t)k;

@@ -11,6 +11,8 @@
 
 #include "absim_int.h"
 
+#include "gen_util.h"
+
 /* ---------------------------------------------------------------------------------------------
  * Random numbers
  */
@@ -70,37 +72,9 @@ void sim_rng_shuffle(sim_rng *r, uint32_t *a, uint32_t n)
     }
 }
 
-/*
- * Natural logarithm without libm, so durations are the same on every platform: x = m * 2^e
- * with m in [sqrt(1/2), sqrt(2)), then ln(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172,
- * whose odd series reaches double precision in 12 terms.
- */
-static double ln_pos(double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    int e = (int)((bits >> 52) & 0x7ff) - 1023;
-    bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
-    double m;
-    memcpy(&m, &bits, sizeof m);
-    if (m > 1.4142135623730951) {
-        m *= 0.5;
-        e += 1;
-    }
-    double s = (m - 1.0) / (m + 1.0);
-    double s2 = s * s;
-    double term = s;
-    double sum = 0.0;
-    for (int k = 1; k <= 23; k += 2) {
-        sum += term / k;
-        term *= s2;
-    }
-    return e * 0.69314718055994530942 + 2.0 * sum;
-}
-
 int64_t sim_rng_exp_ms(sim_rng *r, int64_t mean)
 {
-    return (int64_t)(-ln_pos(sim_rng_unit(r)) * (double)mean);
+    return (int64_t)(-gen_ln(sim_rng_unit(r)) * (double)mean);
 }
 
 /* ---------------------------------------------------------------------------------------------
