@@ -52,3 +52,9 @@ if [ "$what" = model ] || [ "$what" = all ]; then
     $B/bench/bench_model --repeat=5 "$SHARED/models/miwg_Reference_B.2.0.bpmn" \
         "$SHARED/models/pm4py_receipt.bpmn" "$SHARED/models/pm4py_a32f0n00.bpmn" "$OUT/gen-2000.bpmn"
 fi
+if [ "$what" = conform ] || [ "$what" = all ]; then
+    echo "## alignments (best of 5, loading excluded; PM4Py's time from the reference data)"
+    $B/bench/bench_conform --repeat=5 --data="$SHARED"
+    [ -s "$OUT/gen-2000.bpmn" ] || $B/tools/genbpmn --tasks 2000 --seed 7 -o "$OUT/gen-2000.bpmn"
+    $B/bench/bench_conform --repeat=1 --simulate="$OUT/gen-2000.bpmn" --traces=1000 --noise=0.1
+fi
