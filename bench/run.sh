@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
 # logs it needs with tools/abgen (never committed), and prints the tables
-# that the README records. Usage: bench/run.sh [ingest|memory|discover|one-pass|model|all]
+# that the README records. Usage: bench/run.sh [ingest|memory|discover|one-pass|model|conform|all]
 # BENCH_BUILD names the build folder (default build-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
