@@ -45,6 +45,13 @@ if [ "$what" = one-pass ] || [ "$what" = all ]; then
     echo "## one-pass discovery (one file per process: peak RSS should not grow with the events)"
     $B/bench/bench_discover --one-pass "$OUT/loans-1M.xes.gz"
     $B/bench/bench_discover --one-pass "$OUT/loans-10M.xes.gz"
+    # A process with a bounded set of variants (abgen's keep growing): the
+    # LoanApp map simulated, 140,000 and 1,400,000 cases (about 1M and 10M events).
+    for n in 140000 1400000; do
+        [ -s "$OUT/loanmap-$n.xes.gz" ] || $B/tools/absim "$SHARED/models/simod_LoanApp_simplified.bpmn" \
+            --cases $n --seed 3 --format xes --gzip -q -o "$OUT/loanmap-$n.xes.gz" --truth "$OUT/loanmap-$n.truth.json"
+        $B/bench/bench_discover --one-pass "$OUT/loanmap-$n.xes.gz"
+    done
 fi
 if [ "$what" = model ] || [ "$what" = all ]; then
     [ -s "$OUT/gen-2000.bpmn" ] || $B/tools/genbpmn --tasks 2000 --seed 7 -o "$OUT/gen-2000.bpmn"

@@ -394,6 +394,48 @@ static void test_one_pass_refuses_interleaved(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* One XES file: each trace is a case (as in PM4Py), so no per-case check
+ * runs and a trace name met again is a case of its own. Split over two
+ * files, where a case may span files, the same trace name is refused. */
+static void test_one_pass_xes_traces(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+#define XES_TRACE(id, act, ts)                                                                     \
+    "<trace><string key=\"concept:name\" value=\"" id "\"/><event><string key=\"concept:name\" " \
+    "value=\"" act "\"/><date key=\"time:timestamp\" value=\"" ts "\"/></event></trace>"
+    const char one[] = "<?xml version=\"1.0\"?><log xes.version=\"1.0\">"
+        XES_TRACE("1", "a", "2020-01-01T10:00:00Z") XES_TRACE("2", "a", "2020-01-01T10:01:00Z")
+        XES_TRACE("1", "b", "2020-01-01T10:02:00Z") "</log>";
+    const char part1[] = "<?xml version=\"1.0\"?><log xes.version=\"1.0\">"
+        XES_TRACE("1", "a", "2020-01-01T10:00:00Z") XES_TRACE("2", "a", "2020-01-01T10:01:00Z")
+        "</log>";
+    const char part2[] = "<?xml version=\"1.0\"?><log xes.version=\"1.0\">"
+        XES_TRACE("1", "b", "2020-01-01T10:02:00Z") "</log>";
+#undef XES_TRACE
+    collected got = {0, 0, 0};
+    ab_read_options o = AB_READ_OPTIONS_INIT;
+    o.log.case_sink = collect;
+    o.log.case_sink_payload = &got;
+    ab_log *log;
+    ab_error err;
+    const char *path = tu_tmpfile(one, sizeof(one) - 1, ".xes");
+    assert_int_equal(ab_ingest_files(&log, ctx, &path, 1, &o, &err), AB_OK);
+    assert_int_equal(got.cases, 3);
+    assert_int_equal(got.events, 3);
+    ab_log_destroy(log);
+
+    char p1[4096], p2[4096];
+    snprintf(p1, sizeof(p1), "%s", tu_tmpfile(part1, sizeof(part1) - 1, ".xes"));
+    snprintf(p2, sizeof(p2), "%s", tu_tmpfile(part2, sizeof(part2) - 1, ".xes"));
+    const char *paths[2] = {p1, p2};
+    memset(&got, 0, sizeof(got));
+    assert_int_equal(ab_ingest_files(&log, ctx, paths, 2, &o, &err), AB_EPARSE);
+    assert_null(log);
+    assert_non_null(strstr(err.msg, "case '1' appears again after other cases"));
+    ab_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_generated_ids_unique_across_files),
         cmocka_unit_test(test_one_pass_matches),
         cmocka_unit_test(test_one_pass_refuses_interleaved),
+        cmocka_unit_test(test_one_pass_xes_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

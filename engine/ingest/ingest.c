@@ -5,6 +5,7 @@
  * case.
  */
 #include "core/core_int.h"
+#include "log/log_int.h"
 
 #include "asbuilt/ingest.h"
 #include "asbuilt/input.h"
@@ -22,7 +23,9 @@ ab_format ab_ingest_detect(const void *data, size_t len)
     return (i < len && p[i] == '<') ? AB_FORMAT_XES : AB_FORMAT_CSV;
 }
 
-int ab_ingest_input(ab_log_builder *b, ab_input *in, const ab_read_options *opts, ab_error *err)
+/* single: this input is the whole log (a lone XES file then groups every case). */
+static int ingest_one(ab_log_builder *b, ab_input *in, const ab_read_options *opts, int single,
+                      ab_error *err)
 {
     const void *head;
     size_t len;
@@ -42,9 +45,17 @@ int ab_ingest_input(ab_log_builder *b, ab_input *in, const ab_read_options *opts
         return ab__error(err, AB_ENOMEM, ab_input_name(in), 0, 0, "out of memory");
     }
     if (ab_ingest_detect(head, len) == AB_FORMAT_XES) {
+        if (single) {
+            ab__log_builder_trust_grouping(b);
+        }
         return ab_xes_read(b, in, &opts->xes, err);
     }
     return ab_csv_read(b, in, &opts->csv, err);
+}
+
+int ab_ingest_input(ab_log_builder *b, ab_input *in, const ab_read_options *opts, ab_error *err)
+{
+    return ingest_one(b, in, opts, 0, err);
 }
 
 int ab_ingest_files(ab_log **out, ab_ctx *ctx, const char *const *paths, size_t count,
@@ -76,7 +87,7 @@ int ab_ingest_files(ab_log **out, ab_ctx *ctx, const char *const *paths, size_t 
         if (opts->progress != NULL) {
             ab_input_set_progress(in, opts->progress, opts->progress_payload);
         }
-        rc = ab_ingest_input(b, in, opts, err);
+        rc = ingest_one(b, in, opts, count == 1, err);
         ab_input_destroy(in);
         if (rc != AB_OK) {
             ab_log_builder_destroy(b);

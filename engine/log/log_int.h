@@ -107,6 +107,14 @@ uint64_t ab__varint_get(const uint8_t **p);
 
 void ab__log_free(ab_log *log);
 
+/*
+ * The input guarantees that each case's events arrive together and that a
+ * case never comes back (a single XES file, whose traces are its cases, as
+ * in PM4Py): one-pass reading then skips its check that no case id
+ * reappears, whose memory grows with the cases.
+ */
+void ab__log_builder_trust_grouping(ab_log_builder *b);
+
 /* The context a builder allocates from (readers allocate their buffers from it too). */
 ab_ctx *ab__log_builder_ctx(const ab_log_builder *b);
 
