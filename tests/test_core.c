@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/core_int.h"
@@ -202,6 +203,35 @@ static void test_buf_printf_large(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* A pipe or device as output is written in place, never renamed over. */
+static void test_atomic_write_fifo(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ab_fifo_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof(path), "%s/out", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        FILE *f = fopen(path, "rb");
+        char buf[64];
+        size_t n = f != NULL ? fread(buf, 1, sizeof(buf), f) : 0;
+        _exit(n == 5 && memcmp(buf, "hello", 5) == 0 ? 0 : 1);
+    }
+    ab_error err;
+    assert_int_equal(ab_write_file_atomic(path, "hello", 5, &err), AB_OK);
+    int status = 0;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_strtab),
         cmocka_unit_test(test_strtab_enomem), cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_utf8),         cmocka_unit_test(test_atomic_write),
+        cmocka_unit_test(test_atomic_write_fifo),
         cmocka_unit_test(test_buf_printf_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -304,6 +305,16 @@ static int parse_args(int argc, char **argv, opts *o)
     }
     if (o->truth == NULL) {
         return usage_error("--truth FILE is required", NULL);
+    }
+    /* Both files are renamed into place, which would replace a device or a
+     * pipe (/dev/null) with a plain file. */
+    struct stat st;
+    if (stat(o->output, &st) == 0 && !S_ISREG(st.st_mode)) {
+        return usage_error("-o must name a regular file (it is renamed into place)", o->output);
+    }
+    if (stat(o->truth, &st) == 0 && !S_ISREG(st.st_mode)) {
+        return usage_error("--truth must name a regular file (it is renamed into place)",
+                           o->truth);
     }
     double sum = 0;
     for (int k = 0; k < K_COUNT; k++) {

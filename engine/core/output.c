@@ -37,6 +37,24 @@ int ab_write_file_atomic(const char *path, const void *data, size_t len, ab_erro
         }
         return AB_OK;
     }
+    /* A device or a pipe (/dev/null, a FIFO, /dev/stdout) is written in
+     * place: renaming over it would replace the device with a plain file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        int dfd = open(path, O_WRONLY);
+        if (dfd < 0) {
+            return ab__error(err, AB_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+        }
+        if (write_all(dfd, data, len) != 0) {
+            int e = errno;
+            close(dfd);
+            return ab__error(err, AB_EIO, path, 0, 0, "write failed: %s", strerror(e));
+        }
+        if (close(dfd) != 0) {
+            return ab__error(err, AB_EIO, path, 0, 0, "write failed: %s", strerror(errno));
+        }
+        return AB_OK;
+    }
     size_t plen = strlen(path);
     if (plen > 4000) {
         return ab__error(err, AB_EIO, path, 0, 0, "path too long");
