@@ -911,71 +911,12 @@ static int gen_case(gen_t *g, case_t *c)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Output: one large buffer, flushed to the file as is or through a raw zlib deflate stream with
- * a gzip wrapper (windowBits 31, header time 0, so the bytes are reproducible).
+ * Output: the generators' shared sink (gen_util.h): one large buffer, flushed as is or through
+ * deflate with a gzip wrapper (windowBits 31, header time 0, so the bytes are reproducible).
  */
 
-#define SINK_CAP (4u << 20)
+typedef gen_sink sink_t;
 
-typedef struct {
-    FILE *fp;
-    unsigned char *buf;  /* Uncompressed bytes waiting. */
-    size_t len;          /* Bytes used in buf. */
-    int gzip;            /* Whether to compress. */
-    z_stream z;          /* Deflate state (with gzip). */
-    unsigned char *zbuf; /* Compressed bytes waiting for fwrite. */
-    uint64_t raw_total;  /* Uncompressed bytes produced. */
-    uint64_t out_total;  /* Bytes written to the file. */
-    int err;             /* errno of the first failed write, or -1 for a zlib error; 0 = fine. */
-} sink_t;
-
-static void sink_write(sink_t *s, const unsigned char *p, size_t n)
-{
-    if (s->err == 0 && n > 0 && fwrite(p, 1, n, s->fp) != n) {
-        s->err = errno ? errno : EIO;
-    }
-    s->out_total += n;
-}
-
-static void sink_flush(sink_t *s, int finish)
-{
-    s->raw_total += s->len;
-    if (!s->gzip) {
-        sink_write(s, s->buf, s->len);
-        s->len = 0;
-        return;
-    }
-    s->z.next_in = s->buf;
-    s->z.avail_in = (uInt)s->len;
-    int rc;
-    do {
-        s->z.next_out = s->zbuf;
-        s->z.avail_out = SINK_CAP;
-        rc = deflate(&s->z, finish ? Z_FINISH : Z_NO_FLUSH);
-        if (rc == Z_STREAM_ERROR) {
-            s->err = -1;
-            break;
-        }
-        sink_write(s, s->zbuf, SINK_CAP - s->z.avail_out);
-    } while (s->z.avail_out == 0 || (finish && rc != Z_STREAM_END));
-    s->len = 0;
-}
-
-static void put_mem(sink_t *s, const char *p, size_t n)
-{
-    if (SINK_CAP - s->len < n) {
-        sink_flush(s, 0);
-    }
-    memcpy(s->buf + s->len, p, n);
-    s->len += n;
-}
-
-#define PUT(s, lit) put_mem((s), (lit), sizeof(lit) - 1)
-
-static void put_str(sink_t *s, const char *str)
-{
-    put_mem(s, str, strlen(str));
-}
 
 static void put_u64(sink_t *s, uint64_t v)
 {
@@ -985,7 +926,7 @@ static void put_u64(sink_t *s, uint64_t v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    put_mem(s, tmp + i, sizeof tmp - (size_t)i);
+    gen_put_mem(s, tmp + i, sizeof tmp - (size_t)i);
 }
 
 /* Euro cents as Java's Double.toString and Python's repr print them: 15000.0, 498.5, 498.29. */
@@ -994,13 +935,13 @@ static void put_cents(sink_t *s, int64_t cents)
     put_u64(s, (uint64_t)(cents / 100));
     int frac = (int)(cents % 100);
     char tmp[3] = {'.', (char)('0' + frac / 10), (char)('0' + frac % 10)};
-    put_mem(s, tmp, frac % 10 ? 3 : 2);
+    gen_put_mem(s, tmp, frac % 10 ? 3 : 2);
 }
 
 static void put_time(sink_t *s, cal_t *cal, int64_t ms, int pandas)
 {
     char tmp[40];
-    put_mem(s, tmp, fmt_time(cal, ms, pandas, tmp));
+    gen_put_mem(s, tmp, fmt_time(cal, ms, pandas, tmp));
 }
 
 static void put_uuid(sink_t *s, const uint64_t uid[2])
@@ -1015,53 +956,7 @@ static void put_uuid(sink_t *s, const uint64_t uid[2])
         uint64_t w = uid[i / 16];
         tmp[k++] = hex[(w >> (60 - 4 * (i % 16))) & 0xf];
     }
-    put_mem(s, tmp, sizeof tmp);
-}
-
-/* Text inside a double-quoted XML attribute value. */
-static void put_xml(sink_t *s, const char *str)
-{
-    const char *run = str;
-    for (const char *p = str; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        default:
-            continue;
-        }
-        put_mem(s, run, (size_t)(p - run));
-        put_str(s, rep);
-        run = p + 1;
-    }
-    put_str(s, run);
-}
-
-/* An RFC 4180 field: quoted only when it holds a comma, a quote or a line break. */
-static void put_csv(sink_t *s, const char *str)
-{
-    if (strpbrk(str, ",\"\r\n") == NULL) {
-        put_str(s, str);
-        return;
-    }
-    put_mem(s, "\"", 1);
-    for (const char *p = str; *p; p++) {
-        put_mem(s, p, 1);
-        if (*p == '"') {
-            put_mem(s, p, 1);
-        }
-    }
-    put_mem(s, "\"", 1);
+    gen_put_mem(s, tmp, sizeof tmp);
 }
 
 static const char *origin(int act)
@@ -1102,24 +997,24 @@ typedef struct {
 
 static void xes_attr_open(sink_t *s, const char *indent, const char *type, const char *key)
 {
-    put_str(s, indent);
-    put_mem(s, "<", 1);
-    put_str(s, type);
-    PUT(s, " key=\"");
-    put_xml(s, key);
-    PUT(s, "\" value=\"");
+    gen_put_str(s, indent);
+    gen_put_mem(s, "<", 1);
+    gen_put_str(s, type);
+    GEN_PUT(s, " key=\"");
+    gen_put_xml(s, key);
+    GEN_PUT(s, "\" value=\"");
 }
 
 static void xes_string(sink_t *s, const char *indent, const char *key, const char *value)
 {
     xes_attr_open(s, indent, "string", key);
-    put_xml(s, value);
-    PUT(s, "\"/>\n");
+    gen_put_xml(s, value);
+    GEN_PUT(s, "\"/>\n");
 }
 
 static void xes_header(sink_t *s, const opts_t *o)
 {
-    PUT(s, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
+    GEN_PUT(s, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
            "<!-- Synthetic loan application log in the style of the BPI Challenge 2012, -->\n"
            "<!-- written by abgen for benchmarks. It conforms to the XML serialization -->\n"
            "<!-- of the XES standard for log storage and management. -->\n"
@@ -1155,22 +1050,22 @@ static void xes_header(sink_t *s, const opts_t *o)
            "value=\"Loan applications (synthetic, BPI Challenge 2012 style)\"/>\n"
            "\t<string key=\"lifecycle:model\" value=\"standard\"/>\n");
     /* The parameters that decide the content; --gzip and -o do not, so they are left out. */
-    PUT(s, "\t<string key=\"Generation_Details\" value=\"abgen --events ");
+    GEN_PUT(s, "\t<string key=\"Generation_Details\" value=\"abgen --events ");
     put_u64(s, o->events);
-    PUT(s, " --format xes --seed ");
+    GEN_PUT(s, " --format xes --seed ");
     put_u64(s, o->seed);
-    PUT(s, "\">\n\t\t<string key=\"seed\" value=\"");
+    GEN_PUT(s, "\">\n\t\t<string key=\"seed\" value=\"");
     put_u64(s, o->seed);
-    PUT(s, "\"/>\n\t\t<int key=\"events\" value=\"");
+    GEN_PUT(s, "\"/>\n\t\t<int key=\"events\" value=\"");
     put_u64(s, o->events);
-    PUT(s, "\"/>\n\t\t<string key=\"process\" "
+    GEN_PUT(s, "\"/>\n\t\t<string key=\"process\" "
            "value=\"BPI Challenge 2012 style loan application\"/>\n"
            "\t</string>\n");
 }
 
 static void xes_event(sink_t *s, cal_t *cal, const ev_t *e)
 {
-    PUT(s, "\t\t<event>\n");
+    GEN_PUT(s, "\t\t<event>\n");
     /* OpenXES keeps attributes in a hash map, so their order varies between events. */
     if (e->res != RES_NONE) {
         xes_string(s, "\t\t\t", "org:resource", resources[e->res]);
@@ -1180,86 +1075,86 @@ static void xes_event(sink_t *s, cal_t *cal, const ev_t *e)
         xes_string(s, "\t\t\t", "concept:name", act_names[e->act]);
         xes_string(s, "\t\t\t", "lifecycle:transition", lc_names[e->lc]);
     }
-    PUT(s, "\t\t\t<date key=\"time:timestamp\" value=\"");
+    GEN_PUT(s, "\t\t\t<date key=\"time:timestamp\" value=\"");
     put_time(s, cal, e->ts, 0);
-    PUT(s, "\"/>\n\t\t\t<id key=\"identity:id\" value=\"");
+    GEN_PUT(s, "\"/>\n\t\t\t<id key=\"identity:id\" value=\"");
     put_uuid(s, e->uid);
-    PUT(s, "\"/>\n");
+    GEN_PUT(s, "\"/>\n");
     xes_string(s, "\t\t\t", "EventOrigin", origin(e->act));
     if (act_names[e->act][0] == 'W') {
         xes_string(s, "\t\t\t", "Action", actions[e->lc]);
     }
     if (e->due != 0) {
-        PUT(s, "\t\t\t<date key=\"DueDate\" value=\"");
+        GEN_PUT(s, "\t\t\t<date key=\"DueDate\" value=\"");
         put_time(s, cal, e->due, 0);
-        PUT(s, "\"/>\n");
+        GEN_PUT(s, "\"/>\n");
     }
     if (e->flags & EV_HAS_OFFER) {
-        PUT(s, "\t\t\t<string key=\"OfferID\" value=\"Offer_");
+        GEN_PUT(s, "\t\t\t<string key=\"OfferID\" value=\"Offer_");
         put_u64(s, e->offer_id);
         if (e->offer_version > 1) {
             /* A nested attribute (xes.features="nested-attributes") on re-offers. */
-            PUT(s, "\">\n\t\t\t\t<int key=\"version\" value=\"");
+            GEN_PUT(s, "\">\n\t\t\t\t<int key=\"version\" value=\"");
             put_u64(s, e->offer_version);
-            PUT(s, "\"/>\n\t\t\t</string>\n");
+            GEN_PUT(s, "\"/>\n\t\t\t</string>\n");
         } else {
-            PUT(s, "\"/>\n");
+            GEN_PUT(s, "\"/>\n");
         }
     }
     if (e->flags & EV_DETAILS) {
-        PUT(s, "\t\t\t<float key=\"OfferedAmount\" value=\"");
+        GEN_PUT(s, "\t\t\t<float key=\"OfferedAmount\" value=\"");
         put_cents(s, e->amount_cents);
-        PUT(s, "\"/>\n\t\t\t<float key=\"MonthlyCost\" value=\"");
+        GEN_PUT(s, "\"/>\n\t\t\t<float key=\"MonthlyCost\" value=\"");
         put_cents(s, e->monthly_cents);
-        PUT(s, "\"/>\n\t\t\t<int key=\"NumberOfTerms\" value=\"");
+        GEN_PUT(s, "\"/>\n\t\t\t<int key=\"NumberOfTerms\" value=\"");
         put_u64(s, (uint64_t)e->terms);
-        PUT(s, "\"/>\n\t\t\t<int key=\"CreditScore\" value=\"");
+        GEN_PUT(s, "\"/>\n\t\t\t<int key=\"CreditScore\" value=\"");
         put_u64(s, (uint64_t)e->credit_score);
-        PUT(s, "\"/>\n\t\t\t<boolean key=\"Selected\" value=\"");
-        put_str(s, (e->flags & EV_SELECTED) ? "true" : "false");
-        PUT(s, "\"/>\n\t\t\t<boolean key=\"Accepted\" value=\"");
-        put_str(s, (e->flags & EV_ACCEPTED) ? "true" : "false");
-        PUT(s, "\"/>\n");
+        GEN_PUT(s, "\"/>\n\t\t\t<boolean key=\"Selected\" value=\"");
+        gen_put_str(s, (e->flags & EV_SELECTED) ? "true" : "false");
+        GEN_PUT(s, "\"/>\n\t\t\t<boolean key=\"Accepted\" value=\"");
+        gen_put_str(s, (e->flags & EV_ACCEPTED) ? "true" : "false");
+        GEN_PUT(s, "\"/>\n");
     }
     if (e->note != 0) {
         xes_string(s, "\t\t\t", "note", notes[e->note]);
     }
     if (e->docs != 0) {
-        PUT(s, "\t\t\t<list key=\"missing_documents\">\n\t\t\t\t<values>\n");
+        GEN_PUT(s, "\t\t\t<list key=\"missing_documents\">\n\t\t\t\t<values>\n");
         for (int i = 0; i < DOC_COUNT; i++) {
             if (e->docs & (1u << i)) {
                 xes_string(s, "\t\t\t\t\t", "document", documents[i]);
             }
         }
-        PUT(s, "\t\t\t\t</values>\n\t\t\t</list>\n");
+        GEN_PUT(s, "\t\t\t\t</values>\n\t\t\t</list>\n");
     }
-    PUT(s, "\t\t</event>\n");
+    GEN_PUT(s, "\t\t</event>\n");
 }
 
 static void xes_trace(sink_t *s, cal_t *cal, const case_t *c)
 {
-    PUT(s, "\t<trace>\n\t\t<date key=\"REG_DATE\" value=\"");
+    GEN_PUT(s, "\t<trace>\n\t\t<date key=\"REG_DATE\" value=\"");
     put_time(s, cal, c->reg_date, 0);
-    PUT(s, "\"/>\n\t\t<string key=\"concept:name\" value=\"");
+    GEN_PUT(s, "\"/>\n\t\t<string key=\"concept:name\" value=\"");
     put_u64(s, c->id);
-    PUT(s, "\"/>\n\t\t<string key=\"AMOUNT_REQ\" value=\"");
+    GEN_PUT(s, "\"/>\n\t\t<string key=\"AMOUNT_REQ\" value=\"");
     put_u64(s, (uint64_t)c->amount_req);
-    PUT(s, "\"/>\n");
+    GEN_PUT(s, "\"/>\n");
     xes_string(s, "\t\t", "LoanGoal", goals[c->goal]);
     xes_string(s, "\t\t", "ApplicationType", app_types[c->app_type]);
     if (c->has_applicant) {
-        PUT(s, "\t\t<container key=\"applicant\">\n\t\t\t<int key=\"age\" value=\"");
+        GEN_PUT(s, "\t\t<container key=\"applicant\">\n\t\t\t<int key=\"age\" value=\"");
         put_u64(s, c->age);
-        PUT(s, "\"/>\n");
+        GEN_PUT(s, "\"/>\n");
         xes_string(s, "\t\t\t", "region", regions[c->region]);
-        PUT(s, "\t\t\t<boolean key=\"existing_customer\" value=\"");
-        put_str(s, c->known ? "true" : "false");
-        PUT(s, "\"/>\n\t\t</container>\n");
+        GEN_PUT(s, "\t\t\t<boolean key=\"existing_customer\" value=\"");
+        gen_put_str(s, c->known ? "true" : "false");
+        GEN_PUT(s, "\"/>\n\t\t</container>\n");
     }
     for (size_t i = 0; i < c->n; i++) {
         xes_event(s, cal, &c->ev[i]);
     }
-    PUT(s, "\t</trace>\n");
+    GEN_PUT(s, "\t</trace>\n");
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1269,7 +1164,7 @@ static void xes_trace(sink_t *s, cal_t *cal, const case_t *c)
 
 static void csv_header(sink_t *s)
 {
-    PUT(s, "case:concept:name,concept:name,lifecycle:transition,org:resource,time:timestamp,"
+    GEN_PUT(s, "case:concept:name,concept:name,lifecycle:transition,org:resource,time:timestamp,"
            "case:AMOUNT_REQ,case:REG_DATE,case:LoanGoal,case:ApplicationType,EventOrigin,Action,"
            "identity:id,DueDate,OfferID,OfferedAmount,MonthlyCost,NumberOfTerms,CreditScore,"
            "Selected,Accepted,note\n");
@@ -1278,62 +1173,62 @@ static void csv_header(sink_t *s)
 static void csv_event(sink_t *s, cal_t *cal, const case_t *c, const ev_t *e)
 {
     put_u64(s, c->id);
-    PUT(s, ",");
-    put_csv(s, act_names[e->act]);
-    PUT(s, ",");
-    put_str(s, lc_names[e->lc]);
-    PUT(s, ",");
+    GEN_PUT(s, ",");
+    gen_put_csv(s, act_names[e->act]);
+    GEN_PUT(s, ",");
+    gen_put_str(s, lc_names[e->lc]);
+    GEN_PUT(s, ",");
     if (e->res != RES_NONE) {
-        put_str(s, resources[e->res]);
+        gen_put_str(s, resources[e->res]);
     }
-    PUT(s, ",");
+    GEN_PUT(s, ",");
     put_time(s, cal, e->ts, 1);
-    PUT(s, ",");
+    GEN_PUT(s, ",");
     put_u64(s, (uint64_t)c->amount_req);
-    PUT(s, ",");
+    GEN_PUT(s, ",");
     put_time(s, cal, c->reg_date, 1);
-    PUT(s, ",");
-    put_csv(s, goals[c->goal]);
-    PUT(s, ",");
-    put_str(s, app_types[c->app_type]);
-    PUT(s, ",");
-    put_str(s, origin(e->act));
-    PUT(s, ",");
+    GEN_PUT(s, ",");
+    gen_put_csv(s, goals[c->goal]);
+    GEN_PUT(s, ",");
+    gen_put_str(s, app_types[c->app_type]);
+    GEN_PUT(s, ",");
+    gen_put_str(s, origin(e->act));
+    GEN_PUT(s, ",");
     if (act_names[e->act][0] == 'W') {
-        put_str(s, actions[e->lc]);
+        gen_put_str(s, actions[e->lc]);
     }
-    PUT(s, ",");
+    GEN_PUT(s, ",");
     put_uuid(s, e->uid);
-    PUT(s, ",");
+    GEN_PUT(s, ",");
     if (e->due != 0) {
         put_time(s, cal, e->due, 1);
     }
-    PUT(s, ",");
+    GEN_PUT(s, ",");
     if (e->flags & EV_HAS_OFFER) {
-        PUT(s, "Offer_");
+        GEN_PUT(s, "Offer_");
         put_u64(s, e->offer_id);
     }
-    PUT(s, ",");
+    GEN_PUT(s, ",");
     if (e->flags & EV_DETAILS) {
         put_cents(s, e->amount_cents);
-        PUT(s, ",");
+        GEN_PUT(s, ",");
         put_cents(s, e->monthly_cents);
-        PUT(s, ",");
+        GEN_PUT(s, ",");
         put_u64(s, (uint64_t)e->terms);
-        PUT(s, ",");
+        GEN_PUT(s, ",");
         put_u64(s, (uint64_t)e->credit_score);
-        PUT(s, ",");
-        put_str(s, (e->flags & EV_SELECTED) ? "True" : "False");
-        PUT(s, ",");
-        put_str(s, (e->flags & EV_ACCEPTED) ? "True" : "False");
+        GEN_PUT(s, ",");
+        gen_put_str(s, (e->flags & EV_SELECTED) ? "True" : "False");
+        GEN_PUT(s, ",");
+        gen_put_str(s, (e->flags & EV_ACCEPTED) ? "True" : "False");
     } else {
-        PUT(s, ",,,,,");
+        GEN_PUT(s, ",,,,,");
     }
-    PUT(s, ",");
+    GEN_PUT(s, ",");
     if (e->note != 0) {
-        put_csv(s, notes[e->note]);
+        gen_put_csv(s, notes[e->note]);
     }
-    PUT(s, "\n");
+    GEN_PUT(s, "\n");
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1787,8 +1682,8 @@ int main(int argc, char **argv)
     double t0 = now_seconds();
     sink_t s = {0};
     gen_t *g = calloc(1, sizeof *g);
-    s.buf = malloc(SINK_CAP);
-    s.zbuf = o.gzip ? malloc(SINK_CAP) : NULL;
+    s.buf = malloc(GEN_SINK_CAP);
+    s.zbuf = o.gzip ? malloc(GEN_SINK_CAP) : NULL;
     if (g == NULL || s.buf == NULL || (o.gzip && s.zbuf == NULL)) {
         fputs("abgen: out of memory\n", stderr);
         rc = EXIT_IO;
@@ -1826,9 +1721,9 @@ int main(int argc, char **argv)
         goto out;
     }
     if (o.format == FMT_XES) {
-        PUT(&s, "</log>\n");
+        GEN_PUT(&s, "</log>\n");
     }
-    sink_flush(&s, 1);
+    gen_sink_flush(&s, 1);
     if (fflush(s.fp) != 0 && s.err == 0) {
         s.err = errno ? errno : EIO;
     }

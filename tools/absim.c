@@ -327,130 +327,11 @@ static int parse_args(int argc, char **argv, opts *o)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Output: a buffer flushed to the file as is, or through deflate with a gzip wrapper (header
- * time 0, so the bytes are reproducible).
+ * Output: the generators' shared sink (gen_util.h).
  */
 
-#define SINK_CAP (1u << 20)
+typedef gen_sink sink;
 
-typedef struct sink {
-    FILE *fp;
-    unsigned char *buf;
-    size_t len;
-    int gzip;
-    z_stream z;
-    unsigned char *zbuf;
-    uint64_t raw_total;
-    int err; /* errno of the first failed write, -1 for a zlib error, 0 = fine. */
-} sink;
-
-static void sink_write(sink *s, const unsigned char *p, size_t n)
-{
-    if (s->err == 0 && n > 0 && fwrite(p, 1, n, s->fp) != n) {
-        s->err = errno ? errno : EIO;
-    }
-}
-
-static void sink_flush(sink *s, int finish)
-{
-    s->raw_total += s->len;
-    if (!s->gzip) {
-        sink_write(s, s->buf, s->len);
-        s->len = 0;
-        return;
-    }
-    s->z.next_in = s->buf;
-    s->z.avail_in = (uInt)s->len;
-    int rc;
-    do {
-        s->z.next_out = s->zbuf;
-        s->z.avail_out = SINK_CAP;
-        rc = deflate(&s->z, finish ? Z_FINISH : Z_NO_FLUSH);
-        if (rc == Z_STREAM_ERROR) {
-            s->err = -1;
-            break;
-        }
-        sink_write(s, s->zbuf, SINK_CAP - s->z.avail_out);
-    } while (s->z.avail_out == 0 || (finish && rc != Z_STREAM_END));
-    s->len = 0;
-}
-
-static void put_mem(sink *s, const char *p, size_t n)
-{
-    while (n > 0) {
-        if (s->len == SINK_CAP) {
-            sink_flush(s, 0);
-        }
-        size_t k = SINK_CAP - s->len < n ? SINK_CAP - s->len : n;
-        memcpy(s->buf + s->len, p, k);
-        s->len += k;
-        p += k;
-        n -= k;
-    }
-}
-
-#define PUT(s, lit) put_mem((s), (lit), sizeof(lit) - 1)
-
-static void put_str(sink *s, const char *str)
-{
-    put_mem(s, str, strlen(str));
-}
-
-/* Text inside a double-quoted XML attribute; line breaks and tabs as character references,
- * since a parser would otherwise turn them into spaces. */
-static void put_xml(sink *s, const char *str)
-{
-    const char *run = str;
-    for (const char *p = str; *p; p++) {
-        const char *rep;
-        switch (*p) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\n':
-            rep = "&#10;";
-            break;
-        case '\r':
-            rep = "&#13;";
-            break;
-        case '\t':
-            rep = "&#9;";
-            break;
-        default:
-            continue;
-        }
-        put_mem(s, run, (size_t)(p - run));
-        put_str(s, rep);
-        run = p + 1;
-    }
-    put_str(s, run);
-}
-
-/* An RFC 4180 field: quoted only when it holds a comma, a quote or a line break. */
-static void put_csv(sink *s, const char *str)
-{
-    if (strpbrk(str, ",\"\r\n") == NULL) {
-        put_str(s, str);
-        return;
-    }
-    put_mem(s, "\"", 1);
-    for (const char *p = str; *p; p++) {
-        put_mem(s, p, 1);
-        if (*p == '"') {
-            put_mem(s, p, 1);
-        }
-    }
-    put_mem(s, "\"", 1);
-}
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -507,7 +388,7 @@ static void put_time(sink *s, int64_t ms)
     *p++ = '.';
     p = put_digits(p, (unsigned)(rem % SEC_MS), 3);
     memcpy(p, "+00:00", 6);
-    put_mem(s, tmp, (size_t)(p + 6 - tmp));
+    gen_put_mem(s, tmp, (size_t)(p + 6 - tmp));
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -952,32 +833,32 @@ static void write_event(sim *s, const char *case_id, uint32_t k, int start, int6
     }
     const char *lc = start ? "start" : "complete";
     if (s->o->format == FMT_XES) {
-        PUT(o, "\t\t<event>\n\t\t\t<string key=\"concept:name\" value=\"");
-        put_xml(o, act);
-        PUT(o, "\"/>\n\t\t\t<string key=\"lifecycle:transition\" value=\"");
-        put_str(o, lc);
-        PUT(o, "\"/>\n");
+        GEN_PUT(o, "\t\t<event>\n\t\t\t<string key=\"concept:name\" value=\"");
+        gen_put_xml(o, act);
+        GEN_PUT(o, "\"/>\n\t\t\t<string key=\"lifecycle:transition\" value=\"");
+        gen_put_str(o, lc);
+        GEN_PUT(o, "\"/>\n");
         if (lane != NULL && *lane != '\0') {
-            PUT(o, "\t\t\t<string key=\"org:resource\" value=\"");
-            put_xml(o, lane);
-            PUT(o, "\"/>\n");
+            GEN_PUT(o, "\t\t\t<string key=\"org:resource\" value=\"");
+            gen_put_xml(o, lane);
+            GEN_PUT(o, "\"/>\n");
         }
-        PUT(o, "\t\t\t<date key=\"time:timestamp\" value=\"");
+        GEN_PUT(o, "\t\t\t<date key=\"time:timestamp\" value=\"");
         put_time(o, ts);
-        PUT(o, "\"/>\n\t\t</event>\n");
+        GEN_PUT(o, "\"/>\n\t\t</event>\n");
     } else {
-        put_csv(o, case_id);
-        PUT(o, ",");
-        put_csv(o, act);
-        PUT(o, ",");
-        put_str(o, lc);
-        PUT(o, ",");
+        gen_put_csv(o, case_id);
+        GEN_PUT(o, ",");
+        gen_put_csv(o, act);
+        GEN_PUT(o, ",");
+        gen_put_str(o, lc);
+        GEN_PUT(o, ",");
         if (lane != NULL) {
-            put_csv(o, lane);
+            gen_put_csv(o, lane);
         }
-        PUT(o, ",");
+        GEN_PUT(o, ",");
         put_time(o, ts);
-        PUT(o, "\n");
+        GEN_PUT(o, "\n");
     }
     s->events++;
 }
@@ -990,9 +871,9 @@ static void write_case(sim *s, const char *case_id)
     int64_t t = s->next_arrival;
     s->next_arrival += SEC_MS + sim_rng_exp_ms(r, 20 * MIN_MS);
     if (s->o->format == FMT_XES) {
-        PUT(o, "\t<trace>\n\t\t<string key=\"concept:name\" value=\"");
-        put_xml(o, case_id);
-        PUT(o, "\"/>\n");
+        GEN_PUT(o, "\t<trace>\n\t\t<string key=\"concept:name\" value=\"");
+        gen_put_xml(o, case_id);
+        GEN_PUT(o, "\"/>\n");
     }
     for (uint32_t k = 0; k < s->n; k++) {
         /* Strictly increasing times: every reader rebuilds the same order. */
@@ -1005,7 +886,7 @@ static void write_case(sim *s, const char *case_id)
         s->instances++;
     }
     if (s->o->format == FMT_XES) {
-        PUT(o, "\t</trace>\n");
+        GEN_PUT(o, "\t</trace>\n");
     }
 }
 
@@ -1584,8 +1465,8 @@ static int open_output(sim *s, char *tmp, size_t tmp_cap)
         fprintf(stderr, "absim: cannot write %s: %s\n", o->output, strerror(errno));
         return EXIT_IO;
     }
-    s->out.buf = malloc(SINK_CAP);
-    s->out.zbuf = o->gzip ? malloc(SINK_CAP) : NULL;
+    s->out.buf = malloc(GEN_SINK_CAP);
+    s->out.zbuf = o->gzip ? malloc(GEN_SINK_CAP) : NULL;
     if (s->out.buf == NULL || (o->gzip && s->out.zbuf == NULL)) {
         fputs("absim: out of memory\n", stderr);
         return EXIT_IO;
@@ -1604,10 +1485,10 @@ static void write_header(sim *s)
 {
     sink *o = &s->out;
     if (s->o->format == FMT_CSV) {
-        PUT(o, "case:concept:name,concept:name,lifecycle:transition,org:resource,time:timestamp\n");
+        GEN_PUT(o, "case:concept:name,concept:name,lifecycle:transition,org:resource,time:timestamp\n");
         return;
     }
-    PUT(o, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
+    GEN_PUT(o, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
            "<log xes.version=\"1.0\" xes.features=\"\" xmlns=\"http://www.xes-standard.org/\">\n"
            "\t<extension name=\"Concept\" prefix=\"concept\" "
            "uri=\"http://www.xes-standard.org/concept.xesext\"/>\n"
@@ -1619,12 +1500,12 @@ static void write_header(sim *s)
            "uri=\"http://www.xes-standard.org/org.xesext\"/>\n"
            "\t<classifier name=\"Activity\" keys=\"concept:name\"/>\n"
            "\t<string key=\"concept:name\" value=\"");
-    put_xml(o, s->o->map_path);
-    PUT(o, " (simulated by absim, seed ");
+    gen_put_xml(o, s->o->map_path);
+    GEN_PUT(o, " (simulated by absim, seed ");
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%" PRIu64, s->o->seed);
-    put_str(o, tmp);
-    PUT(o, ")\"/>\n");
+    gen_put_str(o, tmp);
+    GEN_PUT(o, ")\"/>\n");
 }
 
 int main(int argc, char **argv)
@@ -1746,9 +1627,9 @@ int main(int argc, char **argv)
         goto out;
     }
     if (o.format == FMT_XES) {
-        PUT(&s.out, "</log>\n");
+        GEN_PUT(&s.out, "</log>\n");
     }
-    sink_flush(&s.out, 1);
+    gen_sink_flush(&s.out, 1);
     if (fflush(s.out.fp) != 0 && s.out.err == 0) {
         s.out.err = errno ? errno : EIO;
     }

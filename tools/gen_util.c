@@ -3,6 +3,7 @@
  */
 #include "gen_util.h"
 
+#include <errno.h>
 #include <string.h>
 
 int gen_parse_count(const char *str, uint64_t max, uint64_t *out)
@@ -60,4 +61,114 @@ double gen_ln(double x)
         term *= s2;
     }
     return e * 0.69314718055994530942 + 2.0 * sum;
+}
+
+/* ---- Output: bytes gathered in a large buffer, deflated as gzip when asked
+ * (windowBits 31, header time 0, so the bytes are reproducible), then written. */
+
+static void sink_write(gen_sink *s, const unsigned char *p, size_t n)
+{
+    if (s->err == 0 && n > 0 && fwrite(p, 1, n, s->fp) != n) {
+        s->err = errno ? errno : EIO;
+    }
+    s->out_total += n;
+}
+
+void gen_sink_flush(gen_sink *s, int finish)
+{
+    s->raw_total += s->len;
+    if (!s->gzip) {
+        sink_write(s, s->buf, s->len);
+        s->len = 0;
+        return;
+    }
+    s->z.next_in = s->buf;
+    s->z.avail_in = (uInt)s->len;
+    int rc;
+    do {
+        s->z.next_out = s->zbuf;
+        s->z.avail_out = GEN_SINK_CAP;
+        rc = deflate(&s->z, finish ? Z_FINISH : Z_NO_FLUSH);
+        if (rc == Z_STREAM_ERROR) {
+            s->err = -1;
+            break;
+        }
+        sink_write(s, s->zbuf, GEN_SINK_CAP - s->z.avail_out);
+    } while (s->z.avail_out == 0 || (finish && rc != Z_STREAM_END));
+    s->len = 0;
+}
+
+void gen_put_mem(gen_sink *s, const char *p, size_t n)
+{
+    while (n > 0) {
+        if (s->len == GEN_SINK_CAP) {
+            gen_sink_flush(s, 0);
+        }
+        size_t k = GEN_SINK_CAP - s->len < n ? GEN_SINK_CAP - s->len : n;
+        memcpy(s->buf + s->len, p, k);
+        s->len += k;
+        p += k;
+        n -= k;
+    }
+}
+
+void gen_put_str(gen_sink *s, const char *str)
+{
+    gen_put_mem(s, str, strlen(str));
+}
+
+/* Text inside a double-quoted XML attribute; line breaks and tabs as character references,
+ * since a parser would otherwise turn them into spaces. */
+void gen_put_xml(gen_sink *s, const char *str)
+{
+    const char *run = str;
+    for (const char *p = str; *p; p++) {
+        const char *rep;
+        switch (*p) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\n':
+            rep = "&#10;";
+            break;
+        case '\r':
+            rep = "&#13;";
+            break;
+        case '\t':
+            rep = "&#9;";
+            break;
+        default:
+            continue;
+        }
+        gen_put_mem(s, run, (size_t)(p - run));
+        gen_put_str(s, rep);
+        run = p + 1;
+    }
+    gen_put_str(s, run);
+}
+
+/* An RFC 4180 field: quoted only when it holds a comma, a quote or a line break. */
+void gen_put_csv(gen_sink *s, const char *str)
+{
+    if (strpbrk(str, ",\"\r\n") == NULL) {
+        gen_put_str(s, str);
+        return;
+    }
+    gen_put_mem(s, "\"", 1);
+    for (const char *p = str; *p; p++) {
+        gen_put_mem(s, p, 1);
+        if (*p == '"') {
+            gen_put_mem(s, p, 1);
+        }
+    }
+    gen_put_mem(s, "\"", 1);
 }
