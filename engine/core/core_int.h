@@ -76,8 +76,7 @@ typedef struct ab__strtab {
     uint32_t *lens;     /* id -> length in bytes. */
     uint32_t count;     /* Strings interned. */
     uint32_t cap;       /* Capacity of strs/lens. */
-    uint32_t *slots;    /* Open-addressing table of id+1 (0 = empty). */
-    uint32_t *hashes;   /* id -> hash, to rehash without rereading. */
+    uint64_t *slots;    /* Open-addressing table: hash << 32 | id + 1 (0 = empty). */
     uint32_t mask;      /* slots size - 1 (power of two). */
 } ab__strtab;
 

@@ -36,13 +36,19 @@ uint32_t ab__hash_bytes(const void *p, size_t len)
     return (uint32_t)ab__hash64(p, len, 0);
 }
 
+/* A slot holds the string's 32-bit hash above its id + 1 (0 = empty), so a
+ * probe rejects a different string without touching the id's arrays. */
+#define SLOT(h, id) (((uint64_t)(h) << 32) | ((uint64_t)(id) + 1))
+#define SLOT_ID(v) ((uint32_t)(v) - 1)
+#define SLOT_HASH(v) ((uint32_t)((v) >> 32))
+
 int ab__strtab_init(ab__strtab *t, ab_ctx *ctx)
 {
     memset(t, 0, sizeof(*t));
     t->ctx = ctx;
     ab__arena_init(&t->arena, ctx, 64 * 1024);
     t->mask = 63;
-    t->slots = ab__calloc(ctx, 64, sizeof(uint32_t));
+    t->slots = ab__calloc(ctx, 64, sizeof(*t->slots));
     return t->slots == NULL ? AB_ENOMEM : AB_OK;
 }
 
@@ -54,7 +60,6 @@ void ab__strtab_finish(ab__strtab *t)
     ab__arena_finish(&t->arena);
     ab__free(t->ctx, t->strs);
     ab__free(t->ctx, t->lens);
-    ab__free(t->ctx, t->hashes);
     ab__free(t->ctx, t->slots);
     memset(t, 0, sizeof(*t));
 }
@@ -62,17 +67,21 @@ void ab__strtab_finish(ab__strtab *t)
 static int rehash(ab__strtab *t)
 {
     uint32_t nsize = (t->mask + 1) * 2;
-    uint32_t *ns = ab__calloc(t->ctx, nsize, sizeof(uint32_t));
+    uint64_t *ns = ab__calloc(t->ctx, nsize, sizeof(*ns));
     if (ns == NULL) {
         return AB_ENOMEM;
     }
     uint32_t nmask = nsize - 1;
-    for (uint32_t id = 0; id < t->count; id++) {
-        uint32_t i = t->hashes[id] & nmask;
+    for (uint32_t k = 0; k <= t->mask; k++) {
+        uint64_t v = t->slots[k];
+        if (v == 0) {
+            continue;
+        }
+        uint32_t i = SLOT_HASH(v) & nmask;
         while (ns[i] != 0) {
             i = (i + 1) & nmask;
         }
-        ns[i] = id + 1;
+        ns[i] = v;
     }
     ab__free(t->ctx, t->slots);
     t->slots = ns;
@@ -80,22 +89,33 @@ static int rehash(ab__strtab *t)
     return AB_OK;
 }
 
-int ab__strtab_find(const ab__strtab *t, const char *s, size_t len, uint32_t *id_out)
+/* The slot holding s, or the empty slot where it would go. */
+static uint32_t probe(const ab__strtab *t, const char *s, size_t len, uint32_t h)
 {
-    uint32_t h = ab__hash_bytes(s, len);
     uint32_t i = h & t->mask;
     for (;;) {
-        uint32_t slot = t->slots[i];
-        if (slot == 0) {
-            return AB_ENOTFOUND;
+        uint64_t v = t->slots[i];
+        if (v == 0) {
+            return i;
         }
-        uint32_t id = slot - 1;
-        if (t->hashes[id] == h && t->lens[id] == len && memcmp(t->strs[id], s, len) == 0) {
-            *id_out = id;
-            return AB_OK;
+        if (SLOT_HASH(v) == h) {
+            uint32_t id = SLOT_ID(v);
+            if (t->lens[id] == len && memcmp(t->strs[id], s, len) == 0) {
+                return i;
+            }
         }
         i = (i + 1) & t->mask;
     }
+}
+
+int ab__strtab_find(const ab__strtab *t, const char *s, size_t len, uint32_t *id_out)
+{
+    uint64_t v = t->slots[probe(t, s, len, ab__hash_bytes(s, len))];
+    if (v == 0) {
+        return AB_ENOTFOUND;
+    }
+    *id_out = SLOT_ID(v);
+    return AB_OK;
 }
 
 int ab__strtab_intern(ab__strtab *t, const char *s, size_t len, uint32_t *id_out)
@@ -104,18 +124,10 @@ int ab__strtab_intern(ab__strtab *t, const char *s, size_t len, uint32_t *id_out
         return AB_ELIMIT;
     }
     uint32_t h = ab__hash_bytes(s, len);
-    uint32_t i = h & t->mask;
-    for (;;) {
-        uint32_t slot = t->slots[i];
-        if (slot == 0) {
-            break;
-        }
-        uint32_t id = slot - 1;
-        if (t->hashes[id] == h && t->lens[id] == len && memcmp(t->strs[id], s, len) == 0) {
-            *id_out = id;
-            return AB_OK;
-        }
-        i = (i + 1) & t->mask;
+    uint32_t i = probe(t, s, len, h);
+    if (t->slots[i] != 0) {
+        *id_out = SLOT_ID(t->slots[i]);
+        return AB_OK;
     }
     if (t->count == UINT32_MAX - 1) {
         return AB_ELIMIT;
@@ -132,11 +144,6 @@ int ab__strtab_intern(ab__strtab *t, const char *s, size_t len, uint32_t *id_out
             return AB_ENOMEM;
         }
         t->lens = nl;
-        uint32_t *nh = ab__realloc(t->ctx, t->hashes, ncap * sizeof(*nh));
-        if (nh == NULL) {
-            return AB_ENOMEM;
-        }
-        t->hashes = nh;
         t->cap = ncap;
     }
     char *copy = ab__arena_strndup(&t->arena, s, len);
@@ -146,8 +153,7 @@ int ab__strtab_intern(ab__strtab *t, const char *s, size_t len, uint32_t *id_out
     uint32_t id = t->count;
     t->strs[id] = copy;
     t->lens[id] = (uint32_t)len;
-    t->hashes[id] = h;
-    t->slots[i] = id + 1;
+    t->slots[i] = SLOT(h, id);
     t->count++;
     if ((uint64_t)t->count * 2 > (uint64_t)t->mask + 1) {
         int rc = rehash(t);
