@@ -22,7 +22,14 @@ struct ab_ctx {
     ab_limits limits;   /* Limits with defaults filled in. */
     ab_diag_fn diag;    /* Diagnostics callback, or NULL. */
     void *diag_payload; /* Passed to diag. */
+    bool zlib_inflate;  /* Inflate gzip with zlib even when ISA-L is built in. */
 };
+
+/* Makes inputs opened from now on inflate with zlib (tests and benchmarks
+ * compare the two inflaters; both give the same bytes and errors). */
+void ab__ctx_use_zlib(ab_ctx *ctx, bool on);
+/* True when the build inflates with ISA-L. */
+bool ab__have_isal(void);
 
 void *ab__malloc(ab_ctx *ctx, size_t n);
 void *ab__calloc(ab_ctx *ctx, size_t count, size_t size);

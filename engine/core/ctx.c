@@ -82,6 +82,7 @@ int ab_ctx_create(ab_ctx **out, const ab_ctx_options *opts)
     }
     ctx->diag = opts->diag;
     ctx->diag_payload = opts->diag_payload;
+    ctx->zlib_inflate = false;
     /* Process-wide but idempotent; see the header. */
     igraph_set_error_handler(igraph_error_handler_ignore);
     igraph_set_warning_handler(igraph_warning_silent);
@@ -177,4 +178,18 @@ int ab__grow(ab_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem)
     *ptr = p;
     *cap = ncap;
     return AB_OK;
+}
+
+void ab__ctx_use_zlib(ab_ctx *ctx, bool on)
+{
+    ctx->zlib_inflate = on;
+}
+
+bool ab__have_isal(void)
+{
+#ifdef AB_HAVE_ISAL
+    return true;
+#else
+    return false;
+#endif
 }
