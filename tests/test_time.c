@@ -1270,11 +1270,85 @@ static void test_tz_alloc_failures(void **state)
     }
 }
 
+
+static uint64_t next_rand(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/*
+ * The by-position fast path for YYYY-MM-DD[T ]HH:MM:SS must accept and reject
+ * exactly what the general ISO reader does, with the same instant and the
+ * same failure: compared on real shapes and on 300,000 random mutations of
+ * them (characters replaced, dropped or inserted).
+ */
+static void test_iso_fast_path_agrees(void **state)
+{
+    (void)state;
+    static const char *const seeds[] = {
+        "2011-10-01T00:38:44.546+02:00", "2011-10-01 00:38:44.546000+02:00",
+        "2019-03-31T02:30:00Z",          "2020-02-29t23:59:60",
+        "1970-01-01T00:00:00.000+01:00", "2024-12-31 24:00:00",
+        "2016-01-04T12:09:44.000-0500",  "2023-06-01T08:00:00,5 UTC",
+        "0001-01-01T00:00:00",           "9999-12-31T23:59:59.9999999Z",
+    };
+    static const char alphabet[] = "0123456789-:T tZ+.,\t";
+    ab_ctx *ctx = tu_ctx();
+    ab_tz *ams = load_tz(ctx, "Europe/Amsterdam");
+    uint64_t rng = 12345;
+    size_t agreed_ok = 0;
+    for (int round = 0; round < 300000; round++) {
+        char buf[64];
+        const char *seed = seeds[round % (int)(sizeof(seeds) / sizeof(seeds[0]))];
+        size_t n = strlen(seed);
+        memcpy(buf, seed, n);
+        int edits = round < 20 ? 0 : 1 + (int)(next_rand(&rng) % 3);
+        for (int e = 0; e < edits && n > 0 && n < sizeof(buf) - 1; e++) {
+            size_t at = (size_t)(next_rand(&rng) % n);
+            char c = alphabet[next_rand(&rng) % (sizeof(alphabet) - 1)];
+            switch (next_rand(&rng) % 3) {
+            case 0:
+                buf[at] = c;
+                break;
+            case 1:
+                memmove(buf + at, buf + at + 1, n - at - 1);
+                n--;
+                break;
+            default:
+                memmove(buf + at + 1, buf + at, n - at);
+                buf[at] = c;
+                n++;
+                break;
+            }
+        }
+        const ab_tz *tz = round % 2 ? ams : NULL;
+        ab_time fast = 0, slow = 0;
+        ab__ts_fail ff, fs;
+        int rf = ab__time_parse_layout(&fast, buf, n, AB_TS_ISO8601, NULL, tz, &ff);
+        int rs = ab__time_parse_layout(&slow, buf, n, AB__TS_ISO8601_GENERAL, NULL, tz, &fs);
+        if (rf != rs || (rf == AB_OK && fast != slow) ||
+            (rf != AB_OK && (ff.kind != fs.kind || ff.pos != fs.pos || ff.value != fs.value))) {
+            fail_msg("'%.*s': fast path rc %d t %lld, general rc %d t %lld", (int)n, buf, rf,
+                     (long long)fast, rs, (long long)slow);
+        }
+        agreed_ok += rf == AB_OK;
+    }
+    /* Both outcomes were exercised, not just one. */
+    assert_true(agreed_ok > 20000);
+    assert_true(agreed_ok < 280000);
+    ab_tz_destroy(ams);
+    ab_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iso_real_examples),
         cmocka_unit_test(test_iso_variants),
+        cmocka_unit_test(test_iso_fast_path_agrees),
         cmocka_unit_test(test_fractions),
         cmocka_unit_test(test_leap_years_and_calendar),
         cmocka_unit_test(test_time_ranges),

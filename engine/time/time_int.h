@@ -146,6 +146,9 @@ enum { AB__TS_SYNTAX = 1, AB__TS_RANGE = 2, AB__TS_EMPTY = 3, AB__TS_SMALL = 4 }
  */
 int ab__time_parse_layout(ab_time *out, const char *text, size_t len, ab_ts_layout layout,
                           const char *pattern, const ab_tz *tz, ab__ts_fail *fail);
+/* ISO 8601 without the by-position fast path, for the test that checks the
+ * two agree (a layout value ab__time_parse_layout takes, never public). */
+#define AB__TS_ISO8601_GENERAL 1000
 
 /* A plain number "[+-]digits[.digits]" as written. */
 typedef struct ab__ts_number {

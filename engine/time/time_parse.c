@@ -197,6 +197,9 @@ static bool read_ampm(ts_in *in, ts_fields *f)
     return true;
 }
 
+static int read_after_seconds(ts_in *in, ts_fields *f, bool iso, ab__ts_fail *fail);
+static int read_after_minutes(ts_in *in, ts_fields *f, bool iso, ab__ts_fail *fail);
+
 /*
  * The part after the date: nothing, or 'T' / spaces, then H:MM[:SS[.f]],
  * then AM/PM (not in ISO), then a zone, then the end of the value.
@@ -222,13 +225,26 @@ static int read_time_tail(ts_in *in, ts_fields *f, bool iso, ab__ts_fail *fail)
         if (!read_digits(in, 2, 2, &f->sec)) {
             return fail_syntax(fail, in);
         }
-        if (in->p < in->end && (*in->p == '.' || *in->p == ',')) {
-            in->p++;
-            if (!read_fraction(in, &f->usec)) {
-                return fail_syntax(fail, in);
-            }
+        return read_after_seconds(in, f, iso, fail);
+    }
+    return read_after_minutes(in, f, iso, fail);
+}
+
+/* What may follow the seconds: a fraction, then as read_after_minutes. */
+static int read_after_seconds(ts_in *in, ts_fields *f, bool iso, ab__ts_fail *fail)
+{
+    if (in->p < in->end && (*in->p == '.' || *in->p == ',')) {
+        in->p++;
+        if (!read_fraction(in, &f->usec)) {
+            return fail_syntax(fail, in);
         }
     }
+    return read_after_minutes(in, f, iso, fail);
+}
+
+/* After the clock: spaces, AM/PM (not in ISO), a zone, then the end. */
+static int read_after_minutes(ts_in *in, ts_fields *f, bool iso, ab__ts_fail *fail)
+{
     skip_spaces(in);
     if (!iso && read_ampm(in, f)) {
         skip_spaces(in);
@@ -245,7 +261,42 @@ static int read_time_tail(ts_in *in, ts_fields *f, bool iso, ab__ts_fail *fail)
 
 /* ---- Layouts ---- */
 
-static int parse_iso(ts_in *in, ts_fields *f, ab__ts_fail *fail)
+/* Two digits at s, or -1. */
+static inline int two_digits(const char *s)
+{
+    unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
+    return a <= 9 && b <= 9 ? (int)(a * 10 + b) : -1;
+}
+
+/*
+ * The shape nearly every log writes, YYYY-MM-DD[T ]HH:MM:SS, read by
+ * position; what follows the seconds goes through the same code as the
+ * general path, so both accept and reject the same texts. False when the
+ * value has another shape (the general path then reads it).
+ */
+static bool iso_by_position(ts_in *in, ts_fields *f)
+{
+    const char *s = in->p;
+    if (in->end - s < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
+        (s[10] != 'T' && s[10] != 't' && s[10] != ' ')) {
+        return false;
+    }
+    int y1 = two_digits(s), y2 = two_digits(s + 2), mo = two_digits(s + 5), d = two_digits(s + 8),
+        h = two_digits(s + 11), mi = two_digits(s + 14), se = two_digits(s + 17);
+    if ((y1 | y2 | mo | d | h | mi | se) < 0 || (s[10] == ' ' && (s[11] == ' ' || s[11] == '\t'))) {
+        return false;
+    }
+    f->year = y1 * 100 + y2;
+    f->month = mo;
+    f->day = d;
+    f->hour = h;
+    f->min = mi;
+    f->sec = se;
+    in->p = s + 19;
+    return true;
+}
+
+static int parse_iso_general(ts_in *in, ts_fields *f, ab__ts_fail *fail)
 {
     if (!read_digits(in, 4, 4, &f->year) || !read_char(in, '-') ||
         !read_digits(in, 2, 2, &f->month) || !read_char(in, '-') ||
@@ -253,6 +304,14 @@ static int parse_iso(ts_in *in, ts_fields *f, ab__ts_fail *fail)
         return fail_syntax(fail, in);
     }
     return read_time_tail(in, f, true, fail);
+}
+
+static int parse_iso(ts_in *in, ts_fields *f, ab__ts_fail *fail)
+{
+    if (iso_by_position(in, f)) {
+        return read_after_seconds(in, f, true, fail);
+    }
+    return parse_iso_general(in, f, fail);
 }
 
 static int parse_ymd(ts_in *in, ts_fields *f, ab__ts_fail *fail)
@@ -605,11 +664,14 @@ int ab__time_parse_layout(ab_time *out, const char *text, size_t len, ab_ts_layo
     ts_in in = {text, text, end};
     ts_fields f = TS_FIELDS_INIT;
     int rc;
-    switch (layout) {
+    switch ((int)layout) {
     case AB_TS_AUTO:
         return parse_auto(out, &in, &f, tz, fail);
     case AB_TS_ISO8601:
         rc = parse_iso(&in, &f, fail);
+        break;
+    case AB__TS_ISO8601_GENERAL:
+        rc = parse_iso_general(&in, &f, fail);
         break;
     case AB_TS_YMD_SLASH:
         rc = parse_ymd(&in, &f, fail);
