@@ -31,9 +31,50 @@ uint64_t ab__hash64(const void *p, size_t len, uint64_t seed)
     return h;
 }
 
+__extension__ typedef unsigned __int128 u128;
+
+/* The two halves of a 64x64-bit product folded together. */
+static inline uint64_t fold_mul(uint64_t a, uint64_t b)
+{
+    u128 r = (u128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/*
+ * The interning hash: strings of up to 16 bytes (most names, ids and codes
+ * in logs) are read as two possibly overlapping words and mixed with one
+ * wide multiply; longer ones take one multiply per 16 bytes. Only the
+ * tables use it (nothing written depends on it), so it may change.
+ */
 uint32_t ab__hash_bytes(const void *p, size_t len)
 {
-    return (uint32_t)ab__hash64(p, len, 0);
+    const unsigned char *s = p;
+    const uint64_t k1 = 0xa0761d6478bd642full, k2 = 0xe7037ed1a0b428dbull;
+    uint64_t a, b, seed = 0x8ebc6af09c88c6e3ull ^ (uint64_t)len;
+    uint32_t x, y;
+    if (len >= 8 && len <= 16) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + len - 8, 8);
+    } else if (len >= 4 && len < 8) {
+        memcpy(&x, s, 4);
+        memcpy(&y, s + len - 4, 4);
+        a = ((uint64_t)x << 32) | y;
+        b = 0;
+    } else if (len < 4) {
+        a = len > 0 ? ((uint64_t)s[0] << 16) | ((uint64_t)s[len >> 1] << 8) | s[len - 1] : 0;
+        b = 0;
+    } else {
+        size_t i = 0;
+        for (; i + 16 < len; i += 16) {
+            memcpy(&a, s + i, 8);
+            memcpy(&b, s + i + 8, 8);
+            seed = fold_mul(a ^ k1, b ^ seed);
+        }
+        memcpy(&a, s + len - 16, 8);
+        memcpy(&b, s + len - 8, 8);
+    }
+    uint64_t h = fold_mul(a ^ k1, b ^ seed ^ k2);
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* A slot holds the string's 32-bit hash above its id + 1 (0 = empty), so a
