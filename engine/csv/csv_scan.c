@@ -310,7 +310,17 @@ int ab__csv_is_na(const char *s, size_t len)
         return 0;
     }
     switch (s[0]) {
-    case '#': case '-': case '1': case '<': case 'N': case 'n':
+    case '#': case '<': case 'N': case 'n':
+        break;
+    case '1': /* Only "1.#IND" and "1.#QNAN": ids and numbers leave here. */
+        if (s[1] != '.') {
+            return 0;
+        }
+        break;
+    case '-':
+        if (s[1] != '1' && s[1] != 'N' && s[1] != 'n') {
+            return 0;
+        }
         break;
     default:
         return 0;
@@ -340,7 +350,8 @@ int ab__csv_has_zone(const char *s, size_t len)
     if (last == 'Z' || last == 'z') {
         return 1;
     }
-    if (len >= 4 && (ab__ieq(s + len - 4, 4, " UTC") || ab__ieq(s + len - 4, 4, " GMT"))) {
+    if (len >= 4 && (last == 'C' || last == 'c' || last == 'T' || last == 't') &&
+        (ab__ieq(s + len - 4, 4, " UTC") || ab__ieq(s + len - 4, 4, " GMT"))) {
         return 1;
     }
     /* An offset follows the time of day: [+-]HH[:MM] after the first ':'. */

@@ -105,6 +105,10 @@ ab_lifecycle ab_lifecycle_from_string(const char *s, size_t len)
     if (s == NULL || len == 0) {
         return AB_LC_NONE;
     }
+    /* Nearly every event says complete, in one of two spellings. */
+    if (len == 8 && (memcmp(s, "complete", 8) == 0 || memcmp(s, "COMPLETE", 8) == 0)) {
+        return AB_LC_COMPLETE;
+    }
     switch (s[0] | 0x20) {
     case 'c':
         if (ab__ieq(s, len, "complete")) {
