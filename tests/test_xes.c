@@ -638,6 +638,54 @@ static void test_all_attribute_types(void **state)
 
 /* ---- Classifiers. ---- */
 
+
+/*
+ * Attribute keys are remembered across events (a small table by hash, with
+ * replacement): many distinct keys, keys that collide, and keys written with
+ * an entity must each still reach the right event, decoded.
+ */
+static void test_key_memo(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    size_t cap = 1 << 20, o = 0;
+    char *x = malloc(cap);
+    o += (size_t)snprintf(x + o, cap - o,
+                          "<log xes.version=\"1.0\"><trace><string key=\"concept:name\" "
+                          "value=\"c\"/>\n");
+    enum { N = 600 };
+    for (int i = 0; i < N; i++) {
+        o += (size_t)snprintf(x + o, cap - o,
+                              "<event><string key=\"concept:name\" value=\"a\"/>"
+                              "<date key=\"time:timestamp\" value=\"2020-01-01T00:%02d:%02d\"/>"
+                              "<string key=\"k%d\" value=\"v%d\"/>"
+                              "<string key=\"R&amp;D%d\" value=\"x%d\"/></event>\n",
+                              i / 60, i % 60, i % 250, i, i % 3, i);
+    }
+    o += (size_t)snprintf(x + o, cap - o, "</trace></log>\n");
+    ab_log *log;
+    ab_error err;
+    assert_int_equal(read_mem(ctx, x, o, "memo.xes", NULL, NULL, &log, &err), AB_OK);
+    assert_int_equal(ab_log_event_count(log), N);
+    for (int i = 0; i < N; i++) {
+        char key[32], want[32];
+        ab_value v;
+        snprintf(key, sizeof(key), "k%d", i % 250);
+        snprintf(want, sizeof(want), "v%d", i);
+        assert_int_equal(ab_log_event_attr(log, (uint64_t)i, key, &v), AB_OK);
+        want_string(&v, AB_ATTR_STRING, want);
+        snprintf(key, sizeof(key), "k%d", (i + 1) % 250);
+        assert_int_equal(ab_log_event_attr(log, (uint64_t)i, key, &v), AB_ENOTFOUND);
+        snprintf(key, sizeof(key), "R&D%d", i % 3);
+        snprintf(want, sizeof(want), "x%d", i);
+        assert_int_equal(ab_log_event_attr(log, (uint64_t)i, key, &v), AB_OK);
+        want_string(&v, AB_ATTR_STRING, want);
+    }
+    ab_log_destroy(log);
+    free(x);
+    ab_ctx_destroy(ctx);
+}
+
 static void activities_of(const ab_log *log, char *buf, size_t cap)
 {
     buf[0] = '\0';
@@ -1284,6 +1332,7 @@ int main(void)
         cmocka_unit_test(test_shared_logs_match_pm4py),
         cmocka_unit_test(test_xes_and_csv_agree),
         cmocka_unit_test(test_all_attribute_types),
+        cmocka_unit_test(test_key_memo),
         cmocka_unit_test(test_classifiers),
         cmocka_unit_test(test_classifier_on_real_log),
         cmocka_unit_test(test_unclosed_xml),

@@ -146,6 +146,14 @@ enum { AB__TS_SYNTAX = 1, AB__TS_RANGE = 2, AB__TS_EMPTY = 3, AB__TS_SMALL = 4 }
  */
 int ab__time_parse_layout(ab_time *out, const char *text, size_t len, ab_ts_layout layout,
                           const char *pattern, const ab_tz *tz, ab__ts_fail *fail);
+/*
+ * The readers' hot path: ab__time_parse_layout without failure details
+ * (a reader that needs the message parses again with ab_time_parse), and
+ * for ISO 8601 whether the value wrote a zone (*has_zone; false for other
+ * layouts, whose zone the caller judges). AB_OK or AB_EPARSE.
+ */
+int ab__time_parse_fast(ab_time *out, const char *text, size_t len, ab_ts_layout layout,
+                        const ab_tz *tz, bool *has_zone);
 /* ISO 8601 without the by-position fast path, for the test that checks the
  * two agree (a layout value ab__time_parse_layout takes, never public). */
 #define AB__TS_ISO8601_GENERAL 1000

@@ -148,7 +148,8 @@ static int read_zone(ts_in *in, ts_fields *f, ab__ts_fail *fail)
         f->zone_off = 0;
         return 1;
     }
-    if (word_at(in, "UTC") || word_at(in, "GMT")) {
+    if ((c == 'U' || c == 'u' || c == 'G' || c == 'g') &&
+        (word_at(in, "UTC") || word_at(in, "GMT"))) {
         in->p += 3;
         f->has_zone = true;
         f->zone_off = 0;
@@ -698,6 +699,31 @@ int ab__time_parse_layout(ab_time *out, const char *text, size_t len, ab_ts_layo
         return rc;
     }
     return ts_to_time(out, &f, tz, fail);
+}
+
+int ab__time_parse_fast(ab_time *out, const char *text, size_t len, ab_ts_layout layout,
+                        const ab_tz *tz, bool *has_zone)
+{
+    if (layout != AB_TS_ISO8601) {
+        *has_zone = false;
+        int rc = ab__time_parse_layout(out, text, len, layout, NULL, tz, NULL);
+        return rc;
+    }
+    const char *end = text + len;
+    while (text < end && is_space(*text)) {
+        text++;
+    }
+    while (end > text && is_space(end[-1])) {
+        end--;
+    }
+    ts_in in = {text, text, end};
+    ts_fields f = TS_FIELDS_INIT;
+    int rc = parse_iso(&in, &f, NULL);
+    if (rc == AB_OK) {
+        rc = ts_to_time(out, &f, tz, NULL);
+    }
+    *has_zone = f.has_zone;
+    return rc;
 }
 
 /* ---- Messages ---- */

@@ -52,8 +52,6 @@ int ab__xes_parse_int(const char *s, size_t len, int64_t *out);
 int ab__xes_parse_float(const char *s, size_t len, char decimal_point, double *out);
 /* xs:boolean: true, false, 1, 0 (any case, as some writers use True/False). */
 int ab__xes_parse_bool(const char *s, size_t len, int *out);
-/* Non-zero when an ISO-8601 value carries a zone (Z or an offset after the time). */
-int ab__xes_date_has_zone(const char *s, size_t len);
 
 /* ---- Classifier keys. ---- */
 

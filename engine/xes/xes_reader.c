@@ -21,6 +21,7 @@
 #include <libxml/parserInternals.h>
 
 #include "log/log_int.h"
+#include "time/time_int.h"
 
 /* libxml2's SAX2 parser reaches its full speed with chunks of 64 KiB (larger
  * ones gain nothing and leave the caches sooner). */
@@ -64,6 +65,19 @@ typedef struct xes_event {
     ab_event_in ev;    /* Everything but case_id and attrs, filled at </trace>. */
     size_t attr_first; /* Its first attribute in eattrs. */
 } xes_event;
+
+/* A key met before: its bytes as libxml2 passed them, and its decoded copy. */
+typedef struct xes_key_memo {
+    const char *raw;  /* Stable copy of the bytes as passed; NULL = empty entry. */
+    size_t raw_len;   /* Their length. */
+    const char *key;  /* Decoded, NUL-terminated (== raw when nothing was decoded). */
+    size_t key_len;   /* Its length. */
+} xes_key_memo;
+
+/* Keys are few and repeat on every event: remembering them saves a copy per
+ * attribute. Entries live in hstore to the end, at most KEY_MEMO_BYTES. */
+#define KEY_MEMO 64
+#define KEY_MEMO_BYTES (1u << 20)
 
 typedef struct xes_classifier {
     const char *name; /* In hstore, NUL-terminated. */
@@ -135,6 +149,8 @@ typedef struct xes_reader {
     int log_closed;    /* </log> seen: the document is complete. */
 
     ab__xes_store hstore;        /* Log attributes and header items: kept to the end. */
+    xes_key_memo memo[KEY_MEMO]; /* Attribute keys met, by a hash of their bytes. */
+    size_t memo_bytes;           /* Bytes of hstore the memo holds. */
     xes_attrs lattrs;            /* Log attributes not yet handed to the builder. */
     xes_classifier *classifiers; /* Declared in the header. */
     size_t n_classifiers;        /* Entries in classifiers. */
@@ -548,6 +564,46 @@ static const char *keep(xes_reader *r, xes_owner owner, const char *v, size_t n,
     return ab__xes_store_value(s, v, n, len_out);
 }
 
+/* An attribute key, from the memo when met before; NULL on out of memory. */
+static const char *key_of(xes_reader *r, xes_owner owner, const char *k, size_t n,
+                          size_t *len_out)
+{
+    if (n == 0) {
+        return keep(r, owner, k, n, len_out);
+    }
+    xes_key_memo *m =
+        &r->memo[(n * 7u + (unsigned char)k[0] * 31u + (unsigned char)k[n - 1]) % KEY_MEMO];
+    if (m->raw != NULL && m->raw_len == n && memcmp(m->raw, k, n) == 0) {
+        *len_out = m->key_len;
+        return m->key;
+    }
+    if (r->memo_bytes + 2 * n + 2 > KEY_MEMO_BYTES) {
+        return keep(r, owner, k, n, len_out);
+    }
+    size_t dlen;
+    const char *d = ab__xes_store_value(&r->hstore, k, n, &dlen);
+    if (d == NULL) {
+        return NULL;
+    }
+    const char *raw = d;
+    if (dlen != n) {
+        /* An entity was decoded: keep the bytes as passed to compare with. */
+        char *copy = ab__xes_store_alloc(&r->hstore, n);
+        if (copy == NULL) {
+            return NULL;
+        }
+        memcpy(copy, k, n);
+        raw = copy;
+    }
+    r->memo_bytes += 2 * n + 2;
+    m->raw = raw;
+    m->raw_len = n;
+    m->key = d;
+    m->key_len = dlen;
+    *len_out = dlen;
+    return d;
+}
+
 /* Fills a typed value from its text; 0 or fails the read with the position. */
 static int typed_value(xes_reader *r, ab_value *out, ab_attr_type type, xes_owner owner,
                        const char *key, size_t key_len, const char *v, size_t n)
@@ -622,7 +678,7 @@ static void push_attr(xes_reader *r, const xes_frame *parent, xes_frame *f, ab_a
         return;
     }
     size_t klen;
-    x->key = keep(r, owner, key, key_len, &klen);
+    x->key = key_of(r, owner, key, key_len, &klen);
     if (x->key == NULL) {
         a->count--;
         fail_nomem(r);
@@ -686,14 +742,16 @@ static void event_attr(xes_reader *r, const xes_frame *parent, xes_frame *f, ab_
         return;
     }
     if (has_value && KEY_IS(key, key_len, "time:timestamp")) {
-        static const ab_ts_format iso = {AB_TS_ISO8601, {0}};
-        ab_error terr;
-        if (ab_time_parse(&r->cur.ev.ts, v, n, &iso, NULL, &terr) == AB_OK) {
+        bool zone;
+        if (ab__time_parse_fast(&r->cur.ev.ts, v, n, AB_TS_ISO8601, NULL, &zone) == AB_OK) {
             r->ts_bad = 0;
-            if (!ab__xes_date_has_zone(v, n)) {
-                r->coerced++;
-            }
+            r->coerced += !zone;
         } else {
+            /* Parsed again for the message, which the fast path does not build. */
+            static const ab_ts_format iso = {AB_TS_ISO8601, {0}};
+            ab_error terr;
+            ab_time ignored;
+            ab_time_parse(&ignored, v, n, &iso, NULL, &terr);
             r->ts_bad = 1;
             r->cur.ev.ts = AB_TIME_NONE;
             snprintf(r->ts_msg, sizeof(r->ts_msg), "unparsable time:timestamp: %.500s", terr.msg);
@@ -957,7 +1015,13 @@ static void trace_end(xes_reader *r, uint64_t trace_line)
 /* Returns N_* of a known element name, or -1. */
 static int element_id(const xes_reader *r, const xmlChar *ln)
 {
-    for (int i = N_LOG; i <= N_CONTAINER; i++) {
+    /* Attribute elements first: they are most of the document. */
+    for (int i = N_STRING; i <= N_CONTAINER; i++) {
+        if (ln == r->names[i]) {
+            return i;
+        }
+    }
+    for (int i = N_LOG; i < N_STRING; i++) {
         if (ln == r->names[i]) {
             return i;
         }

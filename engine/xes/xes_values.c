@@ -110,6 +110,19 @@ const char *ab__xes_store_value(ab__xes_store *s, const char *v, size_t len, siz
     if (d == NULL) {
         return NULL;
     }
+    if (len <= 64) {
+        /* Short values (nearly all): copy and look for '&' in one pass. */
+        unsigned amp = 0;
+        for (size_t i = 0; i < len; i++) {
+            d[i] = v[i];
+            amp |= v[i] == '&';
+        }
+        if (!amp) {
+            d[len] = '\0';
+            *len_out = len;
+            return d;
+        }
+    }
     const char *amp = len > 0 ? memchr(v, '&', len) : NULL;
     if (amp == NULL) {
         memcpy(d, v, len);
@@ -227,29 +240,6 @@ int ab__xes_parse_bool(const char *s, size_t len, int *out)
         return AB_OK;
     }
     return AB_EPARSE;
-}
-
-int ab__xes_date_has_zone(const char *s, size_t len)
-{
-    s = trim(s, &len);
-    if (len == 0) {
-        return 0;
-    }
-    if (s[len - 1] == 'Z' || s[len - 1] == 'z') {
-        return 1;
-    }
-    /* An offset follows the time: look for a sign after the date part
-     * (YYYY-MM-DD is 10 bytes; its own '-' do not count). */
-    for (size_t i = len; i > 10; i--) {
-        char c = s[i - 1];
-        if (c == '+' || c == '-') {
-            return 1;
-        }
-        if (c == 'T' || c == 't' || c == ' ') {
-            break;
-        }
-    }
-    return 0;
 }
 
 /* ---- Classifier keys. ---- */
