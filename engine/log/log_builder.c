@@ -1247,6 +1247,28 @@ static int group_by_case(ab_log_builder *b)
         off += count[c];
     }
     log->case_first[cases] = off;
+    /* Most logs arrive grouped: every case's events together, cases in
+     * order of first appearance, each in time order (XES traces, sorted
+     * exports). Then the order is already the final one and the columns
+     * stay where they are. */
+    int in_place = 1;
+    for (uint64_t e = 1; e < n && in_place; e++) {
+        uint32_t a = newidx[log->ev_case[e - 1]], c = newidx[log->ev_case[e]];
+        if (c < a) {
+            in_place = 0;
+        } else if (c == a && (log->ev_ts[e - 1] > log->ev_ts[e] ||
+                              (log->ev_ts[e - 1] == log->ev_ts[e] && log->ev_start != NULL &&
+                               log->ev_start[e - 1] > log->ev_start[e]))) {
+            in_place = 0;
+        }
+    }
+    if (in_place) {
+        for (uint64_t e = 0; e < n; e++) {
+            log->ev_case[e] = newidx[log->ev_case[e]];
+        }
+        rc = AB_OK;
+        goto done;
+    }
     for (uint64_t e = 0; e < n; e++) {
         uint32_t k = newidx[log->ev_case[e]];
         perm[next[k]++] = (uint32_t)e;

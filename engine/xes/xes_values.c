@@ -111,9 +111,19 @@ const char *ab__xes_store_value(ab__xes_store *s, const char *v, size_t len, siz
         return NULL;
     }
     if (len <= 64) {
-        /* Short values (nearly all): copy and look for '&' in one pass. */
-        unsigned amp = 0;
-        for (size_t i = 0; i < len; i++) {
+        /* Short values (nearly all): copy and look for '&' in one pass, eight
+         * bytes at a time (a zero byte of w ^ "&&&&&&&&" is an '&'). */
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        uint64_t amp = 0;
+        size_t i = 0;
+        for (; i + 8 <= len; i += 8) {
+            uint64_t w;
+            memcpy(&w, v + i, 8);
+            memcpy(d + i, &w, 8);
+            uint64_t x = w ^ (ones * '&');
+            amp |= (x - ones) & ~x & highs;
+        }
+        for (; i < len; i++) {
             d[i] = v[i];
             amp |= v[i] == '&';
         }
