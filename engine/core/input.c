@@ -322,7 +322,7 @@ static const char *isal_why(int r)
     case ISAL_INVALID_LOOKBACK: return "invalid distance too far back";
     case ISAL_INVALID_WRAPPER: return "invalid gzip header";
     case ISAL_UNSUPPORTED_METHOD: return "unknown compression method";
-    case ISAL_INCORRECT_CHECKSUM: return "incorrect data check";
+    case ISAL_INCORRECT_CHECKSUM: return "incorrect data check (CRC-32 or length)";
     default: return "inflate failed";
     }
 }
