@@ -564,6 +564,20 @@ static const char *keep(xes_reader *r, xes_owner owner, const char *v, size_t n,
     return ab__xes_store_value(s, v, n, len_out);
 }
 
+/* memcmp(a, b, n) == 0, with keys of 8 to 16 bytes (most) compared inline. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
 /* An attribute key, from the memo when met before; NULL on out of memory. */
 static const char *key_of(xes_reader *r, xes_owner owner, const char *k, size_t n,
                           size_t *len_out)
@@ -573,7 +587,7 @@ static const char *key_of(xes_reader *r, xes_owner owner, const char *k, size_t 
     }
     xes_key_memo *m =
         &r->memo[(n * 7u + (unsigned char)k[0] * 31u + (unsigned char)k[n - 1]) % KEY_MEMO];
-    if (m->raw != NULL && m->raw_len == n && memcmp(m->raw, k, n) == 0) {
+    if (m->raw != NULL && m->raw_len == n && same_bytes(m->raw, k, n)) {
         *len_out = m->key_len;
         return m->key;
     }

@@ -104,9 +104,23 @@ char *ab__xes_store_alloc(ab__xes_store *s, size_t n)
 }
 #endif
 
+/* ab__xes_store_alloc with the common case, room in the current block, inline. */
+static inline char *store_bump(ab__xes_store *s, size_t n)
+{
+#ifndef AB_ARENA_DEBUG
+    ab__xes_block *b = s->cur;
+    if (b != NULL && b->cap - s->pos >= n) {
+        char *p = b->data + s->pos;
+        s->pos += n;
+        return p;
+    }
+#endif
+    return ab__xes_store_alloc(s, n);
+}
+
 const char *ab__xes_store_value(ab__xes_store *s, const char *v, size_t len, size_t *len_out)
 {
-    char *d = ab__xes_store_alloc(s, len + 1);
+    char *d = store_bump(s, len + 1);
     if (d == NULL) {
         return NULL;
     }
