@@ -76,28 +76,99 @@ ab_ctx *cli_ctx(void)
     return ctx;
 }
 
-int cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, int takes_value,
-            const char **value)
+void cli_args_start(cli_args *a, const char *cmd, int argc, char **argv)
 {
-    const char *a = argv[*i];
+    a->cmd = cmd;
+    a->argc = argc;
+    a->argv = argv;
+    a->i = 0;
+    a->v = NULL;
+    a->name = NULL;
+    a->bad = 0;
+}
+
+int cli_next(cli_args *a)
+{
+    return !a->bad && ++a->i < a->argc;
+}
+
+int cli_flag(const cli_args *a, const char *name, const char *alt)
+{
+    const char *s = a->argv[a->i];
+    return strcmp(s, name) == 0 || (alt != NULL && strcmp(s, alt) == 0);
+}
+
+/* Matches name as "NAME VALUE" or "NAME=VALUE" at a->i. */
+static int value_of(cli_args *a, const char *name)
+{
+    const char *s = a->argv[a->i];
     size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0) {
+    if (strncmp(s, name, n) != 0 || (s[n] != '\0' && s[n] != '=')) {
         return 0;
     }
-    if (a[n] == '\0') {
-        if (!takes_value) {
-            *value = NULL;
-            return 1;
-        }
-        if (*i + 1 >= argc) {
-            cli_usage_error(cmd, "option %s needs a value", name);
-            return -1;
-        }
-        *value = argv[++*i];
-        return 1;
+    a->name = name;
+    if (s[n] == '=') {
+        a->v = s + n + 1;
+    } else if (a->i + 1 < a->argc) {
+        a->v = a->argv[++a->i];
+    } else {
+        a->v = "";
+        cli_fail(a, "option %s needs a value", name);
     }
-    if (a[n] == '=' && takes_value) {
-        *value = a + n + 1;
+    return 1;
+}
+
+int cli_value(cli_args *a, const char *name, const char *alt)
+{
+    return value_of(a, name) || (alt != NULL && value_of(a, alt));
+}
+
+void cli_fail(cli_args *a, const char *fmt, ...)
+{
+    if (a->bad) {
+        return; /* One message per command line. */
+    }
+    a->bad = 1;
+    va_list ap;
+    fprintf(stderr, "asbuilt %s: ", a->cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'asbuilt %s --help'.\n", a->cmd);
+}
+
+int cli_number(cli_args *a, unsigned long long min, unsigned long long max,
+               unsigned long long *out)
+{
+    const char *v = a->v;
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (v[0] == '\0' || v[0] == '-' || *end != '\0' || n < min || n > max) {
+        if (max == UINT64_MAX || max == UINT32_MAX) {
+            cli_fail(a, "%s takes a whole number >= %llu, not '%s'", a->name, min, v);
+        } else {
+            cli_fail(a, "%s takes a whole number from %llu to %llu, not '%s'", a->name, min, max, v);
+        }
+        return 0;
+    }
+    *out = n;
+    return 1;
+}
+
+void cli_log_arg(cli_args *a, cli_log_opts *o, const char **files, int *nfiles)
+{
+    if (cli_flag(a, "-q", "--quiet")) {
+        cli_quiet = 1;
+    } else if (!cli_log_opt(a, o) && !cli_unknown(a)) {
+        files[(*nfiles)++] = a->argv[a->i];
+    }
+}
+
+int cli_unknown(cli_args *a)
+{
+    const char *s = a->argv[a->i];
+    if (s[0] == '-' && s[1] != '\0') {
+        cli_fail(a, "unknown option '%s'", s);
         return 1;
     }
     return 0;
@@ -137,7 +208,7 @@ void cli_log_opts_dispose(cli_log_opts *o)
     o->tz = NULL;
 }
 
-int cli_log_opt(const char *cmd, cli_log_opts *o, int argc, char **argv, int *i)
+int cli_log_opt(cli_args *a, cli_log_opts *o)
 {
     static const struct {
         const char *name;
@@ -150,72 +221,46 @@ int cli_log_opt(const char *cmd, cli_log_opts *o, int argc, char **argv, int *i)
         {"--resource", offsetof(ab_csv_options, resource_col)},
         {"--lifecycle-column", offsetof(ab_csv_options, lifecycle_col)},
     };
-    const char *v;
-    int r;
     for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
-        if ((r = cli_opt(cmd, argc, argv, i, cols[k].name, 1, &v)) != 0) {
-            if (r > 0) {
-                *(const char **)((char *)&o->csv + cols[k].off) = v;
-            }
-            return r;
+        if (cli_value(a, cols[k].name, NULL)) {
+            *(const char **)((char *)&o->csv + cols[k].off) = a->v;
+            return 1;
         }
     }
-    if ((r = cli_opt(cmd, argc, argv, i, "--delimiter", 1, &v)) != 0) {
-        if (r < 0) {
-            return r;
-        }
+    const char *v;
+    if (cli_value(a, "--delimiter", NULL)) {
+        v = a->v;
         if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0 || strcmp(v, "\t") == 0) {
             o->csv.delimiter = '\t';
         } else if (strlen(v) == 1 && strchr(",;|", v[0]) != NULL) {
             o->csv.delimiter = v[0];
         } else {
-            cli_usage_error(cmd, "--delimiter takes ',', ';', '|' or 'tab', not '%s'", v);
-            return -1;
+            cli_fail(a, "--delimiter takes ',', ';', '|' or 'tab', not '%s'", v);
         }
-        return 1;
-    }
-    if ((r = cli_opt(cmd, argc, argv, i, "--timestamp-format", 1, &v)) != 0) {
-        if (r < 0) {
-            return r;
-        }
+    } else if (cli_value(a, "--timestamp-format", NULL)) {
         ab_error err;
-        if (ab_ts_format_parse(&o->csv.ts_format, v, &err) != AB_OK) {
-            cli_usage_error(cmd, "--timestamp-format: %s", err.msg);
-            return -1;
+        if (!a->bad && ab_ts_format_parse(&o->csv.ts_format, a->v, &err) != AB_OK) {
+            cli_fail(a, "--timestamp-format: %s", err.msg);
         }
-        return 1;
-    }
-    if ((r = cli_opt(cmd, argc, argv, i, "--tz", 1, &v)) != 0) {
-        if (r > 0) {
-            o->tz_name = v;
-        }
-        return r;
-    }
-    if ((r = cli_opt(cmd, argc, argv, i, "--classifier", 1, &v)) != 0) {
-        if (r > 0) {
-            o->xes.classifier = v;
-        }
-        return r;
-    }
-    if ((r = cli_opt(cmd, argc, argv, i, "--lifecycle", 1, &v)) != 0) {
-        if (r < 0) {
-            return r;
-        }
+    } else if (cli_value(a, "--tz", NULL)) {
+        o->tz_name = a->v;
+    } else if (cli_value(a, "--classifier", NULL)) {
+        o->xes.classifier = a->v;
+    } else if (cli_value(a, "--lifecycle", NULL)) {
+        v = a->v;
         if (strcmp(v, "all") == 0) {
             o->log.lifecycle = AB_LCF_ALL;
         } else if (strcmp(v, "complete") == 0) {
             o->log.lifecycle = AB_LCF_COMPLETE;
         } else {
-            cli_usage_error(cmd, "--lifecycle takes 'all' or 'complete', not '%s'", v);
-            return -1;
+            cli_fail(a, "--lifecycle takes 'all' or 'complete', not '%s'", v);
         }
-        return 1;
-    }
-    if ((r = cli_opt(cmd, argc, argv, i, "--strict", 0, &v)) != 0) {
+    } else if (cli_flag(a, "--strict", NULL)) {
         o->log.strict = 1;
-        return 1;
+    } else {
+        return 0;
     }
-    return 0;
+    return 1;
 }
 
 typedef struct progress_state {

@@ -45,13 +45,49 @@ extern int cli_quiet;
 ab_ctx *cli_ctx(void);
 
 /*
- * Long-option parsing shared by subcommands: matches "--name" and "--name=value"
- * forms. Returns 1 and sets *value (NULL for a flag) when argv[*i] matches,
- * advancing *i past a separate value; 0 when it does not match; -1 (after
- * printing a usage error) when a value is missing.
+ * The option loop of a subcommand:
+ *
+ *     cli_args a;
+ *     cli_args_start(&a, cmd, argc, argv);
+ *     while (cli_next(&a)) {
+ *         if (cli_flag(&a, "--json", NULL)) { ... }
+ *         else if (cli_value(&a, "--output", "-o")) { output = a.v; }
+ *         else if (cli_unknown(&a)) { }
+ *         else { files[n++] = a.argv[a.i]; }
+ *     }
+ *     if (a.bad) { return EXIT_USAGE; }
+ *
+ * The first usage error is printed (cli_fail) and ends the loop; later ones
+ * are not printed, so a branch may run on a value already found wanting.
  */
-int cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, int takes_value,
-            const char **value);
+typedef struct cli_args {
+    const char *cmd;  /* The subcommand, for messages. */
+    int argc;
+    char **argv;
+    int i;            /* The argument being looked at. */
+    const char *v;    /* The value cli_value matched ("" when it was missing). */
+    const char *name; /* The option cli_value matched. */
+    int bad;          /* A usage error was printed: the command exits with EXIT_USAGE. */
+} cli_args;
+
+void cli_args_start(cli_args *a, const char *cmd, int argc, char **argv);
+/* Moves to the next argument: 0 at the end or after a usage error. */
+int cli_next(cli_args *a);
+/* argv[i] is the flag name (or alt, when not NULL). */
+int cli_flag(const cli_args *a, const char *name, const char *alt);
+/*
+ * argv[i] is the option name (or alt) with a value, as "NAME VALUE" or
+ * "NAME=VALUE": returns 1 with the value in a->v (a missing value is a usage
+ * error, and a->v is ""); 0 when argv[i] is something else.
+ */
+int cli_value(cli_args *a, const char *name, const char *alt);
+/* Prints "asbuilt <cmd>: msg" and the --help hint, unless an error was printed already. */
+void cli_fail(cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reads a->v as a whole number in [min, max] into *out; 1, or 0 after cli_fail. */
+int cli_number(cli_args *a, unsigned long long min, unsigned long long max,
+               unsigned long long *out);
+/* argv[i] looks like an option no branch took: fails and returns 1. */
+int cli_unknown(cli_args *a);
 
 /* Options for reading logs, shared by stats, discover and diff. */
 typedef struct cli_log_opts {
@@ -66,12 +102,18 @@ typedef struct cli_log_opts {
 void cli_log_opts_init(cli_log_opts *o);
 void cli_log_opts_dispose(cli_log_opts *o);
 /*
- * Consumes one log-reading option at argv[*i] (--case, --activity, --timestamp,
+ * Consumes one log-reading option at argv[i] (--case, --activity, --timestamp,
  * --start-timestamp, --resource, --lifecycle-column, --delimiter,
  * --timestamp-format, --tz, --classifier, --lifecycle all|complete, --strict).
- * Returns 1 when consumed, 0 when argv[*i] is not one, -1 on a usage error.
+ * Returns 1 when consumed (a bad value fails a), 0 when argv[i] is not one.
  */
-int cli_log_opt(const char *cmd, cli_log_opts *o, int argc, char **argv, int *i);
+int cli_log_opt(cli_args *a, cli_log_opts *o);
+/*
+ * The end of the option chain of a command that reads logs: -q, a
+ * log-reading option, an unknown option (a usage error), or a log file,
+ * appended to files.
+ */
+void cli_log_arg(cli_args *a, cli_log_opts *o, const char **files, int *nfiles);
 /* Help text lines for those options. */
 extern const char cli_log_opts_help[];
 

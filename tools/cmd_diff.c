@@ -79,8 +79,8 @@ typedef struct gate {
     double threshold;
 } gate;
 
-/* Parses "M1=0.25,M9c=10%" into gates; returns the count or -1 after a usage error. */
-static int parse_gates(const char *cmd, const char *spec, gate *out, int cap)
+/* Parses "M1=0.25,M9c=10%" into gates; returns the count, or 0 after failing a. */
+static int parse_gates(cli_args *a, const char *spec, gate *out, int cap)
 {
     int n = 0;
     const char *p = spec;
@@ -89,8 +89,8 @@ static int parse_gates(const char *cmd, const char *spec, gate *out, int cap)
         size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
         const char *eq = memchr(p, '=', len);
         if (eq == NULL || eq == p || (size_t)(eq - p) >= sizeof(out[0].id) || n >= cap) {
-            cli_usage_error(cmd, "--fail-above takes ID=THRESHOLD pairs, not '%.*s'", (int)len, p);
-            return -1;
+            cli_fail(a, "--fail-above takes ID=THRESHOLD pairs, not '%.*s'", (int)len, p);
+            return 0;
         }
         gate *g = &out[n];
         memcpy(g->id, p, (size_t)(eq - p));
@@ -103,17 +103,17 @@ static int parse_gates(const char *cmd, const char *spec, gate *out, int cap)
             }
         }
         if (!known) {
-            cli_usage_error(cmd,
+            cli_fail(a,
                             "--fail-above: unknown rate '%s' (M1 M2 M3 M7 M7b M8 M9 M9c M9cp "
                             "M10)",
                             g->id);
-            return -1;
+            return 0;
         }
         char num[64];
         size_t nl = len - (size_t)(eq - p) - 1;
         if (nl == 0 || nl >= sizeof(num)) {
-            cli_usage_error(cmd, "--fail-above: %s needs a threshold", g->id);
-            return -1;
+            cli_fail(a, "--fail-above: %s needs a threshold", g->id);
+            return 0;
         }
         memcpy(num, eq + 1, nl);
         num[nl] = '\0';
@@ -124,42 +124,21 @@ static int parse_gates(const char *cmd, const char *spec, gate *out, int cap)
             e++;
         }
         if (e == num || *e != '\0' || !(v >= 0 && v <= 1)) {
-            cli_usage_error(cmd,
+            cli_fail(a,
                             "--fail-above: %s takes a rate from 0 to 1 (or 0%% to 100%%), not "
                             "'%s'",
                             g->id, num);
-            return -1;
+            return 0;
         }
         g->threshold = v;
         n++;
         p = end != NULL ? end + 1 : p + len;
     }
     if (n == 0) {
-        cli_usage_error(cmd, "--fail-above needs at least one ID=THRESHOLD");
-        return -1;
+        cli_fail(a, "--fail-above needs at least one ID=THRESHOLD");
+        return 0;
     }
     return n;
-}
-
-/* A numeric option in [min, max]: 1 when consumed, 0 when argv[*i] is another
- * option, -1 after a usage error. */
-static int num_opt(const char *cmd, int argc, char **argv, int *i, const char *name,
-                   unsigned long long min, unsigned long long max, unsigned long long *out)
-{
-    const char *v;
-    int r = cli_opt(cmd, argc, argv, i, name, 1, &v);
-    if (r <= 0) {
-        return r;
-    }
-    char *end;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (v[0] == '\0' || v[0] == '-' || *end != '\0' || n < min || n > max) {
-        cli_usage_error(cmd, "%s takes a whole number from %llu to %llu, not '%s'", name, min, max,
-                        v);
-        return -1;
-    }
-    *out = n;
-    return 1;
 }
 
 /* Writes one output when asked; returns an exit code. */
@@ -199,95 +178,62 @@ int cmd_diff(int argc, char **argv)
         rc = EXIT_IO;
         goto done;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+    cli_args opt;
+    cli_args_start(&opt, cmd, argc, argv);
+    while (cli_next(&opt)) {
+        if (cli_flag(&opt, "-h", "--help")) {
             printf(help, cli_log_opts_help);
             goto done;
         }
-        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
-            cli_quiet = 1;
-            continue;
-        }
+        static const struct {
+            const char *name;
+            unsigned long long min, max;
+        } nums[] = {{"--threads", 1, 1024},
+                    {"--max-states", 1, UINT64_MAX},
+                    {"--model-states", 1, UINT64_MAX},
+                    {"--seed", 0, UINT64_MAX}};
+        unsigned long long *num_dst[] = {&threads, &max_states, &model_states, &seed};
         struct {
             const char *name;
             const char **dst;
         } paths[] = {{"--map", &map_file},     {"--json", &json_path}, {"--md", &md_path},
                      {"--cases", &cases_path}, {"--accept", &accept},  {"--process", &process_id},
-                     {"--controls", &controls}};
+                     {"--controls", &controls}, {"--html", &html_path}};
         int matched = 0;
         for (size_t k = 0; k < sizeof(paths) / sizeof(paths[0]) && !matched; k++) {
-            if ((r = cli_opt(cmd, argc, argv, &i, paths[k].name, 1, &v)) != 0) {
-                if (r < 0) {
-                    rc = EXIT_USAGE;
-                    goto done;
-                }
-                *paths[k].dst = v;
-                matched = 1;
+            if ((matched = cli_value(&opt, paths[k].name, NULL)) != 0) {
+                *paths[k].dst = opt.v;
+            }
+        }
+        for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]) && !matched; k++) {
+            if ((matched = cli_value(&opt, nums[k].name, NULL)) != 0) {
+                cli_number(&opt, nums[k].min, nums[k].max, num_dst[k]);
             }
         }
         if (matched) {
             continue;
         }
-        if ((r = cli_opt(cmd, argc, argv, &i, "--model", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            models[nmodels++] = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--html", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            html_path = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--open-cases", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            if (strcmp(v, "closed") == 0) {
+        if (cli_value(&opt, "--model", NULL)) {
+            models[nmodels++] = opt.v;
+        } else if (cli_value(&opt, "--open-cases", NULL)) {
+            if (strcmp(opt.v, "closed") == 0) {
                 open_mode = AB_GAP_OPEN_CLOSED;
-            } else if (strcmp(v, "exclude") == 0) {
+            } else if (strcmp(opt.v, "exclude") == 0) {
                 open_mode = AB_GAP_OPEN_EXCLUDE;
             } else {
-                rc = cli_usage_error(cmd, "--open-cases takes 'closed' or 'exclude', not '%s'", v);
-                goto done;
+                cli_fail(&opt, "--open-cases takes 'closed' or 'exclude', not '%s'", opt.v);
             }
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--fail-above", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            int k = parse_gates(cmd, v, gates + ngates, (int)(16 - ngates));
-            if (k < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
+        } else if (cli_value(&opt, "--fail-above", NULL)) {
+            int k = opt.bad ? 0 : parse_gates(&opt, opt.v, gates + ngates, (int)(16 - ngates));
             ngates += k;
-            gate_text = v;
-        } else if ((r = num_opt(cmd, argc, argv, &i, "--threads", 1, 1024, &threads)) != 0 ||
-                   (r = num_opt(cmd, argc, argv, &i, "--max-states", 1, UINT64_MAX, &max_states)) !=
-                       0 ||
-                   (r = num_opt(cmd, argc, argv, &i, "--model-states", 1, UINT64_MAX,
-                                &model_states)) != 0 ||
-                   (r = num_opt(cmd, argc, argv, &i, "--seed", 0, UINT64_MAX, &seed)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-        } else if ((r = cli_log_opt(cmd, &o, argc, argv, &i)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            rc = cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-            goto done;
+            gate_text = opt.v;
         } else {
-            logs[nlogs++] = argv[i];
+            cli_log_arg(&opt, &o, logs, &nlogs);
         }
+    }
+    if (opt.bad) {
+        rc = EXIT_USAGE;
+        goto done;
     }
     if (nlogs == 0) {
         rc = cli_usage_error(cmd, "no log file given");

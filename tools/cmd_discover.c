@@ -80,21 +80,6 @@ static int one_pass_case(const ab_case_out *c, void *payload, ab_error *err)
     return ab_dfg_acc_add_case(op->acc, &v, err);
 }
 
-/* Parses an unsigned number into *out; returns 0 on success. */
-static int parse_count(const char *v, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    if (v[0] == '\0' || v[0] == '-') {
-        return -1;
-    }
-    unsigned long long n = strtoull(v, &end, 10);
-    if (*end != '\0' || n > max) {
-        return -1;
-    }
-    *out = n;
-    return 0;
-}
-
 int cmd_discover(int argc, char **argv)
 {
     const char *cmd = "discover";
@@ -111,105 +96,61 @@ int cmd_discover(int argc, char **argv)
         return EXIT_IO;
     }
     int rc = EXIT_OK;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
+    cli_args opt;
+    cli_args_start(&opt, cmd, argc, argv);
+    while (cli_next(&opt)) {
         unsigned long long n;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        if (cli_flag(&opt, "-h", "--help")) {
             printf(help, cli_log_opts_help);
             goto done;
         }
-        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
-            cli_quiet = 1;
-        } else if (strcmp(argv[i], "--sketch") == 0) {
+        if (cli_flag(&opt, "--sketch", NULL)) {
             dopts.quantiles = AB_DFG_SKETCH;
-        } else if (strcmp(argv[i], "--one-pass") == 0) {
+        } else if (cli_flag(&opt, "--one-pass", NULL)) {
             one_pass_mode = 1;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--format", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
+        } else if (cli_value(&opt, "--format", NULL)) {
+            const char *v = opt.v;
             if (strcmp(v, "json") != 0 && strcmp(v, "dot") != 0 && strcmp(v, "svg") != 0 &&
                 strcmp(v, "dfg") != 0) {
-                rc = cli_usage_error(cmd, "--format takes json, dot, svg or dfg, not '%s'", v);
-                goto done;
+                cli_fail(&opt, "--format takes json, dot, svg or dfg, not '%s'", v);
             }
             format = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--min-edge-cases", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
+        } else if (cli_value(&opt, "--min-edge-cases", NULL)) {
+            if (cli_number(&opt, 0, UINT64_MAX, &n)) {
+                dopts.min_edge_cases = n;
             }
-            if (parse_count(v, UINT64_MAX, &n) != 0) {
-                rc = cli_usage_error(cmd, "--min-edge-cases takes a number >= 0, not '%s'", v);
-                goto done;
+        } else if (cli_value(&opt, "--top-variants", NULL)) {
+            if (cli_number(&opt, 1, UINT32_MAX, &n)) {
+                dopts.top_variants = (uint32_t)n;
             }
-            dopts.min_edge_cases = n;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--top-variants", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
+        } else if (cli_value(&opt, "--examples", NULL)) {
+            if (cli_number(&opt, 0, 16, &n)) {
+                dopts.examples = (uint32_t)n;
             }
-            if (parse_count(v, UINT32_MAX, &n) != 0 || n == 0) {
-                rc = cli_usage_error(cmd, "--top-variants takes a number >= 1, not '%s'", v);
-                goto done;
+        } else if (cli_value(&opt, "--variants", NULL)) {
+            if (cli_number(&opt, 0, UINT32_MAX, &n)) {
+                dopts.max_variants = (uint32_t)n;
             }
-            dopts.top_variants = (uint32_t)n;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--examples", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            if (parse_count(v, 16, &n) != 0) {
-                rc = cli_usage_error(cmd, "--examples takes a number from 0 to 16, not '%s'", v);
-                goto done;
-            }
-            dopts.examples = (uint32_t)n;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--variants", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            if (parse_count(v, UINT32_MAX, &n) != 0) {
-                rc = cli_usage_error(cmd, "--variants takes a number >= 0, not '%s'", v);
-                goto done;
-            }
-            dopts.max_variants = (uint32_t)n;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--activities", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
+        } else if (cli_value(&opt, "--activities", NULL)) {
+            const char *v = opt.v;
             char *end;
             double p = strtod(v, &end);
             if (*end == '%') {
                 end++;
             }
             if (end == v || *end != '\0' || !(p > 0.0 && p <= 100.0)) {
-                rc = cli_usage_error(cmd, "--activities takes a percentage in (0, 100], not '%s'",
-                                     v);
-                goto done;
+                cli_fail(&opt, "--activities takes a percentage in (0, 100], not '%s'", v);
             }
             dopts.activities_percent = p;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--output", 1, &v)) != 0 ||
-                   (r = cli_opt(cmd, argc, argv, &i, "-o", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            output = v;
-        } else if ((r = cli_log_opt(cmd, &o, argc, argv, &i)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            rc = cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-            goto done;
+        } else if (cli_value(&opt, "--output", "-o")) {
+            output = opt.v;
         } else {
-            files[nfiles++] = argv[i];
+            cli_log_arg(&opt, &o, files, &nfiles);
         }
+    }
+    if (opt.bad) {
+        rc = EXIT_USAGE;
+        goto done;
     }
     if (nfiles == 0) {
         rc = cli_usage_error(cmd, "no log file given");

@@ -459,76 +459,44 @@ int cmd_model(int argc, char **argv)
         rc = EXIT_IO;
         goto done;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+    cli_args opt;
+    cli_args_start(&opt, cmd, argc, argv);
+    while (cli_next(&opt)) {
+        if (cli_flag(&opt, "-h", "--help")) {
             printf(help, cli_log_opts_help);
             goto done;
         }
-        if (strcmp(argv[i], "--json") == 0) {
+        if (cli_flag(&opt, "--json", NULL)) {
             json = 1;
-        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+        } else if (cli_flag(&opt, "-q", "--quiet")) {
             cli_quiet = 1;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--log", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
+        } else if (cli_value(&opt, "--log", NULL)) {
+            logs[nlogs++] = opt.v;
+        } else if (cli_value(&opt, "--map", NULL)) {
+            map_file = opt.v;
+        } else if (cli_value(&opt, "--model", NULL)) {
+            others[nothers++] = opt.v;
+        } else if (cli_value(&opt, "--process", NULL)) {
+            process_id = opt.v;
+        } else if (cli_value(&opt, "--max-states", NULL)) {
+            unsigned long long n;
+            if (cli_number(&opt, 1, UINT64_MAX, &n)) {
+                max_states = n;
             }
-            logs[nlogs++] = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--map", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            map_file = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--model", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            others[nothers++] = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--process", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            process_id = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--max-states", 1, &v)) != 0) {
-            char *end;
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            unsigned long long n = strtoull(v, &end, 10);
-            if (*end != '\0' || n == 0) {
-                rc = cli_usage_error(cmd, "--max-states takes a number > 0, not '%s'", v);
-                goto done;
-            }
-            max_states = n;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--output", 1, &v)) != 0 ||
-                   (r = cli_opt(cmd, argc, argv, &i, "-o", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            output = v;
-        } else if ((r = cli_log_opt(cmd, &o, argc, argv, &i)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            rc = cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-            goto done;
+        } else if (cli_value(&opt, "--output", "-o")) {
+            output = opt.v;
+        } else if (cli_log_opt(&opt, &o) || cli_unknown(&opt)) {
+            continue;
         } else if (map_path == NULL) {
-            map_path = argv[i];
+            map_path = argv[opt.i];
         } else {
-            rc = cli_usage_error(cmd, "one map at a time ('%s' and '%s'); other maps go with "
-                                      "--model",
-                                 map_path, argv[i]);
-            goto done;
+            cli_fail(&opt, "one map at a time ('%s' and '%s'); other maps go with --model", map_path,
+                     argv[opt.i]);
         }
+    }
+    if (opt.bad) {
+        rc = EXIT_USAGE;
+        goto done;
     }
     if (map_path == NULL) {
         rc = cli_usage_error(cmd, "no BPMN map given");

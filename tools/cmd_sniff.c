@@ -487,34 +487,29 @@ int cmd_sniff(int argc, char **argv)
     int json = 0;
     const char *output = NULL;
     const char *file = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+    cli_args opt;
+    cli_args_start(&opt, cmd, argc, argv);
+    while (cli_next(&opt)) {
+        if (cli_flag(&opt, "-h", "--help")) {
             printf(help, cli_log_opts_help);
             return EXIT_OK;
         }
-        if (strcmp(argv[i], "--json") == 0) {
+        if (cli_flag(&opt, "--json", NULL)) {
             json = 1;
-        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+        } else if (cli_flag(&opt, "-q", "--quiet")) {
             cli_quiet = 1;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--output", 1, &v)) != 0 ||
-                   (r = cli_opt(cmd, argc, argv, &i, "-o", 1, &v)) != 0) {
-            if (r < 0) {
-                return EXIT_USAGE;
-            }
-            output = v;
-        } else if ((r = cli_log_opt(cmd, &o, argc, argv, &i)) != 0) {
-            if (r < 0) {
-                return EXIT_USAGE;
-            }
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+        } else if (cli_value(&opt, "--output", "-o")) {
+            output = opt.v;
+        } else if (cli_log_opt(&opt, &o) || cli_unknown(&opt)) {
+            continue;
         } else if (file != NULL) {
-            return cli_usage_error(cmd, "one file at a time ('%s' and '%s')", file, argv[i]);
+            cli_fail(&opt, "one file at a time ('%s' and '%s')", file, argv[opt.i]);
         } else {
-            file = argv[i];
+            file = argv[opt.i];
         }
+    }
+    if (opt.bad) {
+        return EXIT_USAGE;
     }
     if (file == NULL) {
         return cli_usage_error(cmd, "no CSV file given");

@@ -277,47 +277,30 @@ int cmd_stats(int argc, char **argv)
         return EXIT_IO;
     }
     int rc = EXIT_OK;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+    cli_args opt;
+    cli_args_start(&opt, cmd, argc, argv);
+    while (cli_next(&opt)) {
+        if (cli_flag(&opt, "-h", "--help")) {
             printf(help, cli_log_opts_help);
             free(files);
             return EXIT_OK;
         }
-        if (strcmp(argv[i], "--json") == 0) {
+        if (cli_flag(&opt, "--json", NULL)) {
             json = 1;
-        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
-            cli_quiet = 1;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--top", 1, &v)) != 0) {
-            char *end;
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
+        } else if (cli_value(&opt, "--top", NULL)) {
+            unsigned long long n;
+            if (cli_number(&opt, 0, UINT32_MAX, &n)) {
+                top = (long)n;
             }
-            top = strtol(v, &end, 10);
-            if (*end != '\0' || top < 0) {
-                rc = cli_usage_error(cmd, "--top takes a number >= 0, not '%s'", v);
-                goto done;
-            }
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--output", 1, &v)) != 0 ||
-                   (r = cli_opt(cmd, argc, argv, &i, "-o", 1, &v)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            output = v;
-        } else if ((r = cli_log_opt(cmd, &o, argc, argv, &i)) != 0) {
-            if (r < 0) {
-                rc = EXIT_USAGE;
-                goto done;
-            }
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            rc = cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-            goto done;
+        } else if (cli_value(&opt, "--output", "-o")) {
+            output = opt.v;
         } else {
-            files[nfiles++] = argv[i];
+            cli_log_arg(&opt, &o, files, &nfiles);
         }
+    }
+    if (opt.bad) {
+        rc = EXIT_USAGE;
+        goto done;
     }
     if (nfiles == 0) {
         rc = cli_usage_error(cmd, "no log file given");
