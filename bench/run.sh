@@ -23,8 +23,10 @@ gen() { # gen EVENTS FORMAT FILE [extra...]
 if [ "$what" = ingest ] || [ "$what" = all ]; then
     gen 1M xes loans-1M.xes.gz --gzip
     gen 1M csv loans-1M.csv.gz --gzip
-    echo "## ingest (best of 3 after a warm-up; baseline = reading the same bytes through inflate alone;"
-    echo "## one-thread = inflate and parse on one core, bg-inflate = inflate on a second thread)"
+    echo "## ingest (best of 3 after a warm-up). Baselines in the same run: inflate alone (zlib, and the"
+    echo "## build's inflater: ISA-L when built in), and the floor: inflate plus libxml2's SAX2 parser with"
+    echo "## empty callbacks, one thread (inflate alone for CSV). Modes: one-thread = inflate and parse on one"
+    echo "## core, bg-inflate = inflate on a second thread; -zlib = with zlib's inflate)"
     $B/bench/bench_ingest --repeat=3 "$OUT/loans-1M.xes.gz" "$OUT/loans-1M.csv.gz" \
         "$SHARED/logs/pm4py_bpic2012.xes.gz"
 fi
