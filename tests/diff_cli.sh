@@ -91,7 +91,9 @@ json_check "no undocumented activity" "$T/a.json" 'd["undocumented_activities"] 
 json_check "time impact has a status or a number" "$T/a.json" \
     'all(("status" in b["time_impact"] and "reason" in b["time_impact"]) or "delta_s" in b["time_impact"] for b in d["bypasses"])'
 json_check "header fields" "$T/a.json" \
-    'len(d["inputs"]["log"]["sha256"]) == 64 and len(d["inputs"]["model"]["sha256"]) == 64 and len(d["inputs"]["mapping"]["sha256"]) == 64 and d["summary"]["ambiguous_cases"]["status"] == "not computed"'
+    'len(d["inputs"]["log"]["sha256"]) == 64 and len(d["inputs"]["model"]["sha256"]) == 64 and len(d["inputs"]["mapping"]["sha256"]) == 64 and d["summary"]["ambiguous_cases"]["status"] == "computed"'
+json_check "LoanApp has no ambiguous case (one bypass, one way to align it)" "$T/a.json" \
+    'd["summary"]["ambiguous_cases"]["rate"]["count"] == 0 and d["summary"]["ambiguous_cases"]["rate"]["of"] == 500 and d["summary"]["ambiguous_cases"]["unchecked_cases"] == 0'
 json_check "spec field names" "$T/a.json" \
     'all(k in d["summary"] for k in ("cases", "events", "possibly_open_cases", "open_cases", "case_deviation_rate", "off_model_event_rate", "missing_step_rate", "fitness", "approximate_variants")) and all(k in d for k in ("bypasses", "undocumented_activities", "undocumented_transitions", "rework", "out_of_order", "substitutions", "dead_steps", "dead_paths", "statements"))'
 if command -v sha256sum >/dev/null 2>&1; then

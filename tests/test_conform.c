@@ -950,19 +950,67 @@ static void ref_offer(ref *r, const uint8_t *key, uint64_t cost)
     }
 }
 
+/* An empty search whose keys are the marking, the position and extra bytes. */
+static void ref_init(ref *r, const ab_net *net, size_t extra)
+{
+    memset(r, 0, sizeof(*r));
+    r->net = net;
+    r->np = ab_net_place_count(net);
+    r->key_len = r->np + 4 + extra;
+    r->mask = 1023;
+    r->slots = calloc(1024, sizeof(uint32_t));
+    assert_non_null(r->slots);
+}
+
+static void ref_free(ref *r)
+{
+    free(r->keys);
+    free(r->dist);
+    free(r->slots);
+    free(r->heap);
+}
+
+/* The position in key, and whether key is the end: the sink marked, the trace consumed. */
+static int ref_final(const ref *r, const uint8_t *key, uint32_t n, uint32_t *pos_out)
+{
+    memcpy(pos_out, key + r->np, 4);
+    int final = *pos_out == n;
+    for (uint32_t p = 0; p < r->np && final; p++) {
+        final = key[p] == (p == ab_net_sink(r->net));
+    }
+    return final;
+}
+
+/* Fires x on the marking of key into nk (the rest of key copied); 0 when x is not enabled. */
+static int ref_fire(const ref *r, const ab_net_transition *x, const uint8_t *key, uint8_t *nk)
+{
+    for (uint32_t a = 0; a < x->in_count; a++) {
+        if (key[x->in[a].place] < x->in[a].weight) {
+            return 0;
+        }
+    }
+    for (uint32_t a = 0; a < x->out_count; a++) {
+        if (key[x->out[a].place] + x->out[a].weight >= 250) {
+            return 0;
+        }
+    }
+    memcpy(nk, key, r->key_len);
+    for (uint32_t a = 0; a < x->in_count; a++) {
+        nk[x->in[a].place] = (uint8_t)(nk[x->in[a].place] - x->in[a].weight);
+    }
+    for (uint32_t a = 0; a < x->out_count; a++) {
+        nk[x->out[a].place] = (uint8_t)(nk[x->out[a].place] + x->out[a].weight);
+    }
+    return 1;
+}
+
 /* Optimal (deviations << 32 | silent moves) for a trace of net label ids
  * (AB_NET_SILENT = unknown activity); UINT64_MAX past the state cap. */
 static uint64_t ref_optimum(const ab_net *net, const uint32_t *labels, uint32_t n, uint32_t cap)
 {
     ref r;
-    memset(&r, 0, sizeof(r));
-    r.net = net;
-    r.np = ab_net_place_count(net);
-    r.key_len = r.np + 4;
-    r.mask = 1023;
-    r.slots = calloc(1024, sizeof(uint32_t));
+    ref_init(&r, net, 0);
     uint8_t *key = calloc(r.key_len, 1), *nk = calloc(r.key_len, 1);
-    assert_non_null(r.slots);
     assert_non_null(key);
     assert_non_null(nk);
     key[ab_net_source(net)] = 1;
@@ -976,12 +1024,7 @@ static uint64_t ref_optimum(const ab_net *net, const uint32_t *labels, uint32_t 
         }
         memcpy(key, r.keys + (size_t)e.state * r.key_len, r.key_len);
         uint32_t pos;
-        memcpy(&pos, key + r.np, 4);
-        int final = pos == n;
-        for (uint32_t p = 0; p < r.np && final; p++) {
-            final = key[p] == (p == ab_net_sink(net));
-        }
-        if (final) {
+        if (ref_final(&r, key, n, &pos)) {
             result = e.cost;
             break;
         }
@@ -993,22 +1036,8 @@ static uint64_t ref_optimum(const ab_net *net, const uint32_t *labels, uint32_t 
         }
         for (uint32_t t = 0; t < ab_net_transition_count(net); t++) {
             const ab_net_transition *x = ab_net_transition_at(net, t);
-            int ok = 1;
-            for (uint32_t a = 0; a < x->in_count && ok; a++) {
-                ok = key[x->in[a].place] >= x->in[a].weight;
-            }
-            for (uint32_t a = 0; a < x->out_count && ok; a++) {
-                ok = key[x->out[a].place] + x->out[a].weight < 250;
-            }
-            if (!ok) {
+            if (!ref_fire(&r, x, key, nk)) {
                 continue;
-            }
-            memcpy(nk, key, r.key_len);
-            for (uint32_t a = 0; a < x->in_count; a++) {
-                nk[x->in[a].place] = (uint8_t)(nk[x->in[a].place] - x->in[a].weight);
-            }
-            for (uint32_t a = 0; a < x->out_count; a++) {
-                nk[x->out[a].place] = (uint8_t)(nk[x->out[a].place] + x->out[a].weight);
             }
             if (x->label_id == AB_NET_SILENT) {
                 ref_offer(&r, nk, e.cost + 1);
@@ -1024,10 +1053,87 @@ static uint64_t ref_optimum(const ab_net *net, const uint32_t *labels, uint32_t 
     }
     free(key);
     free(nk);
-    free(r.keys);
-    free(r.dist);
-    free(r.slots);
-    free(r.heap);
+    ref_free(&r);
+    return result;
+}
+
+/*
+ * The reference for R1's ambiguity, by enumeration: a shortest-path search
+ * over (marking, position, deviations so far), where the deviations are
+ * counted per log activity (log moves) and per net label (model moves), so
+ * that every multiset of deviations reachable at the optimum is a state of its
+ * own. 1 when two different ones reach the end at the optimal cost, 0 when
+ * one does, -1 past the state cap or when a count would not fit a byte.
+ */
+static int ref_ambiguous(const ab_net *net, const uint32_t *labels, const uint32_t *acts,
+                         uint32_t n, uint32_t n_acts, uint32_t cap)
+{
+    ref r;
+    ref_init(&r, net, n_acts + ab_net_label_count(net));
+    size_t cnt = r.np + 4; /* Where the counters start. */
+    uint8_t *key = calloc(r.key_len, 1), *nk = calloc(r.key_len, 1), *first = NULL;
+    assert_non_null(key);
+    assert_non_null(nk);
+    key[ab_net_source(net)] = 1;
+    ref_offer(&r, key, 0);
+    uint64_t best = UINT64_MAX;
+    int result = -1, overflow = 0;
+    while (r.heap_len > 0 && r.count < cap && !overflow) {
+        ref_node e = ref_pop(&r);
+        if (e.cost > r.dist[e.state]) {
+            continue;
+        }
+        if (best != UINT64_MAX && e.cost > best) {
+            break; /* Every multiset at the optimum has been reached. */
+        }
+        memcpy(key, r.keys + (size_t)e.state * r.key_len, r.key_len);
+        uint32_t pos;
+        if (ref_final(&r, key, n, &pos)) {
+            best = e.cost;
+            if (first == NULL) {
+                first = malloc(r.key_len);
+                assert_non_null(first);
+                memcpy(first, key, r.key_len);
+                result = 0;
+            } else if (memcmp(first + cnt, key + cnt, r.key_len - cnt) != 0) {
+                result = 1;
+                break;
+            }
+            continue;
+        }
+        if (pos < n) {
+            memcpy(nk, key, r.key_len);
+            uint32_t np1 = pos + 1;
+            memcpy(nk + r.np, &np1, 4);
+            overflow |= ++nk[cnt + acts[pos]] == 0;
+            ref_offer(&r, nk, e.cost + 1);
+        }
+        for (uint32_t t = 0; t < ab_net_transition_count(net); t++) {
+            const ab_net_transition *x = ab_net_transition_at(net, t);
+            if (!ref_fire(&r, x, key, nk)) {
+                continue;
+            }
+            if (x->label_id == AB_NET_SILENT) {
+                ref_offer(&r, nk, e.cost);
+                continue;
+            }
+            if (pos < n && labels[pos] == x->label_id) {
+                uint32_t np1 = pos + 1;
+                memcpy(nk + r.np, &np1, 4);
+                ref_offer(&r, nk, e.cost);
+                memcpy(nk + r.np, &pos, 4);
+            }
+            overflow |= ++nk[cnt + n_acts + x->label_id] == 0;
+            ref_offer(&r, nk, e.cost + 1);
+        }
+    }
+    if (r.count >= cap || overflow) {
+        result = -1;
+    }
+    free(first);
+    free(key);
+    free(nk);
+    ref_free(&r);
     return result;
 }
 
@@ -1112,8 +1218,9 @@ static void free_traces(char **traces, size_t count)
     free(traces);
 }
 
-/* Our cost and silent moves against the reference optimum on perturbed
- * traces of real logs, with their maps. */
+/* Our cost and silent moves against the reference optimum, and the
+ * ambiguity check against the enumeration, on perturbed traces of real logs
+ * with their maps. */
 static void test_reference(void **state)
 {
     (void)state;
@@ -1127,7 +1234,7 @@ static void test_reference(void **state)
         {"logs/simod_PurchasingExample.xes.gz", "models/simod_PurchasingExample.bpmn", "30"},
     };
     ab_ctx *ctx = tu_ctx();
-    size_t checked = 0, skipped = 0, deviating = 0;
+    size_t checked = 0, skipped = 0, deviating = 0, amb_checked = 0, ambiguous = 0;
     for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
         ab_read_options ro = AB_READ_OPTIONS_INIT;
         if (strstr(pairs[k][0], "branch_rules") != NULL) {
@@ -1145,7 +1252,10 @@ static void test_reference(void **state)
         char **traces = NULL;
         size_t count = perturb(orig, 0x5EED0000u + k, (size_t)atoi(pairs[k][2]), &traces);
         ab_log *log = make_log(ctx, traces, count);
-        ab_conform *c = align(ctx, log, net, 0, 0);
+        ab_conform_options o = AB_CONFORM_OPTIONS_INIT;
+        o.check_ambiguity = 1;
+        ab_conform *c = NULL;
+        assert_int_equal(ab_conform_run(&c, ctx, log, net, &o, NULL), AB_OK);
         check_all(c, log, net);
         for (uint32_t v = 0; v < ab_conform_variant_count(c); v++) {
             const ab_conform_variant *x = ab_conform_variant_at(c, v);
@@ -1155,7 +1265,21 @@ static void test_reference(void **state)
                 labels[i] = ab_conform_activity_label(c, x->activities[i]);
             }
             uint64_t best = ref_optimum(net, labels, x->length, 400000);
+            /* R1's ambiguity against the enumeration of every optimal multiset. */
+            int amb = x->cost > 0 ? ref_ambiguous(net, labels, x->activities, x->length,
+                                                  ab_log_activity_count(log), 200000)
+                                  : 0;
             free(labels);
+            if (amb >= 0) {
+                if (x->ambiguous != amb) {
+                    char buf[2048];
+                    format_moves(x, log, net, buf, sizeof(buf));
+                    fail_msg("%s variant %u (%s): ambiguous %d, the enumeration says %d",
+                             pairs[k][0], v, buf, x->ambiguous, amb);
+                }
+                amb_checked++;
+                ambiguous += amb == 1;
+            }
             if (best == UINT64_MAX) {
                 skipped++;
                 continue;
@@ -1178,10 +1302,13 @@ static void test_reference(void **state)
         ab_log_destroy(orig);
         ab_net_destroy(net);
     }
-    print_message("  reference: %zu variants checked (%zu deviating), %zu too large\n", checked,
-                  deviating, skipped);
+    print_message("  reference: %zu variants checked (%zu deviating), %zu too large; ambiguity: "
+                  "%zu checked, %zu ambiguous\n",
+                  checked, deviating, skipped, amb_checked, ambiguous);
     assert_true(checked >= 150);
     assert_true(deviating >= 100);
+    assert_true(amb_checked >= 150);
+    assert_true(ambiguous >= 10 && ambiguous < amb_checked);
     ab_ctx_destroy(ctx);
 }
 
@@ -1398,6 +1525,106 @@ static void test_budget(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* ---- Ambiguity (R1) ---- */
+
+static const ab_conform_variant *variant_of(const ab_conform *c, uint32_t case_index)
+{
+    for (uint32_t v = 0; v < ab_conform_variant_count(c); v++) {
+        const ab_conform_variant *x = ab_conform_variant_at(c, v);
+        for (uint32_t k = 0; k < x->case_count; k++) {
+            if (x->cases[k] == case_index) {
+                return x;
+            }
+        }
+    }
+    fail_msg("case %u has no variant", case_index);
+    return NULL;
+}
+
+/*
+ * Traces whose optimal alignments were worked out by hand: ambiguous when two
+ * of them deviate on different activities or steps, not when they only place
+ * the same deviation elsewhere.
+ */
+static void test_ambiguity(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *map;
+        const char *trace;
+        int ambiguous;
+    } cases[] = {
+        {"seq", "A, B, C, D", 0},    /* Fits. */
+        {"seq", "A, C, D", 0},       /* Only -B. */
+        {"seq", "A, B, X, C, D", 0}, /* Only +X. */
+        {"seq", "A, B, B, C, D", 0}, /* +B, whichever B it is. */
+        {"seq", "A, C, B, D", 1},    /* {+C, -C} or {-B, +B}. */
+        {"seq", "-", 0},             /* Every step a model move. */
+        {"choice", "A, D", 1},       /* -B or -C. */
+        {"choice", "A, B, C, D", 1}, /* +B or +C. */
+        {"choice", "A, B, D", 0},    /* Fits. */
+        {"choice", "A, B, X, D", 0}, /* Only +X. */
+    };
+    ab_ctx *ctx = tu_ctx();
+    for (int pass = 0; pass < 2; pass++) {
+        const char *map = pass == 0 ? "seq" : "choice";
+        char rel[64];
+        snprintf(rel, sizeof(rel), "conform/%s.bpmn", map);
+        ab_net *net = load_net(ctx, tu_testdata(rel));
+        char *traces[16];
+        int want[16];
+        size_t n = 0;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            if (strcmp(cases[i].map, map) == 0) {
+                traces[n] = (char *)cases[i].trace;
+                want[n++] = cases[i].ambiguous;
+            }
+        }
+        ab_log *log = make_log(ctx, traces, n);
+        for (unsigned threads = 1; threads <= 2; threads++) {
+            ab_conform_options o = AB_CONFORM_OPTIONS_INIT;
+            o.threads = threads;
+            o.check_ambiguity = 1;
+            ab_conform *c = NULL;
+            assert_int_equal(ab_conform_run(&c, ctx, log, net, &o, NULL), AB_OK);
+            check_all(c, log, net);
+            for (size_t k = 0; k < n; k++) {
+                const ab_conform_variant *x = variant_of(c, (uint32_t)k);
+                if (x->ambiguous != want[k]) {
+                    fail_msg("%s: '%s': ambiguous %d, expected %d", map, traces[k], x->ambiguous,
+                             want[k]);
+                }
+            }
+            ab_conform_destroy(c);
+        }
+        /* Without the option nothing is checked; a version 1 caller is still served. */
+        ab_conform_options o = AB_CONFORM_OPTIONS_INIT;
+        o.version = 1;
+        ab_conform *c = NULL;
+        assert_int_equal(ab_conform_run(&c, ctx, log, net, &o, NULL), AB_OK);
+        for (uint32_t v = 0; v < ab_conform_variant_count(c); v++) {
+            assert_int_equal(ab_conform_variant_at(c, v)->ambiguous, -1);
+        }
+        ab_conform_destroy(c);
+        /* Past the budget nothing is claimed either way. */
+        o = (ab_conform_options)AB_CONFORM_OPTIONS_INIT;
+        o.check_ambiguity = 1;
+        o.max_states = 1;
+        assert_int_equal(ab_conform_run(&c, ctx, log, net, &o, NULL), AB_OK);
+        for (uint32_t v = 0; v < ab_conform_variant_count(c); v++) {
+            const ab_conform_variant *x = ab_conform_variant_at(c, v);
+            assert_true(x->ambiguous == -1 || (!x->approximate && x->ambiguous >= 0));
+            if (x->approximate) {
+                assert_int_equal(x->ambiguous, -1);
+            }
+        }
+        ab_conform_destroy(c);
+        ab_log_destroy(log);
+        ab_net_destroy(net);
+    }
+    ab_ctx_destroy(ctx);
+}
+
 /* ---- Errors ---- */
 
 static void test_errors(void **state)
@@ -1511,7 +1738,8 @@ int main(void)
         cmocka_unit_test(test_variant_order), cmocka_unit_test(test_loanapp),
         cmocka_unit_test(test_pm4py),         cmocka_unit_test(test_reference),
         cmocka_unit_test(test_fast_path),     cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_budget),        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_budget),        cmocka_unit_test(test_ambiguity),
+        cmocka_unit_test(test_errors),
         cmocka_unit_test(test_empty_log),     cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -297,6 +297,7 @@ int cmd_diff(int argc, char **argv)
     ab_conform_options co = AB_CONFORM_OPTIONS_INIT;
     co.threads = nthreads;
     co.max_states = max_states;
+    co.check_ambiguity = 1; /* The report states the share of ambiguous cases (R1). */
     if (cli_progress) {
         fprintf(stderr, "\r\033[Kaligning %u cases...", ab_log_case_count(log));
     }

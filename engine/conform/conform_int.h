@@ -135,4 +135,14 @@ int ab__cf_shortest_run(ab__cws *ws, ab__cf_run *out);
 int ab__cf_align(ab__cws *ws, const uint32_t *acts, uint32_t n, const uint32_t *activity_label,
                  const ab__cf_run *run, ab__cf_alignment *out);
 
+/*
+ * Spec R1's ambiguity check of an optimal alignment (moves, cost) of the
+ * trace: *out = 1 when another optimal alignment has a different multiset of
+ * deviations, 0 when none has, -1 when a search passed the budget. AB_OK or
+ * AB_ENOMEM.
+ */
+int ab__cf_ambiguous(ab__cws *ws, const uint32_t *acts, uint32_t n,
+                     const uint32_t *activity_label, const ab_move *moves, uint32_t move_count,
+                     uint32_t cost, int *out);
+
 #endif

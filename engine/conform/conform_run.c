@@ -116,6 +116,15 @@ static void *work(void *arg)
         x->cost = al.cost;
         x->approximate = al.approximate;
         x->states = al.fast_path ? 0 : al.states;
+        x->ambiguous = -1;
+        if (p->opts->check_ambiguity && !al.approximate) {
+            rc = ab__cf_ambiguous(ws, x->activities, x->length, c->activity_label, x->moves,
+                                  x->move_count, x->cost, &x->ambiguous);
+            if (rc != AB_OK) {
+                fail(p, rc);
+                break;
+            }
+        }
         pthread_mutex_lock(&p->mu);
         c->stats.fast_path_variants += al.fast_path != 0;
         pthread_mutex_unlock(&p->mu);
@@ -202,10 +211,15 @@ int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_ne
         *out = NULL;
     }
     if (out == NULL || ctx == NULL || log == NULL || net == NULL ||
-        (opts != NULL && opts->version != AB_CONFORM_OPTIONS_VERSION)) {
+        (opts != NULL && opts->version != 1 && opts->version != AB_CONFORM_OPTIONS_VERSION)) {
         return ab__error(err, AB_EINVAL, "conform", 0, 0, "ab_conform_run: bad arguments");
     }
-    if (opts != NULL) {
+    if (opts != NULL && opts->version == 1) {
+        /* Version 1 ends before check_ambiguity. */
+        o.threads = opts->threads;
+        o.max_states = opts->max_states;
+        o.max_memory = opts->max_memory;
+    } else if (opts != NULL) {
         o = *opts;
     }
     if (o.max_states == 0) {

@@ -123,7 +123,26 @@ struct ab__cws {
     int dive;             /* Silent moves free and, among equal priority, the latest inserted
                              first: a depth-first search for the fewest deviations only. */
     uint64_t trace_bytes; /* What the trace set-up needs (see ws_need). */
+    /* The ambiguity check (ab__cf_ambiguous): moves of kind pen_kind on
+     * pen_key (a log activity for log moves, a net label for model moves)
+     * cost PEN more. pen_kind 0 (a sync move's kind) = no penalty. */
+    int pen_kind;
+    uint32_t pen_key;
 };
+
+/*
+ * The ambiguity check's surcharge: far below one deviation (AB__CF_DEV) even
+ * when PEN_MAX_MOVES moves carry it, and far above the silent moves of any
+ * path a search budget allows, so the search orders alignments by
+ * (deviations, penalised moves, silent moves).
+ */
+#define PEN ((uint64_t)1 << 22)
+#define PEN_MAX_MOVES 1000u
+
+static inline uint64_t penalty(const ab__cws *ws, int kind, uint32_t key)
+{
+    return ws->pen_kind == kind && ws->pen_key == key ? PEN : 0;
+}
 
 /* ---- Memory ---- */
 
@@ -861,7 +880,8 @@ static int expand(ab__cws *ws, uint32_t s, int zero_only)
                 rc = relax(ws, mid, cur.pos + 1, cur.g, s, t, AB_MOVE_SYNC, zero_only);
             }
             if (rc == AB_OK && !zero_only) {
-                rc = relax(ws, mid, cur.pos, cur.g + AB__CF_DEV, s, t, AB_MOVE_MODEL, 0);
+                rc = relax(ws, mid, cur.pos, cur.g + AB__CF_DEV + penalty(ws, AB_MOVE_MODEL, lab),
+                           s, t, AB_MOVE_MODEL, 0);
             }
         }
         if (rc != AB_OK) {
@@ -869,8 +889,9 @@ static int expand(ab__cws *ws, uint32_t s, int zero_only)
         }
     }
     if (!zero_only && cur.pos < ws->n && urgent == AB_CONFORM_NONE) {
-        return relax(ws, cur.mark, cur.pos + 1, cur.g + AB__CF_DEV, s, AB_CONFORM_NONE, AB_MOVE_LOG,
-                     0);
+        return relax(ws, cur.mark, cur.pos + 1,
+                     cur.g + AB__CF_DEV + penalty(ws, AB_MOVE_LOG, ws->acts[cur.pos]), s,
+                     AB_CONFORM_NONE, AB_MOVE_LOG, 0);
     }
     return AB_OK;
 }
@@ -1207,5 +1228,77 @@ done:
         out->moves = NULL;
         out->move_count = 0;
     }
+    return rc;
+}
+
+/* A deviation's identity for the check: log moves by activity, model moves by label. */
+static uint32_t dev_key(const ab__cws *ws, const ab_move *mv)
+{
+    return mv->kind == AB_MOVE_LOG ? mv->activity : ws->cn->label[mv->transition];
+}
+
+/*
+ * Two optimal alignments have different multisets of deviations exactly when
+ * one has fewer moves of some kind and key than the other (they have the same
+ * number of deviations). So for each kind and key of the given alignment, the
+ * search is run again with those moves made a little dearer (PEN): among the
+ * optimal alignments it returns one with the fewest of them, and fewer than
+ * the given alignment has means another multiset exists.
+ */
+int ab__cf_ambiguous(ab__cws *ws, const uint32_t *acts, uint32_t n,
+                     const uint32_t *activity_label, const ab_move *moves, uint32_t move_count,
+                     uint32_t cost, int *out)
+{
+    *out = 0;
+    int unknown = 0, rc = AB_OK;
+    for (uint32_t i = 0; i < move_count && *out == 0; i++) {
+        const ab_move *mv = &moves[i];
+        if (mv->kind != AB_MOVE_LOG && mv->kind != AB_MOVE_MODEL) {
+            continue;
+        }
+        uint32_t key = dev_key(ws, mv), have = 0, seen_before = 0;
+        for (uint32_t k = 0; k < move_count; k++) {
+            if (moves[k].kind == mv->kind && dev_key(ws, &moves[k]) == key) {
+                have++;
+                seen_before |= k < i;
+            }
+        }
+        if (seen_before) {
+            continue; /* This kind and key was checked at its first move. */
+        }
+        if (have > PEN_MAX_MOVES) {
+            unknown = 1;
+            continue;
+        }
+        AB_TRY(ws_reset(ws));
+        AB_TRY(set_trace(ws, acts, n, activity_label));
+        ws->pen_kind = (int)mv->kind;
+        ws->pen_key = key;
+        uint64_t expanded;
+        uint32_t goal = 0, count = 0;
+        int sr = search(ws, &ws->cn->source, 1, 0, &expanded, &goal);
+        ws->pen_kind = 0;
+        if (sr < 0) {
+            rc = sr;
+            goto done;
+        }
+        if (sr != SEARCH_FOUND) {
+            unknown = 1;
+            continue;
+        }
+        AB_TRY(path_to(ws, goal, &count));
+        uint32_t fewer = 0;
+        for (uint32_t k = 0; k < count; k++) {
+            fewer += ws->path[k].kind == mv->kind && dev_key(ws, &ws->path[k]) == key;
+        }
+        if (deviations(ws->path, count) == cost && fewer < have) {
+            *out = 1;
+        }
+    }
+    if (*out == 0 && unknown) {
+        *out = -1;
+    }
+done:
+    ws->pen_kind = 0;
     return rc;
 }

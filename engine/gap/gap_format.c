@@ -170,7 +170,11 @@ const char *const ab__gap_notes[] = {
     "and by reordering otherwise (also when an end is a step done out of order).",
     "M13 lists, per gateway, the branches that were on offer at a marking some case's documented "
     "path reached but that no case took, and whose sequence flow no case used.",
-    "Ambiguous cases (a second optimal alignment with other deviations) are not computed.",
+    "Ambiguous cases (R1): a case is ambiguous when an optimal alignment of its trace other than "
+    "the canonical one has a different multiset of deviations (log moves by activity, model "
+    "moves by step). Each kind of deviation of the canonical alignment is searched again with "
+    "its moves made slightly dearer; fewer of them at the same cost proves another multiset. The "
+    "classification and every metric use the canonical alignment.",
 };
 
 const size_t ab__gap_note_count = sizeof(ab__gap_notes) / sizeof(ab__gap_notes[0]);

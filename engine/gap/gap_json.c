@@ -466,8 +466,13 @@ static void summary(ab__gw *w, const ab_gap *g)
     ab__gw_printf(w, ",\n    \"approximate_variants\": %u, \"approximate_cases\": %u",
                   s->approximate_variants, s->approximate_cases);
     ab__gw_puts(w, ",\n    \"ambiguous_cases\": ");
-    status(w, "not computed",
-           "the check for a second optimal alignment with other deviations is not implemented");
+    if (s->ambiguity_unchecked_cases >= s->cases && s->cases > 0) {
+        status(w, "not computed", "the check for a second optimal alignment was not run");
+    } else {
+        ab__gw_puts(w, "{\"status\": \"computed\", \"rate\": ");
+        rate(w, &s->ambiguous);
+        ab__gw_printf(w, ", \"unchecked_cases\": %u}", s->ambiguity_unchecked_cases);
+    }
     ab__gw_puts(w, ",\n    \"model_relation\": ");
     if (g->model.known) {
         ab__gw_printf(w, "{\"status\": \"computed\", \"markings\": %llu}",

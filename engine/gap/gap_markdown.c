@@ -282,8 +282,19 @@ static void appendix(ab__gw *w, const ab_gap *g)
     ab__gw_printf(w,
                   "\nAlignments that passed the search budget (valid, maybe not optimal): %u "
                   "variants, %u cases. Ambiguous cases (a second optimal alignment with other "
-                  "deviations): not computed.\n",
+                  "deviations): ",
                   s->approximate_variants, s->approximate_cases);
+    if (s->ambiguity_unchecked_cases >= s->cases && s->cases > 0) {
+        ab__gw_puts(w, "not computed.\n");
+    } else {
+        ab__gw_printf(w, "%llu of %llu cases", (unsigned long long)s->ambiguous.count,
+                      (unsigned long long)s->ambiguous.of);
+        if (s->ambiguity_unchecked_cases > 0) {
+            ab__gw_printf(w, " (%u cases not decided within the search budget)",
+                          s->ambiguity_unchecked_cases);
+        }
+        ab__gw_puts(w, ".\n");
+    }
     if (!g->model.known) {
         ab__gw_puts(w, "\nThe model's directly-follows relation is unknown (");
         ab__gw_md(w, g->model.reason);

@@ -1064,9 +1064,16 @@ int ab__gap_findings(ab_gap *g, ab_error *err)
     s->log_events = ab_log_event_count(g->log);
     s->variants = g->variant_count;
     s->excluded_open_cases = (uint32_t)(N - g->closed_cases);
+    uint64_t ambiguous = 0;
     for (uint32_t v = 0; v < g->variant_count; v++) {
         s->approximate_variants += g->variants[v]->approximate != 0;
+        if (g->variants[v]->ambiguous > 0) {
+            ambiguous += g->variants[v]->case_count;
+        } else if (g->variants[v]->ambiguous < 0) {
+            s->ambiguity_unchecked_cases += g->variants[v]->case_count;
+        }
     }
+    s->ambiguous = ab__gap_rate(ambiguous, g->case_count);
     s->case_deviation = ab__gap_rate(A.m1, N);
     s->case_deviation_raw = ab__gap_rate(A.m1_raw, N);
     s->off_model_events = ab__gap_rate(A.log_moves, A.events);

@@ -831,8 +831,18 @@ static void appendix(gp *g)
     const char *ts = JS(J(g->root, "undocumented_transitions_status"), "status");
     items = alloc(g, 4 * sizeof(char *));
     if (items != NULL) {
-        items[0] = fmt(g, "Ambiguous cases: %s%s%s", or_dash(amb),
-                       amb_why != NULL ? " \xe2\x80\x94 " : "", amb_why != NULL ? amb_why : "");
+        if (amb != NULL && strcmp(amb, "computed") == 0) {
+            const ab__jval *ar = J(J(sum, "ambiguous_cases"), "rate");
+            items[0] = fmt(g,
+                           "Ambiguous cases (a second optimal alignment with other deviations): "
+                           "%.0f of %.0f; not decided within the search budget: %.0f",
+                           ab__json_num(J(ar, "count"), 0), ab__json_num(J(ar, "of"), 0),
+                           ab__json_num(J(J(sum, "ambiguous_cases"), "unchecked_cases"), 0));
+        } else {
+            items[0] = fmt(g, "Ambiguous cases: %s%s%s", or_dash(amb),
+                           amb_why != NULL ? " \xe2\x80\x94 " : "",
+                           amb_why != NULL ? amb_why : "");
+        }
         items[1] = fmt(g, "Model-side metrics (M11\xe2\x80\x93M13): %s", or_dash(ms));
         items[2] = fmt(g, "Undocumented transitions (M5): %s", or_dash(ts));
         items[3] = fmt(g, "Variants whose alignment passed the search budget: %.0f (%.0f cases)",

@@ -81,6 +81,11 @@ typedef struct ab_conform_variant {
                                      run of the net (fitness denominator, M0). */
     int approximate;            /**< The budget was passed: valid, maybe not optimal. */
     uint64_t states;            /**< Search nodes expanded (0 on the fast path). */
+    int ambiguous;              /**< Spec R1, with ab_conform_options.check_ambiguity: 1 when
+                                     another optimal alignment has a different multiset of
+                                     deviations (kind and activity), 0 when none has; -1 when
+                                     not checked (the option is off, the variant is approximate,
+                                     or a check passed the budget). */
 } ab_conform_variant;
 
 /** Counts over the whole run. */
@@ -103,10 +108,15 @@ typedef struct ab_conform_options {
     unsigned threads;    /**< 0 = one per online core. */
     uint64_t max_states; /**< Search nodes expanded per variant at most (default 2,000,000). */
     uint64_t max_memory; /**< Bytes a variant's search may hold at most (default 512 MiB). */
+    int check_ambiguity; /**< Check every deviating variant for a second optimal alignment
+                              with other deviations (R1): one more search per kind of
+                              deviation in its alignment, within the same budget each.
+                              Off by default. (Version 2.) */
 } ab_conform_options;
 
-#define AB_CONFORM_OPTIONS_VERSION 1
-#define AB_CONFORM_OPTIONS_INIT {AB_CONFORM_OPTIONS_VERSION, 0, 0, 0}
+/* Version 1 callers (without check_ambiguity) are still accepted. */
+#define AB_CONFORM_OPTIONS_VERSION 2
+#define AB_CONFORM_OPTIONS_INIT {AB_CONFORM_OPTIONS_VERSION, 0, 0, 0, 0}
 
 /**
  * Builds every case's trace and aligns each conformance variant. Returns

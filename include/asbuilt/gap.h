@@ -310,6 +310,10 @@ typedef struct ab_gap_summary {
     int model_relation_known;       /**< The directly-follows relation was computed. */
     uint64_t model_states;          /**< Markings of the model's reachability graph. */
     double open_horizon_s;          /**< The open-case horizon used. */
+    ab_gap_rate ambiguous;          /**< R1: cases whose variant has a second optimal alignment
+                                         with other deviations, over the cases. */
+    uint32_t ambiguity_unchecked_cases; /**< Cases the check did not decide (approximate
+                                             variants, budget); all when it was not run. */
 } ab_gap_summary;
 
 AB_API const ab_gap_summary *ab_gap_get_summary(const ab_gap *gap);
