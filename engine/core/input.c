@@ -80,6 +80,7 @@ struct ab_input {
     z_stream z;
 #ifdef AB_HAVE_ISAL
     struct inflate_state *isal; /* ISA-L's inflater; NULL when zlib's is used. */
+    int hdr_pending;            /* ISA-L: the member's gzip header is still to be read. */
 #endif
     unsigned char *peek;     /* Peeked uncompressed bytes not yet handed out. */
     size_t peek_len;
@@ -193,7 +194,8 @@ static int detect(ab_input *in, ab_error *err)
                 return ab__error(err, AB_ENOMEM, in->name, 0, 0, "out of memory");
             }
             isal_inflate_init(in->isal);
-            in->isal->crc_flag = ISAL_GZIP; /* Header parsed, CRC-32 and length checked. */
+            in->isal->crc_flag = ISAL_GZIP_NO_HDR_VER; /* member_header reads the header. */
+            in->hdr_pending = 1;
             return AB_OK;
         }
 #endif
@@ -387,7 +389,8 @@ static void inflate_restart(ab_input *in)
 #ifdef AB_HAVE_ISAL
     if (in->isal != NULL) {
         isal_inflate_reset(in->isal);
-        in->isal->crc_flag = ISAL_GZIP;
+        in->isal->crc_flag = ISAL_GZIP_NO_HDR_VER;
+        in->hdr_pending = 1;
         in->z_member_done = 0;
         return;
     }
@@ -395,6 +398,113 @@ static void inflate_restart(ab_input *in)
     inflateReset(&in->z);
     in->z_member_done = 0;
 }
+
+static int gz_truncated(ab_input *in, ab_error *err)
+{
+    int rc = ab__error(err, AB_EPARSE, in->name, 0, 0,
+                       "truncated gzip stream: the file ends before the gzip trailer "
+                       "(compressed byte %llu)",
+                       (unsigned long long)in->raw_offset);
+    ab__error_offset(err, in->produced);
+    return rc;
+}
+
+static int gz_corrupt(ab_input *in, size_t got, const char *why, ab_error *err)
+{
+    int rc = ab__error(err, AB_EPARSE, in->name, 0, 0,
+                       "corrupt gzip data at compressed byte %llu: %s",
+                       (unsigned long long)in->raw_offset, why);
+    ab__error_offset(err, in->produced + got);
+    return rc;
+}
+
+#ifdef AB_HAVE_ISAL
+/*
+ * Consumes up to n raw bytes (n = SIZE_MAX with until_nul: through the first
+ * NUL) into the running header CRC; the bytes may span raw blocks. AB_OK, a
+ * truncation error, or AB_EIO. With copy, the first bytes also go there.
+ */
+static int hdr_take(ab_input *in, size_t n, int until_nul, uLong *crc, unsigned char *copy,
+                    ab_error *err)
+{
+    size_t done = 0;
+    while (done < n) {
+        ptrdiff_t avail = raw_fill(in, err);
+        if (avail < 0) {
+            return (int)avail;
+        }
+        if (avail == 0) {
+            return gz_truncated(in, err);
+        }
+        const unsigned char *p = in->raw + in->raw_pos;
+        size_t k = (size_t)avail < n - done ? (size_t)avail : n - done;
+        int found = 0;
+        if (until_nul) {
+            const unsigned char *z = memchr(p, 0, k);
+            if (z != NULL) {
+                k = (size_t)(z - p) + 1;
+                found = 1;
+            }
+        }
+        if (copy != NULL) {
+            memcpy(copy + done, p, k);
+        }
+        *crc = crc32(*crc, p, (uInt)k);
+        in->raw_pos += k;
+        in->raw_offset += k;
+        done += k;
+        if (found) {
+            break;
+        }
+    }
+    return AB_OK;
+}
+
+/*
+ * The gzip header (RFC 1952) of a member, read here rather than by ISA-L so
+ * that it may arrive in any number of reads and is checked as zlib checks it;
+ * ISA-L then inflates the deflate data and checks the trailer.
+ */
+static int member_header(ab_input *in, ab_error *err)
+{
+    unsigned char h[10], x[2];
+    uLong crc = crc32(0L, Z_NULL, 0);
+    int rc = AB_OK;
+    /* The fixed part byte by byte, so that a bad byte is named where it is. */
+    for (int i = 0; i < 4; i++) {
+        AB_TRY(hdr_take(in, 1, 0, &crc, h + i, err));
+        if ((i == 0 && h[0] != 0x1f) || (i == 1 && h[1] != 0x8b)) {
+            return gz_corrupt(in, 0, "incorrect header check", err);
+        }
+        if (i == 2 && h[2] != 8) {
+            return gz_corrupt(in, 0, "unknown compression method", err);
+        }
+        if (i == 3 && (h[3] & 0xe0)) {
+            return gz_corrupt(in, 0, "unknown header flags set", err);
+        }
+    }
+    AB_TRY(hdr_take(in, 6, 0, &crc, h + 4, err)); /* MTIME, XFL, OS. */
+    if (h[3] & 4) { /* FEXTRA */
+        AB_TRY(hdr_take(in, 2, 0, &crc, x, err));
+        AB_TRY(hdr_take(in, (size_t)x[0] | (size_t)x[1] << 8, 0, &crc, NULL, err));
+    }
+    if (h[3] & 8) { /* FNAME */
+        AB_TRY(hdr_take(in, SIZE_MAX, 1, &crc, NULL, err));
+    }
+    if (h[3] & 16) { /* FCOMMENT */
+        AB_TRY(hdr_take(in, SIZE_MAX, 1, &crc, NULL, err));
+    }
+    if (h[3] & 2) { /* FHCRC: the low 16 bits of the CRC-32 of the header so far. */
+        uLong before = crc;
+        AB_TRY(hdr_take(in, 2, 0, &crc, x, err));
+        if (((unsigned)x[0] | (unsigned)x[1] << 8) != (before & 0xffff)) {
+            return gz_corrupt(in, 0, "header crc mismatch", err);
+        }
+    }
+done:
+    return rc;
+}
+#endif
 
 static ptrdiff_t gz_read(ab_input *in, unsigned char *buf, size_t cap, ab_error *err)
 {
@@ -411,12 +521,21 @@ static ptrdiff_t gz_read(ab_input *in, unsigned char *buf, size_t cap, ab_error 
             if (in->z_member_done) {
                 return 0;
             }
-            int rc = ab__error(err, AB_EPARSE, in->name, 0, 0,
-                               "truncated gzip stream: the file ends before the gzip trailer "
-                               "(compressed byte %llu)",
-                               (unsigned long long)in->raw_offset);
-            ab__error_offset(err, in->produced);
-            return rc;
+#ifdef AB_HAVE_ISAL
+            if (in->isal != NULL && !in->hdr_pending) {
+                /* ISA-L may hold decoded bytes after taking the last input:
+                 * they are handed out before the truncation is reported. */
+                const char *why = NULL;
+                int rc = inflate_once(in, 0, buf, cap, &got, &why);
+                if (rc != AB_OK) {
+                    return gz_corrupt(in, got, why, err);
+                }
+                if (got > 0) {
+                    break;
+                }
+            }
+#endif
+            return gz_truncated(in, err);
         }
         if (in->z_member_done) {
             /* Another member follows (concatenated gzip). Trailing zero bytes
@@ -437,17 +556,23 @@ static ptrdiff_t gz_read(ab_input *in, unsigned char *buf, size_t cap, ab_error 
             }
             inflate_restart(in);
         }
+#ifdef AB_HAVE_ISAL
+        if (in->isal != NULL && in->hdr_pending) {
+            int rc = member_header(in, err);
+            if (rc != AB_OK) {
+                return rc;
+            }
+            in->hdr_pending = 0;
+            continue;
+        }
+#endif
         const char *why = NULL;
         int rc = inflate_once(in, (size_t)avail, buf, cap, &got, &why);
         if (rc == AB_ENOMEM) {
             return ab__error(err, AB_ENOMEM, in->name, 0, 0, "out of memory in zlib");
         }
         if (rc != AB_OK) {
-            rc = ab__error(err, AB_EPARSE, in->name, 0, 0,
-                           "corrupt gzip data at compressed byte %llu: %s",
-                           (unsigned long long)in->raw_offset, why);
-            ab__error_offset(err, in->produced + got);
-            return rc;
+            return gz_corrupt(in, got, why, err);
         }
     }
     return (ptrdiff_t)got;
