@@ -204,6 +204,13 @@ int main(int argc, char **argv)
             if (only != NULL && strcmp(only, mode[t]) != 0) {
                 continue;
             }
+            if (only != NULL) {
+                /* Profiling one mode: no baselines were run. */
+                printf("%s\t%llu\t-\t-\t-\t-\t%s\t%.3f\t%.0f\t-\t-\n", argv[i],
+                       (unsigned long long)events, mode[t], best_ing[t],
+                       (double)events / best_ing[t]);
+                continue;
+            }
             printf("%s\t%llu\t%.1f\t%.3f\t%.3f\t%.3f\t%s\t%.3f\t%.0f\t%.1f\t%.2f\n", argv[i],
                    (unsigned long long)events, (double)bytes / 1e6, best_inf[0], best_inf[1],
                    best_floor, mode[t], best_ing[t], (double)events / best_ing[t],

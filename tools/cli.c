@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,8 +143,10 @@ int cli_number(cli_args *a, unsigned long long min, unsigned long long max,
 {
     const char *v = a->v;
     char *end;
+    errno = 0;
     unsigned long long n = strtoull(v, &end, 10);
-    if (v[0] == '\0' || v[0] == '-' || *end != '\0' || n < min || n > max) {
+    /* Digits only: strtoull would also take spaces, a sign, and wrap around. */
+    if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno == ERANGE || n < min || n > max) {
         if (max == UINT64_MAX || max == UINT32_MAX) {
             cli_fail(a, "%s takes a whole number >= %llu, not '%s'", a->name, min, v);
         } else {

@@ -93,6 +93,8 @@ void ab__strtab_finish(ab__strtab *t);
 int ab__strtab_intern(ab__strtab *t, const char *s, size_t len, uint32_t *id_out);
 /* Looks up without inserting; returns AB_ENOTFOUND when absent. */
 int ab__strtab_find(const ab__strtab *t, const char *s, size_t len, uint32_t *id_out);
+/* Bytes the table holds (strings, arrays and slots), for memory reports. */
+size_t ab__strtab_bytes(const ab__strtab *t);
 static inline const char *ab__strtab_str(const ab__strtab *t, uint32_t id)
 {
     return t->strs[id];

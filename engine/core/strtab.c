@@ -199,7 +199,7 @@ int ab__strtab_intern(ab__strtab *t, const char *s, size_t len, uint32_t *id_out
     if ((uint64_t)t->count * 2 > (uint64_t)t->mask + 1) {
         int rc = rehash(t);
         if (rc != AB_OK) {
-            /* The string is interned and findable; the table is just fuller. */
+            /* Undone: the table stays as it was before the call. */
             t->count--;
             t->slots[i] = 0;
             return rc;
@@ -207,4 +207,10 @@ int ab__strtab_intern(ab__strtab *t, const char *s, size_t len, uint32_t *id_out
     }
     *id_out = id;
     return AB_OK;
+}
+
+size_t ab__strtab_bytes(const ab__strtab *t)
+{
+    return t->arena.used_total + (size_t)t->cap * (sizeof(*t->strs) + sizeof(*t->lens)) +
+           ((size_t)t->mask + 1) * sizeof(*t->slots);
 }
