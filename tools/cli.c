@@ -333,3 +333,27 @@ int cli_write_output(const char *path, const ab_buf *buf)
     }
     return EXIT_OK;
 }
+
+int cli_relabel(ab_ctx *ctx, const ab_log *log, const ab_net *net, const char *map_file,
+                ab_bpmn_mapping **map_out, ab_net **relabelled_out)
+{
+    uint32_t na = ab_log_activity_count(log);
+    const char **acts = calloc((size_t)na + 1, sizeof(*acts));
+    if (acts == NULL) {
+        return EXIT_IO;
+    }
+    for (uint32_t a = 0; a < na; a++) {
+        acts[a] = ab_log_activity_name(log, a);
+    }
+    ab_bpmn_map_options mo = AB_BPMN_MAP_OPTIONS_INIT;
+    mo.map_file = map_file;
+    ab_error err;
+    ab_error_clear(&err);
+    int st = ab_bpmn_map_create(map_out, ctx, ab_net_labels(net), ab_net_label_count(net), acts,
+                                na, &mo, &err);
+    free(acts); /* The mapping keeps its own copy. */
+    if (st == AB_OK) {
+        st = ab_net_relabel(relabelled_out, net, *map_out, &err);
+    }
+    return st == AB_OK ? EXIT_OK : cli_report(&err);
+}

@@ -121,6 +121,14 @@ extern const char cli_log_opts_help[];
 int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int path_count,
                  ab_log **out);
 
+/*
+ * Maps the net's labels to the log's activities (map_file, or by name) into
+ * *map_out and relabels the net into *relabelled_out. Returns an exit code;
+ * errors are reported.
+ */
+int cli_relabel(ab_ctx *ctx, const ab_log *log, const ab_net *net, const char *map_file,
+                ab_bpmn_mapping **map_out, ab_net **relabelled_out);
+
 /* Writes buf to path atomically ("-" or NULL = stdout). Returns an exit code. */
 int cli_write_output(const char *path, const ab_buf *buf);
 

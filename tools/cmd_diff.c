@@ -173,7 +173,6 @@ int cmd_diff(int argc, char **argv)
     ab_bpmn_mapping *map = NULL;
     ab_conform *conf = NULL;
     ab_gap *gap = NULL;
-    const char **acts = NULL;
     ab_buf jbuf = AB_BUF_INIT, mbuf = AB_BUF_INIT, cbuf = AB_BUF_INIT, tbuf = AB_BUF_INIT;
     ab_buf hbuf = AB_BUF_INIT;
     if (logs == NULL || models == NULL || libs == NULL) {
@@ -271,24 +270,8 @@ int cmd_diff(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
-    uint32_t na = ab_log_activity_count(log);
-    acts = calloc((size_t)na + 1, sizeof(*acts));
-    if (acts == NULL) {
-        rc = EXIT_IO;
-        goto done;
-    }
-    for (uint32_t a = 0; a < na; a++) {
-        acts[a] = ab_log_activity_name(log, a);
-    }
-    ab_bpmn_map_options mo = AB_BPMN_MAP_OPTIONS_INIT;
-    mo.map_file = map_file;
-    st = ab_bpmn_map_create(&map, ctx, ab_net_labels(net), ab_net_label_count(net), acts, na, &mo,
-                            &err);
-    if (st == AB_OK) {
-        st = ab_net_relabel(&relabelled, net, map, &err);
-    }
-    if (st != AB_OK) {
-        rc = cli_report(&err);
+    rc = cli_relabel(ctx, log, net, map_file, &map, &relabelled);
+    if (rc != EXIT_OK) {
         goto done;
     }
     for (uint32_t i = 0; i < ab_bpmn_map_warning_count(map) && !cli_quiet; i++) {
@@ -397,7 +380,6 @@ done:
     ab_buf_dispose(&hbuf);
     ab_gap_destroy(gap);
     ab_conform_destroy(conf);
-    free(acts);
     ab_net_destroy(relabelled);
     ab_bpmn_map_destroy(map);
     ab_net_destroy(net);

@@ -453,7 +453,6 @@ int cmd_model(int argc, char **argv)
     ab_log *log = NULL;
     ab_bpmn_mapping *map = NULL;
     ab_net *relabelled = NULL;
-    const char **acts = NULL;
     ab_buf out = AB_BUF_INIT;
     if (logs == NULL || others == NULL || libs == NULL) {
         rc = EXIT_IO;
@@ -544,24 +543,8 @@ int cmd_model(int argc, char **argv)
         if (rc != EXIT_OK) {
             goto done;
         }
-        uint32_t na = ab_log_activity_count(log);
-        acts = calloc((size_t)na + 1, sizeof(*acts));
-        if (acts == NULL) {
-            rc = EXIT_IO;
-            goto done;
-        }
-        for (uint32_t a = 0; a < na; a++) {
-            acts[a] = ab_log_activity_name(log, a);
-        }
-        ab_bpmn_map_options mo = AB_BPMN_MAP_OPTIONS_INIT;
-        mo.map_file = map_file;
-        st = ab_bpmn_map_create(&map, ctx, ab_net_labels(net), ab_net_label_count(net), acts, na,
-                                &mo, &err);
-        if (st == AB_OK) {
-            st = ab_net_relabel(&relabelled, net, map, &err);
-        }
-        if (st != AB_OK) {
-            rc = cli_report(&err);
+        rc = cli_relabel(ctx, log, net, map_file, &map, &relabelled);
+        if (rc != EXIT_OK) {
             goto done;
         }
     }
@@ -590,7 +573,6 @@ int cmd_model(int argc, char **argv)
     rc = cli_write_output(output, &out);
 done:
     ab_buf_dispose(&out);
-    free(acts);
     ab_net_destroy(relabelled);
     ab_bpmn_map_destroy(map);
     ab_log_destroy(log);
