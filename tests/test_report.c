@@ -1385,6 +1385,7 @@ static void gap_run_make(gap_run *r, ab_ctx *ctx, const char *log_path, const ch
     assert_int_equal(ab_net_relabel(&r->relabelled, r->net, r->map, &err), AB_OK);
     ab_conform_options co = AB_CONFORM_OPTIONS_INIT;
     co.threads = 1;
+    co.check_ambiguity = 1; /* As asbuilt diff runs it: the demo page is the command's page. */
     assert_int_equal(ab_conform_run(&r->conf, ctx, r->log, r->relabelled, &co, &err), AB_OK);
     ab_gap_options go = AB_GAP_OPTIONS_INIT;
     const char *files[1] = {r->log_path};
