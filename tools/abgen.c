@@ -1501,36 +1501,15 @@ static int usage_error(const char *msg, const char *arg)
  */
 static int parse_args(int argc, char **argv, opts_t *o)
 {
+    static const char *const with_value[] = {"--events", "--format", "--level", "--seed",
+                                             "-o",       "--output", "--truth", NULL};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char *val = NULL;
+        const char *val;
         char name[32];
-        const char *eq = strchr(arg, '=');
-        if (strncmp(arg, "--", 2) == 0 && eq != NULL) {
-            size_t len = (size_t)(eq - arg);
-            if (len >= sizeof name) {
-                return usage_error("unknown option", arg);
-            }
-            memcpy(name, arg, len);
-            name[len] = '\0';
-            val = eq + 1;
-        } else {
-            if (strlen(arg) >= sizeof name) {
-                return usage_error("unknown option", arg);
-            }
-            strcpy(name, arg);
-        }
-        int takes_value = strcmp(name, "--events") == 0 || strcmp(name, "--format") == 0 ||
-                          strcmp(name, "--level") == 0 || strcmp(name, "--seed") == 0 ||
-                          strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0 ||
-                          strcmp(name, "--truth") == 0;
-        if (takes_value && val == NULL) {
-            if (i + 1 >= argc) {
-                return usage_error("option needs a value", name);
-            }
-            val = argv[++i];
-        } else if (!takes_value && val != NULL) {
-            return usage_error("option takes no value", arg);
+        const char *why = gen_option(argc, argv, &i, with_value, name, sizeof(name), &val);
+        if (why != NULL) {
+            return usage_error(why, strcmp(why, "option needs a value") == 0 ? name : arg);
         }
 
         if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {

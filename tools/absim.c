@@ -204,28 +204,10 @@ static int parse_args(int argc, char **argv, opts *o)
             continue;
         }
         char name[40];
-        const char *val = NULL;
-        const char *eq = strchr(arg, '=');
-        size_t len = (strncmp(arg, "--", 2) == 0 && eq != NULL) ? (size_t)(eq - arg) : strlen(arg);
-        if (len >= sizeof name) {
-            return usage_error("unknown option", arg);
-        }
-        memcpy(name, arg, len);
-        name[len] = '\0';
-        if (arg[len] == '=') {
-            val = arg + len + 1;
-        }
-        int takes_value = 0;
-        for (int k = 0; with_value[k] != NULL; k++) {
-            takes_value |= strcmp(name, with_value[k]) == 0;
-        }
-        if (takes_value && val == NULL) {
-            if (i + 1 >= argc) {
-                return usage_error("option needs a value", name);
-            }
-            val = argv[++i];
-        } else if (!takes_value && val != NULL) {
-            return usage_error("option takes no value", arg);
+        const char *val;
+        const char *why = gen_option(argc, argv, &i, with_value, name, sizeof(name), &val);
+        if (why != NULL) {
+            return usage_error(why, strcmp(why, "option needs a value") == 0 ? name : arg);
         }
 
         if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {

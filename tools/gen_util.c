@@ -172,3 +172,30 @@ void gen_put_csv(gen_sink *s, const char *str)
     }
     gen_put_mem(s, "\"", 1);
 }
+
+const char *gen_option(int argc, char **argv, int *i, const char *const *with_value, char *name,
+                       size_t cap, const char **val)
+{
+    const char *arg = argv[*i];
+    const char *eq = strchr(arg, '=');
+    size_t len = (strncmp(arg, "--", 2) == 0 && eq != NULL) ? (size_t)(eq - arg) : strlen(arg);
+    if (len >= cap) {
+        return "unknown option";
+    }
+    memcpy(name, arg, len);
+    name[len] = '\0';
+    *val = arg[len] == '=' ? arg + len + 1 : NULL;
+    int takes_value = 0;
+    for (int k = 0; with_value[k] != NULL; k++) {
+        takes_value |= strcmp(name, with_value[k]) == 0;
+    }
+    if (takes_value && *val == NULL) {
+        if (*i + 1 >= argc) {
+            return "option needs a value";
+        }
+        *val = argv[++*i];
+    } else if (!takes_value && *val != NULL) {
+        return "option takes no value";
+    }
+    return NULL;
+}

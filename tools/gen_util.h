@@ -16,6 +16,16 @@
  * 0, or -1 on junk or overflow. */
 int gen_parse_count(const char *str, uint64_t max, uint64_t *out);
 
+/*
+ * Splits the option at argv[*i] for the generators: "--name=value", "name
+ * value" when name is listed in with_value (NULL-terminated), or a flag.
+ * Returns NULL with the name in name[cap] and *val set (NULL for a flag),
+ * advancing *i past a separate value; or the problem ("unknown option",
+ * "option needs a value", "option takes no value").
+ */
+const char *gen_option(int argc, char **argv, int *i, const char *const *with_value, char *name,
+                       size_t cap, const char **val);
+
 /* ln(x) for a finite x > 0, the same bits on every platform. */
 double gen_ln(double x);
 
