@@ -457,11 +457,8 @@ static int parse_time(csv_reader *r, ts_col *t, const char *rec, const ab__csv_f
     if (len == 0 || ab__csv_is_na(s, len)) {
         return T_MISSING;
     }
-    bool zone = false;
-    int rc = t->fmt.layout == AB_TS_PATTERN
-                 ? ab_time_parse(out, s, len, &t->fmt, r->opts->tz, NULL)
-                 : ab__time_parse_fast(out, s, len, t->fmt.layout, r->opts->tz, &zone);
-    if (rc == AB_OK) {
+    bool zone;
+    if (ab__time_parse_fast(out, s, len, &t->fmt, r->opts->tz, &zone) == AB_OK) {
         if (t->fmt.layout == AB_TS_ISO8601) {
             r->coerced += !zone;
         } else if (t->fmt.layout != AB_TS_EPOCH_S && t->fmt.layout != AB_TS_EPOCH_MS &&

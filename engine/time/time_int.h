@@ -147,12 +147,12 @@ enum { AB__TS_SYNTAX = 1, AB__TS_RANGE = 2, AB__TS_EMPTY = 3, AB__TS_SMALL = 4 }
 int ab__time_parse_layout(ab_time *out, const char *text, size_t len, ab_ts_layout layout,
                           const char *pattern, const ab_tz *tz, ab__ts_fail *fail);
 /*
- * The readers' hot path: ab__time_parse_layout without failure details
- * (a reader that needs the message parses again with ab_time_parse), and
- * for ISO 8601 whether the value wrote a zone (*has_zone; false for other
- * layouts, whose zone the caller judges). AB_OK or AB_EPARSE.
+ * The readers' hot path: ab_time_parse without failure details (a reader
+ * that needs the message parses again with ab_time_parse), and for ISO 8601
+ * whether the value wrote a zone (*has_zone; false for other layouts, whose
+ * zone the caller judges). AB_OK, AB_EPARSE, or AB_EINVAL for a bad format.
  */
-int ab__time_parse_fast(ab_time *out, const char *text, size_t len, ab_ts_layout layout,
+int ab__time_parse_fast(ab_time *out, const char *text, size_t len, const ab_ts_format *fmt,
                         const ab_tz *tz, bool *has_zone);
 /* ISO 8601 without the by-position fast path, for the test that checks the
  * two agree (a layout value ab__time_parse_layout takes, never public). */

@@ -701,13 +701,19 @@ int ab__time_parse_layout(ab_time *out, const char *text, size_t len, ab_ts_layo
     return ts_to_time(out, &f, tz, fail);
 }
 
-int ab__time_parse_fast(ab_time *out, const char *text, size_t len, ab_ts_layout layout,
+int ab__time_parse_fast(ab_time *out, const char *text, size_t len, const ab_ts_format *fmt,
                         const ab_tz *tz, bool *has_zone)
 {
-    if (layout != AB_TS_ISO8601) {
-        *has_zone = false;
-        int rc = ab__time_parse_layout(out, text, len, layout, NULL, tz, NULL);
-        return rc;
+    *has_zone = false;
+    if (fmt->layout != AB_TS_ISO8601) {
+        const char *pattern = NULL;
+        if (fmt->layout == AB_TS_PATTERN) {
+            if (memchr(fmt->pattern, '\0', sizeof(fmt->pattern)) == NULL) {
+                return AB_EINVAL;
+            }
+            pattern = fmt->pattern;
+        }
+        return ab__time_parse_layout(out, text, len, fmt->layout, pattern, tz, NULL);
     }
     const char *end = text + len;
     while (text < end && is_space(*text)) {

@@ -756,13 +756,13 @@ static void event_attr(xes_reader *r, const xes_frame *parent, xes_frame *f, ab_
         return;
     }
     if (has_value && KEY_IS(key, key_len, "time:timestamp")) {
+        static const ab_ts_format iso = {AB_TS_ISO8601, {0}};
         bool zone;
-        if (ab__time_parse_fast(&r->cur.ev.ts, v, n, AB_TS_ISO8601, NULL, &zone) == AB_OK) {
+        if (ab__time_parse_fast(&r->cur.ev.ts, v, n, &iso, NULL, &zone) == AB_OK) {
             r->ts_bad = 0;
             r->coerced += !zone;
         } else {
             /* Parsed again for the message, which the fast path does not build. */
-            static const ab_ts_format iso = {AB_TS_ISO8601, {0}};
             ab_error terr;
             ab_time ignored;
             ab_time_parse(&ignored, v, n, &iso, NULL, &terr);
