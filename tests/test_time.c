@@ -1283,7 +1283,8 @@ static uint64_t next_rand(uint64_t *x)
  * The by-position fast path for YYYY-MM-DD[T ]HH:MM:SS must accept and reject
  * exactly what the general ISO reader does, with the same instant and the
  * same failure: compared on real shapes and on 300,000 random mutations of
- * them (characters replaced, dropped or inserted).
+ * them (characters replaced, dropped or inserted). So must the readers' call,
+ * ab__time_parse_fast, which tries the exact common shape before either.
  */
 static void test_iso_fast_path_agrees(void **state)
 {
@@ -1333,6 +1334,28 @@ static void test_iso_fast_path_agrees(void **state)
             (rf != AB_OK && (ff.kind != fs.kind || ff.pos != fs.pos || ff.value != fs.value))) {
             fail_msg("'%.*s': fast path rc %d t %lld, general rc %d t %lld", (int)n, buf, rf,
                      (long long)fast, rs, (long long)slow);
+        }
+        /* The readers' call (its exact-shape path first) agrees too, and says
+         * whether a zone was written: a value without one moves with the zone
+         * it is read in (Amsterdam is never UTC). */
+        static const ab_ts_format iso = {AB_TS_ISO8601, {0}};
+        ab_time quick = 0, in_utc = 0, in_ams = 0;
+        bool zone = false;
+        int rq = ab__time_parse_fast(&quick, buf, n, &iso, tz, &zone);
+        if (rq != rs || (rq == AB_OK && quick != slow)) {
+            fail_msg("'%.*s': readers' path rc %d t %lld, general rc %d t %lld", (int)n, buf, rq,
+                     (long long)quick, rs, (long long)slow);
+        }
+        if (rq == AB_OK) {
+            assert_int_equal(
+                ab__time_parse_layout(&in_utc, buf, n, AB__TS_ISO8601_GENERAL, NULL, NULL, NULL),
+                AB_OK);
+            assert_int_equal(
+                ab__time_parse_layout(&in_ams, buf, n, AB__TS_ISO8601_GENERAL, NULL, ams, NULL),
+                AB_OK);
+            if (zone != (in_utc == in_ams)) {
+                fail_msg("'%.*s': has_zone %d", (int)n, buf, zone);
+            }
         }
         agreed_ok += rf == AB_OK;
     }

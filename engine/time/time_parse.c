@@ -701,10 +701,74 @@ int ab__time_parse_layout(ab_time *out, const char *text, size_t len, ab_ts_layo
     return ts_to_time(out, &f, tz, fail);
 }
 
+/*
+ * The one shape nearly every XES and CSV writer uses, with nothing around it:
+ * YYYY-MM-DD[T ]HH:MM:SS[.digits][Z|+HH:MM|-HH:MM], fields in range. Read in
+ * one pass with no cursor; false for any other text, which the general path
+ * then reads (and rejects with its message). Accepts nothing that path would
+ * not, with the same instant: test_time compares the two.
+ */
+static bool iso_exact(ab_time *out, const char *s, size_t len, const ab_tz *tz, bool *has_zone)
+{
+    if (len < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
+        (s[10] != 'T' && s[10] != ' ')) {
+        return false;
+    }
+    int y1 = two_digits(s), y2 = two_digits(s + 2), mo = two_digits(s + 5), d = two_digits(s + 8),
+        h = two_digits(s + 11), mi = two_digits(s + 14), se = two_digits(s + 17);
+    if ((y1 | y2 | mo | d | h | mi | se) < 0) {
+        return false;
+    }
+    int year = y1 * 100 + y2;
+    if (year < 1 || mo < 1 || mo > 12 || d < 1 || d > ab__days_in_month(year, mo) || h > 23 ||
+        mi > 59 || se > 60) {
+        return false;
+    }
+    size_t i = 19;
+    int usec = 0;
+    if (i < len && s[i] == '.') {
+        static const int scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+        size_t first = ++i;
+        int n = 0;
+        for (; i < len && is_digit(s[i]); i++) {
+            if (n < 6) {
+                usec = usec * 10 + (s[i] - '0');
+                n++;
+            }
+        }
+        if (i == first) {
+            return false;
+        }
+        usec *= scale[n];
+    }
+    int32_t off = 0;
+    if (i == len) {
+        *has_zone = false;
+    } else if (len - i == 1 && s[i] == 'Z') {
+        *has_zone = true;
+    } else if (len - i == 6 && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+        int zh = two_digits(s + i + 1), zm = two_digits(s + i + 4);
+        if (zh < 0 || zm < 0 || zh > 23 || zm > 59) {
+            return false;
+        }
+        off = (int32_t)((zh * 60 + zm) * 60 * (s[i] == '-' ? -1 : 1));
+        *has_zone = true;
+    } else {
+        return false;
+    }
+    int64_t local = ab__days_from_civil(year, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
+    int64_t utc = *has_zone ? local - off : tz != NULL ? ab__tz_local_to_utc(tz, local) : local;
+    *out = utc * AB__USEC + usec;
+    return true;
+}
+
 int ab__time_parse_fast(ab_time *out, const char *text, size_t len, const ab_ts_format *fmt,
                         const ab_tz *tz, bool *has_zone)
 {
     *has_zone = false;
+    if (fmt->layout == AB_TS_ISO8601 && iso_exact(out, text, len, tz, has_zone)) {
+        return AB_OK;
+    }
     if (fmt->layout != AB_TS_ISO8601) {
         const char *pattern = NULL;
         if (fmt->layout == AB_TS_PATTERN) {
