@@ -111,6 +111,31 @@ static void test_strtab(void **state)
     assert_int_equal(al.live, 0);
 }
 
+/* The inline short compare agrees with memcmp at every length and every
+ * differing position, including the overlapping-word cases. */
+static void test_same_bytes(void **state)
+{
+    (void)state;
+    unsigned char a[48], b[48];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n + 2 && i < sizeof(a); i++) {
+            a[i] = (unsigned char)('a' + i % 26);
+        }
+        memcpy(b, a, sizeof(a));
+        assert_true(ab__same_bytes(a, b, n));
+        for (size_t at = 0; at < n; at++) {
+            b[at] ^= 0x20;
+            assert_false(ab__same_bytes(a, b, n));
+            assert_false(ab__same_bytes(b, a, n));
+            b[at] ^= 0x20;
+        }
+        /* A byte past the end never counts. */
+        b[n] ^= 0x01;
+        assert_true(ab__same_bytes(a, b, n));
+        b[n] ^= 0x01;
+    }
+}
+
 static void test_strtab_enomem(void **state)
 {
     (void)state;
@@ -237,7 +262,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ctx_options),  cmocka_unit_test(test_error_format),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_strtab),
-        cmocka_unit_test(test_strtab_enomem), cmocka_unit_test(test_json_escape),
+        cmocka_unit_test(test_strtab_enomem), cmocka_unit_test(test_same_bytes), cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_utf8),         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_atomic_write_fifo),
         cmocka_unit_test(test_buf_printf_large),

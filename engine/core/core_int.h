@@ -16,6 +16,39 @@
 #include "asbuilt/core.h"
 
 #define AB__PRINTF(a, b) __attribute__((format(printf, a, b)))
+/* Keeps a rarely taken branch out of a hot caller, which then saves fewer registers. */
+#define AB__NOINLINE __attribute__((noinline))
+/* Folds a small hot helper into its caller even where the compiler would not. */
+#define AB__ALWAYS_INLINE inline __attribute__((always_inline))
+
+/*
+ * memcmp(a, b, n) == 0 for the short strings of logs (names, ids, codes)
+ * without a call: up to 16 bytes are read as two possibly overlapping words.
+ */
+static inline bool ab__same_bytes(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    if (n >= 8 && n <= 16) {
+        uint64_t x0, x1, y0, y1;
+        memcpy(&x0, x, 8);
+        memcpy(&y0, y, 8);
+        memcpy(&x1, x + n - 8, 8);
+        memcpy(&y1, y + n - 8, 8);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t x0, x1, y0, y1;
+        memcpy(&x0, x, 4);
+        memcpy(&y0, y, 4);
+        memcpy(&x1, x + n - 4, 4);
+        memcpy(&y1, y + n - 4, 4);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n < 4) {
+        return n == 0 || (x[0] == y[0] && x[n >> 1] == y[n >> 1] && x[n - 1] == y[n - 1]);
+    }
+    return memcmp(x, y, n) == 0;
+}
 
 struct ab_ctx {
     ab_allocator alloc; /* Hooks in force (libc's when none given). */

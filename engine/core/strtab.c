@@ -141,7 +141,7 @@ static uint32_t probe(const ab__strtab *t, const char *s, size_t len, uint32_t h
         }
         if (SLOT_HASH(v) == h) {
             uint32_t id = SLOT_ID(v);
-            if (t->lens[id] == len && memcmp(t->strs[id], s, len) == 0) {
+            if (t->lens[id] == len && ab__same_bytes(t->strs[id], s, len)) {
                 return i;
             }
         }

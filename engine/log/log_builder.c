@@ -211,7 +211,7 @@ static int key_id(ab_log *log, size_t i, const char *key, size_t len, uint32_t *
     if (enc != NULL && i < AB__ENC_POSITIONS && enc->pos_key[i] != 0) {
         uint32_t id = enc->pos_key[i] - 1;
         if (ab__strtab_len(&log->keys, id) == len &&
-            memcmp(ab__strtab_str(&log->keys, id), key, len) == 0) {
+            ab__same_bytes(ab__strtab_str(&log->keys, id), key, len)) {
             *out = id;
             return AB_OK;
         }
@@ -298,7 +298,7 @@ int ab__log_put_attrs(ab_log *log, uint8_t **blob, size_t *len, size_t *cap,
             uint32_t vid;
             if (ks != NULL && ks->last_vid != 0 &&
                 ab__strtab_len(&log->vals, ks->last_vid - 1) == n &&
-                memcmp(ab__strtab_str(&log->vals, ks->last_vid - 1), v, n) == 0) {
+                ab__same_bytes(ab__strtab_str(&log->vals, ks->last_vid - 1), v, n)) {
                 vid = ks->last_vid - 1;
             } else {
                 uint32_t before = log->vals.count;
@@ -606,7 +606,7 @@ int ab_log_builder_drop(ab_log_builder *b, ab_drop_reason reason, uint64_t line,
 /* Interns a case id, with a one-entry cache: readers often send a case's events together. */
 static int case_lookup(ab_log_builder *b, const char *id, size_t len, uint32_t *out)
 {
-    if (b->last_case != NULL && b->last_case_len == len && memcmp(b->last_case, id, len) == 0) {
+    if (b->last_case != NULL && b->last_case_len == len && ab__same_bytes(b->last_case, id, len)) {
         *out = b->last_case_id;
         return AB_OK;
     }
