@@ -125,7 +125,7 @@ int main(int argc, char **argv)
             keep_attrs = 0;
         } else {
             fprintf(stderr,
-                    "usage: bench_ingest [--repeat=N] [--mode=one-thread[-zlib]|bg-inflate[-zlib]]\n"
+                    "usage: bench_ingest [--repeat=N] [--mode=one-thread[-zlib]|bg-inflate[-zlib]|floor]\n"
                     "                    [--memory] [--no-attributes] FILE...\n");
             return 2;
         }
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
                 }
             }
             ab__ctx_use_zlib(ctx, false);
-            if (xes && only == NULL) {
+            if (xes && (only == NULL || strcmp(only, "floor") == 0)) {
                 if (read_through(ctx, argv[i], 1, &bytes, &s) != 0) {
                     return 1;
                 }
@@ -199,6 +199,10 @@ int main(int argc, char **argv)
         }
         if (!xes) {
             best_floor = best_inf[1];
+        }
+        if (only != NULL && strcmp(only, "floor") == 0) {
+            printf("%s\t-\t%.1f\t-\t-\t%.3f\tfloor\t-\t-\t-\t-\n", argv[i], (double)bytes / 1e6,
+                   best_floor);
         }
         for (int t = 0; t < MODES; t++) {
             if (only != NULL && strcmp(only, mode[t]) != 0) {

@@ -564,20 +564,6 @@ static const char *keep(xes_reader *r, xes_owner owner, const char *v, size_t n,
     return ab__xes_store_value(s, v, n, len_out);
 }
 
-/* memcmp(a, b, n) == 0, with keys of 8 to 16 bytes (most) compared inline. */
-static inline bool same_bytes(const char *a, const char *b, size_t n)
-{
-    if (n >= 8 && n <= 16) {
-        uint64_t a0, a1, b0, b1;
-        memcpy(&a0, a, 8);
-        memcpy(&b0, b, 8);
-        memcpy(&a1, a + n - 8, 8);
-        memcpy(&b1, b + n - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    return memcmp(a, b, n) == 0;
-}
-
 /* An attribute key, from the memo when met before; NULL on out of memory. */
 static const char *key_of(xes_reader *r, xes_owner owner, const char *k, size_t n,
                           size_t *len_out)
@@ -587,7 +573,7 @@ static const char *key_of(xes_reader *r, xes_owner owner, const char *k, size_t 
     }
     xes_key_memo *m =
         &r->memo[(n * 7u + (unsigned char)k[0] * 31u + (unsigned char)k[n - 1]) % KEY_MEMO];
-    if (m->raw != NULL && m->raw_len == n && same_bytes(m->raw, k, n)) {
+    if (m->raw != NULL && m->raw_len == n && ab__same_bytes(m->raw, k, n)) {
         *len_out = m->key_len;
         return m->key;
     }
@@ -702,8 +688,16 @@ static void push_attr(xes_reader *r, const xes_frame *parent, xes_frame *f, ab_a
     x->parent = (parent->kind == K_ATTR || parent->kind == K_VALUES) ? parent->attr : -1;
     memset(&x->value, 0, sizeof(x->value));
     x->value.type = type;
-    /* typed_value may grow nothing but the store, so x stays valid. */
-    if (typed_value(r, &x->value, type, owner, key, key_len, v, n) != 0) {
+    if (type == AB_ATTR_STRING || type == AB_ATTR_ID) {
+        /* Most attributes: the text is the value. */
+        x->value.u.s.ptr = keep(r, owner, v, n, &x->value.u.s.len);
+        if (x->value.u.s.ptr == NULL) {
+            a->count--;
+            fail_nomem(r);
+            return;
+        }
+    } else if (typed_value(r, &x->value, type, owner, key, key_len, v, n) != 0) {
+        /* typed_value may grow nothing but the store, so x stayed valid. */
         a->count--;
         return;
     }
@@ -734,7 +728,7 @@ static void note_slot(xes_reader *r, const char *key, size_t key_len, const char
  * as an attribute. A standard field that carries nested attributes (XES 1.0
  * meta-attributes) loses them: f->attr stays -1 so they are skipped.
  */
-static void event_attr(xes_reader *r, const xes_frame *parent, xes_frame *f, ab_attr_type type,
+static AB__ALWAYS_INLINE void event_attr(xes_reader *r, const xes_frame *parent, xes_frame *f, ab_attr_type type,
                        const char *key, size_t key_len, const char *v, size_t n, int has_value)
 {
     if (r->cls_keyed) {
@@ -799,6 +793,14 @@ static void on_attr(xes_reader *r, const xes_frame *parent, xes_frame *f, ab_att
 {
     const char *key = NULL, *v = NULL;
     size_t key_len = 0, n = 0;
+    /* As nearly every writer puts them: key, then value. */
+    if (natts == 2 && atts[0] == r->names[N_KEY] && atts[5] == r->names[N_VALUE]) {
+        key = (const char *)atts[3];
+        key_len = (size_t)(atts[4] - atts[3]);
+        v = (const char *)atts[8];
+        n = (size_t)(atts[9] - atts[8]);
+        natts = 0;
+    }
     for (int i = 0; i < natts; i++) {
         const xmlChar *ln = atts[5 * i];
         /* Pointer tests first: libxml2 interns attribute names. */
@@ -1161,6 +1163,8 @@ static void on_start(void *payload, const xmlChar *localname, const xmlChar *pre
                                    : "nested attributes only");
 }
 
+static void frame_end(xes_reader *r, const xes_frame *f);
+
 static void on_end(void *payload, const xmlChar *localname, const xmlChar *prefix,
                    const xmlChar *uri)
 {
@@ -1172,6 +1176,16 @@ static void on_end(void *payload, const xmlChar *localname, const xmlChar *prefi
         return;
     }
     xes_frame *f = &r->frames[--r->depth];
+    /* Attribute elements (nearly every end tag) need nothing here. */
+    if (f->kind != K_EVENT && f->kind != K_TRACE && f->kind != K_LOG) {
+        return;
+    }
+    frame_end(r, f);
+}
+
+/* The end of an event, a trace or the log. */
+static AB__NOINLINE void frame_end(xes_reader *r, const xes_frame *f)
+{
     switch (f->kind) {
     case K_EVENT:
         event_end(r);

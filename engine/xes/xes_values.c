@@ -129,17 +129,24 @@ const char *ab__xes_store_value(ab__xes_store *s, const char *v, size_t len, siz
          * bytes at a time (a zero byte of w ^ "&&&&&&&&" is an '&'). */
         const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
         uint64_t amp = 0;
-        size_t i = 0;
-        for (; i + 8 <= len; i += 8) {
-            uint64_t w;
-            memcpy(&w, v + i, 8);
-            memcpy(d + i, &w, 8);
-            uint64_t x = w ^ (ones * '&');
+        if (len >= 8) {
+            /* Whole words, the last one overlapping the one before. */
+            uint64_t w, x;
+            for (size_t i = 0; i + 8 < len; i += 8) {
+                memcpy(&w, v + i, 8);
+                memcpy(d + i, &w, 8);
+                x = w ^ (ones * '&');
+                amp |= (x - ones) & ~x & highs;
+            }
+            memcpy(&w, v + len - 8, 8);
+            memcpy(d + len - 8, &w, 8);
+            x = w ^ (ones * '&');
             amp |= (x - ones) & ~x & highs;
-        }
-        for (; i < len; i++) {
-            d[i] = v[i];
-            amp |= v[i] == '&';
+        } else {
+            for (size_t i = 0; i < len; i++) {
+                d[i] = v[i];
+                amp |= v[i] == '&';
+            }
         }
         if (!amp) {
             d[len] = '\0';
