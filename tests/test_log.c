@@ -299,6 +299,90 @@ static void test_drop_records(void **state)
 }
 
 /* Unique values go in place after a sample, repeating ones stay interned: both read back. */
+/*
+ * The builder's key and resource caches (by position, by a hash of the key's
+ * length and end bytes, the last resource) never hand out the wrong id:
+ * events carry random subsets of 90 keys in random order, many of which
+ * share length and end bytes, and resources in runs and alone.
+ */
+static void test_attr_keys_shuffled(void **state)
+{
+    (void)state;
+    enum { N = 3000, KEYS = 90, MAXA = 14 };
+    ab_ctx *ctx = tu_ctx();
+    ab_log_builder *b;
+    ab_error err;
+    assert_int_equal(ab_log_builder_create(&b, ctx, NULL), AB_OK);
+    static char names[KEYS][16];
+    for (int k = 0; k < KEYS; k++) {
+        /* k_00_x .. k_89_x: one length, three end bytes, so the hash memo collides. */
+        snprintf(names[k], sizeof(names[k]), "k_%02d_%c", k, "xyz"[k % 3]);
+    }
+    static const char *const res[] = {"r1", "r2", "Resource-Long-Name", "r1x", ""};
+    static int which[N][MAXA], count[N], value[N][MAXA], rsel[N];
+    uint64_t rng = 99;
+    for (int i = 0; i < N; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        count[i] = 1 + (int)((rng >> 33) % MAXA);
+        int used[KEYS] = {0};
+        ab_attr_in at[MAXA];
+        char vbuf[MAXA][16];
+        for (int a = 0; a < count[i]; a++) {
+            int k;
+            do {
+                rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                k = (int)((rng >> 33) % KEYS);
+            } while (used[k]);
+            used[k] = 1;
+            which[i][a] = k;
+            value[i][a] = (int)((rng >> 20) % 7);
+            snprintf(vbuf[a], sizeof(vbuf[a]), "v%d", value[i][a]);
+            at[a] = (ab_attr_in){names[k], strlen(names[k]),
+                                 {.type = AB_ATTR_STRING, .u.s = {vbuf[a], strlen(vbuf[a])}}, -1};
+        }
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        rsel[i] = i > 0 && (rng >> 40) % 3 != 0 ? rsel[i - 1] : (int)((rng >> 33) % 5);
+        ab_event_in e = ev("c", "a", i, (uint64_t)i + 1);
+        e.resource = res[rsel[i]];
+        e.resource_len = strlen(res[rsel[i]]);
+        e.attrs = at;
+        e.attr_count = (size_t)count[i];
+        assert_int_equal(ab_log_builder_add_event(b, &e, &err), AB_OK);
+    }
+    ab_log *log;
+    assert_int_equal(ab_log_builder_finish(b, &log, &err), AB_OK);
+    assert_int_equal(ab_log_event_count(log), N);
+    const uint32_t *rcol = ab_log_col_resource(log);
+    for (int i = 0; i < N; i++) {
+        if (res[rsel[i]][0] == '\0') {
+            assert_int_equal(rcol[i], UINT32_MAX);
+        } else {
+            assert_string_equal(ab_log_resource_name(log, rcol[i]), res[rsel[i]]);
+        }
+        int want[KEYS];
+        for (int k = 0; k < KEYS; k++) {
+            want[k] = -1;
+        }
+        for (int a = 0; a < count[i]; a++) {
+            want[which[i][a]] = value[i][a];
+        }
+        for (int k = 0; k < KEYS; k++) {
+            ab_value v;
+            int rc = ab_log_event_attr(log, (uint64_t)i, names[k], &v);
+            if (want[k] < 0) {
+                assert_int_equal(rc, AB_ENOTFOUND);
+                continue;
+            }
+            assert_int_equal(rc, AB_OK);
+            char w[16];
+            snprintf(w, sizeof(w), "v%d", want[k]);
+            assert_string_equal(v.u.s.ptr, w);
+        }
+    }
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
 static void test_inline_values(void **state)
 {
     (void)state;
@@ -559,7 +643,7 @@ int main(void)
         cmocka_unit_test(test_attributes),         cmocka_unit_test(test_builder_enomem),
         cmocka_unit_test(test_drop_records),       cmocka_unit_test(test_inline_values),
         cmocka_unit_test(test_attr_depth_past_64), cmocka_unit_test(test_case_sink),
-        cmocka_unit_test(test_case_sink_enomem),
+        cmocka_unit_test(test_case_sink_enomem), cmocka_unit_test(test_attr_keys_shuffled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,6 +71,7 @@ struct ab_log_builder {
     const char *last_case;   /* Cache of the last case id seen (points into cases). */
     uint32_t last_case_len;
     uint32_t last_case_id;
+    uint32_t last_res;       /* Id + 1 of the last resource (0 = none): events of a case often share one. */
     uint64_t *cattr_head;    /* Per builder case id: offset+1 of the latest attribute chunk. */
     size_t cattr_head_cap;
     uint64_t missing_ts;     /* Events accepted without a timestamp. */
@@ -204,23 +205,45 @@ static inline int64_t unzigzag(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-/* The key id of attrs[i], checked first against the key seen at the same position last time. */
+/* Whether key id + 1 (0 = none) names the key key[0..len). */
+static inline bool is_key(const ab_log *log, uint32_t id1, const char *key, size_t len)
+{
+    return id1 != 0 && ab__strtab_len(&log->keys, id1 - 1) == len &&
+           ab__same_bytes(ab__strtab_str(&log->keys, id1 - 1), key, len);
+}
+
+/*
+ * The key id of attrs[i]: checked first against the key seen at the same
+ * position last time, then against a small table by length and end bytes
+ * (events with optional attributes shift the positions), then interned.
+ */
 static int key_id(ab_log *log, size_t i, const char *key, size_t len, uint32_t *out)
 {
     ab__attr_enc *enc = log->enc;
-    if (enc != NULL && i < AB__ENC_POSITIONS && enc->pos_key[i] != 0) {
-        uint32_t id = enc->pos_key[i] - 1;
-        if (ab__strtab_len(&log->keys, id) == len &&
-            ab__same_bytes(ab__strtab_str(&log->keys, id), key, len)) {
-            *out = id;
-            return AB_OK;
+    if (enc == NULL) {
+        return ab__strtab_intern(&log->keys, key, len, out);
+    }
+    uint32_t *pos = i < AB__ENC_POSITIONS ? &enc->pos_key[i] : NULL;
+    if (pos != NULL && is_key(log, *pos, key, len)) {
+        *out = *pos - 1;
+        return AB_OK;
+    }
+    uint32_t *memo = &enc->memo_key[len == 0 ? 0
+                                             : (len * 7u + (unsigned char)key[0] * 31u +
+                                                (unsigned char)key[len - 1]) %
+                                                   64u];
+    if (!is_key(log, *memo, key, len)) {
+        int rc = ab__strtab_intern(&log->keys, key, len, out);
+        if (rc != AB_OK) {
+            return rc;
         }
+        *memo = *out + 1;
     }
-    int rc = ab__strtab_intern(&log->keys, key, len, out);
-    if (rc == AB_OK && enc != NULL && i < AB__ENC_POSITIONS) {
-        enc->pos_key[i] = *out + 1;
+    *out = *memo - 1;
+    if (pos != NULL) {
+        *pos = *memo;
     }
-    return rc;
+    return AB_OK;
 }
 
 /*
@@ -699,7 +722,14 @@ int ab_log_builder_add_event(ab_log_builder *b, const ab_event_in *ev, ab_error 
         rc = ab__strtab_intern(&log->acts, ev->activity, ev->activity_len, &act);
     }
     if (rc == AB_OK && ev->resource != NULL && ev->resource_len > 0) {
-        rc = ab__strtab_intern(&log->res, ev->resource, ev->resource_len, &res);
+        uint32_t last = b->last_res;
+        if (last != 0 && ab__strtab_len(&log->res, last - 1) == ev->resource_len &&
+            ab__same_bytes(ab__strtab_str(&log->res, last - 1), ev->resource, ev->resource_len)) {
+            res = last - 1;
+        } else {
+            rc = ab__strtab_intern(&log->res, ev->resource, ev->resource_len, &res);
+            b->last_res = rc == AB_OK ? res + 1 : 0;
+        }
     }
     if (rc == AB_OK && b->opts.keep_attributes) {
         log->ev_attr[i] = 0;

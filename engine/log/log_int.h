@@ -39,6 +39,7 @@ typedef struct ab__key_stats {
 /* Builder-side state of the attribute encoder (freed at finish). */
 typedef struct ab__attr_enc {
     uint32_t pos_key[AB__ENC_POSITIONS]; /* Key id + 1 last seen at each position (0 = none). */
+    uint32_t memo_key[64];               /* Key id + 1 by a cheap hash of the bytes (0 = none). */
     ab__key_stats *ks;                   /* Per key id. */
     size_t ks_cap;                       /* Entries in ks. */
 } ab__attr_enc;

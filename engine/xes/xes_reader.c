@@ -642,10 +642,13 @@ static int typed_value(xes_reader *r, ab_value *out, ab_attr_type type, xes_owne
         break;
     case AB_ATTR_DATE: {
         static const ab_ts_format iso = {AB_TS_ISO8601, {0}};
-        ab_error terr;
-        if (ab_time_parse(&out->u.t, v, n, &iso, NULL, &terr) == AB_OK) {
+        bool zone;
+        if (ab__time_parse_fast(&out->u.t, v, n, &iso, NULL, &zone) == AB_OK) {
             return 0;
         }
+        /* Parsed again for the message, which the fast path does not build. */
+        ab_error terr;
+        ab_time_parse(&out->u.t, v, n, &iso, NULL, &terr);
         fail(r, AB_EPARSE, "bad <date> value for key '%.*s': %s",
              (int)(key_len < 80 ? key_len : 80), key, terr.msg);
         return -1;
