@@ -22,7 +22,8 @@ typedef struct ab__xes_store {
     ab_ctx *ctx;
     ab__xes_block *first; /* Blocks in fill order. */
     ab__xes_block *cur;   /* Block being filled; NULL right after a reset. */
-    size_t pos;           /* Bytes used in cur. */
+    char *next;           /* First free byte of cur. */
+    size_t room;          /* Free bytes from next on (0 with no cur, and always with AB_ARENA_DEBUG). */
 } ab__xes_store;
 
 void ab__xes_store_init(ab__xes_store *s, ab_ctx *ctx);
@@ -39,7 +40,50 @@ char *ab__xes_store_alloc(ab__xes_store *s, size_t n);
  * other predefined entities and character references arrive decoded. This
  * turns "&#38;" back into '&'. NULL on out of memory.
  */
-const char *ab__xes_store_value(ab__xes_store *s, const char *v, size_t len, size_t *len_out);
+const char *ab__xes_store_value_any(ab__xes_store *s, const char *v, size_t len, size_t *len_out);
+
+/*
+ * ab__xes_store_value_any with the common case inline: a value of at most
+ * 64 bytes without '&' that fits in the current block, copied and searched
+ * for '&' in one pass, eight bytes at a time (a zero byte of w ^ "&&&&&&&&"
+ * is an '&').
+ */
+static inline const char *ab__xes_store_value(ab__xes_store *s, const char *v, size_t len,
+                                              size_t *len_out)
+{
+    char *d = s->next;
+    if (len <= 64 && s->room > len) {
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        uint64_t amp = 0;
+        if (len >= 8) {
+            /* Whole words, the last one overlapping the one before. */
+            uint64_t w, x;
+            for (size_t i = 0; i + 8 < len; i += 8) {
+                memcpy(&w, v + i, 8);
+                memcpy(d + i, &w, 8);
+                x = w ^ (ones * '&');
+                amp |= (x - ones) & ~x & highs;
+            }
+            memcpy(&w, v + len - 8, 8);
+            memcpy(d + len - 8, &w, 8);
+            x = w ^ (ones * '&');
+            amp |= (x - ones) & ~x & highs;
+        } else {
+            for (size_t i = 0; i < len; i++) {
+                d[i] = v[i];
+                amp |= v[i] == '&';
+            }
+        }
+        if (!amp) {
+            d[len] = '\0';
+            s->next = d + len + 1;
+            s->room -= len + 1;
+            *len_out = len;
+            return d;
+        }
+    }
+    return ab__xes_store_value_any(s, v, len, len_out);
+}
 
 /* ---- Typed values (XML Schema lexical forms, surrounding spaces allowed). ---- */
 

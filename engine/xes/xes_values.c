@@ -24,7 +24,8 @@ void ab__xes_store_init(ab__xes_store *s, ab_ctx *ctx)
     s->ctx = ctx;
     s->first = NULL;
     s->cur = NULL;
-    s->pos = 0;
+    s->next = NULL;
+    s->room = 0;
 }
 
 static void free_chain(ab_ctx *ctx, ab__xes_block *b)
@@ -40,7 +41,8 @@ void ab__xes_store_finish(ab__xes_store *s)
 {
     free_chain(s->ctx, s->first);
     s->first = s->cur = NULL;
-    s->pos = 0;
+    s->next = NULL;
+    s->room = 0;
 }
 
 #ifdef AB_ARENA_DEBUG
@@ -65,19 +67,21 @@ char *ab__xes_store_alloc(ab__xes_store *s, size_t n)
 void ab__xes_store_reset(ab__xes_store *s)
 {
     s->cur = NULL;
-    s->pos = 0;
+    s->next = NULL;
+    s->room = 0;
 }
 
 char *ab__xes_store_alloc(ab__xes_store *s, size_t n)
 {
-    ab__xes_block *b = s->cur;
-    if (b != NULL && b->cap - s->pos >= n) {
-        char *p = b->data + s->pos;
-        s->pos += n;
+    if (s->room >= n) {
+        char *p = s->next;
+        s->next += n;
+        s->room -= n;
         return p;
     }
     /* Move on to the next kept block that is large enough; smaller ones
      * are skipped until the next reset. */
+    ab__xes_block *b = s->cur;
     ab__xes_block *prev = b;
     ab__xes_block *next = b != NULL ? b->next : s->first;
     while (next != NULL && next->cap < n) {
@@ -99,60 +103,17 @@ char *ab__xes_store_alloc(ab__xes_store *s, size_t n)
         }
     }
     s->cur = next;
-    s->pos = n;
+    s->next = next->data + n;
+    s->room = next->cap - n;
     return next->data;
 }
 #endif
 
-/* ab__xes_store_alloc with the common case, room in the current block, inline. */
-static inline char *store_bump(ab__xes_store *s, size_t n)
+const char *ab__xes_store_value_any(ab__xes_store *s, const char *v, size_t len, size_t *len_out)
 {
-#ifndef AB_ARENA_DEBUG
-    ab__xes_block *b = s->cur;
-    if (b != NULL && b->cap - s->pos >= n) {
-        char *p = b->data + s->pos;
-        s->pos += n;
-        return p;
-    }
-#endif
-    return ab__xes_store_alloc(s, n);
-}
-
-const char *ab__xes_store_value(ab__xes_store *s, const char *v, size_t len, size_t *len_out)
-{
-    char *d = store_bump(s, len + 1);
+    char *d = ab__xes_store_alloc(s, len + 1);
     if (d == NULL) {
         return NULL;
-    }
-    if (len <= 64) {
-        /* Short values (nearly all): copy and look for '&' in one pass, eight
-         * bytes at a time (a zero byte of w ^ "&&&&&&&&" is an '&'). */
-        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-        uint64_t amp = 0;
-        if (len >= 8) {
-            /* Whole words, the last one overlapping the one before. */
-            uint64_t w, x;
-            for (size_t i = 0; i + 8 < len; i += 8) {
-                memcpy(&w, v + i, 8);
-                memcpy(d + i, &w, 8);
-                x = w ^ (ones * '&');
-                amp |= (x - ones) & ~x & highs;
-            }
-            memcpy(&w, v + len - 8, 8);
-            memcpy(d + len - 8, &w, 8);
-            x = w ^ (ones * '&');
-            amp |= (x - ones) & ~x & highs;
-        } else {
-            for (size_t i = 0; i < len; i++) {
-                d[i] = v[i];
-                amp |= v[i] == '&';
-            }
-        }
-        if (!amp) {
-            d[len] = '\0';
-            *len_out = len;
-            return d;
-        }
     }
     const char *amp = len > 0 ? memchr(v, '&', len) : NULL;
     if (amp == NULL) {
