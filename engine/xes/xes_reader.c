@@ -731,61 +731,89 @@ static void note_slot(xes_reader *r, const char *key, size_t key_len, const char
  * as an attribute. A standard field that carries nested attributes (XES 1.0
  * meta-attributes) loses them: f->attr stays -1 so they are skipped.
  */
-static AB__ALWAYS_INLINE void event_attr(xes_reader *r, const xes_frame *parent, xes_frame *f, ab_attr_type type,
-                       const char *key, size_t key_len, const char *v, size_t n, int has_value)
+/* The standard field a top-level event attribute's key names, if any. */
+typedef enum xes_role {
+    R_OTHER = 0, /* None: kept as an attribute. */
+    R_ACTIVITY,  /* concept:name */
+    R_TIME,      /* time:timestamp */
+    R_RESOURCE,  /* org:resource */
+    R_LIFECYCLE, /* lifecycle:transition */
+} xes_role;
+
+/* One branch on the length, then one compare: the keys' lengths differ. */
+static inline xes_role key_role(const char *k, size_t n)
+{
+    switch (n) {
+    case 12:
+        return KEY_IS(k, n, "concept:name")   ? R_ACTIVITY
+               : KEY_IS(k, n, "org:resource") ? R_RESOURCE
+                                              : R_OTHER;
+    case 14:
+        return KEY_IS(k, n, "time:timestamp") ? R_TIME : R_OTHER;
+    case 20:
+        return KEY_IS(k, n, "lifecycle:transition") ? R_LIFECYCLE : R_OTHER;
+    default:
+        return R_OTHER;
+    }
+}
+
+/* An event's time:timestamp that did not parse: the event is dropped at its end, with why. */
+static AB__NOINLINE void ts_failed(xes_reader *r, const char *v, size_t n)
+{
+    static const ab_ts_format iso = {AB_TS_ISO8601, {0}};
+    /* Parsed again for the message, which the fast path does not build. */
+    ab_error terr;
+    ab_time ignored;
+    ab_time_parse(&ignored, v, n, &iso, NULL, &terr);
+    r->ts_bad = 1;
+    r->cur.ev.ts = AB_TIME_NONE;
+    snprintf(r->ts_msg, sizeof(r->ts_msg), "unparsable time:timestamp: %.500s", terr.msg);
+}
+
+static AB__ALWAYS_INLINE void event_attr(xes_reader *r, const xes_frame *parent, xes_frame *f,
+                                         ab_attr_type type, const char *key, size_t key_len,
+                                         const char *v, size_t n, int has_value)
 {
     if (r->cls_keyed) {
         note_slot(r, key, key_len, v, n);
     }
-    if (has_value && KEY_IS(key, key_len, "concept:name")) {
+    switch (has_value ? key_role(key, key_len) : R_OTHER) {
+    case R_ACTIVITY:
         if (r->cls_keyed) {
-            push_attr(r, parent, f, type, key, key_len, v, n);
-            return;
+            /* The classifier names the activity: this is an attribute. */
+            break;
         }
-        size_t len;
-        const char *s = keep(r, O_EVENT, v, n, &len);
-        if (s == NULL) {
+        r->cur.ev.activity = keep(r, O_EVENT, v, n, &r->cur.ev.activity_len);
+        if (r->cur.ev.activity == NULL) {
             fail_nomem(r);
-            return;
         }
-        r->cur.ev.activity = s;
-        r->cur.ev.activity_len = len;
         return;
-    }
-    if (has_value && KEY_IS(key, key_len, "time:timestamp")) {
+    case R_TIME: {
         static const ab_ts_format iso = {AB_TS_ISO8601, {0}};
         bool zone;
         if (ab__time_parse_fast(&r->cur.ev.ts, v, n, &iso, NULL, &zone) == AB_OK) {
             r->ts_bad = 0;
             r->coerced += !zone;
         } else {
-            /* Parsed again for the message, which the fast path does not build. */
-            ab_error terr;
-            ab_time ignored;
-            ab_time_parse(&ignored, v, n, &iso, NULL, &terr);
-            r->ts_bad = 1;
-            r->cur.ev.ts = AB_TIME_NONE;
-            snprintf(r->ts_msg, sizeof(r->ts_msg), "unparsable time:timestamp: %.500s", terr.msg);
+            ts_failed(r, v, n);
         }
         return;
     }
-    if (has_value && KEY_IS(key, key_len, "org:resource")) {
-        size_t len;
-        const char *s = keep(r, O_EVENT, v, n, &len);
-        if (s == NULL) {
+    case R_RESOURCE:
+        r->cur.ev.resource = keep(r, O_EVENT, v, n, &r->cur.ev.resource_len);
+        if (r->cur.ev.resource == NULL) {
             fail_nomem(r);
-            return;
         }
-        r->cur.ev.resource = s;
-        r->cur.ev.resource_len = len;
         return;
-    }
-    if (has_value && KEY_IS(key, key_len, "lifecycle:transition")) {
+    case R_LIFECYCLE:
         r->cur.ev.lifecycle = ab_lifecycle_from_string(v, n);
         if (r->cur.ev.lifecycle != AB_LC_OTHER) {
             return;
         }
         /* A transition outside the standard model keeps its text. */
+        break;
+    default:
+        break;
     }
     push_attr(r, parent, f, type, key, key_len, v, n);
 }
