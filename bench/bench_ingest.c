@@ -124,9 +124,9 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[first], "--no-attributes") == 0) {
             keep_attrs = 0;
         } else {
-            fprintf(stderr,
-                    "usage: bench_ingest [--repeat=N] [--mode=one-thread[-zlib]|bg-inflate[-zlib]|floor]\n"
-                    "                    [--memory] [--no-attributes] FILE...\n");
+            fprintf(stderr, "usage: bench_ingest [--repeat=N] "
+                            "[--mode=one-thread[-zlib]|bg-inflate[-zlib]|floor]\n"
+                            "                    [--memory] [--no-attributes] FILE...\n");
             return 2;
         }
     }

@@ -260,10 +260,15 @@ static void test_atomic_write_fifo(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ctx_options),  cmocka_unit_test(test_error_format),
-        cmocka_unit_test(test_arena),        cmocka_unit_test(test_strtab),
-        cmocka_unit_test(test_strtab_enomem), cmocka_unit_test(test_same_bytes), cmocka_unit_test(test_json_escape),
-        cmocka_unit_test(test_utf8),         cmocka_unit_test(test_atomic_write),
+        cmocka_unit_test(test_ctx_options),
+        cmocka_unit_test(test_error_format),
+        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_strtab),
+        cmocka_unit_test(test_strtab_enomem),
+        cmocka_unit_test(test_same_bytes),
+        cmocka_unit_test(test_json_escape),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_atomic_write_fifo),
         cmocka_unit_test(test_buf_printf_large),
     };

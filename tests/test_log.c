@@ -337,8 +337,10 @@ static void test_attr_keys_shuffled(void **state)
             which[i][a] = k;
             value[i][a] = (int)((rng >> 20) % 7);
             snprintf(vbuf[a], sizeof(vbuf[a]), "v%d", value[i][a]);
-            at[a] = (ab_attr_in){names[k], strlen(names[k]),
-                                 {.type = AB_ATTR_STRING, .u.s = {vbuf[a], strlen(vbuf[a])}}, -1};
+            at[a] = (ab_attr_in){names[k],
+                                 strlen(names[k]),
+                                 {.type = AB_ATTR_STRING, .u.s = {vbuf[a], strlen(vbuf[a])}},
+                                 -1};
         }
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         rsel[i] = i > 0 && (rng >> 40) % 3 != 0 ? rsel[i - 1] : (int)((rng >> 33) % 5);
@@ -638,12 +640,18 @@ static void test_case_sink_enomem(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grouping_and_order), cmocka_unit_test(test_variant_order),
-        cmocka_unit_test(test_drops),              cmocka_unit_test(test_lifecycle),
-        cmocka_unit_test(test_attributes),         cmocka_unit_test(test_builder_enomem),
-        cmocka_unit_test(test_drop_records),       cmocka_unit_test(test_inline_values),
-        cmocka_unit_test(test_attr_depth_past_64), cmocka_unit_test(test_case_sink),
-        cmocka_unit_test(test_case_sink_enomem), cmocka_unit_test(test_attr_keys_shuffled),
+        cmocka_unit_test(test_grouping_and_order),
+        cmocka_unit_test(test_variant_order),
+        cmocka_unit_test(test_drops),
+        cmocka_unit_test(test_lifecycle),
+        cmocka_unit_test(test_attributes),
+        cmocka_unit_test(test_builder_enomem),
+        cmocka_unit_test(test_drop_records),
+        cmocka_unit_test(test_inline_values),
+        cmocka_unit_test(test_attr_depth_past_64),
+        cmocka_unit_test(test_case_sink),
+        cmocka_unit_test(test_case_sink_enomem),
+        cmocka_unit_test(test_attr_keys_shuffled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,7 +71,7 @@ struct ab_log_builder {
     const char *last_case;   /* Cache of the last case id seen (points into cases). */
     uint32_t last_case_len;
     uint32_t last_case_id;
-    uint32_t last_res;       /* Id + 1 of the last resource (0 = none): events of a case often share one. */
+    uint32_t last_res;       /* Id + 1 of the last resource (0 = none). */
     uint64_t *cattr_head;    /* Per builder case id: offset+1 of the latest attribute chunk. */
     size_t cattr_head_cap;
     uint64_t missing_ts;     /* Events accepted without a timestamp. */

@@ -23,7 +23,7 @@ typedef struct ab__xes_store {
     ab__xes_block *first; /* Blocks in fill order. */
     ab__xes_block *cur;   /* Block being filled; NULL right after a reset. */
     char *next;           /* First free byte of cur. */
-    size_t room;          /* Free bytes from next on (0 with no cur, and always with AB_ARENA_DEBUG). */
+    size_t room;          /* Free bytes from next on (0: none, and always with AB_ARENA_DEBUG). */
 } ab__xes_store;
 
 void ab__xes_store_init(ab__xes_store *s, ab_ctx *ctx);
