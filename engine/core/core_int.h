@@ -18,6 +18,8 @@
 #define AB__PRINTF(a, b) __attribute__((format(printf, a, b)))
 /* Keeps a rarely taken branch out of a hot caller, which then saves fewer registers. */
 #define AB__NOINLINE __attribute__((noinline))
+/* A condition that is almost never true (lets the compiler lay out the usual path as hot). */
+#define AB__UNLIKELY(x) __builtin_expect(!!(x), 0)
 /* Folds a small hot helper into its caller even where the compiler would not. */
 #define AB__ALWAYS_INLINE inline __attribute__((always_inline))
 

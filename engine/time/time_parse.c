@@ -710,18 +710,18 @@ int ab__time_parse_layout(ab_time *out, const char *text, size_t len, ab_ts_layo
  */
 static bool iso_exact(ab_time *out, const char *s, size_t len, const ab_tz *tz, bool *has_zone)
 {
-    if (len < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
-        (s[10] != 'T' && s[10] != ' ')) {
+    if (AB__UNLIKELY(len < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
+                     (s[10] != 'T' && s[10] != ' '))) {
         return false;
     }
     int y1 = two_digits(s), y2 = two_digits(s + 2), mo = two_digits(s + 5), d = two_digits(s + 8),
         h = two_digits(s + 11), mi = two_digits(s + 14), se = two_digits(s + 17);
-    if ((y1 | y2 | mo | d | h | mi | se) < 0) {
+    if (AB__UNLIKELY((y1 | y2 | mo | d | h | mi | se) < 0)) {
         return false;
     }
     int year = y1 * 100 + y2;
-    if (year < 1 || mo < 1 || mo > 12 || d < 1 || d > ab__days_in_month(year, mo) || h > 23 ||
-        mi > 59 || se > 60) {
+    if (AB__UNLIKELY(year < 1 || mo < 1 || mo > 12 || d < 1 || d > ab__days_in_month(year, mo) ||
+                     h > 23 || mi > 59 || se > 60)) {
         return false;
     }
     size_t i = 19;
@@ -736,7 +736,7 @@ static bool iso_exact(ab_time *out, const char *s, size_t len, const ab_tz *tz, 
                 n++;
             }
         }
-        if (i == first) {
+        if (AB__UNLIKELY(i == first)) {
             return false;
         }
         usec *= scale[n];
@@ -748,7 +748,7 @@ static bool iso_exact(ab_time *out, const char *s, size_t len, const ab_tz *tz, 
         *has_zone = true;
     } else if (len - i == 6 && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
         int zh = two_digits(s + i + 1), zm = two_digits(s + i + 4);
-        if (zh < 0 || zm < 0 || zh > 23 || zm > 59) {
+        if (AB__UNLIKELY(zh < 0 || zm < 0 || zh > 23 || zm > 59)) {
             return false;
         }
         off = (int32_t)((zh * 60 + zm) * 60 * (s[i] == '-' ? -1 : 1));
