@@ -10,6 +10,7 @@
 #include "test_util.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1326,6 +1327,229 @@ static void test_detect(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* ---- The reader's fast path and its general path agree. ---- */
+
+typedef struct spell_buf {
+    char *p;
+    size_t len, cap;
+} spell_buf;
+
+static void sb_add(spell_buf *b, const char *fmt, ...) AB__PRINTF(2, 3);
+static void sb_add(spell_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        assert_true(n >= 0);
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = b->cap * 2 + (size_t)n + 64;
+        b->p = realloc(b->p, b->cap);
+        assert_non_null(b->p);
+    }
+}
+
+/* One attribute element in one of three spellings: key first (the fast
+ * path), value first, or with a foreign attribute (both the general path). */
+static void spell(spell_buf *b, int how, const char *type, const char *key, const char *value,
+                  const char *children)
+{
+    const char *close = children != NULL ? ">" : "/>";
+    switch (how) {
+    case 0:
+        sb_add(b, "<%s key=\"%s\" value=\"%s\"%s", type, key, value, close);
+        break;
+    case 1:
+        sb_add(b, "<%s value=\"%s\" key=\"%s\"%s", type, value, key, close);
+        break;
+    default:
+        sb_add(b, "<%s key=\"%s\" value=\"%s\" origin=\"x\"%s", type, key, value, close);
+        break;
+    }
+    if (children != NULL) {
+        sb_add(b, "%s</%s>", children, type);
+    }
+    sb_add(b, "\n");
+}
+
+/* A log of random events, every attribute element spelt as `how` says (-1: at random). */
+static char *spelt_log(int how, size_t *len_out)
+{
+    static const char *const acts[] = {"A_SUBMITTED", "W_Completeren aanvraag", "R&amp;D review",
+                                       "O_SENT"};
+    static const char *const stamps[] = {
+        "2011-10-01T00:38:44.546+02:00", "2011-10-01T00:38:44Z", "2011-10-01 00:38:44.5",
+        "2011-10-01t00:38:44-05:30",     "2011-10-01T00:38:44",  " 2011-10-01T00:38:44.123456789+01:00 ",
+    };
+    static const char *const lcs[] = {"complete", "COMPLETE", "start", "review"};
+    spell_buf b = {malloc(1024), 0, 1024};
+    assert_non_null(b.p);
+    uint64_t rng = 7;
+    sb_add(&b, "<?xml version=\"1.0\"?>\n<log xes.version=\"1.0\">\n");
+    for (int t = 0; t < 40; t++) {
+        sb_add(&b, "<trace>\n<string key=\"concept:name\" value=\"case %d\"/>\n", t);
+        for (int e = 0; e < 8; e++) {
+            sb_add(&b, "<event>\n");
+            for (int a = 0; a < 12; a++) {
+                rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                unsigned r = (unsigned)(rng >> 33);
+                int h = how >= 0 ? how : (int)(r % 3);
+                char v[64];
+                switch (a) {
+                case 0:
+                    spell(&b, h, "string", "concept:name", acts[r % 4], NULL);
+                    break;
+                case 1:
+                    spell(&b, h, "date", "time:timestamp", stamps[(r >> 3) % 6], NULL);
+                    break;
+                case 2:
+                    if (r % 5 != 0) {
+                        snprintf(v, sizeof(v), "res%u", (r >> 4) % 3);
+                        spell(&b, h, "string", "org:resource", v, NULL);
+                    }
+                    break;
+                case 3:
+                    spell(&b, h, "string", "lifecycle:transition", lcs[(r >> 5) % 4], NULL);
+                    break;
+                case 4:
+                    snprintf(v, sizeof(v), "%d", (int)(r % 2001) - 1000);
+                    spell(&b, h, "int", "n", v, NULL);
+                    break;
+                case 5:
+                    snprintf(v, sizeof(v), "%u.%02u", r % 100, (r >> 7) % 100);
+                    spell(&b, h, "float", "f", v, NULL);
+                    break;
+                case 6:
+                    spell(&b, h, "boolean", "b", r % 2 ? "true" : "false", NULL);
+                    break;
+                case 7:
+                    spell(&b, h, "id", "uid", r % 3 ? "00835b2f-48e8-4a86-93e1-025f125780b6" : "id&amp;1",
+                          NULL);
+                    break;
+                case 8:
+                    spell(&b, h, "date", "due", "2011-10-03T00:38:55.694+02:00", NULL);
+                    break;
+                case 9:
+                    /* XES 1.0 meta-attributes under a plain string. */
+                    snprintf(v, sizeof(v), "note %u", r % 7);
+                    spell(&b, h, "string", "note", v,
+                          r % 2 ? "<int key=\"meta\" value=\"3\"/><string key=\"by\" value=\"x\"/>"
+                                : NULL);
+                    break;
+                case 10:
+                    if (r % 4 == 0) {
+                        spell(&b, h, "string", "time:timestamp", "not a time", NULL);
+                    }
+                    break;
+                default:
+                    spell(&b, h, "string", "", "empty key", NULL);
+                    break;
+                }
+            }
+            sb_add(&b, "</event>\n");
+        }
+        sb_add(&b, "</trace>\n");
+    }
+    sb_add(&b, "</log>\n");
+    *len_out = b.len;
+    return b.p;
+}
+
+static int visit_dump(const char *key, const ab_value *v, int depth, void *payload)
+{
+    spell_buf *b = payload;
+    sb_add(b, "[%d %s %d ", depth, key, (int)v->type);
+    switch (v->type) {
+    case AB_ATTR_STRING:
+    case AB_ATTR_ID:
+        sb_add(b, "'%.*s'", (int)v->u.s.len, v->u.s.ptr);
+        break;
+    case AB_ATTR_INT:
+        sb_add(b, "%lld", (long long)v->u.i);
+        break;
+    case AB_ATTR_FLOAT:
+        sb_add(b, "%.17g", v->u.f);
+        break;
+    case AB_ATTR_BOOLEAN:
+        sb_add(b, "%d", v->u.b);
+        break;
+    case AB_ATTR_DATE:
+        sb_add(b, "%lld", (long long)v->u.t);
+        break;
+    default:
+        break;
+    }
+    sb_add(b, "]");
+    return 0;
+}
+
+/* Everything a log says about its events and their drops, as text. */
+static char *dump_log(const ab_log *log)
+{
+    spell_buf b = {malloc(1024), 0, 1024};
+    assert_non_null(b.p);
+    const ab_data_quality *dq = ab_log_data_quality(log);
+    sb_add(&b, "events %llu cases %u records %llu\n", (unsigned long long)ab_log_event_count(log),
+           ab_log_case_count(log), (unsigned long long)dq->records);
+    for (int k = 0; k < AB_DROP__COUNT; k++) {
+        sb_add(&b, "drop %d: %llu\n", k, (unsigned long long)dq->dropped[k].count);
+    }
+    const uint32_t *act = ab_log_col_activity(log), *res = ab_log_col_resource(log);
+    const ab_time *ts = ab_log_col_time(log);
+    const uint8_t *lc = ab_log_col_lifecycle(log);
+    for (uint64_t e = 0; e < ab_log_event_count(log); e++) {
+        sb_add(&b, "%s|%lld|%s|%d|", ab_log_activity_name(log, act[e]), (long long)ts[e],
+               res[e] == UINT32_MAX ? "-" : ab_log_resource_name(log, res[e]), lc[e]);
+        assert_int_equal(ab_log_event_attrs_visit(log, e, visit_dump, &b), 0);
+        sb_add(&b, "\n");
+    }
+    return b.p;
+}
+
+/*
+ * Attribute elements written key first take the reader's fast path; written
+ * value first, or with one more XML attribute, they take the general one.
+ * The three spellings, and a mix of them, must give the same log: standard
+ * fields, timestamps of every shape, entities, typed values, nested
+ * meta-attributes, empty keys and unparsable timestamps alike.
+ */
+static void test_attr_spellings_agree(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    char *want = NULL;
+    for (int how = 0; how <= 3; how++) {
+        size_t len;
+        char *xml = spelt_log(how == 3 ? -1 : how, &len);
+        ab_log *log;
+        ab_error err;
+        assert_int_equal(read_mem(ctx, xml, len, "spelt.xes", NULL, NULL, &log, &err), AB_OK);
+        char *got = dump_log(log);
+        if (want == NULL) {
+            want = got;
+            /* The log exercises what it should: kept events, drops, nested attributes. */
+            assert_true(ab_log_event_count(log) > 200);
+            assert_true(ab_log_data_quality(log)->dropped[AB_DROP_BAD_TIMESTAMP].count > 10);
+            assert_non_null(strstr(want, "[1 meta 2 3]"));
+            assert_non_null(strstr(want, "R&D review"));
+            assert_non_null(strstr(want, "'id&1'"));
+        } else {
+            if (strcmp(want, got) != 0) {
+                fail_msg("spelling %d reads differently", how);
+            }
+            free(got);
+        }
+        ab_log_destroy(log);
+        free(xml);
+    }
+    free(want);
+    ab_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1348,6 +1572,7 @@ int main(void)
         cmocka_unit_test(test_many_chunks),
         cmocka_unit_test(test_fault_injection),
         cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_attr_spellings_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
