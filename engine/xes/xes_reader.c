@@ -1062,7 +1062,10 @@ static void trace_end(xes_reader *r, uint64_t trace_line)
 /* Returns N_* of a known element name, or -1. */
 static int element_id(const xes_reader *r, const xmlChar *ln)
 {
-    /* Attribute elements first: they are most of the document. */
+    /* <event> first: most attribute elements never get here (event_attr_fast). */
+    if (ln == r->names[N_EVENT]) {
+        return N_EVENT;
+    }
     for (int i = N_STRING; i <= N_CONTAINER; i++) {
         if (ln == r->names[i]) {
             return i;
