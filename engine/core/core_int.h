@@ -138,6 +138,17 @@ static inline uint32_t ab__strtab_len(const ab__strtab *t, uint32_t id)
 {
     return t->lens[id];
 }
+/* Whether a cached id + 1 (0 = none) names s[0..len): the check of every one-entry cache. */
+static inline bool ab__strtab_is(const ab__strtab *t, uint32_t id1, const char *s, size_t len)
+{
+    return id1 != 0 && t->lens[id1 - 1] == len && ab__same_bytes(t->strs[id1 - 1], s, len);
+}
+/* The slot of s in a small direct-mapped memo of `slots` entries: by length and end bytes. */
+static inline size_t ab__memo_slot(const char *s, size_t len, size_t slots)
+{
+    return len == 0 ? 0
+                    : (len * 7u + (unsigned char)s[0] * 31u + (unsigned char)s[len - 1]) % slots;
+}
 uint32_t ab__hash_bytes(const void *p, size_t len);
 uint64_t ab__hash64(const void *p, size_t len, uint64_t seed);
 

@@ -513,8 +513,7 @@ static int drop_time(csv_reader *r, ts_col *t, int result, const char *rec,
 static int send_case_attrs(csv_reader *r, const char *rec, const char *case_id, size_t case_len)
 {
     /* Rows of a case usually follow each other: the previous row's case needs no lookup. */
-    if (r->last_seen != 0 && ab__strtab_len(&r->seen, r->last_seen - 1) == case_len &&
-        memcmp(ab__strtab_str(&r->seen, r->last_seen - 1), case_id, case_len) == 0) {
+    if (ab__strtab_is(&r->seen, r->last_seen, case_id, case_len)) {
         return AB_OK;
     }
     uint32_t before = r->seen.count, id;

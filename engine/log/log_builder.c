@@ -205,13 +205,6 @@ static inline int64_t unzigzag(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-/* Whether key id + 1 (0 = none) names the key key[0..len). */
-static inline bool is_key(const ab_log *log, uint32_t id1, const char *key, size_t len)
-{
-    return id1 != 0 && ab__strtab_len(&log->keys, id1 - 1) == len &&
-           ab__same_bytes(ab__strtab_str(&log->keys, id1 - 1), key, len);
-}
-
 /*
  * The key id of attrs[i]: checked first against the key seen at the same
  * position last time, then against a small table by length and end bytes
@@ -224,15 +217,12 @@ static int key_id(ab_log *log, size_t i, const char *key, size_t len, uint32_t *
         return ab__strtab_intern(&log->keys, key, len, out);
     }
     uint32_t *pos = i < AB__ENC_POSITIONS ? &enc->pos_key[i] : NULL;
-    if (pos != NULL && is_key(log, *pos, key, len)) {
+    if (pos != NULL && ab__strtab_is(&log->keys, *pos, key, len)) {
         *out = *pos - 1;
         return AB_OK;
     }
-    uint32_t *memo = &enc->memo_key[len == 0 ? 0
-                                             : (len * 7u + (unsigned char)key[0] * 31u +
-                                                (unsigned char)key[len - 1]) %
-                                                   64u];
-    if (!is_key(log, *memo, key, len)) {
+    uint32_t *memo = &enc->memo_key[ab__memo_slot(key, len, AB__ENC_MEMO)];
+    if (!ab__strtab_is(&log->keys, *memo, key, len)) {
         int rc = ab__strtab_intern(&log->keys, key, len, out);
         if (rc != AB_OK) {
             return rc;
@@ -319,9 +309,7 @@ int ab__log_put_attrs(ab_log *log, uint8_t **blob, size_t *len, size_t *cap,
                 break;
             }
             uint32_t vid;
-            if (ks != NULL && ks->last_vid != 0 &&
-                ab__strtab_len(&log->vals, ks->last_vid - 1) == n &&
-                ab__same_bytes(ab__strtab_str(&log->vals, ks->last_vid - 1), v, n)) {
+            if (ks != NULL && ab__strtab_is(&log->vals, ks->last_vid, v, n)) {
                 vid = ks->last_vid - 1;
             } else {
                 uint32_t before = log->vals.count;
@@ -722,10 +710,8 @@ int ab_log_builder_add_event(ab_log_builder *b, const ab_event_in *ev, ab_error 
         rc = ab__strtab_intern(&log->acts, ev->activity, ev->activity_len, &act);
     }
     if (rc == AB_OK && ev->resource != NULL && ev->resource_len > 0) {
-        uint32_t last = b->last_res;
-        if (last != 0 && ab__strtab_len(&log->res, last - 1) == ev->resource_len &&
-            ab__same_bytes(ab__strtab_str(&log->res, last - 1), ev->resource, ev->resource_len)) {
-            res = last - 1;
+        if (ab__strtab_is(&log->res, b->last_res, ev->resource, ev->resource_len)) {
+            res = b->last_res - 1;
         } else {
             rc = ab__strtab_intern(&log->res, ev->resource, ev->resource_len, &res);
             b->last_res = rc == AB_OK ? res + 1 : 0;

@@ -27,6 +27,8 @@ typedef struct ab__meta {
 
 /* Attribute keys of one event are usually the same, in the same order, as the last one's. */
 #define AB__ENC_POSITIONS 32
+/* Entries of the encoder's memo of keys whose positions moved. */
+#define AB__ENC_MEMO 64
 
 /* What the encoder learnt about the values of one key. */
 typedef struct ab__key_stats {
@@ -39,7 +41,7 @@ typedef struct ab__key_stats {
 /* Builder-side state of the attribute encoder (freed at finish). */
 typedef struct ab__attr_enc {
     uint32_t pos_key[AB__ENC_POSITIONS]; /* Key id + 1 last seen at each position (0 = none). */
-    uint32_t memo_key[64];               /* Key id + 1 by a cheap hash of the bytes (0 = none). */
+    uint32_t memo_key[AB__ENC_MEMO];     /* Key id + 1 by ab__memo_slot (0 = none). */
     ab__key_stats *ks;                   /* Per key id. */
     size_t ks_cap;                       /* Entries in ks. */
 } ab__attr_enc;

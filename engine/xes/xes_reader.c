@@ -571,8 +571,7 @@ static const char *key_of(xes_reader *r, xes_owner owner, const char *k, size_t 
     if (n == 0) {
         return keep(r, owner, k, n, len_out);
     }
-    xes_key_memo *m =
-        &r->memo[(n * 7u + (unsigned char)k[0] * 31u + (unsigned char)k[n - 1]) % KEY_MEMO];
+    xes_key_memo *m = &r->memo[ab__memo_slot(k, n, KEY_MEMO)];
     if (m->raw != NULL && m->raw_len == n && ab__same_bytes(m->raw, k, n)) {
         *len_out = m->key_len;
         return m->key;
@@ -725,12 +724,6 @@ static void note_slot(xes_reader *r, const char *key, size_t key_len, const char
     }
 }
 
-/*
- * A top-level event attribute. The standard fields (concept, time, org and
- * lifecycle extensions) become the event's columns; everything else is kept
- * as an attribute. A standard field that carries nested attributes (XES 1.0
- * meta-attributes) loses them: f->attr stays -1 so they are skipped.
- */
 /* The standard field a top-level event attribute's key names, if any. */
 typedef enum xes_role {
     R_OTHER = 0, /* None: kept as an attribute. */
@@ -770,6 +763,12 @@ static AB__NOINLINE void ts_failed(xes_reader *r, const char *v, size_t n)
     snprintf(r->ts_msg, sizeof(r->ts_msg), "unparsable time:timestamp: %.500s", terr.msg);
 }
 
+/*
+ * A top-level event attribute. The standard fields (concept, time, org and
+ * lifecycle extensions) become the event's columns; everything else is kept
+ * as an attribute. A standard field that carries nested attributes (XES 1.0
+ * meta-attributes) loses them: f->attr stays -1 so they are skipped.
+ */
 static AB__ALWAYS_INLINE void event_attr(xes_reader *r, const xes_frame *parent, xes_frame *f,
                                          ab_attr_type type, const char *key, size_t key_len,
                                          const char *v, size_t n, int has_value)
