@@ -29,8 +29,20 @@ static xml_state *state_of(void *ctx)
     return ((xmlParserCtxtPtr)ctx)->_private;
 }
 
-/* Records the first failure and stops the parser: everything after the first
- * error is noise, and stopping early bounds the work done on hostile input. */
+/*
+ * Records the first failure and silences the parser: everything after the
+ * first error is noise. The parser is never stopped from inside a callback:
+ * xmlStopParser() frees the input buffer while libxml2 may still be reading
+ * the current start tag's attributes from it (libxml2 2.9, on an xml:id error
+ * raised inside xmlSAX2StartElementNs). Setting disableSAX, as libxml2 does
+ * itself on a fatal error, only ends the callbacks; the chunk loop stops
+ * feeding the parser once xmlParseChunk() returns, which bounds the work.
+ */
+static void halt_soon(xmlParserCtxtPtr ctxt)
+{
+    ctxt->disableSAX = 1;
+}
+
 static void fail_at(void *ctx, int code, const char *fmt, ...) AB__PRINTF(3, 4);
 static void fail_at(void *ctx, int code, const char *fmt, ...)
 {
@@ -44,7 +56,7 @@ static void fail_at(void *ctx, int code, const char *fmt, ...)
                    (uint64_t)xmlSAX2GetColumnNumber(ctxt), fmt, ap);
         va_end(ap);
     }
-    xmlStopParser(ctxt);
+    halt_soon(ctxt);
 }
 
 static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
@@ -98,6 +110,9 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                      int nb_attributes, int nb_defaulted, const xmlChar **attributes)
 {
     xml_state *st = state_of(ctx);
+    if (st->rc != 0) {
+        return;
+    }
     if (++st->depth > st->max_depth) {
         fail_at(ctx, AB_ELIMIT, "elements nested deeper than %zu levels (limits.max_depth)",
                 st->max_depth);
@@ -137,7 +152,7 @@ static void on_error(void *user, xmlErrorPtr e)
     st->rc = code;
     ab__error(st->err, code, st->name, e->line > 0 ? (uint64_t)e->line : 0,
               e->int2 > 0 ? (uint64_t)e->int2 : 0, "malformed XML: %s", msg);
-    xmlStopParser(ctxt);
+    halt_soon(ctxt);
 }
 
 int ab__bpmn_parse_xml(xmlDocPtr *out, ab_ctx *ctx, ab_input *in, ab_error *err)

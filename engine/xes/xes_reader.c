@@ -188,23 +188,39 @@ typedef struct xes_reader {
 
 /* ---- Errors. ---- */
 
+/* The position helpers are also reached from the error callback while
+ * xmlCreatePushParserCtxt() is still running (out of memory), before r->xml
+ * is set. */
 static uint64_t xml_line(const xes_reader *r)
 {
-    return r->xml->input != NULL && r->xml->input->line > 0 ? (uint64_t)r->xml->input->line : 0;
+    return r->xml != NULL && r->xml->input != NULL && r->xml->input->line > 0 ? (uint64_t)r->xml->input->line : 0;
 }
 
 static uint64_t xml_col(const xes_reader *r)
 {
-    return r->xml->input != NULL && r->xml->input->col > 0 ? (uint64_t)r->xml->input->col : 0;
+    return r->xml != NULL && r->xml->input != NULL && r->xml->input->col > 0 ? (uint64_t)r->xml->input->col : 0;
 }
 
 static uint64_t xml_offset(const xes_reader *r)
 {
-    long n = xmlByteConsumed(r->xml);
+    long n = r->xml != NULL ? xmlByteConsumed(r->xml) : 0;
     return n > 0 ? (uint64_t)n : 0;
 }
 
-/* Records the first failure at the parser's position and stops the parser. */
+/*
+ * Ends the callbacks after a failure. The parser itself is never stopped from
+ * inside a callback: xmlStopParser() frees input that libxml2 may still be
+ * reading (the rest of the current start tag). parse_all() stops feeding it
+ * once xmlParseChunk() returns and r->rc is set.
+ */
+static void halt_soon(xes_reader *r)
+{
+    if (r->xml != NULL) {
+        r->xml->disableSAX = 1;
+    }
+}
+
+/* Records the first failure at the parser's position and silences the parser. */
 static void fail(xes_reader *r, int code, const char *fmt, ...) AB__PRINTF(3, 4);
 static void fail(xes_reader *r, int code, const char *fmt, ...)
 {
@@ -217,7 +233,7 @@ static void fail(xes_reader *r, int code, const char *fmt, ...)
     va_end(ap);
     ab__error_offset(r->err, xml_offset(r));
     r->rc = code;
-    xmlStopParser(r->xml);
+    halt_soon(r);
 }
 
 /* A failure whose message is already in err (from the builder). */
@@ -230,7 +246,7 @@ static void fail_rc(xes_reader *r, int rc)
         ab__error_offset(r->err, xml_offset(r));
     }
     r->rc = rc;
-    xmlStopParser(r->xml);
+    halt_soon(r);
 }
 
 static void fail_nomem(xes_reader *r)
