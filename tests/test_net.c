@@ -317,7 +317,7 @@ static size_t read_running_example(const char *path, char traces[][16][64], size
      * Resource, Costs, case:concept:name, case:creator. Rows are in time
      * order within each case. */
     while (fgets(line, sizeof(line), f) != NULL) {
-        char *fields[16];
+        char *fields[16] = {NULL};
         size_t nf = 0;
         char *s = line;
         line[strcspn(line, "\r\n")] = '\0';
