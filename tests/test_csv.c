@@ -390,6 +390,35 @@ static void test_hospital_drop(void **state)
 
 /* ---- RFC 4180. ---- */
 
+/* "NA" and other pandas NA tokens are real ids in the case and activity
+ * columns (the sepsis log has a patient case "NA"); only an empty field is
+ * missing there. In the resource and time columns they still mean no value. */
+static void test_na_ids(void **state)
+{
+    (void)state;
+    const char *text = "case_id,activity,timestamp,resource\n"
+                       "NA,A,2020-01-01T10:00:00Z,NA\n"
+                       "NA,None,2020-01-01T11:00:00Z,ann\n"
+                       "null,A,2020-01-02T10:00:00Z,bob\n"
+                       ",A,2020-01-02T11:00:00Z,bob\n"
+                       "2,,2020-01-02T12:00:00Z,bob\n"
+                       "3,A,NaT,bob\n";
+    ab_ctx *ctx = tu_ctx();
+    ab_log *log = must_read(ctx, text, NULL);
+    char buf[256];
+    assert_int_equal(ab_log_case_count(log), 2);
+    assert_string_equal(case_trace(log, "NA", buf, sizeof(buf)), "A>None");
+    assert_string_equal(case_trace(log, "null", buf, sizeof(buf)), "A");
+    const ab_data_quality *dq = ab_log_data_quality(log);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_CASE].count, 1);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_CASE].lines[0], 5);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_ACTIVITY].count, 1);
+    assert_int_equal(dq->dropped[AB_DROP_MISSING_TIMESTAMP].count, 1);
+    assert_int_equal(ab_log_resource_count(log), 2);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
 static void test_quoting(void **state)
 {
     (void)state;
@@ -1148,6 +1177,7 @@ int main(void)
         cmocka_unit_test(test_shared_logs),
         cmocka_unit_test(test_hospital_drop),
         cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_na_ids),
         cmocka_unit_test(test_bom_and_line_ends),
         cmocka_unit_test(test_delimiters),
         cmocka_unit_test(test_shuffled),

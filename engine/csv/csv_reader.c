@@ -579,12 +579,10 @@ static int emit_row(csv_reader *r, char *rec, size_t rec_len)
     memset(&ev, 0, sizeof(ev));
     ev.case_id = field_ptr(rec, &f[r->idx[AB__R_CASE]], &ev.case_id_len);
     ev.activity = field_ptr(rec, &f[r->idx[AB__R_ACTIVITY]], &ev.activity_len);
-    if (ab__csv_is_na(ev.case_id, ev.case_id_len)) {
-        ev.case_id_len = 0;
-    }
-    if (ab__csv_is_na(ev.activity, ev.activity_len)) {
-        ev.activity_len = 0;
-    }
+    /* In the case and activity columns only an empty field is missing: "NA"
+     * is a real patient case in the sepsis log, and "None" can name a step.
+     * NA-like tokens stay missing in the time, resource and attribute
+     * columns, where they stand for no value. */
     ev.ts = AB_TIME_NONE;
     ev.start_ts = AB_TIME_NONE;
     ev.line = r->line;
