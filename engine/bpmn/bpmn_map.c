@@ -309,12 +309,33 @@ static int apply_file(ab_bpmn_mapping *m, const char *path, name_entry *tasks, u
                 break;
             }
         }
-        if (*task == '\0' || *act == '\0') {
-            rc = ab__error(err, AB_EPARSE, path, line_no, 0, "an empty task or activity name");
+        if (*task == '\0') {
+            rc = ab__error(err, AB_EPARSE, path, line_no, 0,
+                           "an empty task name (expected task,activity; 'task,' declares a "
+                           "task silent)");
             break;
         }
         char tn[1024], an[1024];
         ab_bpmn_label_normalise(task, tn, sizeof(tn));
+        if (*act == '\0') {
+            /* 'task,': the task is silent, no step of the log. */
+            int found = 0;
+            for (uint32_t i = 0; i < nt && rc == AB_OK; i++) {
+                if (strcmp(tasks[i].norm, tn) == 0) {
+                    found = 1;
+                    tasks[i].from_file = 1;
+                    rc = add_pair(m, tasks[i].name, "", lane, AB_BPMN_MAP_SILENT);
+                }
+            }
+            if (rc == AB_OK && !found) {
+                rc = add_warning(m, "%s:%llu: the task '%s' is not in the map", path,
+                                 (unsigned long long)line_no, task);
+            }
+            if (rc == AB_ENOMEM) {
+                ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
+            }
+            continue;
+        }
         ab_bpmn_label_normalise(act, an, sizeof(an));
         /* The activity: exact name first, then normalised. */
         name_entry *a = NULL;
@@ -531,6 +552,26 @@ static int suggest(ab_bpmn_mapping *m, const name_entry *tasks, uint32_t nt,
     return rc;
 }
 
+/* A task named like the artificial start or end that discovery tools (Simod,
+ * Split Miner) draw: "Start", "END", "Start event", "process end" ... */
+static int looks_artificial(const char *task)
+{
+    static const char *const names[] = {
+        "start", "end", "begin", "finish", "start event", "end event", "start task",
+        "end task", "process start", "process end", "artificial start", "artificial end",
+    };
+    char n[64];
+    if (ab_bpmn_label_normalise(task, n, sizeof(n)) >= sizeof(n)) {
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(n, names[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int ab_bpmn_map_create(ab_bpmn_mapping **out, ab_ctx *ctx, const char *const *task_names,
                        size_t task_count, const char *const *act_names, size_t act_count,
                        const ab_bpmn_map_options *opts, ab_error *err)
@@ -612,6 +653,20 @@ int ab_bpmn_map_create(ab_bpmn_mapping **out, ab_ctx *ctx, const char *const *ta
         }
     }
     ab__bpmn_sort(m->unmapped_tasks, m->unmapped_task_count, sizeof(char *), cmp_str);
+    for (uint32_t i = 0; i < m->unmapped_task_count && rc == AB_OK; i++) {
+        if (looks_artificial(m->unmapped_tasks[i])) {
+            rc = add_warning(m,
+                             "the task '%s' matches no activity of the log and is named like the "
+                             "artificial start or end of a discovered map: every case will be "
+                             "said to bypass it. If no case can do it, declare it silent with "
+                             "the --map line '%s,'",
+                             m->unmapped_tasks[i], m->unmapped_tasks[i]);
+        }
+    }
+    if (rc != AB_OK) {
+        ab__error(err, rc, "mapping", 0, 0, "out of memory");
+        goto done;
+    }
     ab__bpmn_sort(m->unmapped_acts, m->unmapped_act_count, sizeof(char *), cmp_str);
     rc = suggest(m, tasks, nt, acts, na, opts);
     if (rc != AB_OK) {
@@ -722,6 +777,8 @@ const char *ab_bpmn_map_how_name(ab_bpmn_map_how how)
         return "normalised";
     case AB_BPMN_MAP_FILE:
         return "file";
+    case AB_BPMN_MAP_SILENT:
+        return "silent";
     }
     return "?";
 }

@@ -492,7 +492,8 @@ int ab_net_relabel(ab_net **out, const ab_net *src, const ab_bpmn_mapping *map, 
                 if (!lane_applies(pr, x->lane)) {
                     continue;
                 }
-                label = pr->activity;
+                /* A task declared silent becomes a silent transition. */
+                label = pr->how == AB_BPMN_MAP_SILENT ? NULL : pr->activity;
             }
             uint32_t nt = ab__net_trans(n, x->kind, x->name, label, x->element_id, x->element,
                                         x->order, x->suborder);

@@ -345,6 +345,9 @@ typedef enum ab_bpmn_map_how {
     AB_BPMN_MAP_EXACT = 0,  /**< The label equals the activity name. */
     AB_BPMN_MAP_NORMALISED, /**< Equal after ab_bpmn_label_normalise. */
     AB_BPMN_MAP_FILE,       /**< Given by the mapping file. */
+    AB_BPMN_MAP_SILENT,     /**< Declared silent by a `task,` line of the mapping file:
+                                 the task is no step of the log (an artificial start or
+                                 end of a discovered map); its activity is "". */
 } ab_bpmn_map_how;
 
 /** One task-to-activity pair. */
@@ -386,7 +389,11 @@ typedef struct ab_bpmn_map_options {
  * restricts the line to the task's occurrences in that lane (a map often has
  * one "approve" task per role); ab_net_relabel() applies it. Names in the
  * file are matched after normalisation. Tasks the file does not name are
- * matched exactly, then by normalised name.
+ * matched exactly, then by normalised name. A line `task,` with an empty
+ * activity declares the task silent (AB_BPMN_MAP_SILENT): ab_net_relabel()
+ * makes its transitions silent, so no case is said to bypass it. A task the
+ * log does not carry whose name says it is an artificial start or end
+ * ("Start", "End", "Start event" ...) gets a warning that suggests that line.
  * Returns AB_OK, AB_EIO (map file unreadable), AB_EPARSE (a malformed map
  * line, with its line number), AB_ENOMEM. Lines naming an unknown task or
  * activity are warnings (ab_bpmn_map_warning_count), not errors.
