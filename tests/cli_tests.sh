@@ -147,5 +147,36 @@ EOF
 expect_rc "model: external entity refused" 3 "$AB" model "$T/xxe.bpmn"
 grep -q "root:" "$T/out" "$T/err" && bad "external entity was read" || ok "external entity never read"
 
+# ---- a map that does not document the log ----
+expect_rc "diff: unrelated map still runs" 0 "$AB" diff "$D/logs/pm4py_running-example.xes" \
+    --model "$D/models/pm4py_receipt.bpmn" --json "$T/unrel.json" --md "$T/unrel.md"
+expect_err "unrelated map: warning on stderr" "barely match"
+json_check "unrelated map: warning in the JSON summary" "$T/unrel.json" \
+    'd["summary"]["mapping_coverage"]["weak"] and d["summary"]["mapping_coverage"]["events"]["count"] == 0 and "barely match" in d["summary"]["mapping_coverage"]["warning"]'
+grep -q '^> \*\*Warning:\*\* The map and the log barely match' "$T/unrel.md" &&
+    ok "unrelated map: warning in the Markdown headline" || bad "unrelated map: no warning in the Markdown headline"
+rm -f "$T/unrel.json"
+expect_rc "diff --strict-mapping: unrelated map is bad data" 3 "$AB" diff \
+    "$D/logs/pm4py_running-example.xes" --model "$D/models/pm4py_receipt.bpmn" --strict-mapping \
+    --json "$T/unrel.json"
+[ -e "$T/unrel.json" ] && bad "--strict-mapping wrote a report" || ok "--strict-mapping wrote no report"
+expect_rc "diff --strict-mapping: its own map passes" 0 "$AB" diff \
+    "$D/logs/pm4py_running-example.xes" --model "$D/models/pm4py_running-example.bpmn" \
+    --strict-mapping --json "$T/own.json"
+grep -q "barely match" "$T/err" && bad "own map: spurious mapping warning" || ok "own map: no mapping warning"
+json_check "own map: full coverage" "$T/own.json" \
+    'not d["summary"]["mapping_coverage"]["weak"] and d["summary"]["mapping_coverage"]["warning"] is None and d["summary"]["mapping_coverage"]["tasks"]["rate"] == 1'
+
+# ---- artificial start and end tasks of a discovered map ----
+expect_rc "model --log: artificial Start/End named" 0 "$AB" model "$D/models/simod_PurchasingExample.bpmn" \
+    --log "$D/logs/simod_PurchasingExample.xes.gz"
+grep -q "declare it silent with the --map line 'Start,'" "$T/out" "$T/err" &&
+    ok "model --log suggests 'Start,'" || bad "model --log does not suggest 'Start,'"
+printf 'Start,\nEnd,\n' >"$T/silent.csv"
+expect_rc "diff: Start/End declared silent" 0 "$AB" diff "$D/logs/simod_PurchasingExample.xes.gz" \
+    --model "$D/models/simod_PurchasingExample.bpmn" --map "$T/silent.csv" --json "$T/silent.json"
+json_check "silent Start/End are no bypasses" "$T/silent.json" \
+    'not any(b["activity"] in ("Start", "End") for b in d["bypasses"]) and sum(p["how"] == "silent" for p in d["inputs"]["mapping"]["pairs"]) == 2'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

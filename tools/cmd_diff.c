@@ -50,6 +50,9 @@ static const char help[] =
     "                          threshold. Rates: M1 M2 M3 M7 M7b M8 M10, M9 and M9c (the\n"
     "                          step, or control step, with the highest bypass rate),\n"
     "                          M9cp (controls pooled)\n"
+    "  --strict-mapping        fail (exit 3, no report) when the mapping joins less than\n"
+    "                          half of the log's events or of the map's tasks; without it\n"
+    "                          that is a warning on stderr and in the report's headline\n"
     "  --controls LIST         name fragments that tag control steps (default\n"
     "                          \"approv,check,review,sign\")\n"
     "  --threads N             threads for the alignments and time impacts (default: one\n"
@@ -157,7 +160,7 @@ int cmd_diff(int argc, char **argv)
     const char *json_path = NULL, *md_path = NULL, *cases_path = NULL, *accept = NULL;
     const char *html_path = NULL;
     const char *map_file = NULL, *process_id = NULL, *controls = NULL, *gate_text = NULL;
-    int open_mode = AB_GAP_OPEN_CLOSED;
+    int open_mode = AB_GAP_OPEN_CLOSED, strict_mapping = 0;
     unsigned long long threads = 0, max_states = 0, model_states = 0, seed = 20240601ull;
     gate gates[16];
     int ngates = 0;
@@ -185,6 +188,10 @@ int cmd_diff(int argc, char **argv)
         if (cli_flag(&opt, "-h", "--help")) {
             printf(help, cli_log_opts_help);
             goto done;
+        }
+        if (cli_flag(&opt, "--strict-mapping", NULL)) {
+            strict_mapping = 1;
+            continue;
         }
         static const struct {
             const char *name;
@@ -323,6 +330,15 @@ int cmd_diff(int argc, char **argv)
         rc = cli_report(&err);
         rc = st == AB_EINVAL ? EXIT_IO : rc;
         goto done;
+    }
+    const ab_gap_summary *sum = ab_gap_get_summary(gap);
+    if (sum->mapping_warning != NULL) {
+        fprintf(stderr, "asbuilt diff: warning: %s\n", sum->mapping_warning);
+        if (strict_mapping) {
+            fprintf(stderr, "asbuilt diff: --strict-mapping: no report written\n");
+            rc = EXIT_DATA;
+            goto done;
+        }
     }
     st = AB_OK;
     if (json_path != NULL) {

@@ -193,6 +193,78 @@ static int hash_inputs(ab_gap *g, ab_error *err)
     return AB_OK;
 }
 
+/* How much of the log and of the map the mapping joins (the headline warns
+ * when either is under one half: a map of another process, or a --map file
+ * that is missing). */
+static int mapping_coverage(ab_gap *g)
+{
+    const ab_bpmn_mapping *m = g->opts.mapping;
+    uint64_t events = 0, mapped = 0, tasks = 0, tasks_mapped = 0;
+    for (uint32_t a = 0; a < ab_log_activity_count(g->log); a++) {
+        uint64_t n = ab_log_activity_events(g->log, a);
+        const char *name = ab_log_activity_name(g->log, a);
+        int known = 0;
+        if (m != NULL) {
+            /* The unmapped activities are in byte order: a binary search, so
+             * that a log of a million undocumented activities stays linear. */
+            uint32_t lo = 0, hi = ab_bpmn_map_unmapped_activity_count(m);
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (strcmp(ab_bpmn_map_unmapped_activity(m, mid), name) < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            known = lo == ab_bpmn_map_unmapped_activity_count(m) ||
+                    strcmp(ab_bpmn_map_unmapped_activity(m, lo), name) != 0;
+        }
+        events += n;
+        mapped += known ? n : 0;
+    }
+    if (m != NULL) {
+        const char *last = NULL;
+        for (uint32_t i = 0; i < ab_bpmn_map_pair_count(m); i++) {
+            const char *t = ab_bpmn_map_pair_at(m, i)->task;
+            if (last == NULL || strcmp(last, t) != 0) {
+                tasks_mapped++;
+            }
+            last = t;
+        }
+        tasks = tasks_mapped + ab_bpmn_map_unmapped_task_count(m);
+    } else {
+        /* Without the mapping object the net's labels are the log's names. */
+        tasks = g->label_count;
+        for (uint32_t l = 0; l < g->label_count; l++) {
+            const char *t = ab_net_label(g->net, l);
+            uint32_t id;
+            if (ab_log_activity_find(g->log, t, strlen(t), &id) == AB_OK) {
+                tasks_mapped++;
+                mapped += ab_log_activity_events(g->log, id);
+            }
+        }
+    }
+    g->summary.mapped_events = ab__gap_rate(mapped, events);
+    g->summary.mapped_tasks = ab__gap_rate(tasks_mapped, tasks);
+    g->summary.mapping_weak = (events > 0 && 2 * mapped < events) ||
+                              (tasks > 0 && 2 * tasks_mapped < tasks);
+    if (!g->summary.mapping_weak) {
+        return AB_OK;
+    }
+    char pe[32], pt[32], buf[512];
+    ab__gap_fmt_pct(g->summary.mapped_events.rate, pe, sizeof(pe));
+    ab__gap_fmt_pct(g->summary.mapped_tasks.rate, pt, sizeof(pt));
+    snprintf(buf, sizeof(buf),
+             "The map and the log barely match: %s%% of the log's events (%llu of %llu) have an "
+             "activity that a task of the map names, and %s%% of the map's tasks (%llu of %llu) "
+             "match an activity. These numbers may compare the log with another process: check "
+             "the label mapping (--map) and that this map documents this log.",
+             pe, (unsigned long long)mapped, (unsigned long long)events, pt,
+             (unsigned long long)tasks_mapped, (unsigned long long)tasks);
+    g->summary.mapping_warning = ab__arena_strndup(&g->arena, buf, strlen(buf));
+    return g->summary.mapping_warning != NULL ? AB_OK : AB_ENOMEM;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -775,6 +847,7 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     if (rc != AB_OK) {
         goto fail;
     }
+    AB_TRY(mapping_coverage(g));
     g->view = NULL;
     *out = g;
     return AB_OK;

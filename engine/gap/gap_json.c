@@ -473,6 +473,17 @@ static void summary(ab__gw *w, const ab_gap *g)
         rate(w, &s->ambiguous);
         ab__gw_printf(w, ", \"unchecked_cases\": %u}", s->ambiguity_unchecked_cases);
     }
+    ab__gw_puts(w, ",\n    \"mapping_coverage\": {\"events\": ");
+    rate(w, &s->mapped_events);
+    ab__gw_puts(w, ", \"tasks\": ");
+    rate(w, &s->mapped_tasks);
+    ab__gw_printf(w, ", \"weak\": %s, \"warning\": ", s->mapping_weak ? "true" : "false");
+    if (s->mapping_warning != NULL) {
+        ab__gw_jstr(w, s->mapping_warning);
+    } else {
+        ab__gw_puts(w, "null");
+    }
+    ab__gw_puts(w, "}");
     ab__gw_puts(w, ",\n    \"model_relation\": ");
     if (g->model.known) {
         ab__gw_printf(w, "{\"status\": \"computed\", \"markings\": %llu}",

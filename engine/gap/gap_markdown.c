@@ -405,7 +405,13 @@ int ab_gap_write_markdown(const ab_gap *g, ab_buf *buf, ab_error *err)
         ab__gw_puts(&w, ": ");
         ab__gw_md(&w, o->model_file);
     }
-    ab__gw_puts(&w, "\n\n## Headline\n\n**");
+    ab__gw_puts(&w, "\n\n## Headline\n\n");
+    if (s->mapping_warning != NULL) {
+        ab__gw_puts(&w, "> **Warning:** ");
+        ab__gw_md(&w, s->mapping_warning);
+        ab__gw_puts(&w, "\n\n");
+    }
+    ab__gw_puts(&w, "**");
     ab__gw_md(&w, g->statement_count > 0 ? g->statements[0] : "");
     ab__gw_puts(&w, "**\n\n");
     ab__gw_printf(&w, "- Cases analysed (N): %u; activity instances (E): %llu\n", s->cases,
@@ -580,6 +586,9 @@ int ab_gap_write_text(const ab_gap *g, ab_buf *buf, ab_error *err)
     ab__gap_fmt_pct(s->case_deviation.rate, p, sizeof(p));
     ab__gap_fmt_pct(s->case_deviation.lo, lo, sizeof(lo));
     ab__gap_fmt_pct(s->case_deviation.hi, hi, sizeof(hi));
+    if (s->mapping_warning != NULL) {
+        ab__gw_printf(&w, "Warning: %s\n", s->mapping_warning);
+    }
     ab__gw_printf(&w,
                   "Work Reality Gap (M1): %s%% of cases did not follow the documented process "
                   "(%llu of %llu, 95%% CI %s%%-%s%%).\n",

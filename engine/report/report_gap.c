@@ -902,6 +902,8 @@ static void header(gp *g)
         g, "%s cases, 95%% CI %s to %s%s", count_of(g, m1),
         pct(g, ab__json_num(ab__json_at(ci, 0), 0)), pct(g, ab__json_num(ab__json_at(ci, 1), 0)),
         rc != c1 ? fmt(g, "; %.0f before accepted deviations are left out", rc) : "");
+    const char *mw = JS(J(sum, "mapping_coverage"), "warning");
+    g->page.headline_warning = mw != NULL ? fmt(g, "%s", mw) : NULL;
     g->page.tone = g->opts->tone;
     g->figures[g->n_figures++] =
         (ab_report_fact){"Steps not explained by the map (M2)",

@@ -70,6 +70,8 @@ static const char *const css[] = {
     ".ab-what{flex:1 1 320px;min-width:0}\n"
     ".ab-what p{margin:0}.ab-what .ab-text{font-size:18px;font-weight:600}\n"
     ".ab-what .ab-detail{color:var(--muted)}\n"
+    ".ab-what .ab-warning{border-left:4px solid #b45309;background:#fff7ed;padding:.4em .7em;"
+    "margin:0 0 .6em}\n"
     "dl.ab-figures{display:flex;flex-wrap:wrap;gap:8px 24px;margin:0}\n"
     "dl.ab-figures div{min-width:120px}\n"
     "dl.ab-figures dt{font-size:12px;color:var(--muted)}\n"
@@ -260,8 +262,8 @@ static int put_block(ab_buf *b, ab_ctx *ctx, const ab_report_block *bl)
 
 static int check_page(const ab_report_page *page, ab_error *err)
 {
-    if (page->version != AB_REPORT_PAGE_VERSION) {
-        return ab__error(err, AB_EINVAL, "report", 0, 0, "page version %u, expected %u",
+    if (page->version < 1 || page->version > AB_REPORT_PAGE_VERSION) {
+        return ab__error(err, AB_EINVAL, "report", 0, 0, "page version %u, expected 1 to %u",
                          page->version, AB_REPORT_PAGE_VERSION);
     }
     if (page->map_options != NULL && page->map_options->version != AB_REPORT_MAP_OPTIONS_VERSION) {
@@ -433,6 +435,12 @@ int ab_report_html(ab_buf *b, ab_ctx *ctx, const ab_report_page *page, ab_error 
             S("</div>\n");
         }
         S("<div class=\"ab-what\">");
+        /* headline_warning exists from version 2 of the page on. */
+        if (page->version >= 2 && page->headline_warning != NULL) {
+            S("<p class=\"ab-warning\" role=\"alert\"><strong>Warning:</strong> ");
+            T(page->headline_warning);
+            S("</p>");
+        }
         if (page->headline_text != NULL) {
             S("<p class=\"ab-text\">");
             T(page->headline_text);

@@ -314,6 +314,13 @@ typedef struct ab_gap_summary {
                                          with other deviations, over the cases. */
     uint32_t ambiguity_unchecked_cases; /**< Cases the check did not decide (approximate
                                              variants, budget); all when it was not run. */
+    ab_gap_rate mapped_events; /**< Log events whose activity a task of the map names
+                                    (over all log events). */
+    ab_gap_rate mapped_tasks;  /**< Tasks of the map matched to an activity or declared
+                                    silent (over all tasks). */
+    int mapping_weak;          /**< Either share is under one half: the map may not
+                                    document this log; the report's headline says so. */
+    const char *mapping_warning; /**< That warning as a sentence, or NULL. */
 } ab_gap_summary;
 
 AB_API const ab_gap_summary *ab_gap_get_summary(const ab_gap *gap);

@@ -259,12 +259,16 @@ typedef struct ab_report_page {
     const ab_report_section *sections;
     uint32_t section_count;
     const char *footer; /**< Closing line ("asbuilt 0.1.0 ..."). */
+    /* Version 2: */
+    const char *headline_warning; /**< Shown first in the headline box, marked as a warning
+                                       ("The map and the log barely match ..."), or NULL. */
 } ab_report_page;
 
-#define AB_REPORT_PAGE_VERSION 1
+/** 2 adds headline_warning; pages of version 1 are still accepted. */
+#define AB_REPORT_PAGE_VERSION 2
 #define AB_REPORT_PAGE_INIT                                                                        \
     {AB_REPORT_PAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, AB_REPORT_TONE_NEUTRAL, 0, 0, 0, 0, 0, 0, 0, 0,  \
-     0, 0, 0}
+     0, 0, 0, 0}
 
 /**
  * Appends the complete HTML page to out (UTF-8, one file, nothing fetched:
