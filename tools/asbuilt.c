@@ -57,7 +57,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("asbuilt %s\n", AB_VERSION_STRING);
+        printf("asbuilt %s\n", ab_version());
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

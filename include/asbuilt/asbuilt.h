@@ -21,9 +21,4 @@
 #include "types.h"
 #include "xes.h"
 
-#define AB_VERSION_MAJOR 0
-#define AB_VERSION_MINOR 1
-#define AB_VERSION_PATCH 0
-#define AB_VERSION_STRING "0.1.0"
-
 #endif

@@ -27,10 +27,9 @@
 extern "C" {
 #endif
 
-/** A documented map read from one BPMN file. */
-typedef struct ab_bpmn ab_bpmn;
-/** The label mapping between a map's task names and a log's activities. */
-typedef struct ab_bpmn_mapping ab_bpmn_mapping;
+/* ab_bpmn (a documented map read from one BPMN file) and ab_bpmn_mapping (the
+ * label mapping between its task names and a log's activities) are declared
+ * in types.h. */
 
 /** "No such index": a missing lane, parent, flow or node. */
 #define AB_BPMN_NONE UINT32_MAX

@@ -46,8 +46,7 @@
 extern "C" {
 #endif
 
-/** The alignments of one log against one net. */
-typedef struct ab_conform ab_conform;
+/* ab_conform (the alignments of one log against one net) is declared in types.h. */
 
 /** No transition, no activity, no position. */
 #define AB_CONFORM_NONE UINT32_MAX

@@ -31,6 +31,23 @@ typedef enum ab_status {
     AB_EINVAL = -7,    /**< The caller passed an invalid argument. */
 } ab_status;
 
+/** The version of the headers a program is compiled with. */
+#define AB_VERSION_MAJOR 0
+#define AB_VERSION_MINOR 1
+#define AB_VERSION_PATCH 0
+#define AB_VERSION_STRING "0.1.0"
+/** AB_VERSION_NUMBER is MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define AB_VERSION_NUMBER (AB_VERSION_MAJOR * 10000 + AB_VERSION_MINOR * 100 + AB_VERSION_PATCH)
+
+/**
+ * The version of the library that runs, "MAJOR.MINOR.PATCH": with a shared
+ * library it may be newer than the headers the program was built with
+ * (AB_VERSION_STRING). Never NULL.
+ */
+AB_API const char *ab_version(void);
+/** The same as a number, MAJOR * 10000 + MINOR * 100 + PATCH. */
+AB_API unsigned ab_version_number(void);
+
 /** A short name for a status code ("parse error"). Never NULL. */
 AB_API const char *ab_status_str(int code);
 

@@ -66,10 +66,9 @@
 extern "C" {
 #endif
 
-/** A finished directly-follows graph with variants. */
-typedef struct ab_dfg ab_dfg;
-/** Takes cases one at a time and turns them into an ab_dfg. */
-typedef struct ab_dfg_acc ab_dfg_acc;
+/* ab_dfg (a finished directly-follows graph with variants) and ab_dfg_acc
+ * (takes cases one at a time and turns them into an ab_dfg) are declared in
+ * types.h. */
 
 /** How durations are kept until the percentiles are computed. */
 typedef enum ab_dfg_quantiles {

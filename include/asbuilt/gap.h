@@ -33,8 +33,7 @@
 extern "C" {
 #endif
 
-/** The gap of one log against one documented map. */
-typedef struct ab_gap ab_gap;
+/* ab_gap (the gap of one log against one documented map) is declared in types.h. */
 
 /* ---- Classification of alignment moves (rule R3) ---- */
 

@@ -26,8 +26,7 @@
 extern "C" {
 #endif
 
-/** A labelled workflow net. */
-typedef struct ab_net ab_net;
+/* ab_net (a labelled workflow net) is declared in types.h. */
 
 /** A transition without a label, or an unknown label. */
 #define AB_NET_SILENT UINT32_MAX
