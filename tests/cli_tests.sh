@@ -178,5 +178,13 @@ expect_rc "diff: Start/End declared silent" 0 "$AB" diff "$D/logs/simod_Purchasi
 json_check "silent Start/End are no bypasses" "$T/silent.json" \
     'not any(b["activity"] in ("Start", "End") for b in d["bypasses"]) and sum(p["how"] == "silent" for p in d["inputs"]["mapping"]["pairs"]) == 2'
 
+# ---- discover on a start/complete log: events (PM4Py) or activity instances ----
+expect_rc "discover --instances" 0 "$AB" discover --instances -q -o "$T/inst.json" \
+    "$D/logs/simod_PurchasingExample.xes.gz"
+json_check "instances: no start -> completion self-edges, half the events" "$T/inst.json" \
+    'd["counts"] == "activity_instances" and d["events"] == 9119 and not any(e["from"] == e["to"] and e["count"] > 300 for e in d["edges"])'
+expect_rc "discover --one-pass --instances is a usage error" 2 "$AB" discover --one-pass --instances \
+    "$D/logs/simod_PurchasingExample.xes.gz"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

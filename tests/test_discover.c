@@ -274,6 +274,64 @@ static void test_lifecycle_service_times(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* The activity-instance mode on the same log: each start is paired with
+ * the next completion of its activity (first in, first out), so there is no
+ * A -> A edge, an edge is the wait from one completion to the next start, and
+ * version 1 options still read (without the mode). */
+static void test_lifecycle_instances(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    const tev evs[] = {
+        {"c1", "A", 0, NOTIME, AB_LC_START},     {"c1", "A", 10, NOTIME, AB_LC_COMPLETE},
+        {"c1", "B", 15, NOTIME, AB_LC_START},    {"c1", "B", 35, NOTIME, AB_LC_COMPLETE},
+        {"c2", "A", 0, NOTIME, AB_LC_START},     {"c2", "A", 5, NOTIME, AB_LC_START},
+        {"c2", "A", 20, NOTIME, AB_LC_COMPLETE}, {"c2", "A", 30, NOTIME, AB_LC_COMPLETE},
+        {"c2", "B", 31, NOTIME, AB_LC_START},    {"c3", "C", 40, 38, AB_LC_NONE},
+        {"c3", "A", 41, NOTIME, AB_LC_START},    {"c3", "A", 47, NOTIME, AB_LC_COMPLETE},
+        {"c3", "C", 50, NOTIME, AB_LC_SCHEDULE}, {"c3", "C", 60, 55, AB_LC_NONE},
+    };
+    ab_log *log = mklog(ctx, evs, sizeof(evs) / sizeof(evs[0]));
+    ab_dfg_options o = AB_DFG_OPTIONS_INIT;
+    o.instances = 1;
+    ab_dfg *d = discover(ctx, log, &o);
+    const ab_dfg_info *in = ab_dfg_get_info(d);
+    assert_int_equal(in->events, 7); /* c1: A B; c2: A A (B never completes); c3: C A C. */
+    const ab_dfg_activity *a = &ab_dfg_activities(d)[act(d, "A")];
+    assert_int_equal(a->events, 4);
+    assert_int_equal(a->service.count, 4);
+    assert_near(a->service.min, 6);
+    assert_near(a->service.max, 25);
+    const ab_dfg_activity *c = &ab_dfg_activities(d)[act(d, "C")];
+    assert_int_equal(c->events, 2);
+    assert_near(c->service.min, 2);
+    assert_near(c->service.max, 5);
+    /* A -> A only where one instance follows another (c2), from 20 to the
+     * second start at 5: waits clip at 0, as parallel work waits no time. */
+    assert_int_equal(edge(d, "A", "A")->count, 1);
+    assert_near(edge(d, "A", "A")->duration.max, 0);
+    assert_int_equal(edge(d, "A", "B")->count, 1);
+    assert_near(edge(d, "A", "B")->duration.median, 5); /* 10 -> 15. */
+    assert_near(edge(d, "C", "A")->duration.median, 1); /* 40 -> 41. */
+    assert_near(edge(d, "A", "C")->duration.median, 8); /* 47 -> 55. */
+    assert_null(ab_dfg_edge_find(d, act(d, "B"), act(d, "B")));
+    ab_buf json = AB_BUF_INIT;
+    assert_int_equal(ab_dfg_write_json(&json, d), AB_OK);
+    assert_non_null(strstr(json.ptr, "\"counts\": \"activity_instances\""));
+    ab_buf_dispose(&json);
+    ab_dfg_destroy(d);
+
+    /* Version 1 callers get the event view. */
+    ab_dfg_options v1 = AB_DFG_OPTIONS_INIT;
+    v1.version = 1;
+    d = discover(ctx, log, &v1);
+    assert_int_equal(ab_dfg_get_info(d)->events, 14);
+    assert_int_equal(edge(d, "A", "A")->count, 5);
+    ab_dfg_destroy(d);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
 static void test_start_timestamps(void **state)
 {
     (void)state;
@@ -1358,6 +1416,7 @@ int main(void)
         cmocka_unit_test(test_quantiles),
         cmocka_unit_test(test_edges_and_durations),
         cmocka_unit_test(test_lifecycle_service_times),
+        cmocka_unit_test(test_lifecycle_instances),
         cmocka_unit_test(test_start_timestamps),
         cmocka_unit_test(test_no_timestamps),
         cmocka_unit_test(test_rework_cycles),

@@ -21,7 +21,8 @@ static const char help[] =
     "end activities, events, cases and service times per activity, the variants with\n"
     "their cases, share, median cycle time and example cases, and where work loops\n"
     "back (self-loops and rework cycles). As in PM4Py, every event counts, in the order\n"
-    "of its timestamp; --lifecycle complete keeps completions only.\n"
+    "of its timestamp; --lifecycle complete keeps completions only, and --instances\n"
+    "draws activity instances.\n"
     "\n"
     "Options:\n"
     "  --format F              json (default), dot (Graphviz), svg (a picture laid out\n"
@@ -35,6 +36,12 @@ static const char help[] =
     "  --examples N            example case ids per variant (default 3, at most 16)\n"
     "  --variants N            variants listed, the most frequent first (default 100;\n"
     "                          0 lists all)\n"
+    "  --instances             draw activity instances, not events: a lifecycle start and\n"
+    "                          the next completion of the same activity in the case are\n"
+    "                          one instance (as diff pairs them), so an edge a -> b is the\n"
+    "                          wait from a's completion to b's start and each activity\n"
+    "                          carries its service time; without it a start/complete log\n"
+    "                          has an a -> a edge from each start to its completion\n"
     "  --sketch                approximate median and p90 (within 0.8%%) in memory that\n"
     "                          does not grow with the events, as a one-pass run would\n"
     "  --one-pass              summarise while reading, without keeping the events: the\n"
@@ -106,6 +113,8 @@ int cmd_discover(int argc, char **argv)
         }
         if (cli_flag(&opt, "--sketch", NULL)) {
             dopts.quantiles = AB_DFG_SKETCH;
+        } else if (cli_flag(&opt, "--instances", NULL)) {
+            dopts.instances = 1;
         } else if (cli_flag(&opt, "--one-pass", NULL)) {
             one_pass_mode = 1;
         } else if (cli_value(&opt, "--format", NULL)) {
@@ -156,10 +165,13 @@ int cmd_discover(int argc, char **argv)
         rc = cli_usage_error(cmd, "no log file given");
         goto done;
     }
-    if (one_pass_mode && (dopts.top_variants > 0 || dopts.activities_percent < 100.0)) {
+    if (one_pass_mode &&
+        (dopts.top_variants > 0 || dopts.activities_percent < 100.0 || dopts.instances)) {
         rc = cli_usage_error(cmd, "--one-pass cannot be combined with %s: %s",
-                             dopts.top_variants > 0 ? "--top-variants" : "--activities",
-                             "both need the whole log before the first case is counted");
+                             dopts.top_variants > 0         ? "--top-variants"
+                             : dopts.activities_percent < 100.0 ? "--activities"
+                                                                : "--instances",
+                             "it needs the whole log before the first case is counted");
         goto done;
     }
     ab_ctx *ctx = cli_ctx();

@@ -1,168 +1,49 @@
 /*
- * conform/conform_trace.c: from events to activity instances. A start event
- * waits in a first-in first-out queue per (case, activity) for the next
- * completion of that activity; instances are ordered by (completion time,
- * start time, position), grouped into conformance variants by their
+ * conform/conform_trace.c: from events to activity instances (paired and
+ * ordered by log/log_inst.c), grouped into conformance variants by their
  * activity sequence, and the variants ordered by case count, then by their
  * smallest case id. Also maps net labels to log activities (exact names).
  */
 #include "conform/conform_int.h"
+#include "log/log_inst.h"
 
 #include <stdlib.h>
 
-typedef struct inst_key {
-    ab_time ts;
-    ab_time start;
-    uint64_t event;
-    uint32_t act;
-} inst_key;
-
-/* A column value, or the default when the log has no such column (an empty
- * log has none at all). */
-static ab_time time_at(const ab_time *col, uint64_t e)
-{
-    return col != NULL ? col[e] : AB_TIME_NONE;
-}
-
-static int cmp_inst(const void *pa, const void *pb)
-{
-    const inst_key *a = pa, *b = pb;
-    if (a->ts != b->ts) {
-        return a->ts < b->ts ? -1 : 1;
-    }
-    if (a->start != b->start) {
-        return a->start < b->start ? -1 : 1;
-    }
-    return a->event < b->event ? -1 : a->event > b->event;
-}
-
-/* Orders a case's instances [from, to) when pairing moved any of them. */
-static int sort_case(ab_conform *c, const ab_time *ts, uint64_t from, uint64_t to, inst_key **keys,
-                     size_t *keys_cap)
-{
-    int sorted = 1;
-    for (uint64_t i = from + 1; i < to && sorted; i++) {
-        inst_key a = {time_at(ts, c->inst_event[i - 1]), c->inst_start[i - 1], c->inst_event[i - 1],
-                      0};
-        inst_key b = {time_at(ts, c->inst_event[i]), c->inst_start[i], c->inst_event[i], 0};
-        sorted = cmp_inst(&a, &b) <= 0;
-    }
-    if (sorted) {
-        return AB_OK;
-    }
-    size_t n = (size_t)(to - from);
-    if (AB_GROW(c->ctx, *keys, *keys_cap, n) != AB_OK) {
-        return AB_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        inst_key *k = &(*keys)[i];
-        k->event = c->inst_event[from + i];
-        k->ts = time_at(ts, k->event);
-        k->start = c->inst_start[from + i];
-        k->act = c->inst_act[from + i];
-    }
-    qsort(*keys, n, sizeof(inst_key), cmp_inst);
-    for (size_t i = 0; i < n; i++) {
-        c->inst_event[from + i] = (*keys)[i].event;
-        c->inst_start[from + i] = (*keys)[i].start;
-        c->inst_act[from + i] = (*keys)[i].act;
-    }
-    return AB_OK;
-}
-
-/* Pairs starts with completions and fills the instance arrays. */
+/* Pairs starts with completions and fills the instance arrays (log_inst.c
+ * does the pairing and ordering, case by case). */
 static int build_instances(ab_conform *c, const ab_log *log)
 {
     ab_ctx *ctx = c->ctx;
-    uint32_t nc = ab_log_case_count(log), na = ab_log_activity_count(log);
+    uint32_t nc = ab_log_case_count(log);
     uint64_t ne = ab_log_event_count(log);
-    const uint32_t *act = ab_log_col_activity(log);
-    const ab_time *ts = ab_log_col_time(log);
-    const ab_time *stcol = ab_log_col_start(log);
-    const uint8_t *lc = ab_log_col_lifecycle(log);
-    int rc = AB_OK;
-    uint32_t maxlen = 0;
-    for (uint32_t k = 0; k < nc; k++) {
-        uint32_t len = ab_log_case_length(log, k);
-        maxlen = len > maxlen ? len : maxlen;
+    ab__inst_pairer pairer;
+    int rc = ab__inst_pairer_init(&pairer, ctx, log);
+    if (rc != AB_OK) {
+        return rc;
     }
-    uint32_t *qhead = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)na + 1));
-    uint32_t *qtail = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)na + 1));
-    uint32_t *next = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
-    inst_key *keys = NULL;
-    size_t keys_cap = 0;
     c->case_first = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)nc + 1));
     c->inst_event = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)ne + 1));
     c->inst_start = ab__malloc(ctx, sizeof(ab_time) * ((size_t)ne + 1));
     c->inst_act = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)ne + 1));
-    if (qhead == NULL || qtail == NULL || next == NULL || c->case_first == NULL ||
-        c->inst_event == NULL || c->inst_start == NULL || c->inst_act == NULL) {
+    if (c->case_first == NULL || c->inst_event == NULL || c->inst_start == NULL ||
+        c->inst_act == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }
-    for (uint32_t a = 0; a < na; a++) {
-        qhead[a] = qtail[a] = AB_CONFORM_NONE;
-    }
-    uint64_t ni = 0;
+    ab__inst_counts counts = {0, 0, 0, 0};
     for (uint32_t k = 0; k < nc; k++) {
-        uint64_t first = ab_log_case_first(log, k);
-        uint32_t len = ab_log_case_length(log, k);
+        uint64_t ni = counts.instances;
         c->case_first[k] = ni;
-        uint64_t starts = 0, paired = 0;
-        for (uint32_t i = 0; i < len; i++) {
-            uint64_t e = first + i;
-            uint32_t a = act[e];
-            ab_lifecycle l = lc != NULL ? (ab_lifecycle)lc[e] : AB_LC_NONE;
-            switch (l) {
-            case AB_LC_START:
-                next[i] = AB_CONFORM_NONE;
-                if (qtail[a] == AB_CONFORM_NONE) {
-                    qhead[a] = i;
-                } else {
-                    next[qtail[a]] = i;
-                }
-                qtail[a] = i;
-                starts++;
-                break;
-            case AB_LC_COMPLETE:
-            case AB_LC_NONE:
-                c->inst_event[ni] = e;
-                c->inst_act[ni] = a;
-                c->inst_start[ni] = time_at(stcol, e);
-                if (l == AB_LC_COMPLETE && qhead[a] != AB_CONFORM_NONE) {
-                    uint32_t s = qhead[a];
-                    qhead[a] = next[s];
-                    if (qhead[a] == AB_CONFORM_NONE) {
-                        qtail[a] = AB_CONFORM_NONE;
-                    }
-                    c->inst_start[ni] = time_at(ts, first + s);
-                    paired++;
-                }
-                ni++;
-                break;
-            default:
-                c->stats.other_lifecycle++;
-                break;
-            }
-        }
-        if (starts > 0) {
-            for (uint32_t i = 0; i < len; i++) {
-                if (lc != NULL && lc[first + i] == AB_LC_START) {
-                    qhead[act[first + i]] = qtail[act[first + i]] = AB_CONFORM_NONE;
-                }
-            }
-        }
-        c->stats.paired_starts += paired;
-        c->stats.unpaired_starts += starts - paired;
-        AB_TRY(sort_case(c, ts, c->case_first[k], ni, &keys, &keys_cap));
+        AB_TRY(ab__inst_pair_case(&pairer, k, c->inst_event + ni, c->inst_act + ni,
+                                  c->inst_start + ni, &counts));
     }
-    c->case_first[nc] = ni;
-    c->stats.instances = ni;
+    c->case_first[nc] = counts.instances;
+    c->stats.instances = counts.instances;
+    c->stats.paired_starts += counts.paired_starts;
+    c->stats.unpaired_starts += counts.unpaired_starts;
+    c->stats.other_lifecycle += counts.other_lifecycle;
 done:
-    ab__free(ctx, qhead);
-    ab__free(ctx, qtail);
-    ab__free(ctx, next);
-    ab__free(ctx, keys);
+    ab__inst_pairer_finish(&pairer);
     return rc;
 }
 

@@ -93,6 +93,27 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
+int ab__dfg_options_load(const ab_dfg_options *in, ab_dfg_options *out)
+{
+    static const ab_dfg_options defaults = AB_DFG_OPTIONS_INIT;
+    *out = defaults;
+    if (in == NULL) {
+        return AB_OK;
+    }
+    if (in->version == 1) {
+        /* A version 1 struct ends before `instances`. */
+        memcpy(out, in, offsetof(ab_dfg_options, instances));
+        out->version = AB_DFG_OPTIONS_VERSION;
+        out->instances = 0;
+        return AB_OK;
+    }
+    if (in->version != AB_DFG_OPTIONS_VERSION) {
+        return AB_EINVAL;
+    }
+    *out = *in;
+    return AB_OK;
+}
+
 static int check_options(const ab_dfg_options *o)
 {
     if (o->version != AB_DFG_OPTIONS_VERSION || o->examples > AB__DFG_MAX_EXAMPLES ||
@@ -106,14 +127,12 @@ static int check_options(const ab_dfg_options *o)
 int ab_dfg_acc_create(ab_dfg_acc **out, ab_ctx *ctx, const ab_dfg_options *opts,
                       ab_dfg_name_fn names, void *payload)
 {
-    ab_dfg_options defaults = AB_DFG_OPTIONS_INIT;
+    ab_dfg_options o;
     *out = NULL;
-    if (opts == NULL) {
-        opts = &defaults;
-    }
-    if (check_options(opts) != AB_OK || names == NULL) {
+    if (ab__dfg_options_load(opts, &o) != AB_OK || check_options(&o) != AB_OK || names == NULL) {
         return AB_EINVAL;
     }
+    opts = &o;
     ab_dfg_acc *acc = ab__calloc(ctx, 1, sizeof(*acc));
     if (acc == NULL) {
         return AB_ENOMEM;

@@ -89,6 +89,8 @@ int ab_dfg_write_json(ab_buf *b, const ab_dfg *d)
     P("  \"durations\": {\"unit\": \"seconds\", \"percentiles\": \"linear\", "
       "\"quantiles\": \"%s\"},\n",
       in->options.quantiles == AB_DFG_SKETCH ? "sketch" : "exact");
+    /* What a node counts: every event (PM4Py's view), or activity instances. */
+    P("  \"counts\": \"%s\",\n", in->options.instances ? "activity_instances" : "events");
     P("  \"activities\": [");
     for (uint32_t i = 0; i < d->n_acts; i++) {
         const ab_dfg_activity *a = &d->acts[i];

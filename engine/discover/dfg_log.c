@@ -2,9 +2,12 @@
  * discover/dfg_log.c: discovery on a finished log. Chooses the cases (top
  * variants) and the activities (the most frequent covering a share of the
  * events), projects each case onto those activities, and feeds the cases to
- * the same accumulator a one-pass reader would use.
+ * the same accumulator a one-pass reader would use. In activity-instance mode
+ * each case's starts and completions are first paired into instances
+ * (log/log_inst.c, as conformance pairs them).
  */
 #include "discover/discover_int.h"
+#include "log/log_inst.h"
 
 #include <stdlib.h>
 
@@ -85,6 +88,7 @@ typedef struct scratch {
     ab_time *ts;    /* Completion times. */
     ab_time *start; /* Start times. */
     uint8_t *lc;    /* Lifecycle transitions. */
+    uint64_t *ev;   /* Instance mode: the log event of each instance. */
     size_t cap;     /* Entries each column holds. */
 } scratch;
 
@@ -115,6 +119,11 @@ static int scratch_reserve(ab_ctx *ctx, scratch *s, size_t n)
         return AB_ENOMEM;
     }
     s->lc = l;
+    void *e = ab__realloc(ctx, s->ev, cap * sizeof(*s->ev));
+    if (e == NULL) {
+        return AB_ENOMEM;
+    }
+    s->ev = e;
     s->cap = cap;
     return AB_OK;
 }
@@ -125,17 +134,21 @@ static void scratch_dispose(ab_ctx *ctx, scratch *s)
     ab__free(ctx, s->ts);
     ab__free(ctx, s->start);
     ab__free(ctx, s->lc);
+    ab__free(ctx, s->ev);
     memset(s, 0, sizeof(*s));
 }
 
 int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_options *opts,
                     ab_error *err)
 {
-    ab_dfg_options defaults = AB_DFG_OPTIONS_INIT;
+    ab_dfg_options o;
     *out = NULL;
-    if (opts == NULL) {
-        opts = &defaults;
+    if (ab__dfg_options_load(opts, &o) != AB_OK) {
+        return ab__error(err, AB_EINVAL, "discover", 0, 0,
+                         "invalid discovery options (version %u, expected 1 to %u)",
+                         opts->version, (unsigned)AB_DFG_OPTIONS_VERSION);
     }
+    opts = &o;
     ab_dfg_acc *acc = NULL;
     int rc = ab_dfg_acc_create(&acc, ctx, opts, log_name, (void *)log);
     if (rc == AB_EINVAL) {
@@ -152,6 +165,8 @@ int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_o
     uint8_t *case_keep = NULL, *act_keep = NULL;
     scratch p;
     memset(&p, 0, sizeof(p));
+    ab__inst_pairer pairer;
+    memset(&pairer, 0, sizeof(pairer));
     rc = AB_ENOMEM;
     if (opts->top_variants > 0) {
         case_keep = ab__malloc(ctx, (size_t)ncases + 1);
@@ -174,6 +189,9 @@ int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_o
     const ab_time *ts = ab_log_has_timestamps(log) ? ab_log_col_time(log) : NULL;
     const ab_time *start = ab_log_col_start(log);
     const uint8_t *lc = ab_log_col_lifecycle(log);
+    if (opts->instances && ab__inst_pairer_init(&pairer, ctx, log) != AB_OK) {
+        goto fail;
+    }
     for (uint32_t c = 0; c < ncases; c++) {
         if (case_keep != NULL && !case_keep[c]) {
             continue;
@@ -187,6 +205,25 @@ int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_o
                             ts != NULL ? ts + first : NULL,
                             start != NULL ? start + first : NULL,
                             lc != NULL ? lc + first : NULL};
+        if (opts->instances) {
+            /* The case's instances, each at its completion, with the start of
+             * the paired start event (or of the start column). */
+            ab__inst_counts counts = {0, 0, 0, 0};
+            if (scratch_reserve(ctx, &p, view.length) != AB_OK ||
+                ab__inst_pair_case(&pairer, c, p.ev, p.act, p.start, &counts) != AB_OK) {
+                rc = AB_ENOMEM;
+                goto fail;
+            }
+            for (uint64_t k = 0; k < counts.instances; k++) {
+                p.ts[k] = ts != NULL ? ts[p.ev[k]] : AB_TIME_NONE;
+                p.lc[k] = AB_LC_NONE;
+            }
+            view.activity = p.act;
+            view.ts = ts != NULL ? p.ts : NULL;
+            view.start = p.start;
+            view.lifecycle = NULL;
+            view.length = (uint32_t)counts.instances;
+        }
         if (project) {
             if (scratch_reserve(ctx, &p, view.length) != AB_OK) {
                 rc = AB_ENOMEM;
@@ -217,6 +254,7 @@ int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_o
     ab__free(ctx, case_keep);
     ab__free(ctx, act_keep);
     scratch_dispose(ctx, &p);
+    ab__inst_pairer_finish(&pairer);
     rc = ab_dfg_acc_finish(acc, out, err);
     if (rc == AB_OK) {
         (*out)->info.log_cases = ncases;
@@ -231,6 +269,7 @@ fail:
     ab__free(ctx, case_keep);
     ab__free(ctx, act_keep);
     scratch_dispose(ctx, &p);
+    ab__inst_pairer_finish(&pairer);
     ab_dfg_acc_destroy(acc);
     return rc;
 }

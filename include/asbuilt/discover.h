@@ -95,10 +95,21 @@ typedef struct ab_dfg_options {
     uint32_t max_variants;      /**< Variants kept in the result, the most frequent first
                                      (0 = all). They are all counted either way; a log of
                                      a million cases may have as many variants. */
+    /* Version 2: */
+    int instances; /**< 1: draw activity instances rather than events. A lifecycle start
+                        and the next completion of the same activity in the case (first
+                        in, first out) are one instance, as conformance pairs them; an
+                        edge a -> b then carries the wait from a's completion to b's start,
+                        and each activity its service time (start to completion). Other
+                        lifecycle transitions and starts never completed are left out.
+                        0 (default): every event counts, as in PM4Py, so a start/complete
+                        log has an a -> a edge from each start to its completion.
+                        ab_dfg_discover() only. */
 } ab_dfg_options;
 
-#define AB_DFG_OPTIONS_VERSION 1
-#define AB_DFG_OPTIONS_INIT {AB_DFG_OPTIONS_VERSION, AB_DFG_EXACT, 0, 0, 100.0, 3, 0}
+/** 2 adds `instances`; options of version 1 are still accepted. */
+#define AB_DFG_OPTIONS_VERSION 2
+#define AB_DFG_OPTIONS_INIT {AB_DFG_OPTIONS_VERSION, AB_DFG_EXACT, 0, 0, 100.0, 3, 0, 0}
 
 /** Summary figures of a series of durations, in seconds. All 0 when count is 0. */
 typedef struct ab_dfg_stats {
