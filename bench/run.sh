@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
 # logs it needs with tools/abgen (never committed), and prints the tables
-# that the README records. Usage: bench/run.sh [ingest|memory|discover|one-pass|model|conform|all]
+# that the README records. Usage:
+#   bench/run.sh [ingest|memory|discover|one-pass|model|conform|diff-scale|all]
+# DIFF_SCALE_CASES overrides the case counts of diff-scale (default "10000 100000 1000000 10000000").
 # BENCH_BUILD names the build folder (default build-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,4 +68,49 @@ if [ "$what" = conform ] || [ "$what" = all ]; then
     $B/bench/bench_conform --repeat=5 --data="$SHARED"
     [ -s "$OUT/gen-2000.bpmn" ] || $B/tools/genbpmn --tasks 2000 --seed 7 -o "$OUT/gen-2000.bpmn"
     $B/bench/bench_conform --repeat=1 --simulate="$OUT/gen-2000.bpmn" --traces=1000 --noise=0.1
+fi
+if [ "$what" = diff-scale ] || [ "$what" = all ]; then
+    # The whole gap run against ingest alone, on the same file in the same
+    # script: `asbuilt stats` reads and summarises the log (the ingest
+    # baseline), `asbuilt diff` adds the map, the alignments, the metrics, the
+    # time impacts and the reports. Logs: the LoanApp map simulated with
+    # deviations, 7 events a case. Peak memory is the process's maximum RSS.
+    map="$SHARED/models/simod_LoanApp_simplified.bpmn"
+    [ -f "$map" ] || map=datasets/models/simod_LoanApp_simplified.bpmn
+    echo "## diff scaling: whole diff vs stats (ingest) on the same file, one run each, 2 threads"
+    printf '| cases | events | stats (s) | diff (s) | diff / stats | diff peak RSS | bytes per event |\n'
+    printf '|---|---|---|---|---|---|---|\n'
+    for n in ${DIFF_SCALE_CASES:-10000 100000 1000000 10000000}; do
+        log="$OUT/loanapp-dev-$n.csv.gz"
+        if [ ! -s "$log" ]; then
+            $B/tools/absim "$map" --cases "$n" --seed 11 --format csv --gzip -q -o "$log" \
+                --truth "$OUT/loanapp-dev-$n.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
+            rm -f "$OUT/loanapp-dev-$n.truth.json"
+        fi
+        ev=$($B/tools/asbuilt stats --json "$log" -q | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
+        st=$( { /usr/bin/time -f '%e %M' $B/tools/asbuilt stats -q "$log" >/dev/null; } 2>&1 | tail -n 1)
+        df=$( { /usr/bin/time -f '%e %M' $B/tools/asbuilt diff -q "$log" --model "$map" \
+            --json "$OUT/gap-$n.json" >/dev/null; } 2>&1 | tail -n 1)
+        python3 - "$n" "$ev" $st $df <<'PY'
+import sys
+n, ev, st, _, dt, dk = sys.argv[1:7]
+n, ev, st, dt, dk = int(n), int(ev), float(st), float(dt), int(dk)
+print(f"| {n:,} | {ev:,} | {st:.2f} | {dt:.2f} | {dt / max(st, 0.01):.2f}x | {dk / 1024:.0f} MB | {dk * 1024 / ev:.0f} |")
+PY
+    done
+    if [ -f "$SHARED/logs/simod_BPIC15_1.csv.gz" ] && [ -f "$SHARED/models/simod_BPIC15_1.bpmn" ]; then
+        echo "## BPIC 2015 (1,199 cases) against its 398-task map: whole diff, best of 3"
+        for check in with without; do
+            extra=()
+            [ "$check" = without ] && extra=(--no-ambiguity-check)
+            best=
+            for _ in 1 2 3; do
+                t=$( { /usr/bin/time -f '%e' $B/tools/asbuilt diff -q "$SHARED/logs/simod_BPIC15_1.csv.gz" \
+                    --model "$SHARED/models/simod_BPIC15_1.bpmn" "${extra[@]}" --json "$OUT/bpic15.json" \
+                    >/dev/null; } 2>&1 | tail -n 1)
+                best=$(python3 -c "import sys; a=sys.argv[1:]; print(min(float(x) for x in a if x))" $t $best)
+            done
+            echo "ambiguity check $check: $best s"
+        done
+    fi
 fi

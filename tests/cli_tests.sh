@@ -186,5 +186,11 @@ json_check "instances: no start -> completion self-edges, half the events" "$T/i
 expect_rc "discover --one-pass --instances is a usage error" 2 "$AB" discover --one-pass --instances \
     "$D/logs/simod_PurchasingExample.xes.gz"
 
+# ---- the ambiguity check can be left out, and the report says so ----
+expect_rc "diff --no-ambiguity-check" 0 "$AB" diff "$D/logs/pm4py_running-example.xes" \
+    --model "$D/models/pm4py_running-example.bpmn" --no-ambiguity-check --json "$T/noamb.json"
+json_check "no ambiguity check: 'not computed'" "$T/noamb.json" \
+    'd["summary"]["ambiguous_cases"]["status"] == "not computed"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

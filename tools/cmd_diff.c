@@ -53,6 +53,9 @@ static const char help[] =
     "  --strict-mapping        fail (exit 3, no report) when the mapping joins less than\n"
     "                          half of the log's events or of the map's tasks; without it\n"
     "                          that is a warning on stderr and in the report's headline\n"
+    "  --no-ambiguity-check    skip the search for second optimal alignments (R1); the\n"
+    "                          report then says the share of ambiguous cases was not\n"
+    "                          computed\n"
     "  --controls LIST         name fragments that tag control steps (default\n"
     "                          \"approv,check,review,sign\")\n"
     "  --threads N             threads for the alignments and time impacts (default: one\n"
@@ -160,7 +163,7 @@ int cmd_diff(int argc, char **argv)
     const char *json_path = NULL, *md_path = NULL, *cases_path = NULL, *accept = NULL;
     const char *html_path = NULL;
     const char *map_file = NULL, *process_id = NULL, *controls = NULL, *gate_text = NULL;
-    int open_mode = AB_GAP_OPEN_CLOSED, strict_mapping = 0;
+    int open_mode = AB_GAP_OPEN_CLOSED, strict_mapping = 0, check_ambiguity = 1;
     unsigned long long threads = 0, max_states = 0, model_states = 0, seed = 20240601ull;
     gate gates[16];
     int ngates = 0;
@@ -191,6 +194,10 @@ int cmd_diff(int argc, char **argv)
         }
         if (cli_flag(&opt, "--strict-mapping", NULL)) {
             strict_mapping = 1;
+            continue;
+        }
+        if (cli_flag(&opt, "--no-ambiguity-check", NULL)) {
+            check_ambiguity = 0;
             continue;
         }
         static const struct {
@@ -289,7 +296,7 @@ int cmd_diff(int argc, char **argv)
     ab_conform_options co = AB_CONFORM_OPTIONS_INIT;
     co.threads = nthreads;
     co.max_states = max_states;
-    co.check_ambiguity = 1; /* The report states the share of ambiguous cases (R1). */
+    co.check_ambiguity = check_ambiguity; /* The report states the share of ambiguous cases (R1). */
     if (cli_progress) {
         fprintf(stderr, "\r\033[Kaligning %u cases...", ab_log_case_count(log));
     }
