@@ -820,6 +820,55 @@ static void test_mapping_silent(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* Many names on both sides: exact and normalised matches are found by
+ * lookup, and near matches are not searched past 4,000,000 comparisons (a
+ * warning says so) instead of growing with tasks times activities. */
+static void test_mapping_large(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    enum { NT = 2000, NA = 3000 };
+    char (*tn)[32] = malloc(sizeof(*tn) * NT), (*an)[32] = malloc(sizeof(*an) * NA);
+    const char **tasks = malloc(sizeof(char *) * NT), **acts = malloc(sizeof(char *) * NA);
+    assert_true(tn != NULL && an != NULL && tasks != NULL && acts != NULL);
+    for (int i = 0; i < NT; i++) {
+        /* Every tenth task is an activity exactly, every tenth + 1 once normalised. */
+        snprintf(tn[i], sizeof(tn[i]), i % 10 == 0 ? "step %d" : i % 10 == 1 ? "Step-%d" : "task %d",
+                 i);
+        tasks[i] = tn[i];
+    }
+    for (int i = 0; i < NA; i++) {
+        snprintf(an[i], sizeof(an[i]), "step %d", i);
+        acts[i] = an[i];
+    }
+    ab_bpmn_mapping *map = NULL;
+    assert_int_equal(ab_bpmn_map_create(&map, ctx, tasks, NT, acts, NA, NULL, NULL), AB_OK);
+    assert_int_equal(ab_bpmn_map_pair_count(map), 400);
+    uint32_t first;
+    assert_int_equal(ab_bpmn_map_task_pairs(map, "Step-1991", &first), 1);
+    assert_string_equal(ab_bpmn_map_pair_at(map, first)->activity, "step 1991");
+    assert_int_equal(ab_bpmn_map_pair_at(map, first)->how, AB_BPMN_MAP_NORMALISED);
+    assert_int_equal(ab_bpmn_map_task_pairs(map, "step 1990", &first), 1);
+    assert_int_equal(ab_bpmn_map_pair_at(map, first)->how, AB_BPMN_MAP_EXACT);
+    assert_int_equal(ab_bpmn_map_unmapped_task_count(map), 1600);
+    assert_int_equal(ab_bpmn_map_unmapped_activity_count(map), 2600);
+    /* 1,600 x 2,600 = 4,160,000 comparisons: more than the budget. */
+    assert_int_equal(ab_bpmn_map_suggestion_count(map), 0);
+    assert_int_equal(ab_bpmn_map_warning_count(map), 1);
+    assert_non_null(strstr(ab_bpmn_map_warning(map, 0), "no near matches were searched"));
+    ab_bpmn_map_destroy(map);
+    /* Under the budget the near matches are searched. */
+    assert_int_equal(ab_bpmn_map_create(&map, ctx, tasks, 100, acts, NA, NULL, NULL), AB_OK);
+    assert_true(ab_bpmn_map_suggestion_count(map) > 0);
+    assert_int_equal(ab_bpmn_map_warning_count(map), 0);
+    ab_bpmn_map_destroy(map);
+    free(tn);
+    free(an);
+    free(tasks);
+    free(acts);
+    ab_ctx_destroy(ctx);
+}
+
 /* The shipped mapping for the BPI Challenge 2020 map covers its tasks. */
 static void test_bpic2020_mapping(void **state)
 {
@@ -912,6 +961,7 @@ int main(void)
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_mapping),
         cmocka_unit_test(test_mapping_silent),
+        cmocka_unit_test(test_mapping_large),
         cmocka_unit_test(test_bpic2020_mapping),
         cmocka_unit_test(test_mapping_alloc_failures),
     };

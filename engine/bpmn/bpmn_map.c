@@ -90,6 +90,59 @@ static int make_entries(ab_bpmn_mapping *m, const char *const *names, size_t cou
     return AB_OK;
 }
 
+/* The entry named exactly `name` in a name-sorted array, or NULL. */
+static name_entry *find_name(name_entry *e, uint32_t n, const char *name)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(e[mid].name, name) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < n && strcmp(e[lo].name, name) == 0 ? &e[lo] : NULL;
+}
+
+static int cmp_norm_ptr(const void *a, const void *b)
+{
+    const name_entry *x = *(name_entry *const *)a, *y = *(name_entry *const *)b;
+    int c = strcmp(x->norm, y->norm);
+    return c != 0 ? c : strcmp(x->name, y->name);
+}
+
+/* Entries ordered by normalised name (then name), to look names up by their
+ * normalised form without comparing every pair: a log may carry a million
+ * activities. */
+static name_entry **by_norm(ab_ctx *ctx, name_entry *e, uint32_t n)
+{
+    name_entry **v = ab__malloc(ctx, sizeof(*v) * ((size_t)n + 1));
+    if (v == NULL) {
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        v[i] = &e[i];
+    }
+    ab__bpmn_sort(v, n, sizeof(*v), cmp_norm_ptr);
+    return v;
+}
+
+/* The first index in v (sorted by norm) whose norm is `norm`; n when none. */
+static uint32_t find_norm(name_entry *const *v, uint32_t n, const char *norm)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(v[mid]->norm, norm) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < n && strcmp(v[lo]->norm, norm) == 0 ? lo : n;
+}
+
 static int same_lane(const char *a, const char *b)
 {
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
@@ -240,8 +293,28 @@ static int read_all(ab_ctx *ctx, const char *path, char **data_out, size_t *len_
     return AB_OK;
 }
 
+static int apply_lines(ab_bpmn_mapping *m, const char *path, name_entry **tasks_n, uint32_t nt,
+                       name_entry *acts, name_entry **acts_n, uint32_t na, ab_error *err);
+
+/* Applies the mapping file's lines; names are looked up through indexes
+ * sorted by normalised form. */
 static int apply_file(ab_bpmn_mapping *m, const char *path, name_entry *tasks, uint32_t nt,
                       name_entry *acts, uint32_t na, ab_error *err)
+{
+    name_entry **tasks_n = by_norm(m->ctx, tasks, nt), **acts_n = by_norm(m->ctx, acts, na);
+    if (tasks_n == NULL || acts_n == NULL) {
+        ab__free(m->ctx, tasks_n);
+        ab__free(m->ctx, acts_n);
+        return ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
+    }
+    int rc = apply_lines(m, path, tasks_n, nt, acts, acts_n, na, err);
+    ab__free(m->ctx, tasks_n);
+    ab__free(m->ctx, acts_n);
+    return rc;
+}
+
+static int apply_lines(ab_bpmn_mapping *m, const char *path, name_entry **tasks_n, uint32_t nt,
+                       name_entry *acts, name_entry **acts_n, uint32_t na, ab_error *err)
 {
     char *data = NULL, *buf = NULL;
     size_t len = 0;
@@ -320,12 +393,11 @@ static int apply_file(ab_bpmn_mapping *m, const char *path, name_entry *tasks, u
         if (*act == '\0') {
             /* 'task,': the task is silent, no step of the log. */
             int found = 0;
-            for (uint32_t i = 0; i < nt && rc == AB_OK; i++) {
-                if (strcmp(tasks[i].norm, tn) == 0) {
-                    found = 1;
-                    tasks[i].from_file = 1;
-                    rc = add_pair(m, tasks[i].name, "", lane, AB_BPMN_MAP_SILENT);
-                }
+            for (uint32_t i = find_norm(tasks_n, nt, tn);
+                 i < nt && strcmp(tasks_n[i]->norm, tn) == 0 && rc == AB_OK; i++) {
+                found = 1;
+                tasks_n[i]->from_file = 1;
+                rc = add_pair(m, tasks_n[i]->name, "", lane, AB_BPMN_MAP_SILENT);
             }
             if (rc == AB_OK && !found) {
                 rc = add_warning(m, "%s:%llu: the task '%s' is not in the map", path,
@@ -337,27 +409,21 @@ static int apply_file(ab_bpmn_mapping *m, const char *path, name_entry *tasks, u
             continue;
         }
         ab_bpmn_label_normalise(act, an, sizeof(an));
-        /* The activity: exact name first, then normalised. */
-        name_entry *a = NULL;
-        for (uint32_t i = 0; i < na && a == NULL; i++) {
-            if (strcmp(acts[i].name, act) == 0) {
-                a = &acts[i];
-            }
-        }
-        for (uint32_t i = 0; i < na && a == NULL; i++) {
-            if (strcmp(acts[i].norm, an) == 0) {
-                a = &acts[i];
-            }
+        /* The activity: exact name first, then normalised (the first by
+         * name among those that share the normalised form). */
+        name_entry *a = find_name(acts, na, act);
+        if (a == NULL) {
+            uint32_t i = find_norm(acts_n, na, an);
+            a = i < na ? acts_n[i] : NULL;
         }
         int task_found = 0;
-        for (uint32_t i = 0; i < nt && rc == AB_OK; i++) {
-            if (strcmp(tasks[i].norm, tn) == 0) {
-                task_found = 1;
-                tasks[i].from_file = 1;
-                if (a != NULL) {
-                    rc = add_pair(m, tasks[i].name, a->name, lane, AB_BPMN_MAP_FILE);
-                    a->used = 1;
-                }
+        for (uint32_t i = find_norm(tasks_n, nt, tn);
+             i < nt && strcmp(tasks_n[i]->norm, tn) == 0 && rc == AB_OK; i++) {
+            task_found = 1;
+            tasks_n[i]->from_file = 1;
+            if (a != NULL) {
+                rc = add_pair(m, tasks_n[i]->name, a->name, lane, AB_BPMN_MAP_FILE);
+                a->used = 1;
             }
         }
         if (rc == AB_OK && !task_found) {
@@ -510,9 +576,24 @@ static int cmp_sugg(const void *pa, const void *pb)
     return strcmp(a->activity, b->activity);
 }
 
+/* Similarity comparisons the suggestions may cost: beyond it (say 400
+ * unmapped tasks against a log of a million distinct activities) none are
+ * made, and a warning says so, rather than a run that grows with the product. */
+#define SUGGEST_BUDGET 4000000u
+
 static int suggest(ab_bpmn_mapping *m, const name_entry *tasks, uint32_t nt,
                    const name_entry *acts, uint32_t na, const ab_bpmn_map_options *o)
 {
+    uint64_t free_acts = 0;
+    for (uint32_t k = 0; k < na; k++) {
+        free_acts += !acts[k].used;
+    }
+    if ((uint64_t)m->unmapped_task_count * free_acts > SUGGEST_BUDGET) {
+        return add_warning(m,
+                           "no near matches were searched for the %u unmapped tasks: with %llu "
+                           "unmapped activities that is more than %u comparisons",
+                           m->unmapped_task_count, (unsigned long long)free_acts, SUGGEST_BUDGET);
+    }
     ab_bpmn_map_suggestion *cand = ab__calloc(m->ctx, (size_t)na + 1, sizeof(*cand));
     if (cand == NULL) {
         return AB_ENOMEM;
@@ -520,12 +601,8 @@ static int suggest(ab_bpmn_mapping *m, const name_entry *tasks, uint32_t nt,
     int rc = AB_OK;
     for (uint32_t i = 0; i < m->unmapped_task_count && rc == AB_OK; i++) {
         const char *task = m->unmapped_tasks[i];
-        const char *tnorm = NULL;
-        for (uint32_t k = 0; k < nt; k++) {
-            if (tasks[k].name == task) {
-                tnorm = tasks[k].norm;
-            }
-        }
+        const name_entry *te = find_name((name_entry *)tasks, nt, task);
+        const char *tnorm = te != NULL ? te->norm : NULL;
         uint32_t nc = 0;
         for (uint32_t k = 0; k < na && tnorm != NULL; k++) {
             if (acts[k].used) {
@@ -611,25 +688,32 @@ int ab_bpmn_map_create(ab_bpmn_mapping **out, ab_ctx *ctx, const char *const *ta
             goto done;
         }
     }
+    /* Exact names, then normalised ones: lookups in sorted arrays, since a
+     * log may carry a million activities and a map hundreds of tasks. */
+    name_entry **acts_n = NULL;
+    if (opts->normalise && (acts_n = by_norm(ctx, acts, na)) == NULL) {
+        rc = AB_ENOMEM;
+    }
     for (uint32_t i = 0; i < nt && rc == AB_OK; i++) {
         if (tasks[i].from_file) {
             continue;
         }
-        int exact = 0;
-        for (uint32_t k = 0; k < na && rc == AB_OK; k++) {
-            if (strcmp(tasks[i].name, acts[k].name) == 0) {
-                rc = add_pair(m, tasks[i].name, acts[k].name, NULL, AB_BPMN_MAP_EXACT);
-                acts[k].used = 1;
-                exact = 1;
-            }
+        name_entry *a = find_name(acts, na, tasks[i].name);
+        if (a != NULL) {
+            rc = add_pair(m, tasks[i].name, a->name, NULL, AB_BPMN_MAP_EXACT);
+            a->used = 1;
+            continue;
         }
-        for (uint32_t k = 0; k < na && rc == AB_OK && !exact && opts->normalise; k++) {
-            if (*tasks[i].norm != '\0' && strcmp(tasks[i].norm, acts[k].norm) == 0) {
-                rc = add_pair(m, tasks[i].name, acts[k].name, NULL, AB_BPMN_MAP_NORMALISED);
-                acts[k].used = 1;
-            }
+        if (!opts->normalise || *tasks[i].norm == '\0') {
+            continue;
+        }
+        for (uint32_t k = find_norm(acts_n, na, tasks[i].norm);
+             k < na && strcmp(acts_n[k]->norm, tasks[i].norm) == 0 && rc == AB_OK; k++) {
+            rc = add_pair(m, tasks[i].name, acts_n[k]->name, NULL, AB_BPMN_MAP_NORMALISED);
+            acts_n[k]->used = 1;
         }
     }
+    ab__free(ctx, acts_n);
     if (rc != AB_OK) {
         ab__error(err, rc, "mapping", 0, 0, "out of memory");
         goto done;

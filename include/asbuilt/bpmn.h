@@ -416,11 +416,17 @@ AB_API const char *ab_bpmn_map_unmapped_task(const ab_bpmn_mapping *map, uint32_
 /** Activities no task maps to (undocumented activities), in byte order. */
 AB_API uint32_t ab_bpmn_map_unmapped_activity_count(const ab_bpmn_mapping *map);
 AB_API const char *ab_bpmn_map_unmapped_activity(const ab_bpmn_mapping *map, uint32_t index);
-/** Near matches for unmapped tasks among unmapped activities, best first per task. */
+/** Near matches for unmapped tasks among unmapped activities, best first per task
+ *  (none when that would take more than 4,000,000 comparisons; a warning says so). */
 AB_API uint32_t ab_bpmn_map_suggestion_count(const ab_bpmn_mapping *map);
 AB_API const ab_bpmn_map_suggestion *ab_bpmn_map_suggestion_at(const ab_bpmn_mapping *map,
                                                                uint32_t index);
-/** Problems found in the mapping file (unknown task or activity), as sentences. */
+/**
+ * What the mapping should tell its user, as sentences: lines of the mapping
+ * file naming an unknown task or activity, tasks named like an artificial
+ * start or end that match nothing, and near matches not searched because
+ * the unmapped tasks times the unmapped activities passed 4,000,000.
+ */
 AB_API uint32_t ab_bpmn_map_warning_count(const ab_bpmn_mapping *map);
 AB_API const char *ab_bpmn_map_warning(const ab_bpmn_mapping *map, uint32_t index);
 AB_API const char *ab_bpmn_map_how_name(ab_bpmn_map_how how);
