@@ -1193,6 +1193,14 @@ static void test_bpic2020(void **state)
         for (uint32_t j = 0; j < ab_gap_item_count(g, (ab_gap_kind)k); j++) {
             const ab_gap_item *it = ab_gap_item_at(g, (ab_gap_kind)k, j);
             assert_true(it->cases.count <= it->cases.of);
+            /* Findings below the minimum support get neither examples nor
+             * a time impact: the report lists them by name and count only. */
+            if (!it->supported) {
+                assert_int_equal(it->time.status, AB_GAP_TIME_BELOW_SUPPORT);
+                assert_int_equal(it->example_count, 0);
+            } else {
+                assert_int_not_equal(it->time.status, AB_GAP_TIME_BELOW_SUPPORT);
+            }
             assert_true(it->cases.of <= N);
             assert_true(it->cases.count > 0);
             if (j > 0) {

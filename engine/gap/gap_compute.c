@@ -1045,6 +1045,8 @@ const char *ab_gap_time_status_name(ab_gap_time_status status)
         return "no timestamps";
     case AB_GAP_TIME_NOT_APPLICABLE:
         return "not applicable";
+    case AB_GAP_TIME_BELOW_SUPPORT:
+        return "below minimum support";
     }
     return "unknown";
 }

@@ -656,6 +656,7 @@ static int finish_items(acc *A, ab_error *err)
     uint32_t count = A->entry_count;
     uint32_t fill[AB_GAP_K__COUNT] = {0};
     ab_gap_item **where = ab__malloc(ctx, sizeof(ab_gap_item *) * ((size_t)count + 1));
+    ab__gap_entry *shown_e = NULL;
     if (where == NULL) {
         return AB_ENOMEM;
     }
@@ -772,12 +773,32 @@ static int finish_items(acc *A, ab_error *err)
         it->cases = ab__gap_rate(e->cases, of);
         it->accepted = item_accepted(g, it, e);
     }
-    rc = ab__gap_time_impacts(g, A->entries, where, count);
+    /* Time impacts and examples only for the findings the report shows on
+     * their own: the rest are listed by name and count, and a log of a
+     * million one-off activities must not pay for a million of each. The
+     * shown ones are copied, in order, to the front of `shown_e` and
+     * `where` (entries keep their places: the finding map indexes them). */
+    shown_e = ab__malloc(ctx, sizeof(*shown_e) * ((size_t)count + 1));
+    if (shown_e == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
+    }
+    uint32_t shown = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (where[i]->supported) {
+            shown_e[shown] = A->entries[i];
+            where[shown++] = where[i];
+        } else {
+            memset(&where[i]->time, 0, sizeof(where[i]->time));
+            where[i]->time.status = AB_GAP_TIME_BELOW_SUPPORT;
+        }
+    }
+    rc = ab__gap_time_impacts(g, shown_e, where, shown);
     if (rc != AB_OK) {
         goto done;
     }
-    for (uint32_t i = 0; i < count; i++) {
-        rc = ab__gap_examples(g, &A->entries[i], where[i]);
+    for (uint32_t i = 0; i < shown; i++) {
+        rc = ab__gap_examples(g, &shown_e[i], where[i]);
         if (rc != AB_OK) {
             goto done;
         }
@@ -795,6 +816,7 @@ static int finish_items(acc *A, ab_error *err)
     }
 done:
     ab__free(ctx, where);
+    ab__free(ctx, shown_e);
     if (rc == AB_ENOMEM) {
         ab__error(err, rc, "gap", 0, 0, "out of memory");
     }

@@ -186,6 +186,9 @@ typedef enum ab_gap_time_status {
     AB_GAP_TIME_TOO_FEW,        /**< Fewer than min_group cases with the deviation. */
     AB_GAP_TIME_NO_TIMESTAMPS,  /**< The log has no timestamps. */
     AB_GAP_TIME_NOT_APPLICABLE, /**< Not measured for this kind of finding. */
+    AB_GAP_TIME_BELOW_SUPPORT,  /**< Not measured: the finding is below the minimum
+                                     support and is reported only among the other
+                                     deviations (it has no examples either). */
 } ab_gap_time_status;
 
 /** The time impact of a deviation D against its comparison group B(D). Seconds. */
