@@ -76,6 +76,12 @@ typedef struct end_geo {
     double tx, ty;         /* The tag's centre and baseline. */
 } end_geo;
 
+/* A kept rectangle in one bucket of the grid. */
+typedef struct keep_link {
+    uint32_t rect; /* Index in keep, or KEEP_WIDE for the list of wide ones. */
+    uint32_t next; /* Next link of the bucket, or UINT32_MAX. */
+} keep_link;
+
 /* An arc's case count, placed and waiting to be drawn. */
 typedef struct arc_label {
     const char *text;
@@ -96,6 +102,9 @@ typedef struct drawer {
     extra_geo *extras;
     rect *keep; /* What nothing may cover: shapes, labels, badges, tags, red boxes. */
     uint32_t n_keep, cap_keep;
+    uint32_t *keep_head; /* Grid bucket -> first link, or UINT32_MAX (see keep()). */
+    keep_link *links;
+    uint32_t n_links, cap_links;
     int keep_failed; /* The registry could not grow (out of memory). */
     rect *badge;     /* Task mark -> where its badge goes (w = 0: none). */
     end_geo *ends;   /* Case end -> where it goes. */
@@ -137,12 +146,62 @@ static int overlap(rect a, rect b, double pad)
 }
 
 /*
- * Remembers a rectangle that nothing placed later may cover: every label,
- * badge, tag and box goes in, and placing an overlay element means finding a
- * spot that meets none of them.
+ * The rectangles that nothing placed later may cover sit in a grid of
+ * KEEP_CELL px cells hashed into KEEP_BUCKETS chains, so that finding a free
+ * spot looks at the neighbourhood and not at every label of a large map. A
+ * rectangle over more than KEEP_MAX_CELLS cells (a pool's header strip) goes
+ * in a list that every query reads.
  */
+#define KEEP_CELL 128.0
+#define KEEP_BUCKETS 4096u
+#define KEEP_MAX_CELLS 64
+#define KEEP_WIDE (KEEP_BUCKETS) /* The chain of wide rectangles. */
+
+/* The cells r spans: [*x0, *x1] x [*y0, *y1]; 0 when there are too many. */
+static int keep_cells(rect r, int64_t *x0, int64_t *y0, int64_t *x1, int64_t *y1)
+{
+    *x0 = (int64_t)floor(r.x / KEEP_CELL);
+    *y0 = (int64_t)floor(r.y / KEEP_CELL);
+    *x1 = (int64_t)floor((r.x + r.w) / KEEP_CELL);
+    *y1 = (int64_t)floor((r.y + r.h) / KEEP_CELL);
+    return (*x1 - *x0 + 1) * (*y1 - *y0 + 1) <= KEEP_MAX_CELLS;
+}
+
+static uint32_t keep_bucket(int64_t cx, int64_t cy)
+{
+    return ((uint32_t)cx * 73856093u ^ (uint32_t)cy * 19349663u) & (KEEP_BUCKETS - 1);
+}
+
+static void keep_link_add(drawer *d, uint32_t bucket, uint32_t ri)
+{
+    if (d->n_links == d->cap_links) {
+        uint32_t cap = d->cap_links != 0 ? d->cap_links * 2 : 256;
+        keep_link *n = ab__arena_alloc(&d->sc.arena, (size_t)cap * sizeof(keep_link));
+        if (n == NULL) {
+            d->keep_failed = 1;
+            return;
+        }
+        if (d->n_links > 0) {
+            memcpy(n, d->links, (size_t)d->n_links * sizeof(keep_link));
+        }
+        d->links = n;
+        d->cap_links = cap;
+    }
+    d->links[d->n_links] = (keep_link){ri, d->keep_head[bucket]};
+    d->keep_head[bucket] = d->n_links++;
+}
+
+/* Remembers a rectangle that nothing placed later may cover. */
 static void keep(drawer *d, rect r)
 {
+    if (d->keep_head == NULL) {
+        d->keep_head = ab__arena_alloc(&d->sc.arena, (KEEP_BUCKETS + 1) * sizeof(uint32_t));
+        if (d->keep_head == NULL) {
+            d->keep_failed = 1;
+            return;
+        }
+        memset(d->keep_head, 0xff, (KEEP_BUCKETS + 1) * sizeof(uint32_t));
+    }
     if (d->n_keep == d->cap_keep) {
         uint32_t cap = d->cap_keep != 0 ? d->cap_keep * 2 : 64;
         rect *n = ab__arena_alloc(&d->sc.arena, (size_t)cap * sizeof(rect));
@@ -156,15 +215,54 @@ static void keep(drawer *d, rect r)
         d->keep = n;
         d->cap_keep = cap;
     }
-    d->keep[d->n_keep++] = r;
+    uint32_t ri = d->n_keep++;
+    d->keep[ri] = r;
+    int64_t x0, y0, x1, y1;
+    if (!keep_cells(r, &x0, &y0, &x1, &y1)) {
+        keep_link_add(d, KEEP_WIDE, ri);
+        return;
+    }
+    for (int64_t cy = y0; cy <= y1; cy++) {
+        for (int64_t cx = x0; cx <= x1; cx++) {
+            keep_link_add(d, keep_bucket(cx, cy), ri);
+        }
+    }
+}
+
+static int chain_free(const drawer *d, uint32_t bucket, rect r, double pad)
+{
+    for (uint32_t l = d->keep_head[bucket]; l != UINT32_MAX; l = d->links[l].next) {
+        if (overlap(r, d->keep[d->links[l].rect], pad)) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* Nothing kept meets r (with pad px around it). */
 static int is_free(const drawer *d, rect r, double pad)
 {
-    for (uint32_t i = 0; i < d->n_keep; i++) {
-        if (overlap(r, d->keep[i], pad)) {
-            return 0;
+    if (d->keep_head == NULL) {
+        return 1;
+    }
+    int64_t x0, y0, x1, y1;
+    if (!keep_cells((rect){r.x - pad, r.y - pad, r.w + 2 * pad, r.h + 2 * pad}, &x0, &y0, &x1,
+                    &y1)) {
+        for (uint32_t i = 0; i < d->n_keep; i++) {
+            if (overlap(r, d->keep[i], pad)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    if (!chain_free(d, KEEP_WIDE, r, pad)) {
+        return 0;
+    }
+    for (int64_t cy = y0; cy <= y1; cy++) {
+        for (int64_t cx = x0; cx <= x1; cx++) {
+            if (!chain_free(d, keep_bucket(cx, cy), r, pad)) {
+                return 0;
+            }
         }
     }
     return 1;
