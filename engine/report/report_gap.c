@@ -260,8 +260,8 @@ static int same_lane(const ab_bpmn *m, const ab_bpmn_node *nd, const char *lane)
 /*
  * The map element that stands for a log activity: through the mapping's
  * pairs (task label, and its lane when the pair names one), else a step
- * labelled with the activity's name; START and END are the first top-level
- * start and end events. NULL when none (an undocumented activity).
+ * labelled with the activity's name. NULL when none (an undocumented
+ * activity, or the artificial START and END of a trace).
  */
 static const char *element_of(const gp *g, const char *activity)
 {
@@ -269,15 +269,12 @@ static const char *element_of(const gp *g, const char *activity)
     if (activity == NULL || m == NULL) {
         return NULL;
     }
-    int start = strcmp(activity, "START") == 0, end = strcmp(activity, "END") == 0;
-    if (start || end) {
-        for (uint32_t v = 0; v < ab_bpmn_node_count(m); v++) {
-            const ab_bpmn_node *nd = ab_bpmn_node_at(m, v);
-            if (nd->parent == AB_BPMN_NONE &&
-                nd->kind == (start ? AB_BPMN_START_EVENT : AB_BPMN_END_EVENT)) {
-                return nd->id;
-            }
-        }
+    if (strcmp(activity, "START") == 0 || strcmp(activity, "END") == 0) {
+        /*
+         * Not one of the map's start or end events: a case that reached
+         * neither through the documented path must not be drawn as if it had
+         * (build_overlay draws case starts and ends beside their step).
+         */
         return NULL;
     }
     const ab__jval *pairs = J(J(J(g->root, "inputs"), "mapping"), "pairs");
@@ -307,17 +304,6 @@ static const char *element_of(const gp *g, const char *activity)
 static int is_bound(const char *activity, const char *which)
 {
     return activity != NULL && strcmp(activity, which) == 0;
-}
-
-/*
- * A usual neighbour of an undocumented activity, as a map element. START
- * and END are not one of the map's start or end events: a case that reached
- * neither through the documented path must not be drawn as if it had.
- */
-static const char *context_of(const gp *g, const char *activity)
-{
-    return is_bound(activity, "START") || is_bound(activity, "END") ? NULL
-                                                                    : element_of(g, activity);
 }
 
 static int is_extra(const gp *g, const char *name)
@@ -377,8 +363,8 @@ static void build_overlay(gp *g)
         if (name != NULL) {
             g->extras[g->n_extras++] =
                 (ab_report_extra){name, (uint64_t)ab__json_num(J(J(u, "cases"), "count"), 0),
-                                  context_of(g, JS(J(u, "context"), "before")),
-                                  context_of(g, JS(J(u, "context"), "after"))};
+                                  element_of(g, JS(J(u, "context"), "before")),
+                                  element_of(g, JS(J(u, "context"), "after"))};
         }
     }
     for (uint32_t i = 0; i < ab__json_len(tr); i++) {
