@@ -1237,6 +1237,7 @@ typedef struct hostile_kit {
     ab_report_task_mark marks[2];
     ab_report_arc arcs[4];
     ab_report_extra extras[4];
+    ab_report_case_end ends[2];
     const char *dead[1];
     ab_report_overlay ov;
     const char *cells[N_HOSTILE * 2];
@@ -1288,6 +1289,10 @@ static void hostile_build(hostile_kit *H, ab_ctx *ctx)
     H->ov.dead_flows = H->dead;
     H->ov.dead_flow_count = 1;
     H->ov.cases = 2;
+    H->ends[0] = (ab_report_case_end){NULL, hostile[0], 2, 0};
+    H->ends[1] = (ab_report_case_end){"t\"4>", NULL, 1, 1};
+    H->ov.ends = H->ends;
+    H->ov.end_count = 2;
     for (size_t i = 0; i < N_HOSTILE; i++) {
         H->cells[2 * i] = hostile[i];
         H->cells[2 * i + 1] = hostile[(i + 1) % N_HOSTILE];
@@ -1378,6 +1383,7 @@ static void test_hostile_svg(void **state)
         assert_non_null(find_element(root, "node", "t\"4>"));
         assert_int_equal(count_class(root, "g", "ab-extra"), 4);
         assert_int_equal(count_class(root, "g", "ab-arc"), 4);
+        assert_int_equal(count_class(root, "g", "ab-case-end"), 2);
         assert_int_equal(info.overlay_missing, 0);
         ab_buf_dispose(&text);
         xmlFreeDoc(doc);
