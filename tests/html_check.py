@@ -7,7 +7,11 @@ Renders report pages in headless Chromium and checks, on the live DOM:
   - the overlay markers are there (bypass badges, arcs, red boxes, legend);
   - nothing can run or fetch: no script, img, iframe ... element, no on*
     attribute, no href outside the page, one stylesheet without url();
-  - no request was attempted other than the page itself.
+  - no request was attempted other than the page itself;
+  - on the map as laid out, no badge, tag, red box or marker covers a label,
+    a shape or another of them; no red box crosses a pool or lane border;
+    red boxes show distinct names; and 900 px wide, the page body does not
+    scroll sideways.
 
 Requests are observed through the DevTools protocol over a pipe
 (--remote-debugging-pipe): Network.requestWillBeSent reports every request
@@ -199,6 +203,119 @@ def load(browser, url):
     return requests, blocked, console, dom
 
 
+# Run in the page: the boxes of the map as the browser lays them out. Every box the
+# overlay placed (badge, tag, red box, start or end marker) must meet no label, no
+# shape and no other overlay box; a red box must lie inside a pool or lane or
+# outside it, never across its border; red boxes must show distinct names; and the
+# page body must not scroll sideways (wide tables and the map scroll in their box).
+GEOMETRY_JS = r"""
+(() => {
+  const out = {units: 0, overlays: 0, covered: [], crossing: [], same: [], overflow: null};
+  const de = document.documentElement;
+  out.overflow = {scroll: de.scrollWidth, client: de.clientWidth};
+  const svg = document.querySelector('svg.ab-map');
+  if (!svg) return JSON.stringify(out);
+  const bb = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const txt = e => (e.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 120);
+  const units = [];
+  const add = (e, overlay, what) => {
+    const b = bb(e);
+    if (b[2] - b[0] > 0 && b[3] - b[1] > 0) units.push({b, overlay, what});
+  };
+  for (const g of svg.querySelectorAll('g.ab-bypass, g.ab-dead-tag, g.ab-arc-label, ' +
+                                       'g.ab-case-end-label, g.ab-extra')) {
+    add(g.querySelector('rect'), true, g.getAttribute('class') + ' "' + txt(g) + '"');
+  }
+  for (const m of svg.querySelectorAll('g.ab-case-end > rect.ab-stop, g.ab-case-end > circle')) {
+    add(m, true, 'marker of ' + m.parentNode.getAttribute('data-step'));
+  }
+  for (const g of svg.querySelectorAll('g.node')) {
+    const shape = g.querySelector(':scope > rect, :scope > circle, :scope > polygon');
+    const container = shape && shape.tagName === 'rect' &&
+                      (shape.getAttribute('fill-opacity') || '1') !== '1';
+    if (shape && !container) add(shape, false, 'shape ' + g.getAttribute('data-element'));
+    for (const t of g.querySelectorAll(':scope > text')) add(t, false, 'label "' + txt(t) + '"');
+  }
+  for (const t of svg.querySelectorAll('g.flow > text, g.message > text, g.pool > text, ' +
+                                       'g.lane > text')) {
+    add(t, false, 'name "' + txt(t) + '"');
+  }
+  const tol = 1.5;
+  for (let i = 0; i < units.length; i++) {
+    if (units[i].overlay) out.overlays++;
+    for (let j = i + 1; j < units.length; j++) {
+      const a = units[i], c = units[j];
+      if (!a.overlay && !c.overlay) continue;
+      if (a.b[0] < c.b[2] - tol && c.b[0] < a.b[2] - tol &&
+          a.b[1] < c.b[3] - tol && c.b[1] < a.b[3] - tol) {
+        out.covered.push(a.what + ' / ' + c.what);
+      }
+    }
+  }
+  out.units = units.length;
+  const bands = [...svg.querySelectorAll('g.pool > rect, g.lane > rect')];
+  const shown = [];
+  for (const g of svg.querySelectorAll('g.ab-extra')) {
+    const r = bb(g.querySelector('rect'));
+    for (const band of bands) {
+      const c = bb(band);
+      const meets = r[0] < c[2] && c[0] < r[2] && r[1] < c[3] && c[1] < r[3];
+      const inside = r[0] >= c[0] - 0.5 && r[1] >= c[1] - 0.5 && r[2] <= c[2] + 0.5 &&
+                     r[3] <= c[3] + 0.5;
+      if (meets && !inside) {
+        out.crossing.push(g.getAttribute('data-activity') + ' / ' +
+                          band.parentNode.getAttribute('data-element'));
+      }
+    }
+    const lines = [...g.querySelectorAll(':scope > text')].map(txt);
+    lines.pop();  /* The case count. */
+    const name = lines.join(' ');
+    if (shown.includes(name)) out.same.push(name);
+    shown.push(name);
+  }
+  return JSON.stringify(out);
+})()
+"""
+
+
+def inspect(browser, url, width):
+    """The page laid out width px wide: what GEOMETRY_JS finds."""
+    profile = tempfile.mkdtemp(prefix="ab-chromium-")
+    dt = Devtools(browser, profile)
+    try:
+        target = dt.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = dt.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        dt.call("Page.enable", {}, session)
+        dt.call("Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": 1200, "deviceScaleFactor": 1, "mobile": False}, session)
+        dt.events.clear()
+        dt.call("Page.navigate", {"url": url}, session)
+        if not dt.pump(20, until="Page.loadEventFired"):
+            fail("%s: the page did not finish loading" % url)
+        res = dt.call("Runtime.evaluate", {"expression": GEOMETRY_JS, "returnByValue": True},
+                      session)["result"]["value"]
+    finally:
+        dt.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    return json.loads(res)
+
+
+def check_geometry(browser, name, url):
+    """Nothing covers a label, red boxes stay off borders and apart, usable 900 px wide."""
+    wide = inspect(browser, url, 1400)
+    for what in wide["covered"]:
+        fail("%s: overlapping boxes on the map: %s" % (name, what))
+    for what in wide["crossing"]:
+        fail("%s: a red box crosses a pool or lane border: %s" % (name, what))
+    for what in wide["same"]:
+        fail("%s: two red boxes show the same name %r" % (name, what))
+    narrow = inspect(browser, url, 900)
+    ov = narrow["overflow"]
+    if ov["scroll"] > ov["client"]:
+        fail("%s: at 900 px the page is %d px wide (it scrolls sideways)" % (name, ov["scroll"]))
+    return wide["overlays"]
+
+
 def screenshot(browser, url, png):
     profile = tempfile.mkdtemp(prefix="ab-chromium-")
     try:
@@ -368,11 +485,15 @@ def check_tasks(name, dom, model):
         if tid not in drawn:
             fail("%s: task %s (%s) is not drawn" % (name, tid, tname))
             continue
-        shown = drawn[tid]
-        if shown.endswith("\u2026"):
-            ok = norm(tname.replace(" ", "")).startswith(shown[:-1].replace(" ", ""))
+        shown = drawn[tid].replace(" ", "")
+        full = tname.replace(" ", "")
+        if "\u2026" in shown:
+            # Cut at the end ("Create Purch…") or in the middle ("Create …Order").
+            head, tail = shown.split("\u2026", 1)
+            ok = full.startswith(head) and full.endswith(tail) and \
+                len(head) + len(tail) < len(full)
         else:
-            ok = shown.replace(" ", "") == tname.replace(" ", "")
+            ok = shown == full
         if not ok:
             fail("%s: task %s shows %r for %r" % (name, tid, shown, tname))
     return len(tasks)
@@ -410,6 +531,7 @@ def check_page(browser, page, expect, keep, work):
     big = [dom.text.get(i, "") for i, e in enumerate(dom.elements) if "ab-big" in dom.classes(i)]
     if expect and not any(t.strip() for t in big):
         fail("%s: no headline number" % name)
+    overlays = check_geometry(browser, name, url)
     png = os.path.join(work, os.path.splitext(name)[0] + ".png")
     screenshot(browser, url, png)
     ink = png_ink(png) if os.path.exists(png) else None
@@ -422,8 +544,8 @@ def check_page(browser, page, expect, keep, work):
         shutil.copy(page, keep)
         if os.path.exists(png):
             shutil.copy(png, keep)
-    print("%s: %d requests besides the page, %d tasks checked, screenshot %.1f%% inked" %
-          (name, len(others), ntasks, 100 * (ink or 0)))
+    print("%s: %d requests besides the page, %d tasks checked, %d overlay boxes clear, "
+          "screenshot %.1f%% inked" % (name, len(others), ntasks, overlays, 100 * (ink or 0)))
 
 
 def check_detector(browser, work):

@@ -962,6 +962,272 @@ static void test_overlay(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* ---- Geometry of a drawn map, read back from its SVG. ---- */
+
+/* A box on the picture: a label, a shape, or something the overlay placed. */
+typedef struct gbox {
+    box b;
+    int overlay; /* Placed by the overlay (badge, tag, red box, marker). */
+    char what[200];
+} gbox;
+
+typedef struct gbox_list {
+    gbox *v;
+    uint32_t n, cap;
+} gbox_list;
+
+static void gbox_add(gbox_list *l, box b, int overlay, const char *what, const char *detail)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap != 0 ? l->cap * 2 : 64;
+        l->v = realloc(l->v, l->cap * sizeof(*l->v));
+        assert_non_null(l->v);
+    }
+    gbox *g = &l->v[l->n++];
+    g->b = b;
+    g->overlay = overlay;
+    snprintf(g->what, sizeof(g->what), "%s %s", what, detail != NULL ? detail : "");
+}
+
+static double num_attr(xmlNodePtr n, const char *name, double dflt)
+{
+    char *v = attr(n, name);
+    double x = v != NULL ? atof(v) : dflt;
+    xmlFree(v);
+    return x;
+}
+
+static box rect_box(xmlNodePtr r)
+{
+    double x = num_attr(r, "x", 0), y = num_attr(r, "y", 0);
+    return (box){x, y, x + num_attr(r, "width", 0), y + num_attr(r, "height", 0)};
+}
+
+/*
+ * The box of one line of text, with the width the drawer estimates for it
+ * (ab__report_text_width, which errs on the wide side) and the glyphs'
+ * height above and below the baseline.
+ */
+static box text_box(xmlNodePtr t, char *content, size_t cap)
+{
+    xmlChar *c = xmlNodeGetContent(t);
+    snprintf(content, cap, "%s", c != NULL ? (const char *)c : "");
+    xmlFree(c);
+    double fs = num_attr(t, "font-size", 12), x = num_attr(t, "x", 0), y = num_attr(t, "y", 0);
+    double w = ab__report_text_width(content, strlen(content), fs);
+    char *anchor = attr(t, "text-anchor");
+    double x0 = anchor != NULL && strcmp(anchor, "middle") == 0 ? x - w / 2 : x;
+    xmlFree(anchor);
+    return (box){x0, y - 0.8 * fs, x0 + w, y + 0.2 * fs};
+}
+
+static xmlNodePtr first_child(xmlNodePtr g, const char *name)
+{
+    for (xmlNodePtr c = g->children; c != NULL; c = c->next) {
+        if (is_elem(c, name)) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Every label, shape and overlay box of the map(s) under n. */
+static void map_boxes(xmlNodePtr n, gbox_list *out)
+{
+    static const char *const tags[] = {"ab-bypass", "ab-dead-tag", "ab-arc-label",
+                                       "ab-case-end-label", "ab-extra"};
+    for (; n != NULL; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        int done = 0;
+        if (is_elem(n, "g")) {
+            char content[512];
+            for (size_t k = 0; k < sizeof(tags) / sizeof(tags[0]) && !done; k++) {
+                if (has_class(n, tags[k])) {
+                    xmlNodePtr r = first_child(n, "rect");
+                    assert_non_null(r);
+                    xmlChar *c = xmlNodeGetContent(n);
+                    gbox_add(out, rect_box(r), 1, tags[k], (const char *)c);
+                    xmlFree(c);
+                    done = 1;
+                }
+            }
+            if (!done && has_class(n, "ab-case-end")) {
+                for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+                    if (is_elem(c, "rect") && has_class(c, "ab-stop")) {
+                        gbox_add(out, rect_box(c), 1, "stop marker", NULL);
+                    } else if (is_elem(c, "circle")) {
+                        box b;
+                        xmlNodePtr tmp = xmlNewNode(NULL, (const xmlChar *)"g");
+                        xmlAddChild(tmp, xmlCopyNode(c, 1));
+                        assert_true(node_box(tmp, &b));
+                        xmlFreeNode(tmp);
+                        gbox_add(out, b, 1, "start marker", NULL);
+                    }
+                }
+                map_boxes(n->children, out);
+                done = 1;
+            }
+            if (!done && has_class(n, "node")) {
+                box b;
+                xmlNodePtr r = first_child(n, "rect");
+                char *op = r != NULL ? attr(r, "fill-opacity") : NULL;
+                int container = op != NULL && strcmp(op, "1") != 0;
+                xmlFree(op);
+                int boxed =
+                    has_class(n, "task") || has_class(n, "call") || has_class(n, "subprocess");
+                if (!container && node_box(n, &b)) {
+                    char *id = attr(n, "data-element");
+                    gbox_add(out, b, 0, "shape", id);
+                    xmlFree(id);
+                }
+                for (xmlNodePtr c = n->children; c != NULL && !boxed; c = c->next) {
+                    if (is_elem(c, "text")) {
+                        box tb = text_box(c, content, sizeof(content));
+                        gbox_add(out, tb, 0, "label", content);
+                    }
+                }
+                done = 1;
+            }
+            if (!done && (has_class(n, "flow") || has_class(n, "message"))) {
+                for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+                    if (is_elem(c, "text")) {
+                        box tb = text_box(c, content, sizeof(content));
+                        gbox_add(out, tb, 0, "flow name", content);
+                    }
+                }
+                done = 1;
+            }
+        }
+        if (!done) {
+            map_boxes(n->children, out);
+        }
+    }
+}
+
+/* Nothing the overlay placed covers a label, a shape or another overlay box. */
+static void assert_nothing_covered(xmlNodePtr root, const char *what)
+{
+    gbox_list l = {NULL, 0, 0};
+    map_boxes(root, &l);
+    uint32_t overlays = 0, bad = 0;
+    for (uint32_t i = 0; i < l.n; i++) {
+        overlays += (uint32_t)l.v[i].overlay;
+        for (uint32_t j = i + 1; j < l.n; j++) {
+            const box *a = &l.v[i].b, *c = &l.v[j].b;
+            if (!(l.v[i].overlay || l.v[j].overlay)) {
+                continue;
+            }
+            if (a->x0 < c->x1 - 0.5 && c->x0 < a->x1 - 0.5 && a->y0 < c->y1 - 0.5 &&
+                c->y0 < a->y1 - 0.5) {
+                print_message("%s: \"%s\" covers \"%s\"\n", what, l.v[i].what, l.v[j].what);
+                bad++;
+            }
+        }
+    }
+    free(l.v);
+    assert_true(overlays > 0);
+    assert_int_equal(bad, 0);
+}
+
+/* Red boxes lie inside a pool or lane or outside it, never across its border. */
+static void assert_boxes_off_borders(xmlNodePtr root, const char *what)
+{
+    node_list *bands = calloc(1, sizeof(*bands));
+    node_list *lanes = calloc(1, sizeof(*lanes));
+    node_list *xl = calloc(1, sizeof(*xl));
+    assert_non_null(bands);
+    assert_non_null(lanes);
+    assert_non_null(xl);
+    collect(root, "pool", bands);
+    collect(root, "lane", lanes);
+    for (uint32_t i = 0; i < lanes->n && bands->n < 4096; i++) {
+        bands->g[bands->n++] = lanes->g[i];
+    }
+    collect(root, "ab-extra", xl);
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < xl->n; i++) {
+        box a = rect_box(first_child(xl->g[i], "rect"));
+        for (uint32_t k = 0; k < bands->n; k++) {
+            box c = rect_box(first_child(bands->g[k], "rect"));
+            int meets = a.x0 < c.x1 && c.x0 < a.x1 && a.y0 < c.y1 && c.y0 < a.y1;
+            int inside = a.x0 >= c.x0 && a.y0 >= c.y0 && a.x1 <= c.x1 && a.y1 <= c.y1;
+            if (meets && !inside) {
+                char *act = attr(xl->g[i], "data-activity"),
+                     *band = attr(bands->g[k], "data-element");
+                print_message("%s: the box of %s crosses the border of %s\n", what, act, band);
+                xmlFree(act);
+                xmlFree(band);
+                bad++;
+            }
+        }
+    }
+    free(bands);
+    free(lanes);
+    free(xl);
+    assert_int_equal(bad, 0);
+}
+
+/*
+ * Cases that end after a step or start with one where the map does not:
+ * a marker beside the step with its count, never an arc into one of the
+ * map's own start or end events; an overlay of version 1 has no such field
+ * and draws none.
+ */
+static void test_case_ends(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    loan *L = malloc(sizeof(*L));
+    assert_non_null(L);
+    loan_build(L, ctx, 1);
+    const char *design = L->arcs[0].from_id; /* Design loan offer. */
+    assert_non_null(design);
+    ab_report_case_end ends[4] = {
+        {design, NULL, 120, 0},            /* Ended right after a task. */
+        {NULL, "Call applicant", 42, 1},   /* Started with an undocumented activity. */
+        {NULL, "Archive scan", 7, 0},      /* Ended after one, in the row under the map. */
+        {"no-such-task", NULL, 3, 0},      /* Not drawn: counted as missing. */
+    };
+    L->ov.ends = ends;
+    L->ov.end_count = 4;
+    ab_buf b = AB_BUF_INIT;
+    ab_report_map_info info;
+    draw(&b, ctx, L->model, &L->ov, AB_REPORT_LAYOUT_AUTO, &info);
+    xmlDocPtr doc = parse_svg(&b, "loan");
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    assert_int_equal(count_class(root, "g", "ab-case-end"), 3);
+    assert_int_equal(count_class(root, "rect", "ab-stop"), 2);
+    ab_buf text = AB_BUF_INIT;
+    gather_text(root, &text, ctx);
+    assert_true(text_has(&text, "case ended \xc2\xb7 120 cases"));
+    assert_true(text_has(&text, "case started \xc2\xb7 42 cases"));
+    assert_true(text_has(&text, "case ended \xc2\xb7 7 cases"));
+    ab_buf_dispose(&text);
+    assert_nothing_covered(root, "loan with case ends");
+    xmlFreeDoc(doc);
+    ab_report_map_info with = info;
+    ab_buf_dispose(&b);
+
+    /* Version 1: the fields after cases are not read, whatever they hold. */
+    L->ov.version = 1;
+    draw(&b, ctx, L->model, &L->ov, AB_REPORT_LAYOUT_AUTO, &info);
+    doc = parse_svg(&b, "loan v1");
+    assert_int_equal(count_class(xmlDocGetRootElement(doc), "g", "ab-case-end"), 0);
+    assert_int_equal(info.overlay_drawn + 3, with.overlay_drawn);
+    assert_int_equal(info.overlay_missing + 1, with.overlay_missing);
+    xmlFreeDoc(doc);
+    ab_buf_dispose(&b);
+    L->ov.version = AB_REPORT_OVERLAY_VERSION;
+    L->ov.ends = NULL;
+    assert_int_equal(ab_report_map_svg(&b, ctx, L->model, &L->ov, NULL, NULL, NULL), AB_EINVAL);
+    ab_buf_dispose(&b);
+    loan_free(L);
+    free(L);
+    ab_ctx_destroy(ctx);
+}
+
 /* ---- Hostile strings in every place. ---- */
 
 typedef struct hostile_kit {
@@ -971,6 +1237,7 @@ typedef struct hostile_kit {
     ab_report_task_mark marks[2];
     ab_report_arc arcs[4];
     ab_report_extra extras[4];
+    ab_report_case_end ends[2];
     const char *dead[1];
     ab_report_overlay ov;
     const char *cells[N_HOSTILE * 2];
@@ -1022,6 +1289,10 @@ static void hostile_build(hostile_kit *H, ab_ctx *ctx)
     H->ov.dead_flows = H->dead;
     H->ov.dead_flow_count = 1;
     H->ov.cases = 2;
+    H->ends[0] = (ab_report_case_end){NULL, hostile[0], 2, 0};
+    H->ends[1] = (ab_report_case_end){"t\"4>", NULL, 1, 1};
+    H->ov.ends = H->ends;
+    H->ov.end_count = 2;
     for (size_t i = 0; i < N_HOSTILE; i++) {
         H->cells[2 * i] = hostile[i];
         H->cells[2 * i + 1] = hostile[(i + 1) % N_HOSTILE];
@@ -1112,6 +1383,7 @@ static void test_hostile_svg(void **state)
         assert_non_null(find_element(root, "node", "t\"4>"));
         assert_int_equal(count_class(root, "g", "ab-extra"), 4);
         assert_int_equal(count_class(root, "g", "ab-arc"), 4);
+        assert_int_equal(count_class(root, "g", "ab-case-end"), 2);
         assert_int_equal(info.overlay_missing, 0);
         ab_buf_dispose(&text);
         xmlFreeDoc(doc);
@@ -1362,7 +1634,8 @@ typedef struct gap_run {
     char log_path[4096], model_path[4096];
 } gap_run;
 
-static void gap_run_make(gap_run *r, ab_ctx *ctx, const char *log_path, const char *model_path)
+static void gap_run_make_mapped(gap_run *r, ab_ctx *ctx, const char *log_path,
+                                const char *model_path, const char *map_file)
 {
     memset(r, 0, sizeof(*r));
     snprintf(r->log_path, sizeof(r->log_path), "%s", log_path);
@@ -1379,8 +1652,10 @@ static void gap_run_make(gap_run *r, ab_ctx *ctx, const char *log_path, const ch
     for (uint32_t a = 0; a < na; a++) {
         r->acts[a] = ab_log_activity_name(r->log, a);
     }
+    ab_bpmn_map_options mo = AB_BPMN_MAP_OPTIONS_INIT;
+    mo.map_file = map_file;
     assert_int_equal(ab_bpmn_map_create(&r->map, ctx, ab_net_labels(r->net),
-                                        ab_net_label_count(r->net), r->acts, na, NULL, &err),
+                                        ab_net_label_count(r->net), r->acts, na, &mo, &err),
                      AB_OK);
     assert_int_equal(ab_net_relabel(&r->relabelled, r->net, r->map, &err), AB_OK);
     ab_conform_options co = AB_CONFORM_OPTIONS_INIT;
@@ -1394,9 +1669,15 @@ static void gap_run_make(gap_run *r, ab_ctx *ctx, const char *log_path, const ch
     go.model_file = r->model_path;
     go.model = r->model;
     go.mapping = r->map;
+    go.map_file = map_file;
     if (ab_gap_compute(&r->gap, ctx, r->log, r->relabelled, r->conf, &go, &err) != AB_OK) {
         fail_msg("gap: %s", err.msg);
     }
+}
+
+static void gap_run_make(gap_run *r, ab_ctx *ctx, const char *log_path, const char *model_path)
+{
+    gap_run_make_mapped(r, ctx, log_path, model_path, NULL);
 }
 
 static void gap_run_free(gap_run *r)
@@ -1445,6 +1726,109 @@ static void gap_page(ab_buf *b, ab_ctx *ctx, const gap_run *r)
     if (ab_report_gap_html(b, ctx, r->gap, r->model, &o, &err) != AB_OK) {
         fail_msg("gap page: %s", err.msg);
     }
+}
+
+/* The first element with this class token under n (depth first), or NULL. */
+static xmlNodePtr find_class(xmlNodePtr n, const char *name, const char *token)
+{
+    for (; n != NULL; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        if (is_elem(n, name) && has_class(n, token)) {
+            return n;
+        }
+        xmlNodePtr f = find_class(n->children, name, token);
+        if (f != NULL) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* A run of 64 hexadecimal digits: a SHA-256. */
+static int has_hash(const char *s)
+{
+    size_t run = 0;
+    for (; *s != '\0'; s++) {
+        int hex = (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f');
+        run = hex ? run + 1 : 0;
+        if (run == 64) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The page reads like a review: the header names the files by their base
+ * names and the cases (paths and hashes are in the appendix), every headline
+ * figure says in words what it counts with its metric id in small print, the
+ * bypass table's column says what "mandatory" meant, and wide tables and
+ * the map scroll in their own boxes.
+ */
+static void assert_reads_like_a_review(const ab_buf *page, xmlNodePtr root, ab_ctx *ctx,
+                                       const char *model_base, const char *log_base)
+{
+    /* The header's bytes (HTML 4 parsers do not know <header>). */
+    const char *h0 = strstr(page->ptr, "<header class=\"ab-head\">");
+    const char *h1 = h0 != NULL ? strstr(h0, "</header>") : NULL;
+    assert_non_null(h1);
+    ab_buf t = AB_BUF_INIT;
+    int in_tag = 0;
+    for (const char *c = h0; c < h1; c++) {
+        in_tag = *c == '<' ? 1 : (*c == '>' ? 0 : in_tag);
+        if (!in_tag && *c != '>') {
+            assert_int_equal(ab_buf_append(&t, ctx, c, 1), AB_OK);
+        }
+    }
+    assert_int_equal(ab_buf_append(&t, ctx, "", 1), AB_OK);
+    assert_true(text_has(&t, model_base));
+    assert_true(text_has(&t, log_base));
+    if (strchr(t.ptr, '/') != NULL || has_hash(t.ptr)) {
+        fail_msg("the header shows a path or a hash: %s", t.ptr);
+    }
+    ab_buf_dispose(&t);
+    xmlNodePtr app = find_class(root, "section", "ab-appendix");
+    assert_non_null(app);
+    gather_text(app, &t, ctx);
+    assert_true(has_hash(t.ptr));
+    ab_buf_dispose(&t);
+
+    xmlNodePtr figs = find_class(root, "dl", "ab-figures");
+    assert_non_null(figs);
+    uint32_t dts = 0;
+    for (xmlNodePtr div = figs->children; div != NULL; div = div->next) {
+        xmlNodePtr dt = is_elem(div, "div") ? first_child(div, "dt") : NULL;
+        if (dt == NULL) {
+            continue;
+        }
+        dts++;
+        xmlNodePtr words = dt->children, id = words != NULL ? words->next : NULL;
+        assert_non_null(id);
+        assert_true(is_elem(id, "span") && has_class(id, "ab-mid"));
+        xmlChar *w = xmlNodeGetContent(words), *m = xmlNodeGetContent(id);
+        assert_true(strlen((const char *)w) > 12); /* Words, not an id. */
+        assert_true(m[0] == 'M' && strlen((const char *)m) <= 4);
+        xmlFree(w);
+        xmlFree(m);
+    }
+    assert_true(dts >= 3);
+    xmlNodePtr big = find_class(root, "p", "ab-text");
+    assert_non_null(big);
+    assert_non_null(find_class(big->children, "span", "ab-mid"));
+
+    assert_non_null(strstr(page->ptr, "<th scope=\"col\" class=\"c\">On every documented path"));
+    assert_null(strstr(page->ptr, ">Mandatory<"));
+    node_list *tl = calloc(1, sizeof(*tl));
+    assert_non_null(tl);
+    collect(root, "ab-table", tl);
+    assert_true(tl->n >= 3);
+    for (uint32_t i = 0; i < tl->n; i++) {
+        assert_true(has_class(tl->g[i]->parent, "ab-table-wrap"));
+    }
+    free(tl);
+    assert_non_null(find_class(root, "div", "ab-svg-in"));
 }
 
 /* The page agrees with the gap's API: headline, statements, findings, overlay. */
@@ -1517,6 +1901,9 @@ static void test_gap_page(void **state)
     assert_non_null(strstr(b.ptr, "id=\"s-undocumented-transitions\""));
     assert_non_null(strstr(b.ptr, "id=\"s-examples\""));
     assert_true(text_has(&text, "\xe2\x9c\x97[Approve loan offer]"));
+    assert_nothing_covered(root, "loan gap page");
+    assert_reads_like_a_review(&b, root, ctx, "simod_LoanApp_simplified.bpmn",
+                               "simod_LoanApp_simplified_without_approve_loan_offer.csv");
     ab_buf_dispose(&text);
     xmlFreeDoc(doc);
 
@@ -1637,10 +2024,142 @@ static void test_gap_page_hostile(void **state)
     assert_true(arcs >= 5);
     assert_int_equal(count_class(root, "g", "ab-arc"), arcs);
     assert_true(count_class(root, "g", "ab-bypass") >= 1);
+    assert_nothing_covered(root, "hostile gap page");
+    assert_boxes_off_borders(root, "hostile gap page");
     ab_buf_dispose(&text);
     xmlFreeDoc(doc);
     ab_buf_dispose(&b);
     ab_buf_dispose(&csv);
+    gap_run_free(r);
+    free(r);
+    ab_ctx_destroy(ctx);
+}
+
+/* The text a red box shows for its name (every line but the case count). */
+static void extra_shown(xmlNodePtr g, char *out, size_t cap)
+{
+    out[0] = '\0';
+    xmlNodePtr last = NULL;
+    for (xmlNodePtr c = g->children; c != NULL; c = c->next) {
+        if (is_elem(c, "text")) {
+            last = c;
+        }
+    }
+    for (xmlNodePtr c = g->children; c != NULL; c = c->next) {
+        if (is_elem(c, "text") && c != last) {
+            xmlChar *t = xmlNodeGetContent(c);
+            size_t n = strlen(out);
+            snprintf(out + n, cap - n, "%s%s", n > 0 ? " " : "", (const char *)t);
+            xmlFree(t);
+        }
+    }
+}
+
+/*
+ * The BPI Challenge 2020 Domestic Declarations pair with its label mapping:
+ * a map with lanes, five undocumented activities that share the prefix
+ * "Declaration REJECTED by", and 9911 cases that end right after the
+ * undocumented "Payment Handled".
+ */
+static void test_gap_page_bpic(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    char lp[4096], mp[4096], map[4096];
+    snprintf(lp, sizeof(lp), "%s", tu_datasets("logs/bpic2020_DomesticDeclarations.xes.gz"));
+    snprintf(mp, sizeof(mp), "%s", tu_datasets("models/bpic2020_declaration_documents.bpmn"));
+    snprintf(map, sizeof(map), "%s", tu_datasets("maps/bpic2020_declaration_documents.map.csv"));
+    gap_run *r = malloc(sizeof(*r));
+    assert_non_null(r);
+    gap_run_make_mapped(r, ctx, lp, mp, map);
+    ab_buf b = AB_BUF_INIT;
+    gap_page(&b, ctx, r);
+    xmlDocPtr doc = parse_html(&b);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    assert_inert(root);
+
+    /*
+     * A case that ends after a step the map does not end with did not reach
+     * one of its end events: no arc goes into (or out of) an event; the end
+     * is a stop marker beside the step, with its count.
+     */
+    node_list *nl = calloc(1, sizeof(*nl));
+    assert_non_null(nl);
+    collect(root, "ab-arc", nl);
+    assert_true(nl->n >= 8);
+    for (uint32_t i = 0; i < nl->n; i++) {
+        char *from = attr(nl->g[i], "data-from"), *to = attr(nl->g[i], "data-to");
+        for (uint32_t v = 0; v < ab_bpmn_node_count(r->model); v++) {
+            const ab_bpmn_node *nd = ab_bpmn_node_at(r->model, v);
+            if (nd->kind == AB_BPMN_START_EVENT || nd->kind == AB_BPMN_END_EVENT) {
+                if (strcmp(from, nd->label) == 0 || strcmp(to, nd->label) == 0) {
+                    fail_msg("an arc %s -> %s is drawn into an event", from, to);
+                }
+            }
+        }
+        xmlFree(from);
+        xmlFree(to);
+    }
+    nl->n = 0;
+    collect(root, "ab-case-end", nl);
+    int payment = 0;
+    for (uint32_t i = 0; i < nl->n; i++) {
+        char *step = attr(nl->g[i], "data-step"), *kind = attr(nl->g[i], "data-kind");
+        xmlChar *t = xmlNodeGetContent(nl->g[i]);
+        if (strcmp(step, "Payment Handled") == 0 && strcmp(kind, "end") == 0) {
+            assert_non_null(strstr((const char *)t, "case ended \xc2\xb7 9911 cases"));
+            payment++;
+        }
+        xmlFree(t);
+        xmlFree(step);
+        xmlFree(kind);
+    }
+    assert_int_equal(payment, 1);
+
+    /* Every red box shows a name no other shows, and its tooltip the whole name. */
+    nl->n = 0;
+    collect(root, "ab-extra", nl);
+    assert_int_equal(nl->n, 8);
+    char shown[8][512];
+    for (uint32_t i = 0; i < nl->n; i++) {
+        extra_shown(nl->g[i], shown[i], sizeof(shown[i]));
+        for (uint32_t k = 0; k < i; k++) {
+            if (strcmp(shown[i], shown[k]) == 0) {
+                fail_msg("two undocumented activities both show \"%s\"", shown[i]);
+            }
+        }
+        char *act = attr(nl->g[i], "data-activity");
+        xmlNodePtr title = first_child(nl->g[i], "title");
+        assert_non_null(title);
+        xmlChar *tt = xmlNodeGetContent(title);
+        assert_non_null(strstr((const char *)tt, act));
+        xmlFree(tt);
+        xmlFree(act);
+    }
+    free(nl);
+
+    assert_boxes_off_borders(root, "bpic2020");
+    assert_nothing_covered(root, "bpic2020");
+    assert_reads_like_a_review(&b, root, ctx, "bpic2020_declaration_documents.bpmn",
+                               "bpic2020_DomesticDeclarations.xes.gz");
+    xmlFreeDoc(doc);
+    ab_buf_dispose(&b);
+
+    /* The Markdown's header too: files by name, the cases; paths and hashes further down. */
+    assert_int_equal(ab_gap_write_markdown(r->gap, &b, NULL), AB_OK);
+    const char *md = b.ptr;
+    const char *headline = strstr(md, "## Headline");
+    assert_non_null(headline);
+    char top[1024];
+    snprintf(top, sizeof(top), "%.*s", (int)(headline - md), md);
+    assert_non_null(strstr(top, "# Work Reality Gap: bpic2020\\_declaration\\_documents.bpmn\n"));
+    assert_non_null(strstr(top, "bpic2020\\_DomesticDeclarations.xes.gz"));
+    assert_non_null(strstr(top, "10357 cases"));
+    assert_null(strchr(top, '/'));
+    assert_false(has_hash(top));
+    assert_non_null(strstr(md, "| On every documented path |"));
+    assert_null(strstr(md, "| Mandatory |"));
+    ab_buf_dispose(&b);
     gap_run_free(r);
     free(r);
     ab_ctx_destroy(ctx);
@@ -1784,6 +2303,30 @@ static int demo(const char *dir)
                  "\"ab-bypass\": 1, \"ab-arc\": 2, \"ab-legend\": 1");
     gap_run_free(r);
 
+    /* BPI Challenge 2020 with its label mapping: lanes, red boxes, a case end. */
+    if (chdir(tu_datasets("")) != 0) {
+        return 1;
+    }
+    gap_run_make_mapped(r, ctx, "logs/bpic2020_DomesticDeclarations.xes.gz",
+                        "models/bpic2020_declaration_documents.bpmn",
+                        "maps/bpic2020_declaration_documents.map.csv");
+    if (chdir(cwd) != 0) {
+        return 1;
+    }
+    go.dfg = r->dfg;
+    go.title = "Work Reality Gap: BPI Challenge 2020, domestic declarations";
+    if (ab_report_gap_html(&b, ctx, r->gap, r->model, &go, NULL) != AB_OK) {
+        return 1;
+    }
+    write_file(dir, "report-gap-bpic.html", &b);
+    ab_buf_dispose(&b);
+    snprintf(mp, sizeof(mp), "%s", tu_datasets("models/bpic2020_declaration_documents.bpmn"));
+    const char *btexts[] = {"case ended \xc2\xb7 9911 cases", "Payment Handled",
+                            "On every documented path"};
+    write_expect(ctx, dir, "report-gap-bpic.json", "report-gap-bpic.html", mp, btexts, 3,
+                 "\"ab-extra\": 8, \"ab-case-end\": 3, \"ab-legend\": 1");
+    gap_run_free(r);
+
     ab_buf csv = AB_BUF_INIT;
     snprintf(lp, sizeof(lp), "%s", hostile_gap_log(ctx, &csv));
     snprintf(mp, sizeof(mp), "%s", tu_shared("models/camunda_invoice.v2.bpmn"));
@@ -1814,11 +2357,12 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape),           cmocka_unit_test(test_wrap),
         cmocka_unit_test(test_every_model),      cmocka_unit_test(test_without_di),
-        cmocka_unit_test(test_overlay),          cmocka_unit_test(test_hostile_svg),
+        cmocka_unit_test(test_overlay),          cmocka_unit_test(test_case_ends),
+        cmocka_unit_test(test_hostile_svg),
         cmocka_unit_test(test_hostile_page),     cmocka_unit_test(test_page_structure),
         cmocka_unit_test(test_bad_arguments),    cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_enomem),           cmocka_unit_test(test_gap_page),
-        cmocka_unit_test(test_gap_page_hostile),
+        cmocka_unit_test(test_gap_page_hostile), cmocka_unit_test(test_gap_page_bpic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

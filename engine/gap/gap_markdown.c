@@ -104,8 +104,12 @@ static void bypass_table(ab__gw *w, const ab_gap *g, int controls)
                                 : "No other documented step was bypassed.\n");
         return;
     }
-    ab__gw_puts(w, "| Step | Lane | Skipped in (of cases whose path required it) | Mandatory | "
-                   "Early exits | Time impact | Accepted | Examples |\n"
+    ab__gw_puts(w, "The rate counts only the cases whose own documented path required the step; "
+                   "*On every documented path* says whether every way through the map has it "
+                   "(yes: then also how many cases lack it altogether) or only some branches "
+                   "do (no).\n\n");
+    ab__gw_puts(w, "| Step | Lane | Skipped in (of cases whose path required it) | "
+                   "On every documented path | Early exits | Time impact | Accepted | Examples |\n"
                    "|---|---|---|---|---|---|---|---|\n");
     for (uint32_t i = 0; i < g->item_count[AB_GAP_K_BYPASS]; i++) {
         const ab_gap_item *it = &g->items[AB_GAP_K_BYPASS][i];
@@ -122,7 +126,7 @@ static void bypass_table(ab__gw *w, const ab_gap *g, int controls)
                        : it->mandatory == AB_NET_NO ? " | no"
                                                     : " | unknown");
         if (it->mandatory == AB_NET_YES) {
-            ab__gw_printf(w, " (absent in %llu)", (unsigned long long)it->absent.count);
+            ab__gw_printf(w, " (absent from %llu cases)", (unsigned long long)it->absent.count);
         }
         ab__gw_printf(w, " | %u | ", it->early_exit_cases);
         md_time(w, &it->time);
@@ -395,17 +399,39 @@ static void appendix(ab__gw *w, const ab_gap *g)
     }
 }
 
+/* A path's last component. */
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+}
+
 int ab_gap_write_markdown(const ab_gap *g, ab_buf *buf, ab_error *err)
 {
     ab__gw w = {buf, g->ctx, AB_OK};
     const ab_gap_summary *s = &g->summary;
     const ab_gap_options *o = &g->opts;
+    /* The files by name only: their paths and hashes are in the appendix. */
     ab__gw_puts(&w, "# Work Reality Gap");
     if (o->model_file != NULL) {
         ab__gw_puts(&w, ": ");
-        ab__gw_md(&w, o->model_file);
+        ab__gw_md(&w, base_name(o->model_file));
     }
-    ab__gw_puts(&w, "\n\n## Headline\n\n");
+    ab__gw_puts(&w, "\n\n");
+    for (size_t i = 0; i < o->log_file_count; i++) {
+        ab__gw_puts(&w, i == 0 ? "Log " : ", ");
+        ab__gw_md(&w, base_name(o->log_files[i]));
+    }
+    ab__gw_printf(&w, "%s%u cases", o->log_file_count > 0 ? " \xc2\xb7 " : "", s->cases);
+    if (o->map_file != NULL) {
+        ab__gw_puts(&w, " \xc2\xb7 label mapping ");
+        ab__gw_md(&w, base_name(o->map_file));
+    }
+    if (o->accept_file != NULL) {
+        ab__gw_puts(&w, " \xc2\xb7 accepted deviations ");
+        ab__gw_md(&w, base_name(o->accept_file));
+    }
+    ab__gw_puts(&w, " (files and SHA-256 in the appendix)\n\n## Headline\n\n");
     if (s->mapping_warning != NULL) {
         ab__gw_puts(&w, "> **Warning:** ");
         ab__gw_md(&w, s->mapping_warning);
@@ -533,8 +559,8 @@ int ab_gap_write_markdown(const ab_gap *g, ab_buf *buf, ab_error *err)
                   "documentation does not explain there, \xe2\x97\x8b[a] a step an unfinished "
                   "case has not reached.\n"
                   "- Bypass (M9): cases that skipped a step / cases whose own documented path "
-                  "required it. Mandatory steps (every run of the map has them) also show the "
-                  "cases without the step at all (M9m).\n"
+                  "required it. Steps on every documented path (every run of the map has them) "
+                  "also show the cases without the step at all (M9m).\n"
                   "- Undocumented activity (M4): an activity the map does not have. Undocumented "
                   "transition (M5): b directly after a where the map never allows it, with why "
                   "(M6): a skipped step, an extra step, or a reordering.\n"

@@ -27,6 +27,8 @@ typedef struct gp {
     uint32_t n_arcs;
     ab_report_extra *extras;
     uint32_t n_extras;
+    ab_report_case_end *ends;
+    uint32_t n_ends;
     const char **dead;
     uint32_t n_dead;
     ab_report_overlay ov;
@@ -258,8 +260,8 @@ static int same_lane(const ab_bpmn *m, const ab_bpmn_node *nd, const char *lane)
 /*
  * The map element that stands for a log activity: through the mapping's
  * pairs (task label, and its lane when the pair names one), else a step
- * labelled with the activity's name; START and END are the first top-level
- * start and end events. NULL when none (an undocumented activity).
+ * labelled with the activity's name. NULL when none (an undocumented
+ * activity, or the artificial START and END of a trace).
  */
 static const char *element_of(const gp *g, const char *activity)
 {
@@ -267,15 +269,12 @@ static const char *element_of(const gp *g, const char *activity)
     if (activity == NULL || m == NULL) {
         return NULL;
     }
-    int start = strcmp(activity, "START") == 0, end = strcmp(activity, "END") == 0;
-    if (start || end) {
-        for (uint32_t v = 0; v < ab_bpmn_node_count(m); v++) {
-            const ab_bpmn_node *nd = ab_bpmn_node_at(m, v);
-            if (nd->parent == AB_BPMN_NONE &&
-                nd->kind == (start ? AB_BPMN_START_EVENT : AB_BPMN_END_EVENT)) {
-                return nd->id;
-            }
-        }
+    if (strcmp(activity, "START") == 0 || strcmp(activity, "END") == 0) {
+        /*
+         * Not one of the map's start or end events: a case that reached
+         * neither through the documented path must not be drawn as if it had
+         * (build_overlay draws case starts and ends beside their step).
+         */
         return NULL;
     }
     const ab__jval *pairs = J(J(J(g->root, "inputs"), "mapping"), "pairs");
@@ -302,6 +301,11 @@ static const char *element_of(const gp *g, const char *activity)
     return NULL;
 }
 
+static int is_bound(const char *activity, const char *which)
+{
+    return activity != NULL && strcmp(activity, which) == 0;
+}
+
 static int is_extra(const gp *g, const char *name)
 {
     for (uint32_t i = 0; name != NULL && i < g->n_extras; i++) {
@@ -324,6 +328,7 @@ static void build_overlay(gp *g)
     g->marks = alloc(g, ((size_t)ab__json_len(byp) + ab__json_len(dead) + 1) * sizeof(*g->marks));
     g->extras = alloc(g, ((size_t)ab__json_len(und) + 1) * sizeof(*g->extras));
     g->arcs = alloc(g, ((size_t)ab__json_len(tr) + 1) * sizeof(*g->arcs));
+    g->ends = alloc(g, ((size_t)ab__json_len(tr) + 1) * sizeof(*g->ends));
     g->dead = alloc(g, ((size_t)ab__json_len(paths) + 1) * sizeof(char *));
     if (g->rc != AB_OK) {
         return;
@@ -362,11 +367,30 @@ static void build_overlay(gp *g)
                                   element_of(g, JS(J(u, "context"), "after"))};
         }
     }
-    for (uint32_t i = 0; i < ab__json_len(tr) && g->n_arcs < max_arcs; i++) {
+    for (uint32_t i = 0; i < ab__json_len(tr); i++) {
         const ab__jval *t = ab__json_at(tr, i);
         const char *a = JS(t, "from"), *b = JS(t, "to");
-        ab_report_arc arc = {NULL, NULL, NULL, NULL,
-                             (uint64_t)ab__json_num(J(J(t, "cases"), "count"), 0)};
+        uint64_t cases = (uint64_t)ab__json_num(J(J(t, "cases"), "count"), 0);
+        int start = is_bound(a, "START"), end = is_bound(b, "END");
+        if (start || end) {
+            /* The case started or ended off the map's path: a marker beside the step. */
+            const char *step = start ? b : a;
+            if ((start && end) || g->n_ends >= max_arcs) {
+                continue;
+            }
+            ab_report_case_end ce = {NULL, NULL, cases, start};
+            if (is_extra(g, step)) {
+                ce.activity = step;
+            } else {
+                ce.element_id = element_of(g, step);
+            }
+            g->ends[g->n_ends++] = ce;
+            continue;
+        }
+        if (g->n_arcs >= max_arcs) {
+            continue;
+        }
+        ab_report_arc arc = {NULL, NULL, NULL, NULL, cases};
         if (is_extra(g, a)) {
             arc.from_activity = a;
         } else {
@@ -395,6 +419,8 @@ static void build_overlay(gp *g)
     g->ov.dead_flows = g->dead;
     g->ov.dead_flow_count = g->n_dead;
     g->ov.cases = (uint64_t)ab__json_num(J(J(g->root, "summary"), "cases"), 0);
+    g->ov.ends = g->ends;
+    g->ov.end_count = g->n_ends;
 }
 
 /* ---- The sections. ---- */
@@ -407,9 +433,9 @@ static const char *accepted(gp *g, const ab__jval *item, const char *name)
 
 static void bypass_table(gp *g, uint32_t s)
 {
-    static const char *const h[] = {"Documented step", "Lane",       "Control",
-                                    "Mandatory",       "Cases",      "Rate (95% CI)",
-                                    "Early exits",     "Time impact"};
+    static const char *const h[] = {
+        "Documented step", "Lane",          "Control",     "On every documented path",
+        "Cases",           "Rate (95% CI)", "Early exits", "Time impact"};
     const ab__jval *byp = J(g->root, "bypasses");
     uint32_t n = ab__json_len(byp), row = 0;
     const char **c = table(g, s, NULL, 8, h, "llccrrrl", n);
@@ -441,8 +467,10 @@ static void finding_tables(gp *g)
     if (ab__json_len(J(r, "bypasses")) > 0) {
         s = section(g, "bypasses", "Documented steps that were not done", 0, 8);
         block(g, s, AB_REPORT_PARAGRAPH,
-              "Each rate counts the cases whose own documented path required the step (M9); "
-              "steps tagged as controls come first.");
+              "A rate counts only the cases whose own documented path required the step (M9): "
+              "a case that took a branch without the step is not counted. \xe2\x80\x9cOn every "
+              "documented path\xe2\x80\x9d says whether every way through the map has the step "
+              "(yes) or only some branches do (no). Steps tagged as controls come first.");
         bypass_table(g, s);
     }
     const ab__jval *ee = J(r, "early_exits");
@@ -857,7 +885,18 @@ static void appendix(gp *g)
     }
 }
 
-/* Title, inputs, headline and the secondary figures. */
+/* A path's last component: the header names files, the appendix gives their paths. */
+static const char *base_name(const char *path)
+{
+    const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+    return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+}
+
+/*
+ * Title, inputs, headline and the secondary figures. The header names the
+ * files and the cases; paths and hashes are in the appendix. Each figure
+ * says in words what it counts, its metric id (gap-metrics) in small print.
+ */
 static void header(gp *g)
 {
     const ab__jval *in = J(g->root, "inputs"), *sum = J(g->root, "summary");
@@ -865,36 +904,37 @@ static void header(gp *g)
     const ab__jval *logs = J(J(in, "log"), "files");
     ab_buf files = AB_BUF_INIT;
     for (uint32_t i = 0; i < ab__json_len(logs) && g->rc == AB_OK; i++) {
-        const char *f = ab__json_str(ab__json_at(logs, i));
+        const char *f = base_name(ab__json_str(ab__json_at(logs, i)));
         g->rc = ab_buf_printf(&files, g->ctx, "%s%s", i > 0 ? ", " : "", f != NULL ? f : "");
     }
     const char *log_files = files.ptr != NULL ? fmt(g, "%s", files.ptr) : "\xe2\x80\x94";
     ab_buf_dispose(&files);
-    const char *model_file = JS(J(in, "model"), "file");
+    const char *model_file = base_name(JS(J(in, "model"), "file"));
+    const char *map_file = base_name(JS(J(in, "mapping"), "file"));
+    const char *accept_file = base_name(JS(J(in, "accept"), "file"));
     g->inputs[g->n_inputs++] = (ab_report_fact){"Log", log_files, 1};
-    g->inputs[g->n_inputs++] =
-        (ab_report_fact){"Log SHA-256", or_dash(JS(J(in, "log"), "sha256")), 1};
     g->inputs[g->n_inputs++] = (ab_report_fact){"Documented map", or_dash(model_file), 1};
-    g->inputs[g->n_inputs++] =
-        (ab_report_fact){"Map SHA-256", or_dash(JS(J(in, "model"), "sha256")), 1};
-    g->inputs[g->n_inputs++] =
-        (ab_report_fact){"Mapping SHA-256", or_dash(JS(J(in, "mapping"), "sha256")), 1};
-    if (JS(J(in, "accept"), "file") != NULL) {
-        g->inputs[g->n_inputs++] =
-            (ab_report_fact){"Accepted deviations", JS(J(in, "accept"), "file"), 1};
+    if (map_file != NULL) {
+        g->inputs[g->n_inputs++] = (ab_report_fact){"Label mapping", map_file, 1};
     }
+    if (accept_file != NULL) {
+        g->inputs[g->n_inputs++] = (ab_report_fact){"Accepted deviations", accept_file, 1};
+    }
+    double open = ab__json_num(J(sum, "possibly_open_cases"), 0);
     g->inputs[g->n_inputs++] = (ab_report_fact){
         "Cases analysed",
-        fmt(g, "%.0f (%.0f possibly open, analysed as %s)", ab__json_num(J(sum, "cases"), 0),
-            ab__json_num(J(sum, "possibly_open_cases"), 0), or_dash(JS(sum, "open_cases"))),
+        open > 0 ? fmt(g, "%.0f (%.0f possibly still open, analysed as %s)",
+                       ab__json_num(J(sum, "cases"), 0), open, or_dash(JS(sum, "open_cases")))
+                 : fmt(g, "%.0f", ab__json_num(J(sum, "cases"), 0)),
         0};
+    g->inputs[g->n_inputs++] = (ab_report_fact){"Files and SHA-256", "in the appendix (Inputs)", 0};
 
     g->page.title = g->opts->title != NULL ? g->opts->title : "Work Reality Gap";
     g->page.subtitle = fmt(g, "How %.0f recorded cases compare with the documented process%s%s",
                            ab__json_num(J(sum, "cases"), 0), model_file != NULL ? " in " : "",
                            model_file != NULL ? model_file : "");
     g->page.headline = pct(g, ab__json_num(J(m1, "rate"), 0));
-    g->page.headline_text = "of cases did not follow the documented process";
+    g->page.headline_text = "of cases did not follow the documented process (M1)";
     const ab__jval *ci = J(m1, "ci95");
     const ab__jval *raw = J(sum, "case_deviation_rate_before_accept");
     double rc = ab__json_num(J(raw, "count"), 0), c1 = ab__json_num(J(m1, "count"), 0);
@@ -906,18 +946,20 @@ static void header(gp *g)
     g->page.headline_warning = mw != NULL ? fmt(g, "%s", mw) : NULL;
     g->page.tone = g->opts->tone;
     g->figures[g->n_figures++] =
-        (ab_report_fact){"Steps not explained by the map (M2)",
+        (ab_report_fact){"Recorded steps the documentation does not explain (M2)",
                          pct(g, ab__json_num(J(J(sum, "off_model_event_rate"), "rate"), 0)), 0};
     g->figures[g->n_figures++] =
-        (ab_report_fact){"Required steps not done (M3)",
+        (ab_report_fact){"Required documented steps not done (M3)",
                          pct(g, ab__json_num(J(J(sum, "missing_step_rate"), "rate"), 0)), 0};
-    g->figures[g->n_figures++] =
-        (ab_report_fact){"Fitness (M0)", fmt(g, "%.3f", ab__json_num(J(sum, "fitness"), 0)), 0};
     const ab__jval *cb = J(sum, "control_bypass_rate");
     if (ab__json_num(J(cb, "of"), 0) > 0) {
         g->figures[g->n_figures++] =
-            (ab_report_fact){"Cases skipping a control", pct(g, ab__json_num(J(cb, "rate"), 0)), 0};
+            (ab_report_fact){"Cases that skipped a control their path required (M9c)",
+                             pct(g, ab__json_num(J(cb, "rate"), 0)), 0};
     }
+    g->figures[g->n_figures++] =
+        (ab_report_fact){"Alignment fitness, for comparison only (M0)",
+                         fmt(g, "%.3f", ab__json_num(J(sum, "fitness"), 0)), 0};
 }
 
 int ab_report_gap_html(ab_buf *out, ab_ctx *ctx, const ab_gap *gap, const ab_bpmn *model,

@@ -9,6 +9,7 @@
  */
 #include "report/report_int.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #define P(...)                                                                                     \
@@ -73,8 +74,9 @@ static const char *const css[] = {
     ".ab-what .ab-warning{border-left:4px solid #b45309;background:#fff7ed;padding:.4em .7em;"
     "margin:0 0 .6em}\n"
     "dl.ab-figures{display:flex;flex-wrap:wrap;gap:8px 24px;margin:0}\n"
-    "dl.ab-figures div{min-width:120px}\n"
-    "dl.ab-figures dt{font-size:12px;color:var(--muted)}\n"
+    "dl.ab-figures div{min-width:120px;max-width:220px}\n"
+    "dl.ab-figures dt{font-size:12px;line-height:1.3;color:var(--muted)}\n"
+    ".ab-mid{font-size:10.5px;font-weight:400;color:var(--muted);white-space:nowrap}\n"
     "dl.ab-figures dd{margin:0;font-size:18px;font-weight:600;font-variant-numeric:"
     "tabular-nums}\n"
     "nav.ab-toc{font-size:13px;margin:0 0 8px;color:var(--muted)}\n"
@@ -91,6 +93,7 @@ static const char *const css[] = {
     "border-radius:4px}\n"
     "pre{background:var(--bg);border:1px solid var(--rule);border-radius:6px;padding:10px 12px;"
     "overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}\n"
+    ".ab-table-wrap{overflow-x:auto;max-width:100%}\n"
     "table.ab-table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:14px;"
     "font-variant-numeric:tabular-nums}\n"
     "table.ab-table caption{text-align:left;font-weight:600;padding:4px 0}\n"
@@ -102,15 +105,19 @@ static const char *const css[] = {
     "section.ab-appendix{margin-top:40px}\n"
     "footer{padding:16px 32px;border-top:1px solid var(--rule);color:var(--muted);"
     "font-size:12px}\n"
+    "@media (max-width:700px){header.ab-head{padding:16px}main{padding:8px 16px 24px}"
+    "footer{padding:12px 16px}.ab-headline{padding:14px 16px}}\n"
     "@page{size:A4;margin:14mm}\n"
     "@media print{\n"
     "body{font-size:10pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
     "header.ab-head,main,footer{padding-left:0;padding-right:0}\n"
+    ".ab-table-wrap{overflow:visible}\n"
     "nav.ab-toc{display:none}\n"
     ".ab-pictures{display:block}\n"
     "figure{break-inside:avoid;page-break-inside:avoid;margin:0 0 12px;border:none;"
     "padding:0}\n"
     ".ab-svg{overflow:visible}\n"
+    ".ab-svg-in{min-width:0!important}\n"
     ".ab-svg svg{max-height:240mm;width:auto;max-width:100%}\n"
     ".ab-headline,pre,tr{break-inside:avoid;page-break-inside:avoid}\n"
     "h2,h3{break-after:avoid;page-break-after:avoid}\n"
@@ -170,6 +177,44 @@ static int section_anchors(ab_ctx *ctx, const ab_report_section *secs, uint32_t 
     return AB_OK;
 }
 
+/*
+ * A label or sentence whose metric id closes it in parentheses, "Required
+ * steps not done (M3)": the words as they are, the id in small print. Ids
+ * are a capital letter, a digit, then letters or digits (M3, M9c, R0).
+ */
+static int put_with_id(ab_buf *b, ab_ctx *ctx, const char *s)
+{
+    int rc = AB_OK;
+    size_t n = s != NULL ? strlen(s) : 0;
+    size_t open = n;
+    if (n >= 5 && s[n - 1] == ')') {
+        open = n - 1;
+        while (open > 0 && s[open - 1] != '(') {
+            open--;
+        }
+    }
+    size_t id_len = open > 0 && open < n ? n - 1 - open : 0;
+    int ok = open >= 2 && s[open - 2] == ' ' && id_len >= 2 && id_len <= 6 && s[open] >= 'A' &&
+             s[open] <= 'Z' && s[open + 1] >= '0' && s[open + 1] <= '9';
+    for (size_t k = open; ok && k < n - 1; k++) {
+        char c = s[k];
+        ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    }
+    if (!ok) {
+        T(s);
+        return rc;
+    }
+    if (rc == AB_OK) {
+        rc = ab_report_escape(b, ctx, s, open - 2);
+    }
+    S(" <span class=\"ab-mid\">");
+    if (rc == AB_OK) {
+        rc = ab_report_escape(b, ctx, s + open, id_len);
+    }
+    S("</span>");
+    return rc;
+}
+
 static int put_facts(ab_buf *b, ab_ctx *ctx, const char *cls, const ab_report_fact *facts,
                      uint32_t count)
 {
@@ -180,7 +225,9 @@ static int put_facts(ab_buf *b, ab_ctx *ctx, const char *cls, const ab_report_fa
     P("<dl class=\"%s\">\n", cls);
     for (uint32_t i = 0; i < count; i++) {
         S("<div><dt>");
-        T(facts[i].label);
+        if (rc == AB_OK) {
+            rc = put_with_id(b, ctx, facts[i].label);
+        }
         P("</dt><dd%s>", facts[i].mono ? " class=\"mono\"" : "");
         T(facts[i].value);
         S("</dd></div>\n");
@@ -192,7 +239,8 @@ static int put_facts(ab_buf *b, ab_ctx *ctx, const char *cls, const ab_report_fa
 static int put_table(ab_buf *b, ab_ctx *ctx, const ab_report_table *t)
 {
     int rc = AB_OK;
-    S("<table class=\"ab-table\">");
+    /* A table wider than the page scrolls in its own box; the page does not. */
+    S("<div class=\"ab-table-wrap\"><table class=\"ab-table\">");
     if (t->caption != NULL) {
         S("<caption>");
         T(t->caption);
@@ -220,7 +268,7 @@ static int put_table(ab_buf *b, ab_ctx *ctx, const ab_report_table *t)
         }
         S("</tr>\n");
     }
-    S("</tbody></table>\n");
+    S("</tbody></table></div>\n");
     return rc;
 }
 
@@ -270,8 +318,9 @@ static int check_page(const ab_report_page *page, ab_error *err)
         return ab__error(err, AB_EINVAL, "report", 0, 0, "map options version %u, expected %u",
                          page->map_options->version, AB_REPORT_MAP_OPTIONS_VERSION);
     }
-    if (page->overlay != NULL && page->overlay->version != AB_REPORT_OVERLAY_VERSION) {
-        return ab__error(err, AB_EINVAL, "report", 0, 0, "overlay version %u, expected %u",
+    if (page->overlay != NULL &&
+        (page->overlay->version < 1 || page->overlay->version > AB_REPORT_OVERLAY_VERSION)) {
+        return ab__error(err, AB_EINVAL, "report", 0, 0, "overlay version %u, expected 1 to %u",
                          page->overlay->version, AB_REPORT_OVERLAY_VERSION);
     }
     if ((page->input_count > 0 && page->inputs == NULL) ||
@@ -356,10 +405,23 @@ static int put_pictures(ab_buf *b, ab_ctx *ctx, const ab_report_page *page, ab_e
             S("</span>");
         }
         S("</figcaption>\n<div class=\"ab-svg\">\n");
+        /*
+         * The map shrinks with the page down to three quarters of its size,
+         * where its labels are still legible; on a narrower page it scrolls
+         * in its figure rather than the page scrolling.
+         */
+        ab_buf svg = AB_BUF_INIT;
+        ab_report_map_info info;
+        memset(&info, 0, sizeof(info));
         if (rc == AB_OK) {
-            rc = ab_report_map_svg(b, ctx, page->model, page->overlay, &mo, NULL, err);
+            rc = ab_report_map_svg(&svg, ctx, page->model, page->overlay, &mo, &info, err);
         }
-        S("</div></figure>\n");
+        P("<div class=\"ab-svg-in\" style=\"min-width:%.0fpx\">\n", floor(info.width * 0.75));
+        if (rc == AB_OK && svg.len > 0) {
+            rc = ab_buf_append(b, ctx, svg.ptr, svg.len);
+        }
+        ab_buf_dispose(&svg);
+        S("</div></div></figure>\n");
     }
     if (page->dfg != NULL) {
         S("<figure class=\"ab-fig-dfg\" id=\"as-is\"><figcaption>The process as it ran "
@@ -443,7 +505,9 @@ int ab_report_html(ab_buf *b, ab_ctx *ctx, const ab_report_page *page, ab_error 
         }
         if (page->headline_text != NULL) {
             S("<p class=\"ab-text\">");
-            T(page->headline_text);
+            if (rc == AB_OK) {
+                rc = put_with_id(b, ctx, page->headline_text);
+            }
             S("</p>");
         }
         if (page->headline_detail != NULL) {

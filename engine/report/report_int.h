@@ -34,6 +34,7 @@ typedef struct ab__report_line {
     size_t len;   /* Bytes. */
     int ellipsis; /* The label goes on: append "…". */
     double width; /* Estimated width, px. */
+    int lead;     /* The line starts with "…" (the middle of the label was left out). */
 } ab__report_line;
 
 /*
@@ -44,6 +45,16 @@ typedef struct ab__report_line {
  */
 uint32_t ab__report_wrap(const char *s, double max_w, double font_px, uint32_t max_lines,
                          ab__report_line *lines);
+
+/*
+ * As ab__report_wrap, but a label too long for max_lines (>= 2) loses its
+ * middle rather than its end: the first max_lines - 1 lines from the start,
+ * then a last line "…" and the label's end, which is where names that share
+ * a prefix ("Declaration REJECTED by ...") differ. When even the last word
+ * does not fit after "…", the end is cut as ab__report_wrap cuts it.
+ */
+uint32_t ab__report_wrap_ends(const char *s, double max_w, double font_px, uint32_t max_lines,
+                              ab__report_line *lines);
 
 /* Appends a wrapped line, escaped, with its "…" when cut. */
 int ab__report_line_put(ab_buf *b, ab_ctx *ctx, const char *s, const ab__report_line *line);

@@ -65,7 +65,29 @@ typedef struct extra_geo {
     int placed;
     rect r;
     uint32_t before, after; /* Anchor shapes, or AB_BPMN_NONE. */
+    uint32_t lines;         /* Lines of its label. */
 } extra_geo;
+
+/* Where a case start or end marker goes: a short stem from the step to the marker, a tag. */
+typedef struct end_geo {
+    int placed;
+    double x0, y0, x1, y1; /* The stem, from the step's border to the marker's. */
+    double mx, my;         /* The marker's centre. */
+    double tx, ty;         /* The tag's centre and baseline. */
+} end_geo;
+
+/* A kept rectangle in one bucket of the grid. */
+typedef struct keep_link {
+    uint32_t rect; /* Index in keep, or KEEP_WIDE for the list of wide ones. */
+    uint32_t next; /* Next link of the bucket, or UINT32_MAX. */
+} keep_link;
+
+/* An arc's case count, placed and waiting to be drawn. */
+typedef struct arc_label {
+    const char *text;
+    double cx, baseline;
+    int outline; /* Drawn with a red outline (the self-loop's has none). */
+} arc_label;
 
 typedef struct drawer {
     ab_ctx *ctx;
@@ -78,6 +100,17 @@ typedef struct drawer {
     const ab_report_task_mark **mark; /* Node -> its overlay mark, or NULL. */
     uint8_t *edge_dead;               /* Scene edge -> never traversed. */
     extra_geo *extras;
+    rect *keep; /* What nothing may cover: shapes, labels, badges, tags, red boxes. */
+    uint32_t n_keep, cap_keep;
+    uint32_t *keep_head; /* Grid bucket -> first link, or UINT32_MAX (see keep()). */
+    keep_link *links;
+    uint32_t n_links, cap_links;
+    int keep_failed; /* The registry could not grow (out of memory). */
+    rect *badge;     /* Task mark -> where its badge goes (w = 0: none). */
+    end_geo *ends;   /* Case end -> where it goes. */
+    uint32_t end_count;
+    arc_label *arc_labels; /* Case counts of the arcs, drawn after every arc's line. */
+    uint32_t n_arc_labels;
     double minx, miny, maxx, maxy; /* Bounds of everything drawn so far. */
     int has_bounds;
     ab_report_map_info info;
@@ -110,6 +143,147 @@ static int overlap(rect a, rect b, double pad)
 {
     return a.x < b.x + b.w + pad && b.x < a.x + a.w + pad && a.y < b.y + b.h + pad &&
            b.y < a.y + a.h + pad;
+}
+
+/*
+ * The rectangles that nothing placed later may cover sit in a grid of
+ * KEEP_CELL px cells hashed into KEEP_BUCKETS chains, so that finding a free
+ * spot looks at the neighbourhood and not at every label of a large map. A
+ * rectangle over more than KEEP_MAX_CELLS cells (a pool's header strip) goes
+ * in a list that every query reads.
+ */
+#define KEEP_CELL 128.0
+#define KEEP_BUCKETS 4096u
+#define KEEP_MAX_CELLS 64
+#define KEEP_WIDE (KEEP_BUCKETS) /* The chain of wide rectangles. */
+
+/* The cells r spans: [*x0, *x1] x [*y0, *y1]; 0 when there are too many. */
+static int keep_cells(rect r, int64_t *x0, int64_t *y0, int64_t *x1, int64_t *y1)
+{
+    *x0 = (int64_t)floor(r.x / KEEP_CELL);
+    *y0 = (int64_t)floor(r.y / KEEP_CELL);
+    *x1 = (int64_t)floor((r.x + r.w) / KEEP_CELL);
+    *y1 = (int64_t)floor((r.y + r.h) / KEEP_CELL);
+    return (*x1 - *x0 + 1) * (*y1 - *y0 + 1) <= KEEP_MAX_CELLS;
+}
+
+static uint32_t keep_bucket(int64_t cx, int64_t cy)
+{
+    return ((uint32_t)cx * 73856093u ^ (uint32_t)cy * 19349663u) & (KEEP_BUCKETS - 1);
+}
+
+static void keep_link_add(drawer *d, uint32_t bucket, uint32_t ri)
+{
+    if (d->n_links == d->cap_links) {
+        uint32_t cap = d->cap_links != 0 ? d->cap_links * 2 : 256;
+        keep_link *n = ab__arena_alloc(&d->sc.arena, (size_t)cap * sizeof(keep_link));
+        if (n == NULL) {
+            d->keep_failed = 1;
+            return;
+        }
+        if (d->n_links > 0) {
+            memcpy(n, d->links, (size_t)d->n_links * sizeof(keep_link));
+        }
+        d->links = n;
+        d->cap_links = cap;
+    }
+    d->links[d->n_links] = (keep_link){ri, d->keep_head[bucket]};
+    d->keep_head[bucket] = d->n_links++;
+}
+
+/* Remembers a rectangle that nothing placed later may cover. */
+static void keep(drawer *d, rect r)
+{
+    if (d->keep_head == NULL) {
+        d->keep_head = ab__arena_alloc(&d->sc.arena, (KEEP_BUCKETS + 1) * sizeof(uint32_t));
+        if (d->keep_head == NULL) {
+            d->keep_failed = 1;
+            return;
+        }
+        memset(d->keep_head, 0xff, (KEEP_BUCKETS + 1) * sizeof(uint32_t));
+    }
+    if (d->n_keep == d->cap_keep) {
+        uint32_t cap = d->cap_keep != 0 ? d->cap_keep * 2 : 64;
+        rect *n = ab__arena_alloc(&d->sc.arena, (size_t)cap * sizeof(rect));
+        if (n == NULL) {
+            d->keep_failed = 1;
+            return;
+        }
+        if (d->n_keep > 0) {
+            memcpy(n, d->keep, (size_t)d->n_keep * sizeof(rect));
+        }
+        d->keep = n;
+        d->cap_keep = cap;
+    }
+    uint32_t ri = d->n_keep++;
+    d->keep[ri] = r;
+    int64_t x0, y0, x1, y1;
+    if (!keep_cells(r, &x0, &y0, &x1, &y1)) {
+        keep_link_add(d, KEEP_WIDE, ri);
+        return;
+    }
+    for (int64_t cy = y0; cy <= y1; cy++) {
+        for (int64_t cx = x0; cx <= x1; cx++) {
+            keep_link_add(d, keep_bucket(cx, cy), ri);
+        }
+    }
+}
+
+static int chain_free(const drawer *d, uint32_t bucket, rect r, double pad)
+{
+    for (uint32_t l = d->keep_head[bucket]; l != UINT32_MAX; l = d->links[l].next) {
+        if (overlap(r, d->keep[d->links[l].rect], pad)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Nothing kept meets r (with pad px around it). */
+static int is_free(const drawer *d, rect r, double pad)
+{
+    if (d->keep_head == NULL) {
+        return 1;
+    }
+    int64_t x0, y0, x1, y1;
+    if (!keep_cells((rect){r.x - pad, r.y - pad, r.w + 2 * pad, r.h + 2 * pad}, &x0, &y0, &x1,
+                    &y1)) {
+        for (uint32_t i = 0; i < d->n_keep; i++) {
+            if (overlap(r, d->keep[i], pad)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    if (!chain_free(d, KEEP_WIDE, r, pad)) {
+        return 0;
+    }
+    for (int64_t cy = y0; cy <= y1; cy++) {
+        for (int64_t cx = x0; cx <= x1; cx++) {
+            if (!chain_free(d, keep_bucket(cx, cy), r, pad)) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* r crosses the border of a pool or lane (it is partly inside, partly outside). */
+static int crosses_band(const drawer *d, rect r, uint32_t *band_out)
+{
+    for (uint32_t i = 0; i < d->sc.shape_count; i++) {
+        const ab__rshape *s = &d->sc.shapes[i];
+        if (s->kind != AB__RS_POOL && s->kind != AB__RS_LANE) {
+            continue;
+        }
+        rect b = {s->x, s->y, s->w, s->h};
+        int inside_b = r.x >= b.x && r.y >= b.y && r.x + r.w <= b.x + b.w && r.y + r.h <= b.y + b.h;
+        if (overlap(r, b, 0) && !inside_b) {
+            *band_out = i;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static int is_event(ab_bpmn_kind k)
@@ -349,7 +523,7 @@ static int put_label(drawer *d, const char *text, double cx, double top, double 
     ab_ctx *ctx = d->ctx;
     int rc = AB_OK;
     ab__report_line lines[16];
-    uint32_t n = ab__report_wrap(text, max_w, font, max_lines, lines);
+    uint32_t n = ab__report_wrap_ends(text, max_w, font, max_lines, lines);
     double lh = font * 1.2;
     double y0 = box_h > 0 ? top + box_h / 2 - n * lh / 2 + font * 0.85 : top + font * 0.85;
     double wmax = 0;
@@ -360,17 +534,25 @@ static int put_label(drawer *d, const char *text, double cx, double top, double 
             rc = ab__report_line_put(b, ctx, text, &lines[i]);
         }
         P("</text>");
-        double w = lines[i].width + (lines[i].ellipsis ? font : 0);
+        double w = lines[i].width + (lines[i].ellipsis ? font : 0) + (lines[i].lead ? font : 0);
         wmax = w > wmax ? w : wmax;
     }
     if (n > 0) {
         double ytop = box_h > 0 ? top + box_h / 2 - n * lh / 2 : top;
         grow(d, cx - wmax / 2, ytop, cx + wmax / 2, ytop + n * lh);
+        keep(d, (rect){cx - wmax / 2, ytop, wmax, n * lh});
     }
     if (h_out != NULL) {
         *h_out = n * lh;
     }
     return rc;
+}
+
+/* The box of a tag (see put_tag) centred on (cx, baseline). */
+static rect tag_rect(const char *text, double cx, double baseline)
+{
+    double w = ab__report_text_width(text, strlen(text), SMALL) + 8;
+    return (rect){cx - w / 2, baseline - SMALL - 1, w, SMALL + 5};
 }
 
 /* A small text on a white rounded background, centred on (cx, baseline). */
@@ -382,6 +564,7 @@ static int put_tag(drawer *d, const char *cls, const char *text, double cx, doub
     int rc = AB_OK;
     double w = ab__report_text_width(text, strlen(text), SMALL) + 8;
     double h = SMALL + 5;
+    keep(d, tag_rect(text, cx, baseline));
     P("<g class=\"%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"3\" "
       "fill=\"%s\"",
       cls, cx - w / 2, baseline - SMALL - 1, w, h, bg);
@@ -429,6 +612,7 @@ static int draw_band(drawer *d, const ab__rshape *s)
           s->x, s->y + 30, s->x + s->w, s->y + 30, LINE);
     }
     if (s->name[0] != '\0') {
+        keep(d, horizontal ? (rect){s->x, s->y, 30, s->h} : (rect){s->x, s->y, s->w, 30});
         ab__report_line line[1];
         double span = (horizontal ? s->h : s->w) - 8;
         if (ab__report_wrap(s->name, span > 20 ? span : 20, FONT, 1, line) == 1) {
@@ -725,6 +909,9 @@ static int draw_node(drawer *d, const ab__rshape *s)
         rc = put_node_title(d, nd, mk);
     }
     grow(d, s->x, s->y, s->x + s->w, s->y + s->h);
+    if (!s->container) {
+        keep(d, (rect){s->x, s->y, s->w, s->h});
+    }
     double cx = s->x + s->w / 2, cy = s->y + s->h / 2;
     const char *stroke = dead ? GREY : LINE;
     if (is_box(nd->kind)) {
@@ -1006,6 +1193,7 @@ static int draw_edge(drawer *d, uint32_t ei)
             }
             P("</text>");
             grow(d, mx - line[i].width / 2 - SMALL, y - SMALL, mx + line[i].width / 2 + SMALL, y);
+            keep(d, (rect){mx - line[i].width / 2 - 2, y - SMALL, line[i].width + 4, SMALL + 3});
         }
     }
     P("</g>\n");
@@ -1088,11 +1276,40 @@ static void blossom(const double *q, double u, double v, double *x, double *y)
     *y = a * q[1] + m * q[3] + c * q[5];
 }
 
-/* Places the undocumented activities beside their context, clear of nodes and of each other. */
+#define EXTRA_FONT (SMALL + 1)
+#define EXTRA_LABEL_W 150.0 /* Widest line of a red box's label, px. */
+#define EXTRA_LINES 3
+
+/* A red box sized to its label: up to three lines, the middle left out past that. */
+static rect extra_size(const char *name, uint32_t *lines_out)
+{
+    ab__report_line lines[16];
+    uint32_t n = ab__report_wrap_ends(name, EXTRA_LABEL_W, EXTRA_FONT, EXTRA_LINES, lines);
+    double wmax = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        double w = lines[k].width + (lines[k].ellipsis || lines[k].lead ? EXTRA_FONT : 0);
+        wmax = w > wmax ? w : wmax;
+    }
+    *lines_out = n > 0 ? n : 1;
+    double w = wmax + 16 > EXTRA_W ? wmax + 16 : EXTRA_W;
+    return (rect){0, 0, w, 5 + *lines_out * EXTRA_FONT * 1.2 + 18};
+}
+
+/*
+ * Places the undocumented activities beside their context, clear of every
+ * shape, label and badge and of each other, and never across the border of
+ * a pool or lane: a box that would cross one moves above that band.
+ */
 static void place_extras(drawer *d)
 {
     const ab_report_overlay *ov = d->ov;
-    double row_x = d->minx, row_y = d->maxy + 34;
+    double bottom = d->maxy;
+    for (uint32_t k = 0; k < d->n_keep; k++) {
+        double y1 = d->keep[k].y + d->keep[k].h;
+        bottom = y1 > bottom ? y1 : bottom;
+    }
+    double row_left = d->minx, row_right = d->maxx > d->minx + 600 ? d->maxx : d->minx + 600;
+    double row_x = row_left, row_y = bottom + 34, row_h = 0;
     for (uint32_t i = 0; i < ov->extra_count; i++) {
         const ab_report_extra *x = &ov->extras[i];
         extra_geo *g = &d->extras[i];
@@ -1100,6 +1317,7 @@ static void place_extras(drawer *d)
         if (x->name == NULL) {
             continue;
         }
+        rect size = extra_size(x->name, &g->lines);
         uint32_t sa, sb;
         int ha = find_node_shape(d, x->before_id, &sa) == AB_OK;
         int hb = find_node_shape(d, x->after_id, &sb) == AB_OK;
@@ -1118,9 +1336,18 @@ static void place_extras(drawer *d)
                 cx = c->x;
                 top = c->y;
             }
-            rect r = {cx - EXTRA_W / 2, top - 30 - EXTRA_H, EXTRA_W, EXTRA_H};
-            /* Move up until clear: a fixed rule, so the same overlay lands in the same place. */
-            for (int tries = 0; tries < 64; tries++) {
+            rect r = {cx - size.w / 2, top - 30 - size.h, size.w, size.h};
+            /*
+             * Up until clear, by a fixed rule so that the same overlay lands in
+             * the same place: above a band whose border it would cross, else a
+             * step up past whatever it meets. y only decreases, so this ends.
+             */
+            for (int tries = 0; tries < 400; tries++) {
+                uint32_t band;
+                if (crosses_band(d, r, &band)) {
+                    r.y = d->sc.shapes[band].y - r.h - 10;
+                    continue;
+                }
                 int clash = 0;
                 for (uint32_t s = 0; s < d->sc.shape_count && !clash; s++) {
                     const ab__rshape *sh = &d->sc.shapes[s];
@@ -1128,20 +1355,24 @@ static void place_extras(drawer *d)
                         clash = overlap(r, (rect){sh->x, sh->y - 18, sh->w, sh->h + 18}, 6);
                     }
                 }
-                for (uint32_t k = 0; k < i && !clash; k++) {
-                    clash = d->extras[k].placed && overlap(r, d->extras[k].r, 10);
-                }
-                if (!clash) {
+                if (!clash && is_free(d, r, 6)) {
                     break;
                 }
-                r.y -= EXTRA_H + 16;
+                r.y -= 12;
             }
             g->r = r;
         } else {
-            g->r = (rect){row_x, row_y, EXTRA_W, EXTRA_H};
-            row_x += EXTRA_W + 20;
+            if (row_x > row_left && row_x + size.w > row_right) {
+                row_x = row_left;
+                row_y += row_h + 20;
+                row_h = 0;
+            }
+            g->r = (rect){row_x, row_y, size.w, size.h};
+            row_x += size.w + 20;
+            row_h = size.h > row_h ? size.h : row_h;
         }
         g->placed = 1;
+        keep(d, g->r);
     }
 }
 
@@ -1200,6 +1431,28 @@ static double choose_bulge(const drawer *d, const endpt *a, const endpt *z)
 }
 
 /*
+ * An arc's case count, placed now (nothing placed later covers it) and
+ * drawn after every arc's line, so that no other arc runs across it.
+ */
+static int defer_arc_label(drawer *d, const char *text, double cx, double baseline, int outline)
+{
+    uint32_t cap = d->ov->arc_count + 1;
+    if (d->arc_labels == NULL) {
+        d->arc_labels = ab__arena_alloc(&d->sc.arena, (size_t)cap * sizeof(*d->arc_labels));
+    }
+    char *copy = ab__arena_strndup(&d->sc.arena, text, strlen(text));
+    if (d->arc_labels == NULL || copy == NULL) {
+        return AB_ENOMEM;
+    }
+    if (d->n_arc_labels < cap) {
+        d->arc_labels[d->n_arc_labels++] = (arc_label){copy, cx, baseline, outline};
+    }
+    keep(d, tag_rect(text, cx, baseline));
+    grow(d, cx, baseline, cx, baseline);
+    return AB_OK;
+}
+
+/*
  * A dashed arc between two ends: a quadratic curve bowed to one side (see
  * choose_bulge; connectors are straight), cut where it leaves the first end
  * and enters the second, with an arrowhead and, when label is set, a
@@ -1220,7 +1473,7 @@ static int put_arc(drawer *d, const endpt *a, const endpt *z, double sw, const c
         rc = rc == AB_OK ? put_arrow(d, x1, top, 0.25, 1, 8 + sw, RED, NULL) : rc;
         grow(d, x0 - 14, top - 52, x1 + 14, top);
         if (label != NULL && rc == AB_OK) {
-            rc = put_tag(d, "ab-arc-label", label, a->cx, top - 40, RED, "#ffffff", NULL);
+            rc = defer_arc_label(d, label, a->cx, top - 40, 0);
         }
         return rc;
     }
@@ -1286,7 +1539,19 @@ static int put_arc(drawer *d, const endpt *a, const endpt *z, double sw, const c
     blossom(q, 0.5, 0.5, &apx, &apy);
     grow(d, apx, apy, apx, apy);
     if (label != NULL && rc == AB_OK) {
-        rc = put_tag(d, "ab-arc-label", label, apx, apy + 4, RED, "#ffffff", RED);
+        /* The count on the curve, at the first point from its crest where it covers nothing. */
+        static const double ts[] = {0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82};
+        for (size_t k = 0; k < sizeof(ts) / sizeof(ts[0]); k++) {
+            double tx2, ty2;
+            double t = t0 + (t1 - t0) * ts[k];
+            blossom(q, t, t, &tx2, &ty2);
+            if (is_free(d, tag_rect(label, tx2, ty2 + 4), 1)) {
+                apx = tx2;
+                apy = ty2;
+                break;
+            }
+        }
+        rc = defer_arc_label(d, label, apx, apy + 4, 1);
     }
     return rc;
 }
@@ -1365,8 +1630,8 @@ static int draw_extras(drawer *d)
           g->r.x, g->r.y, g->r.w, g->r.h, RED);
         grow(d, g->r.x, g->r.y, g->r.x + g->r.w, g->r.y + g->r.h);
         if (rc == AB_OK) {
-            rc = put_label(d, x->name, g->r.x + g->r.w / 2, g->r.y + 2, g->r.h - 16, g->r.w - 10,
-                           SMALL + 1, 2, "#7f1010", NULL);
+            rc = put_label(d, x->name, g->r.x + g->r.w / 2, g->r.y + 5, 0, EXTRA_LABEL_W,
+                           EXTRA_FONT, EXTRA_LINES, "#7f1010", NULL);
         }
         P("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%.0f\" "
           "fill=\"%s\">%s</text></g>\n",
@@ -1376,16 +1641,27 @@ static int draw_extras(drawer *d)
     return rc;
 }
 
+/* The most cases of an arc or case end: the thickest line. */
+static uint64_t max_arc_cases(const drawer *d)
+{
+    uint64_t max_cases = 1;
+    for (uint32_t i = 0; i < d->ov->arc_count; i++) {
+        max_cases = d->ov->arcs[i].cases > max_cases ? d->ov->arcs[i].cases : max_cases;
+    }
+    for (uint32_t i = 0; i < d->end_count; i++) {
+        uint64_t c = d->ov->ends[i].cases;
+        max_cases = c > max_cases ? c : max_cases;
+    }
+    return max_cases;
+}
+
 static int draw_arcs(drawer *d)
 {
     ab_buf *b = d->b;
     ab_ctx *ctx = d->ctx;
     int rc = AB_OK;
     const ab_report_overlay *ov = d->ov;
-    uint64_t max_cases = 1;
-    for (uint32_t i = 0; i < ov->arc_count; i++) {
-        max_cases = ov->arcs[i].cases > max_cases ? ov->arcs[i].cases : max_cases;
-    }
+    uint64_t max_cases = max_arc_cases(d);
     for (uint32_t i = 0; i < ov->arc_count && rc == AB_OK; i++) {
         const ab_report_arc *arc = &ov->arcs[i];
         endpt a = arc_end(d, arc->from_id, arc->from_activity);
@@ -1420,7 +1696,73 @@ static int draw_arcs(drawer *d)
         P("</g>\n");
         d->info.overlay_drawn++;
     }
+    for (uint32_t i = 0; i < d->n_arc_labels && rc == AB_OK; i++) {
+        const arc_label *l = &d->arc_labels[i];
+        rc = put_tag(d, "ab-arc-label", l->text, l->cx, l->baseline, RED, "#ffffff",
+                     l->outline ? RED : NULL);
+    }
     return rc;
+}
+
+/* The text of a mark's badge; 0 when it has none. */
+static int badge_text(const ab_report_task_mark *mk, char *text, size_t cap)
+{
+    if (mark_has_rate(mk)) {
+        /* A rate says more than "dead" (a step bypassed in every case is both). */
+        if (mk->of > 0) {
+            snprintf(text, cap, "%llu/%llu cases \xc2\xb7 %.1f%%%s", (unsigned long long)mk->cases,
+                     (unsigned long long)mk->of, mk->rate * 100.0,
+                     mk->dead ? " \xc2\xb7 never done" : "");
+        } else {
+            snprintf(text, cap, "%.1f%%%s", mk->rate * 100.0,
+                     mk->dead ? " \xc2\xb7 never done" : "");
+        }
+        return 1;
+    }
+    if (mk->dead) {
+        snprintf(text, cap, "never done as documented");
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Where each badge goes: above its step, centred or flush with either side,
+ * then below it, then higher up; the first spot that covers no label, shape
+ * or other badge (the first of all when every one does).
+ */
+static void place_badges(drawer *d)
+{
+    const ab_report_overlay *ov = d->ov;
+    for (uint32_t i = 0; i < ov->task_count; i++) {
+        const ab_report_task_mark *mk = &ov->tasks[i];
+        uint32_t si;
+        char text[128];
+        d->badge[i] = (rect){0, 0, 0, 0};
+        if (find_node_shape(d, mk->element_id, &si) != AB_OK ||
+            d->mark[d->sc.shapes[si].node] != mk || !badge_text(mk, text, sizeof(text))) {
+            continue;
+        }
+        const ab__rshape *s = &d->sc.shapes[si];
+        rect r0 = tag_rect(text, 0, 0);
+        double w = r0.w;
+        double xs[3] = {s->x + s->w / 2, s->x + s->w - w / 2, s->x + w / 2};
+        double above = s->y - 5, below = s->y + s->h + SMALL + 3;
+        double ys[6] = {above, below, above - 16, below + 16, above - 32, below + 32};
+        rect best = tag_rect(text, xs[0], ys[0]);
+        int found = 0;
+        for (int yi = 0; yi < 6 && !found; yi++) {
+            for (int xi = 0; xi < 3 && !found; xi++) {
+                rect r = tag_rect(text, xs[xi], ys[yi]);
+                if (is_free(d, r, 1)) {
+                    best = r;
+                    found = 1;
+                }
+            }
+        }
+        d->badge[i] = best;
+        keep(d, best);
+    }
 }
 
 static int draw_badges(drawer *d)
@@ -1441,25 +1783,182 @@ static int draw_badges(drawer *d)
             continue; /* A later mark for the same node wins; draw its badge only. */
         }
         char text[128];
+        double bx = d->badge[i].x + d->badge[i].w / 2, by = d->badge[i].y + SMALL + 1;
+        if (!badge_text(mk, text, sizeof(text))) {
+            continue;
+        }
         if (mark_has_rate(mk)) {
-            /* A rate says more than "dead" (a step bypassed in every case is both). */
-            if (mk->of > 0) {
-                snprintf(text, sizeof(text), "%llu/%llu cases \xc2\xb7 %.1f%%%s",
-                         (unsigned long long)mk->cases, (unsigned long long)mk->of,
-                         mk->rate * 100.0, mk->dead ? " \xc2\xb7 never done" : "");
-            } else {
-                snprintf(text, sizeof(text), "%.1f%%%s", mk->rate * 100.0,
-                         mk->dead ? " \xc2\xb7 never done" : "");
-            }
             char fill[8];
             ab__report_rate_color(mk->rate, fill);
-            rc = put_tag(d, "ab-bypass", text, s->x + s->w / 2, s->y - 5,
-                         mk->rate > 0.62 ? "#ffffff" : "#5a1a00", fill, "#7a2a0a");
-        } else if (mk->dead) {
-            snprintf(text, sizeof(text), "never done as documented");
-            rc = put_tag(d, "ab-dead-tag", text, s->x + s->w / 2, s->y - 5, "#5b6570", "#eef0f2",
-                         GREY);
+            rc = put_tag(d, "ab-bypass", text, bx, by, mk->rate > 0.62 ? "#ffffff" : "#5a1a00",
+                         fill, "#7a2a0a");
+        } else {
+            rc = put_tag(d, "ab-dead-tag", text, bx, by, "#5b6570", "#eef0f2", GREY);
         }
+    }
+    return rc;
+}
+
+/* ---- Cases that start or end off the map's path. ---- */
+
+#define END_MARK 5.0 /* Half the side of a stop marker, px. */
+
+static const ab_report_case_end *case_end_at(const drawer *d, uint32_t i)
+{
+    return d->ov->version >= 2 && i < d->ov->end_count ? &d->ov->ends[i] : NULL;
+}
+
+static void end_text(const ab_report_case_end *ce, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s \xc2\xb7 %llu case%s", ce->start ? "case started" : "case ended",
+             (unsigned long long)ce->cases, ce->cases == 1 ? "" : "s");
+}
+
+/*
+ * A marker beside its step: a stem of len px out of one side, the marker,
+ * then the tag further out on that side (beside it when the stem is
+ * horizontal, under or over it when vertical). side: 0 right, 1 below,
+ * 2 above, 3 left. Returns the box that all of it takes.
+ */
+static rect end_layout(const endpt *a, int side, double len, const char *text, end_geo *g)
+{
+    double dx = side == 0 ? 1 : (side == 3 ? -1 : 0), dy = side == 1 ? 1 : (side == 2 ? -1 : 0);
+    g->x0 = a->cx + dx * a->hw;
+    g->y0 = a->cy + dy * a->hh;
+    g->x1 = g->x0 + dx * len;
+    g->y1 = g->y0 + dy * len;
+    g->mx = g->x1 + dx * END_MARK;
+    g->my = g->y1 + dy * END_MARK;
+    rect t0 = tag_rect(text, 0, 0);
+    if (dy == 0) {
+        g->tx = g->mx + dx * (END_MARK + 4 + t0.w / 2);
+        g->ty = g->my + 4;
+    } else {
+        g->tx = g->mx;
+        g->ty = dy > 0 ? g->my + END_MARK + 4 + SMALL + 1 : g->my - END_MARK - 8;
+    }
+    rect t = tag_rect(text, g->tx, g->ty);
+    double x0 = fmin(fmin(g->x0, g->mx - END_MARK), t.x),
+           y0 = fmin(fmin(g->y0, g->my - END_MARK), t.y);
+    double x1 = fmax(fmax(g->x0, g->mx + END_MARK), t.x + t.w);
+    double y1 = fmax(fmax(g->y0, g->my + END_MARK), t.y + t.h);
+    /* The stem's own start touches the step: leave that pixel out of the box. */
+    if (dx > 0) {
+        x0 += 1;
+    } else if (dx < 0) {
+        x1 -= 1;
+    } else if (dy > 0) {
+        y0 += 1;
+    } else {
+        y1 -= 1;
+    }
+    return (rect){x0, y0, x1 - x0, y1 - y0};
+}
+
+/*
+ * Where each start or end marker goes: the first side and stem length where
+ * it covers nothing. Markers beside map elements are placed before the
+ * badges (a badge can move up or down; a stop marker belongs beside its
+ * step), those beside red boxes once the boxes are placed.
+ */
+static void place_ends(drawer *d, int on_extras)
+{
+    static const int end_sides[] = {0, 1, 2, 3}, start_sides[] = {3, 2, 1, 0};
+    static const double lens[] = {20, 40, 64};
+    for (uint32_t i = 0; i < d->end_count; i++) {
+        const ab_report_case_end *ce = case_end_at(d, i);
+        end_geo *g = &d->ends[i];
+        if ((ce->activity != NULL) != on_extras) {
+            continue;
+        }
+        g->placed = 0;
+        endpt a = arc_end(d, ce->element_id, ce->activity);
+        if (!a.ok) {
+            continue;
+        }
+        char text[80];
+        end_text(ce, text, sizeof(text));
+        const int *sides = ce->start ? start_sides : end_sides;
+        end_geo first;
+        rect first_box = end_layout(&a, sides[0], lens[0], text, &first);
+        int found = 0;
+        for (size_t l = 0; l < 3 && !found; l++) {
+            for (int k = 0; k < 4 && !found; k++) {
+                end_geo cand;
+                rect box = end_layout(&a, sides[k], lens[l], text, &cand);
+                if (is_free(d, box, 1)) {
+                    *g = cand;
+                    keep(d, box);
+                    found = 1;
+                }
+            }
+        }
+        if (!found) {
+            *g = first;
+            keep(d, first_box);
+        }
+        g->placed = 1;
+    }
+}
+
+static int draw_ends(drawer *d, uint64_t max_cases)
+{
+    ab_buf *b = d->b;
+    ab_ctx *ctx = d->ctx;
+    int rc = AB_OK;
+    for (uint32_t i = 0; i < d->end_count && rc == AB_OK; i++) {
+        const ab_report_case_end *ce = case_end_at(d, i);
+        const end_geo *g = &d->ends[i];
+        if (!g->placed) {
+            d->info.overlay_missing++;
+            continue;
+        }
+        endpt a = arc_end(d, ce->element_id, ce->activity);
+        const char *name = ce->activity != NULL ? ce->activity : ce->element_id;
+        if (ce->activity == NULL && a.key < d->sc.shape_count &&
+            d->sc.shapes[a.key].name[0] != '\0') {
+            name = d->sc.shapes[a.key].name;
+        }
+        char text[80];
+        end_text(ce, text, sizeof(text));
+        P("<g class=\"ab-case-end\" data-kind=\"%s\" data-step=\"", ce->start ? "start" : "end");
+        T(name, 0);
+        P("\"><title>%llu case%s %s ", (unsigned long long)ce->cases, ce->cases == 1 ? "" : "s",
+          ce->start ? "started with" : "ended right after");
+        T(name, 0);
+        P(", where the documented process does not %s</title>", ce->start ? "start" : "end");
+        double sw = 1.5 + 2.5 * sqrt((double)ce->cases / (double)max_cases);
+        double al = 6 + sw;
+        if (ce->start) {
+            /* From the marker (a hollow circle) into the step. */
+            double ux = g->x0 - g->x1, uy = g->y0 - g->y1, ul = hypot(ux, uy);
+            ul = ul > 0 ? ul : 1;
+            P("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+              "stroke-width=\"%.1f\"/>",
+              g->x1, g->y1, g->x0 - ux / ul * al * 0.6, g->y0 - uy / ul * al * 0.6, RED, sw);
+            rc = rc == AB_OK ? put_arrow(d, g->x0, g->y0, ux, uy, al, RED, NULL) : rc;
+            P("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#ffffff\" stroke=\"%s\" "
+              "stroke-width=\"2\"/>",
+              g->mx, g->my, END_MARK, RED);
+        } else {
+            /* From the step to the marker (a filled square: the case stopped). */
+            double ux = g->x1 - g->x0, uy = g->y1 - g->y0, ul = hypot(ux, uy);
+            ul = ul > 0 ? ul : 1;
+            P("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+              "stroke-width=\"%.1f\"/>",
+              g->x0, g->y0, g->x1 - ux / ul * al * 0.6, g->y1 - uy / ul * al * 0.6, RED, sw);
+            rc = rc == AB_OK ? put_arrow(d, g->x1, g->y1, ux, uy, al, RED, NULL) : rc;
+            P("<rect class=\"ab-stop\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+              "fill=\"%s\"/>",
+              g->mx - END_MARK, g->my - END_MARK, 2 * END_MARK, 2 * END_MARK, RED);
+        }
+        grow(d, g->mx - END_MARK, g->my - END_MARK, g->mx + END_MARK, g->my + END_MARK);
+        grow(d, g->x0, g->y0, g->x0, g->y0);
+        if (rc == AB_OK) {
+            rc = put_tag(d, "ab-case-end-label", text, g->tx, g->ty, RED, "#ffffff", RED);
+        }
+        P("</g>\n");
+        d->info.overlay_drawn++;
     }
     return rc;
 }
@@ -1579,7 +2078,10 @@ static int draw_scene(drawer *d, int legend)
     if (!d->has_bounds) {
         grow(d, 0, 0, 0, 0);
     }
+    place_ends(d, 0);
+    place_badges(d);
     place_extras(d);
+    place_ends(d, 1);
     P("<g class=\"ab-overlay\">\n");
     if (rc == AB_OK) {
         rc = draw_extras(d);
@@ -1588,7 +2090,13 @@ static int draw_scene(drawer *d, int legend)
         rc = draw_arcs(d);
     }
     if (rc == AB_OK) {
+        rc = draw_ends(d, max_arc_cases(d));
+    }
+    if (rc == AB_OK) {
         rc = draw_badges(d);
+    }
+    if (rc == AB_OK && d->keep_failed) {
+        rc = AB_ENOMEM;
     }
     for (uint32_t i = 0; i < d->ov->dead_flow_count; i++) {
         uint32_t f;
@@ -1627,6 +2135,14 @@ static int resolve_overlay(drawer *d)
         return AB_ENOMEM;
     }
     memset(d->extras, 0, ((size_t)ov->extra_count + 1) * sizeof(extra_geo));
+    d->end_count = ov->version >= 2 ? ov->end_count : 0;
+    d->badge = ab__arena_alloc(&d->sc.arena, ((size_t)ov->task_count + 1) * sizeof(rect));
+    d->ends = ab__arena_alloc(&d->sc.arena, ((size_t)d->end_count + 1) * sizeof(end_geo));
+    if (d->badge == NULL || d->ends == NULL) {
+        return AB_ENOMEM;
+    }
+    memset(d->badge, 0, ((size_t)ov->task_count + 1) * sizeof(rect));
+    memset(d->ends, 0, ((size_t)d->end_count + 1) * sizeof(end_geo));
     for (uint32_t i = 0; i < ov->task_count; i++) {
         uint32_t v;
         const char *id = ov->tasks[i].element_id;
@@ -1661,14 +2177,15 @@ int ab_report_map_svg(ab_buf *out, ab_ctx *ctx, const ab_bpmn *model, const ab_r
         return ab__error(err, AB_EINVAL, "report", 0, 0, "map options version %u, expected %u",
                          opts->version, AB_REPORT_MAP_OPTIONS_VERSION);
     }
-    if (ov != NULL && ov->version != AB_REPORT_OVERLAY_VERSION) {
-        return ab__error(err, AB_EINVAL, "report", 0, 0, "overlay version %u, expected %u",
+    if (ov != NULL && (ov->version < 1 || ov->version > AB_REPORT_OVERLAY_VERSION)) {
+        return ab__error(err, AB_EINVAL, "report", 0, 0, "overlay version %u, expected 1 to %u",
                          ov->version, AB_REPORT_OVERLAY_VERSION);
     }
     if (ov != NULL &&
         ((ov->task_count > 0 && ov->tasks == NULL) || (ov->arc_count > 0 && ov->arcs == NULL) ||
          (ov->extra_count > 0 && ov->extras == NULL) ||
-         (ov->dead_flow_count > 0 && ov->dead_flows == NULL))) {
+         (ov->dead_flow_count > 0 && ov->dead_flows == NULL) ||
+         (ov->version >= 2 && ov->end_count > 0 && ov->ends == NULL))) {
         return ab__error(err, AB_EINVAL, "report", 0, 0, "overlay count without its array");
     }
     drawer d;

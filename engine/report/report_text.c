@@ -272,7 +272,7 @@ uint32_t ab__report_wrap(const char *s, double max_w, double font_px, uint32_t m
             }
             break;
         }
-        lines[n++] = (ab__report_line){start, end - start, 0, w};
+        lines[n++] = (ab__report_line){start, end - start, 0, w, 0};
         i = end;
         while (i < len && is_space(s[i])) {
             i++;
@@ -291,9 +291,46 @@ uint32_t ab__report_wrap(const char *s, double max_w, double font_px, uint32_t m
     return n;
 }
 
+uint32_t ab__report_wrap_ends(const char *s, double max_w, double font_px, uint32_t max_lines,
+                              ab__report_line *lines)
+{
+    uint32_t n = ab__report_wrap(s, max_w, font_px, max_lines, lines);
+    if (n == 0 || !lines[n - 1].ellipsis || max_lines < 2) {
+        return n;
+    }
+    /* The head: the first lines as wrapped, without their ellipsis (the tail line has it). */
+    n = ab__report_wrap(s, max_w, font_px, max_lines - 1, lines);
+    ab__report_line *last = &lines[n - 1];
+    size_t head_end = last->off + last->len;
+    last->ellipsis = 0;
+    size_t len = strlen(s);
+    while (len > head_end && is_space(s[len - 1])) {
+        len--;
+    }
+    double avail = max_w - 1.0 * font_px;
+    /* The tail: the longest run of whole words at the end that fits after "…". */
+    size_t best = len;
+    for (size_t p = len; p > head_end; p--) {
+        if (p < len && is_space(s[p - 1]) && !is_space(s[p])) {
+            if (ab__report_text_width(s + p, len - p, font_px) > avail) {
+                break;
+            }
+            best = p;
+        }
+    }
+    if (best >= len) {
+        /* The last word alone is too wide: a part of a word says less than the start. */
+        return ab__report_wrap(s, max_w, font_px, max_lines, lines);
+    }
+    lines[n] = (ab__report_line){best, len - best, 0,
+                                 ab__report_text_width(s + best, len - best, font_px), 1};
+    return n + 1;
+}
+
 int ab__report_line_put(ab_buf *b, ab_ctx *ctx, const char *s, const ab__report_line *line)
 {
-    int rc = ab_report_escape(b, ctx, s + line->off, line->len);
+    int rc = line->lead ? ab_buf_append(b, ctx, "\xe2\x80\xa6", 3) : AB_OK;
+    rc = rc == AB_OK ? ab_report_escape(b, ctx, s + line->off, line->len) : rc;
     if (rc == AB_OK && line->ellipsis) {
         rc = ab_buf_append(b, ctx, "\xe2\x80\xa6", 3);
     }

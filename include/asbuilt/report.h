@@ -64,11 +64,13 @@ typedef struct ab_report_task_mark {
 /**
  * An undocumented transition (M5): b directly followed a although the map
  * never does that. Drawn as a red dashed arc from a to b with its case count.
- * Each end is a flow node of the map (from_id / to_id; for the artificial
- * START and END give the id of a start or end event) or, when from_activity /
- * to_activity is non-NULL, one of the overlay's undocumented activities, by
- * name (the id is then ignored). An arc whose ends cannot be found is not
- * drawn and is counted in ab_report_map_info.overlay_missing.
+ * Each end is a flow node of the map (from_id / to_id) or, when
+ * from_activity / to_activity is non-NULL, one of the overlay's undocumented
+ * activities, by name (the id is then ignored). An arc whose ends cannot be
+ * found is not drawn and is counted in ab_report_map_info.overlay_missing.
+ * A case that starts or ends where the map does not let it (the artificial
+ * START and END of a trace) is an ab_report_case_end, not an arc: an arc into
+ * one of the map's end events would say that the case reached it.
  */
 typedef struct ab_report_arc {
     const char *from_id;       /**< Source flow node id, or NULL. */
@@ -92,6 +94,22 @@ typedef struct ab_report_extra {
 } ab_report_extra;
 
 /**
+ * Cases that ended right after a step although the map does not end there
+ * (the undocumented transition "step -> END"), or that started with a step
+ * the map does not start with ("START -> step"). Drawn as a short red arrow
+ * from the step to a small "case ended" stop marker beside it (or from a
+ * "case started" marker into it) with the case count, never into one of the
+ * map's own start or end events. The step is a flow node (element_id) or,
+ * when activity is non-NULL, one of the overlay's undocumented activities.
+ */
+typedef struct ab_report_case_end {
+    const char *element_id; /**< The flow node, or NULL. */
+    const char *activity;   /**< Or: the name of an ab_report_extra, or NULL. */
+    uint64_t cases;         /**< Cases that ended after it (started with it). */
+    int start;              /**< Non-zero: cases that started with the step. */
+} ab_report_case_end;
+
+/**
  * What to draw onto the map. Arrays are read during the call only; a count of
  * 0 allows a NULL array. Entries are drawn in the order given, so give them
  * in a deterministic order (engine/gap's lists are).
@@ -107,10 +125,14 @@ typedef struct ab_report_overlay {
     const char *const *dead_flows; /**< Sequence flow ids never traversed (M12): greyed. */
     uint32_t dead_flow_count;
     uint64_t cases; /**< Cases analysed, shown in the legend (0 = not shown). */
+    /* Version 2: */
+    const ab_report_case_end *ends; /**< Cases that started or ended off the map's path. */
+    uint32_t end_count;
 } ab_report_overlay;
 
-#define AB_REPORT_OVERLAY_VERSION 1
-#define AB_REPORT_OVERLAY_INIT {AB_REPORT_OVERLAY_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+/** 2 adds ends; overlays of version 1 are still accepted. */
+#define AB_REPORT_OVERLAY_VERSION 2
+#define AB_REPORT_OVERLAY_INIT {AB_REPORT_OVERLAY_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** Where the geometry of the map comes from. */
 typedef enum ab_report_layout {
@@ -162,7 +184,7 @@ typedef struct ab_report_map_info {
  * may be NULL. Every element drawn for a flow node carries
  * data-element="<its id>" and the class "node" plus its kind ("task",
  * "event", "gateway", "subprocess", "call"); overlay elements carry the
- * classes "ab-bypass", "ab-dead", "ab-arc", "ab-extra" and "ab-legend".
+ * classes "ab-bypass", "ab-dead", "ab-arc", "ab-case-end", "ab-extra" and "ab-legend".
  *
  * Returns AB_OK; AB_EINVAL for a bad options or overlay version or a NULL
  * model; AB_ENOMEM; AB_ERROR when igraph fails (err says why). On failure out
@@ -176,7 +198,8 @@ AB_API int ab_report_map_svg(ab_buf *out, ab_ctx *ctx, const ab_bpmn *model,
 
 /** A label and a value: the header's inputs and hashes, or secondary figures. */
 typedef struct ab_report_fact {
-    const char *label; /**< "Log", "Model sha256" ... */
+    const char *label; /**< "Log", "Model sha256" ...; a metric's id in parentheses at the
+                            end ("Required steps not done (M3)") is set in small print. */
     const char *value; /**< Shown as given (NULL = empty). */
     int mono;          /**< Non-zero: a hash, path or id, shown in a monospace font. */
 } ab_report_fact;
@@ -291,7 +314,8 @@ typedef struct ab_report_gap_options {
                                                    NULL. */
     const ab_report_map_options *map_options; /**< NULL for the defaults. */
     uint32_t max_arcs;     /**< Undocumented transitions drawn on the map, most cases first
-                                (0 = 12); the tables list them all. */
+                                (0 = 12), and as many case starts and ends; the tables list
+                                them all. */
     uint32_t max_extras;   /**< Undocumented activities drawn on the map (0 = 12). */
     uint32_t max_examples; /**< Findings whose example cases are shown (0 = 30). */
     const char *footer;    /**< NULL for the default closing line. */
