@@ -936,6 +936,15 @@ static void test_review_planted(void **state)
     assert_int_equal(it->time.n_baseline, 150);
     assert_true(it->time.delta_s < -3 * 3600.0 && it->time.delta_s > -5 * 3600.0);
     assert_true(it->time.ci_lo_s <= it->time.shift_s && it->time.shift_s <= it->time.ci_hi_s);
+    assert_int_equal(it->time.baseline_kind, AB_GAP_BASELINE_CONFORMING);
+    assert_int_equal(it->time.n_baseline_conforming, 150);
+    assert_non_null(strstr(it->time.stratum, "closed conforming cases whose documented path "
+                                             "requires Review"));
+    /* Locally: the span from Register to the step after the skipped
+     * review, against Register to that step in the baseline. */
+    assert_non_null(it->time.local.from);
+    assert_string_equal(it->time.local.from, "Register");
+    assert_true(it->time.local.n_deviating > 0);
     assert_true(it->example_count == 3);
     assert_non_null(strstr(it->examples[0].excerpt, "\xe2\x9c\x97[Review]"));
 
@@ -1214,6 +1223,40 @@ static void test_loanapp_without_approval(void **state)
         assert_non_null(strstr(it->time.stratum, "Approve loan offer"));
     }
     assert_int_equal(it->time.n_deviating, 310);
+    /* Nor does the fallback help: every case whose path requires the
+     * approval skipped it. */
+    assert_int_equal(it->time.status, AB_GAP_TIME_NO_BASELINE);
+    assert_int_equal(it->time.n_stratum_conforming, 0);
+    assert_int_equal(it->time.n_stratum_without, 0);
+    /* The two ways out of the offer (185 cancelled, 125 approved) compare
+     * with each other: no case containing "Design loan offer" conforms, so
+     * the baseline of each is the cases containing it without that
+     * transition, the other 125 or 185, none of them conforming. */
+    const ab_gap_item *tr =
+        ab_gap_item_find(g, AB_GAP_K_TRANSITION, "Design loan offer", "Cancel application");
+    assert_non_null(tr);
+    assert_int_equal(tr->time.status, AB_GAP_TIME_OK);
+    assert_int_equal(tr->time.baseline_kind, AB_GAP_BASELINE_WITHOUT);
+    assert_int_equal(tr->time.n_deviating, 185);
+    assert_int_equal(tr->time.n_baseline, 125);
+    assert_int_equal(tr->time.n_baseline_conforming, 0);
+    assert_non_null(strstr(tr->time.stratum, "without this deviation"));
+    assert_true(tr->time.ci_lo_s <= tr->time.shift_s && tr->time.shift_s <= tr->time.ci_hi_s);
+    assert_false(tr->time.ci_exact);
+    /* Locally, from the offer to the cancellation: no baseline case has
+     * both steps. */
+    assert_string_equal(tr->time.local.from, "Design loan offer");
+    assert_string_equal(tr->time.local.to, "Cancel application");
+    assert_int_equal(tr->time.local.n_deviating, 185);
+    assert_int_equal(tr->time.local.n_baseline, 0);
+    assert_int_equal(tr->time.local.status, AB_GAP_TIME_NO_BASELINE);
+    const ab_gap_item *tr2 =
+        ab_gap_item_find(g, AB_GAP_K_TRANSITION, "Design loan offer", "Approve application");
+    assert_non_null(tr2);
+    assert_int_equal(tr2->time.n_baseline, 185);
+    /* The two compare the same groups the other way round. */
+    assert_true(tr2->time.shift_s == -tr->time.shift_s);
+    assert_true(tr2->time.ci_lo_s == -tr->time.ci_hi_s && tr2->time.ci_hi_s == -tr->time.ci_lo_s);
     assert_non_null(strstr(it->examples[0].excerpt,
                            "\xe2\x9c\x93"
                            "Design loan offer  \xe2\x9c\x97[Approve loan offer]"));
@@ -1347,6 +1390,29 @@ static void test_bpic2020(void **state)
             }
         }
     }
+    /* Every case deviates somewhere, so conforming baselines are empty;
+     * the stratum's cases without the deviation still measure most time
+     * impacts of the findings with 30 cases or more. */
+    uint32_t big = 0, measured = 0;
+    for (int k = 0; k < AB_GAP_K__COUNT; k++) {
+        for (uint32_t j = 0; j < ab_gap_item_count(g, (ab_gap_kind)k); j++) {
+            const ab_gap_time *t = &ab_gap_item_at(g, (ab_gap_kind)k, j)->time;
+            if (ab_gap_item_at(g, (ab_gap_kind)k, j)->cases.count < 30 ||
+                t->status == AB_GAP_TIME_NOT_APPLICABLE) {
+                continue;
+            }
+            big++;
+            if (t->status == AB_GAP_TIME_OK) {
+                measured++;
+                assert_int_equal(t->baseline_kind, AB_GAP_BASELINE_WITHOUT);
+                assert_true(t->n_baseline >= 30 && t->n_deviating >= 30);
+                assert_true(t->ci_lo_s <= t->shift_s && t->shift_s <= t->ci_hi_s);
+            }
+        }
+    }
+    printf("# BPIC 2020: %u of %u findings with 30 cases or more have a time impact\n", measured,
+           big);
+    assert_true(big > 0 && measured * 3 >= big * 2);
     const ab_gap_item *it = ab_gap_item_find(g, AB_GAP_K_UNDOCUMENTED, "Payment Handled", NULL);
     assert_non_null(it);
     assert_true(it->cases.count > N / 2);
@@ -1441,7 +1507,6 @@ static void test_alloc_failures(void **state)
         tu_alloc a = {0, fail, 0, 0};
         ab_ctx *ctx = tu_ctx_counting(&a);
         ab_gap_options o = gap_options(&r, 1);
-        o.resamples = 20; /* The bootstrap allocates nothing per resample. */
         o.accept_file = accept;
         ab_gap *g = NULL;
         ab_buf b = AB_BUF_INIT;
