@@ -59,6 +59,14 @@ static void sb_emit(sb *s)
     s->len = 0;
 }
 
+static const char *end_words(const char *name, int start)
+{
+    if (strcmp(name, start ? "START" : "END") == 0) {
+        return start ? "the start of the case" : "the end of the case";
+    }
+    return name;
+}
+
 static void time_sentence(sb *s, const ab_gap_item *it)
 {
     const ab_gap_time *t = &it->time;
@@ -97,7 +105,8 @@ static void time_sentence(sb *s, const ab_gap_item *it)
             sb_printf(s,
                       " Around the deviation, from %s to %s took a median %s vs %s (shift %s, "
                       "95%% CI [%s, %s] h; %u/%u cases).",
-                      l->from, l->to, a, b, sh, lo, hi, l->n_deviating, l->n_baseline);
+                      end_words(l->from, 1), end_words(l->to, 0), a, b, sh, lo, hi, l->n_deviating,
+                      l->n_baseline);
         }
         break;
     }
@@ -117,14 +126,6 @@ static void time_sentence(sb *s, const ab_gap_item *it)
     default:
         break;
     }
-}
-
-static const char *end_words(const char *name, int start)
-{
-    if (strcmp(name, start ? "START" : "END") == 0) {
-        return start ? "the start of the case" : "the end of the case";
-    }
-    return name;
 }
 
 static void accepted_mark(sb *s, const ab_gap_item *it)

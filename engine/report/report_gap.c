@@ -153,10 +153,11 @@ static const char *time_text(gp *g, const ab__jval *t)
                   ab__json_num(J(t, "baseline_conforming"), 0))
             : "vs conforming cases";
     const char *text =
-        fmt(g, "%s vs %s (\xce\x94 %s, 95%% CI %s to %s; %.0f/%.0f cases, %s)",
+        fmt(g, "%s vs %s (\xce\x94 %s; shift %s, 95%% CI %s to %s; %.0f/%.0f cases, %s)",
             duration(g, ab__json_num(J(t, "deviating_median_s"), 0)),
             duration(g, ab__json_num(J(t, "baseline_median_s"), 0)),
             duration(g, ab__json_num(J(t, "delta_s"), 0)),
+            duration(g, ab__json_num(J(t, "hodges_lehmann_s"), 0)),
             duration(g, ab__json_num(ab__json_at(ci, 0), 0)),
             duration(g, ab__json_num(ab__json_at(ci, 1), 0)),
             ab__json_num(J(t, "n_deviating"), 0), ab__json_num(J(t, "n_baseline"), 0), base);
