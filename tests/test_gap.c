@@ -333,7 +333,8 @@ static void test_pair_select(void **state)
         /* Hodges-Lehmann: the median of the listed differences. */
         w.cap = round % 2 ? full_cap : 1;
         size_t nm = n * m;
-        double want = nm % 2 ? (double)d[nm / 2] : (double)d[nm / 2 - 1] / 2 + (double)d[nm / 2] / 2;
+        double want =
+            nm % 2 ? (double)d[nm / 2] : (double)d[nm / 2 - 1] / 2 + (double)d[nm / 2] / 2;
         assert_true(ab__gap_hodges_lehmann(x, n, y, m, &w) == want);
         free(d);
     }
@@ -358,7 +359,11 @@ static void test_pair_select(void **state)
     ab__gap_sort_i64(x, N);
     int64_t *d = all_diffs(x, N, y, M);
     assert_int_equal(ab__gap_sel_init(&w, ctx, N, M), AB_OK);
-    uint64_t ks[] = {1, 1000, (uint64_t)N * M / 2, (uint64_t)N * M / 2 + 1, (uint64_t)N * M - 7,
+    uint64_t ks[] = {1,
+                     1000,
+                     (uint64_t)N * M / 2,
+                     (uint64_t)N * M / 2 + 1,
+                     (uint64_t)N * M - 7,
                      (uint64_t)N * M};
     for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
         int64_t v = ab__gap_pair_select(x, N, y, M, ks[i], INT64_MIN, &w, NULL);
@@ -421,8 +426,8 @@ static void test_lehmann_moses(void **state)
     struct {
         size_t n, m;
         uint64_t u;
-    } table[] = {{5, 5, 2}, {6, 6, 5}, {7, 7, 8}, {8, 8, 13}, {9, 9, 17}, {10, 10, 23},
-                 {5, 10, 8}, {20, 20, 127}, {4, 4, 0}};
+    } table[] = {{5, 5, 2},    {6, 6, 5},  {7, 7, 8},     {8, 8, 13}, {9, 9, 17},
+                 {10, 10, 23}, {5, 10, 8}, {20, 20, 127}, {4, 4, 0}};
     for (size_t t = 0; t < sizeof(table) / sizeof(table[0]); t++) {
         for (size_t i = 0; i < table[t].n; i++) {
             x[i] = (int64_t)(2 * i);

@@ -130,13 +130,13 @@ typedef struct ab__gap_pair {
 /* Work space of the selection, for x of up to n_max and y of up to m_max
  * values; one per thread, allocated beforehand. */
 typedef struct ab__gap_sel {
-    uint32_t *rows;      /* 4 * (n_max + 1): candidate bounds per row, and the next ones. */
-    ab__gap_pair *meds;  /* n_max + 1: the rows' middle candidates. */
-    int64_t *buf;        /* cap: the candidates once few are left. */
-    size_t cap;          /* n_max + m_max + 64. */
-    double *dp;          /* AB__GAP_DP_DOUBLES: the exact distribution of U. */
+    uint32_t *rows;     /* 4 * (n_max + 1): candidate bounds per row, and the next ones. */
+    ab__gap_pair *meds; /* n_max + 1: the rows' middle candidates. */
+    int64_t *buf;       /* cap: the candidates once few are left. */
+    size_t cap;         /* n_max + m_max + 64. */
+    double *dp;         /* AB__GAP_DP_DOUBLES: the exact distribution of U. */
     size_t n_max, m_max;
-    unsigned passes;     /* Passes over x and y of the last selection. */
+    unsigned passes; /* Passes over x and y of the last selection. */
 } ab__gap_sel;
 
 int ab__gap_sel_init(ab__gap_sel *w, ab_ctx *ctx, size_t n_max, size_t m_max);

@@ -72,8 +72,9 @@ static void local_impact(ab__gw *w, const ab_gap *g, const ab_gap_local_time *l)
     }
     char reason[256];
     if (l->from == NULL) {
-        snprintf(reason, sizeof(reason), "no case with this deviation has a documented step "
-                                         "around it");
+        snprintf(reason, sizeof(reason),
+                 "no case with this deviation has a documented step "
+                 "around it");
     } else if (l->status == AB_GAP_TIME_TOO_FEW) {
         snprintf(reason, sizeof(reason),
                  "%u cases with this deviation have the span; at least %u are needed",
@@ -91,8 +92,7 @@ static void local_impact(ab__gw *w, const ab_gap *g, const ab_gap_local_time *l)
     ab__gw_jstr(w, l->from);
     ab__gw_puts(w, ", \"to\": ");
     ab__gw_jstr(w, l->to);
-    ab__gw_printf(w, ", \"n_deviating\": %u, \"n_baseline\": %u}", l->n_deviating,
-                  l->n_baseline);
+    ab__gw_printf(w, ", \"n_deviating\": %u, \"n_baseline\": %u}", l->n_deviating, l->n_baseline);
 }
 
 static void time_impact(ab__gw *w, const ab_gap *g, const ab_gap_time *t)
@@ -107,7 +107,8 @@ static void time_impact(ab__gw *w, const ab_gap *g, const ab_gap_time *t)
         ab__gw_puts(w, ", ");
         interval(w, t->shift_s, t->ci_lo_s, t->ci_hi_s);
         ab__gw_puts(w, ", \"ci95_method\": ");
-        ab__gw_jstr(w, t->ci_exact ? "Lehmann-Moses, exact" : "Lehmann-Moses, normal approximation");
+        ab__gw_jstr(w,
+                    t->ci_exact ? "Lehmann-Moses, exact" : "Lehmann-Moses, normal approximation");
         ab__gw_printf(w,
                       ", \"relative_delta\": %.3f, \"n_deviating\": %u, \"n_baseline\": %u, "
                       "\"baseline\": ",

@@ -86,15 +86,14 @@ static void time_sentence(sb *s, const ab_gap_item *it)
         if (!conf && len > sl && strcmp(t->stratum + len - sl, suffix) == 0) {
             len -= sl;
         }
-        sb_printf(s,
-                  " Cases with this deviation took a median %s vs %s for comparable %s (%.*s",
-                  a, b, conf ? "conforming cases" : "cases without this deviation", (int)len,
+        sb_printf(s, " Cases with this deviation took a median %s vs %s for comparable %s (%.*s", a,
+                  b, conf ? "conforming cases" : "cases without this deviation", (int)len,
                   t->stratum);
         if (!conf) {
             sb_printf(s, "; %u of those %u conform", t->n_baseline_conforming, t->n_baseline);
         }
-        sb_printf(s, "; \xce\x94 %s; Hodges-Lehmann shift %s, 95%% CI [%s, %s] h; %u/%u cases).",
-                  d, sh, lo, hi, t->n_deviating, t->n_baseline);
+        sb_printf(s, "; \xce\x94 %s; Hodges-Lehmann shift %s, 95%% CI [%s, %s] h; %u/%u cases).", d,
+                  sh, lo, hi, t->n_deviating, t->n_baseline);
         const ab_gap_local_time *l = &t->local;
         if (l->status == AB_GAP_TIME_OK) {
             ab__gap_fmt_hours(l->deviating_median_s, a, sizeof(a));
@@ -114,8 +113,7 @@ static void time_sentence(sb *s, const ab_gap_item *it)
         sb_printf(s,
                   " Its time impact is not measured: no comparable baseline (among the %s, %u "
                   "conform and %u do not have this deviation; %u needed).",
-                  t->stratum, t->n_stratum_conforming, t->n_stratum_without,
-                  s->g->opts.min_group);
+                  t->stratum, t->n_stratum_conforming, t->n_stratum_without, s->g->opts.min_group);
         break;
     case AB_GAP_TIME_TOO_FEW:
         sb_printf(s,

@@ -80,7 +80,7 @@ uint64_t ab__gap_rng_next(ab__gap_rng *r)
 uint32_t ab__gap_rng_below(ab__gap_rng *r, uint32_t n)
 {
     /* The top 32 bits scaled by n: bias below 2^-32 per draw, and no
-     * rejection loop, so the number of draws per resample is fixed. */
+     * rejection loop, so the number of draws is fixed. */
     return (uint32_t)(((ab__gap_rng_next(r) >> 32) * (uint64_t)n) >> 32);
 }
 
@@ -201,9 +201,10 @@ static void qselect(int64_t *a, size_t n, size_t r)
 {
     size_t lo = 0, hi = n;
     while (hi - lo > 1) {
+        /* The median of the first, middle and last values. */
         int64_t p0 = a[lo], p1 = a[lo + (hi - lo) / 2], p2 = a[hi - 1];
-        int64_t pivot = p0 < p1 ? (p1 < p2 ? p1 : p0 < p2 ? p2 : p0)
-                                : (p0 < p2 ? p0 : p1 < p2 ? p2 : p1);
+        int64_t small = p0 < p1 ? p0 : p1, large = p0 < p1 ? p1 : p0;
+        int64_t pivot = p2 < small ? small : p2 > large ? large : p2;
         size_t lt = lo, i = lo, gt = hi;
         while (i < gt) {
             if (a[i] < pivot) {

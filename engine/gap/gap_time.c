@@ -328,8 +328,8 @@ static void local_impact(const ab_gap *g, const job *j, work *w)
         int better = sum > best_n;
         if (!better && sum == best_n && best != UINT32_MAX) {
             int d = strcmp(code_name(g, all[i].from), code_name(g, all[best].from));
-            better = d < 0 || (d == 0 && strcmp(code_name(g, all[i].to),
-                                                code_name(g, all[best].to)) < 0);
+            better = d < 0 ||
+                     (d == 0 && strcmp(code_name(g, all[i].to), code_name(g, all[best].to)) < 0);
         }
         if (better) {
             best = i;
@@ -464,8 +464,7 @@ static void *worker_main(void *arg)
 /* ---- Setting the findings up, on the calling thread ---- */
 
 /* The stratum phrase ("containing A") and the baseline in words. */
-static int words(ab_gap *g, ab_gap_time *t, const skey *k, const ab_gap_item *it, int kind,
-                 int any)
+static int words(ab_gap *g, ab_gap_time *t, const skey *k, const ab_gap_item *it, int kind, int any)
 {
     char phrase[768], buf[1024];
     if (k == NULL) {
@@ -539,8 +538,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     uint32_t *lists = NULL, *last = NULL, nst = 0, njobs = 0;
     work *works = NULL;
     unsigned threads = 0;
-    if (keys == NULL || ekey == NULL || has_key == NULL || valid == NULL || act2s == NULL || lab2s == NULL ||
-        jobs == NULL) {
+    if (keys == NULL || ekey == NULL || has_key == NULL || valid == NULL || act2s == NULL ||
+        lab2s == NULL || jobs == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }
@@ -743,8 +742,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         w->tmp = ab__malloc(ctx, sizeof(int64_t) * (big + 1));
         w->mark = ab__calloc(ctx, (size_t)G + 1, 1);
         w->spans = ab__malloc(ctx, sizeof(span) * (d_max + 1));
-        if (w->x == NULL || w->y == NULL || w->tmp == NULL || w->mark == NULL ||
-            w->spans == NULL || ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
+        if (w->x == NULL || w->y == NULL || w->tmp == NULL || w->mark == NULL || w->spans == NULL ||
+            ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
             rc = AB_ENOMEM;
             goto done;
         }
