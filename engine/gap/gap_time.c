@@ -174,31 +174,29 @@ static int main_end(const ab_gap *g, const ab__gap_entry *e, uint32_t *out)
 
 /* ---- One finding, on any thread ---- */
 
-/* A case's time at an instance, or at its start / end. */
-static ab_time at(const ab_gap *g, uint32_t c, uint32_t code, uint32_t pos)
-{
-    if (code == AB__GAP_CODE_START) {
-        return g->case_first[c];
-    }
-    if (code == AB__GAP_CODE_END) {
-        return g->case_last[c];
-    }
-    uint32_t n = 0;
-    const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
-    const ab_time *ts = ab_log_col_time(g->log);
-    return pos < n && ts != NULL ? ts[ev[pos]] : AB_TIME_NONE;
-}
-
-/* Appends the spans of a group's closed cases with both times. */
+/* Appends the spans of a group's closed cases with both times: from the
+ * instance from_pos (or the case's start) to to_pos (or its end). */
 static void add_spans(const ab_gap *g, const ab__gap_group *gr, uint32_t from, uint32_t from_pos,
                       uint32_t to, uint32_t to_pos, int64_t *v, uint32_t *n)
 {
+    const ab_time *ts = ab_log_col_time(g->log);
+    int need_events = from != AB__GAP_CODE_START || to != AB__GAP_CODE_END;
     for (uint32_t i = 0; i < gr->case_count; i++) {
         uint32_t c = gr->cases[i];
         if (g->ct[c] == INT64_MIN) {
             continue;
         }
-        ab_time a = at(g, c, from, from_pos), b = at(g, c, to, to_pos);
+        ab_time a = g->case_first[c], b = g->case_last[c];
+        if (need_events) {
+            uint32_t len = 0;
+            const uint64_t *ev = g->view->case_events(g->view->src, c, &len);
+            if (from != AB__GAP_CODE_START) {
+                a = from_pos < len && ts != NULL ? ts[ev[from_pos]] : AB_TIME_NONE;
+            }
+            if (to != AB__GAP_CODE_END) {
+                b = to_pos < len && ts != NULL ? ts[ev[to_pos]] : AB_TIME_NONE;
+            }
+        }
         if (a != AB_TIME_NONE && b != AB_TIME_NONE && b >= a) {
             v[(*n)++] = b - a;
         }
