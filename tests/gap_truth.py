@@ -269,6 +269,7 @@ def run_time(tmp):
     hours = 2
     found = {True: [], False: []}  # delayed -> [(label, lo, hi)]
     for seed in range(1, 7):
+        cts, delays = {}, {}
         for delayed in (True, False):
             tag = f"time seed {seed}{' delay' if delayed else ''}"
             log = os.path.join(tmp, f"time{seed}{int(delayed)}.csv")
@@ -294,6 +295,8 @@ def run_time(tmp):
             with open(report_path) as f:
                 report = json.load(f)
             ct = cycle_times(log)
+            cts[delayed] = ct
+            delays[delayed] = {c["case"]: c.get("delay_ms", 0) for c in truth["cases"]}
             by_ooo, clean = {}, []
             with open(cases_path) as f:
                 for line in f:
@@ -326,6 +329,11 @@ def run_time(tmp):
                   "; ".join(problems[:3]))
             for p in (log, truth_path, report_path, cases_path):
                 os.remove(p)
+        # The same seed without the delay: each cycle time differs by exactly the case's delay.
+        off = [c for c in cts[False]
+               if abs(cts[True][c] - cts[False][c] - delays[True][c] / 1000) > 1e-6]
+        check(f"time seed {seed}: cycle times grow by exactly the delay", not off and cts[False],
+              f"cases {off[:3]}")
     for delayed, true_shift in ((True, hours * 3600), (False, 0)):
         found_list = found[delayed]
         held = [f for f in found_list if f[1] <= true_shift <= f[2]]
