@@ -338,6 +338,29 @@ static void test_pair_select(void **state)
         assert_true(ab__gap_hodges_lehmann(x, n, y, m, &w) == want);
         free(d);
     }
+    ab__gap_sel_finish(&w, ctx);
+
+    /* Few rows against many columns: the passes search each row. */
+    assert_int_equal(ab__gap_sel_init(&w, ctx, 40, 3000), AB_OK);
+    full_cap = w.cap;
+    for (int round = 0; round < 60; round++) {
+        size_t n = 1 + ab__gap_rng_below(&rng, 12), m = 500 + ab__gap_rng_below(&rng, 2500);
+        int64_t x[40], *y = malloc(sizeof(int64_t) * m);
+        assert_non_null(y);
+        int64_t range = round % 2 ? 300 : 1000000000;
+        random_sample(&rng, x, n, range, -range / 4);
+        random_sample(&rng, y, m, range, 0);
+        int64_t *d = all_diffs(x, n, y, m);
+        for (int q = 0; q < 40; q++) {
+            uint64_t k = q == 0 ? 1 : q == 1 ? n * m : 1 + ab__gap_rng_below(&rng, (uint32_t)(n * m));
+            w.cap = q % 3 == 0 ? full_cap : q % 3 == 1 ? 1 : 7;
+            int64_t next = 0;
+            assert_true(ab__gap_pair_select(x, n, y, m, k, d[n * m / 2], &w, &next) == d[k - 1]);
+            assert_true(next == d[k < n * m ? k : k - 1]);
+        }
+        free(d);
+        free(y);
+    }
     w.cap = full_cap;
     int64_t x1[] = {1, 2, 3}, y1[] = {0};
     assert_true(ab__gap_hodges_lehmann(x1, 3, y1, 1, &w) == 2.0);

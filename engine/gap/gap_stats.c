@@ -305,10 +305,22 @@ int64_t ab__gap_pair_select(const int64_t *x, size_t n, const int64_t *y, size_t
     int64_t vlo = x[0] - y[m - 1] - 1, vhi = x[n - 1] - y[0] + 1;
     uint64_t clo = 0, chi = total;
     int first = 1, interpolate = 1;
+    /* With few rows against many columns, a pass binary-searches each row
+     * (n log m) instead of walking all of y (n + m), and the candidates are
+     * listed once they are few against the rows. */
+    int log_m = 1;
+    while (log_m < 64 && ((uint64_t)1 << log_m) < m) {
+        log_m++;
+    }
+    int search = (uint64_t)n * (uint64_t)log_m < m;
+    uint64_t list_at = w->cap;
+    if (search && list_at > 8 * (uint64_t)n + 1024) {
+        list_at = 8 * (uint64_t)n + 1024;
+    }
     w->passes = 0;
     for (;;) {
         uint64_t active = chi - clo;
-        if (active <= w->cap) {
+        if (active <= list_at) {
             /* List the candidates and select among them. */
             size_t c = 0;
             for (size_t i = 0; i < n; i++) {
@@ -360,11 +372,39 @@ int64_t ab__gap_pair_select(const int64_t *x, size_t n, const int64_t *y, size_t
         size_t jl = 0, ju = 0;
         for (size_t i = 0; i < n; i++) {
             int64_t t = x[i] - p;
-            while (jl < m && y[jl] < t) {
-                jl++;
-            }
-            while (ju < m && y[ju] <= t) {
-                ju++;
+            if (search) {
+                /* Within the row's candidates: the columns left of lo_i are
+                 * below p, those from hi_i on above it, so y[m - hi_i ..
+                 * m - lo_i) holds the answer. jl, ju only grow with i. */
+                size_t a = m - hi[i] > jl ? m - hi[i] : jl, b = m - lo[i];
+                while (a < b) {
+                    size_t mid = a + (b - a) / 2;
+                    if (y[mid] < t) {
+                        a = mid + 1;
+                    } else {
+                        b = mid;
+                    }
+                }
+                jl = a;
+                a = m - hi[i] > ju ? m - hi[i] : ju;
+                a = a > jl ? a : jl;
+                b = m - lo[i];
+                while (a < b) {
+                    size_t mid = a + (b - a) / 2;
+                    if (y[mid] <= t) {
+                        a = mid + 1;
+                    } else {
+                        b = mid;
+                    }
+                }
+                ju = a;
+            } else {
+                while (jl < m && y[jl] < t) {
+                    jl++;
+                }
+                while (ju < m && y[ju] <= t) {
+                    ju++;
+                }
             }
             tle[i] = (uint32_t)(m - jl);
             tlt[i] = (uint32_t)(m - ju);

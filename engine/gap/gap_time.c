@@ -54,13 +54,33 @@ typedef struct job {
 
 typedef struct work {
     int64_t *x, *y, *tmp;
-    uint8_t *mark; /* Per group: has D. */
+    int64_t *rm;    /* The cycle times of D's cases among the baseline's candidates. */
+    int64_t *cache; /* The candidates of the last baseline built, sorted ... */
+    uint32_t cache_n;
+    const stratum *cache_s; /* ... for this stratum ... */
+    int cache_conf;         /* ... and this kind. */
+    uint8_t *mark;          /* Per group: has D. */
     span *spans;
     ab__gap_sel sel;
 } work;
 
-typedef struct pool {
+/*
+ * The times the findings read, laid out group after group (a group's cases
+ * in its order, each case's instances in trace order), so that a finding
+ * reads its groups' times sequentially instead of jumping across the log.
+ */
+typedef struct lay {
     const ab_gap *g;
+    const uint32_t *valid; /* Per group: closed cases with a cycle time (0 = not laid out). */
+    uint64_t *cslot;       /* Per group: its first case's slot. */
+    uint64_t *islot;       /* Per group: its first instance's slot. */
+    int64_t *ct;           /* Per case slot: cycle time or INT64_MIN. */
+    ab_time *first, *last; /* Per case slot: the case's first and last timestamps. */
+    ab_time *times;        /* Per instance slot: the completion time. */
+} lay;
+
+typedef struct pool {
+    const lay *L;
     job *jobs;
     uint32_t count;
     unsigned threads;
@@ -176,29 +196,42 @@ static int main_end(const ab_gap *g, const ab__gap_entry *e, uint32_t *out)
 
 /* Appends the spans of a group's closed cases with both times: from the
  * instance from_pos (or the case's start) to to_pos (or its end). */
-static void add_spans(const ab_gap *g, const ab__gap_group *gr, uint32_t from, uint32_t from_pos,
-                      uint32_t to, uint32_t to_pos, int64_t *v, uint32_t *n)
+static void add_spans(const lay *L, uint32_t gi, uint32_t from, uint32_t from_pos, uint32_t to,
+                      uint32_t to_pos, int64_t *v, uint32_t *n)
 {
-    const ab_time *ts = ab_log_col_time(g->log);
-    int need_events = from != AB__GAP_CODE_START || to != AB__GAP_CODE_END;
-    for (uint32_t i = 0; i < gr->case_count; i++) {
-        uint32_t c = gr->cases[i];
-        if (g->ct[c] == INT64_MIN) {
+    const ab__gap_group *gr = &L->g->groups[gi];
+    if (L->valid[gi] == 0) {
+        return;
+    }
+    uint64_t cs = L->cslot[gi], is = L->islot[gi];
+    uint32_t len = gr->v->length;
+    for (uint32_t k = 0; k < gr->case_count; k++) {
+        if (L->ct[cs + k] == INT64_MIN) {
             continue;
         }
-        ab_time a = g->case_first[c], b = g->case_last[c];
-        if (need_events) {
-            uint32_t len = 0;
-            const uint64_t *ev = g->view->case_events(g->view->src, c, &len);
-            if (from != AB__GAP_CODE_START) {
-                a = from_pos < len && ts != NULL ? ts[ev[from_pos]] : AB_TIME_NONE;
-            }
-            if (to != AB__GAP_CODE_END) {
-                b = to_pos < len && ts != NULL ? ts[ev[to_pos]] : AB_TIME_NONE;
-            }
-        }
+        const ab_time *t = L->times + is + (uint64_t)k * len;
+        ab_time a = from == AB__GAP_CODE_START ? L->first[cs + k]
+                    : from_pos < len           ? t[from_pos]
+                                               : AB_TIME_NONE;
+        ab_time b = to == AB__GAP_CODE_END ? L->last[cs + k]
+                    : to_pos < len         ? t[to_pos]
+                                           : AB_TIME_NONE;
         if (a != AB_TIME_NONE && b != AB_TIME_NONE && b >= a) {
             v[(*n)++] = b - a;
+        }
+    }
+}
+
+/* Appends the cycle times of a group's closed cases. */
+static void add_times(const lay *L, uint32_t gi, int64_t *v, uint32_t *n)
+{
+    if (L->valid[gi] == 0) {
+        return;
+    }
+    const int64_t *ct = L->ct + L->cslot[gi];
+    for (uint32_t k = 0; k < L->g->groups[gi].case_count; k++) {
+        if (ct[k] != INT64_MIN) {
+            v[(*n)++] = ct[k];
         }
     }
 }
@@ -277,8 +310,9 @@ static void measure(ab_gap_local_time *l, const int64_t *x, uint32_t n, const in
     l->ci_hi_s = sh.hi / 1e6;
 }
 
-static void local_impact(const ab_gap *g, const job *j, work *w)
+static void local_impact(const lay *L, const job *j, work *w)
 {
+    const ab_gap *g = L->g;
     const ab__gap_entry *e = j->e;
     ab_gap_local_time *l = &j->out->local;
     uint32_t min_group = g->opts.min_group;
@@ -307,7 +341,7 @@ static void local_impact(const ab_gap *g, const job *j, work *w)
                 break;
             }
         }
-        sp.weight = group_valid(g, gr);
+        sp.weight = L->valid[gi];
         w->spans[ns++] = sp;
     }
     /* The pair most of them have. */
@@ -345,8 +379,7 @@ static void local_impact(const ab_gap *g, const job *j, work *w)
     uint32_t n = 0, m = 0;
     for (uint32_t i = 0; i < ns; i++) {
         if (all[i].from == from && all[i].to == to) {
-            add_spans(g, &g->groups[all[i].group], from, all[i].from_pos, to, all[i].to_pos, w->x,
-                      &n);
+            add_spans(L, all[i].group, from, all[i].from_pos, to, all[i].to_pos, w->x, &n);
         }
     }
     /* The same two steps in the baseline: the first `from` done as
@@ -377,7 +410,7 @@ static void local_impact(const ab_gap *g, const job *j, work *w)
             }
             tpos = mv[i].position;
         }
-        add_spans(g, gr, from, fpos, to, tpos, w->y, &m);
+        add_spans(L, gi, from, fpos, to, tpos, w->y, &m);
     }
     ab__gap_sort_i64_tmp(w->x, n, w->tmp);
     ab__gap_sort_i64_tmp(w->y, m, w->tmp);
@@ -393,8 +426,9 @@ static void local_impact(const ab_gap *g, const job *j, work *w)
     }
 }
 
-static void run_job(const ab_gap *g, const job *j, work *w)
+static void run_job(const lay *L, const job *j, work *w)
 {
+    const ab_gap *g = L->g;
     const ab__gap_entry *e = j->e;
     ab_gap_time *t = j->out;
     for (uint32_t k = 0; k < e->group_count; k++) {
@@ -406,42 +440,75 @@ static void run_job(const ab_gap *g, const job *j, work *w)
         if (gr->open || (e->filter && !in_stratum(j->s, e->groups[k]))) {
             continue;
         }
-        for (uint32_t i = 0; i < gr->case_count; i++) {
-            int64_t ct = g->ct[gr->cases[i]];
-            if (ct != INT64_MIN) {
-                w->x[n++] = ct;
-            }
-        }
-    }
-    for (uint32_t k = 0; k < j->s->group_count; k++) {
-        const ab__gap_group *gr = &g->groups[j->s->groups[k]];
-        if (w->mark[j->s->groups[k]] || (j->conforming_only && gr->deviating)) {
-            continue;
-        }
-        for (uint32_t i = 0; i < gr->case_count; i++) {
-            int64_t ct = g->ct[gr->cases[i]];
-            if (ct != INT64_MIN) {
-                w->y[m++] = ct;
-            }
-        }
+        add_times(L, e->groups[k], w->x, &n);
     }
     ab__gap_sort_i64_tmp(w->x, n, w->tmp);
-    ab__gap_sort_i64_tmp(w->y, m, w->tmp);
+    /* The baseline: the stratum's candidates (its cases, or its conforming
+     * ones), sorted once for the findings of the stratum that follow on
+     * this thread, less the cases with D among them. */
+    if (w->cache_s != j->s || w->cache_conf != j->conforming_only) {
+        w->cache_n = 0;
+        for (uint32_t k = 0; k < j->s->group_count; k++) {
+            if (!(j->conforming_only && g->groups[j->s->groups[k]].deviating)) {
+                add_times(L, j->s->groups[k], w->cache, &w->cache_n);
+            }
+        }
+        ab__gap_sort_i64_tmp(w->cache, w->cache_n, w->tmp);
+        w->cache_s = j->s;
+        w->cache_conf = j->conforming_only;
+    }
+    uint32_t r = 0;
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        uint32_t gi = e->groups[k];
+        if (in_stratum(j->s, gi) && !(j->conforming_only && g->groups[gi].deviating)) {
+            add_times(L, gi, w->rm, &r);
+        }
+    }
+    const int64_t *y = w->cache;
+    m = w->cache_n;
+    if (r > 0) {
+        /* Sorted multiset difference: D's cases are among the candidates. */
+        ab__gap_sort_i64_tmp(w->rm, r, w->tmp);
+        uint32_t q = 0;
+        m = 0;
+        for (uint32_t i = 0; i < w->cache_n; i++) {
+            if (q < r && w->rm[q] == w->cache[i]) {
+                q++;
+            } else {
+                w->y[m++] = w->cache[i];
+            }
+        }
+        y = w->y;
+    }
     /* n and m were counted before; they agree by construction. */
     t->deviating_median_s = ab__gap_median_sorted(w->x, n) / 1e6;
-    t->baseline_median_s = ab__gap_median_sorted(w->y, m) / 1e6;
+    t->baseline_median_s = ab__gap_median_sorted(y, m) / 1e6;
     t->delta_s = t->deviating_median_s - t->baseline_median_s;
     t->relative = t->baseline_median_s > 0 ? t->delta_s / t->baseline_median_s : 0;
     ab__gap_shift sh;
-    ab__gap_shift_ci(w->x, n, w->y, m, &w->sel, &sh);
+    ab__gap_shift_ci(w->x, n, y, m, &w->sel, &sh);
     t->shift_s = sh.shift / 1e6;
     t->ci_lo_s = sh.lo / 1e6;
     t->ci_hi_s = sh.hi / 1e6;
     t->ci_exact = sh.exact;
-    local_impact(g, j, w);
+    local_impact(L, j, w);
     for (uint32_t k = 0; k < e->group_count; k++) {
         w->mark[e->groups[k]] = 0;
     }
+}
+
+/* Jobs by stratum and kind of baseline, so that a thread's consecutive
+ * jobs share the sorted candidates; then by finding. */
+static int cmp_job(const void *pa, const void *pb)
+{
+    const job *a = pa, *b = pb;
+    if (a->s != b->s) {
+        return a->s < b->s ? -1 : 1;
+    }
+    if (a->conforming_only != b->conforming_only) {
+        return a->conforming_only < b->conforming_only ? -1 : 1;
+    }
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
 typedef struct worker {
@@ -454,7 +521,7 @@ static void *worker_main(void *arg)
     worker *wk = arg;
     /* A fixed share per thread: job i goes to thread i mod threads. */
     for (uint32_t i = wk->index; i < wk->p->count; i += wk->p->threads) {
-        run_job(wk->p->g, &wk->p->jobs[i], &wk->p->works[wk->index]);
+        run_job(wk->p->L, &wk->p->jobs[i], &wk->p->works[wk->index]);
     }
     return NULL;
 }
@@ -536,6 +603,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     uint32_t *lists = NULL, *last = NULL, nst = 0, njobs = 0;
     work *works = NULL;
     unsigned threads = 0;
+    lay L;
+    memset(&L, 0, sizeof(L));
     if (keys == NULL || ekey == NULL || has_key == NULL || valid == NULL || act2s == NULL ||
         lab2s == NULL || jobs == NULL) {
         rc = AB_ENOMEM;
@@ -737,19 +806,70 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         work *w = &works[k];
         w->x = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
         w->y = ab__malloc(ctx, sizeof(int64_t) * (m_max + 1));
+        w->cache = ab__malloc(ctx, sizeof(int64_t) * (m_max + 1));
+        w->rm = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
         w->tmp = ab__malloc(ctx, sizeof(int64_t) * (big + 1));
         w->mark = ab__calloc(ctx, (size_t)G + 1, 1);
         w->spans = ab__malloc(ctx, sizeof(span) * (d_max + 1));
-        if (w->x == NULL || w->y == NULL || w->tmp == NULL || w->mark == NULL || w->spans == NULL ||
+        if (w->x == NULL || w->y == NULL || w->cache == NULL || w->rm == NULL || w->tmp == NULL || w->mark == NULL || w->spans == NULL ||
             ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
             rc = AB_ENOMEM;
             goto done;
         }
     }
-    pool p = {g, jobs, njobs, threads, works};
+    /* The times, group after group. */
+    L.g = g;
+    L.valid = valid;
+    L.cslot = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)G + 1));
+    L.islot = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)G + 1));
+    if (L.cslot == NULL || L.islot == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
+    }
+    uint64_t nc = 0, ni = 0;
+    for (uint32_t gi = 0; gi < G; gi++) {
+        L.cslot[gi] = nc;
+        L.islot[gi] = ni;
+        if (valid[gi] > 0) {
+            nc += g->groups[gi].case_count;
+            ni += (uint64_t)g->groups[gi].case_count * g->groups[gi].v->length;
+        }
+    }
+    L.ct = ab__malloc(ctx, sizeof(int64_t) * (nc + 1));
+    L.first = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
+    L.last = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
+    L.times = ab__malloc(ctx, sizeof(ab_time) * (ni + 1));
+    if (L.ct == NULL || L.first == NULL || L.last == NULL || L.times == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
+    }
+    const ab_time *ts = ab_log_col_time(g->log);
+    for (uint32_t gi = 0; gi < G; gi++) {
+        const ab__gap_group *gr = &g->groups[gi];
+        if (valid[gi] == 0) {
+            continue;
+        }
+        uint32_t len = gr->v->length;
+        for (uint32_t k = 0; k < gr->case_count; k++) {
+            uint32_t c = gr->cases[k], n = 0;
+            uint64_t slot = L.cslot[gi] + k;
+            L.ct[slot] = g->ct[c];
+            L.first[slot] = g->case_first[c];
+            L.last[slot] = g->case_last[c];
+            const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
+            ab_time *t = L.times + L.islot[gi] + (uint64_t)k * len;
+            for (uint32_t p = 0; p < len; p++) {
+                t[p] = p < n && ts != NULL ? ts[ev[p]] : AB_TIME_NONE;
+            }
+        }
+    }
+    if (njobs > 1) {
+        qsort(jobs, njobs, sizeof(job), cmp_job);
+    }
+    pool p = {&L, jobs, njobs, threads, works};
     if (threads <= 1) {
         for (uint32_t i = 0; i < njobs; i++) {
-            run_job(g, &jobs[i], &works[0]);
+            run_job(&L, &jobs[i], &works[0]);
         }
     } else {
         pthread_t tid[64];
@@ -770,7 +890,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         worker_main(&wk[0]);
         for (unsigned k = started + 1; k < threads; k++) {
             for (uint32_t i = k; i < njobs; i += threads) {
-                run_job(g, &jobs[i], &works[0]);
+                run_job(&L, &jobs[i], &works[0]);
             }
         }
         for (unsigned k = 1; k <= started; k++) {
@@ -781,12 +901,20 @@ done:
     for (unsigned k = 0; works != NULL && k < threads; k++) {
         ab__free(ctx, works[k].x);
         ab__free(ctx, works[k].y);
+        ab__free(ctx, works[k].cache);
+        ab__free(ctx, works[k].rm);
         ab__free(ctx, works[k].tmp);
         ab__free(ctx, works[k].mark);
         ab__free(ctx, works[k].spans);
         ab__gap_sel_finish(&works[k].sel, ctx);
     }
     ab__free(ctx, works);
+    ab__free(ctx, L.cslot);
+    ab__free(ctx, L.islot);
+    ab__free(ctx, L.ct);
+    ab__free(ctx, L.first);
+    ab__free(ctx, L.last);
+    ab__free(ctx, L.times);
     ab__free(ctx, keys);
     ab__free(ctx, ekey);
     ab__free(ctx, has_key);
