@@ -352,7 +352,9 @@ static void test_pair_select(void **state)
         random_sample(&rng, y, m, range, 0);
         int64_t *d = all_diffs(x, n, y, m);
         for (int q = 0; q < 40; q++) {
-            uint64_t k = q == 0 ? 1 : q == 1 ? n * m : 1 + ab__gap_rng_below(&rng, (uint32_t)(n * m));
+            uint64_t k = q == 0   ? 1
+                         : q == 1 ? n * m
+                                  : 1 + ab__gap_rng_below(&rng, (uint32_t)(n * m));
             w.cap = q % 3 == 0 ? full_cap : q % 3 == 1 ? 1 : 7;
             int64_t next = 0;
             assert_true(ab__gap_pair_select(x, n, y, m, k, d[n * m / 2], &w, &next) == d[k - 1]);

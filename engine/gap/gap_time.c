@@ -811,7 +811,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         w->tmp = ab__malloc(ctx, sizeof(int64_t) * (big + 1));
         w->mark = ab__calloc(ctx, (size_t)G + 1, 1);
         w->spans = ab__malloc(ctx, sizeof(span) * (d_max + 1));
-        if (w->x == NULL || w->y == NULL || w->cache == NULL || w->rm == NULL || w->tmp == NULL || w->mark == NULL || w->spans == NULL ||
+        if (w->x == NULL || w->y == NULL || w->cache == NULL || w->rm == NULL || w->tmp == NULL ||
+            w->mark == NULL || w->spans == NULL ||
             ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
             rc = AB_ENOMEM;
             goto done;
