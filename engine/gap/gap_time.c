@@ -238,8 +238,8 @@ static void add_times(const lay *L, uint32_t gi, int64_t *v, uint32_t *n)
 
 /* The moves [lo, hi] the deviation occupies at its first occurrence in a
  * group; 0 when it is not found. */
-static int dev_moves(const ab_gap *g, const ab__gap_entry *e, uint32_t k, uint32_t *lo,
-                     uint32_t *hi)
+static int dev_moves(const ab_gap *g, const ab__gap_entry *e, uint32_t k, int64_t *lo,
+                     int64_t *hi)
 {
     const ab__gap_group *gr = &g->groups[e->groups[k]];
     const ab_conform_variant *v = gr->v;
@@ -247,7 +247,7 @@ static int dev_moves(const ab_gap *g, const ab__gap_entry *e, uint32_t k, uint32
         *lo = *hi = e->moves[k];
         return e->moves[k] < v->move_count;
     }
-    /* a -> b: between a's instance and b's. */
+    /* a -> b: the moves strictly between a's instance and b's (maybe none). */
     uint32_t a = e->key.a, b = e->key.b, len = v->length;
     for (int64_t p = a == AB__GAP_CODE_START ? -1 : 0; p < (int64_t)len; p++) {
         if (p >= 0 && v->activities[p] != a) {
@@ -260,12 +260,8 @@ static int dev_moves(const ab_gap *g, const ab__gap_entry *e, uint32_t k, uint32
             }
             continue;
         }
-        *lo = p < 0 ? 0 : gr->pos_move[p] + 1;
-        *hi = at_end ? v->move_count : gr->pos_move[p + 1];
-        *hi = *hi > 0 ? *hi - 1 : 0;
-        if (*lo > *hi + 1) {
-            *lo = *hi + 1;
-        }
+        *lo = p < 0 ? 0 : (int64_t)gr->pos_move[p] + 1;
+        *hi = at_end ? (int64_t)v->move_count - 1 : (int64_t)gr->pos_move[p + 1] - 1;
         return 1;
     }
     return 0;
@@ -321,20 +317,20 @@ static void local_impact(const lay *L, const job *j, work *w)
     for (uint32_t k = 0; k < e->group_count; k++) {
         uint32_t gi = e->groups[k];
         const ab__gap_group *gr = &g->groups[gi];
-        uint32_t lo, hi;
+        int64_t lo, hi;
         if (gr->open || (e->filter && !in_stratum(j->s, gi)) || !dev_moves(g, e, k, &lo, &hi)) {
             continue;
         }
         const ab_move *mv = gr->v->moves;
         span sp = {AB__GAP_CODE_START, AB__GAP_CODE_END, 0, 0, gi, 0};
-        for (uint32_t i = lo; i-- > 0;) {
+        for (int64_t i = lo - 1; i >= 0; i--) {
             if (mv[i].kind == AB_MOVE_SYNC) {
                 sp.from = mv[i].activity;
                 sp.from_pos = mv[i].position;
                 break;
             }
         }
-        for (uint32_t i = hi + 1; i < gr->v->move_count; i++) {
+        for (int64_t i = hi + 1; i < (int64_t)gr->v->move_count; i++) {
             if (mv[i].kind == AB_MOVE_SYNC) {
                 sp.to = mv[i].activity;
                 sp.to_pos = mv[i].position;
