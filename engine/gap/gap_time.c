@@ -238,8 +238,7 @@ static void add_times(const lay *L, uint32_t gi, int64_t *v, uint32_t *n)
 
 /* The moves [lo, hi] the deviation occupies at its first occurrence in a
  * group; 0 when it is not found. */
-static int dev_moves(const ab_gap *g, const ab__gap_entry *e, uint32_t k, int64_t *lo,
-                     int64_t *hi)
+static int dev_moves(const ab_gap *g, const ab__gap_entry *e, uint32_t k, int64_t *lo, int64_t *hi)
 {
     const ab__gap_group *gr = &g->groups[e->groups[k]];
     const ab_conform_variant *v = gr->v;
