@@ -11,11 +11,16 @@
  * differences (gap_stats.c), and the local impact compares the span around
  * the deviation with the same span in the baseline.
  *
- * Cost: the strata's case groups are listed in one pass over the groups;
- * each finding then reads its own groups and its stratum's, sorts the two
- * samples and selects in O((n + m) log(n + m)). Findings run on several
- * threads (finding i on thread i mod threads), each with its own work space
- * allocated beforehand; a finding's result depends on its samples only.
+ * Cost: the strata's case groups are listed in one pass over the groups,
+ * and the cases' times laid out group after group in one pass over the
+ * cases. Each finding then reads only its own groups and its stratum's:
+ * the stratum's candidates are sorted once per thread for the findings of
+ * that stratum (jobs are ordered by stratum), the deviating cases are
+ * taken out by a sorted difference, and the shift and its interval are
+ * selected in O((n + m) log(n m)) without listing the pairs. Findings run
+ * on several threads (job i on thread i mod threads), each thread with its
+ * own work space allocated beforehand; a finding's result depends on its
+ * samples only, so the report is the same whatever the thread count.
  */
 #include "gap/gap_int.h"
 
