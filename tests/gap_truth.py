@@ -20,11 +20,23 @@ support (max(5 cases, 0.5% of N)) may be grouped, so the aggregate check
 requires those entries only when they reach it; the per-case file is checked in
 full.
 
+Time impact: absim --delay swap=HOURS makes every swapped case wait HOURS
+longer, on a map that is one sequence of steps (every case has the same path,
+so the delay is the only systematic difference in cycle time). For several
+seeds, every out_of_order finding must report a time impact whose 95% interval
+holds the injected delay (at least 90% of them, 95% expected) and excludes 0;
+the same logs without the delay must give intervals that hold 0 as often. Each
+reported shift and interval must also equal the Lehmann-Moses definition
+computed here by brute force from the log (all pairwise differences sorted,
+the normal-approximation rank with tie correction), to the report's two
+significant digits.
+
 Prints one line per check and "N passed, N failed". Exits 77 (skipped) only
 when `asbuilt diff` does not exist yet (`asbuilt diff --help` exits 2 with
 "unknown command"); any other failure fails.
 Usage: gap_truth.py ASBUILT ABSIM
 """
+import calendar
 import json
 import math
 import os
@@ -215,6 +227,124 @@ def run_one(tmp, label, model, absim_opts, diff_opts, index):
             os.remove(p)
 
 
+def sig2_close(reported, exact):
+    """The report writes durations with two significant digits."""
+    if exact == 0:
+        return reported == 0
+    e = math.floor(math.log10(abs(exact)))
+    return abs(reported - exact) <= 0.5 * 10 ** (e - 1) * 1.0001 + 1e-9
+
+
+def lehmann_moses(x, y):
+    """Hodges-Lehmann shift of x over y and its 95% interval, from all pairs."""
+    d = sorted(a - b for a in x for b in y)
+    nm = len(d)
+    shift = d[nm // 2] if nm % 2 else (d[nm // 2 - 1] + d[nm // 2]) / 2
+    counts = {}
+    for v in list(x) + list(y):
+        counts[v] = counts.get(v, 0) + 1
+    big_n = len(x) + len(y)
+    ties = sum(t ** 3 - t for t in counts.values())
+    var = len(x) * len(y) / 12 * ((big_n + 1) - ties / (big_n * (big_n - 1)))
+    k = math.floor(nm / 2 - 0.5 - 1.959963984540054 * math.sqrt(var)) + 1
+    return shift, d[k - 1], d[nm - k]
+
+
+def cycle_times(log):
+    """Seconds from the first to the last event of each case (absim CSV, complete only)."""
+    first, last = {}, {}
+    with open(log) as f:
+        next(f)
+        for line in f:
+            parts = line.rstrip("\n").split(",")
+            case, stamp = parts[0], parts[-1]
+            t = calendar.timegm(time.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S")) + float(stamp[19:23])
+            first[case] = min(first.get(case, t), t)
+            last[case] = max(last.get(case, t), t)
+    return {c: last[c] - first[c] for c in first}
+
+
+def run_time(tmp):
+    model = f"{TESTDATA}/sim/sequence.bpmn"
+    hours = 2
+    found = {True: [], False: []}  # delayed -> [(label, lo, hi)]
+    for seed in range(1, 7):
+        cts, delays = {}, {}
+        for delayed in (True, False):
+            tag = f"time seed {seed}{' delay' if delayed else ''}"
+            log = os.path.join(tmp, f"time{seed}{int(delayed)}.csv")
+            truth_path = os.path.join(tmp, f"time{seed}{int(delayed)}.json")
+            report_path = os.path.join(tmp, f"timegap{seed}{int(delayed)}.json")
+            cases_path = os.path.join(tmp, f"timecases{seed}{int(delayed)}.jsonl")
+            delay = ["--delay", f"swap={hours}"] if delayed else []
+            r = subprocess.run([ABSIM, model, "--seed", str(seed), "--cases", "2000", "--swap",
+                                "0.5", "--format", "csv", *delay, "-q", "-o", log, "--truth",
+                                truth_path], capture_output=True, text=True)
+            if not check(f"{tag}: absim", r.returncode == 0, r.stderr.strip()):
+                return
+            with open(truth_path) as f:
+                truth = json.load(f)
+            want_ms = hours * 3600000 if delayed else 0
+            bad = [c["case"] for c in truth["cases"]
+                   if c.get("delay_ms", 0) != (want_ms if c["deviations"] else 0)]
+            check(f"{tag}: truth delays", not bad, f"cases {bad[:3]}")
+            r = subprocess.run([ASBUILT, "diff", log, "--model", model, "--json", report_path,
+                                "--cases", cases_path], capture_output=True, text=True)
+            if not check(f"{tag}: asbuilt diff", r.returncode == 0, r.stderr.strip()):
+                return
+            with open(report_path) as f:
+                report = json.load(f)
+            ct = cycle_times(log)
+            cts[delayed] = ct
+            delays[delayed] = {c["case"]: c.get("delay_ms", 0) for c in truth["cases"]}
+            by_ooo, clean = {}, []
+            with open(cases_path) as f:
+                for line in f:
+                    obj = json.loads(line)
+                    devs = obj.get("deviations", [])
+                    if not devs:
+                        clean.append(ct[obj["case"]])
+                    for d in devs:
+                        by_ooo.setdefault(d["activity"], []).append(ct[obj["case"]])
+            problems = []
+            for item in report.get("out_of_order", []):
+                t = item["time_impact"]
+                act = item["activity"]
+                if t.get("status") is not None or t.get("baseline_kind") != "conforming":
+                    problems.append(f"{act}: {t}")
+                    continue
+                x, y = by_ooo.get(act, []), clean
+                if (t["n_deviating"], t["n_baseline"]) != (len(x), len(y)):
+                    problems.append(f"{act}: groups {t['n_deviating']}/{t['n_baseline']}, "
+                                    f"cases file {len(x)}/{len(y)}")
+                    continue
+                shift, lo, hi = lehmann_moses(x, y)
+                rep = (t["hodges_lehmann_s"], *t["ci95_s"])
+                if not all(sig2_close(a, b) for a, b in zip(rep, (shift, lo, hi))):
+                    problems.append(f"{act}: reported {rep}, by definition "
+                                    f"({shift:.1f}, {lo:.1f}, {hi:.1f})")
+                found[delayed].append((f"seed {seed} {act}", lo, hi))
+            check(f"{tag}: {len(report.get('out_of_order', []))} out-of-order time impacts equal "
+                  f"the Lehmann-Moses definition", not problems and report.get("out_of_order"),
+                  "; ".join(problems[:3]))
+            for p in (log, truth_path, report_path, cases_path):
+                os.remove(p)
+        # The same seed without the delay: each cycle time differs by exactly the case's delay.
+        off = [c for c in cts[False]
+               if abs(cts[True][c] - cts[False][c] - delays[True][c] / 1000) > 1e-6]
+        check(f"time seed {seed}: cycle times grow by exactly the delay", not off and cts[False],
+              f"cases {off[:3]}")
+    for delayed, true_shift in ((True, hours * 3600), (False, 0)):
+        found_list = found[delayed]
+        held = [f for f in found_list if f[1] <= true_shift <= f[2]]
+        check(f"time: the 95% intervals hold the true shift {true_shift} s in "
+              f"{len(held)} of {len(found_list)} findings",
+              len(found_list) >= 20 and len(held) >= 0.9 * len(found_list),
+              f"missed: {[f for f in found_list if f not in held][:4]}")
+    zero = [f for f in found[True] if f[1] <= 0 <= f[2]]
+    check(f"time: every interval with the delay excludes 0", not zero, f"{zero[:4]}")
+
+
 def main():
     if not diff_available():
         print("diff command not available")
@@ -226,6 +356,7 @@ def main():
                 check(f"{label}: map", False, f"missing {model}")
                 continue
             run_one(tmp, label, model, absim_opts, diff_opts, i)
+        run_time(tmp)
     print(f"{passed} passed, {failed} failed ({time.time() - start:.1f} s)")
     return 1 if failed else 0
 

@@ -1083,6 +1083,18 @@ static void test_errors(void **state)
     run_expect(2, "1 to 4", a6);
     const char *a7[] = {map, "--cases", "10", "--truth", truth, NULL};
     run_expect(2, "-o LOG", a7);
+    const char *d1[] = {map, "--cases", "10", "-o", log, "--truth", truth, "--delay", "late=2",
+                        NULL};
+    run_expect(2, "KIND=HOURS", d1);
+    const char *d2[] = {map, "--cases", "10", "-o", log, "--truth", truth, "--delay", "skip=-1",
+                        NULL};
+    run_expect(2, "hours above 0", d2);
+    const char *d3[] = {map, "--cases", "10", "-o", log, "--truth", truth, "--delay", "swap=0",
+                        NULL};
+    run_expect(2, "hours above 0", d3);
+    const char *d4[] = {map,     "--cases", "10",      "-o",      log,      "--truth",
+                        truth,   "--delay", "skip=1",  "--delay", "skip=2", NULL};
+    run_expect(2, "twice", d4);
     /* An unreadable map: I/O error; a malformed one: bad data, with the engine's message. */
     const char *a8[] = {tmp("no-such.bpmn"), "--cases", "10", "-o", log, "--truth", truth, NULL};
     run_expect(4, "no-such.bpmn", a8);

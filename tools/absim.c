@@ -92,6 +92,7 @@ typedef struct opts {
     double rate[K_COUNT];           /* --skip, --insert, --repeat, --swap. */
     const char *rate_text[K_COUNT]; /* As given, for the truth file. */
     uint32_t max_dev;               /* --max-deviations-per-case (default 1). */
+    int64_t delay_ms[K_COUNT];      /* --delay KIND=HOURS, in ms (0 = none). */
     const char *mapping;            /* --map FILE. */
     const char *inserts;            /* --insert-activities "a,b". */
     int start_complete;             /* --start-complete. */
@@ -121,6 +122,13 @@ static const char usage_text[] =
     "                         steps (undocumented rework)\n"
     "  --swap R               share of cases with two sequential steps swapped (out of order)\n"
     "                         (rates are 0 to 1 and add up to at most 1)\n"
+    "  --delay KIND=HOURS     every case with a deviation of KIND (skip, insert, repeat, swap)\n"
+    "                         waits HOURS longer (decimal, up to 10000) before the step at the\n"
+    "                         deviation's position (before the second step when that is the\n"
+    "                         first): its cycle time grows by exactly HOURS, a known effect for\n"
+    "                         checking time impacts; may be given once per kind. The random\n"
+    "                         draws do not change, so the log equals the one without --delay but\n"
+    "                         for those times. The truth records each case's delay_ms\n"
     "  --max-deviations-per-case K\n"
     "                         deviations a case may get, 1 to 4 (default 1); with K > 1 each of\n"
     "                         K draws picks a kind with the rates above\n"
@@ -187,6 +195,7 @@ static int parse_args(int argc, char **argv, opts *o)
         "--repeat",
         "--swap",
         "--max-deviations-per-case",
+        "--delay",
         "--map",
         "--insert-activities",
         "--process",
@@ -244,6 +253,36 @@ static int parse_args(int argc, char **argv, opts *o)
                 return usage_error("a rate is a number from 0 to 1 (e.g. 0.05)", val);
             }
             o->rate_text[k] = val;
+        } else if (strcmp(name, "--delay") == 0) {
+            const char *eq = strchr(val, '=');
+            int kind = K_COUNT;
+            for (int k = 0; eq != NULL && k < K_COUNT; k++) {
+                if (strlen(kind_names[k]) == (size_t)(eq - val) &&
+                    strncmp(val, kind_names[k], (size_t)(eq - val)) == 0) {
+                    kind = k;
+                }
+            }
+            if (kind == K_COUNT) {
+                return usage_error("--delay wants KIND=HOURS, KIND one of skip, insert, repeat, "
+                                   "swap",
+                                   val);
+            }
+            const char *h = eq + 1;
+            char *end;
+            double hours = -1;
+            if (*h != '\0' && strspn(h, "0123456789.") == strlen(h)) {
+                errno = 0;
+                hours = strtod(h, &end);
+                hours = errno != 0 || *end != '\0' ? -1 : hours;
+            }
+            if (!(hours > 0 && hours <= 10000)) {
+                return usage_error("--delay wants hours above 0 and at most 10000", val);
+            }
+            if (o->delay_ms[kind] != 0) {
+                return usage_error("--delay given twice for one kind", val);
+            }
+            o->delay_ms[kind] = (int64_t)(hours * (double)HOUR_MS + 0.5);
+            o->delay_ms[kind] = o->delay_ms[kind] > 0 ? o->delay_ms[kind] : 1;
         } else if (strcmp(name, "--max-deviations-per-case") == 0) {
             uint64_t k;
             if (gen_parse_count(val, MAX_DEVIATIONS, &k) != 0 || k == 0) {
@@ -416,6 +455,10 @@ typedef struct sim {
     uint32_t ndev;
     uint32_t unplaced[MAX_DEVIATIONS];
     uint32_t nunplaced;
+    uint32_t delay_at[MAX_DEVIATIONS]; /* --delay: before which step ... */
+    int64_t delay_by[MAX_DEVIATIONS];  /* ... how long. */
+    uint32_t ndelay;
+    int64_t delay_total;
     /* Ground truth. */
     uint64_t events, instances, deviating, cases_unplaced;
     uint64_t requested[K_COUNT], placed[K_COUNT], not_placed[K_COUNT];
@@ -794,6 +837,9 @@ static int truth_case(sim *s, const char *case_id)
         rc = rc ? rc : ab_buf_printf(b, ctx, "]}}");
     }
     rc = rc ? rc : ab_buf_printf(b, ctx, "]");
+    if (s->delay_total > 0 && rc == AB_OK) {
+        rc = ab_buf_printf(b, ctx, ", \"delay_ms\": %" PRId64, s->delay_total);
+    }
     if (s->nunplaced > 0 && rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, ", \"not_placed\": [");
         for (uint32_t i = 0; i < s->nunplaced && rc == AB_OK; i++) {
@@ -860,6 +906,9 @@ static void write_case(sim *s, const char *case_id)
     for (uint32_t k = 0; k < s->n; k++) {
         /* Strictly increasing times: every reader rebuilds the same order. */
         t += SEC_MS + sim_rng_exp_ms(r, 40 * MIN_MS);
+        for (uint32_t i = 0; i < s->ndelay; i++) {
+            t += s->delay_at[i] == k ? s->delay_by[i] : 0;
+        }
         if (s->o->start_complete) {
             write_event(s, case_id, k, 1, t);
         }
@@ -989,6 +1038,19 @@ static int run(sim *s)
                 return EXIT_IO;
             }
             s->deviating++;
+        }
+        /* --delay: a wait before the step at the deviation's position, never before the
+         * first step (the cycle time starts there). */
+        s->ndelay = 0;
+        s->delay_total = 0;
+        for (uint32_t i = 0; i < s->ndev && s->n >= 2; i++) {
+            const dev *d = &s->devs[i];
+            if (o->delay_ms[d->kind] > 0) {
+                uint32_t p = d->pos >= s->n ? s->n - 1 : d->pos;
+                s->delay_at[s->ndelay] = p == 0 ? 1 : p;
+                s->delay_by[s->ndelay++] = o->delay_ms[d->kind];
+                s->delay_total += o->delay_ms[d->kind];
+            }
         }
         int oom = 0;
         for (uint32_t i = 0; i < s->ndev; i++) {
@@ -1131,6 +1193,14 @@ static int truth_write(sim *s)
     for (int k = 0; k < K_COUNT && rc == AB_OK; k++) {
         rc = ab_buf_printf(&b, ctx, "%s\"%s\": %s", k ? ", " : "", kind_names[k],
                            o->rate_text[k] ? o->rate_text[k] : "0");
+    }
+    rc = rc ? rc : ab_buf_printf(&b, ctx, "},\n    \"delay_ms\": {");
+    for (int k = 0, first = 1; k < K_COUNT && rc == AB_OK; k++) {
+        if (o->delay_ms[k] > 0) {
+            rc = ab_buf_printf(&b, ctx, "%s\"%s\": %" PRId64, first ? "" : ", ", kind_names[k],
+                               o->delay_ms[k]);
+            first = 0;
+        }
     }
     rc = rc ? rc
             : ab_buf_printf(&b, ctx,

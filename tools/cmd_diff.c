@@ -64,7 +64,6 @@ static const char help[] =
     "                          approximate (default 2000000); the same budget bounds\n"
     "                          each search of the ambiguity check\n"
     "  --model-states N        markings the model analyses explore (default 200000)\n"
-    "  --seed N                seed of the bootstrap intervals (default 20240601)\n"
     "  --process ID            compile only this process of the map\n"
     "  -q, --quiet             no progress display\n"
     "  -h, --help              this help\n"
@@ -164,7 +163,7 @@ int cmd_diff(int argc, char **argv)
     const char *html_path = NULL;
     const char *map_file = NULL, *process_id = NULL, *controls = NULL, *gate_text = NULL;
     int open_mode = AB_GAP_OPEN_CLOSED, strict_mapping = 0, check_ambiguity = 1;
-    unsigned long long threads = 0, max_states = 0, model_states = 0, seed = 20240601ull;
+    unsigned long long threads = 0, max_states = 0, model_states = 0;
     gate gates[16];
     int ngates = 0;
     const char **logs = calloc((size_t)argc + 1, sizeof(*logs));
@@ -205,9 +204,8 @@ int cmd_diff(int argc, char **argv)
             unsigned long long min, max;
         } nums[] = {{"--threads", 1, 1024},
                     {"--max-states", 1, UINT64_MAX},
-                    {"--model-states", 1, UINT64_MAX},
-                    {"--seed", 0, UINT64_MAX}};
-        unsigned long long *num_dst[] = {&threads, &max_states, &model_states, &seed};
+                    {"--model-states", 1, UINT64_MAX}};
+        unsigned long long *num_dst[] = {&threads, &max_states, &model_states};
         struct {
             const char *name;
             const char **dst;
@@ -318,7 +316,6 @@ int cmd_diff(int argc, char **argv)
     go.open_cases = (ab_gap_open_mode)open_mode;
     go.controls = controls;
     go.max_states = model_states;
-    go.seed = seed;
     go.threads = nthreads;
     go.accept_file = accept;
     go.log_files = logs;

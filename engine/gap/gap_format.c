@@ -162,9 +162,24 @@ const char *const ab__gap_notes[] = {
     "A substitution counts for M4 when the activity done instead is undocumented, and for M9.",
     "Examples: one case per variant, most frequent variant first, smallest case id in each; then "
     "further ids of the first variant.",
-    "Time impact: the baseline is the closed cases of the stratum without a deviation (accepted "
-    "deviations aside); the 95% interval is the bootstrap of the Hodges-Lehmann shift. The "
-    "optional local impact (anchor to next documented step) is not computed.",
+    "Time impact: the stratum of a bypass or substitution of a is the closed cases whose "
+    "documented path requires a; of rework, out-of-order or extra a, those containing a; of an "
+    "undocumented activity x, those containing its most frequent predecessor (and only the cases "
+    "with x among them count as deviating); of a transition (a, b), those containing a; without "
+    "such a step, those ending at the end most of the deviating cases reached. The baseline is "
+    "its conforming cases (no deviation that is not accepted) without the deviation; when fewer "
+    "than the smallest group conform, its cases without the deviation, whatever else they do "
+    "(the report says how many of them conform). The 95% interval of the Hodges-Lehmann shift "
+    "is Lehmann-Moses: the pairwise differences at ranks k and nm+1-k, k-1 the largest c with "
+    "P(U <= c) <= 2.5% (exact when both groups have fewer than 50 cases and no tied values, "
+    "else the normal approximation with tie and continuity correction); nothing is resampled.",
+    "Local impact: in a case with the deviation, the span from the last step done as documented "
+    "before the deviation's first occurrence to the first one done after it (completion to "
+    "completion; the case's first or last timestamp when there is none; for a transition a -> "
+    "b, the steps done up to a and from b on). The pair of steps most deviating cases have is "
+    "kept, with those cases only; in a baseline case the span runs from the first time the first "
+    "step is done as documented to the first time the second is done as documented after it, "
+    "and cases without both are left out.",
     "M6: an undocumented transition is caused by a bypass when only skipped or replaced "
     "documented steps lie between its two moves, by an extra step when either end is a log move, "
     "and by reordering otherwise (also when an end is a step done out of order).",

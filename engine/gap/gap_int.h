@@ -94,7 +94,7 @@ void ab__gap_replay_finish(ab__gap_replay *r, ab_ctx *ctx);
 
 /* ---- Statistics (gap_stats.c) ---- */
 
-/* A small deterministic generator (splitmix64 seeding xoshiro256**). */
+/* A small deterministic generator (splitmix64 seeding xoshiro256**), for tests. */
 typedef struct ab__gap_rng {
     uint64_t s[4];
 } ab__gap_rng;
@@ -111,46 +111,77 @@ double ab__gap_quantile_sorted(const double *v, size_t n, double q);
 /* Sorts int64 values ascending. */
 void ab__gap_sort_i64(int64_t *v, size_t n);
 
-/* A difference and its weight, for the last step of the selection. */
+/* Sorts n values with a radix sort, tmp holding n more (NULL: qsort). */
+void ab__gap_sort_i64_tmp(int64_t *v, size_t n, int64_t *tmp);
+
+/* A value and its weight, for the weighted median of the selection. */
 typedef struct ab__gap_pair {
     int64_t d;
     uint64_t w;
 } ab__gap_pair;
 
-/*
- * Hodges-Lehmann shift of x over y: the median of all differences x_i - y_j,
- * each pair counted wx_i * wy_j times (weights NULL = 1). x and y sorted
- * ascending. Exact. With scratch (room for scratch_cap pairs) the search
- * ends by sorting the few pairs left near the median, which takes a handful
- * of passes over the data instead of one per bit of the range.
- */
-double ab__gap_hodges_lehmann(const int64_t *x, const uint32_t *wx, size_t n, const int64_t *y,
-                              const uint32_t *wy, size_t m, ab__gap_pair *scratch,
-                              size_t scratch_cap);
+/* Groups below this size on both sides, without ties, get the exact null
+ * distribution of the Mann-Whitney U (as R's wilcox.test does). */
+#define AB__GAP_EXACT_MAX 50
+#define AB__GAP_DP_DOUBLES                                                                         \
+    (2 * (size_t)AB__GAP_EXACT_MAX * AB__GAP_EXACT_MAX * AB__GAP_EXACT_MAX +                       \
+     (size_t)AB__GAP_EXACT_MAX * AB__GAP_EXACT_MAX)
+
+/* Work space of the selection, for x of up to n_max and y of up to m_max
+ * values; one per thread, allocated beforehand. */
+typedef struct ab__gap_sel {
+    uint32_t *rows;     /* 4 * (n_max + 1): candidate bounds per row, and the next ones. */
+    ab__gap_pair *meds; /* n_max + 1: the rows' middle candidates. */
+    int64_t *buf;       /* cap: the candidates once few are left. */
+    size_t cap;         /* n_max + m_max + 64. */
+    double *dp;         /* AB__GAP_DP_DOUBLES: the exact distribution of U. */
+    size_t n_max, m_max;
+    unsigned passes; /* Passes over x and y of the last selection. */
+} ab__gap_sel;
+
+int ab__gap_sel_init(ab__gap_sel *w, ab_ctx *ctx, size_t n_max, size_t m_max);
+void ab__gap_sel_finish(ab__gap_sel *w, ab_ctx *ctx);
 
 /*
- * The bootstrap 95% interval of the Hodges-Lehmann shift: resamples times,
- * x and y each redrawn with replacement, percentiles 2.5 and 97.5 of the
- * shifts. The caller gives the work space (so that threads allocate
- * nothing): arrays of n and m entries, resamples doubles, pair_cap pairs.
- * Values in the same unit as x and y.
+ * The k-th smallest (1-based, 1 <= k <= n*m) of the n*m differences
+ * x_i - y_j, x and y sorted ascending, n <= w->n_max, m <= w->m_max,
+ * values within +-2^61. Never lists the pairs: O(log(n m)) passes of
+ * O(n + m) each, guess (any value) only a first pivot. With next_out, also
+ * the (k+1)-th (the k-th itself when k = n*m).
  */
-typedef struct ab__gap_boot_work {
-    uint32_t *wx;        /* n */
-    uint32_t *wy;        /* m */
-    int64_t *vx, *vy;    /* n, m: the values drawn ... */
-    uint32_t *cx, *cy;   /* n, m: ... and how often. */
-    double *shifts;      /* resamples */
-    ab__gap_pair *pairs; /* pair_cap */
-    size_t pair_cap;
-} ab__gap_boot_work;
+int64_t ab__gap_pair_select(const int64_t *x, size_t n, const int64_t *y, size_t m, uint64_t k,
+                            int64_t guess, ab__gap_sel *w, int64_t *next_out);
 
-/* Pairs the selection sorts at its end (see ab__gap_hodges_lehmann). */
-#define AB__GAP_PAIRS 4096
+/* Hodges-Lehmann shift of x over y: the median of the n*m differences
+ * x_i - y_j (mean of the middle two when n*m is even); 0 when a side is empty. */
+double ab__gap_hodges_lehmann(const int64_t *x, size_t n, const int64_t *y, size_t m,
+                              ab__gap_sel *w);
 
-void ab__gap_bootstrap_hl(const int64_t *x, size_t n, const int64_t *y, size_t m,
-                          uint32_t resamples, uint64_t seed, ab__gap_boot_work *work,
-                          double *lo_out, double *hi_out);
+/*
+ * The rank k of the Lehmann-Moses 95% interval [D_(k), D_(nm+1-k)] of the
+ * shift (D the sorted pairwise differences): k - 1 is the largest c with
+ * P(U <= c) <= 2.5% under the null hypothesis, U the Mann-Whitney count.
+ * Exact (*exact_out = 1) when n and m are both below AB__GAP_EXACT_MAX and
+ * no value repeats in x and y together (dp: AB__GAP_DP_DOUBLES doubles);
+ * otherwise the normal approximation with tie correction and continuity
+ * correction, k = floor(nm/2 + 1/2 - 1.96 sigma),
+ * sigma^2 = nm/12 ((N+1) - sum(t^3 - t) / (N(N-1))), N = n + m.
+ * 0 when no such interval exists (tiny groups).
+ */
+uint64_t ab__gap_lm_rank(const int64_t *x, size_t n, const int64_t *y, size_t m, double *dp,
+                         int *exact_out);
+
+/* The shift with its interval, in the unit of x and y. */
+typedef struct ab__gap_shift {
+    double shift, lo, hi;
+    uint64_t rank; /* Of the lower bound; 0 = no interval (lo = hi = 0). */
+    int exact;     /* The rank came from the exact distribution. */
+    unsigned passes;
+} ab__gap_shift;
+
+/* Hodges-Lehmann shift and Lehmann-Moses interval; 1 when the interval exists. */
+int ab__gap_shift_ci(const int64_t *x, size_t n, const int64_t *y, size_t m, ab__gap_sel *w,
+                     ab__gap_shift *out);
 
 /* ---- SHA-256 (gap_sha256.c) ---- */
 

@@ -42,6 +42,59 @@ static const char *yes(int v)
     return v ? "true" : "false";
 }
 
+static void interval(ab__gw *w, double shift, double lo, double hi)
+{
+    ab__gw_puts(w, "\"hodges_lehmann_s\": ");
+    ab__gw_dur(w, shift);
+    ab__gw_puts(w, ", \"ci95_s\": [");
+    ab__gw_dur(w, lo);
+    ab__gw_puts(w, ", ");
+    ab__gw_dur(w, hi);
+    ab__gw_puts(w, "]");
+}
+
+static void local_impact(ab__gw *w, const ab_gap *g, const ab_gap_local_time *l)
+{
+    if (l->status == AB_GAP_TIME_OK) {
+        ab__gw_puts(w, "{\"from\": ");
+        ab__gw_jstr(w, l->from);
+        ab__gw_puts(w, ", \"to\": ");
+        ab__gw_jstr(w, l->to);
+        ab__gw_puts(w, ", \"deviating_median_s\": ");
+        ab__gw_dur(w, l->deviating_median_s);
+        ab__gw_puts(w, ", \"baseline_median_s\": ");
+        ab__gw_dur(w, l->baseline_median_s);
+        ab__gw_puts(w, ", ");
+        interval(w, l->shift_s, l->ci_lo_s, l->ci_hi_s);
+        ab__gw_printf(w, ", \"n_deviating\": %u, \"n_baseline\": %u}", l->n_deviating,
+                      l->n_baseline);
+        return;
+    }
+    char reason[256];
+    if (l->from == NULL) {
+        snprintf(reason, sizeof(reason),
+                 "no case with this deviation has a documented step "
+                 "around it");
+    } else if (l->status == AB_GAP_TIME_TOO_FEW) {
+        snprintf(reason, sizeof(reason),
+                 "%u cases with this deviation have the span; at least %u are needed",
+                 l->n_deviating, g->opts.min_group);
+    } else {
+        snprintf(reason, sizeof(reason),
+                 "%u baseline cases have both steps; at least %u are needed", l->n_baseline,
+                 g->opts.min_group);
+    }
+    ab__gw_puts(w, "{\"status\": ");
+    ab__gw_jstr(w, ab_gap_time_status_name(l->status));
+    ab__gw_puts(w, ", \"reason\": ");
+    ab__gw_jstr(w, reason);
+    ab__gw_puts(w, ", \"from\": ");
+    ab__gw_jstr(w, l->from);
+    ab__gw_puts(w, ", \"to\": ");
+    ab__gw_jstr(w, l->to);
+    ab__gw_printf(w, ", \"n_deviating\": %u, \"n_baseline\": %u}", l->n_deviating, l->n_baseline);
+}
+
 static void time_impact(ab__gw *w, const ab_gap *g, const ab_gap_time *t)
 {
     if (t->status == AB_GAP_TIME_OK) {
@@ -51,27 +104,32 @@ static void time_impact(ab__gw *w, const ab_gap *g, const ab_gap_time *t)
         ab__gw_dur(w, t->baseline_median_s);
         ab__gw_puts(w, ", \"delta_s\": ");
         ab__gw_dur(w, t->delta_s);
-        ab__gw_puts(w, ", \"hodges_lehmann_s\": ");
-        ab__gw_dur(w, t->shift_s);
-        ab__gw_puts(w, ", \"ci95_s\": [");
-        ab__gw_dur(w, t->ci_lo_s);
         ab__gw_puts(w, ", ");
-        ab__gw_dur(w, t->ci_hi_s);
+        interval(w, t->shift_s, t->ci_lo_s, t->ci_hi_s);
+        ab__gw_puts(w, ", \"ci95_method\": ");
+        ab__gw_jstr(w,
+                    t->ci_exact ? "Lehmann-Moses, exact" : "Lehmann-Moses, normal approximation");
         ab__gw_printf(w,
-                      "], \"relative_delta\": %.3f, \"n_deviating\": %u, \"n_baseline\": %u, "
+                      ", \"relative_delta\": %.3f, \"n_deviating\": %u, \"n_baseline\": %u, "
                       "\"baseline\": ",
                       t->relative, t->n_deviating, t->n_baseline);
         ab__gw_jstr(w, t->stratum);
+        ab__gw_puts(w, ", \"baseline_kind\": ");
+        ab__gw_jstr(w, ab_gap_baseline_kind_name(t->baseline_kind));
+        ab__gw_printf(w, ", \"baseline_conforming\": %u, \"local\": ", t->n_baseline_conforming);
+        local_impact(w, g, &t->local);
         ab__gw_puts(w, "}");
         return;
     }
     ab__gw_puts(w, "{\"status\": ");
     ab__gw_jstr(w, ab_gap_time_status_name(t->status));
-    char reason[512];
+    char reason[1024];
     switch (t->status) {
     case AB_GAP_TIME_NO_BASELINE:
-        snprintf(reason, sizeof(reason), "%u %s; at least %u are needed", t->n_baseline, t->stratum,
-                 g->opts.min_group);
+        snprintf(reason, sizeof(reason),
+                 "among the %s, %u conform and %u do not have this deviation; at least %u are "
+                 "needed",
+                 t->stratum, t->n_stratum_conforming, t->n_stratum_without, g->opts.min_group);
         break;
     case AB_GAP_TIME_TOO_FEW:
         snprintf(reason, sizeof(reason),
@@ -93,6 +151,9 @@ static void time_impact(ab__gw *w, const ab_gap *g, const ab_gap_time *t)
                       ", \"n_deviating\": %u, \"n_baseline\": %u, \"baseline\": ", t->n_deviating,
                       t->n_baseline);
         ab__gw_jstr(w, t->stratum);
+        ab__gw_puts(w, ", \"baseline_kind\": ");
+        ab__gw_jstr(w, ab_gap_baseline_kind_name(t->baseline_kind));
+        ab__gw_printf(w, ", \"baseline_conforming\": %u", t->n_baseline_conforming);
     }
     ab__gw_puts(w, "}");
 }
@@ -404,12 +465,10 @@ static void inputs(ab__gw *w, const ab_gap *g)
     ab__gw_printf(w, ", \"open_case_horizon\": %.3g, \"controls\": ", o->open_horizon);
     ab__gw_jstr(w, g->controls_text);
     ab__gw_printf(w,
-                  ", \"model_max_states\": %llu, \"alignment_max_states\": %llu, \"seed\": %llu, "
-                  "\"bootstrap_resamples\": %u, \"min_group\": %u, \"min_support_cases\": %llu, "
-                  "\"fail_above\": ",
+                  ", \"model_max_states\": %llu, \"alignment_max_states\": %llu, "
+                  "\"min_group\": %u, \"min_support_cases\": %llu, \"fail_above\": ",
                   (unsigned long long)o->max_states, (unsigned long long)o->conform_max_states,
-                  (unsigned long long)o->seed, o->resamples, o->min_group,
-                  (unsigned long long)g->min_support);
+                  o->min_group, (unsigned long long)g->min_support);
     ab__gw_jstr(w, o->gate);
     ab__gw_puts(w, "},\n");
 

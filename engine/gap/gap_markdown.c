@@ -27,18 +27,37 @@ static void md_time(ab__gw *w, const ab_gap_time *t)
 {
     char a[64], b[64], d[64], sh[64], lo[64], hi[64];
     switch (t->status) {
-    case AB_GAP_TIME_OK:
+    case AB_GAP_TIME_OK: {
         ab__gap_fmt_hours(t->deviating_median_s, a, sizeof(a));
         ab__gap_fmt_hours(t->baseline_median_s, b, sizeof(b));
         ab__gap_fmt_hours(t->delta_s, d, sizeof(d));
         ab__gap_fmt_hours(t->shift_s, sh, sizeof(sh));
         ab__gap_fmt_sig2(t->ci_lo_s / 3600.0, lo, sizeof(lo));
         ab__gap_fmt_sig2(t->ci_hi_s / 3600.0, hi, sizeof(hi));
-        ab__gw_printf(w, "%s vs %s (\xce\x94 %s; shift %s, CI [%s, %s] h; %u/%u)", a, b, d, sh, lo,
+        ab__gw_printf(w, "%s vs %s (\xce\x94 %s; shift %s, CI [%s, %s] h; %u/%u; ", a, b, d, sh, lo,
                       hi, t->n_deviating, t->n_baseline);
+        if (t->baseline_kind == AB_GAP_BASELINE_CONFORMING) {
+            ab__gw_puts(w, "vs conforming cases)");
+        } else {
+            ab__gw_printf(w, "vs cases without it, %u conforming)", t->n_baseline_conforming);
+        }
+        const ab_gap_local_time *l = &t->local;
+        if (l->status == AB_GAP_TIME_OK) {
+            ab__gap_fmt_hours(l->shift_s, sh, sizeof(sh));
+            ab__gap_fmt_sig2(l->ci_lo_s / 3600.0, lo, sizeof(lo));
+            ab__gap_fmt_sig2(l->ci_hi_s / 3600.0, hi, sizeof(hi));
+            ab__gw_puts(w, "; locally, ");
+            ab__gw_md(w, l->from);
+            ab__gw_puts(w, " \xe2\x86\x92 ");
+            ab__gw_md(w, l->to);
+            ab__gw_printf(w, ": shift %s, CI [%s, %s] h; %u/%u", sh, lo, hi, l->n_deviating,
+                          l->n_baseline);
+        }
         break;
+    }
     case AB_GAP_TIME_NO_BASELINE:
-        ab__gw_printf(w, "no comparable baseline (%u)", t->n_baseline);
+        ab__gw_printf(w, "no comparable baseline (%u conforming, %u without it)",
+                      t->n_stratum_conforming, t->n_stratum_without);
         break;
     case AB_GAP_TIME_TOO_FEW:
         ab__gw_printf(w, "too few cases (%u)", t->n_deviating);
@@ -342,12 +361,10 @@ static void appendix(ab__gw *w, const ab_gap *g)
                   o->open_cases == AB_GAP_OPEN_EXCLUDE ? "exclude" : "closed", o->open_horizon);
     ab__gw_md(w, g->controls_text);
     ab__gw_printf(w,
-                  "\n- Model analysis limit: %llu markings; alignment budget: %llu\n- Bootstrap: "
-                  "%u resamples, seed %llu; smallest group for a time impact: %u\n- Minimum "
-                  "support: %llu cases\n",
+                  "\n- Model analysis limit: %llu markings; alignment budget: %llu\n- Smallest "
+                  "group for a time impact: %u\n- Minimum support: %llu cases\n",
                   (unsigned long long)o->max_states, (unsigned long long)o->conform_max_states,
-                  o->resamples, (unsigned long long)o->seed, o->min_group,
-                  (unsigned long long)g->min_support);
+                  o->min_group, (unsigned long long)g->min_support);
     if (o->gate != NULL) {
         ab__gw_puts(w, "- Gate (--fail-above): ");
         ab__gw_md(w, o->gate);
@@ -566,12 +583,15 @@ int ab_gap_write_markdown(const ab_gap *g, ab_buf *buf, ab_error *err)
                   "(M6): a skipped step, an extra step, or a reordering.\n"
                   "- Rework (M7): a repetition after the step was done as documented; documented "
                   "rework (M7b) is a repetition the map allows.\n"
-                  "- Time impact: median cycle time of the cases with the deviation vs closed "
-                  "conforming cases of the same stratum, with the Hodges-Lehmann shift and its "
-                  "bootstrap interval; groups under %u cases get no number.\n"
+                  "- Time impact: median cycle time of the cases with the deviation vs the closed "
+                  "conforming cases of the same stratum, or, when fewer than %u conform, vs the "
+                  "closed cases of the stratum without the deviation (which may deviate "
+                  "otherwise); with the Hodges-Lehmann shift and its Lehmann-Moses 95%% interval, "
+                  "and the same for the span from the documented step before the deviation to "
+                  "the one after it (local impact). Groups under %u cases get no number.\n"
                   "- Findings with fewer than %llu cases (max(5, 0.5%% of N)) are grouped as other "
                   "deviations.\n",
-                  g->opts.min_group, (unsigned long long)g->min_support);
+                  g->opts.min_group, g->opts.min_group, (unsigned long long)g->min_support);
     appendix(&w, g);
     if (w.rc != AB_OK) {
         return ab__error(err, w.rc, "gap", 0, 0, "out of memory");

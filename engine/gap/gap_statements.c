@@ -59,29 +59,61 @@ static void sb_emit(sb *s)
     s->len = 0;
 }
 
+static const char *end_words(const char *name, int start)
+{
+    if (strcmp(name, start ? "START" : "END") == 0) {
+        return start ? "the start of the case" : "the end of the case";
+    }
+    return name;
+}
+
 static void time_sentence(sb *s, const ab_gap_item *it)
 {
     const ab_gap_time *t = &it->time;
     char a[64], b[64], d[64], sh[64], lo[64], hi[64];
     switch (t->status) {
-    case AB_GAP_TIME_OK:
+    case AB_GAP_TIME_OK: {
         ab__gap_fmt_hours(t->deviating_median_s, a, sizeof(a));
         ab__gap_fmt_hours(t->baseline_median_s, b, sizeof(b));
         ab__gap_fmt_hours(t->delta_s, d, sizeof(d));
         ab__gap_fmt_hours(t->shift_s, sh, sizeof(sh));
         ab__gap_fmt_sig2(t->ci_lo_s / 3600.0, lo, sizeof(lo));
         ab__gap_fmt_sig2(t->ci_hi_s / 3600.0, hi, sizeof(hi));
-        sb_printf(s,
-                  " Cases with this deviation took a median %s vs %s for comparable conforming "
-                  "cases (%s; \xce\x94 %s; Hodges-Lehmann shift %s, 95%% CI [%s, %s] h; %u/%u "
-                  "cases).",
-                  a, b, t->stratum, d, sh, lo, hi, t->n_deviating, t->n_baseline);
+        int conf = t->baseline_kind == AB_GAP_BASELINE_CONFORMING;
+        /* The baseline's words, less what the sentence already says. */
+        const char *suffix = " without this deviation";
+        size_t len = strlen(t->stratum), sl = strlen(suffix);
+        if (!conf && len > sl && strcmp(t->stratum + len - sl, suffix) == 0) {
+            len -= sl;
+        }
+        sb_printf(s, " Cases with this deviation took a median %s vs %s for comparable %s (%.*s", a,
+                  b, conf ? "conforming cases" : "cases without this deviation", (int)len,
+                  t->stratum);
+        if (!conf) {
+            sb_printf(s, "; %u of those %u conform", t->n_baseline_conforming, t->n_baseline);
+        }
+        sb_printf(s, "; \xce\x94 %s; Hodges-Lehmann shift %s, 95%% CI [%s, %s] h; %u/%u cases).", d,
+                  sh, lo, hi, t->n_deviating, t->n_baseline);
+        const ab_gap_local_time *l = &t->local;
+        if (l->status == AB_GAP_TIME_OK) {
+            ab__gap_fmt_hours(l->deviating_median_s, a, sizeof(a));
+            ab__gap_fmt_hours(l->baseline_median_s, b, sizeof(b));
+            ab__gap_fmt_hours(l->shift_s, sh, sizeof(sh));
+            ab__gap_fmt_sig2(l->ci_lo_s / 3600.0, lo, sizeof(lo));
+            ab__gap_fmt_sig2(l->ci_hi_s / 3600.0, hi, sizeof(hi));
+            sb_printf(s,
+                      " Around the deviation, from %s to %s took a median %s vs %s (shift %s, "
+                      "95%% CI [%s, %s] h; %u/%u cases).",
+                      end_words(l->from, 1), end_words(l->to, 0), a, b, sh, lo, hi, l->n_deviating,
+                      l->n_baseline);
+        }
         break;
+    }
     case AB_GAP_TIME_NO_BASELINE:
         sb_printf(s,
-                  " Its time impact is not measured: no comparable baseline (%u %s, %u "
-                  "needed).",
-                  t->n_baseline, t->stratum, s->g->opts.min_group);
+                  " Its time impact is not measured: no comparable baseline (among the %s, %u "
+                  "conform and %u do not have this deviation; %u needed).",
+                  t->stratum, t->n_stratum_conforming, t->n_stratum_without, s->g->opts.min_group);
         break;
     case AB_GAP_TIME_TOO_FEW:
         sb_printf(s,
@@ -92,14 +124,6 @@ static void time_sentence(sb *s, const ab_gap_item *it)
     default:
         break;
     }
-}
-
-static const char *end_words(const char *name, int start)
-{
-    if (strcmp(name, start ? "START" : "END") == 0) {
-        return start ? "the start of the case" : "the end of the case";
-    }
-    return name;
 }
 
 static void accepted_mark(sb *s, const ab_gap_item *it)

@@ -1,9 +1,10 @@
 /*
  * gap/gap_stats.c: the statistics of the report: Wilson score intervals for
  * rates, medians and percentiles, the Hodges-Lehmann shift between two
- * groups of cycle times and its bootstrap interval. The generator is our
- * own (xoshiro256** seeded by splitmix64) so that a fixed seed gives the
- * same interval on every platform and libc.
+ * groups of durations with its Lehmann-Moses interval, and the sort they
+ * need. The shift and the interval are order statistics of the n * m
+ * pairwise differences, selected without listing them; nothing is random.
+ * The generator (xoshiro256** seeded by splitmix64) stays for the tests.
  */
 #include "gap/gap_int.h"
 
@@ -79,7 +80,7 @@ uint64_t ab__gap_rng_next(ab__gap_rng *r)
 uint32_t ab__gap_rng_below(ab__gap_rng *r, uint32_t n)
 {
     /* The top 32 bits scaled by n: bias below 2^-32 per draw, and no
-     * rejection loop, so the number of draws per resample is fixed. */
+     * rejection loop, so the number of draws is fixed. */
     return (uint32_t)(((ab__gap_rng_next(r) >> 32) * (uint64_t)n) >> 32);
 }
 
@@ -88,12 +89,6 @@ uint32_t ab__gap_rng_below(ab__gap_rng *r, uint32_t n)
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
@@ -130,128 +125,118 @@ double ab__gap_quantile_sorted(const double *v, size_t n, double q)
     return v[i] + (v[i + 1] - v[i]) * f;
 }
 
-/* ---- Hodges-Lehmann ---- */
+/* ---- Sorting ---- */
 
-static uint64_t weight(const uint32_t *w, size_t i)
+void ab__gap_sort_i64_tmp(int64_t *v, size_t n, int64_t *tmp)
 {
-    return w != NULL ? w[i] : 1;
-}
-
-/* Pairs (i, j), counted with weights, with x_i - y_j <= d. */
-static uint64_t count_le(const int64_t *x, const uint32_t *wx, size_t n, const int64_t *y,
-                         const uint32_t *wy, size_t m, uint64_t wy_total, int64_t d)
-{
-    /* As x_i grows, so does the threshold x_i - d, so the y below it only
-     * grow: one pass over both arrays. */
-    uint64_t total = 0, below = 0;
-    size_t j = 0;
+    if (n < 2048 || tmp == NULL) {
+        ab__gap_sort_i64(v, n);
+        return;
+    }
+    /* LSD radix sort on the bits with the sign flipped, 11 bits a pass;
+     * passes where every value has the same digit are skipped (durations
+     * rarely use the top bits). */
+    uint64_t *a = (uint64_t *)v, *b = (uint64_t *)tmp;
+    const uint64_t flip = (uint64_t)1 << 63;
     for (size_t i = 0; i < n; i++) {
-        uint64_t w = weight(wx, i);
-        if (w == 0) {
+        a[i] ^= flip;
+    }
+    for (int shift = 0; shift < 64; shift += 11) {
+        size_t count[2048];
+        memset(count, 0, sizeof(count));
+        for (size_t i = 0; i < n; i++) {
+            count[(a[i] >> shift) & 2047]++;
+        }
+        if (count[(a[0] >> shift) & 2047] == n) {
             continue;
         }
-        int64_t t = x[i] - d;
-        while (j < m && y[j] < t) {
-            below += weight(wy, j);
-            j++;
+        size_t sum = 0;
+        for (int d = 0; d < 2048; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
         }
-        total += w * (wy_total - below);
+        for (size_t i = 0; i < n; i++) {
+            b[count[(a[i] >> shift) & 2047]++] = a[i];
+        }
+        uint64_t *t = a;
+        a = b;
+        b = t;
     }
-    return total;
-}
-
-/* The smallest difference x_i - y_j greater than d (weights > 0). */
-static int64_t next_above(const int64_t *x, const uint32_t *wx, size_t n, const int64_t *y,
-                          const uint32_t *wy, size_t m, int64_t d)
-{
-    int64_t best = INT64_MAX;
-    size_t j = 0;
-    size_t last = SIZE_MAX; /* The largest y below the threshold seen so far. */
     for (size_t i = 0; i < n; i++) {
-        if (weight(wx, i) == 0) {
-            continue;
-        }
-        int64_t t = x[i] - d;
-        while (j < m && y[j] < t) {
-            if (weight(wy, j) > 0) {
-                last = j;
-            }
-            j++;
-        }
-        if (last != SIZE_MAX && x[i] - y[last] < best) {
-            best = x[i] - y[last];
-        }
+        a[i] ^= flip;
     }
-    return best;
-}
-
-/* Weighted 25th, 50th and 75th percentiles (lower order statistics). */
-static void wquartiles(const int64_t *v, const uint32_t *w, size_t n, uint64_t total,
-                       int64_t out[3])
-{
-    uint64_t ranks[3] = {(total + 3) / 4, (total + 1) / 2, (3 * total + 3) / 4};
-    uint64_t cum = 0;
-    int q = 0;
-    for (size_t i = 0; i < n && q < 3; i++) {
-        cum += weight(w, i);
-        while (q < 3 && cum >= ranks[q]) {
-            out[q++] = v[i];
-        }
-    }
-    while (q < 3) {
-        out[q] = v[n - 1];
-        q++;
+    if (a != (uint64_t *)v) {
+        memcpy(v, a, sizeof(int64_t) * n);
     }
 }
 
-/* The differences in (lo, hi] with their weights, in no order; SIZE_MAX
- * when more than cap pairs fall there. */
-static size_t enumerate(const int64_t *x, const uint32_t *wx, size_t n, const int64_t *y,
-                        const uint32_t *wy, size_t m, int64_t lo, int64_t hi, ab__gap_pair *out,
-                        size_t cap)
-{
-    size_t k = 0, ja = 0, jb = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t w = weight(wx, i);
-        if (w == 0) {
-            continue;
-        }
-        /* lo < x_i - y_j <= hi  <=>  x_i - hi <= y_j < x_i - lo. */
-        while (ja < m && y[ja] < x[i] - hi) {
-            ja++;
-        }
-        while (jb < m && y[jb] < x[i] - lo) {
-            jb++;
-        }
-        for (size_t j = ja; j < jb; j++) {
-            uint64_t v = weight(wy, j);
-            if (v == 0) {
-                continue;
-            }
-            if (k == cap) {
-                return SIZE_MAX;
-            }
-            out[k].d = x[i] - y[j];
-            out[k].w = w * v;
-            k++;
-        }
-    }
-    return k;
-}
+/* ---- Selection among the pairwise differences ---- */
 
 /*
- * The smallest difference v among p[0..n) such that base plus the weight of
- * the differences <= v reaches rank; *cum_out gets that weight. Weighted
- * quickselect with a three-way partition: linear on average, and the
- * middle element as pivot keeps it deterministic.
+ * The n * m differences x_i - y_j form a matrix whose row i holds x_i minus
+ * y taken from the largest down: every row and every column ascends. Row i
+ * keeps its candidates in the columns [lo_i, hi_i): the columns left of
+ * them hold values at most vlo, the ones right of them at least vhi, and
+ * the wanted value lies strictly between. Each step takes a pivot, counts
+ * in one pass over x and y the values below and at most the pivot in every
+ * row (both counts fall as the row grows, so two pointers suffice), and
+ * drops the side of the pivot the wanted value is not on. The pivot is
+ * interpolated between vlo and vhi from the counts; when that step did not
+ * halve the candidates, the next pivot is the weighted median of the rows'
+ * middle candidates, which drops at least a quarter of them (Johnson and
+ * Mizoguchi 1978). So at most O(log(n m)) passes of O(n + m) each; once the
+ * candidates fit the buffer (n + m of them), they are listed and selected.
  */
-static int64_t wselect(ab__gap_pair *p, size_t n, uint64_t base, uint64_t rank, uint64_t *cum_out)
+
+static inline int64_t cell(const int64_t *x, const int64_t *y, size_t m, size_t i, size_t c)
+{
+    return x[i] - y[m - 1 - c];
+}
+
+/* The r-th smallest (0-based) of a[0..n) moved to a[r], smaller ones before
+ * it and larger ones after. Three-way partitions around the median of three,
+ * so that ties cost nothing. */
+static void qselect(int64_t *a, size_t n, size_t r)
 {
     size_t lo = 0, hi = n;
-    uint64_t acc = base;
+    while (hi - lo > 1) {
+        /* The median of the first, middle and last values. */
+        int64_t p0 = a[lo], p1 = a[lo + (hi - lo) / 2], p2 = a[hi - 1];
+        int64_t small = p0 < p1 ? p0 : p1, large = p0 < p1 ? p1 : p0;
+        int64_t pivot = p2 < small ? small : p2 > large ? large : p2;
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            if (a[i] < pivot) {
+                int64_t t = a[lt];
+                a[lt++] = a[i];
+                a[i++] = t;
+            } else if (a[i] > pivot) {
+                int64_t t = a[--gt];
+                a[gt] = a[i];
+                a[i] = t;
+            } else {
+                i++;
+            }
+        }
+        if (r < lt) {
+            hi = lt;
+        } else if (r < gt) {
+            return;
+        } else {
+            lo = gt;
+        }
+    }
+}
+
+/* The smallest value w with at least rank of the weights of p[0..n) on
+ * values <= w. Weighted quickselect, deterministic pivot. */
+static int64_t wselect(ab__gap_pair *p, size_t n, uint64_t rank)
+{
+    size_t lo = 0, hi = n;
+    uint64_t acc = 0;
     while (lo < hi) {
         int64_t pivot = p[lo + (hi - lo) / 2].d;
-        /* [lo, lt) < pivot, [lt, i) == pivot, (gt, hi) > pivot. */
         size_t lt = lo, i = lo, gt = hi;
         uint64_t wl = 0, we = 0;
         while (i < gt) {
@@ -272,187 +257,333 @@ static int64_t wselect(ab__gap_pair *p, size_t n, uint64_t base, uint64_t rank, 
         if (acc + wl >= rank) {
             hi = lt;
         } else if (acc + wl + we >= rank) {
-            *cum_out = acc + wl + we;
             return pivot;
         } else {
             acc += wl + we;
             lo = gt;
         }
     }
-    *cum_out = acc;
-    return lo < n ? p[lo].d : p[n - 1].d; /* Not reached when the weights add up. */
+    return p[n - 1].d; /* Not reached when the weights add up to rank. */
 }
 
-double ab__gap_hodges_lehmann(const int64_t *x, const uint32_t *wx, size_t n, const int64_t *y,
-                              const uint32_t *wy, size_t m, ab__gap_pair *scratch,
-                              size_t scratch_cap)
+int ab__gap_sel_init(ab__gap_sel *w, ab_ctx *ctx, size_t n_max, size_t m_max)
 {
-    uint64_t wxt = 0, wyt = 0;
-    int64_t xmin = INT64_MAX, xmax = INT64_MIN, ymin = INT64_MAX, ymax = INT64_MIN;
+    memset(w, 0, sizeof(*w));
+    size_t n = n_max + 1;
+    w->rows = ab__malloc(ctx, sizeof(uint32_t) * 4 * n);
+    w->meds = ab__malloc(ctx, sizeof(ab__gap_pair) * n);
+    w->cap = n_max + m_max + 64;
+    w->buf = ab__malloc(ctx, sizeof(int64_t) * w->cap);
+    w->dp = ab__malloc(ctx, sizeof(double) * AB__GAP_DP_DOUBLES);
+    w->n_max = n_max;
+    w->m_max = m_max;
+    if (w->rows == NULL || w->meds == NULL || w->buf == NULL || w->dp == NULL) {
+        ab__gap_sel_finish(w, ctx);
+        return AB_ENOMEM;
+    }
+    return AB_OK;
+}
+
+void ab__gap_sel_finish(ab__gap_sel *w, ab_ctx *ctx)
+{
+    ab__free(ctx, w->rows);
+    ab__free(ctx, w->meds);
+    ab__free(ctx, w->buf);
+    ab__free(ctx, w->dp);
+    memset(w, 0, sizeof(*w));
+}
+
+int64_t ab__gap_pair_select(const int64_t *x, size_t n, const int64_t *y, size_t m, uint64_t k,
+                            int64_t guess, ab__gap_sel *w, int64_t *next_out)
+{
+    uint64_t total = (uint64_t)n * m;
+    uint32_t *lo = w->rows, *hi = lo + n, *tle = hi + n, *tlt = tle + n;
     for (size_t i = 0; i < n; i++) {
-        if (weight(wx, i) > 0) {
-            wxt += weight(wx, i);
-            xmin = x[i] < xmin ? x[i] : xmin;
-            xmax = x[i] > xmax ? x[i] : xmax;
-        }
+        lo[i] = 0;
+        hi[i] = (uint32_t)m;
     }
-    for (size_t j = 0; j < m; j++) {
-        if (weight(wy, j) > 0) {
-            wyt += weight(wy, j);
-            ymin = y[j] < ymin ? y[j] : ymin;
-            ymax = y[j] > ymax ? y[j] : ymax;
-        }
-    }
-    if (wxt == 0 || wyt == 0) {
-        return 0;
-    }
-    uint64_t total = wxt * wyt;
-    uint64_t k = (total + 1) / 2; /* The lower median's rank (1-based). */
-    /* The smallest d with at least k differences <= d. The bracket
-     * (lo, hi] always holds it: count(lo) < k <= count(hi). Steps guess by
-     * interpolating the counts (they grow almost linearly near the median)
-     * and fall back to halving when a guess gains little; once few pairs
-     * are left in the bracket, they are listed and sorted. Exact either
-     * way. */
-    int64_t lo = xmin - ymax - 1, hi = xmax - ymin;
+    int64_t vlo = x[0] - y[m - 1] - 1, vhi = x[n - 1] - y[0] + 1;
     uint64_t clo = 0, chi = total;
-    /* Start next to the difference of the medians, which is close to the
-     * shift, and gallop outwards by steps of a fraction of the spread: the
-     * bracket is then narrow and the counts nearly linear across it. */
-    int64_t qx[3], qy[3];
-    wquartiles(x, wx, n, wxt, qx);
-    wquartiles(y, wy, m, wyt, qy);
-    int64_t step = ((qx[2] - qx[0]) + (qy[2] - qy[0])) / 64;
-    step = step < 1 ? 1 : step;
-    int64_t g = qx[1] - qy[1];
-    if (g > lo && g < hi) {
-        uint64_t c = count_le(x, wx, n, y, wy, m, wyt, g);
-        int up = c < k;
-        if (up) {
-            lo = g;
-            clo = c;
-        } else {
-            hi = g;
-            chi = c;
-        }
-        for (;;) {
-            int64_t d = up ? (hi - lo > step ? lo + step : hi) : (hi - lo > step ? hi - step : lo);
-            if (d == lo || d == hi) {
-                break;
-            }
-            c = count_le(x, wx, n, y, wy, m, wyt, d);
-            if (c >= k) {
-                hi = d;
-                chi = c;
-                if (up) {
-                    break;
-                }
-            } else {
-                lo = d;
-                clo = c;
-                if (!up) {
-                    break;
-                }
-            }
-            step = step > INT64_MAX / 4 ? step : step * 2;
-        }
+    int first = 1, interpolate = 1;
+    /* With few rows against many columns, a pass binary-searches each row
+     * (n log m) instead of walking all of y (n + m), and the candidates are
+     * listed once they are few against the rows. */
+    int log_m = 1;
+    while (log_m < 64 && ((uint64_t)1 << log_m) < m) {
+        log_m++;
     }
-    int halve = 0;
-    while (hi - lo > 1) {
-        if (scratch != NULL && chi - clo <= scratch_cap) {
-            size_t np = enumerate(x, wx, n, y, wy, m, lo, hi, scratch, scratch_cap);
-            if (np != SIZE_MAX) {
-                uint64_t cum;
-                int64_t v1 = wselect(scratch, np, clo, k, &cum);
-                if (total % 2 == 1) {
-                    return (double)v1;
+    int search = (uint64_t)n * (uint64_t)log_m < m;
+    uint64_t list_at = w->cap;
+    if (search && list_at > 8 * (uint64_t)n + 1024) {
+        list_at = 8 * (uint64_t)n + 1024;
+    }
+    w->passes = 0;
+    for (;;) {
+        uint64_t active = chi - clo;
+        if (active <= list_at) {
+            /* List the candidates and select among them. */
+            size_t c = 0;
+            for (size_t i = 0; i < n; i++) {
+                for (uint32_t j = lo[i]; j < hi[i]; j++) {
+                    w->buf[c++] = cell(x, y, m, i, j);
                 }
-                int64_t v2 = v1;
-                if (cum < k + 1) {
-                    /* The next difference up: in the bracket, or past it. */
-                    v2 = INT64_MAX;
-                    for (size_t i = 0; i < np; i++) {
-                        if (scratch[i].d > v1 && scratch[i].d < v2) {
-                            v2 = scratch[i].d;
+            }
+            size_t r = (size_t)(k - clo - 1);
+            qselect(w->buf, c, r);
+            int64_t v = w->buf[r];
+            if (next_out != NULL) {
+                int64_t next = INT64_MAX;
+                for (size_t i = r + 1; i < c; i++) {
+                    next = w->buf[i] < next ? w->buf[i] : next;
+                }
+                if (r + 1 == c) {
+                    for (size_t i = 0; i < n; i++) {
+                        if (hi[i] < m && cell(x, y, m, i, hi[i]) < next) {
+                            next = cell(x, y, m, i, hi[i]);
                         }
                     }
-                    if (v2 == INT64_MAX) {
-                        v2 = next_above(x, wx, n, y, wy, m, hi);
+                }
+                *next_out = next == INT64_MAX ? v : next;
+            }
+            return v;
+        }
+        int64_t p;
+        if (first && guess > vlo && guess < vhi) {
+            p = guess;
+        } else if (interpolate) {
+            long double f = ((long double)(k - clo) - 0.5L) / (long double)active;
+            p = vlo + (int64_t)(f * (long double)(vhi - vlo));
+            p = p <= vlo ? vlo + 1 : p >= vhi ? vhi - 1 : p;
+        } else {
+            size_t r = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (hi[i] > lo[i]) {
+                    w->meds[r].d = cell(x, y, m, i, lo[i] + (hi[i] - lo[i] - 1) / 2);
+                    w->meds[r].w = hi[i] - lo[i];
+                    r++;
+                }
+            }
+            p = wselect(w->meds, r, (active + 1) / 2);
+        }
+        first = 0;
+        w->passes++;
+        /* Per row, the columns < p and <= p: y_j > x_i - p and y_j >= x_i - p. */
+        uint64_t sle = 0, slt = 0;
+        size_t jl = 0, ju = 0;
+        for (size_t i = 0; i < n; i++) {
+            int64_t t = x[i] - p;
+            if (search) {
+                /* Within the row's candidates: the columns left of lo_i are
+                 * below p, those from hi_i on above it, so y[m - hi_i ..
+                 * m - lo_i) holds the answer. jl, ju only grow with i. */
+                size_t a = m - hi[i] > jl ? m - hi[i] : jl, b = m - lo[i];
+                while (a < b) {
+                    size_t mid = a + (b - a) / 2;
+                    if (y[mid] < t) {
+                        a = mid + 1;
+                    } else {
+                        b = mid;
                     }
                 }
-                return (double)v1 / 2 + (double)v2 / 2;
+                jl = a;
+                a = m - hi[i] > ju ? m - hi[i] : ju;
+                a = a > jl ? a : jl;
+                b = m - lo[i];
+                while (a < b) {
+                    size_t mid = a + (b - a) / 2;
+                    if (y[mid] <= t) {
+                        a = mid + 1;
+                    } else {
+                        b = mid;
+                    }
+                }
+                ju = a;
+            } else {
+                while (jl < m && y[jl] < t) {
+                    jl++;
+                }
+                while (ju < m && y[ju] <= t) {
+                    ju++;
+                }
+            }
+            tle[i] = (uint32_t)(m - jl);
+            tlt[i] = (uint32_t)(m - ju);
+            sle += m - jl;
+            slt += m - ju;
+        }
+        if (slt >= k) {
+            uint32_t *t = hi;
+            hi = tlt;
+            tlt = t;
+            vhi = p;
+            chi = slt;
+        } else if (sle >= k) {
+            if (next_out != NULL) {
+                int64_t next = p;
+                if (sle == k) {
+                    next = INT64_MAX;
+                    for (size_t i = 0; i < n; i++) {
+                        if (tle[i] < m && cell(x, y, m, i, tle[i]) < next) {
+                            next = cell(x, y, m, i, tle[i]);
+                        }
+                    }
+                    next = next == INT64_MAX ? p : next;
+                }
+                *next_out = next;
+            }
+            return p;
+        } else {
+            uint32_t *t = lo;
+            lo = tle;
+            tle = t;
+            vlo = p;
+            clo = sle;
+        }
+        /* After a median step, interpolate again; after an interpolation
+         * that did not halve the candidates, take the median. */
+        if (!interpolate) {
+            interpolate = 1;
+        } else if ((chi - clo) * 2 > active) {
+            interpolate = 0;
+        }
+    }
+}
+
+double ab__gap_hodges_lehmann(const int64_t *x, size_t n, const int64_t *y, size_t m,
+                              ab__gap_sel *w)
+{
+    if (n == 0 || m == 0) {
+        return 0;
+    }
+    uint64_t total = (uint64_t)n * m;
+    /* The difference of the medians is close to the shift: a good first pivot. */
+    int64_t guess = x[(n - 1) / 2] - y[(m - 1) / 2];
+    if (total % 2 == 1) {
+        return (double)ab__gap_pair_select(x, n, y, m, (total + 1) / 2, guess, w, NULL);
+    }
+    int64_t next;
+    int64_t v = ab__gap_pair_select(x, n, y, m, total / 2, guess, w, &next);
+    /* Halves first: the sum of two large values could overflow. */
+    return (double)v / 2 + (double)next / 2;
+}
+
+/* ---- The Lehmann-Moses interval ---- */
+
+/* Sum of t^3 - t over the runs of t equal values of x and y together. */
+static double pooled_ties(const int64_t *x, size_t n, const int64_t *y, size_t m)
+{
+    double sum = 0;
+    size_t i = 0, j = 0;
+    while (i < n || j < m) {
+        int64_t v = j >= m || (i < n && x[i] <= y[j]) ? x[i] : y[j];
+        double t = 0;
+        while (i < n && x[i] == v) {
+            i++;
+            t++;
+        }
+        while (j < m && y[j] == v) {
+            j++;
+            t++;
+        }
+        sum += t * t * t - t;
+    }
+    return sum;
+}
+
+/*
+ * P(U <= u) for u = 0 .. n*m under the null hypothesis, U the Mann-Whitney
+ * count of pairs with x above y, n and m below AB__GAP_EXACT_MAX, into
+ * cdf[0 .. n*m]. By the largest of the n + m values: it is an x with
+ * probability n / (n + m), and then beats all m values of y, so
+ * p(n, m; u) = n/(n+m) p(n-1, m; u - m) + m/(n+m) p(n, m-1; u): sums of
+ * positive terms only. dp holds AB__GAP_DP_DOUBLES doubles.
+ */
+static void mann_whitney_cdf(size_t n, size_t m, double *dp, double *cdf)
+{
+    size_t S = AB__GAP_EXACT_MAX * AB__GAP_EXACT_MAX; /* Row stride: room for u <= n*m. */
+    double *prev = dp, *cur = dp + (size_t)AB__GAP_EXACT_MAX * S;
+    /* a = 0: U = 0 whatever b; b = 0: U = 0 whatever a. Every other
+     * entry read below was written by an earlier step. */
+    for (size_t b = 0; b <= m; b++) {
+        prev[b * S] = 1;
+    }
+    for (size_t a = 1; a <= n; a++) {
+        cur[0] = 1;
+        for (size_t b = 1; b <= m; b++) {
+            double *row = cur + b * S;
+            const double *left = cur + (b - 1) * S; /* (a, b - 1): u <= a (b - 1). */
+            const double *up = prev + b * S;        /* (a - 1, b): u <= (a - 1) b. */
+            double pa = (double)a / (double)(a + b), pb = (double)b / (double)(a + b);
+            for (size_t u = 0; u <= a * b; u++) {
+                double v = u <= a * (b - 1) ? pb * left[u] : 0;
+                if (u >= b) {
+                    v += pa * up[u - b];
+                }
+                row[u] = v;
             }
         }
-        int64_t d;
-        if (halve) {
-            d = lo + (hi - lo) / 2;
-        } else {
-            long double f = ((long double)k - (long double)clo) / (long double)(chi - clo);
-            d = lo + (int64_t)(f * (long double)(hi - lo));
-            d = d <= lo ? lo + 1 : d >= hi ? hi - 1 : d;
-        }
-        uint64_t c = count_le(x, wx, n, y, wy, m, wyt, d);
-        uint64_t before = chi - clo;
-        if (c >= k) {
-            hi = d;
-            chi = c;
-        } else {
-            lo = d;
-            clo = c;
-        }
-        halve = !halve && (chi - clo) * 2 > before;
+        double *t = prev;
+        prev = cur;
+        cur = t;
     }
-    int64_t v1 = hi;
-    if (total % 2 == 1) {
-        return (double)v1;
+    const double *dist = prev + m * S;
+    double acc = 0;
+    for (size_t u = 0; u <= n * m; u++) {
+        acc += dist[u];
+        cdf[u] = acc;
     }
-    int64_t v2 = v1;
-    if (count_le(x, wx, n, y, wy, m, wyt, v1) < k + 1) {
-        v2 = next_above(x, wx, n, y, wy, m, v1);
-    }
-    return (double)v1 / 2 + (double)v2 / 2;
 }
 
-/* Keeps the entries of v drawn at least once, with their counts. */
-static size_t compact(const int64_t *v, const uint32_t *w, size_t n, int64_t *vo, uint32_t *wo)
+uint64_t ab__gap_lm_rank(const int64_t *x, size_t n, const int64_t *y, size_t m, double *dp,
+                         int *exact_out)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (w[i] > 0) {
-            vo[k] = v[i];
-            wo[k] = w[i];
+    *exact_out = 0;
+    if (n == 0 || m == 0) {
+        return 0;
+    }
+    double ties = pooled_ties(x, n, y, m);
+    uint64_t total = (uint64_t)n * m;
+    if (n < AB__GAP_EXACT_MAX && m < AB__GAP_EXACT_MAX && ties == 0 && dp != NULL) {
+        /* The largest c with P(U <= c) <= 2.5%; the rank is c + 1. A tiny
+         * relative slack keeps a probability of exactly 2.5% inside despite
+         * rounding. */
+        double *cdf = dp + 2 * (size_t)AB__GAP_EXACT_MAX * AB__GAP_EXACT_MAX * AB__GAP_EXACT_MAX;
+        mann_whitney_cdf(n, m, dp, cdf);
+        *exact_out = 1;
+        uint64_t k = 0;
+        while (k <= total && cdf[k] <= 0.025 * (1 + 1e-9)) {
             k++;
         }
+        return k; /* 0: even the extremes do not reach 95%. */
     }
-    return k;
+    /* Normal approximation with the tie correction and a continuity
+     * correction: P(U <= c) ~ Phi((c + 0.5 - nm/2) / sigma) <= 2.5% gives
+     * c = floor(nm/2 - 0.5 - z sigma), the rank c + 1. */
+    double N = (double)n + (double)m, nm = (double)total;
+    double var = nm / 12.0 * ((N + 1) - ties / (N * (N - 1)));
+    double c = floor(nm / 2 - 0.5 - Z975 * sqrt(var > 0 ? var : 0));
+    return c < 0 ? 0 : (uint64_t)c + 1;
 }
 
-void ab__gap_bootstrap_hl(const int64_t *x, size_t n, const int64_t *y, size_t m,
-                          uint32_t resamples, uint64_t seed, ab__gap_boot_work *work,
-                          double *lo_out, double *hi_out)
+int ab__gap_shift_ci(const int64_t *x, size_t n, const int64_t *y, size_t m, ab__gap_sel *w,
+                     ab__gap_shift *out)
 {
-    ab__gap_rng rng;
-    ab__gap_rng_seed(&rng, seed);
-    for (uint32_t r = 0; r < resamples; r++) {
-        /* A resample of a sorted array is the same array with multiplicities,
-         * so no sorting is needed; the values not drawn are then dropped so
-         * that the passes of the selection skip them. */
-        memset(work->wx, 0, sizeof(uint32_t) * n);
-        memset(work->wy, 0, sizeof(uint32_t) * m);
-        for (size_t i = 0; i < n; i++) {
-            work->wx[ab__gap_rng_below(&rng, (uint32_t)n)]++;
-        }
-        for (size_t j = 0; j < m; j++) {
-            work->wy[ab__gap_rng_below(&rng, (uint32_t)m)]++;
-        }
-        size_t nx = compact(x, work->wx, n, work->vx, work->cx);
-        size_t ny = compact(y, work->wy, m, work->vy, work->cy);
-        work->shifts[r] = ab__gap_hodges_lehmann(work->vx, work->cx, nx, work->vy, work->cy, ny,
-                                                 work->pairs, work->pair_cap);
+    memset(out, 0, sizeof(*out));
+    if (n == 0 || m == 0) {
+        return 0;
     }
-    if (resamples > 1) {
-        qsort(work->shifts, resamples, sizeof(double), cmp_dbl);
+    out->shift = ab__gap_hodges_lehmann(x, n, y, m, w);
+    out->passes = w->passes;
+    uint64_t total = (uint64_t)n * m;
+    uint64_t k = ab__gap_lm_rank(x, n, y, m, w->dp, &out->exact);
+    out->rank = k;
+    if (k == 0) {
+        return 0;
     }
-    *lo_out = ab__gap_quantile_sorted(work->shifts, resamples, 0.025);
-    *hi_out = ab__gap_quantile_sorted(work->shifts, resamples, 0.975);
+    int64_t guess = (int64_t)out->shift;
+    out->lo = (double)ab__gap_pair_select(x, n, y, m, k, guess, w, NULL);
+    out->passes += w->passes;
+    out->hi = (double)ab__gap_pair_select(x, n, y, m, total + 1 - k, guess, w, NULL);
+    out->passes += w->passes;
+    return 1;
 }

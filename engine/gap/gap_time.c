@@ -1,13 +1,26 @@
 /*
- * gap/gap_time.c: the time impact of each deviation, measured against
- * closed conforming cases of the same stratum (spec, "Time impact"): for a
- * step skipped or repeated, the conforming cases that did that step; for an
- * undocumented activity or transition, those that reached the step before
- * it; without such an anchor, those that ended at the same end event. Fewer
- * than min_group cases on either side gives a status, not a number. The
- * bootstrap of the Hodges-Lehmann shift is the costly part; it may run on
- * several threads, each finding with its own seed, so the result does not
- * depend on how many.
+ * gap/gap_time.c: the time impact of each deviation D (spec, "Time
+ * impact"). The stratum S(D): for a skipped (or replaced) step, the closed
+ * cases whose documented path requires it; for a repeated, reordered or
+ * extra step, those containing it; for an undocumented activity or
+ * transition, those that reached the step before it; without such an
+ * anchor, those that ended at the same end event. The baseline B(D) is the
+ * first with at least min_group cases of: the conforming cases of S(D); the
+ * cases of S(D) without D. The Hodges-Lehmann shift of the cycle times and
+ * its Lehmann-Moses interval are order statistics of the pairwise
+ * differences (gap_stats.c), and the local impact compares the span around
+ * the deviation with the same span in the baseline.
+ *
+ * Cost: the strata's case groups are listed in one pass over the groups,
+ * and the cases' times laid out group after group in one pass over the
+ * cases. Each finding then reads only its own groups and its stratum's:
+ * the stratum's candidates are sorted once per thread for the findings of
+ * that stratum (jobs are ordered by stratum), the deviating cases are
+ * taken out by a sorted difference, and the shift and its interval are
+ * selected in O((n + m) log(n m)) without listing the pairs. Findings run
+ * on several threads (job i on thread i mod threads), each thread with its
+ * own work space allocated beforehand; a finding's result depends on its
+ * samples only, so the report is the same whatever the thread count.
  */
 #include "gap/gap_int.h"
 
@@ -15,38 +28,487 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+enum { ST_ACT = 0, ST_LABEL = 1, ST_END = 2 };
+
+typedef struct skey {
+    uint32_t type, id;
+} skey;
+
+typedef struct stratum {
+    skey key;
+    uint32_t *groups; /* Closed groups with a cycle time, ascending. */
+    uint32_t group_count;
+    uint64_t valid, valid_conf; /* Their cases with a cycle time; the conforming ones. */
+} stratum;
+
+/* A deviating group's span around the deviation, for the local impact. */
+typedef struct span {
+    uint32_t from, to;         /* Activities, or AB__GAP_CODE_START / _END. */
+    uint32_t from_pos, to_pos; /* Their instances. */
+    uint32_t group;
+    uint32_t weight; /* Cases with a cycle time. */
+} span;
+
 typedef struct job {
-    int64_t *x; /* Deviating cycle times (us), sorted. */
-    uint32_t n;
-    int64_t *y; /* Baseline cycle times (us), sorted. */
-    uint32_t m;
-    uint64_t seed;
-    uint64_t hash;    /* Of the two samples: equal samples, equal result. */
-    uint32_t same_as; /* An earlier job with the same samples, or UINT32_MAX. */
-    ab__gap_boot_work work;
+    uint32_t entry;
+    const ab__gap_entry *e;
     ab_gap_time *out;
+    const stratum *s;
+    int conforming_only; /* Baseline: conforming cases only. */
 } job;
 
+typedef struct work {
+    int64_t *x, *y, *tmp;
+    int64_t *rm;    /* The cycle times of D's cases among the baseline's candidates. */
+    int64_t *cache; /* The candidates of the last baseline built, sorted ... */
+    uint32_t cache_n;
+    const stratum *cache_s; /* ... for this stratum ... */
+    int cache_conf;         /* ... and this kind. */
+    uint8_t *mark;          /* Per group: has D. */
+    span *spans;
+    ab__gap_sel sel;
+} work;
+
+/*
+ * The times the findings read, laid out group after group (a group's cases
+ * in its order, each case's instances in trace order), so that a finding
+ * reads its groups' times sequentially instead of jumping across the log.
+ */
+typedef struct lay {
+    const ab_gap *g;
+    const uint32_t *valid; /* Per group: closed cases with a cycle time (0 = not laid out). */
+    uint64_t *cslot;       /* Per group: its first case's slot. */
+    uint64_t *islot;       /* Per group: its first instance's slot. */
+    int64_t *ct;           /* Per case slot: cycle time or INT64_MIN. */
+    ab_time *first, *last; /* Per case slot: the case's first and last timestamps. */
+    ab_time *times;        /* Per instance slot: the completion time. */
+} lay;
+
 typedef struct pool {
+    const lay *L;
     job *jobs;
     uint32_t count;
-    uint32_t resamples;
     unsigned threads;
-    unsigned index;
+    work *works;
 } pool;
 
-static void run_job(job *j, uint32_t resamples)
+static int cmp_skey(const void *pa, const void *pb)
 {
-    if (j->same_as != UINT32_MAX) {
+    const skey *a = pa, *b = pb;
+    if (a->type != b->type) {
+        return a->type < b->type ? -1 : 1;
+    }
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static uint32_t find_stratum(const stratum *s, uint32_t count, skey k)
+{
+    uint32_t lo = 0, hi = count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = cmp_skey(&s[mid].key, &k);
+        if (c == 0) {
+            return mid;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return UINT32_MAX;
+}
+
+static int in_list(const uint32_t *v, uint32_t n, uint32_t x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < n && v[lo] == x;
+}
+
+static int in_stratum(const stratum *s, uint32_t gi)
+{
+    return s != NULL && in_list(s->groups, s->group_count, gi);
+}
+
+static uint32_t move_label(const ab_gap *g, const ab_move *m)
+{
+    if (m->transition >= ab_net_transition_count(g->net)) {
+        return AB_NET_SILENT;
+    }
+    return ab_net_transition_at(g->net, m->transition)->label_id;
+}
+
+typedef struct endc {
+    uint32_t key;
+    uint64_t n;
+} endc;
+
+static int cmp_endc(const void *pa, const void *pb)
+{
+    const endc *a = pa, *b = pb;
+    return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* The end stratum most of the entry's closed cases reached (ties: the
+ * smaller name); UINT32_MAX when none. */
+static int main_end(const ab_gap *g, const ab__gap_entry *e, uint32_t *out)
+{
+    *out = UINT32_MAX;
+    endc *v = ab__malloc(g->ctx, sizeof(endc) * ((size_t)e->group_count + 1));
+    if (v == NULL) {
+        return AB_ENOMEM;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < e->group_count; i++) {
+        const ab__gap_group *gr = &g->groups[e->groups[i]];
+        if (!gr->open) {
+            v[n].key = gr->end_key;
+            v[n].n = gr->case_count;
+            n++;
+        }
+    }
+    if (n > 1) {
+        qsort(v, n, sizeof(endc), cmp_endc);
+    }
+    uint64_t best_n = 0;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i;
+        uint64_t sum = 0;
+        while (j < n && v[j].key == v[i].key) {
+            sum += v[j++].n;
+        }
+        if (sum > best_n ||
+            (sum == best_n && *out != UINT32_MAX &&
+             strcmp(ab__strtab_str(&g->names, v[i].key), ab__strtab_str(&g->names, *out)) < 0)) {
+            *out = v[i].key;
+            best_n = sum;
+        }
+        i = j;
+    }
+    ab__free(g->ctx, v);
+    return AB_OK;
+}
+
+/* ---- One finding, on any thread ---- */
+
+/* Appends the spans of a group's closed cases with both times: from the
+ * instance from_pos (or the case's start) to to_pos (or its end). */
+static void add_spans(const lay *L, uint32_t gi, uint32_t from, uint32_t from_pos, uint32_t to,
+                      uint32_t to_pos, int64_t *v, uint32_t *n)
+{
+    const ab__gap_group *gr = &L->g->groups[gi];
+    if (L->valid[gi] == 0) {
         return;
     }
-    j->out->shift_s = ab__gap_hodges_lehmann(j->x, NULL, j->n, j->y, NULL, j->m, j->work.pairs,
-                                             j->work.pair_cap) /
-                      1e6;
-    double lo, hi;
-    ab__gap_bootstrap_hl(j->x, j->n, j->y, j->m, resamples, j->seed, &j->work, &lo, &hi);
-    j->out->ci_lo_s = lo / 1e6;
-    j->out->ci_hi_s = hi / 1e6;
+    uint64_t cs = L->cslot[gi], is = L->islot[gi];
+    uint32_t len = gr->v->length;
+    for (uint32_t k = 0; k < gr->case_count; k++) {
+        if (L->ct[cs + k] == INT64_MIN) {
+            continue;
+        }
+        const ab_time *t = L->times + is + (uint64_t)k * len;
+        ab_time a = from == AB__GAP_CODE_START ? L->first[cs + k]
+                    : from_pos < len           ? t[from_pos]
+                                               : AB_TIME_NONE;
+        ab_time b = to == AB__GAP_CODE_END ? L->last[cs + k]
+                    : to_pos < len         ? t[to_pos]
+                                           : AB_TIME_NONE;
+        if (a != AB_TIME_NONE && b != AB_TIME_NONE && b >= a) {
+            v[(*n)++] = b - a;
+        }
+    }
+}
+
+/* Appends the cycle times of a group's closed cases. */
+static void add_times(const lay *L, uint32_t gi, int64_t *v, uint32_t *n)
+{
+    if (L->valid[gi] == 0) {
+        return;
+    }
+    const int64_t *ct = L->ct + L->cslot[gi];
+    for (uint32_t k = 0; k < L->g->groups[gi].case_count; k++) {
+        if (ct[k] != INT64_MIN) {
+            v[(*n)++] = ct[k];
+        }
+    }
+}
+
+/* The moves [lo, hi] the deviation occupies at its first occurrence in a
+ * group; 0 when it is not found. */
+static int dev_moves(const ab_gap *g, const ab__gap_entry *e, uint32_t k, int64_t *lo, int64_t *hi)
+{
+    const ab__gap_group *gr = &g->groups[e->groups[k]];
+    const ab_conform_variant *v = gr->v;
+    if (e->kind != AB_GAP_K_TRANSITION) {
+        *lo = *hi = e->moves[k];
+        return e->moves[k] < v->move_count;
+    }
+    /* a -> b: the moves strictly between a's instance and b's (maybe none). */
+    uint32_t a = e->key.a, b = e->key.b, len = v->length;
+    for (int64_t p = a == AB__GAP_CODE_START ? -1 : 0; p < (int64_t)len; p++) {
+        if (p >= 0 && v->activities[p] != a) {
+            continue;
+        }
+        int at_end = p + 1 >= (int64_t)len;
+        if (at_end ? b != AB__GAP_CODE_END : v->activities[p + 1] != b) {
+            if (a == AB__GAP_CODE_START) {
+                return 0;
+            }
+            continue;
+        }
+        *lo = p < 0 ? 0 : (int64_t)gr->pos_move[p] + 1;
+        *hi = at_end ? (int64_t)v->move_count - 1 : (int64_t)gr->pos_move[p + 1] - 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int cmp_span(const void *pa, const void *pb)
+{
+    const span *a = pa, *b = pb;
+    if (a->from != b->from) {
+        return a->from < b->from ? -1 : 1;
+    }
+    return a->to < b->to ? -1 : a->to > b->to;
+}
+
+static const char *code_name(const ab_gap *g, uint32_t code)
+{
+    return code == AB__GAP_CODE_START ? "START"
+           : code == AB__GAP_CODE_END ? "END"
+                                      : ab__gap_act_name(g, code);
+}
+
+static uint32_t group_valid(const ab_gap *g, const ab__gap_group *gr)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < gr->case_count; i++) {
+        n += g->ct[gr->cases[i]] != INT64_MIN;
+    }
+    return n;
+}
+
+static void measure(ab_gap_local_time *l, const int64_t *x, uint32_t n, const int64_t *y,
+                    uint32_t m, ab__gap_sel *sel)
+{
+    l->n_deviating = n;
+    l->n_baseline = m;
+    l->deviating_median_s = ab__gap_median_sorted(x, n) / 1e6;
+    l->baseline_median_s = ab__gap_median_sorted(y, m) / 1e6;
+    ab__gap_shift sh;
+    ab__gap_shift_ci(x, n, y, m, sel, &sh);
+    l->shift_s = sh.shift / 1e6;
+    l->ci_lo_s = sh.lo / 1e6;
+    l->ci_hi_s = sh.hi / 1e6;
+}
+
+static void local_impact(const lay *L, const job *j, work *w)
+{
+    const ab_gap *g = L->g;
+    const ab__gap_entry *e = j->e;
+    ab_gap_local_time *l = &j->out->local;
+    uint32_t min_group = g->opts.min_group;
+    /* Each deviating group's neighbours of the deviation. */
+    uint32_t ns = 0;
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        uint32_t gi = e->groups[k];
+        const ab__gap_group *gr = &g->groups[gi];
+        int64_t lo, hi;
+        if (gr->open || (e->filter && !in_stratum(j->s, gi)) || !dev_moves(g, e, k, &lo, &hi)) {
+            continue;
+        }
+        const ab_move *mv = gr->v->moves;
+        span sp = {AB__GAP_CODE_START, AB__GAP_CODE_END, 0, 0, gi, 0};
+        for (int64_t i = lo - 1; i >= 0; i--) {
+            if (mv[i].kind == AB_MOVE_SYNC) {
+                sp.from = mv[i].activity;
+                sp.from_pos = mv[i].position;
+                break;
+            }
+        }
+        for (int64_t i = hi + 1; i < (int64_t)gr->v->move_count; i++) {
+            if (mv[i].kind == AB_MOVE_SYNC) {
+                sp.to = mv[i].activity;
+                sp.to_pos = mv[i].position;
+                break;
+            }
+        }
+        sp.weight = L->valid[gi];
+        w->spans[ns++] = sp;
+    }
+    /* The pair most of them have. */
+    span *all = w->spans;
+    if (ns > 1) {
+        qsort(all, ns, sizeof(span), cmp_span);
+    }
+    uint32_t best = UINT32_MAX;
+    uint64_t best_n = 0;
+    for (uint32_t i = 0; i < ns;) {
+        uint32_t k = i;
+        uint64_t sum = 0;
+        while (k < ns && all[k].from == all[i].from && all[k].to == all[i].to) {
+            sum += all[k++].weight;
+        }
+        int better = sum > best_n;
+        if (!better && sum == best_n && best != UINT32_MAX) {
+            int d = strcmp(code_name(g, all[i].from), code_name(g, all[best].from));
+            better = d < 0 ||
+                     (d == 0 && strcmp(code_name(g, all[i].to), code_name(g, all[best].to)) < 0);
+        }
+        if (better) {
+            best = i;
+            best_n = sum;
+        }
+        i = k;
+    }
+    l->status = AB_GAP_TIME_TOO_FEW;
+    if (best == UINT32_MAX) {
+        return;
+    }
+    uint32_t from = all[best].from, to = all[best].to;
+    l->from = code_name(g, from);
+    l->to = code_name(g, to);
+    uint32_t n = 0, m = 0;
+    for (uint32_t i = 0; i < ns; i++) {
+        if (all[i].from == from && all[i].to == to) {
+            add_spans(L, all[i].group, from, all[i].from_pos, to, all[i].to_pos, w->x, &n);
+        }
+    }
+    /* The same two steps in the baseline: the first `from` done as
+     * documented, then the first `to` done as documented after it. */
+    for (uint32_t k = 0; k < j->s->group_count; k++) {
+        uint32_t gi = j->s->groups[k];
+        const ab__gap_group *gr = &g->groups[gi];
+        if (w->mark[gi] || (j->conforming_only && gr->deviating)) {
+            continue;
+        }
+        const ab_move *mv = gr->v->moves;
+        uint32_t i = 0, mc = gr->v->move_count, fpos = 0, tpos = 0;
+        if (from != AB__GAP_CODE_START) {
+            while (i < mc && !(mv[i].kind == AB_MOVE_SYNC && mv[i].activity == from)) {
+                i++;
+            }
+            if (i == mc) {
+                continue;
+            }
+            fpos = mv[i++].position;
+        }
+        if (to != AB__GAP_CODE_END) {
+            while (i < mc && !(mv[i].kind == AB_MOVE_SYNC && mv[i].activity == to)) {
+                i++;
+            }
+            if (i == mc) {
+                continue;
+            }
+            tpos = mv[i].position;
+        }
+        add_spans(L, gi, from, fpos, to, tpos, w->y, &m);
+    }
+    ab__gap_sort_i64_tmp(w->x, n, w->tmp);
+    ab__gap_sort_i64_tmp(w->y, m, w->tmp);
+    l->n_deviating = n;
+    l->n_baseline = m;
+    if (n < min_group) {
+        l->status = AB_GAP_TIME_TOO_FEW;
+    } else if (m < min_group) {
+        l->status = AB_GAP_TIME_NO_BASELINE;
+    } else {
+        l->status = AB_GAP_TIME_OK;
+        measure(l, w->x, n, w->y, m, &w->sel);
+    }
+}
+
+static void run_job(const lay *L, const job *j, work *w)
+{
+    const ab_gap *g = L->g;
+    const ab__gap_entry *e = j->e;
+    ab_gap_time *t = j->out;
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        w->mark[e->groups[k]] = 1;
+    }
+    uint32_t n = 0, m = 0;
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        const ab__gap_group *gr = &g->groups[e->groups[k]];
+        if (gr->open || (e->filter && !in_stratum(j->s, e->groups[k]))) {
+            continue;
+        }
+        add_times(L, e->groups[k], w->x, &n);
+    }
+    ab__gap_sort_i64_tmp(w->x, n, w->tmp);
+    /* The baseline: the stratum's candidates (its cases, or its conforming
+     * ones), sorted once for the findings of the stratum that follow on
+     * this thread, less the cases with D among them. */
+    if (w->cache_s != j->s || w->cache_conf != j->conforming_only) {
+        w->cache_n = 0;
+        for (uint32_t k = 0; k < j->s->group_count; k++) {
+            if (!(j->conforming_only && g->groups[j->s->groups[k]].deviating)) {
+                add_times(L, j->s->groups[k], w->cache, &w->cache_n);
+            }
+        }
+        ab__gap_sort_i64_tmp(w->cache, w->cache_n, w->tmp);
+        w->cache_s = j->s;
+        w->cache_conf = j->conforming_only;
+    }
+    uint32_t r = 0;
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        uint32_t gi = e->groups[k];
+        if (in_stratum(j->s, gi) && !(j->conforming_only && g->groups[gi].deviating)) {
+            add_times(L, gi, w->rm, &r);
+        }
+    }
+    const int64_t *y = w->cache;
+    m = w->cache_n;
+    if (r > 0) {
+        /* Sorted multiset difference: D's cases are among the candidates. */
+        ab__gap_sort_i64_tmp(w->rm, r, w->tmp);
+        uint32_t q = 0;
+        m = 0;
+        for (uint32_t i = 0; i < w->cache_n; i++) {
+            if (q < r && w->rm[q] == w->cache[i]) {
+                q++;
+            } else {
+                w->y[m++] = w->cache[i];
+            }
+        }
+        y = w->y;
+    }
+    /* n and m were counted before; they agree by construction. */
+    t->deviating_median_s = ab__gap_median_sorted(w->x, n) / 1e6;
+    t->baseline_median_s = ab__gap_median_sorted(y, m) / 1e6;
+    t->delta_s = t->deviating_median_s - t->baseline_median_s;
+    t->relative = t->baseline_median_s > 0 ? t->delta_s / t->baseline_median_s : 0;
+    ab__gap_shift sh;
+    ab__gap_shift_ci(w->x, n, y, m, &w->sel, &sh);
+    t->shift_s = sh.shift / 1e6;
+    t->ci_lo_s = sh.lo / 1e6;
+    t->ci_hi_s = sh.hi / 1e6;
+    t->ci_exact = sh.exact;
+    local_impact(L, j, w);
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        w->mark[e->groups[k]] = 0;
+    }
+}
+
+/* Jobs by stratum and kind of baseline, so that a thread's consecutive
+ * jobs share the sorted candidates; then by finding. */
+static int cmp_job(const void *pa, const void *pb)
+{
+    const job *a = pa, *b = pb;
+    if (a->s != b->s) {
+        return a->s < b->s ? -1 : 1;
+    }
+    if (a->conforming_only != b->conforming_only) {
+        return a->conforming_only < b->conforming_only ? -1 : 1;
+    }
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
 typedef struct worker {
@@ -56,89 +518,71 @@ typedef struct worker {
 
 static void *worker_main(void *arg)
 {
-    worker *w = arg;
+    worker *wk = arg;
     /* A fixed share per thread: job i goes to thread i mod threads. */
-    for (uint32_t i = w->index; i < w->p->count; i += w->p->threads) {
-        run_job(&w->p->jobs[i], w->p->resamples);
+    for (uint32_t i = wk->index; i < wk->p->count; i += wk->p->threads) {
+        run_job(wk->p->L, &wk->p->jobs[i], &wk->p->works[wk->index]);
     }
     return NULL;
 }
 
-static int contains(const ab_gap *g, uint32_t variant, uint32_t activity)
+/* ---- Setting the findings up, on the calling thread ---- */
+
+/* The stratum phrase ("containing A") and the baseline in words. */
+static int words(ab_gap *g, ab_gap_time *t, const skey *k, const ab_gap_item *it, int kind, int any)
 {
-    const uint32_t *s = g->variant_acts[variant];
-    uint32_t lo = 0, hi = g->variant_act_count[variant];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (s[mid] < activity) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
+    char phrase[768], buf[1024];
+    if (k == NULL) {
+        snprintf(phrase, sizeof(phrase), "containing %s", it->activity);
+    } else if (k->type == ST_END) {
+        snprintf(phrase, sizeof(phrase), "ending at %s", ab__strtab_str(&g->names, k->id));
+    } else if (k->type == ST_LABEL) {
+        snprintf(phrase, sizeof(phrase), "whose documented path requires %s",
+                 ab__gap_label_name(g, k->id));
+    } else {
+        snprintf(phrase, sizeof(phrase), "containing %s", ab__gap_act_name(g, k->id));
     }
-    return lo < g->variant_act_count[variant] && s[lo] == activity;
+    if (any) {
+        snprintf(buf, sizeof(buf), "closed cases %s", phrase);
+    } else if (kind == AB_GAP_BASELINE_CONFORMING) {
+        snprintf(buf, sizeof(buf), "closed conforming cases %s", phrase);
+    } else {
+        snprintf(buf, sizeof(buf), "closed cases %s without this deviation", phrase);
+    }
+    t->stratum = ab__arena_strndup(&g->arena, buf, strlen(buf));
+    return t->stratum != NULL ? AB_OK : AB_ENOMEM;
 }
 
-/* The end stratum most of the entry's closed cases reached. */
-static uint32_t main_end(const ab_gap *g, const ab__gap_entry *e)
+/* The stratum of an entry, or 0 when it has none. */
+static int entry_key(const ab_gap *g, const ab__gap_entry *e, uint32_t endk, skey *out)
 {
-    uint32_t best = UINT32_MAX;
-    uint64_t best_n = 0;
-    for (uint32_t i = 0; i < e->group_count; i++) {
-        const ab__gap_group *gr = &g->groups[e->groups[i]];
-        if (gr->open) {
-            continue;
+    if (e->kind == AB_GAP_K_BYPASS || e->kind == AB_GAP_K_SUBSTITUTION) {
+        if (e->key.a >= g->label_count) {
+            return 0;
         }
-        uint64_t n = 0;
-        for (uint32_t k = 0; k < e->group_count; k++) {
-            const ab__gap_group *o = &g->groups[e->groups[k]];
-            n += !o->open && o->end_key == gr->end_key ? o->case_count : 0;
-        }
-        if (n > best_n ||
-            (n == best_n && best != UINT32_MAX &&
-             strcmp(ab__strtab_str(&g->names, gr->end_key), ab__strtab_str(&g->names, best)) < 0)) {
-            best = gr->end_key;
-            best_n = n;
-        }
+        out->type = ST_LABEL;
+        out->id = e->key.a;
+        return 1;
     }
-    return best;
-}
-
-static int in_stratum(const ab_gap *g, const ab__gap_group *gr, uint32_t anchor, uint32_t endk)
-{
-    if (anchor == AB__GAP_ANCHOR_NONE) {
+    if (e->anchor == AB__GAP_ANCHOR_END) {
+        if (endk == UINT32_MAX) {
+            return 0;
+        }
+        out->type = ST_END;
+        out->id = endk;
+        return 1;
+    }
+    if (e->anchor == AB__GAP_ANCHOR_NONE || e->anchor >= g->activity_count) {
         return 0;
     }
-    if (anchor == AB__GAP_ANCHOR_END) {
-        return endk != UINT32_MAX && gr->end_key == endk;
-    }
-    return contains(g, gr->variant, anchor);
+    out->type = ST_ACT;
+    out->id = e->anchor;
+    return 1;
 }
 
-/* Appends the cycle times of a group's cases to v. */
-static void add_times(const ab_gap *g, const ab__gap_group *gr, int64_t *v, uint32_t *n)
+const char *ab_gap_baseline_kind_name(ab_gap_baseline_kind kind)
 {
-    for (uint32_t i = 0; i < gr->case_count; i++) {
-        int64_t ct = g->ct[gr->cases[i]];
-        if (ct != INT64_MIN) {
-            v[(*n)++] = ct;
-        }
-    }
-}
-
-static char *stratum_text(ab_gap *g, const ab__gap_entry *e, const ab_gap_item *it, uint32_t endk)
-{
-    char buf[1024];
-    if (e->anchor == AB__GAP_ANCHOR_END) {
-        snprintf(buf, sizeof(buf), "conforming cases ending at %s",
-                 endk != UINT32_MAX ? ab__strtab_str(&g->names, endk) : "?");
-    } else if (e->anchor == AB__GAP_ANCHOR_NONE) {
-        snprintf(buf, sizeof(buf), "conforming cases containing %s", it->activity);
-    } else {
-        snprintf(buf, sizeof(buf), "conforming cases containing %s",
-                 ab__gap_act_name(g, e->anchor));
-    }
-    return ab__arena_strndup(&g->arena, buf, strlen(buf));
+    return kind == AB_GAP_BASELINE_WITHOUT ? "without_deviation" : "conforming";
 }
 
 int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const *items,
@@ -147,24 +591,30 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     ab_ctx *ctx = g->ctx;
     int rc = AB_OK;
     int timed = ab_log_has_timestamps(g->log);
-    uint32_t min_group = g->opts.min_group, R = g->opts.resamples;
+    uint32_t min_group = g->opts.min_group, G = g->group_count;
+    skey *keys = ab__calloc(ctx, (size_t)count + 1, sizeof(skey));
+    skey *ekey = ab__calloc(ctx, (size_t)count + 1, sizeof(skey));
+    uint8_t *has_key = ab__calloc(ctx, (size_t)count + 1, 1);
+    uint32_t *valid = ab__calloc(ctx, (size_t)G + 1, sizeof(uint32_t));
+    uint32_t *act2s = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->activity_count + 1));
+    uint32_t *lab2s = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->label_count + 1));
     job *jobs = ab__calloc(ctx, (size_t)count + 1, sizeof(job));
-    uint32_t njobs = 0;
-    uint32_t *conforming = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->group_count + 1));
-    uint32_t nconf = 0;
-    if (jobs == NULL || conforming == NULL) {
+    stratum *st = NULL;
+    uint32_t *lists = NULL, *last = NULL, nst = 0, njobs = 0;
+    work *works = NULL;
+    unsigned threads = 0;
+    lay L;
+    memset(&L, 0, sizeof(L));
+    if (keys == NULL || ekey == NULL || has_key == NULL || valid == NULL || act2s == NULL ||
+        lab2s == NULL || jobs == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }
-    for (uint32_t gi = 0; gi < g->group_count; gi++) {
-        if (!g->groups[gi].deviating && !g->groups[gi].open) {
-            conforming[nconf++] = gi;
-        }
-    }
+    /* Each finding's stratum key. */
+    uint32_t nk = 0;
     for (uint32_t i = 0; i < count; i++) {
         const ab__gap_entry *e = &entries[i];
-        ab_gap_item *it = items[i];
-        ab_gap_time *t = &it->time;
+        ab_gap_time *t = &items[i]->time;
         memset(t, 0, sizeof(*t));
         if (e->kind == AB_GAP_K_REWORK && e->documented) {
             t->status = AB_GAP_TIME_NOT_APPLICABLE;
@@ -174,154 +624,307 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
             t->status = AB_GAP_TIME_NO_TIMESTAMPS;
             continue;
         }
-        uint32_t endk = e->anchor == AB__GAP_ANCHOR_END ? main_end(g, e) : UINT32_MAX;
-        if ((t->stratum = stratum_text(g, e, it, endk)) == NULL) {
-            rc = AB_ENOMEM;
+        uint32_t endk = UINT32_MAX;
+        if (e->anchor == AB__GAP_ANCHOR_END && (rc = main_end(g, e, &endk)) != AB_OK) {
             goto done;
         }
-        uint64_t nx = 0, ny = 0;
-        for (uint32_t k = 0; k < e->group_count; k++) {
-            nx += g->groups[e->groups[k]].case_count;
+        if (entry_key(g, e, endk, &ekey[i])) {
+            keys[nk++] = ekey[i];
+            has_key[i] = 1;
         }
-        for (uint32_t k = 0; k < nconf; k++) {
-            ny += g->groups[conforming[k]].case_count;
+    }
+    if (nk > 1) {
+        qsort(keys, nk, sizeof(skey), cmp_skey);
+    }
+    st = ab__calloc(ctx, (size_t)nk + 1, sizeof(stratum));
+    last = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)nk + 1));
+    if (st == NULL || last == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
+    }
+    for (uint32_t i = 0; i < nk; i++) {
+        if (nst == 0 || cmp_skey(&st[nst - 1].key, &keys[i]) != 0) {
+            st[nst++].key = keys[i];
         }
-        job *j = &jobs[njobs];
-        j->x = ab__malloc(ctx, sizeof(int64_t) * (nx + 1));
-        j->y = ab__malloc(ctx, sizeof(int64_t) * (ny + 1));
-        if (j->x == NULL || j->y == NULL) {
-            ab__free(ctx, j->x);
-            ab__free(ctx, j->y);
-            j->x = j->y = NULL;
-            rc = AB_ENOMEM;
-            goto done;
+    }
+    for (uint32_t a = 0; a < g->activity_count; a++) {
+        act2s[a] = UINT32_MAX;
+    }
+    for (uint32_t l = 0; l < g->label_count; l++) {
+        lab2s[l] = UINT32_MAX;
+    }
+    for (uint32_t s = 0; s < nst; s++) {
+        if (st[s].key.type == ST_ACT) {
+            act2s[st[s].key.id] = s;
+        } else if (st[s].key.type == ST_LABEL) {
+            lab2s[st[s].key.id] = s;
         }
-        for (uint32_t k = 0; k < e->group_count; k++) {
-            const ab__gap_group *gr = &g->groups[e->groups[k]];
-            if (!gr->open && (!e->filter || in_stratum(g, gr, e->anchor, endk))) {
-                add_times(g, gr, j->x, &j->n);
-            }
-        }
-        for (uint32_t k = 0; k < nconf; k++) {
-            const ab__gap_group *gr = &g->groups[conforming[k]];
-            if (in_stratum(g, gr, e->anchor, endk)) {
-                add_times(g, gr, j->y, &j->m);
-            }
-        }
-        ab__gap_sort_i64(j->x, j->n);
-        ab__gap_sort_i64(j->y, j->m);
-        t->n_deviating = j->n;
-        t->n_baseline = j->m;
-        t->deviating_median_s = ab__gap_median_sorted(j->x, j->n) / 1e6;
-        t->baseline_median_s = ab__gap_median_sorted(j->y, j->m) / 1e6;
-        if (j->n < min_group) {
-            t->status = AB_GAP_TIME_TOO_FEW;
-        } else if (j->m < min_group) {
-            t->status = AB_GAP_TIME_NO_BASELINE;
-        } else {
-            t->status = AB_GAP_TIME_OK;
-            t->delta_s = t->deviating_median_s - t->baseline_median_s;
-            t->relative = t->baseline_median_s > 0 ? t->delta_s / t->baseline_median_s : 0;
-            /* The seed comes from the samples themselves, so two findings
-             * with the same cases get the same interval, computed once. */
-            j->hash = ab__hash64(j->x, sizeof(int64_t) * j->n, j->n) ^
-                      ab__hash64(j->y, sizeof(int64_t) * j->m, ~(uint64_t)j->m);
-            j->seed = g->opts.seed ^ j->hash;
-            j->out = t;
-            j->same_as = UINT32_MAX;
-            for (uint32_t k = 0; k < njobs && j->same_as == UINT32_MAX; k++) {
-                const job *o = &jobs[k];
-                if (o->same_as == UINT32_MAX && o->hash == j->hash && o->n == j->n &&
-                    o->m == j->m && memcmp(o->x, j->x, sizeof(int64_t) * j->n) == 0 &&
-                    memcmp(o->y, j->y, sizeof(int64_t) * j->m) == 0) {
-                    j->same_as = k;
-                }
-            }
-            njobs++; /* Counted first, so that cleanup frees what was allocated. */
-            if (j->same_as != UINT32_MAX) {
+        last[s] = UINT32_MAX;
+    }
+    /* The strata's groups: counted, then listed, in one pass each. */
+    for (int fill = 0; fill < 2 && nst > 0; fill++) {
+        for (uint32_t gi = 0; gi < G; gi++) {
+            const ab__gap_group *gr = &g->groups[gi];
+            if (gr->open) {
                 continue;
             }
-            j->work.wx = ab__malloc(ctx, sizeof(uint32_t) * j->n);
-            j->work.wy = ab__malloc(ctx, sizeof(uint32_t) * j->m);
-            j->work.cx = ab__malloc(ctx, sizeof(uint32_t) * j->n);
-            j->work.cy = ab__malloc(ctx, sizeof(uint32_t) * j->m);
-            j->work.vx = ab__malloc(ctx, sizeof(int64_t) * j->n);
-            j->work.vy = ab__malloc(ctx, sizeof(int64_t) * j->m);
-            j->work.shifts = ab__malloc(ctx, sizeof(double) * ((size_t)R + 1));
-            j->work.pairs = ab__malloc(ctx, sizeof(ab__gap_pair) * AB__GAP_PAIRS);
-            j->work.pair_cap = AB__GAP_PAIRS;
-            if (j->work.wx == NULL || j->work.wy == NULL || j->work.cx == NULL ||
-                j->work.cy == NULL || j->work.vx == NULL || j->work.vy == NULL ||
-                j->work.shifts == NULL || j->work.pairs == NULL) {
+            if (fill == 0) {
+                valid[gi] = group_valid(g, gr);
+            }
+            if (valid[gi] == 0) {
+                continue;
+            }
+            uint32_t cand[2] = {UINT32_MAX, UINT32_MAX};
+            skey ek = {ST_END, gr->end_key};
+            cand[0] = find_stratum(st, nst, ek);
+            const uint32_t *acts = g->variant_acts[gr->variant];
+            uint32_t na = g->variant_act_count[gr->variant];
+            const ab_move *mv = gr->v->moves;
+            uint32_t nm = gr->v->move_count;
+            /* Activities, then the labels the path requires, then the end. */
+            for (uint32_t i = 0; i < na + nm + 1; i++) {
+                uint32_t s;
+                if (i < na) {
+                    s = act2s[acts[i]];
+                } else if (i < na + nm) {
+                    const ab_move *m = &mv[i - na];
+                    uint32_t l = m->kind == AB_MOVE_SYNC || m->kind == AB_MOVE_MODEL
+                                     ? move_label(g, m)
+                                     : AB_NET_SILENT;
+                    s = l < g->label_count ? lab2s[l] : UINT32_MAX;
+                } else {
+                    s = cand[0];
+                }
+                if (s == UINT32_MAX || last[s] == gi) {
+                    continue;
+                }
+                last[s] = gi;
+                if (fill == 0) {
+                    st[s].group_count++;
+                    st[s].valid += valid[gi];
+                    st[s].valid_conf += gr->deviating ? 0 : valid[gi];
+                } else {
+                    st[s].groups[st[s].group_count++] = gi;
+                }
+            }
+        }
+        if (fill == 0) {
+            size_t total = 0;
+            for (uint32_t s = 0; s < nst; s++) {
+                total += st[s].group_count;
+            }
+            lists = ab__malloc(ctx, sizeof(uint32_t) * (total + 1));
+            if (lists == NULL) {
                 rc = AB_ENOMEM;
                 goto done;
             }
+            total = 0;
+            for (uint32_t s = 0; s < nst; s++) {
+                st[s].groups = lists + total;
+                total += st[s].group_count;
+                st[s].group_count = 0;
+                last[s] = UINT32_MAX;
+            }
+        }
+    }
+    if (nst == 0) {
+        for (uint32_t gi = 0; gi < G; gi++) {
+            valid[gi] = g->groups[gi].open ? 0 : group_valid(g, &g->groups[gi]);
+        }
+    }
+    /* Counts, status and baseline of every finding; the measured ones become jobs. */
+    size_t n_max = 0, m_max = 0, d_max = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        const ab__gap_entry *e = &entries[i];
+        ab_gap_item *it = items[i];
+        ab_gap_time *t = &it->time;
+        if (t->status == AB_GAP_TIME_NOT_APPLICABLE || t->status == AB_GAP_TIME_NO_TIMESTAMPS) {
             continue;
         }
-        ab__free(ctx, j->x);
-        ab__free(ctx, j->y);
-        j->x = j->y = NULL;
-        j->n = j->m = 0;
+        const stratum *s = NULL;
+        if (has_key[i]) {
+            uint32_t si = find_stratum(st, nst, ekey[i]);
+            s = si != UINT32_MAX ? &st[si] : NULL;
+        }
+        uint64_t nx = 0, d_valid = 0, d_conf = 0;
+        for (uint32_t q = 0; q < e->group_count; q++) {
+            uint32_t gi = e->groups[q];
+            int ins = in_stratum(s, gi);
+            if (!e->filter || ins) {
+                nx += valid[gi];
+            }
+            if (ins) {
+                d_valid += valid[gi];
+                d_conf += g->groups[gi].deviating ? 0 : valid[gi];
+            }
+        }
+        uint64_t conf = s != NULL ? s->valid_conf - d_conf : 0;
+        uint64_t without = s != NULL ? s->valid - d_valid : 0;
+        t->n_deviating = (uint32_t)nx;
+        t->n_stratum_conforming = (uint32_t)conf;
+        t->n_stratum_without = (uint32_t)without;
+        int use_conf = conf >= min_group;
+        t->baseline_kind = use_conf ? AB_GAP_BASELINE_CONFORMING : AB_GAP_BASELINE_WITHOUT;
+        t->n_baseline = (uint32_t)(use_conf ? conf : without);
+        t->n_baseline_conforming = (uint32_t)conf;
+        int none = !use_conf && without < min_group;
+        if ((rc = words(g, t, s != NULL ? &s->key : NULL, it, (int)t->baseline_kind,
+                        none && nx >= min_group)) != AB_OK) {
+            goto done;
+        }
+        if (nx < min_group) {
+            t->status = AB_GAP_TIME_TOO_FEW;
+        } else if (none) {
+            t->status = AB_GAP_TIME_NO_BASELINE;
+        } else {
+            t->status = AB_GAP_TIME_OK;
+            job *j = &jobs[njobs++];
+            j->entry = i;
+            j->e = e;
+            j->out = t;
+            j->s = s;
+            j->conforming_only = use_conf;
+            n_max = nx > n_max ? nx : n_max;
+            m_max = s->valid > m_max ? s->valid : m_max;
+            d_max = e->group_count > d_max ? e->group_count : d_max;
+        }
     }
-    pool p = {jobs, njobs, R, g->opts.threads > 1 ? g->opts.threads : 1, 0};
-    if (p.threads > njobs) {
-        p.threads = njobs > 0 ? njobs : 1;
+    /* One work space per thread, then the jobs. */
+    threads = g->opts.threads > 1 ? g->opts.threads : 1;
+    threads = threads > njobs ? (njobs > 0 ? njobs : 1) : threads;
+    threads = threads > 64 ? 64 : threads;
+    works = ab__calloc(ctx, threads, sizeof(work));
+    if (works == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
     }
-    if (p.threads > 64) {
-        p.threads = 64;
+    if (njobs == 0) {
+        goto done;
     }
-    if (p.threads <= 1) {
+    size_t big = n_max > m_max ? n_max : m_max;
+    for (unsigned k = 0; k < threads; k++) {
+        work *w = &works[k];
+        w->x = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
+        w->y = ab__malloc(ctx, sizeof(int64_t) * (m_max + 1));
+        w->cache = ab__malloc(ctx, sizeof(int64_t) * (m_max + 1));
+        w->rm = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
+        w->tmp = ab__malloc(ctx, sizeof(int64_t) * (big + 1));
+        w->mark = ab__calloc(ctx, (size_t)G + 1, 1);
+        w->spans = ab__malloc(ctx, sizeof(span) * (d_max + 1));
+        if (w->x == NULL || w->y == NULL || w->cache == NULL || w->rm == NULL || w->tmp == NULL ||
+            w->mark == NULL || w->spans == NULL ||
+            ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
+            rc = AB_ENOMEM;
+            goto done;
+        }
+    }
+    /* The times, group after group. */
+    L.g = g;
+    L.valid = valid;
+    L.cslot = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)G + 1));
+    L.islot = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)G + 1));
+    if (L.cslot == NULL || L.islot == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
+    }
+    uint64_t nc = 0, ni = 0;
+    for (uint32_t gi = 0; gi < G; gi++) {
+        L.cslot[gi] = nc;
+        L.islot[gi] = ni;
+        if (valid[gi] > 0) {
+            nc += g->groups[gi].case_count;
+            ni += (uint64_t)g->groups[gi].case_count * g->groups[gi].v->length;
+        }
+    }
+    L.ct = ab__malloc(ctx, sizeof(int64_t) * (nc + 1));
+    L.first = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
+    L.last = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
+    L.times = ab__malloc(ctx, sizeof(ab_time) * (ni + 1));
+    if (L.ct == NULL || L.first == NULL || L.last == NULL || L.times == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
+    }
+    const ab_time *ts = ab_log_col_time(g->log);
+    for (uint32_t gi = 0; gi < G; gi++) {
+        const ab__gap_group *gr = &g->groups[gi];
+        if (valid[gi] == 0) {
+            continue;
+        }
+        uint32_t len = gr->v->length;
+        for (uint32_t k = 0; k < gr->case_count; k++) {
+            uint32_t c = gr->cases[k], n = 0;
+            uint64_t slot = L.cslot[gi] + k;
+            L.ct[slot] = g->ct[c];
+            L.first[slot] = g->case_first[c];
+            L.last[slot] = g->case_last[c];
+            const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
+            ab_time *t = L.times + L.islot[gi] + (uint64_t)k * len;
+            for (uint32_t p = 0; p < len; p++) {
+                t[p] = p < n && ts != NULL ? ts[ev[p]] : AB_TIME_NONE;
+            }
+        }
+    }
+    if (njobs > 1) {
+        qsort(jobs, njobs, sizeof(job), cmp_job);
+    }
+    pool p = {&L, jobs, njobs, threads, works};
+    if (threads <= 1) {
         for (uint32_t i = 0; i < njobs; i++) {
-            run_job(&jobs[i], R);
+            run_job(&L, &jobs[i], &works[0]);
         }
     } else {
         pthread_t tid[64];
-        worker w[64];
+        worker wk[64];
         unsigned started = 0;
-        for (unsigned k = 1; k < p.threads; k++) {
-            w[k].p = &p;
-            w[k].index = k;
-            if (pthread_create(&tid[k], NULL, worker_main, &w[k]) != 0) {
+        for (unsigned k = 1; k < threads; k++) {
+            wk[k].p = &p;
+            wk[k].index = k;
+            if (pthread_create(&tid[k], NULL, worker_main, &wk[k]) != 0) {
                 break;
             }
             started = k;
         }
         /* This thread takes share 0, and the shares of threads that could
          * not start, so that every job runs exactly once. */
-        w[0].p = &p;
-        w[0].index = 0;
-        worker_main(&w[0]);
-        for (unsigned k = started + 1; k < p.threads; k++) {
-            for (uint32_t i = k; i < njobs; i += p.threads) {
-                run_job(&jobs[i], R);
+        wk[0].p = &p;
+        wk[0].index = 0;
+        worker_main(&wk[0]);
+        for (unsigned k = started + 1; k < threads; k++) {
+            for (uint32_t i = k; i < njobs; i += threads) {
+                run_job(&L, &jobs[i], &works[0]);
             }
         }
         for (unsigned k = 1; k <= started; k++) {
             pthread_join(tid[k], NULL);
         }
     }
-    for (uint32_t i = 0; i < njobs; i++) {
-        if (jobs[i].same_as != UINT32_MAX) {
-            const ab_gap_time *src = jobs[jobs[i].same_as].out;
-            jobs[i].out->shift_s = src->shift_s;
-            jobs[i].out->ci_lo_s = src->ci_lo_s;
-            jobs[i].out->ci_hi_s = src->ci_hi_s;
-        }
-    }
 done:
-    for (uint32_t i = 0; i < njobs; i++) {
-        ab__free(ctx, jobs[i].x);
-        ab__free(ctx, jobs[i].y);
-        ab__free(ctx, jobs[i].work.wx);
-        ab__free(ctx, jobs[i].work.wy);
-        ab__free(ctx, jobs[i].work.cx);
-        ab__free(ctx, jobs[i].work.cy);
-        ab__free(ctx, jobs[i].work.vx);
-        ab__free(ctx, jobs[i].work.vy);
-        ab__free(ctx, jobs[i].work.shifts);
-        ab__free(ctx, jobs[i].work.pairs);
+    for (unsigned k = 0; works != NULL && k < threads; k++) {
+        ab__free(ctx, works[k].x);
+        ab__free(ctx, works[k].y);
+        ab__free(ctx, works[k].cache);
+        ab__free(ctx, works[k].rm);
+        ab__free(ctx, works[k].tmp);
+        ab__free(ctx, works[k].mark);
+        ab__free(ctx, works[k].spans);
+        ab__gap_sel_finish(&works[k].sel, ctx);
     }
+    ab__free(ctx, works);
+    ab__free(ctx, L.cslot);
+    ab__free(ctx, L.islot);
+    ab__free(ctx, L.ct);
+    ab__free(ctx, L.first);
+    ab__free(ctx, L.last);
+    ab__free(ctx, L.times);
+    ab__free(ctx, keys);
+    ab__free(ctx, ekey);
+    ab__free(ctx, has_key);
+    ab__free(ctx, valid);
+    ab__free(ctx, act2s);
+    ab__free(ctx, lab2s);
     ab__free(ctx, jobs);
-    ab__free(ctx, conforming);
+    ab__free(ctx, st);
+    ab__free(ctx, lists);
+    ab__free(ctx, last);
     return rc;
 }

@@ -134,7 +134,8 @@ static const char *duration(gp *g, double s)
                   : fmt(g, "%s%.*f %s", v < 0 ? "-" : "", 1 - e, r, units[u].unit);
 }
 
-/* A time impact: the medians and shift with their interval, or why there is none. */
+/* A time impact: the medians and shift with their interval, the baseline
+ * they compare with and the local impact, or why there is none. */
 static const char *time_text(gp *g, const ab__jval *t)
 {
     const char *status = JS(t, "status");
@@ -147,13 +148,29 @@ static const char *time_text(gp *g, const ab__jval *t)
         return "";
     }
     const ab__jval *ci = J(t, "ci95_s");
-    return fmt(g, "%s vs %s (\xce\x94 %s, 95%% CI %s to %s; %.0f/%.0f cases)",
-               duration(g, ab__json_num(J(t, "deviating_median_s"), 0)),
-               duration(g, ab__json_num(J(t, "baseline_median_s"), 0)),
-               duration(g, ab__json_num(J(t, "delta_s"), 0)),
-               duration(g, ab__json_num(ab__json_at(ci, 0), 0)),
-               duration(g, ab__json_num(ab__json_at(ci, 1), 0)),
-               ab__json_num(J(t, "n_deviating"), 0), ab__json_num(J(t, "n_baseline"), 0));
+    const char *kind = JS(t, "baseline_kind");
+    const char *base = kind != NULL && strcmp(kind, "without_deviation") == 0
+                           ? fmt(g, "vs cases without it, %.0f of them conforming",
+                                 ab__json_num(J(t, "baseline_conforming"), 0))
+                           : "vs conforming cases";
+    const char *text =
+        fmt(g, "%s vs %s (\xce\x94 %s; shift %s, 95%% CI %s to %s; %.0f/%.0f cases, %s)",
+            duration(g, ab__json_num(J(t, "deviating_median_s"), 0)),
+            duration(g, ab__json_num(J(t, "baseline_median_s"), 0)),
+            duration(g, ab__json_num(J(t, "delta_s"), 0)),
+            duration(g, ab__json_num(J(t, "hodges_lehmann_s"), 0)),
+            duration(g, ab__json_num(ab__json_at(ci, 0), 0)),
+            duration(g, ab__json_num(ab__json_at(ci, 1), 0)), ab__json_num(J(t, "n_deviating"), 0),
+            ab__json_num(J(t, "n_baseline"), 0), base);
+    const ab__jval *l = J(t, "local");
+    if (l->kind == AB__J_OBJECT && JS(l, "status") == NULL) {
+        const ab__jval *lci = J(l, "ci95_s");
+        text = fmt(g, "%s; from %s to %s: shift %s, 95%% CI %s to %s", text, JS(l, "from"),
+                   JS(l, "to"), duration(g, ab__json_num(J(l, "hodges_lehmann_s"), 0)),
+                   duration(g, ab__json_num(ab__json_at(lci, 0), 0)),
+                   duration(g, ab__json_num(ab__json_at(lci, 1), 0)));
+    }
+    return text;
 }
 
 static const char *or_dash(const char *s)

@@ -108,8 +108,9 @@ typedef struct ab_gap_options {
     uint64_t max_states;         /**< Markings the model analyses (directly-follows
                                       relation, mandatory steps) explore at most
                                       (0 = 200000); past it the answer is unknown. */
-    uint64_t seed;               /**< Seed of the bootstrap (fixed: same seed, same CI). */
-    uint32_t resamples;          /**< Bootstrap resamples (0 = 2000). */
+    uint64_t seed;               /**< Ignored: kept for compatibility (the time impact's
+                                      interval is no longer resampled, see ab_gap_time). */
+    uint32_t resamples;          /**< Ignored, as seed. */
     uint32_t min_group;          /**< Smallest group a time impact is measured on (0 = 30). */
     unsigned threads;            /**< Threads for the time impacts (0 or 1 = none). The
                                       result does not depend on it. */
@@ -182,7 +183,7 @@ typedef struct ab_gap_rate {
 /** Why a time impact has no number. */
 typedef enum ab_gap_time_status {
     AB_GAP_TIME_OK = 0,         /**< Measured. */
-    AB_GAP_TIME_NO_BASELINE,    /**< Fewer than min_group comparable conforming cases. */
+    AB_GAP_TIME_NO_BASELINE,    /**< Fewer than min_group cases in either baseline. */
     AB_GAP_TIME_TOO_FEW,        /**< Fewer than min_group cases with the deviation. */
     AB_GAP_TIME_NO_TIMESTAMPS,  /**< The log has no timestamps. */
     AB_GAP_TIME_NOT_APPLICABLE, /**< Not measured for this kind of finding. */
@@ -191,18 +192,69 @@ typedef enum ab_gap_time_status {
                                      deviations (it has no examples either). */
 } ab_gap_time_status;
 
-/** The time impact of a deviation D against its comparison group B(D). Seconds. */
+/** Which baseline B(D) a time impact was measured against (spec, "Time impact"). */
+typedef enum ab_gap_baseline_kind {
+    AB_GAP_BASELINE_CONFORMING = 0, /**< The closed conforming cases of the stratum S(D). */
+    AB_GAP_BASELINE_WITHOUT,        /**< The closed cases of S(D) without D, which may
+                                         deviate otherwise (used when fewer than min_group
+                                         conform). */
+} ab_gap_baseline_kind;
+
+/**
+ * The local impact: the span around the deviation, from the last documented
+ * step done (synchronous move) before it to the first one done after it,
+ * completion to completion ("START" = the case's first timestamp, "END" =
+ * its last). In a case with D: around D's first occurrence in the case's
+ * alignment (an undocumented transition a -> b: from the last step done up
+ * to a's instance to the first done from b's on). Cases with D have
+ * different neighbours; the pair (from, to) reported is the one most of
+ * them have (ties: names in byte order), and only those cases count. In a
+ * baseline case: from the first instance of `from` done as documented to
+ * the first instance of `to` done as documented after it; cases without
+ * both do not count. Seconds.
+ */
+typedef struct ab_gap_local_time {
+    ab_gap_time_status status; /**< OK, TOO_FEW (cases with D), NO_BASELINE (baseline). */
+    const char *from, *to;     /**< The two documented steps; NULL when none was found. */
+    uint32_t n_deviating;      /**< Cases with D whose span is measured. */
+    uint32_t n_baseline;       /**< Baseline cases with both steps. */
+    double deviating_median_s, baseline_median_s;
+    double shift_s;          /**< Hodges-Lehmann shift of the spans. */
+    double ci_lo_s, ci_hi_s; /**< Its Lehmann-Moses 95% interval. */
+} ab_gap_local_time;
+
+/**
+ * The time impact of a deviation D against its comparison group B(D):
+ * cycle times (first start, else first completion, to last completion) of
+ * closed cases. B(D) is the first with at least min_group cases of: the
+ * conforming cases of the stratum S(D); the cases of S(D) without D.
+ * The interval is Lehmann-Moses: the order statistics of the pairwise
+ * differences at the Mann-Whitney critical ranks (exact distribution when
+ * both groups are under 50 cases without ties, else the normal
+ * approximation with tie correction). Deterministic: no resampling.
+ * Seconds.
+ */
 typedef struct ab_gap_time {
     ab_gap_time_status status;
-    uint32_t n_deviating;      /**< Closed cases with D and a cycle time, in the stratum. */
-    uint32_t n_baseline;       /**< Closed conforming cases in the stratum. */
+    uint32_t n_deviating;      /**< Closed cases with D and a cycle time (in S(D) when
+                                    the stratum restricts them, see the report notes). */
+    uint32_t n_baseline;       /**< Cases of the baseline used (or, without a number,
+                                    of the larger of the two candidates). */
     double deviating_median_s; /**< Median cycle time of the cases with D. */
     double baseline_median_s;  /**< Median cycle time of the baseline. */
     double delta_s;            /**< Difference of the medians. */
     double shift_s;            /**< Hodges-Lehmann shift (median of pairwise differences). */
-    double ci_lo_s, ci_hi_s;   /**< Bootstrap 95% interval of the shift. */
+    double ci_lo_s, ci_hi_s;   /**< Lehmann-Moses 95% interval of the shift. */
     double relative;           /**< delta_s / baseline_median_s (0 when the median is 0). */
-    const char *stratum;       /**< The baseline in words ("conforming cases containing A"). */
+    const char *stratum;       /**< The baseline in words ("closed conforming cases
+                                    containing A"). */
+    ab_gap_baseline_kind baseline_kind;
+    uint32_t n_baseline_conforming; /**< Baseline cases that conform (all of them for
+                                         AB_GAP_BASELINE_CONFORMING). */
+    uint32_t n_stratum_conforming;  /**< Conforming candidates (the first baseline). */
+    uint32_t n_stratum_without;     /**< Candidates of the second baseline. */
+    int ci_exact;                   /**< The interval's ranks are exact. */
+    ab_gap_local_time local;        /**< Set when status is AB_GAP_TIME_OK. */
 } ab_gap_time;
 
 /** What a reported finding is. */
@@ -397,6 +449,8 @@ AB_API int ab_gap_write_cases(const ab_gap *gap, ab_buf *buf, ab_error *err);
 /** Names of the enums ("bypass", "no comparable baseline" ...). Never NULL. */
 AB_API const char *ab_gap_kind_name(ab_gap_kind kind);
 AB_API const char *ab_gap_time_status_name(ab_gap_time_status status);
+/** "conforming" or "without_deviation". Never NULL. */
+AB_API const char *ab_gap_baseline_kind_name(ab_gap_baseline_kind kind);
 
 #ifdef __cplusplus
 }
