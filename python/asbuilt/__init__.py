@@ -183,6 +183,60 @@ class Log(_Owner):
         p = self.ptr
         return [L.ab_log_activity_name(p, a).decode() for a in range(L.ab_log_activity_count(p))]
 
+    def to_dataframe(self):
+        """The events as a pandas DataFrame in PM4Py's format, in the log's order (case by
+        case, each sorted by time): case:concept:name, concept:name (categoricals),
+        time:timestamp (UTC), and start_timestamp, org:resource, lifecycle:transition when
+        the log has them. from_dataframe() of it gives this log back."""
+        import numpy as np
+        import pandas as pd
+
+        p = self.ptr
+        n = L.ab_log_event_count(p)
+
+        def arr(ptr, dtype):
+            if n == 0 or not ptr:
+                return np.zeros(0, dtype=dtype)
+            return np.ctypeslib.as_array(ptr, shape=(n,)).astype(dtype, copy=True)
+
+        def times(ptr):
+            t = arr(ptr, np.int64)
+            none = t == np.iinfo(np.int64).min
+            t = t * 1000
+            t[none] = np.iinfo(np.int64).min
+            return pd.to_datetime(t.view("datetime64[ns]")).tz_localize("UTC")
+
+        def names(count, fn):
+            return [fn(p, i).decode("utf-8") for i in range(count)]
+
+        case_names = names(L.ab_log_case_count(p), L.ab_log_case_id)
+        act_names = names(L.ab_log_activity_count(p), L.ab_log_activity_name)
+        cols = {
+            "case:concept:name": pd.Categorical.from_codes(
+                arr(L.ab_log_col_case(p), np.int32), categories=pd.Index(case_names, dtype=object)),
+            "concept:name": pd.Categorical.from_codes(
+                arr(L.ab_log_col_activity(p), np.int32), categories=pd.Index(act_names, dtype=object)),
+        }
+        if L.ab_log_has_timestamps(p):
+            cols["time:timestamp"] = times(L.ab_log_col_time(p))
+        start = L.ab_log_col_start(p)
+        if start:
+            cols["start_timestamp"] = times(start)
+        nres = L.ab_log_resource_count(p)
+        if nres > 0:
+            codes = arr(L.ab_log_col_resource(p), np.int64)
+            codes[codes == 0xFFFFFFFF] = -1
+            cols["org:resource"] = pd.Categorical.from_codes(
+                codes.astype(np.int32), categories=pd.Index(names(nres, L.ab_log_resource_name), dtype=object))
+        lc = arr(L.ab_log_col_lifecycle(p), np.int32)
+        if n and lc.any():
+            top = int(lc.max())
+            lc_names = [L.ab_lifecycle_name(i).decode() for i in range(top + 1)]
+            lc[lc == 0] = -1
+            cats = pd.Index(lc_names, dtype=object)
+            cols["lifecycle:transition"] = pd.Categorical.from_codes(lc, categories=cats)
+        return pd.DataFrame(cols)
+
     def __repr__(self):
         if self.closed:
             return "<asbuilt.Log closed>"
