@@ -159,11 +159,41 @@ class Log(_Owner):
         self._ctx = ctx
         self.files = list(files)
         self.lifecycle = lifecycle
+        self._lock = threading.Lock()
+        self._users = 0  # Reports that point into the log.
+        self._close_pending = False
         # The log is destroyed before the context that allocated it.
         self._own([(L.ab_log_destroy, ptr), (L.ab_ctx_destroy, ctx)])
 
+    def close(self):
+        """Frees the log now, or, while a GapReport made from it is open, when the last
+        one closes. Further use raises UsageError."""
+        with self._lock:
+            if self._users > 0:
+                self._close_pending = True
+                return
+        self._finalizer()
+
+    @property
+    def closed(self):
+        return self._close_pending or not self._finalizer.alive
+
+    def _acquire(self):
+        with self._lock:
+            self._check()
+            self._users += 1
+
+    def _release(self):
+        with self._lock:
+            self._users -= 1
+            free = self._users == 0 and self._close_pending
+        if free:
+            self._finalizer()
+
     @property
     def ptr(self):
+        if self._close_pending:
+            raise UsageError("this Log is closed", AB_EINVAL)
         self._check()
         return self._ptr
 
@@ -673,6 +703,8 @@ def _diff(lg, models, map_file, accept, open_cases, controls, threads, max_state
     handles.append((L.ab_ctx_destroy, ctx))
     err = L.Error()
     keep = {"log": lg}
+    lg._acquire()  # The gap points into the log: it stays until the report is closed.
+    handles.append((Log._release, lg))
     try:
         mods = []
         for i, m in enumerate(models):
