@@ -438,7 +438,7 @@ def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
     lo = L.LogOptions()
     lo.version = 1
     lo.lifecycle = _LIFECYCLE[lifecycle]
-    lo.keep_attributes = 1
+    lo.keep_attributes = 0  # No other attributes are handed over: nothing to keep.
     lo.strict = 1 if strict else 0
     ctx = _new_ctx()
     out = ctypes.c_void_p()
@@ -483,7 +483,8 @@ def discover_dfg(log):
     (a, b) to how often b directly follows a; the others map an activity to the cases that
     start (end) with it. Every event counts, in timestamp order, as in PM4Py."""
     with _Borrowed(log) as lg, _Ctx() as ctx:
-        o = L.DfgOptions(2, 0, 0, 0, 100.0, 0, 1, 0)
+        # Counts only: durations are kept as sketches (exact counts, less work), no examples.
+        o = L.DfgOptions(2, 1, 0, 0, 100.0, 0, 1, 0)
         out = ctypes.c_void_p()
         err = L.Error()
         st = L.ab_dfg_discover(ctypes.byref(out), ctx, lg.ptr, ctypes.byref(o), ctypes.byref(err))
