@@ -584,6 +584,10 @@ class GapReport(dict, _Owner):
 
     __hash__ = None
 
+    def __reduce__(self):
+        # Pickled and copied as the plain dict: the library handles stay here.
+        return (dict, (dict(self),))
+
     def __repr__(self):
         return f"<asbuilt.GapReport: {self.headline}>"
 

@@ -1,6 +1,7 @@
 """Bad input raises the exception of its exit-code class, with the library's message."""
 import gzip
 import os
+import pickle
 
 import pandas as pd
 import pytest
@@ -135,6 +136,7 @@ def test_closed_objects_refuse_use():
     assert asbuilt._live_handles() > before
     assert "<html" in gap.html()
     assert gap["summary"]["cases"] == 6
+    assert pickle.loads(pickle.dumps(gap)) == gap  # As the plain dict.
     gap.close()
     assert asbuilt._live_handles() == before
     assert gap["summary"]["cases"] == 6  # The dict stays.
