@@ -144,3 +144,46 @@ def test_closed_objects_refuse_use():
         gap.html()
     with pytest.raises(asbuilt.UsageError):
         gap.cases()
+
+
+def test_columns_entry_point_checks_its_arrays():
+    import ctypes
+
+    import numpy as np
+
+    from asbuilt import _lib as L
+
+    def build(case_codes, offsets):
+        keep = []
+
+        def col(codes, names, offs):
+            c = np.array(codes, dtype=np.int32)
+            o = np.array(offs, dtype=np.uint64)
+            keep.extend([c, o, names])
+            return L.DictColumn(c.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), names,
+                                len(names), o.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64)),
+                                len(offs) - 1)
+
+        cols = L.LogColumns()
+        cols.version = 1
+        cols.rows = 2
+        cols.case_id = col(case_codes, b"c1c2", offsets)
+        cols.activity = col([0, 0], b"a", [0, 1])
+        ctx = asbuilt._new_ctx()
+        out = ctypes.c_void_p()
+        err = L.Error()
+        st = L.ab_log_from_columns(ctypes.byref(out), ctx, ctypes.byref(cols), None,
+                                   ctypes.byref(err))
+        L.ab_log_destroy(out)
+        L.ab_ctx_destroy(ctx)
+        return st, err.msg.decode(), err.line
+
+    assert build([0, 1], [0, 2, 4])[0] == 0
+    st, msg, line = build([0, 2], [0, 2, 4])
+    assert st == -7 and "outside" in msg and line == 2
+    st, msg, _ = build([0, -2], [0, 2, 4])
+    assert st == -7 and "outside" in msg
+    st, msg, _ = build([0, 1], [0, 3, 2])
+    assert st == -7 and "offset" in msg
+    st, msg, _ = build([0, 1], [0, 2, 9])
+    assert st == -7 and "past" in msg
