@@ -22,6 +22,9 @@ BUILD = os.environ.get("AB_BUILD_ROOT", os.path.join(ROOT, "build"))
 CLI = os.environ.get("ASBUILT_CLI") or os.path.join(BUILD, "tools", "asbuilt")
 if not os.environ.get("ASBUILT_LIBRARY") and os.path.exists(os.path.join(BUILD, "libasbuilt.so.0")):
     os.environ["ASBUILT_LIBRARY"] = os.path.join(BUILD, "libasbuilt.so.0")
+if os.environ.get("ASBUILT_LIBRARY"):
+    # Subprocesses run elsewhere (the README example, the installed package).
+    os.environ["ASBUILT_LIBRARY"] = os.path.abspath(os.environ["ASBUILT_LIBRARY"])
 
 
 def logs():
