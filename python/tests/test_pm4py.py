@@ -44,3 +44,21 @@ def test_dataframe_equals_pm4py(name):
     ts = "time:timestamp" if "time:timestamp" in df.columns else None
     with asbuilt.from_dataframe(df, timestamp_key=ts) as log:
         check(log, expected(name + ".json"))
+
+
+def pair_files():
+    out = []
+    for f in sorted(os.listdir(os.path.join(DATA, "expected"))):
+        if "__" in f and f.endswith(".json") and os.path.exists(log_path(f.split("__")[0])):
+            out.append(f)
+    return out
+
+
+@pytest.mark.parametrize("pair", pair_files())
+def test_pair_logs_equal_pm4py(pair):
+    """The pair files hold PM4Py's numbers for the log as the alignments read it, filtered to
+    completions where their input says so."""
+    want = expected(pair)
+    lc = "complete" if want["input"]["columns"].get("lifecycle_filter") == ["complete"] else "all"
+    with asbuilt.read_log(log_path(pair.split("__")[0]), lifecycle=lc) as log:
+        check(log, want)
