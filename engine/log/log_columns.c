@@ -115,10 +115,27 @@ int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *cols,
         ab_log_builder_destroy(b);
         return ab__error(err, rc, source, 0, 0, "out of memory");
     }
+    /* The lifecycle transition of each name, looked up once rather than per row. */
+    uint8_t *lc_of = NULL;
+    if (cols->lifecycle.codes != NULL && cols->lifecycle.count > 0) {
+        lc_of = ab__malloc(ctx, cols->lifecycle.count);
+        if (lc_of == NULL) {
+            ab_log_builder_destroy(b);
+            return ab__error(err, AB_ENOMEM, source, 0, 0, "out of memory");
+        }
+        for (uint32_t k = 0; k < cols->lifecycle.count; k++) {
+            const ab_log_dict_column *d = &cols->lifecycle;
+            size_t len = (size_t)(d->offsets[k + 1] - d->offsets[k]);
+            lc_of[k] = (uint8_t)(len > 0 ? ab_lifecycle_from_string(d->names + d->offsets[k], len)
+                                         : AB_LC_NONE);
+        }
+    }
     uint64_t coerced = 0;
+    /* Cleared once: each row sets every field it uses (a memset per row costs more than
+     * the rest of the row). */
+    ab_event_in ev;
+    memset(&ev, 0, sizeof(ev));
     for (uint64_t r = 0; r < cols->rows && rc == AB_OK; r++) {
-        ab_event_in ev;
-        memset(&ev, 0, sizeof(ev));
         const char *lc = NULL;
         size_t lc_len = 0;
         rc = dict_get(&cols->case_id, r, what[0], source, &ev.case_id, &ev.case_id_len, err);
@@ -138,7 +155,7 @@ int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *cols,
         if (ev.resource != NULL && ev.resource_len == 0) {
             ev.resource = NULL;
         }
-        ev.lifecycle = lc != NULL && lc_len > 0 ? ab_lifecycle_from_string(lc, lc_len) : AB_LC_NONE;
+        ev.lifecycle = lc != NULL ? (ab_lifecycle)lc_of[cols->lifecycle.codes[r]] : AB_LC_NONE;
         ev.ts = cols->timestamp != NULL ? ns_to_time(cols->timestamp[r]) : AB_TIME_NONE;
         ev.start_ts =
             cols->start_timestamp != NULL ? ns_to_time(cols->start_timestamp[r]) : AB_TIME_NONE;
@@ -148,6 +165,7 @@ int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *cols,
         ev.line = r + 1;
         rc = ab_log_builder_add_event(b, &ev, err);
     }
+    ab__free(ctx, lc_of);
     if (rc != AB_OK) {
         ab_log_builder_destroy(b);
         return rc;
