@@ -264,7 +264,8 @@ class Log(_Owner):
             lc_names = [L.ab_lifecycle_name(i).decode() for i in range(top + 1)]
             lc[lc == 0] = -1
             cats = pd.Index(lc_names, dtype=object)
-            cols["lifecycle:transition"] = pd.Categorical.from_codes(lc, categories=cats)
+            cols["lifecycle:transition"] = pd.Categorical.from_codes(
+                lc, categories=cats).remove_unused_categories()
         return pd.DataFrame(cols)
 
     def __repr__(self):
