@@ -115,8 +115,9 @@ def main():
     exp = expected("pm4py_09_a32f0n00.xes.gz__pm4py_a32f0n00.bpmn.json")
     tm = exp["timings"]
     t_pm4py = tm["model_import"] + tm["model_to_petri"] + tm["alignments"]
-    print(f"\na32f0n00 ({exp['log']['cases']} cases) against its map; PM4Py (stored): BPMN import + "
-          f"Petri net + alignments {t_pm4py:.3f} s (alignments alone {tm['alignments']:.3f} s)")
+    print(f"\na32f0n00 ({exp['log']['cases']} cases) against its map; PM4Py (stored): BPMN "
+          f"import + Petri net + alignments {t_pm4py:.3f} s (alignments alone "
+          f"{tm['alignments']:.3f} s)")
     with asbuilt.read_log(log_path) as log:
         for threads, label in ((1, "1 thread"), (None, f"{os.cpu_count()} threads")):
             def run():

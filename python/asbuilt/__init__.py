@@ -241,11 +241,12 @@ class Log(_Owner):
 
         case_names = names(L.ab_log_case_count(p), L.ab_log_case_id)
         act_names = names(L.ab_log_activity_count(p), L.ab_log_activity_name)
+        def cat(codes, names_):
+            return pd.Categorical.from_codes(codes, categories=pd.Index(names_, dtype=object))
+
         cols = {
-            "case:concept:name": pd.Categorical.from_codes(
-                arr(L.ab_log_col_case(p), np.int32), categories=pd.Index(case_names, dtype=object)),
-            "concept:name": pd.Categorical.from_codes(
-                arr(L.ab_log_col_activity(p), np.int32), categories=pd.Index(act_names, dtype=object)),
+            "case:concept:name": cat(arr(L.ab_log_col_case(p), np.int32), case_names),
+            "concept:name": cat(arr(L.ab_log_col_activity(p), np.int32), act_names),
         }
         if L.ab_log_has_timestamps(p):
             cols["time:timestamp"] = times(L.ab_log_col_time(p))
@@ -256,16 +257,14 @@ class Log(_Owner):
         if nres > 0:
             codes = arr(L.ab_log_col_resource(p), np.int64)
             codes[codes == 0xFFFFFFFF] = -1
-            cols["org:resource"] = pd.Categorical.from_codes(
-                codes.astype(np.int32), categories=pd.Index(names(nres, L.ab_log_resource_name), dtype=object))
+            cols["org:resource"] = cat(codes.astype(np.int32),
+                                       names(nres, L.ab_log_resource_name))
         lc = arr(L.ab_log_col_lifecycle(p), np.int32)
         if n and lc.any():
             top = int(lc.max())
             lc_names = [L.ab_lifecycle_name(i).decode() for i in range(top + 1)]
             lc[lc == 0] = -1
-            cats = pd.Index(lc_names, dtype=object)
-            cols["lifecycle:transition"] = pd.Categorical.from_codes(
-                lc, categories=cats).remove_unused_categories()
+            cols["lifecycle:transition"] = cat(lc, lc_names).remove_unused_categories()
         return pd.DataFrame(cols)
 
     def __repr__(self):

@@ -47,7 +47,8 @@ def pairs():
     for f in sorted(os.listdir(os.path.join(DATA, "expected"))):
         if "__" in f and f.endswith(".json"):
             log, model = f[:-5].split("__", 1)
-            if os.path.exists(log_path(log)) and os.path.exists(os.path.join(DATA, "models", model)):
+            model_path = os.path.join(DATA, "models", model)
+            if os.path.exists(log_path(log)) and os.path.exists(model_path):
                 out.append((log, model))
     return out
 

@@ -5,7 +5,7 @@ import threading
 import time
 
 import asbuilt
-from conftest import DATA, DATASETS
+from conftest import DATASETS
 
 LOAN_LOG = os.path.join(DATASETS, "logs", "simod_LoanApp_simplified_without_approve_loan_offer.csv")
 LOAN_MAP = os.path.join(DATASETS, "models", "simod_LoanApp_simplified.bpmn")
