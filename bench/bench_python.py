@@ -13,7 +13,7 @@
 
 PM4Py cannot be installed on these machines, so its stored timings (PM4Py
 2.7.8.2, measured on a machine of the same class) are the baseline; the pandas
-figure is measured here. Best of 5 after a warm-up. Usage:
+figure is measured here. Best of 15 after a warm-up (3 for pandas). Usage:
 
     ASBUILT_LIBRARY=build-rel/libasbuilt.so.0 /usr/bin/python3 bench/bench_python.py
 
@@ -38,7 +38,7 @@ if not os.path.isdir(os.path.join(DATA, "logs")):
     DATA = os.path.join(ROOT, "datasets")
 
 
-def best(fn, repeat=5):
+def best(fn, repeat=15):
     fn()
     times = []
     for _ in range(repeat):
