@@ -62,123 +62,6 @@ static act_row *activity_rows(const ab_log *log)
     return rows;
 }
 
-static int json_str(ab_buf *b, ab_ctx *ctx, const char *s)
-{
-    int rc = ab_buf_append(b, ctx, "\"", 1);
-    if (rc == AB_OK) {
-        rc = ab_buf_append_json(b, ctx, s, strlen(s));
-    }
-    if (rc == AB_OK) {
-        rc = ab_buf_append(b, ctx, "\"", 1);
-    }
-    return rc;
-}
-
-static void time_str(ab_time t, char *buf, size_t cap)
-{
-    if (t == AB_TIME_NONE) {
-        snprintf(buf, cap, "null");
-    } else {
-        ab_time_format(t, buf, cap);
-    }
-}
-
-static int render_json(ab_buf *b, ab_ctx *ctx, const ab_log *log, const char *const *files,
-                       int nfiles, const cli_log_opts *o, uint32_t top)
-{
-    int rc = AB_OK;
-#define P(...)                                                                                     \
-    do {                                                                                           \
-        if (rc == AB_OK) {                                                                         \
-            rc = ab_buf_printf(b, ctx, __VA_ARGS__);                                               \
-        }                                                                                          \
-    } while (0)
-#define S(str)                                                                                     \
-    do {                                                                                           \
-        if (rc == AB_OK) {                                                                         \
-            rc = json_str(b, ctx, (str));                                                          \
-        }                                                                                          \
-    } while (0)
-    P("{\n  \"schema\": \"asbuilt.stats/1\",\n  \"input\": {\n    \"files\": [");
-    for (int i = 0; i < nfiles; i++) {
-        P("%s", i ? ", " : "");
-        S(files[i]);
-    }
-    P("],\n    \"format\": ");
-    const char *fmt = ab_log_meta(log, "format");
-    if (fmt != NULL) {
-        S(fmt);
-    } else {
-        P("null");
-    }
-    P(",\n    \"lifecycle\": \"%s\"\n  },\n",
-      o->log.lifecycle == AB_LCF_COMPLETE ? "complete" : "all");
-    P("  \"cases\": %u,\n  \"events\": %llu,\n  \"activities\": %u,\n  \"variants\": %u,\n",
-      ab_log_case_count(log), (unsigned long long)ab_log_event_count(log),
-      ab_log_activity_count(log), ab_log_variant_count(log));
-    P("  \"resources\": %u,\n", ab_log_resource_count(log));
-    act_row *rows = activity_rows(log);
-    if (rows == NULL) {
-        return AB_ENOMEM;
-    }
-    P("  \"activity_counts\": {");
-    for (uint32_t a = 0; a < ab_log_activity_count(log); a++) {
-        P("%s\n    ", a ? "," : "");
-        S(rows[a].name);
-        P(": %llu", (unsigned long long)rows[a].events);
-    }
-    free(rows);
-    P("\n  },\n");
-    ab_time first, last;
-    ab_log_time_span(log, &first, &last);
-    char t1[40], t2[40];
-    time_str(first, t1, sizeof(t1));
-    time_str(last, t2, sizeof(t2));
-    if (first == AB_TIME_NONE) {
-        P("  \"time_span\": {\"start\": null, \"end\": null, \"seconds\": null},\n");
-    } else {
-        P("  \"time_span\": {\"start\": \"%s\", \"end\": \"%s\", \"seconds\": %.6f},\n", t1, t2,
-          (double)(last - first) / 1e6);
-    }
-    const ab_data_quality *dq = ab_log_data_quality(log);
-    P("  \"data_quality\": {\n    \"records\": %llu,\n    \"dropped\": {",
-      (unsigned long long)dq->records);
-    for (int r = 0; r < AB_DROP__COUNT; r++) {
-        const ab_dq_entry *e = &dq->dropped[r];
-        P("%s\n      \"%s\": {\"count\": %llu, \"first_lines\": [", r ? "," : "",
-          ab_drop_reason_name((ab_drop_reason)r), (unsigned long long)e->count);
-        for (uint32_t k = 0; k < e->line_count; k++) {
-            P("%s%llu", k ? ", " : "", (unsigned long long)e->lines[k]);
-        }
-        P("]}");
-    }
-    P("\n    },\n    \"timestamps_coerced\": %llu,\n    \"duplicate_events\": %llu,\n"
-      "    \"cases_with_equal_timestamps\": %llu,\n    \"events_without_timestamp\": %llu\n  },\n",
-      (unsigned long long)dq->timestamps_coerced, (unsigned long long)dq->duplicate_events,
-      (unsigned long long)dq->cases_with_equal_timestamps,
-      (unsigned long long)dq->events_without_timestamp);
-    P("  \"top_variants\": [");
-    uint32_t nv = ab_log_variant_count(log);
-    uint32_t cases = ab_log_case_count(log);
-    for (uint32_t v = 0; v < nv && v < top; v++) {
-        uint32_t vc = ab_log_variant_cases(log, v);
-        P("%s\n    {\"cases\": %u, \"share\": %.6f, \"length\": %u, \"activities\": [",
-          v ? "," : "", vc, cases ? (double)vc / cases : 0.0, ab_log_variant_length(log, v));
-        const uint32_t *seq = ab_log_variant_activities(log, v);
-        for (uint32_t k = 0; k < ab_log_variant_length(log, v); k++) {
-            P("%s", k ? ", " : "");
-            S(ab_log_activity_name(log, seq[k]));
-        }
-        P("], \"example_case\": ");
-        S(ab_log_case_id(log, ab_log_variant_case_list(log, v)[0]));
-        P("}");
-    }
-    P("%s]\n}\n", nv > 0 && top > 0 ? "\n  " : "");
-#undef P
-#undef S
-    return rc;
-}
-
 static int render_text(ab_buf *b, ab_ctx *ctx, const ab_log *log, const char *const *files,
                        int nfiles, uint32_t top)
 {
@@ -311,7 +194,8 @@ int cmd_stats(int argc, char **argv)
     rc = cli_load_log(ctx, &o, files, nfiles, &log);
     if (rc == EXIT_OK) {
         ab_buf out = AB_BUF_INIT;
-        int st = json ? render_json(&out, ctx, log, files, nfiles, &o, (uint32_t)top)
+        int st = json ? ab_log_write_stats_json(&out, ctx, log, files, (size_t)nfiles,
+                                                o.log.lifecycle, (uint32_t)top)
                       : render_text(&out, ctx, log, files, nfiles, (uint32_t)top);
         if (st != AB_OK) {
             fprintf(stderr, "asbuilt: out of memory\n");

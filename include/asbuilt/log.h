@@ -328,6 +328,67 @@ AB_API void ab_log_time_span(const ab_log *log, ab_time *first_out, ab_time *las
 /** A fact recorded with ab_log_builder_set_meta, or NULL. */
 AB_API const char *ab_log_meta(const ab_log *log, const char *key);
 
+/* ---- A log from columns (data frames and other columnar sources). ---- */
+
+/**
+ * A column of strings given as codes into a table of names (a pandas
+ * categorical): row r has the name names[offsets[codes[r]] ..
+ * offsets[codes[r] + 1]), or none when codes[r] is -1. Names are UTF-8,
+ * not NUL-terminated; an empty name counts as none.
+ */
+typedef struct ab_log_dict_column {
+    const int32_t *codes;     /**< One per row; -1 = missing. NULL = no such column. */
+    const char *names;        /**< The names, one after the other. */
+    size_t names_len;         /**< Bytes in names. */
+    const uint64_t *offsets;  /**< count + 1 entries, non-decreasing, the last <= names_len. */
+    uint32_t count;           /**< Names in the table. */
+} ab_log_dict_column;
+
+/**
+ * The columns of a log, one entry per row (event) in input order. Timestamps
+ * are nanoseconds since 1970-01-01 UTC (numpy's datetime64[ns]), INT64_MIN
+ * for a missing value (NaT); they are floored to microseconds.
+ */
+typedef struct ab_log_columns {
+    unsigned version;                /**< AB_LOG_COLUMNS_VERSION. */
+    uint64_t rows;                   /**< Rows in every column. */
+    ab_log_dict_column case_id;      /**< Required. */
+    ab_log_dict_column activity;     /**< Required. */
+    const int64_t *timestamp;        /**< Completion times, or NULL for a log without. */
+    const int64_t *start_timestamp;  /**< Start times, or NULL. */
+    ab_log_dict_column resource;     /**< codes NULL when absent. */
+    ab_log_dict_column lifecycle;    /**< lifecycle:transition values; codes NULL when absent. */
+    int timestamps_without_zone;     /**< Non-zero: the times were written without a zone and
+                                          read as UTC; each is counted as coerced, as the CSV
+                                          reader counts such values. */
+    const char *source;              /**< Name for messages and the "format" fact, or NULL
+                                          ("columns"). */
+} ab_log_columns;
+
+#define AB_LOG_COLUMNS_VERSION 1
+
+/**
+ * Builds a log from columns, as a reader would from the same rows: rows go to
+ * a builder with opts (NULL = AB_LOG_OPTIONS_INIT; a case sink is not
+ * allowed) in order, with line = row number + 1, so data quality counts
+ * missing values by reason with their rows. The log's "format" fact is
+ * "columns". Returns AB_OK, AB_EINVAL (a code out of its table, offsets out
+ * of order, a missing required column; err names the column and row),
+ * AB_EPARSE (strict and a row was dropped), AB_ELIMIT or AB_ENOMEM.
+ */
+AB_API int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *cols,
+                               const ab_log_options *opts, ab_error *err);
+
+/**
+ * Writes what `asbuilt stats --json` prints (schema asbuilt.stats/1): the
+ * input (files, the "format" fact, the lifecycle filter in force), counts,
+ * events per activity, time span, data quality and the top variants (at
+ * most top). Appends to out. AB_OK or AB_ENOMEM.
+ */
+AB_API int ab_log_write_stats_json(ab_buf *out, ab_ctx *ctx, const ab_log *log,
+                                   const char *const *files, size_t file_count,
+                                   ab_lc_filter lifecycle, uint32_t top);
+
 #ifdef __cplusplus
 }
 #endif
