@@ -658,7 +658,7 @@ def _write_file(path, data):
 
 
 def diff(log, model, map=None, accept=None, *, open_cases="closed", controls=None,
-         threads=None, max_states=None, model_states=None, seed=20240601, process=None,
+         threads=None, max_states=None, model_states=None, process=None,
          check_ambiguity=True, strict_mapping=False, fail_above=None):
     """The Work Reality Gap of a log against a documented BPMN map, as `asbuilt diff`
     computes it: returns a GapReport, the asbuilt.gap/1 report as a dict.
@@ -666,7 +666,7 @@ def diff(log, model, map=None, accept=None, *, open_cases="closed", controls=Non
     `model` is the map's path, or a list whose first entry is the map and the others maps of
     the processes its call activities call. `map` is the task,activity CSV, `accept` the
     accepted deviations; the keywords are the command line's options (--open-cases,
-    --controls, --threads, --max-states, --model-states, --seed, --process,
+    --controls, --threads, --max-states, --model-states, --process,
     --no-ambiguity-check, --strict-mapping, --fail-above as a dict such as {"M1": 0.25}).
     The report does not depend on `threads` (default: one per core)."""
     models = [model] if isinstance(model, (str, bytes, os.PathLike)) else list(model)
@@ -687,7 +687,7 @@ def diff(log, model, map=None, accept=None, *, open_cases="closed", controls=Non
         threads = os.cpu_count() or 1
     with _Borrowed(log) as lg:
         report = _diff(lg, models, map, accept, open_cases, controls, int(threads), max_states,
-                       model_states, seed, process, check_ambiguity, strict_mapping)
+                       model_states, process, check_ambiguity, strict_mapping)
     for key, threshold in gates.items():
         r = report["summary"][_GATES[key]]
         if r.get("of") and r.get("rate") is not None and r["rate"] > threshold:
@@ -697,7 +697,7 @@ def diff(log, model, map=None, accept=None, *, open_cases="closed", controls=Non
 
 
 def _diff(lg, models, map_file, accept, open_cases, controls, threads, max_states,
-          model_states, seed, process, check_ambiguity, strict_mapping):
+          model_states, process, check_ambiguity, strict_mapping):
     ctx = _new_ctx()
     handles = []  # (destroy, ptr), most dependent first; the context last.
 
@@ -764,7 +764,7 @@ def _diff(lg, models, map_file, accept, open_cases, controls, threads, max_state
         go.open_cases = 0 if open_cases == "closed" else 1
         go.controls = controls.encode() if controls is not None else None
         go.max_states = model_states or 0
-        go.seed = seed
+        go.seed = 0  # Ignored: the time-impact intervals need no random numbers.
         go.threads = threads
         go.accept_file = os.fsencode(accept) if accept else None
         go.log_files = log_arr
