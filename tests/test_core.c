@@ -431,9 +431,9 @@ static void test_stale_temporaries(void **state)
     ab_error err;
     assert_int_equal(ab_write_file_atomic(path, "ok", 2, &err), AB_OK);
     struct stat st;
-    assert_int_equal(stat(dead, &st), -1);  /* Its process is gone: removed. */
-    assert_int_equal(stat(alive, &st), 0);  /* Its process runs: kept. */
-    assert_int_equal(stat(other, &st), 0);  /* Another destination's: not this write's. */
+    assert_int_equal(stat(dead, &st), -1); /* Its process is gone: removed. */
+    assert_int_equal(stat(alive, &st), 0); /* Its process runs: kept. */
+    assert_int_equal(stat(other, &st), 0); /* Another destination's: not this write's. */
     assert_string_equal(slurp(path), "ok");
     unlink(alive);
     unlink(other);

@@ -244,11 +244,11 @@ static void remove_stale(const char *dir, const char *base)
 /* ---- Output sets ---- */
 
 typedef struct out_file {
-    char *path;      /* The destination as given (for messages). */
-    char *target;    /* The file renamed over (links followed); NULL: in place. */
-    char *tmp;       /* The temporary file, or NULL once renamed or removed. */
-    int slot;        /* Its slot in the signal table, or -1. */
-    int fd;          /* In place: a descriptor of this process to write to, or -1. */
+    char *path;       /* The destination as given (for messages). */
+    char *target;     /* The file renamed over (links followed); NULL: in place. */
+    char *tmp;        /* The temporary file, or NULL once renamed or removed. */
+    int slot;         /* Its slot in the signal table, or -1. */
+    int fd;           /* In place: a descriptor of this process to write to, or -1. */
     const void *data; /* In place: written at commit. */
     size_t len;
 } out_file;
