@@ -33,6 +33,8 @@ typedef struct pool {
     uint32_t resamples;
     unsigned threads;
     unsigned index;
+    const ab_gap *g; /* Progress: jobs done, of count. */
+    uint32_t done;
 } pool;
 
 static void run_job(job *j, uint32_t resamples)
@@ -60,6 +62,7 @@ static void *worker_main(void *arg)
     /* A fixed share per thread: job i goes to thread i mod threads. */
     for (uint32_t i = w->index; i < w->p->count; i += w->p->threads) {
         run_job(&w->p->jobs[i], w->p->resamples);
+        ab__gap_progress_step(w->p->g, "time impacts", &w->p->done, w->p->count);
     }
     return NULL;
 }
@@ -263,7 +266,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         j->x = j->y = NULL;
         j->n = j->m = 0;
     }
-    pool p = {jobs, njobs, R, g->opts.threads > 1 ? g->opts.threads : 1, 0};
+    pool p = {jobs, njobs, R, g->opts.threads > 1 ? g->opts.threads : 1, 0, g, 0};
+    ab__gap_progress(g, "time impacts", 0, njobs);
     if (p.threads > njobs) {
         p.threads = njobs > 0 ? njobs : 1;
     }
@@ -273,6 +277,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     if (p.threads <= 1) {
         for (uint32_t i = 0; i < njobs; i++) {
             run_job(&jobs[i], R);
+            ab__gap_progress_step(g, "time impacts", &p.done, njobs);
         }
     } else {
         pthread_t tid[64];
@@ -294,6 +299,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         for (unsigned k = started + 1; k < p.threads; k++) {
             for (uint32_t i = k; i < njobs; i += p.threads) {
                 run_job(&jobs[i], R);
+                ab__gap_progress_step(g, "time impacts", &p.done, njobs);
             }
         }
         for (unsigned k = 1; k <= started; k++) {
