@@ -143,10 +143,27 @@ static int parse_gates(cli_args *a, const char *spec, gate *out, int cap)
     return n;
 }
 
-/* Writes one output when asked; returns an exit code. */
-static int write_out(const char *path, const ab_buf *buf)
+/*
+ * Writes the reports asked for as one set (all replaced, or none: see
+ * ab_output_set), showing the progress. Returns an exit code.
+ */
+static int write_reports(const char *const *paths, const ab_buf *const *bufs, int n)
 {
-    return path != NULL ? cli_write_output(path, buf) : EXIT_OK;
+    ab_error err;
+    ab_error_clear(&err);
+    ab_output_set *set = NULL;
+    int st = ab_output_set_create(&set, &err);
+    for (int k = 0; k < n && st == AB_OK; k++) {
+        if (paths[k] != NULL) {
+            st = ab_output_set_add(set, paths[k], bufs[k]->ptr, bufs[k]->len, &err);
+        }
+        cli_progress_update("writing reports", (uint64_t)n + k + 1, (uint64_t)n * 2 + 1);
+    }
+    if (st == AB_OK) {
+        st = ab_output_set_commit(set, &err);
+    }
+    ab_output_set_destroy(set);
+    return st == AB_OK ? EXIT_OK : cli_report(&err);
 }
 
 int cmd_diff(int argc, char **argv)
@@ -244,6 +261,22 @@ int cmd_diff(int argc, char **argv)
         rc = cli_usage_error(cmd, "no documented map given (--model MAP.bpmn)");
         goto done;
     }
+    /* A report on stdout makes stdout that report's alone: the summary and
+     * the notes go to stderr. Two reports there could not be told apart. */
+    const char *const report_opts[] = {"--json", "--md", "--html", "--cases"};
+    const char *const report_paths[] = {json_path, md_path, html_path, cases_path};
+    const char *on_stdout = NULL;
+    for (int k = 0; k < 4; k++) {
+        if (report_paths[k] != NULL && cli_is_stdout(report_paths[k])) {
+            if (on_stdout != NULL) {
+                rc = cli_usage_error(cmd, "%s and %s both write to stdout; give one a file",
+                                     on_stdout, report_opts[k]);
+                goto done;
+            }
+            on_stdout = report_opts[k];
+        }
+    }
+    FILE *info = on_stdout != NULL ? stderr : stdout;
 
     ctx = cli_ctx();
     ab_error err;
@@ -252,6 +285,7 @@ int cmd_diff(int argc, char **argv)
     if (rc != EXIT_OK) {
         goto done;
     }
+    cli_progress_update("compiling the map", 0, 0);
     int st = ab_bpmn_read(&model, ctx, models[0], NULL, &err);
     for (int i = 1; st == AB_OK && i < nmodels; i++) {
         st = ab_bpmn_read(&libs[nlibs], ctx, models[i], NULL, &err);
@@ -283,13 +317,8 @@ int cmd_diff(int argc, char **argv)
     co.threads = nthreads;
     co.max_states = max_states;
     co.check_ambiguity = 1; /* The report states the share of ambiguous cases (R1). */
-    if (cli_progress) {
-        fprintf(stderr, "\r\033[Kaligning %u cases...", ab_log_case_count(log));
-    }
+    co.progress = cli_progress ? cli_progress_cb : NULL;
     st = ab_conform_run(&conf, ctx, log, relabelled, &co, &err);
-    if (cli_progress) {
-        fputs("\r\033[K", stderr);
-    }
     if (st == AB_EINVAL) {
         fprintf(stderr, "asbuilt: %s: %s\n", models[0],
                 err.msg[0] ? err.msg : "the map has no complete run");
@@ -317,6 +346,7 @@ int cmd_diff(int argc, char **argv)
     go.mapping = map;
     go.conform_max_states = max_states != 0 ? max_states : 2000000;
     go.gate = gate_text;
+    go.progress = cli_progress ? cli_progress_cb : NULL;
     st = ab_gap_compute(&gap, ctx, log, relabelled, conf, &go, &err);
     if (st != AB_OK) {
         /* EINVAL here is an inconsistency between our own results. */
@@ -324,19 +354,25 @@ int cmd_diff(int argc, char **argv)
         rc = st == AB_EINVAL ? EXIT_IO : rc;
         goto done;
     }
+    /* Writing: each report rendered, then staged, then the set renamed. */
     st = AB_OK;
+    cli_progress_update("writing reports", 0, 9);
     if (json_path != NULL) {
         st = ab_gap_write_json(gap, &jbuf, &err);
     }
+    cli_progress_update("writing reports", 1, 9);
     if (st == AB_OK && md_path != NULL) {
         st = ab_gap_write_markdown(gap, &mbuf, &err);
     }
+    cli_progress_update("writing reports", 2, 9);
     if (st == AB_OK && cases_path != NULL) {
         st = ab_gap_write_cases(gap, &cbuf, &err);
     }
+    cli_progress_update("writing reports", 3, 9);
     if (st == AB_OK && html_path != NULL) {
         st = ab_report_gap_html(&hbuf, ctx, gap, model, NULL, &err);
     }
+    cli_progress_update("writing reports", 4, 9);
     if (st == AB_OK) {
         st = ab_gap_write_text(gap, &tbuf, &err);
     }
@@ -344,20 +380,18 @@ int cmd_diff(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
-    if ((rc = write_out(json_path, &jbuf)) != EXIT_OK ||
-        (rc = write_out(md_path, &mbuf)) != EXIT_OK ||
-        (rc = write_out(cases_path, &cbuf)) != EXIT_OK ||
-        (rc = write_out(html_path, &hbuf)) != EXIT_OK) {
+    const ab_buf *const report_bufs[] = {&jbuf, &mbuf, &hbuf, &cbuf};
+    rc = write_reports(report_paths, report_bufs, 4);
+    cli_progress_clear();
+    if (rc != EXIT_OK) {
         goto done;
     }
-    fwrite(tbuf.ptr != NULL ? tbuf.ptr : "", 1, tbuf.len, stdout);
-    const char *const outs[][2] = {{"JSON report", json_path},
-                                   {"Markdown report", md_path},
-                                   {"HTML report", html_path},
-                                   {"case lines", cases_path}};
-    for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); k++) {
-        if (outs[k][1] != NULL) {
-            printf("%s: %s\n", outs[k][0], strcmp(outs[k][1], "-") == 0 ? "stdout" : outs[k][1]);
+    fwrite(tbuf.ptr != NULL ? tbuf.ptr : "", 1, tbuf.len, info);
+    const char *const notes[] = {"JSON report", "Markdown report", "HTML report", "case lines"};
+    for (int k = 0; k < 4 && !cli_quiet; k++) {
+        if (report_paths[k] != NULL) {
+            fprintf(info, "%s: %s\n", notes[k],
+                    cli_is_stdout(report_paths[k]) ? "stdout" : report_paths[k]);
         }
     }
     for (int k = 0; k < ngates; k++) {
