@@ -11,7 +11,9 @@ set -u
 AB=$1
 D=${AB_DATASETS:-datasets}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# Only this shell cleans up: a child killed between fork and exec must not.
+MAIN=$BASHPID
+trap '[ "$BASHPID" = "$MAIN" ] && rm -rf "$T"' EXIT
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
