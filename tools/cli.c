@@ -422,6 +422,7 @@ int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int pat
         read_progress(paths[0], 0, 0, NULL); /* Named before its first megabyte. */
     }
     int rc = ab_ingest_files(out, ctx, paths, (size_t)path_count, &ro, &err);
+    cli_progress_clear();
     if (rc != AB_OK) {
         return cli_report(&err);
     }

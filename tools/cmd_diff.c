@@ -308,6 +308,7 @@ int cmd_diff(int argc, char **argv)
     if (rc != EXIT_OK) {
         goto done;
     }
+    cli_progress_clear();
     for (uint32_t i = 0; i < ab_bpmn_map_warning_count(map) && !cli_quiet; i++) {
         fprintf(stderr, "asbuilt: warning: %s\n", ab_bpmn_map_warning(map, i));
     }
@@ -320,6 +321,7 @@ int cmd_diff(int argc, char **argv)
     co.progress = cli_progress ? cli_progress_cb : NULL;
     st = ab_conform_run(&conf, ctx, log, relabelled, &co, &err);
     if (st == AB_EINVAL) {
+        cli_progress_clear();
         fprintf(stderr, "asbuilt: %s: %s\n", models[0],
                 err.msg[0] ? err.msg : "the map has no complete run");
         rc = EXIT_DATA;
