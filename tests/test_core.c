@@ -394,6 +394,18 @@ static void test_output_set(void **state)
     assert_string_equal(slurp(a), "old a");
     assert_string_equal(slurp(b), "old b");
 
+    /* One output that cannot be staged (a folder, an empty name): the set
+     * is not committed, and the others stay old. */
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
+        assert_int_equal(ab_output_set_add(set, a, "new a", 5, &err), AB_OK);
+        assert_int_equal(ab_output_set_add(set, k == 0 ? dir : "", "x", 1, &err), AB_EIO);
+        assert_int_equal(ab_output_set_commit(set, &err), AB_EINVAL);
+        ab_output_set_destroy(set);
+        assert_string_equal(slurp(a), "old a");
+        assert_int_equal(count_named(dir, "tmp"), 0);
+    }
+
     assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
     assert_int_equal(ab_output_set_add(set, a, "new a", 5, &err), AB_OK);
     assert_int_equal(ab_output_set_add(set, b, "new b", 5, &err), AB_OK);

@@ -257,6 +257,7 @@ struct ab_output_set {
     out_file *files;
     size_t count, cap;
     int committed;
+    int failed; /* An add failed: the set is not to be committed. */
 };
 
 int ab_output_set_create(ab_output_set **out, ab_error *err)
@@ -324,7 +325,7 @@ static int stage_regular(out_file *f, int exists, const struct stat *st, const v
      * permissions, a new one gets the umask's. */
     mode_t mode;
     if (exists) {
-        mode = st->st_mode & 07777;
+        mode = st->st_mode & 0777;
     } else {
         mode_t um = umask(0);
         umask(um);
@@ -345,38 +346,9 @@ static int stage_regular(out_file *f, int exists, const struct stat *st, const v
     return AB_OK;
 }
 
-int ab_output_set_add(ab_output_set *set, const char *path, const void *data, size_t len,
-                      ab_error *err)
+/* Finds where f goes; a regular file is written to its temporary file. */
+static int stage(out_file *f, const char *path, const void *data, size_t len, ab_error *err)
 {
-    if (set == NULL || set->committed) {
-        return ab__error(err, AB_EINVAL, "output", 0, 0, "ab_output_set_add: bad arguments");
-    }
-    if (path == NULL) {
-        path = "-";
-    }
-    if (data == NULL) {
-        data = "";
-        len = 0;
-    }
-    if (set->count == set->cap) {
-        size_t cap = set->cap ? set->cap * 2 : 4;
-        out_file *nf = realloc(set->files, cap * sizeof(*nf));
-        if (nf == NULL) {
-            return ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
-        }
-        set->files = nf;
-        set->cap = cap;
-    }
-    out_file *f = &set->files[set->count];
-    memset(f, 0, sizeof(*f));
-    f->slot = -1;
-    f->fd = -1;
-    f->data = data;
-    f->len = len;
-    if ((f->path = strdup(path)) == NULL) {
-        return ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
-    }
-    set->count++;
     char target[PATH_MAX];
     int exists = 0;
     struct stat st;
@@ -396,10 +368,56 @@ int ab_output_set_add(ab_output_set *set, const char *path, const void *data, si
     return stage_regular(f, exists, &st, data, len, err);
 }
 
+int ab_output_set_add(ab_output_set *set, const char *path, const void *data, size_t len,
+                      ab_error *err)
+{
+    if (set == NULL || set->committed) {
+        return ab__error(err, AB_EINVAL, "output", 0, 0, "ab_output_set_add: bad arguments");
+    }
+    if (path == NULL) {
+        path = "-";
+    }
+    if (path[0] == '\0') {
+        set->failed = 1;
+        return ab__error(err, AB_EIO, "output", 0, 0, "an empty file name");
+    }
+    if (data == NULL) {
+        data = "";
+        len = 0;
+    }
+    if (set->count == set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 4;
+        out_file *nf = realloc(set->files, cap * sizeof(*nf));
+        if (nf == NULL) {
+            set->failed = 1;
+            return ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
+        }
+        set->files = nf;
+        set->cap = cap;
+    }
+    out_file *f = &set->files[set->count];
+    memset(f, 0, sizeof(*f));
+    f->slot = -1;
+    f->fd = -1;
+    f->data = data;
+    f->len = len;
+    if ((f->path = strdup(path)) == NULL) {
+        set->failed = 1;
+        return ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
+    }
+    set->count++;
+    int rc = stage(f, path, data, len, err);
+    set->failed |= rc != AB_OK;
+    return rc;
+}
+
 static int write_in_place(const out_file *f, ab_error *err)
 {
     const char *name = f->fd == STDOUT_FILENO ? "<stdout>" : f->path;
     int fd = f->fd;
+    if (fd == STDOUT_FILENO || fd == STDERR_FILENO) {
+        fflush(fd == STDOUT_FILENO ? stdout : stderr); /* What the program printed comes first. */
+    }
     if (fd < 0) {
         fd = open(f->path, O_WRONLY | O_NOCTTY);
         if (fd < 0) {
@@ -434,8 +452,11 @@ static void sync_dir(const char *target)
 
 int ab_output_set_commit(ab_output_set *set, ab_error *err)
 {
-    if (set == NULL || set->committed) {
-        return ab__error(err, AB_EINVAL, "output", 0, 0, "ab_output_set_commit: bad arguments");
+    if (set == NULL || set->committed || set->failed) {
+        return ab__error(err, AB_EINVAL, "output", 0, 0,
+                         set != NULL && set->failed
+                             ? "ab_output_set_commit: an output of the set could not be staged"
+                             : "ab_output_set_commit: bad arguments");
     }
     set->committed = 1;
     for (size_t i = 0; i < set->count; i++) {
