@@ -2,9 +2,10 @@
  * tools/cmd_diff.c: `asbuilt diff LOG... --model MAP.bpmn`: the Work Reality
  * Gap. Reads the log and the map, maps the map's task names to the log's
  * activities, compiles and relabels the net, aligns every case, and writes
- * the gap report (JSON, Markdown, one JSON line per case) atomically, with a
- * short summary on stdout. With --fail-above it is a gate: exit 1 when a
- * named rate passes its threshold.
+ * the gap reports (JSON, Markdown, HTML, one JSON line per case) as one
+ * set, all replaced or none, with a short summary on stdout (on stderr when
+ * a report goes to stdout). Progress names each phase on a terminal. With
+ * --fail-above it is a gate: exit 1 when a named rate passes its threshold.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,9 @@ static const char help[] =
     "  --md FILE               the report as Markdown\n"
     "  --html FILE             the report as one HTML page, with the map\n"
     "  --cases FILE            one JSON line per case with its deviations\n"
+    "                          (FILE '-' is stdout, for one report: the summary and the\n"
+    "                          notes then go to stderr. The reports are replaced together:\n"
+    "                          all new, or all as they were when the run fails)\n"
     "  --accept FILE           accepted deviations, one per line: 'bypass,A',\n"
     "                          'undocumented_activity,X', 'extra_step,A', 'rework,A',\n"
     "                          'out_of_order,A', 'substitution,A,X', 'transition,A,B'\n"
@@ -60,7 +64,7 @@ static const char help[] =
     "  --model-states N        markings the model analyses explore (default 200000)\n"
     "  --seed N                seed of the bootstrap intervals (default 20240601)\n"
     "  --process ID            compile only this process of the map\n"
-    "  -q, --quiet             no progress display\n"
+    "  -q, --quiet             no progress display, no notes of the files written\n"
     "  -h, --help              this help\n"
     "\n"
     "%s"
