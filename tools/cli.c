@@ -1,7 +1,9 @@
 /*
  * tools/cli.c: what the subcommands share: exit-code mapping, error and
- * usage messages, the long-option matcher, the log-reading options and a
- * progress line on stderr (only when stderr is a terminal and not --quiet).
+ * usage messages, the long-option matcher ("--" ends the options), the
+ * log-reading options and the progress line on stderr: the phase, its
+ * percentage and the time left (only when stderr is a terminal and not
+ * --quiet; no escape sequences with TERM=dumb).
  */
 #include "cli.h"
 
