@@ -40,7 +40,9 @@ mkdir "$T/new" && for f in $names; do cp "$W/$f" "$T/new/$f"; done
 start=$(date +%s%N)
 reports "$T/big.csv"
 took=$((($(date +%s%N) - start) / 1000000)) # ms
+start=$(date +%s%N)
 reports "$LOG" || { bad "the old set cannot be written"; cat "$T/err"; exit 1; }
+took_old=$((($(date +%s%N) - start) / 1000000))
 mkdir "$T/old" && for f in $names; do cp "$W/$f" "$T/old/$f"; done
 for f in $names; do
     cmp -s "$T/old/$f" "$T/new/$f" && { bad "old and new $f are the same: the test cannot tell"; exit 1; }
@@ -67,7 +69,11 @@ leftovers_ok() {
     return 0
 }
 
-kills=40
+# As many kills as fit in about a minute and a half (slow builds, such as the
+# sanitizers', get fewer), from 12 to 40.
+kills=$((90000 / (took + took_old + 20)))
+[ $kills -gt 40 ] && kills=40
+[ $kills -lt 12 ] && kills=12
 seen_old=0
 seen_new=0
 seen_left=0
@@ -112,8 +118,8 @@ echo "     $kills kills: $seen_old left the old set, $seen_new the new one, $see
 # A run asked to stop (SIGINT, SIGTERM) removes its temporary files itself.
 for sig in INT TERM; do
     left=0
-    for k in $(seq 0 9); do
-        delay_ms=$((k * took / 9))
+    for k in $(seq 0 5); do
+        delay_ms=$((k * took / 5))
         "$AB" diff "$T/big.csv" --model "$MAP" -q --json "$W/gap.json" --md "$W/gap.md" \
             --html "$W/gap.html" --cases "$W/gap.cases" >/dev/null 2>&1 &
         pid=$!

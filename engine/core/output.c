@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +473,9 @@ int ab_output_set_commit(ab_output_set *set, ab_error *err)
     }
     /* The renames: nothing else happens between them, and an interrupt or a
      * termination request waits until they are done. */
+    /* Start the renames on a fresh time slice: a process preempted between
+     * two of them is where a kill -9 would leave a mixed set. */
+    sched_yield();
     sigset_t hold, old;
     sigemptyset(&hold);
     sigaddset(&hold, SIGINT);
