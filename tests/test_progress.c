@@ -45,6 +45,12 @@ static void must_not_call(const char *phase, uint64_t done, uint64_t total, void
     fail_msg("a callback past the struct of an earlier version was called (%s)", phase);
 }
 
+#define LOANAPP_LOG "logs/simod_LoanApp_simplified_without_approve_loan_offer.csv"
+#define LOANAPP_MAP "models/simod_LoanApp_simplified.bpmn"
+/* A pair whose time impacts are measured (tests/data/gap). */
+#define REVIEW_LOG "gap/review.csv"
+#define REVIEW_MAP "gap/review.bpmn"
+
 typedef struct fixture {
     ab_ctx *ctx;
     ab_log *log;
@@ -53,16 +59,16 @@ typedef struct fixture {
     ab_bpmn_mapping *map;
 } fixture;
 
-static void setup(fixture *f)
+/* Reads the pair (under $AB_DATASETS, or $AB_TESTDATA with testdata). */
+static void setup_from(fixture *f, const char *log, const char *model, int testdata)
 {
     memset(f, 0, sizeof(*f));
     f->ctx = tu_ctx();
     ab_error err;
     ab_error_clear(&err);
     static char logp[4200], modelp[4200];
-    snprintf(logp, sizeof(logp), "%s",
-             tu_datasets("logs/simod_LoanApp_simplified_without_approve_loan_offer.csv"));
-    snprintf(modelp, sizeof(modelp), "%s", tu_datasets("models/simod_LoanApp_simplified.bpmn"));
+    snprintf(logp, sizeof(logp), "%s", testdata ? tu_testdata(log) : tu_datasets(log));
+    snprintf(modelp, sizeof(modelp), "%s", testdata ? tu_testdata(model) : tu_datasets(model));
     const char *paths[] = {logp};
     ab_read_options ro = AB_READ_OPTIONS_INIT;
     if (ab_ingest_files(&f->log, f->ctx, paths, 1, &ro, &err) != AB_OK ||
@@ -82,6 +88,11 @@ static void setup(fixture *f)
                      AB_OK);
     free(acts);
     assert_int_equal(ab_net_relabel(&f->relabelled, f->net, f->map, &err), AB_OK);
+}
+
+static void setup(fixture *f, const char *log, const char *model)
+{
+    setup_from(f, log, model, 0);
 }
 
 static void teardown(fixture *f)
@@ -135,7 +146,7 @@ static void test_conform_progress(void **state)
 {
     (void)state;
     fixture f;
-    setup(&f);
+    setup(&f, LOANAPP_LOG, LOANAPP_MAP);
     for (unsigned threads = 1; threads <= 2; threads++) {
         calls *k = calloc(1, sizeof(*k));
         assert_non_null(k);
@@ -172,7 +183,7 @@ static void test_gap_progress(void **state)
 {
     (void)state;
     fixture f;
-    setup(&f);
+    setup_from(&f, REVIEW_LOG, REVIEW_MAP, 1);
     ab_conform_options co = AB_CONFORM_OPTIONS_INIT;
     co.threads = 2;
     ab_conform *conf = NULL;
@@ -203,6 +214,7 @@ static void test_gap_progress(void **state)
     assert_int_equal(last_of(k, "classifying")->done, V);
     assert_int_equal(last_of(k, "classifying")->total, V);
     const call *t = last_of(k, "time impacts");
+    assert_true(t->total > 0);
     assert_int_equal(t->done, t->total);
     /* Bounded: every 64 variants classified, once per finding measured. */
     uint32_t cls = 0;
@@ -210,6 +222,11 @@ static void test_gap_progress(void **state)
         cls += strcmp(k->c[i].phase, "classifying") == 0;
     }
     assert_true(cls <= V / 64 + 2);
+    uint32_t timed = 0;
+    for (uint32_t i = 0; i < k->n; i++) {
+        timed += strcmp(k->c[i].phase, "time impacts") == 0;
+    }
+    assert_int_equal(timed, t->total + 1); /* Once to start, once per finding. */
     assert_int_equal(k->overflow, 0);
     check_monotone(k);
 
@@ -235,7 +252,7 @@ static void test_earlier_versions(void **state)
 {
     (void)state;
     fixture f;
-    setup(&f);
+    setup(&f, LOANAPP_LOG, LOANAPP_MAP);
     ab_error err;
     for (unsigned version = 1; version <= 2; version++) {
         ab_conform_options co = AB_CONFORM_OPTIONS_INIT;
