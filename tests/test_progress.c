@@ -265,8 +265,7 @@ static void test_earlier_versions(void **state)
             o.version = 1;
             o.progress = must_not_call;
             ab_gap *g = NULL;
-            assert_int_equal(ab_gap_compute(&g, f.ctx, f.log, f.relabelled, conf, &o, &err),
-                             AB_OK);
+            assert_int_equal(ab_gap_compute(&g, f.ctx, f.log, f.relabelled, conf, &o, &err), AB_OK);
             ab_gap_destroy(g);
             o.version = 3;
             assert_int_equal(ab_gap_compute(&g, f.ctx, f.log, f.relabelled, conf, &o, &err),
