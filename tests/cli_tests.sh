@@ -204,7 +204,7 @@ progress_check() {
 import re, sys
 raw = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
 mode = sys.argv[2]
-phases = ["reading ", "compiling the map", "building traces", "aligning variants", "hashing inputs",
+phases = ["reading ", "compiling the map", "building traces and variants", "aligning variants", "hashing inputs",
           "analysing the map", "classifying", "replaying on the map", "time impacts", "writing reports"]
 if mode == "dumb" and "\x1b" in raw:
     sys.exit("an escape sequence with TERM=dumb")

@@ -164,7 +164,7 @@ static void test_conform_progress(void **state)
             weight += (uint64_t)ab_conform_variant_at(conf, v)->length + 1;
         }
         const char *align = "aligning variants, checking ambiguity";
-        assert_int_equal(first_of(k, "building traces"), 0);
+        assert_int_equal(first_of(k, "building traces and variants"), 0);
         int a = first_of(k, align);
         assert_true(a > 0);
         assert_int_equal(k->c[a].done, 0);

@@ -260,7 +260,7 @@ int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_ne
     }
     c->ctx = ctx;
     if (o.progress != NULL) {
-        o.progress("building traces", 0, 0, o.progress_payload);
+        o.progress("building traces and variants", 0, 0, o.progress_payload);
     }
     AB_TRY(ab__cf_build_traces(c, log, net));
     AB_TRY(ab__cnet_build(&cn, ctx, net));

@@ -113,12 +113,14 @@ typedef struct ab_conform_options {
                               deviation in its alignment, within the same budget each.
                               Off by default. (Version 2.) */
     /**
-     * Version 3. Called with "building traces" as that starts, then with
-     * "aligning variants" ("aligning variants, checking ambiguity" with
-     * check_ambiguity) once before the first variant and once after each:
-     * done of total, in units of trace length (a variant of n instances
-     * weighs n + 1, as its search grows with its length). Called from one
-     * worker thread at a time. NULL = none. It changes no result.
+     * Version 3. Called with "building traces and variants" as that
+     * starts, then with "aligning variants" ("aligning variants, checking
+     * ambiguity" with check_ambiguity) once before the first variant and
+     * once after each: done of total, in units of trace length (a variant
+     * of n instances weighs n + 1: its search grows with its length, and
+     * this predicts the time left better than counting variants or cases).
+     * Called from one worker thread at a time. NULL = none. It changes no
+     * result.
      */
     void (*progress)(const char *phase, uint64_t done, uint64_t total, void *payload);
     void *progress_payload;
