@@ -192,5 +192,105 @@ expect_rc "diff --no-ambiguity-check" 0 "$AB" diff "$D/logs/pm4py_running-exampl
 json_check "no ambiguity check: 'not computed'" "$T/noamb.json" \
     'd["summary"]["ambiguous_cases"]["status"] == "not computed"'
 
+# ---- outputs through symbolic links: written through, as cp does; the link stays ----
+RE="$D/logs/pm4py_running-example.xes"
+echo "old" >"$T/real.json"
+ln -s real.json "$T/link.json"
+expect_rc "stats -o through a link" 0 "$AB" stats --json -q -o "$T/link.json" "$RE"
+[ -L "$T/link.json" ] && ok "the link stays a link" || bad "the link was replaced by a file"
+json_check "the file the link names got the report" "$T/real.json" 'd["events"] == 42'
+ln -s "$T/made.json" "$T/dangling.json"
+expect_rc "stats -o through a dangling link" 0 "$AB" stats --json -q -o "$T/dangling.json" "$RE"
+[ -L "$T/dangling.json" ] && ok "the dangling link stays a link" || bad "the dangling link was replaced"
+json_check "the file is made where the dangling link points" "$T/made.json" 'd["events"] == 42'
+ln -s /dev/stdout "$T/to-stdout"
+"$AB" stats --json -q -o "$T/to-stdout" "$RE" >"$T/captured" 2>"$T/err"
+[ -L "$T/to-stdout" ] && ok "a link to /dev/stdout stays a link" || bad "a link to /dev/stdout was replaced"
+json_check "a link to /dev/stdout writes to stdout" "$T/captured" 'd["events"] == 42'
+if [ "$(id -u)" -ne 0 ]; then # As root, a wrong build would replace the system's /dev/stdout.
+    "$AB" stats --json -q -o /dev/stdout "$RE" >"$T/captured" 2>"$T/err"
+    json_check "-o /dev/stdout into a file" "$T/captured" 'd["events"] == 42'
+fi
+ls -A "$T" | grep -q 'tmp' && bad "temporary file left behind" || ok "no temporary file left"
+
+# ---- diff: a report on stdout is stdout's alone ----
+DLOG="$D/logs/simod_LoanApp_simplified_without_approve_loan_offer.csv"
+DMAP="$D/models/simod_LoanApp_simplified.bpmn"
+"$AB" diff "$DLOG" --model "$DMAP" --json - --md "$T/p.md" >"$T/pipe.json" 2>"$T/err"
+json_check "diff --json - puts only the report on stdout" "$T/pipe.json" '"summary" in d'
+grep -q "Work Reality Gap" "$T/err" && ok "the summary goes to stderr" || bad "the summary is not on stderr"
+grep -q "JSON report: stdout" "$T/err" && ok "the notes go to stderr" || bad "the notes are not on stderr"
+"$AB" diff "$DLOG" --model "$DMAP" --cases - -q >"$T/pipe.cases" 2>"$T/err"
+python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$T/pipe.cases" 2>/dev/null &&
+    ok "diff --cases - is JSON lines only" || bad "diff --cases - mixes other text in"
+grep -q "case lines" "$T/err" && bad "-q still prints the notes" || ok "-q silences the notes"
+"$AB" diff "$DLOG" --model "$DMAP" -q --json "$T/q.json" >"$T/out" 2>"$T/err"
+grep -q "JSON report" "$T/out" "$T/err" && bad "-q still prints the notes (files)" || ok "-q silences the notes (files)"
+expect_rc "two reports on stdout" 2 "$AB" diff "$DLOG" --model "$DMAP" --json - --md /dev/stdout
+expect_err "two reports on stdout are named" "--json and --md both write to stdout"
+
+# ---- habits ----
+cp "$RE" "$T/-dash.xes"
+ABS=$(realpath "$AB")
+(cd "$T" && "$ABS" stats --json -q -- -dash.xes) >"$T/dash.json" 2>"$T/err"
+json_check "-- ends the options" "$T/dash.json" 'd["events"] == 42'
+expect_rc "help stats" 0 "$AB" help stats
+grep -q "usage: asbuilt stats" "$T/out" && ok "help CMD shows that command's help" || bad "help CMD shows the general help"
+expect_rc "help of an unknown command" 2 "$AB" help frobnicate
+"$AB" sniff --json "$D/logs/simod_LoanApp_simplified.csv.gz" >"$T/sniff.json"
+json_check "sniff --json carries a schema" "$T/sniff.json" 'd["schema"] == "asbuilt.sniff/1"'
+
+# ---- progress: on a terminal only, every phase named, never repeated ----
+# progress_check FILE MODE: the terminal transcript FILE; MODE "on" (every
+# phase, percentages that never go down within a phase, no line written twice
+# in a row), "off" (no progress at all) or "dumb" (on, without escape sequences).
+progress_check() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+raw = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+mode = sys.argv[2]
+phases = ["reading ", "compiling the map", "building traces and variants", "aligning variants", "hashing inputs",
+          "analysing the map", "classifying", "replaying on the map", "time impacts", "writing reports"]
+if mode == "dumb" and "\x1b" in raw:
+    sys.exit("an escape sequence with TERM=dumb")
+lines = [re.sub(r"\x1b\[K", "", s).rstrip() for s in raw.split("\r")]
+lines = [s for s in lines if s and any(s.startswith(p) for p in phases)]
+if mode == "off":
+    sys.exit("progress without a terminal or with -q: %r" % lines[:3] if lines else 0)
+missing = [p for p in phases if not any(s.startswith(p) for s in lines)]
+if missing:
+    sys.exit("phases not shown: %s (saw %r)" % (missing, lines))
+last = {}
+for a, b in zip(lines, lines[1:]):
+    if a == b:
+        sys.exit("the same line twice: %r" % a)
+for s in lines:
+    m = re.match(r"(.*?): (\d+)%", s)
+    if m:
+        if int(m.group(2)) < last.get(m.group(1), 0):
+            sys.exit("%s went down to %s%%" % (m.group(1), m.group(2)))
+        last[m.group(1)] = int(m.group(2))
+if not any(v == 100 for v in last.values()):
+    sys.exit("no phase reached 100%%: %r" % last)
+PY
+}
+if command -v script >/dev/null 2>&1; then
+    DARGS="$DLOG --model $DMAP --json $T/t.json --md $T/t.md --html $T/t.html --cases $T/t.cases"
+    TERM=xterm script -qec "$AB diff $DARGS >/dev/null" /dev/null </dev/null >"$T/tty" 2>&1
+    progress_check "$T/tty" on 2>"$T/err" && ok "progress on a terminal: every phase, going up" ||
+        { bad "progress on a terminal"; cat "$T/err"; }
+    TERM=dumb script -qec "$AB diff $DARGS >/dev/null" /dev/null </dev/null >"$T/tty" 2>&1
+    progress_check "$T/tty" dumb 2>"$T/err" && ok "progress with TERM=dumb: no escape sequences" ||
+        { bad "progress with TERM=dumb"; cat "$T/err"; }
+    TERM=xterm script -qec "$AB diff -q $DARGS" /dev/null </dev/null >"$T/tty" 2>&1
+    progress_check "$T/tty" off 2>"$T/err" && ok "no progress with -q" || { bad "progress with -q"; cat "$T/err"; }
+else
+    ok "progress on a terminal (skipped: no script(1))"
+fi
+# shellcheck disable=SC2086
+TERM=xterm "$AB" diff $DLOG --model $DMAP --json "$T/t.json" >/dev/null 2>"$T/tty"
+progress_check "$T/tty" off 2>"$T/err" && [ ! -s "$T/tty" ] && ok "no progress when stderr is no terminal" ||
+    { bad "progress when stderr is no terminal"; cat "$T/err"; }
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -4,6 +4,7 @@
  */
 #include "test_util.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,264 @@ static void test_atomic_write_fifo(void **state)
     rmdir(dir);
 }
 
+/* The whole contents of path, or "" when it cannot be read (static buffer). */
+static const char *slurp(const char *path)
+{
+    static char buf[256];
+    buf[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (f != NULL) {
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+    }
+    return buf;
+}
+
+static void put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Entries of dir whose name contains part. */
+static int count_named(const char *dir, const char *part)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        n += strstr(e->d_name, part) != NULL;
+    }
+    closedir(d);
+    return n;
+}
+
+/* A symbolic link as destination is written through, as cp does: the file
+ * it names gets the data (keeping its permissions), the link stays. */
+static void test_atomic_write_links(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ab_links_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[128], real[160], link1[160], link2[160], dang[160], made[160], tolink[160];
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(real, sizeof(real), "%s/real.json", sub);
+    snprintf(link1, sizeof(link1), "%s/link.json", dir);
+    snprintf(link2, sizeof(link2), "%s/link2.json", dir);
+    put(real, "old");
+    assert_int_equal(chmod(real, 0640), 0);
+    assert_int_equal(symlink("sub/real.json", link1), 0); /* Relative to the link's folder. */
+    assert_int_equal(symlink(link1, link2), 0);           /* A link to a link. */
+    ab_error err;
+    assert_int_equal(ab_write_file_atomic(link2, "new", 3, &err), AB_OK);
+    struct stat st;
+    assert_int_equal(lstat(link1, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(lstat(link2, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_string_equal(slurp(real), "new");
+    assert_int_equal(lstat(real, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0640);
+    assert_int_equal(count_named(dir, "tmp"), 0);
+    assert_int_equal(count_named(sub, "tmp"), 0);
+    /* A dangling link: the file is created where it points. */
+    snprintf(dang, sizeof(dang), "%s/dangling.json", dir);
+    snprintf(made, sizeof(made), "%s/made.json", sub);
+    assert_int_equal(symlink(made, dang), 0);
+    assert_int_equal(ab_write_file_atomic(dang, "made", 4, &err), AB_OK);
+    assert_int_equal(lstat(dang, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_string_equal(slurp(made), "made");
+    /* A link to a folder, and a loop of links: clear errors. */
+    snprintf(tolink, sizeof(tolink), "%s/folder", dir);
+    assert_int_equal(symlink(sub, tolink), 0);
+    assert_int_equal(ab_write_file_atomic(tolink, "x", 1, &err), AB_EIO);
+    assert_non_null(strstr(err.msg, "directory"));
+    char loop_a[160], loop_b[160];
+    snprintf(loop_a, sizeof(loop_a), "%s/a", dir);
+    snprintf(loop_b, sizeof(loop_b), "%s/b", dir);
+    assert_int_equal(symlink(loop_b, loop_a), 0);
+    assert_int_equal(symlink(loop_a, loop_b), 0);
+    assert_int_equal(ab_write_file_atomic(loop_a, "x", 1, &err), AB_EIO);
+    assert_non_null(strstr(err.msg, "symbolic links"));
+    unlink(loop_a);
+    unlink(loop_b);
+    unlink(tolink);
+    unlink(dang);
+    unlink(made);
+    unlink(link2);
+    unlink(link1);
+    unlink(real);
+    rmdir(sub);
+    rmdir(dir);
+}
+
+/* A set: nothing replaced before commit, every file after; a destroyed
+ * set, or the signal cleanup, leaves no temporary file. */
+static void test_output_set(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ab_set_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char a[128], b[128];
+    snprintf(a, sizeof(a), "%s/a.json", dir);
+    snprintf(b, sizeof(b), "%s/b.md", dir);
+    put(a, "old a");
+    put(b, "old b");
+    ab_error err;
+    ab_output_set *set = NULL;
+    assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
+    assert_int_equal(ab_output_set_add(set, a, "new a", 5, &err), AB_OK);
+    assert_int_equal(ab_output_set_add(set, b, "new b", 5, &err), AB_OK);
+    assert_string_equal(slurp(a), "old a");
+    assert_string_equal(slurp(b), "old b");
+    /* The temporary files are hidden and carry the tag and the pid. */
+    char tag[64];
+    snprintf(tag, sizeof(tag), ".asbuilt-tmp.%ld.", (long)getpid());
+    assert_int_equal(count_named(dir, tag), 2);
+    assert_int_equal(count_named(dir, ".a.json.asbuilt-tmp."), 1);
+    ab_output_set_destroy(set); /* Not committed: all old, nothing left. */
+    assert_string_equal(slurp(a), "old a");
+    assert_int_equal(count_named(dir, "tmp"), 0);
+
+    assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
+    assert_int_equal(ab_output_set_add(set, a, "new a", 5, &err), AB_OK);
+    assert_int_equal(ab_output_set_add(set, b, "new b", 5, &err), AB_OK);
+    ab_output_signal_cleanup(); /* What a SIGINT handler does. */
+    assert_int_equal(count_named(dir, "tmp"), 0);
+    assert_int_equal(ab_output_set_commit(set, &err), AB_EIO); /* Its files are gone. */
+    ab_output_set_destroy(set);
+    assert_string_equal(slurp(a), "old a");
+    assert_string_equal(slurp(b), "old b");
+
+    /* One output that cannot be staged (a folder, an empty name): the set
+     * is not committed, and the others stay old. */
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
+        assert_int_equal(ab_output_set_add(set, a, "new a", 5, &err), AB_OK);
+        assert_int_equal(ab_output_set_add(set, k == 0 ? dir : "", "x", 1, &err), AB_EIO);
+        assert_int_equal(ab_output_set_commit(set, &err), AB_EINVAL);
+        ab_output_set_destroy(set);
+        assert_string_equal(slurp(a), "old a");
+        assert_int_equal(count_named(dir, "tmp"), 0);
+    }
+
+    assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
+    assert_int_equal(ab_output_set_add(set, a, "new a", 5, &err), AB_OK);
+    assert_int_equal(ab_output_set_add(set, b, "new b", 5, &err), AB_OK);
+    assert_int_equal(ab_output_set_commit(set, &err), AB_OK);
+    ab_output_set_destroy(set);
+    assert_string_equal(slurp(a), "new a");
+    assert_string_equal(slurp(b), "new b");
+    assert_int_equal(count_named(dir, "tmp"), 0);
+    unlink(a);
+    unlink(b);
+    rmdir(dir);
+}
+
+/* What a killed process left is removed by the next write to the same
+ * place, unless its process still runs. */
+static void test_stale_temporaries(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ab_stale_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    pid_t gone = fork();
+    assert_true(gone >= 0);
+    if (gone == 0) {
+        _exit(0);
+    }
+    assert_int_equal(waitpid(gone, NULL, 0), gone);
+    char path[128], dead[192], alive[192], other[192];
+    snprintf(path, sizeof(path), "%s/r.json", dir);
+    snprintf(dead, sizeof(dead), "%s/.r.json.asbuilt-tmp.%ld.AbC123", dir, (long)gone);
+    snprintf(alive, sizeof(alive), "%s/.r.json.asbuilt-tmp.%ld.AbC123", dir, (long)getppid());
+    snprintf(other, sizeof(other), "%s/.s.json.asbuilt-tmp.%ld.AbC123", dir, (long)gone);
+    put(dead, "partial");
+    put(alive, "partial");
+    put(other, "partial");
+    ab_error err;
+    assert_int_equal(ab_write_file_atomic(path, "ok", 2, &err), AB_OK);
+    struct stat st;
+    assert_int_equal(stat(dead, &st), -1); /* Its process is gone: removed. */
+    assert_int_equal(stat(alive, &st), 0); /* Its process runs: kept. */
+    assert_int_equal(stat(other, &st), 0); /* Another destination's: not this write's. */
+    assert_string_equal(slurp(path), "ok");
+    unlink(alive);
+    unlink(other);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A set killed among its renames leaves its commit journal; the next write
+ * into that folder finishes the renames it names, so the set ends all new,
+ * and a journal whose process still runs is left alone. */
+static void test_commit_journal(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ab_journal_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    pid_t gone = fork();
+    assert_true(gone >= 0);
+    if (gone == 0) {
+        _exit(0);
+    }
+    assert_int_equal(waitpid(gone, NULL, 0), gone);
+    char a[128], b[128], ta[192], tb[192], journal[192], live[192], lines[1400];
+    snprintf(a, sizeof(a), "%s/a.json", dir);
+    snprintf(b, sizeof(b), "%s/b.md", dir);
+    snprintf(ta, sizeof(ta), "%s/.a.json.asbuilt-tmp.%ld.AbC123", dir, (long)gone);
+    snprintf(tb, sizeof(tb), "%s/.b.md.asbuilt-tmp.%ld.XyZ789", dir, (long)gone);
+    /* a was renamed before the kill; b was not. */
+    put(a, "new a");
+    put(b, "old b");
+    put(tb, "new b");
+    snprintf(journal, sizeof(journal), "%s/.asbuilt-commit.%ld.Q1w2E3", dir, (long)gone);
+    snprintf(lines, sizeof(lines), "%s\t%s\n%s\t%s\n", ta, a, tb, b);
+    put(journal, lines);
+    snprintf(live, sizeof(live), "%s/.asbuilt-commit.%ld.R4t5Y6", dir, (long)getppid());
+    put(live, "");
+    char other[128];
+    snprintf(other, sizeof(other), "%s/c.txt", dir);
+    ab_error err;
+    assert_int_equal(ab_write_file_atomic(other, "c", 1, &err), AB_OK);
+    struct stat st;
+    assert_string_equal(slurp(a), "new a");
+    assert_string_equal(slurp(b), "new b");
+    assert_int_equal(stat(tb, &st), -1);
+    assert_int_equal(stat(journal, &st), -1);
+    assert_int_equal(stat(live, &st), 0);
+    /* A set of two leaves no journal behind when it completes. */
+    ab_output_set *set = NULL;
+    assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
+    assert_int_equal(ab_output_set_add(set, a, "A", 1, &err), AB_OK);
+    assert_int_equal(ab_output_set_add(set, b, "B", 1, &err), AB_OK);
+    assert_int_equal(ab_output_set_commit(set, &err), AB_OK);
+    ab_output_set_destroy(set);
+    assert_string_equal(slurp(a), "A");
+    assert_string_equal(slurp(b), "B");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL) {
+        n += e->d_name[0] != '.' || strncmp(e->d_name, ".asbuilt-commit.", 16) == 0;
+    }
+    closedir(d);
+    assert_int_equal(n, 4); /* a.json, b.md, c.txt and the live journal. */
+    unlink(live);
+    unlink(a);
+    unlink(b);
+    unlink(other);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +529,10 @@ int main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_atomic_write_fifo),
+        cmocka_unit_test(test_atomic_write_links),
+        cmocka_unit_test(test_output_set),
+        cmocka_unit_test(test_stale_temporaries),
+        cmocka_unit_test(test_commit_journal),
         cmocka_unit_test(test_buf_printf_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

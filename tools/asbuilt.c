@@ -1,8 +1,11 @@
 /*
  * tools/asbuilt.c: the `asbuilt` command: dispatches git-style subcommands
  * (stats, sniff, discover, model, diff), prints the overall help and the
- * version. Exit codes: 0 ok, 1 gate exceeded, 2 usage, 3 bad data, 4 I/O.
+ * version, and removes the temporary files of unfinished outputs when the
+ * process is interrupted or asked to terminate. Exit codes: 0 ok, 1 gate
+ * exceeded, 2 usage, 3 bad data, 4 I/O.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,9 +43,47 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(f, "\nRun 'asbuilt <command> --help' for its options and an example.\n"
+    fprintf(f, "\nRun 'asbuilt help <command>' (or 'asbuilt <command> --help') for its options\n"
+               "and an example. '--' ends the options: what follows are files.\n"
                "Exit codes: 0 success, 1 a --fail-above gate was exceeded, 2 usage error,\n"
                "3 bad input data, 4 I/O or internal error.\n");
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+/* Removes the temporary files of the outputs being written, then lets the
+ * signal end the process as it would have (SA_RESETHAND restored the
+ * default action; the signal is delivered when the handler returns). */
+static void on_signal(int sig)
+{
+    ab_output_signal_cleanup();
+    raise(sig);
+}
+
+static void catch_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction old;
+        /* A signal ignored by whoever started us stays ignored. */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
+            continue;
+        }
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESETHAND;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
 }
 
 int main(int argc, char **argv)
@@ -52,6 +93,17 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *name = argv[1];
+    if (strcmp(name, "help") == 0 && argc > 2) {
+        /* asbuilt help CMD: the command's own help. */
+        const command *c = find_command(argv[2]);
+        if (c == NULL) {
+            fprintf(stderr, "asbuilt: unknown command '%s'\n\n", argv[2]);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+        char *hargv[] = {argv[2], "--help", NULL};
+        return c->fn(2, hargv);
+    }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         usage(stdout);
         return EXIT_OK;
@@ -60,10 +112,10 @@ int main(int argc, char **argv)
         printf("asbuilt %s\n", ab_version());
         return EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(commands[i].name, name) == 0) {
-            return commands[i].fn(argc - 1, argv + 1);
-        }
+    const command *c = find_command(name);
+    if (c != NULL) {
+        catch_signals();
+        return c->fn(argc - 1, argv + 1);
     }
     fprintf(stderr, "asbuilt: unknown command '%s'\n\n", name);
     usage(stderr);

@@ -1,7 +1,9 @@
 /*
  * tools/cli.c: what the subcommands share: exit-code mapping, error and
- * usage messages, the long-option matcher, the log-reading options and a
- * progress line on stderr (only when stderr is a terminal and not --quiet).
+ * usage messages, the long-option matcher ("--" ends the options), the
+ * log-reading options and the progress line on stderr: the phase, its
+ * percentage and the time left (only when stderr is a terminal and not
+ * --quiet; no escape sequences with TERM=dumb).
  */
 #include "cli.h"
 
@@ -14,6 +16,8 @@
 
 int cli_progress = 0;
 int cli_quiet = 0;
+
+static void progress_start(void);
 
 int cli_exit_for(int status)
 {
@@ -35,9 +39,7 @@ int cli_report(const ab_error *err)
 {
     char msg[1024];
     ab_error_format(err, msg, sizeof(msg));
-    if (cli_progress) {
-        fputs("\r\033[K", stderr);
-    }
+    cli_progress_clear();
     fprintf(stderr, "asbuilt: %s\n", msg);
     return cli_exit_for(err->code);
 }
@@ -57,9 +59,7 @@ static void diag_stderr(int level, const char *msg, void *payload)
 {
     (void)payload;
     if (level >= AB_DIAG_WARN && !cli_quiet) {
-        if (cli_progress) {
-            fputs("\r\033[K", stderr);
-        }
+        cli_progress_clear();
         fprintf(stderr, "asbuilt: warning: %s\n", msg);
     }
 }
@@ -74,6 +74,7 @@ ab_ctx *cli_ctx(void)
         exit(EXIT_IO);
     }
     cli_progress = !cli_quiet && isatty(STDERR_FILENO);
+    progress_start();
     return ctx;
 }
 
@@ -86,15 +87,26 @@ void cli_args_start(cli_args *a, const char *cmd, int argc, char **argv)
     a->v = NULL;
     a->name = NULL;
     a->bad = 0;
+    a->ended = 0;
 }
 
 int cli_next(cli_args *a)
 {
-    return !a->bad && ++a->i < a->argc;
+    if (a->bad || ++a->i >= a->argc) {
+        return 0;
+    }
+    if (!a->ended && strcmp(a->argv[a->i], "--") == 0) {
+        a->ended = 1;
+        return ++a->i < a->argc;
+    }
+    return 1;
 }
 
 int cli_flag(const cli_args *a, const char *name, const char *alt)
 {
+    if (a->ended) {
+        return 0;
+    }
     const char *s = a->argv[a->i];
     return strcmp(s, name) == 0 || (alt != NULL && strcmp(s, alt) == 0);
 }
@@ -102,6 +114,9 @@ int cli_flag(const cli_args *a, const char *name, const char *alt)
 /* Matches name as "NAME VALUE" or "NAME=VALUE" at a->i. */
 static int value_of(cli_args *a, const char *name)
 {
+    if (a->ended) {
+        return 0;
+    }
     const char *s = a->argv[a->i];
     size_t n = strlen(name);
     if (strncmp(s, name, n) != 0 || (s[n] != '\0' && s[n] != '=')) {
@@ -170,7 +185,7 @@ void cli_log_arg(cli_args *a, cli_log_opts *o, const char **files, int *nfiles)
 int cli_unknown(cli_args *a)
 {
     const char *s = a->argv[a->i];
-    if (s[0] == '-' && s[1] != '\0') {
+    if (!a->ended && s[0] == '-' && s[1] != '\0') {
         cli_fail(a, "unknown option '%s'", s);
         return 1;
     }
@@ -266,28 +281,125 @@ int cli_log_opt(cli_args *a, cli_log_opts *o)
     return 1;
 }
 
-typedef struct progress_state {
-    struct timespec last;
-    int shown;
-} progress_state;
+/* ---- The progress line ---- */
 
-static void progress_cb(const char *name, uint64_t done, uint64_t total, void *payload)
+typedef struct progress_line {
+    char phase[96];          /* The phase shown, or "". */
+    struct timespec started; /* When that phase started. */
+    struct timespec last;    /* When the line was last written. */
+    char text[192];          /* What the line shows, or "" when clear. */
+    int plain;               /* TERM=dumb (or unset): no escape sequences. */
+} progress_line;
+
+static progress_line pl;
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
 {
-    progress_state *p = payload;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double dt = (double)(now.tv_sec - p->last.tv_sec) + (double)(now.tv_nsec - p->last.tv_nsec) / 1e9;
-    if (p->shown && dt < 0.2) {
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Writes text over the line shown (blanks over the rest on a dumb terminal). */
+static void progress_put(const char *text)
+{
+    size_t old = strlen(pl.text), len = strlen(text);
+    if (pl.plain) {
+        fputc('\r', stderr);
+        fputs(text, stderr);
+        for (size_t i = len; i < old; i++) {
+            fputc(' ', stderr);
+        }
+        if (len == 0) {
+            fputc('\r', stderr); /* Cleared: back to the line's start. */
+        }
+    } else {
+        fputs("\r\033[K", stderr);
+        fputs(text, stderr);
+    }
+    fflush(stderr);
+    snprintf(pl.text, sizeof(pl.text), "%s", text);
+}
+
+void cli_progress_clear(void)
+{
+    if (pl.text[0] != '\0') {
+        progress_put("");
+    }
+}
+
+static void progress_start(void)
+{
+    const char *term = getenv("TERM");
+    pl.plain = term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0;
+}
+
+/* The line for done of total; with bytes, the megabytes too. */
+static void progress_show(const char *phase, uint64_t done, uint64_t total, int bytes)
+{
+    if (!cli_progress) {
         return;
     }
-    p->last = now;
-    p->shown = 1;
-    if (total > 0) {
-        fprintf(stderr, "\r\033[Kreading %s: %.0f%% (%.1f of %.1f MB)", name,
-                100.0 * (double)done / (double)total, (double)done / 1e6, (double)total / 1e6);
-    } else {
-        fprintf(stderr, "\r\033[Kreading %s: %.1f MB", name, (double)done / 1e6);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (strcmp(phase, pl.phase) != 0) {
+        snprintf(pl.phase, sizeof(pl.phase), "%s", phase);
+        pl.started = now;
+    } else if (seconds_between(&pl.last, &now) < 0.2 && done < total) {
+        return; /* At most five updates a second. */
     }
+    char text[sizeof(pl.text)];
+    if (total > 0) {
+        if (done > total) {
+            done = total;
+        }
+        /* Rounded down: 100% only when done. */
+        unsigned pct = (unsigned)((double)done * 100.0 / (double)total);
+        int n = bytes ? snprintf(text, sizeof(text), "%s: %u%% (%.1f of %.1f MB)", phase, pct,
+                                 (double)done / 1e6, (double)total / 1e6)
+                      : snprintf(text, sizeof(text), "%s: %u%%", phase, pct);
+        double elapsed = seconds_between(&pl.started, &now);
+        if (done > 0 && done < total && elapsed >= 1.0 && n > 0 && (size_t)n < sizeof(text)) {
+            /* The phase's rate so far, applied to what is left. */
+            double left = elapsed * (double)(total - done) / (double)done;
+            if (left < 60) {
+                snprintf(text + n, sizeof(text) - (size_t)n, ", about %.0f s left", left + 0.5);
+            } else if (left < 3600) {
+                snprintf(text + n, sizeof(text) - (size_t)n, ", about %.0f min left",
+                         left / 60 + 0.5);
+            } else {
+                snprintf(text + n, sizeof(text) - (size_t)n, ", about %.1f h left", left / 3600);
+            }
+        }
+    } else if (bytes && done > 0) {
+        snprintf(text, sizeof(text), "%s: %.1f MB", phase, (double)done / 1e6);
+    } else {
+        snprintf(text, sizeof(text), "%s...", phase);
+    }
+    if (strcmp(text, pl.text) == 0) {
+        return; /* The same value is not written again. */
+    }
+    pl.last = now;
+    progress_put(text);
+}
+
+void cli_progress_update(const char *phase, uint64_t done, uint64_t total)
+{
+    progress_show(phase, done, total, 0);
+}
+
+void cli_progress_cb(const char *phase, uint64_t done, uint64_t total, void *payload)
+{
+    (void)payload;
+    cli_progress_update(phase, done, total);
+}
+
+/* The reader's progress: the file's name, by bytes. */
+static void read_progress(const char *name, uint64_t done, uint64_t total, void *payload)
+{
+    (void)payload;
+    const char *base = strrchr(name, '/');
+    char phase[96];
+    snprintf(phase, sizeof(phase), "reading %s", base != NULL ? base + 1 : name);
+    progress_show(phase, done, total, 1);
 }
 
 int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int path_count,
@@ -307,20 +419,22 @@ int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int pat
     ro.xes = o->xes;
     ro.csv = o->csv;
     ro.csv.tz = o->tz;
-    progress_state ps;
-    memset(&ps, 0, sizeof(ps));
     if (cli_progress) {
-        ro.progress = progress_cb;
-        ro.progress_payload = &ps;
+        ro.progress = read_progress;
+        read_progress(paths[0], 0, 0, NULL); /* Named before its first megabyte. */
     }
     int rc = ab_ingest_files(out, ctx, paths, (size_t)path_count, &ro, &err);
-    if (ps.shown) {
-        fputs("\r\033[K", stderr);
-    }
+    cli_progress_clear();
     if (rc != AB_OK) {
         return cli_report(&err);
     }
     return EXIT_OK;
+}
+
+int cli_is_stdout(const char *path)
+{
+    return path == NULL || strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0 ||
+           strcmp(path, "/dev/fd/1") == 0 || strcmp(path, "/proc/self/fd/1") == 0;
 }
 
 int cli_write_output(const char *path, const ab_buf *buf)

@@ -41,6 +41,19 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 extern int cli_progress;
 extern int cli_quiet;
 
+/*
+ * The progress line on stderr (only when cli_progress): "PHASE: 42%, about
+ * 12 s left" where done of total is known (total > 0), "PHASE..." where it
+ * is not. Written at most five times a second within a phase, never twice
+ * the same; a new phase shows at once. With TERM=dumb (or no TERM) the line
+ * is redrawn with carriage returns and blanks, no escape sequences.
+ */
+void cli_progress_update(const char *phase, uint64_t done, uint64_t total);
+/* The same, with the signature of the library's progress callbacks. */
+void cli_progress_cb(const char *phase, uint64_t done, uint64_t total, void *payload);
+/* Erases the progress line, if shown (before any other message). */
+void cli_progress_clear(void);
+
 /* A context with a diagnostics callback printing warnings to stderr. */
 ab_ctx *cli_ctx(void);
 
@@ -68,10 +81,16 @@ typedef struct cli_args {
     const char *v;    /* The value cli_value matched ("" when it was missing). */
     const char *name; /* The option cli_value matched. */
     int bad;          /* A usage error was printed: the command exits with EXIT_USAGE. */
+    int ended;        /* "--" was passed: what follows are operands, never options. */
 } cli_args;
 
 void cli_args_start(cli_args *a, const char *cmd, int argc, char **argv);
-/* Moves to the next argument: 0 at the end or after a usage error. */
+/*
+ * Moves to the next argument: 0 at the end or after a usage error. A "--"
+ * ends the options: it is skipped, and no later argument matches a flag or
+ * an option (cli_flag, cli_value and cli_unknown answer 0), so "-" and names
+ * starting with '-' reach the command as files.
+ */
 int cli_next(cli_args *a);
 /* argv[i] is the flag name (or alt, when not NULL). */
 int cli_flag(const cli_args *a, const char *name, const char *alt);
@@ -128,6 +147,9 @@ int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int pat
  */
 int cli_relabel(ab_ctx *ctx, const ab_log *log, const ab_net *net, const char *map_file,
                 ab_bpmn_mapping **map_out, ab_net **relabelled_out);
+
+/* Non-zero when path names stdout: "-", /dev/stdout, /dev/fd/1, /proc/self/fd/1. */
+int cli_is_stdout(const char *path);
 
 /* Writes buf to path atomically ("-" or NULL = stdout). Returns an exit code. */
 int cli_write_output(const char *path, const ab_buf *buf);

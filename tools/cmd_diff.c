@@ -2,9 +2,10 @@
  * tools/cmd_diff.c: `asbuilt diff LOG... --model MAP.bpmn`: the Work Reality
  * Gap. Reads the log and the map, maps the map's task names to the log's
  * activities, compiles and relabels the net, aligns every case, and writes
- * the gap report (JSON, Markdown, one JSON line per case) atomically, with a
- * short summary on stdout. With --fail-above it is a gate: exit 1 when a
- * named rate passes its threshold.
+ * the gap reports (JSON, Markdown, HTML, one JSON line per case) as one
+ * set, all replaced or none, with a short summary on stdout (on stderr when
+ * a report goes to stdout). Progress names each phase on a terminal. With
+ * --fail-above it is a gate: exit 1 when a named rate passes its threshold.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,13 @@
 #include "asbuilt/report.h"
 #include "cli.h"
 
+/* The help: plain text, then help_more as a format for the log options. */
 static const char help[] =
     "usage: asbuilt diff [options] LOG... --model MAP.bpmn\n"
     "\n"
     "Measures the Work Reality Gap between what the log shows and what the documented\n"
     "map says: the share of cases that did not follow the documented process (M1) with\n"
-    "its 95%% interval, documented steps bypassed (controls first), undocumented\n"
+    "its 95% interval, documented steps bypassed (controls first), undocumented\n"
     "activities and transitions, rework, steps out of order, steps never done as\n"
     "documented, and the time impact of each deviation against comparable conforming\n"
     "cases. Every number is a count over a named denominator; the same inputs give\n"
@@ -37,6 +39,9 @@ static const char help[] =
     "  --md FILE               the report as Markdown\n"
     "  --html FILE             the report as one HTML page, with the map\n"
     "  --cases FILE            one JSON line per case with its deviations\n"
+    "                          (FILE '-' is stdout, for one report: the summary and the\n"
+    "                          notes then go to stderr. The reports are replaced together:\n"
+    "                          all new, or all as they were when the run fails)\n"
     "  --accept FILE           accepted deviations, one per line: 'bypass,A',\n"
     "                          'undocumented_activity,X', 'extra_step,A', 'rework,A',\n"
     "                          'out_of_order,A', 'substitution,A,X', 'transition,A,B'\n"
@@ -46,7 +51,7 @@ static const char help[] =
     "  --open-cases MODE       closed (default): every case is analysed as finished;\n"
     "                          exclude: a possibly open case is unfinished, not deviating\n"
     "                          at its end, and stays out of the bypass and time metrics\n"
-    "  --fail-above LIST       gate, e.g. M1=0.25,M9c=10%%: exit 1 when a rate passes its\n"
+    "  --fail-above LIST       gate, e.g. M1=0.25,M9c=10%: exit 1 when a rate passes its\n"
     "                          threshold. Rates: M1 M2 M3 M7 M7b M8 M10, M9 and M9c (the\n"
     "                          step, or control step, with the highest bypass rate),\n"
     "                          M9cp (controls pooled)\n"
@@ -55,7 +60,10 @@ static const char help[] =
     "                          that is a warning on stderr and in the report's headline\n"
     "  --no-ambiguity-check    skip the search for second optimal alignments (R1); the\n"
     "                          report then says the share of ambiguous cases was not\n"
-    "                          computed\n"
+    "                          computed\n";
+
+/* The help's second half (one string would pass the 4,095 bytes C99 promises). */
+static const char help_more[] =
     "  --controls LIST         name fragments that tag control steps (default\n"
     "                          \"approv,check,review,sign\")\n"
     "  --threads N             threads for the alignments and time impacts (default: one\n"
@@ -65,7 +73,7 @@ static const char help[] =
     "                          each search of the ambiguity check\n"
     "  --model-states N        markings the model analyses explore (default 200000)\n"
     "  --process ID            compile only this process of the map\n"
-    "  -q, --quiet             no progress display\n"
+    "  -q, --quiet             no progress display, no notes of the files written\n"
     "  -h, --help              this help\n"
     "\n"
     "%s"
@@ -148,10 +156,27 @@ static int parse_gates(cli_args *a, const char *spec, gate *out, int cap)
     return n;
 }
 
-/* Writes one output when asked; returns an exit code. */
-static int write_out(const char *path, const ab_buf *buf)
+/*
+ * Writes the reports asked for as one set (all replaced, or none: see
+ * ab_output_set), showing the progress. Returns an exit code.
+ */
+static int write_reports(const char *const *paths, const ab_buf *const *bufs, int n)
 {
-    return path != NULL ? cli_write_output(path, buf) : EXIT_OK;
+    ab_error err;
+    ab_error_clear(&err);
+    ab_output_set *set = NULL;
+    int st = ab_output_set_create(&set, &err);
+    for (int k = 0; k < n && st == AB_OK; k++) {
+        if (paths[k] != NULL) {
+            st = ab_output_set_add(set, paths[k], bufs[k]->ptr, bufs[k]->len, &err);
+        }
+        cli_progress_update("writing reports", (uint64_t)n + k + 1, (uint64_t)n * 2 + 1);
+    }
+    if (st == AB_OK) {
+        st = ab_output_set_commit(set, &err);
+    }
+    ab_output_set_destroy(set);
+    return st == AB_OK ? EXIT_OK : cli_report(&err);
 }
 
 int cmd_diff(int argc, char **argv)
@@ -188,7 +213,8 @@ int cmd_diff(int argc, char **argv)
     cli_args_start(&opt, cmd, argc, argv);
     while (cli_next(&opt)) {
         if (cli_flag(&opt, "-h", "--help")) {
-            printf(help, cli_log_opts_help);
+            fputs(help, stdout);
+            printf(help_more, cli_log_opts_help);
             goto done;
         }
         if (cli_flag(&opt, "--strict-mapping", NULL)) {
@@ -256,6 +282,22 @@ int cmd_diff(int argc, char **argv)
         rc = cli_usage_error(cmd, "no documented map given (--model MAP.bpmn)");
         goto done;
     }
+    /* A report on stdout makes stdout that report's alone: the summary and
+     * the notes go to stderr. Two reports there could not be told apart. */
+    const char *const report_opts[] = {"--json", "--md", "--html", "--cases"};
+    const char *const report_paths[] = {json_path, md_path, html_path, cases_path};
+    const char *on_stdout = NULL;
+    for (int k = 0; k < 4; k++) {
+        if (report_paths[k] != NULL && cli_is_stdout(report_paths[k])) {
+            if (on_stdout != NULL) {
+                rc = cli_usage_error(cmd, "%s and %s both write to stdout; give one a file",
+                                     on_stdout, report_opts[k]);
+                goto done;
+            }
+            on_stdout = report_opts[k];
+        }
+    }
+    FILE *info = on_stdout != NULL ? stderr : stdout;
 
     ctx = cli_ctx();
     ab_error err;
@@ -264,6 +306,7 @@ int cmd_diff(int argc, char **argv)
     if (rc != EXIT_OK) {
         goto done;
     }
+    cli_progress_update("compiling the map", 0, 0);
     int st = ab_bpmn_read(&model, ctx, models[0], NULL, &err);
     for (int i = 1; st == AB_OK && i < nmodels; i++) {
         st = ab_bpmn_read(&libs[nlibs], ctx, models[i], NULL, &err);
@@ -286,6 +329,7 @@ int cmd_diff(int argc, char **argv)
     if (rc != EXIT_OK) {
         goto done;
     }
+    cli_progress_clear();
     for (uint32_t i = 0; i < ab_bpmn_map_warning_count(map) && !cli_quiet; i++) {
         fprintf(stderr, "asbuilt: warning: %s\n", ab_bpmn_map_warning(map, i));
     }
@@ -295,14 +339,10 @@ int cmd_diff(int argc, char **argv)
     co.threads = nthreads;
     co.max_states = max_states;
     co.check_ambiguity = check_ambiguity; /* The report states the share of ambiguous cases (R1). */
-    if (cli_progress) {
-        fprintf(stderr, "\r\033[Kaligning %u cases...", ab_log_case_count(log));
-    }
+    co.progress = cli_progress ? cli_progress_cb : NULL;
     st = ab_conform_run(&conf, ctx, log, relabelled, &co, &err);
-    if (cli_progress) {
-        fputs("\r\033[K", stderr);
-    }
     if (st == AB_EINVAL) {
+        cli_progress_clear();
         fprintf(stderr, "asbuilt: %s: %s\n", models[0],
                 err.msg[0] ? err.msg : "the map has no complete run");
         rc = EXIT_DATA;
@@ -328,6 +368,7 @@ int cmd_diff(int argc, char **argv)
     go.mapping = map;
     go.conform_max_states = max_states != 0 ? max_states : 2000000;
     go.gate = gate_text;
+    go.progress = cli_progress ? cli_progress_cb : NULL;
     st = ab_gap_compute(&gap, ctx, log, relabelled, conf, &go, &err);
     if (st != AB_OK) {
         /* EINVAL here is an inconsistency between our own results. */
@@ -337,6 +378,7 @@ int cmd_diff(int argc, char **argv)
     }
     const ab_gap_summary *sum = ab_gap_get_summary(gap);
     if (sum->mapping_warning != NULL) {
+        cli_progress_clear();
         fprintf(stderr, "asbuilt diff: warning: %s\n", sum->mapping_warning);
         if (strict_mapping) {
             fprintf(stderr, "asbuilt diff: --strict-mapping: no report written\n");
@@ -344,19 +386,25 @@ int cmd_diff(int argc, char **argv)
             goto done;
         }
     }
+    /* Writing: each report rendered, then staged, then the set renamed. */
     st = AB_OK;
+    cli_progress_update("writing reports", 0, 9);
     if (json_path != NULL) {
         st = ab_gap_write_json(gap, &jbuf, &err);
     }
+    cli_progress_update("writing reports", 1, 9);
     if (st == AB_OK && md_path != NULL) {
         st = ab_gap_write_markdown(gap, &mbuf, &err);
     }
+    cli_progress_update("writing reports", 2, 9);
     if (st == AB_OK && cases_path != NULL) {
         st = ab_gap_write_cases(gap, &cbuf, &err);
     }
+    cli_progress_update("writing reports", 3, 9);
     if (st == AB_OK && html_path != NULL) {
         st = ab_report_gap_html(&hbuf, ctx, gap, model, NULL, &err);
     }
+    cli_progress_update("writing reports", 4, 9);
     if (st == AB_OK) {
         st = ab_gap_write_text(gap, &tbuf, &err);
     }
@@ -364,20 +412,18 @@ int cmd_diff(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
-    if ((rc = write_out(json_path, &jbuf)) != EXIT_OK ||
-        (rc = write_out(md_path, &mbuf)) != EXIT_OK ||
-        (rc = write_out(cases_path, &cbuf)) != EXIT_OK ||
-        (rc = write_out(html_path, &hbuf)) != EXIT_OK) {
+    const ab_buf *const report_bufs[] = {&jbuf, &mbuf, &hbuf, &cbuf};
+    rc = write_reports(report_paths, report_bufs, 4);
+    cli_progress_clear();
+    if (rc != EXIT_OK) {
         goto done;
     }
-    fwrite(tbuf.ptr != NULL ? tbuf.ptr : "", 1, tbuf.len, stdout);
-    const char *const outs[][2] = {{"JSON report", json_path},
-                                   {"Markdown report", md_path},
-                                   {"HTML report", html_path},
-                                   {"case lines", cases_path}};
-    for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); k++) {
-        if (outs[k][1] != NULL) {
-            printf("%s: %s\n", outs[k][0], strcmp(outs[k][1], "-") == 0 ? "stdout" : outs[k][1]);
+    fwrite(tbuf.ptr != NULL ? tbuf.ptr : "", 1, tbuf.len, info);
+    const char *const notes[] = {"JSON report", "Markdown report", "HTML report", "case lines"};
+    for (int k = 0; k < 4 && !cli_quiet; k++) {
+        if (report_paths[k] != NULL) {
+            fprintf(info, "%s: %s\n", notes[k],
+                    cli_is_stdout(report_paths[k]) ? "stdout" : report_paths[k]);
         }
     }
     for (int k = 0; k < ngates; k++) {

@@ -373,7 +373,7 @@ static int render_json(ab_buf *b, ab_ctx *ctx, const sniff_report *r)
 {
     const ab_csv_dialect *d = r->d;
     char delim[2] = {d->delimiter, '\0'};
-    int rc = ab_buf_printf(b, ctx, "{\n  \"file\": ");
+    int rc = ab_buf_printf(b, ctx, "{\n  \"schema\": \"asbuilt.sniff/1\",\n  \"file\": ");
     if (rc == AB_OK) {
         rc = json_str(b, ctx, r->file);
     }

@@ -62,6 +62,7 @@ typedef struct pool {
     const ab__cf_run *run;
     const ab_conform_options *opts;
     pthread_mutex_t mu;
+    uint64_t done, total; /* Progress: trace length aligned, of all. */
     uint32_t next; /* Next variant to take. */
     int failed;    /* A worker ran out of memory: the others stop. */
     int rc;
@@ -89,6 +90,11 @@ static void fail(pool *p, int rc)
         p->rc = rc;
     }
     pthread_mutex_unlock(&p->mu);
+}
+
+static const char *align_phase(const ab_conform_options *opts)
+{
+    return opts->check_ambiguity ? "aligning variants, checking ambiguity" : "aligning variants";
 }
 
 static void *work(void *arg)
@@ -127,6 +133,10 @@ static void *work(void *arg)
         }
         pthread_mutex_lock(&p->mu);
         c->stats.fast_path_variants += al.fast_path != 0;
+        p->done += (uint64_t)x->length + 1;
+        if (p->opts->progress != NULL) {
+            p->opts->progress(align_phase(p->opts), p->done, p->total, p->opts->progress_payload);
+        }
         pthread_mutex_unlock(&p->mu);
     }
     ab__cws_destroy(ws);
@@ -162,6 +172,12 @@ static int align_all(ab_conform *c, const ab__cnet *cn, const ab__cf_run *run,
     p.cn = cn;
     p.run = run;
     p.opts = opts;
+    for (uint32_t v = 0; v < c->variant_count; v++) {
+        p.total += (uint64_t)c->variants[v].length + 1;
+    }
+    if (opts->progress != NULL) {
+        opts->progress(align_phase(opts), 0, p.total, opts->progress_payload);
+    }
     if (pthread_mutex_init(&p.mu, NULL) != 0) {
         return AB_ERROR;
     }
@@ -211,7 +227,7 @@ int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_ne
         *out = NULL;
     }
     if (out == NULL || ctx == NULL || log == NULL || net == NULL ||
-        (opts != NULL && opts->version != 1 && opts->version != AB_CONFORM_OPTIONS_VERSION)) {
+        (opts != NULL && (opts->version < 1 || opts->version > AB_CONFORM_OPTIONS_VERSION))) {
         return ab__error(err, AB_EINVAL, "conform", 0, 0, "ab_conform_run: bad arguments");
     }
     if (opts != NULL && opts->version == 1) {
@@ -219,6 +235,10 @@ int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_ne
         o.threads = opts->threads;
         o.max_states = opts->max_states;
         o.max_memory = opts->max_memory;
+    } else if (opts != NULL && opts->version == 2) {
+        /* Version 2 ends before progress. */
+        memcpy(&o, opts, offsetof(ab_conform_options, progress));
+        o.version = AB_CONFORM_OPTIONS_VERSION;
     } else if (opts != NULL) {
         o = *opts;
     }
@@ -239,6 +259,9 @@ int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_ne
         return ab__error(err, AB_ENOMEM, "conform", 0, 0, "out of memory");
     }
     c->ctx = ctx;
+    if (o.progress != NULL) {
+        o.progress("building traces and variants", 0, 0, o.progress_payload);
+    }
     AB_TRY(ab__cf_build_traces(c, log, net));
     AB_TRY(ab__cnet_build(&cn, ctx, net));
     have_cn = 1;

@@ -9,6 +9,8 @@
 #include "gap/gap_int.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -632,6 +634,30 @@ static int group_deviations(ab_gap *g, ab__gap_group *gr)
     return AB_OK;
 }
 
+/* Counted loops report every this many units. */
+#define PROGRESS_EVERY 64
+
+static pthread_mutex_t progress_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void ab__gap_progress(const ab_gap *g, const char *phase, uint64_t done, uint64_t total)
+{
+    if (g->opts.progress != NULL) {
+        pthread_mutex_lock(&progress_mu);
+        g->opts.progress(phase, done, total, g->opts.progress_payload);
+        pthread_mutex_unlock(&progress_mu);
+    }
+}
+
+void ab__gap_progress_step(const ab_gap *g, const char *phase, uint32_t *done, uint32_t total)
+{
+    if (g->opts.progress != NULL) {
+        pthread_mutex_lock(&progress_mu);
+        ++*done;
+        g->opts.progress(phase, *done, total, g->opts.progress_payload);
+        pthread_mutex_unlock(&progress_mu);
+    }
+}
+
 static int build_groups(ab_gap *g)
 {
     ab_ctx *ctx = g->ctx;
@@ -709,6 +735,9 @@ static int build_groups(ab_gap *g)
                 return rc;
             }
         }
+        if ((v + 1) % PROGRESS_EVERY == 0 || v + 1 == V) {
+            ab__gap_progress(g, "classifying", v + 1, V);
+        }
     }
     return AB_OK;
 }
@@ -761,9 +790,17 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         opts = &defaults;
     }
     *out = NULL;
-    if (opts->version != AB_GAP_OPTIONS_VERSION) {
+    if (opts->version != 1 && opts->version != AB_GAP_OPTIONS_VERSION) {
         return ab__error(err, AB_EINVAL, "gap", 0, 0, "ab_gap_options: unknown version %u",
                          opts->version);
+    }
+    if (opts->version == 1) {
+        /* Version 1 ends before progress. */
+        memcpy(&defaults, opts, offsetof(ab_gap_options, progress));
+        defaults.version = AB_GAP_OPTIONS_VERSION;
+        defaults.progress = NULL;
+        defaults.progress_payload = NULL;
+        opts = &defaults;
     }
     ab_gap *g = ab__calloc(ctx, 1, sizeof(*g));
     if (g == NULL) {
@@ -816,6 +853,7 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
             goto fail;
         }
     }
+    ab__gap_progress(g, "hashing inputs", 0, 0);
     rc = hash_inputs(g, err);
     if (rc != AB_OK) {
         goto fail;
@@ -832,7 +870,9 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         goto fail;
     }
     AB_TRY(rc);
+    ab__gap_progress(g, "analysing the map", 0, 0);
     AB_TRY(ab__gap_model_relations(&g->model, ctx, g->net, g->opts.max_states));
+    ab__gap_progress(g, "classifying", 0, g->variant_count);
     AB_TRY(case_times(g));
     rc = build_groups(g);
     if (rc == AB_EINVAL) {
@@ -842,6 +882,7 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         goto fail;
     }
     AB_TRY(rc);
+    ab__gap_progress(g, "replaying on the map", 0, 0);
     AB_TRY(ab__gap_replay_run(&g->replay, ctx, g->net, g->variants, g->variant_count));
     rc = ab__gap_findings(g, err);
     if (rc != AB_OK) {

@@ -348,6 +348,10 @@ struct ab_gap {
 
 /* Metrics and findings once the groups are classified (gap_metrics.c). */
 int ab__gap_findings(ab_gap *g, ab_error *err);
+/* Calls opts.progress, if any, from one thread at a time (gap_compute.c). */
+void ab__gap_progress(const ab_gap *g, const char *phase, uint64_t done, uint64_t total);
+/* Adds one to *done and reports it, under the same lock. */
+void ab__gap_progress_step(const ab_gap *g, const char *phase, uint32_t *done, uint32_t total);
 /* Time impacts of every finding (gap_time.c). */
 int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const *items,
                          uint32_t count);

@@ -90,6 +90,8 @@ typedef struct pool {
     uint32_t count;
     unsigned threads;
     work *works;
+    const ab_gap *g; /* Progress: jobs done, of count. */
+    uint32_t done;
 } pool;
 
 static int cmp_skey(const void *pa, const void *pb)
@@ -522,6 +524,7 @@ static void *worker_main(void *arg)
     /* A fixed share per thread: job i goes to thread i mod threads. */
     for (uint32_t i = wk->index; i < wk->p->count; i += wk->p->threads) {
         run_job(wk->p->L, &wk->p->jobs[i], &wk->p->works[wk->index]);
+        ab__gap_progress_step(wk->p->g, "time impacts", &wk->p->done, wk->p->count);
     }
     return NULL;
 }
@@ -867,10 +870,12 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     if (njobs > 1) {
         qsort(jobs, njobs, sizeof(job), cmp_job);
     }
-    pool p = {&L, jobs, njobs, threads, works};
+    pool p = {&L, jobs, njobs, threads, works, g, 0};
+    ab__gap_progress(g, "time impacts", 0, njobs);
     if (threads <= 1) {
         for (uint32_t i = 0; i < njobs; i++) {
             run_job(&L, &jobs[i], &works[0]);
+            ab__gap_progress_step(g, "time impacts", &p.done, njobs);
         }
     } else {
         pthread_t tid[64];
@@ -892,6 +897,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         for (unsigned k = started + 1; k < threads; k++) {
             for (uint32_t i = k; i < njobs; i += threads) {
                 run_job(&L, &jobs[i], &works[0]);
+                ab__gap_progress_step(g, "time impacts", &p.done, njobs);
             }
         }
         for (unsigned k = 1; k <= started; k++) {

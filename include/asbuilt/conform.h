@@ -111,11 +111,24 @@ typedef struct ab_conform_options {
                               with other deviations (R1): one more search per kind of
                               deviation in its alignment, within the same budget each.
                               Off by default. (Version 2.) */
+    /**
+     * Version 3. Called with "building traces and variants" as that
+     * starts, then with "aligning variants" ("aligning variants, checking
+     * ambiguity" with check_ambiguity) once before the first variant and
+     * once after each: done of total, in units of trace length (a variant
+     * of n instances weighs n + 1: its search grows with its length, and
+     * this predicts the time left better than counting variants or cases).
+     * Called from one worker thread at a time. NULL = none. It changes no
+     * result.
+     */
+    void (*progress)(const char *phase, uint64_t done, uint64_t total, void *payload);
+    void *progress_payload;
 } ab_conform_options;
 
-/* Version 1 callers (without check_ambiguity) are still accepted. */
-#define AB_CONFORM_OPTIONS_VERSION 2
-#define AB_CONFORM_OPTIONS_INIT {AB_CONFORM_OPTIONS_VERSION, 0, 0, 0, 0}
+/* Version 1 (without check_ambiguity) and 2 (without progress) callers are
+ * still accepted. */
+#define AB_CONFORM_OPTIONS_VERSION 3
+#define AB_CONFORM_OPTIONS_INIT {AB_CONFORM_OPTIONS_VERSION, 0, 0, 0, 0, NULL, NULL}
 
 /**
  * Builds every case's trace and aligns each conformance variant. Returns

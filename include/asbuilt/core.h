@@ -155,11 +155,50 @@ AB_API int ab_buf_append_json(ab_buf *buf, ab_ctx *ctx, const char *s, size_t le
 AB_API void ab_buf_dispose(ab_buf *buf);
 
 /**
- * Writes data to path atomically: a temporary file in the same directory,
- * fsync, then rename over path. "-" writes to stdout. On failure nothing is
- * left at path (a previous file there is untouched). AB_EIO on failure.
+ * Writes data to path atomically: a temporary file beside the destination,
+ * fsync, then rename over it. "-" (and "/dev/stdout", "/dev/stderr",
+ * "/dev/fd/N" of an open descriptor) writes to that descriptor; a device or
+ * a pipe is written in place. A symbolic link is written through, as cp
+ * does: the file it names is replaced (created when the link dangles) and
+ * the link stays. A replaced file keeps its permission bits. On failure
+ * nothing is left at path (a previous file there is untouched). AB_EIO on
+ * failure. The same as a set (below) of one file.
  */
 AB_API int ab_write_file_atomic(const char *path, const void *data, size_t len, ab_error *err);
+
+/**
+ * A set of output files replaced together. ab_output_set_add writes each
+ * regular file's data to a temporary file beside its destination (named
+ * ".NAME.asbuilt-tmp.PID.XXXXXX") and flushes it; ab_output_set_commit then
+ * writes the in-place outputs (stdout, devices, pipes) and renames every
+ * temporary file over its destination, one right after the other, with
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT held back meanwhile. A failure before
+ * the renames leaves every destination as it was; only a kill that cannot be
+ * caught, landing within the renames, leaves some replaced and some not.
+ * Destroying a set removes its temporary files that were not renamed.
+ * Adding a destination also removes the temporary files that an earlier
+ * process, now gone, left for it. Data handed to add must stay valid until
+ * the set is committed or destroyed (in-place outputs are written at
+ * commit). A set is used from one thread.
+ */
+typedef struct ab_output_set ab_output_set;
+
+/** AB_OK or AB_ENOMEM. */
+AB_API int ab_output_set_create(ab_output_set **out, ab_error *err);
+/** Stages one output ("-" or NULL = stdout). AB_OK, AB_EIO (naming path), AB_ENOMEM. */
+AB_API int ab_output_set_add(ab_output_set *set, const char *path, const void *data, size_t len,
+                             ab_error *err);
+/** Writes the set out; once per set. AB_OK or AB_EIO naming the output that failed. */
+AB_API int ab_output_set_commit(ab_output_set *set, ab_error *err);
+/** Removes the temporary files not yet renamed and frees the set; NULL is accepted. */
+AB_API void ab_output_set_destroy(ab_output_set *set);
+
+/**
+ * Unlinks the temporary files of every set of the process not yet renamed.
+ * Async-signal-safe: a SIGINT or SIGTERM handler calls it, then re-raises
+ * the signal with its default action.
+ */
+AB_API void ab_output_signal_cleanup(void);
 
 #ifdef __cplusplus
 }

@@ -127,13 +127,25 @@ typedef struct ab_gap_options {
     const ab_bpmn_mapping *mapping; /**< The label mapping (report appendix), or NULL. */
     uint64_t conform_max_states;    /**< The alignment budget used, recorded as an option. */
     const char *gate;               /**< The --fail-above text, recorded as an option, or NULL. */
+    /**
+     * Version 2. Called with the name of each phase as it starts ("hashing
+     * inputs", "analysing the map", "classifying", "replaying on the map",
+     * "time impacts") and, where the work is countable, with done of total
+     * units as it goes ("classifying": variants; "time impacts": findings
+     * measured); total 0 when not countable. Called from one thread at a
+     * time, at most once per unit (never per event); it may be called from
+     * a worker thread. NULL = none. It changes no number.
+     */
+    void (*progress)(const char *phase, uint64_t done, uint64_t total, void *payload);
+    void *progress_payload;
 } ab_gap_options;
 
-#define AB_GAP_OPTIONS_VERSION 1
+/* Version 1 callers (without progress) are still accepted. */
+#define AB_GAP_OPTIONS_VERSION 2
 #define AB_GAP_OPTIONS_INIT                                                                        \
     {                                                                                              \
         AB_GAP_OPTIONS_VERSION, AB_GAP_OPEN_CLOSED, 0, NULL, 0, 20240601u, 0, 0, 0, NULL, NULL, 0, \
-            NULL, NULL, 0, NULL, NULL, NULL, 0, NULL                                               \
+            NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL                                   \
     }
 
 /**

@@ -146,12 +146,13 @@ class BpmnMapOptions(Structure):  # ab_bpmn_map_options, version 1
                 ("suggest_min", c_double), ("suggest_max", c_uint)]
 
 
-class ConformOptions(Structure):  # ab_conform_options, version 2
+class ConformOptions(Structure):  # ab_conform_options, up to version 3 (progress unused)
     _fields_ = [("version", c_uint), ("threads", c_uint), ("max_states", c_uint64),
-                ("max_memory", c_uint64), ("check_ambiguity", c_int)]
+                ("max_memory", c_uint64), ("check_ambiguity", c_int),
+                ("progress", c_void_p), ("progress_payload", c_void_p)]
 
 
-class GapOptions(Structure):  # ab_gap_options, version 1
+class GapOptions(Structure):  # ab_gap_options, up to version 2 (progress unused)
     _fields_ = [("version", c_uint), ("open_cases", c_int), ("open_horizon", c_double),
                 ("controls", c_char_p), ("max_states", c_uint64), ("seed", c_uint64),
                 ("resamples", c_uint32), ("min_group", c_uint32), ("threads", c_uint),
@@ -159,7 +160,8 @@ class GapOptions(Structure):  # ab_gap_options, version 1
                 ("log_file_count", c_size_t), ("model_file", c_char_p),
                 ("library_files", POINTER(c_char_p)), ("library_file_count", c_size_t),
                 ("map_file", c_char_p), ("model", c_void_p), ("mapping", c_void_p),
-                ("conform_max_states", c_uint64), ("gate", c_char_p)]
+                ("conform_max_states", c_uint64), ("gate", c_char_p),
+                ("progress", c_void_p), ("progress_payload", c_void_p)]  # version 2
 
 
 P = c_void_p

@@ -93,6 +93,7 @@ int main(void)
     S(ab_conform_options);
     F(ab_conform_options, max_states);
     F(ab_conform_options, check_ambiguity);
+    F(ab_conform_options, progress);
     E();
     S(ab_gap_options);
     F(ab_gap_options, controls);
@@ -105,6 +106,7 @@ int main(void)
     F(ab_gap_options, mapping);
     F(ab_gap_options, conform_max_states);
     F(ab_gap_options, gate);
+    F(ab_gap_options, progress);
     E();
     printf("\n}\n");
     return 0;
