@@ -3,8 +3,12 @@
  * process of nested blocks (sequences, exclusive, parallel and inclusive
  * splits with their joins, rework loops) with a given number of tasks and no
  * diagram. The same seed gives the same file, so benchmark runs compare.
+ * With --branches N the map is instead one parallel split into N branches of
+ * one task each and their join: the widest concurrency a map of N tasks can
+ * have, whose state space has 2^N markings.
  *
  *   genbpmn --tasks 2000 --seed 1 -o big.bpmn
+ *   genbpmn --branches 5000 -o wide.bpmn
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -124,15 +128,33 @@ static void block(gen *g, unsigned depth, unsigned budget, unsigned *in, unsigne
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: genbpmn [--tasks N] [--seed S] [--depth D] [--width W] [-o FILE]\n");
+    fprintf(stderr, "usage: genbpmn [--tasks N] [--seed S] [--depth D] [--width W] [-o FILE]\n"
+                    "       genbpmn --branches N [-o FILE]   one parallel split into N one-task\n"
+                    "                                        branches and its join\n");
     return 2;
+}
+
+/* start -> parallel split -> N tasks -> parallel join -> end. */
+static void parallel_branches(gen *g, unsigned branches)
+{
+    unsigned start = node(g, "startEvent", "");
+    unsigned split = node(g, "parallelGateway", "");
+    unsigned join = node(g, "parallelGateway", "");
+    unsigned end = node(g, "endEvent", "");
+    flow(g, start, split);
+    for (unsigned k = 0; k < branches; k++) {
+        unsigned t = task(g);
+        flow(g, split, t);
+        flow(g, t, join);
+    }
+    flow(g, join, end);
 }
 
 int main(int argc, char **argv)
 {
     gen g;
     memset(&g, 0, sizeof(g));
-    unsigned tasks = 2000, depth = 6;
+    unsigned tasks = 2000, depth = 6, branches = 0;
     unsigned long long seed = 1;
     const char *path = NULL;
     g.width = 3;
@@ -145,6 +167,11 @@ int main(int argc, char **argv)
             depth = (unsigned)strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--width") == 0 && i + 1 < argc) {
             g.width = (unsigned)strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--branches") == 0 && i + 1 < argc) {
+            branches = (unsigned)strtoul(argv[++i], NULL, 10);
+            if (branches == 0) {
+                return usage();
+            }
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             path = argv[++i];
         } else {
@@ -167,17 +194,22 @@ int main(int argc, char **argv)
                    "<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
                    "id=\"generated\" exporter=\"genbpmn\">\n"
                    "  <bpmn:process id=\"process\" name=\"Generated process\">\n");
-    unsigned start = node(&g, "startEvent", "");
+    if (branches > 0) {
+        parallel_branches(&g, branches);
+    }
+    unsigned start = branches > 0 ? 0 : node(&g, "startEvent", "");
     unsigned prev = start;
     /* Blocks of about 40 tasks in sequence until the budget is spent. */
-    while (g.tasks > 0) {
+    while (branches == 0 && g.tasks > 0) {
         unsigned bi, bo, budget = g.tasks < 40 ? g.tasks : 40;
         block(&g, 0, budget, &bi, &bo);
         flow(&g, prev, bi);
         prev = bo;
     }
-    unsigned end = node(&g, "endEvent", "");
-    flow(&g, prev, end);
+    if (branches == 0) {
+        unsigned end = node(&g, "endEvent", "");
+        flow(&g, prev, end);
+    }
     fprintf(g.out, "  </bpmn:process>\n</bpmn:definitions>\n");
     if (path != NULL && fclose(g.out) != 0) {
         perror(path);

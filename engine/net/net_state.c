@@ -9,9 +9,6 @@
 
 #include <stdlib.h>
 
-/* Markings with more tokens than this are treated as unbounded growth. */
-#define AB__MAX_TOKENS 4096
-
 int ab__mstore_init(ab__mstore *s, ab_ctx *ctx)
 {
     memset(s, 0, sizeof(*s));
@@ -314,18 +311,13 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
     int rc = AB_OK, complete = 1;
     uint32_t expanded = 0;
     uint32_t growth = max_growth(n);
-    size_t buf_cap = (size_t)AB__MAX_TOKENS + growth + init_len + 1;
+    size_t buf_cap = 0, next_cap = 0;
     *complete_out = 0;
     if (unbounded_out != NULL) {
         *unbounded_out = 0;
     }
     AB_TRY(ab__netidx_build(&idx, ctx, n, allow));
-    cur = ab__malloc(ctx, sizeof(uint32_t) * buf_cap);
-    next = ab__malloc(ctx, sizeof(uint32_t) * buf_cap);
-    if (cur == NULL || next == NULL) {
-        rc = AB_ENOMEM;
-        goto done;
-    }
+    AB_TRY(AB_GROW(ctx, cur, buf_cap, (size_t)init_len + 1));
     memcpy(cur, init, sizeof(uint32_t) * init_len);
     ab__net_sort(cur, init_len, sizeof(uint32_t), cmp_u32);
     uint32_t first_id;
@@ -338,6 +330,10 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
     for (uint32_t s = first_id; s < st->count; s++) {
         uint32_t len;
         const uint32_t *m = ab__mstore_get(st, s, &len);
+        /* Buffers grow with the markings: a count of tokens proves nothing. */
+        AB_TRY(AB_GROW(ctx, cur, buf_cap, (size_t)len + 1));
+        AB_TRY(AB_GROW(ctx, next, next_cap, (size_t)len + growth + 1));
+        m = ab__mstore_get(st, s, &len);
         memcpy(cur, m, sizeof(uint32_t) * len);
         int any = 0;
         for (uint32_t i = 0; i < len && rc == AB_OK; i++) {
@@ -352,13 +348,6 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
                 }
                 any = 1;
                 uint32_t nl = ab__net_fire(n, t, cur, len, next, keep);
-                if (nl > AB__MAX_TOKENS) {
-                    complete = 0;
-                    if (unbounded_out != NULL) {
-                        *unbounded_out = 1;
-                    }
-                    goto stop;
-                }
                 uint32_t id;
                 AB_TRY(ab__mstore_add(st, next, nl, &id, &is_new));
                 if (!is_new) {
