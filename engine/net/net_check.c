@@ -82,16 +82,16 @@ enum { ENC_LIST = 0, ENC_BITS = 1 };
 
 typedef struct cstore {
     ab_ctx *ctx;
-    uint32_t nbytes;        /* Bytes of a bitset over all places. */
-    uint8_t *data;          /* Concatenated encodings. */
+    uint32_t nbytes; /* Bytes of a bitset over all places. */
+    uint8_t *data;   /* Concatenated encodings. */
     size_t data_len, data_cap;
-    uint64_t *off;          /* id -> offset (count + 1 entries). */
+    uint64_t *off; /* id -> offset (count + 1 entries). */
     size_t off_cap;
-    uint32_t *tok;          /* id -> tokens in the marking. */
+    uint32_t *tok; /* id -> tokens in the marking. */
     size_t tok_cap;
-    uint32_t *hash;         /* id -> hash of the encoding. */
+    uint32_t *hash; /* id -> hash of the encoding. */
     size_t hash_cap;
-    uint32_t *slots;        /* Open addressing: id + 1, 0 = empty. */
+    uint32_t *slots; /* Open addressing: id + 1, 0 = empty. */
     uint32_t mask;
     uint32_t count;
 } cstore;
@@ -370,8 +370,7 @@ int ab_net_check(const ab_net *n, const ab_net_check_options *opts, ab_net_verdi
     ab__netidx idx = {NULL, NULL};
     redge *edges = NULL;
     size_t edge_cap = 0, edge_count = 0;
-    uint32_t *parent = NULL, *cur = NULL, *next = NULL, *anc = NULL, *first = NULL,
-             *queue = NULL;
+    uint32_t *parent = NULL, *cur = NULL, *next = NULL, *anc = NULL, *first = NULL, *queue = NULL;
     size_t parent_cap = 0, cur_cap = 0, next_cap = 0, anc_cap = 0, cenc_cap = 0, nenc_cap = 0;
     uint8_t *cenc = NULL, *nenc = NULL;
     uint8_t *fired = NULL, *reach_end = NULL;
@@ -482,8 +481,8 @@ int ab_net_check(const ab_net *n, const ab_net_check_options *opts, ab_net_verdi
         }
         uint64_t bytes = cs_bytes(&st) + (uint64_t)edge_cap * sizeof(redge) +
                          (uint64_t)parent_cap * sizeof(uint32_t) +
-                         ((uint64_t)cur_cap + next_cap + anc_cap) * sizeof(uint32_t) +
-                         cenc_cap + nenc_cap;
+                         ((uint64_t)cur_cap + next_cap + anc_cap) * sizeof(uint32_t) + cenc_cap +
+                         nenc_cap;
         /* What the backward pass below adds: one byte, two and one words per
          * marking. */
         bytes += (uint64_t)st.count * (1 + 3 * sizeof(uint32_t));
@@ -613,8 +612,8 @@ explored:
     } else if (out->no_dead_transitions == AB_NET_NO) {
         const ab__trans *x = &n->trans[out->dead[0]];
         snprintf(out->reason, sizeof(out->reason),
-                 "%u transition%s can never fire, the first from '%s'", dead,
-                 dead == 1 ? "" : "s", x->element_id);
+                 "%u transition%s can never fire, the first from '%s'", dead, dead == 1 ? "" : "s",
+                 x->element_id);
     } else if (out->sound == AB_NET_UNKNOWN && by_memory) {
         snprintf(out->reason, sizeof(out->reason),
                  "not decided within the budget (%llu reachable markings explored within the "
