@@ -16,6 +16,7 @@
 #include "asbuilt/bpmn.h"
 #include "asbuilt/ingest.h"
 #include "asbuilt/net.h"
+#include "asbuilt/xes.h"
 
 static ab_bpmn *load(ab_ctx *ctx, const char *path)
 {
@@ -818,6 +819,149 @@ static void test_visible_events(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* ---- Wide maps ---- */
+
+/* start -> AND split -> n one-task branches -> AND join -> end. */
+static ab_net *parallel_net(ab_ctx *ctx, unsigned branches)
+{
+    size_t cap = 512 + (size_t)branches * 200, o = 0;
+    char *x = malloc(cap);
+    assert_non_null(x);
+    o += (size_t)snprintf(x + o, cap - o,
+                          "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
+                          "id=\"d\"><process id=\"p\"><startEvent id=\"s\"/>"
+                          "<parallelGateway id=\"g1\"/><parallelGateway id=\"g2\"/>"
+                          "<endEvent id=\"e\"/>"
+                          "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"g1\"/>"
+                          "<sequenceFlow id=\"f2\" sourceRef=\"g2\" targetRef=\"e\"/>");
+    for (unsigned k = 0; k < branches; k++) {
+        o += (size_t)snprintf(x + o, cap - o,
+                              "<task id=\"t%u\" name=\"T%u\"/>"
+                              "<sequenceFlow id=\"a%u\" sourceRef=\"g1\" targetRef=\"t%u\"/>"
+                              "<sequenceFlow id=\"b%u\" sourceRef=\"t%u\" targetRef=\"g2\"/>",
+                              k, k, k, k, k, k);
+    }
+    snprintf(x + o, cap - o, "</process></definitions>");
+    ab_bpmn *m = NULL;
+    assert_int_equal(ab_bpmn_read_memory(&m, ctx, x, strlen(x), "wide.bpmn", NULL, NULL), AB_OK);
+    ab_net *n = compile(ctx, m);
+    ab_bpmn_destroy(m);
+    free(x);
+    return n;
+}
+
+/* More tokens than any fixed buffer held: never "unbounded" from a count,
+ * and the budget is what stops the check. */
+static void test_wide_not_unbounded(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_net *n = parallel_net(ctx, 10000);
+    ab_net_check_options co = AB_NET_CHECK_OPTIONS_INIT;
+    co.max_memory = (uint64_t)16 << 20;
+    ab_net_verdict v;
+    assert_int_equal(ab_net_check(n, &co, &v, NULL), AB_OK);
+    assert_int_equal(v.bounded, AB_NET_UNKNOWN);
+    assert_int_equal(v.sound, AB_NET_UNKNOWN);
+    assert_int_equal(v.option_to_complete, AB_NET_UNKNOWN);
+    assert_non_null(strstr(v.reason, "not decided within the budget"));
+    assert_non_null(strstr(v.reason, "16 MiB"));
+    /* 10,000 tokens of 1-safe markings are stored as bitsets: thousands of
+     * markings fit in 16 MiB (as sorted arrays of 40 KB, about 400). */
+    assert_true(v.states > 4000);
+    ab_net_destroy(n);
+    /* A small parallel map is decided, and sound. */
+    n = parallel_net(ctx, 8);
+    assert_int_equal(ab_net_check(n, NULL, &v, NULL), AB_OK);
+    assert_int_equal(v.sound, AB_NET_YES);
+    assert_int_equal(v.states, 256 + 4);
+    ab_net_destroy(n);
+    ab_ctx_destroy(ctx);
+}
+
+/* A net that really is unbounded is said to be so, by a covering marking. */
+static void test_unbounded_by_covering(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    /* A loop whose body forks a token that nothing joins. */
+    const char *xml =
+        "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" id=\"d\">"
+        "<process id=\"p\"><startEvent id=\"s\"/><exclusiveGateway id=\"m\"/>"
+        "<parallelGateway id=\"fork\"/><task id=\"a\" name=\"A\"/>"
+        "<exclusiveGateway id=\"x\"/><task id=\"b\" name=\"B\"/><endEvent id=\"e1\"/>"
+        "<endEvent id=\"e2\"/>"
+        "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"m\"/>"
+        "<sequenceFlow id=\"f2\" sourceRef=\"m\" targetRef=\"fork\"/>"
+        "<sequenceFlow id=\"f3\" sourceRef=\"fork\" targetRef=\"a\"/>"
+        "<sequenceFlow id=\"f4\" sourceRef=\"fork\" targetRef=\"b\"/>"
+        "<sequenceFlow id=\"f5\" sourceRef=\"a\" targetRef=\"x\"/>"
+        "<sequenceFlow id=\"f6\" sourceRef=\"x\" targetRef=\"m\"/>"
+        "<sequenceFlow id=\"f7\" sourceRef=\"x\" targetRef=\"e1\"/>"
+        "<sequenceFlow id=\"f8\" sourceRef=\"b\" targetRef=\"e2\"/></process></definitions>";
+    ab_bpmn *m = NULL;
+    assert_int_equal(ab_bpmn_read_memory(&m, ctx, xml, strlen(xml), "grow.bpmn", NULL, NULL),
+                     AB_OK);
+    ab_net *n = compile(ctx, m);
+    ab_net_verdict v;
+    assert_int_equal(ab_net_check(n, NULL, &v, NULL), AB_OK);
+    assert_int_equal(v.bounded, AB_NET_NO);
+    assert_int_equal(v.sound, AB_NET_NO);
+    assert_non_null(strstr(v.reason, "covers"));
+    ab_net_destroy(n);
+    ab_bpmn_destroy(m);
+    ab_ctx_destroy(ctx);
+}
+
+/* ---- Values past libxml2's size limits: the limit and where ---- */
+
+static void test_huge_values(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    size_t big = (size_t)11 * 1000 * 1000;
+    char *x = malloc(big + 1024);
+    assert_non_null(x);
+    /* BPMN: an 11 MB name attribute on line 3. */
+    size_t o = (size_t)sprintf(x, "<?xml version=\"1.0\"?>\n<definitions "
+                                  "xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
+                                  "id=\"d\"><process id=\"p\">\n  <task id=\"t\" name=\"");
+    size_t task_at = (size_t)(strstr(x, "<task") - x);
+    memset(x + o, 'x', big);
+    o += big;
+    o += (size_t)sprintf(x + o, "\"/></process></definitions>\n");
+    ab_bpmn *m = NULL;
+    ab_error err;
+    ab_error_clear(&err);
+    assert_int_equal(ab_bpmn_read_memory(&m, ctx, x, o, "huge.bpmn", NULL, &err), AB_EPARSE);
+    assert_non_null(strstr(err.msg, "limit of 10000000 bytes"));
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.col, 3);
+    assert_true(err.has_offset);
+    assert_int_equal(err.offset, task_at);
+    /* XES: an 11 MB attribute value on line 4. */
+    o = (size_t)sprintf(x, "<?xml version=\"1.0\"?>\n<log xes.version=\"1.0\">\n<trace>\n"
+                           "<string key=\"concept:name\" value=\"");
+    size_t string_at = (size_t)(strstr(x, "<string") - x);
+    memset(x + o, 'x', big);
+    o += big;
+    o += (size_t)sprintf(x + o, "\"/></trace></log>\n");
+    ab_input *in = NULL;
+    assert_int_equal(ab_input_open_memory(&in, ctx, x, o, "huge.xes", NULL), AB_OK);
+    ab_log_builder *b = NULL;
+    assert_int_equal(ab_log_builder_create(&b, ctx, NULL), AB_OK);
+    ab_error_clear(&err);
+    assert_int_equal(ab_xes_read(b, in, NULL, &err), AB_EPARSE);
+    assert_non_null(strstr(err.msg, "limit of 10000000 bytes"));
+    assert_int_equal(err.line, 4);
+    assert_true(err.has_offset);
+    assert_int_equal(err.offset, string_at);
+    ab_log_builder_destroy(b);
+    ab_input_destroy(in);
+    free(x);
+    ab_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -834,6 +978,9 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_relabel_alloc_failures),
         cmocka_unit_test(test_visible_events),
+        cmocka_unit_test(test_wide_not_unbounded),
+        cmocka_unit_test(test_unbounded_by_covering),
+        cmocka_unit_test(test_huge_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
