@@ -17,6 +17,7 @@
 #include "asbuilt/ingest.h"
 #include "asbuilt/net.h"
 #include "asbuilt/xes.h"
+#include "net/net_int.h"
 
 static ab_bpmn *load(ab_ctx *ctx, const char *path)
 {
@@ -913,6 +914,74 @@ static void test_unbounded_by_covering(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* The cheap proofs of ab_net_label_is_mandatory agree with the exploration
+ * of every marking, for every label of every shared map; on a wide map they
+ * answer where the exploration cannot. */
+static void test_mandatory_proofs(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    uint32_t compared = 0, yes = 0, no = 0;
+    for (size_t k = 0; k < sizeof(shared_maps) / sizeof(shared_maps[0]); k++) {
+        const char *path = tu_shared(shared_maps[k].file);
+        if (!tu_exists(path)) {
+            continue;
+        }
+        ab_bpmn *m = load(ctx, path);
+        ab_net *n = compile(ctx, m);
+        uint8_t *allow = malloc((size_t)ab_net_transition_count(n) + 1);
+        assert_non_null(allow);
+        for (uint32_t l = 0; l < ab_net_label_count(n); l++) {
+            for (uint32_t t = 0; t < ab_net_transition_count(n); t++) {
+                allow[t] = ab_net_transition_at(n, t)->label_id != l;
+            }
+            ab__mstore st;
+            assert_int_equal(ab__mstore_init(&st, ctx), AB_OK);
+            int complete = 0, reached = 0;
+            uint32_t src = ab_net_source(n);
+            assert_int_equal(
+                ab__net_explore(n, allow, NULL, &src, 1, 1000000, &st, NULL, &complete, NULL),
+                AB_OK);
+            for (uint32_t s = 0; s < st.count && !reached; s++) {
+                uint32_t len;
+                const uint32_t *mk = ab__mstore_get(&st, s, &len);
+                reached = len == 1 && mk[0] == ab_net_sink(n);
+            }
+            ab__mstore_finish(&st);
+            int want = reached ? AB_NET_NO : complete ? AB_NET_YES : AB_NET_UNKNOWN;
+            /* With a limit of one marking, only the proofs can answer. */
+            int proof = AB_NET_UNKNOWN, got = AB_NET_UNKNOWN;
+            assert_int_equal(ab_net_label_is_mandatory(n, l, 1, &proof, NULL), AB_OK);
+            assert_int_equal(ab_net_label_is_mandatory(n, l, 1000000, &got, NULL), AB_OK);
+            if (want != AB_NET_UNKNOWN) {
+                if (got != want || (proof != want && proof != AB_NET_UNKNOWN)) {
+                    fail_msg("%s: label '%s': %d (proofs alone %d), the exploration says %d",
+                             path, ab_net_label(n, l), got, proof, want);
+                }
+                compared++;
+                yes += proof == AB_NET_YES;
+                no += proof == AB_NET_NO;
+            }
+        }
+        free(allow);
+        ab_net_destroy(n);
+        ab_bpmn_destroy(m);
+    }
+    print_message("  mandatory: %u labels compared, proved without exploring: %u mandatory, "
+                  "%u not\n",
+                  compared, yes, no);
+    assert_true(compared > 100 && yes > 10 && no > 10);
+    /* 5,000 branches: each task is mandatory, and a proof says so at once. */
+    ab_net *w = parallel_net(ctx, 5000);
+    uint32_t id;
+    assert_int_equal(ab_net_label_find(w, "T4321", &id), AB_OK);
+    int got = AB_NET_UNKNOWN;
+    assert_int_equal(ab_net_label_is_mandatory(w, id, 1, &got, NULL), AB_OK);
+    assert_int_equal(got, AB_NET_YES);
+    ab_net_destroy(w);
+    ab_ctx_destroy(ctx);
+}
+
 /* ---- Values past libxml2's size limits: the limit and where ---- */
 
 static void test_huge_values(void **state)
@@ -980,6 +1049,7 @@ int main(void)
         cmocka_unit_test(test_visible_events),
         cmocka_unit_test(test_wide_not_unbounded),
         cmocka_unit_test(test_unbounded_by_covering),
+        cmocka_unit_test(test_mandatory_proofs),
         cmocka_unit_test(test_huge_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

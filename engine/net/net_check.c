@@ -644,6 +644,278 @@ done:
     return AB_OK;
 }
 
+/* ---- Mandatory steps ---- */
+
+/*
+ * Whether the sink can be marked at all with the allowed transitions when
+ * token counts are ignored: a place is markable when an allowed transition
+ * with all its inputs markable produces into it. Every reachable marking
+ * marks markable places only, so "no" is a proof that the final marking is
+ * unreachable.
+ */
+static int sink_markable(const ab_net *n, const uint8_t *allow, ab_ctx *ctx, int *out)
+{
+    uint8_t *mark = ab__calloc(ctx, (size_t)n->place_count + 1, 1);
+    uint8_t *done = ab__calloc(ctx, (size_t)n->trans_count + 1, 1);
+    if (mark == NULL || done == NULL) {
+        ab__free(ctx, mark);
+        ab__free(ctx, done);
+        return AB_ENOMEM;
+    }
+    mark[n->source] = 1;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (uint32_t t = 0; t < n->trans_count; t++) {
+            if (done[t] || !allow[t]) {
+                continue;
+            }
+            int ok = 1;
+            for (uint32_t i = 0; i < n->trans[t].in_count && ok; i++) {
+                ok = mark[n->trans[t].in[i].place];
+            }
+            if (!ok) {
+                continue;
+            }
+            done[t] = 1;
+            changed = 1;
+            for (uint32_t i = 0; i < n->trans[t].out_count; i++) {
+                mark[n->trans[t].out[i].place] = 1;
+            }
+        }
+    }
+    *out = mark[n->sink];
+    ab__free(ctx, mark);
+    ab__free(ctx, done);
+    return AB_OK;
+}
+
+/* Place -> fewest allowed transitions from a token there to the sink in the
+ * net's graph (ignoring synchronisation), UINT32_MAX when there is no way. */
+static int sink_distance(const ab_net *n, const uint8_t *allow, ab_ctx *ctx, uint32_t *d)
+{
+    for (uint32_t p = 0; p < n->place_count; p++) {
+        d[p] = UINT32_MAX;
+    }
+    d[n->sink] = 0;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (uint32_t t = 0; t < n->trans_count; t++) {
+            if (!allow[t]) {
+                continue;
+            }
+            uint32_t best = UINT32_MAX;
+            for (uint32_t i = 0; i < n->trans[t].out_count; i++) {
+                uint32_t q = d[n->trans[t].out[i].place];
+                best = q < best ? q : best;
+            }
+            if (n->trans[t].out_count == 0 || best == UINT32_MAX) {
+                continue;
+            }
+            for (uint32_t i = 0; i < n->trans[t].in_count; i++) {
+                uint32_t p = n->trans[t].in[i].place;
+                if (best + 1 < d[p]) {
+                    d[p] = best + 1;
+                    changed = 1;
+                }
+            }
+        }
+    }
+    (void)ctx;
+    return AB_OK;
+}
+
+static uint64_t zob(uint32_t p)
+{
+    uint64_t z = (uint64_t)p * 0x9E3779B97F4A7C15ull + 0xD1B54A32D192ED03ull;
+    z ^= z >> 31;
+    z *= 0xBF58476D1CE4E5B9ull;
+    z ^= z >> 29;
+    return z | 1;
+}
+
+/* Whether a set of 64-bit hashes (open addressing, 0 = empty) holds h; adds it if not. */
+static int seen_add(uint64_t **slots, size_t *mask, size_t *count, ab_ctx *ctx, uint64_t h,
+                    int *had)
+{
+    h = h != 0 ? h : 1;
+    size_t i = (size_t)(h ^ (h >> 29)) & *mask;
+    for (; (*slots)[i] != 0; i = (i + 1) & *mask) {
+        if ((*slots)[i] == h) {
+            *had = 1;
+            return AB_OK;
+        }
+    }
+    *had = 0;
+    (*slots)[i] = h;
+    if (++*count * 2 > *mask + 1) {
+        size_t nsize = (*mask + 1) * 2;
+        uint64_t *ns = ab__calloc(ctx, nsize, sizeof(uint64_t));
+        if (ns == NULL) {
+            return AB_ENOMEM;
+        }
+        for (size_t k = 0; k <= *mask; k++) {
+            uint64_t v = (*slots)[k];
+            if (v != 0) {
+                size_t j = (size_t)(v ^ (v >> 29)) & (nsize - 1);
+                while (ns[j] != 0) {
+                    j = (j + 1) & (nsize - 1);
+                }
+                ns[j] = v;
+            }
+        }
+        ab__free(ctx, *slots);
+        *slots = ns;
+        *mask = nsize - 1;
+    }
+    return AB_OK;
+}
+
+/*
+ * Looks for a complete run of allowed transitions by a depth-first walk
+ * with one marking (token counts per place), trying first the transitions
+ * whose outputs are nearest to the sink and never entering a marking seen
+ * before. *found is 1 when the final marking was reached (a proof that the
+ * forbidden transitions are not needed), 0 when the walk gave up.
+ */
+static int walk_to_sink(const ab_net *n, const uint8_t *allow, ab_ctx *ctx, int *found)
+{
+    *found = 0;
+    uint32_t np = n->place_count, nt = n->trans_count;
+    uint32_t *d = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)np + 1));
+    uint32_t *cnt = ab__calloc(ctx, (size_t)np + 1, sizeof(uint32_t));
+    uint32_t *stack = NULL, *tried = NULL;
+    size_t stack_cap = 0, tried_cap = 0, depth = 0;
+    size_t mask = 1023, count = 0;
+    uint64_t *slots = ab__calloc(ctx, mask + 1, sizeof(uint64_t));
+    int rc = AB_OK;
+    if (d == NULL || cnt == NULL || slots == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
+    }
+    AB_TRY(sink_distance(n, allow, ctx, d));
+    if (d[n->source] == UINT32_MAX) {
+        goto done;
+    }
+    cnt[n->source] = 1;
+    uint64_t tokens = 1, hash = zob(n->source), work = 0;
+    uint64_t max_work = (uint64_t)nt * 2000 + 50000000ull;
+    int had;
+    AB_TRY(seen_add(&slots, &mask, &count, ctx, hash, &had));
+    /* tried[depth]: the last transition tried at that depth (UINT32_MAX: none). */
+    AB_TRY(AB_GROW(ctx, tried, tried_cap, 1));
+    tried[0] = UINT32_MAX;
+    while (work < max_work) {
+        if (tokens == 1 && cnt[n->sink] == 1) {
+            *found = 1;
+            break;
+        }
+        /* The best untried move: smallest (distance of its nearest output, index). */
+        uint32_t best = UINT32_MAX, best_d = UINT32_MAX;
+        uint32_t last = tried[depth], last_d = UINT32_MAX;
+        if (last != UINT32_MAX) {
+            last_d = UINT32_MAX;
+            for (uint32_t i = 0; i < n->trans[last].out_count; i++) {
+                uint32_t q = d[n->trans[last].out[i].place];
+                last_d = q < last_d ? q : last_d;
+            }
+        }
+        for (uint32_t t = 0; t < nt; t++) {
+            work++;
+            const ab__trans *x = &n->trans[t];
+            if (!allow[t] || x->in_count == 0) {
+                continue;
+            }
+            uint32_t td = UINT32_MAX;
+            int ok = 1;
+            for (uint32_t i = 0; i < x->out_count && ok; i++) {
+                uint32_t q = d[x->out[i].place];
+                ok = q != UINT32_MAX;
+                td = q < td ? q : td;
+            }
+            for (uint32_t i = 0; i < x->in_count && ok; i++) {
+                ok = cnt[x->in[i].place] >= x->in[i].weight;
+            }
+            if (!ok) {
+                continue;
+            }
+            /* Order: (td, t); skip what was tried at this depth already. */
+            if (last != UINT32_MAX && (td < last_d || (td == last_d && t <= last))) {
+                continue;
+            }
+            if (td > best_d || (td == best_d && t > best)) {
+                continue;
+            }
+            uint64_t h = hash;
+            for (uint32_t i = 0; i < x->in_count; i++) {
+                h -= zob(x->in[i].place) * x->in[i].weight;
+            }
+            for (uint32_t i = 0; i < x->out_count; i++) {
+                h += zob(x->out[i].place) * x->out[i].weight;
+            }
+            h = h != 0 ? h : 1;
+            int seen = 0;
+            for (size_t k = (size_t)(h ^ (h >> 29)) & mask; slots[k] != 0 && !seen;
+                 k = (k + 1) & mask) {
+                seen = slots[k] == h;
+            }
+            if (seen) {
+                continue;
+            }
+            best = t;
+            best_d = td;
+        }
+        const ab__trans *x = best != UINT32_MAX ? &n->trans[best] : NULL;
+        if (x == NULL) {
+            if (depth == 0) {
+                break;
+            }
+            /* Back: undo the move that led here. */
+            uint32_t t = stack[--depth];
+            const ab__trans *y = &n->trans[t];
+            for (uint32_t i = 0; i < y->out_count; i++) {
+                cnt[y->out[i].place] -= y->out[i].weight;
+                tokens -= y->out[i].weight;
+                hash -= zob(y->out[i].place) * y->out[i].weight;
+            }
+            for (uint32_t i = 0; i < y->in_count; i++) {
+                cnt[y->in[i].place] += y->in[i].weight;
+                tokens += y->in[i].weight;
+                hash += zob(y->in[i].place) * y->in[i].weight;
+            }
+            continue;
+        }
+        tried[depth] = best;
+        AB_TRY(AB_GROW(ctx, stack, stack_cap, depth + 1));
+        AB_TRY(AB_GROW(ctx, tried, tried_cap, depth + 2));
+        stack[depth++] = best;
+        tried[depth] = UINT32_MAX;
+        for (uint32_t i = 0; i < x->in_count; i++) {
+            cnt[x->in[i].place] -= x->in[i].weight;
+            tokens -= x->in[i].weight;
+            hash -= zob(x->in[i].place) * x->in[i].weight;
+        }
+        for (uint32_t i = 0; i < x->out_count; i++) {
+            cnt[x->out[i].place] += x->out[i].weight;
+            tokens += x->out[i].weight;
+            hash += zob(x->out[i].place) * x->out[i].weight;
+        }
+        AB_TRY(seen_add(&slots, &mask, &count, ctx, hash, &had));
+    }
+done:
+    ab__free(ctx, d);
+    ab__free(ctx, cnt);
+    ab__free(ctx, stack);
+    ab__free(ctx, tried);
+    ab__free(ctx, slots);
+    return rc;
+}
+
+/*
+ * Cheap proofs first: the sink cannot be marked without the label even
+ * ignoring token counts (mandatory), or a walk finds a complete run without
+ * it (not mandatory). Only when neither settles it are the markings
+ * explored, within max_states.
+ */
 int ab_net_label_is_mandatory(const ab_net *n, uint32_t label_id, uint64_t max_states, int *out,
                               ab_error *err)
 {
@@ -656,24 +928,36 @@ int ab_net_label_is_mandatory(const ab_net *n, uint32_t label_id, uint64_t max_s
     for (uint32_t t = 0; t < n->trans_count; t++) {
         allow[t] = n->pub_trans[t].label_id != label_id || label_id == AB_NET_SILENT;
     }
-    ab__mstore st;
-    if (ab__mstore_init(&st, ctx) != AB_OK) {
-        ab__free(ctx, allow);
-        return ab__error(err, AB_ENOMEM, "net", 0, 0, "out of memory");
-    }
-    int complete = 0;
-    int rc = ab__net_explore(n, allow, NULL, &n->source, 1, max_states != 0 ? max_states : 200000,
-                             &st, NULL, &complete, NULL);
-    if (rc == AB_OK) {
-        int reached = 0;
-        for (uint32_t s = 0; s < st.count && !reached; s++) {
-            uint32_t len;
-            const uint32_t *m = ab__mstore_get(&st, s, &len);
-            reached = len == 1 && m[0] == n->sink;
+    int markable = 1, found = 0;
+    int rc = sink_markable(n, allow, ctx, &markable);
+    if (rc == AB_OK && !markable) {
+        *out = AB_NET_YES;
+    } else if (rc == AB_OK) {
+        rc = walk_to_sink(n, allow, ctx, &found);
+        if (rc == AB_OK && found) {
+            *out = AB_NET_NO;
         }
-        *out = reached ? AB_NET_NO : complete ? AB_NET_YES : AB_NET_UNKNOWN;
     }
-    ab__mstore_finish(&st);
+    if (rc == AB_OK && *out == AB_NET_UNKNOWN) {
+        ab__mstore st;
+        if (ab__mstore_init(&st, ctx) != AB_OK) {
+            ab__free(ctx, allow);
+            return ab__error(err, AB_ENOMEM, "net", 0, 0, "out of memory");
+        }
+        int complete = 0;
+        rc = ab__net_explore(n, allow, NULL, &n->source, 1, max_states != 0 ? max_states : 200000,
+                             &st, NULL, &complete, NULL);
+        if (rc == AB_OK) {
+            int reached = 0;
+            for (uint32_t s = 0; s < st.count && !reached; s++) {
+                uint32_t len;
+                const uint32_t *m = ab__mstore_get(&st, s, &len);
+                reached = len == 1 && m[0] == n->sink;
+            }
+            *out = reached ? AB_NET_NO : complete ? AB_NET_YES : AB_NET_UNKNOWN;
+        }
+        ab__mstore_finish(&st);
+    }
     ab__free(ctx, allow);
     if (rc != AB_OK) {
         return ab__error(err, rc, "net", 0, 0, "out of memory");
