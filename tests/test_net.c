@@ -871,6 +871,23 @@ static void test_wide_not_unbounded(void **state)
      * markings fit in 16 MiB (as sorted arrays of 40 KB, about 400). */
     assert_true(v.states > 4000);
     ab_net_destroy(n);
+    /* The replay follows markings of any size (it stopped at 8,160 tokens). */
+    n = parallel_net(ctx, 8300);
+    const char **labels = malloc(sizeof(char *) * 8300);
+    char(*names)[16] = malloc(16 * 8300);
+    assert_true(labels != NULL && names != NULL);
+    for (unsigned k = 0; k < 8300; k++) {
+        snprintf(names[k], 16, "T%u", (k * 7919u) % 8300u);
+        labels[k] = names[k];
+    }
+    int acc = 0;
+    assert_int_equal(ab_net_accepts(n, labels, 8300, NULL, &acc, NULL), AB_OK);
+    assert_int_equal(acc, 1);
+    assert_int_equal(ab_net_accepts(n, labels, 8299, NULL, &acc, NULL), AB_OK);
+    assert_int_equal(acc, 0);
+    free(labels);
+    free(names);
+    ab_net_destroy(n);
     /* A small parallel map is decided, and sound. */
     n = parallel_net(ctx, 8);
     assert_int_equal(ab_net_check(n, NULL, &v, NULL), AB_OK);

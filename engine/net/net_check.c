@@ -269,33 +269,7 @@ static int cs_add(cstore *c, const uint8_t *enc, size_t elen, uint32_t tok, uint
 static uint32_t fire_sorted(const ab_net *n, uint32_t t, const uint32_t *m, uint32_t len,
                             uint32_t *out)
 {
-    const ab__trans *x = &n->trans[t];
-    uint32_t o = 0, ia = 0, oa = 0;
-    uint32_t rem = x->in_count > 0 ? x->in[0].weight : 0;
-    for (uint32_t i = 0; i < len; i++) {
-        uint32_t p = m[i];
-        while (ia < x->in_count && x->in[ia].place < p) {
-            ia++;
-            rem = ia < x->in_count ? x->in[ia].weight : 0;
-        }
-        while (oa < x->out_count && x->out[oa].place <= p) {
-            for (uint32_t w = 0; w < x->out[oa].weight; w++) {
-                out[o++] = x->out[oa].place;
-            }
-            oa++;
-        }
-        if (ia < x->in_count && x->in[ia].place == p && rem > 0) {
-            rem--;
-            continue;
-        }
-        out[o++] = p;
-    }
-    for (; oa < x->out_count; oa++) {
-        for (uint32_t w = 0; w < x->out[oa].weight; w++) {
-            out[o++] = x->out[oa].place;
-        }
-    }
-    return o;
+    return ab__net_fire(n, t, m, len, out, NULL);
 }
 
 /*
