@@ -117,6 +117,15 @@ void ab__mstore_finish(ab__mstore *s);
 void ab__mstore_clear(ab__mstore *s);
 /* Adds a marking (sorted). *id_out gets its id; *is_new 1 when it was not there. */
 int ab__mstore_add(ab__mstore *s, const uint32_t *m, uint32_t len, uint32_t *id_out, int *is_new);
+/* Bytes a store holds. */
+static inline uint64_t ab__mstore_bytes(const ab__mstore *s)
+{
+    return (uint64_t)s->data_cap * sizeof(uint32_t) + (uint64_t)s->off_cap * sizeof(uint64_t) +
+           ((uint64_t)s->mask + 1) * sizeof(uint32_t);
+}
+/* The memory budget of the model analyses that explore markings with a store
+ * (gap relations): past it they are "not decided within the budget". */
+#define AB__NET_MODEL_MEMORY ((uint64_t)256 << 20)
 static inline const uint32_t *ab__mstore_get(const ab__mstore *s, uint32_t id, uint32_t *len_out)
 {
     *len_out = (uint32_t)(s->off[id + 1] - s->off[id]);
