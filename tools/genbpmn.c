@@ -7,8 +7,11 @@
  * one task each and their join: the widest concurrency a map of N tasks can
  * have, whose state space has 2^N markings.
  *
+ * With --log FILE it also writes an XES log of --traces K cases that fit
+ * such a map, each its tasks in an order drawn with the seed.
+ *
  *   genbpmn --tasks 2000 --seed 1 -o big.bpmn
- *   genbpmn --branches 5000 -o wide.bpmn
+ *   genbpmn --branches 5000 -o wide.bpmn --log wide.xes --traces 20
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -129,9 +132,55 @@ static void block(gen *g, unsigned depth, unsigned budget, unsigned *in, unsigne
 static int usage(void)
 {
     fprintf(stderr, "usage: genbpmn [--tasks N] [--seed S] [--depth D] [--width W] [-o FILE]\n"
-                    "       genbpmn --branches N [-o FILE]   one parallel split into N one-task\n"
-                    "                                        branches and its join\n");
+                    "       genbpmn --branches N [--seed S] [-o FILE] [--log LOG --traces K]\n"
+                    "           one parallel split into N one-task branches and its join; --log\n"
+                    "           writes K cases that fit it (XES, tasks in a random order)\n");
     return 2;
+}
+
+/* K cases of the parallel map, each a shuffle of its tasks (task k is "Task 6+3k": ids 1-4
+ * are the events and gateways, 5 the first flow, and each branch takes three ids). */
+static int fitting_log(gen *g, unsigned branches, unsigned traces, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    unsigned *perm = malloc(sizeof(unsigned) * branches);
+    if (f == NULL || perm == NULL) {
+        perror(path);
+        free(perm);
+        if (f != NULL) {
+            fclose(f);
+        }
+        return 4;
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<log xes.version=\"1.0\">\n");
+    for (unsigned c = 0; c < traces; c++) {
+        for (unsigned k = 0; k < branches; k++) {
+            perm[k] = k;
+        }
+        for (unsigned k = branches; k > 1; k--) {
+            unsigned j = rnd(g, k), tmp = perm[k - 1];
+            perm[k - 1] = perm[j];
+            perm[j] = tmp;
+        }
+        fprintf(f, "<trace><string key=\"concept:name\" value=\"case %u\"/>\n", c + 1);
+        for (unsigned k = 0; k < branches; k++) {
+            unsigned long long s = (unsigned long long)c * 86400ull + k;
+            fprintf(f,
+                    "<event><string key=\"concept:name\" value=\"Task %u\"/><date "
+                    "key=\"time:timestamp\" value=\"2024-%02llu-%02lluT%02llu:%02llu:%02llu.000Z\"/>"
+                    "</event>\n",
+                    6 + 3 * perm[k], 1 + s / 86400 / 28 % 12, 1 + s / 86400 % 28, s / 3600 % 24,
+                    s / 60 % 60, s % 60);
+        }
+        fprintf(f, "</trace>\n");
+    }
+    fprintf(f, "</log>\n");
+    free(perm);
+    if (fclose(f) != 0) {
+        perror(path);
+        return 4;
+    }
+    return 0;
 }
 
 /* start -> parallel split -> N tasks -> parallel join -> end. */
@@ -154,7 +203,8 @@ int main(int argc, char **argv)
 {
     gen g;
     memset(&g, 0, sizeof(g));
-    unsigned tasks = 2000, depth = 6, branches = 0;
+    unsigned tasks = 2000, depth = 6, branches = 0, traces = 10;
+    const char *log_path = NULL;
     unsigned long long seed = 1;
     const char *path = NULL;
     g.width = 3;
@@ -172,13 +222,17 @@ int main(int argc, char **argv)
             if (branches == 0) {
                 return usage();
             }
+        } else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
+            log_path = argv[++i];
+        } else if (strcmp(argv[i], "--traces") == 0 && i + 1 < argc) {
+            traces = (unsigned)strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             path = argv[++i];
         } else {
             return usage();
         }
     }
-    if (tasks == 0 || g.width < 2 || depth == 0) {
+    if (tasks == 0 || g.width < 2 || depth == 0 || (log_path != NULL && branches == 0)) {
         return usage();
     }
     g.out = path != NULL ? fopen(path, "w") : stdout;
@@ -215,5 +269,5 @@ int main(int argc, char **argv)
         perror(path);
         return 4;
     }
-    return 0;
+    return log_path != NULL ? fitting_log(&g, branches, traces, log_path) : 0;
 }

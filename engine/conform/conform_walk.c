@@ -336,6 +336,78 @@ done:
  * a deviation-free path is pruned by an admissible heuristic). Where there is
  * a choice the replay gives up and the search decides.
  */
+/* A set of transitions with O(1) insertion and removal. */
+typedef struct tset {
+    uint32_t *items;
+    uint32_t *at; /* Transition -> index in items. */
+    uint32_t count;
+} tset;
+
+static void ts_add(tset *s, uint32_t t)
+{
+    s->at[t] = s->count;
+    s->items[s->count++] = t;
+}
+
+static void ts_remove(tset *s, uint32_t t)
+{
+    uint32_t last = s->items[--s->count];
+    s->items[s->at[t]] = last;
+    s->at[last] = s->at[t];
+}
+
+/* What the replay keeps up to date as transitions fire. */
+typedef struct rstate {
+    const ab__cnet *cn;
+    wmark m;
+    uint8_t *en;         /* Transition -> enabled. */
+    tset silent, urgent; /* Enabled silent transitions; the urgent among them. */
+    uint32_t *lab_en;    /* Label -> enabled transitions carrying it. */
+    uint32_t *by_first;  /* Label -> its transitions in by_lab (CSR). */
+    uint32_t *by_lab;
+} rstate;
+
+static void rs_update(rstate *r, uint32_t t)
+{
+    const ab__cnet *cn = r->cn;
+    uint8_t now = (uint8_t)(cn->in_first[t] < cn->in_first[t + 1] && wm_enabled(cn, &r->m, t));
+    if (now == r->en[t]) {
+        return;
+    }
+    r->en[t] = now;
+    uint32_t l = cn->label[t];
+    if (l != AB_NET_SILENT) {
+        r->lab_en[l] += now ? 1 : (uint32_t)-1;
+    } else if (now) {
+        ts_add(&r->silent, t);
+        if (cn->urgent[t]) {
+            ts_add(&r->urgent, t);
+        }
+    } else {
+        ts_remove(&r->silent, t);
+        if (cn->urgent[t]) {
+            ts_remove(&r->urgent, t);
+        }
+    }
+}
+
+/* Fires t and updates what depends on the places it touched. */
+static void rs_fire(rstate *r, uint32_t t)
+{
+    const ab__cnet *cn = r->cn;
+    wm_fire(cn, &r->m, t);
+    for (int side = 0; side < 2; side++) {
+        const uint32_t *first = side == 0 ? cn->in_first : cn->out_first;
+        const ab_net_arc *arcs = side == 0 ? cn->in : cn->out;
+        for (uint32_t a = first[t]; a < first[t + 1]; a++) {
+            uint32_t p = arcs[a].place;
+            for (uint32_t k = cn->all_cons_first[p]; k < cn->all_cons_first[p + 1]; k++) {
+                rs_update(r, cn->all_cons[k]);
+            }
+        }
+    }
+}
+
 int ab__cf_replay(const ab__cnet *cn, ab_ctx *ctx, const uint32_t *acts, uint32_t n,
                   const uint32_t *activity_label, ab__cf_alignment *out)
 {
@@ -343,47 +415,74 @@ int ab__cf_replay(const ab__cnet *cn, ab_ctx *ctx, const uint32_t *acts, uint32_
     if (cn->free_count > 0) {
         return AB_ELIMIT;
     }
-    wmark m;
+    uint32_t nt = cn->trans_count;
+    rstate r;
+    memset(&r, 0, sizeof(r));
+    r.cn = cn;
     ab_move *moves = NULL;
     size_t cap = 0, count = 0;
-    int rc = wm_init(&m, ctx, cn->place_count);
-    if (rc != AB_OK) {
-        wm_finish(&m, ctx);
-        return rc;
+    int rc = wm_init(&r.m, ctx, cn->place_count);
+    r.en = ab__calloc(ctx, (size_t)nt + 1, 1);
+    r.silent.items = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)nt + 1));
+    r.silent.at = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)nt + 1));
+    r.urgent.items = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)nt + 1));
+    r.urgent.at = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)nt + 1));
+    r.lab_en = ab__calloc(ctx, (size_t)cn->label_count + 1, sizeof(uint32_t));
+    r.by_first = ab__calloc(ctx, (size_t)cn->label_count + 2, sizeof(uint32_t));
+    r.by_lab = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)nt + 1));
+    if (rc != AB_OK || r.en == NULL || r.silent.items == NULL || r.silent.at == NULL ||
+        r.urgent.items == NULL || r.urgent.at == NULL || r.lab_en == NULL ||
+        r.by_first == NULL || r.by_lab == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
     }
-    wm_add(&m, cn->source, 1);
+    for (uint32_t t = 0; t < nt; t++) {
+        if (cn->label[t] != AB_NET_SILENT) {
+            r.by_first[cn->label[t] + 2]++;
+        }
+    }
+    for (uint32_t l = 0; l < cn->label_count; l++) {
+        r.by_first[l + 2] += r.by_first[l + 1];
+    }
+    for (uint32_t t = 0; t < nt; t++) { /* by_first[l + 1] is the fill cursor. */
+        if (cn->label[t] != AB_NET_SILENT) {
+            r.by_lab[r.by_first[cn->label[t] + 1]++] = t;
+        }
+    }
+    wm_add(&r.m, cn->source, 1);
+    for (uint32_t t = 0; t < nt; t++) {
+        rs_update(&r, t);
+    }
     uint32_t pos = 0, silent_run = 0;
     rc = AB_ELIMIT;
     for (;;) {
-        if (pos == n && wm_is_final(cn, &m)) {
+        if (pos == n && wm_is_final(cn, &r.m)) {
             rc = AB_OK;
             break;
         }
         uint32_t lab = pos < n ? activity_label[acts[pos]] : AB_NET_SILENT;
-        uint32_t urgent = AB_CONFORM_NONE, only = AB_CONFORM_NONE, succ = 0;
-        for (uint32_t i = 0; i < m.marked; i++) {
-            uint32_t p = m.list[i];
-            for (uint32_t k = cn->cons_first[p]; k < cn->cons_first[p + 1]; k++) {
-                uint32_t t = cn->cons[k];
-                uint32_t l = cn->label[t];
-                int counts = l == AB_NET_SILENT || (l == lab && lab != AB_NET_SILENT);
-                if ((!counts && !cn->urgent[t]) || !wm_enabled(cn, &m, t)) {
-                    continue;
-                }
-                if (cn->urgent[t] && t < urgent) {
-                    urgent = t;
-                }
-                if (counts) {
-                    succ++;
-                    only = t;
+        uint32_t t = AB_CONFORM_NONE;
+        if (r.urgent.count > 0) {
+            for (uint32_t i = 0; i < r.urgent.count; i++) {
+                t = r.urgent.items[i] < t ? r.urgent.items[i] : t;
+            }
+        } else {
+            uint32_t labelled = lab != AB_NET_SILENT ? r.lab_en[lab] : 0;
+            if (labelled + r.silent.count != 1) {
+                break; /* A choice, or no way on: the search decides. */
+            }
+            if (r.silent.count == 1) {
+                t = r.silent.items[0];
+            } else {
+                for (uint32_t k = r.by_first[lab]; k < r.by_first[lab + 1]; k++) {
+                    if (r.en[r.by_lab[k]]) {
+                        t = r.by_lab[k];
+                        break;
+                    }
                 }
             }
         }
-        uint32_t t = urgent != AB_CONFORM_NONE ? urgent : succ == 1 ? only : AB_CONFORM_NONE;
-        if (t == AB_CONFORM_NONE) {
-            break; /* A choice, or no way on: the search decides. */
-        }
-        if (cn->label[t] == AB_NET_SILENT && ++silent_run > 4 * (uint64_t)cn->trans_count + 64) {
+        if (cn->label[t] == AB_NET_SILENT && ++silent_run > 4 * (uint64_t)nt + 64) {
             break; /* A silent cycle: the search decides. */
         }
         if (AB_GROW(ctx, moves, cap, count + 1) != AB_OK) {
@@ -402,9 +501,18 @@ int ab__cf_replay(const ab__cnet *cn, ab_ctx *ctx, const uint32_t *acts, uint32_
             pos++;
             silent_run = 0;
         }
-        wm_fire(cn, &m, t);
+        rs_fire(&r, t);
     }
-    wm_finish(&m, ctx);
+done:
+    wm_finish(&r.m, ctx);
+    ab__free(ctx, r.en);
+    ab__free(ctx, r.silent.items);
+    ab__free(ctx, r.silent.at);
+    ab__free(ctx, r.urgent.items);
+    ab__free(ctx, r.urgent.at);
+    ab__free(ctx, r.lab_en);
+    ab__free(ctx, r.by_first);
+    ab__free(ctx, r.by_lab);
     if (rc != AB_OK || count > UINT32_MAX - 1) {
         ab__free(ctx, moves);
         return rc == AB_OK ? AB_ELIMIT : rc;
