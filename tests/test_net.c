@@ -717,6 +717,10 @@ static void test_alloc_failures(void **state)
             if (rc == AB_OK) {
                 rc = ab_net_accepts(n, tr, 1, NULL, &acc, NULL);
             }
+            for (uint32_t l = 0; rc == AB_OK && l < ab_net_label_count(n); l++) {
+                int mand = 0;
+                rc = ab_net_label_is_mandatory(n, l, 0, &mand, NULL);
+            }
             ab_net_destroy(n);
             ab_ctx_destroy(ctx);
             assert_int_equal(a.live, 0);
