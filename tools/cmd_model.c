@@ -37,7 +37,8 @@ static const char help[] =
     "                          markings, in bytes with an optional K, M or G suffix\n"
     "                          (default 256M); past it the verdict is \"not decided\n"
     "                          within the budget\"\n"
-    "  --max-states N          also stop after N reachable markings (default: no limit)\n"
+    "  --max-states N          also stop after N reachable markings, which bounds the\n"
+    "                          time (default 200000; 0 = no limit)\n"
     "  -o, --output FILE       write to FILE (atomically) instead of stdout\n"
     "  -q, --quiet             no progress display\n"
     "  -h, --help              this help\n"
@@ -473,7 +474,7 @@ int cmd_model(int argc, char **argv)
     cli_log_opts_init(&o);
     int json = 0;
     const char *output = NULL, *map_file = NULL, *process_id = NULL, *map_path = NULL;
-    uint64_t max_states = 0, model_memory = 0;
+    uint64_t max_states = 200000, model_memory = 0;
     const char **logs = calloc((size_t)argc + 1, sizeof(*logs));
     const char **others = calloc((size_t)argc + 1, sizeof(*others));
     ab_bpmn **libs = calloc((size_t)argc + 1, sizeof(*libs));
@@ -511,7 +512,7 @@ int cmd_model(int argc, char **argv)
             process_id = opt.v;
         } else if (cli_value(&opt, "--max-states", NULL)) {
             unsigned long long n;
-            if (cli_number(&opt, 1, UINT64_MAX, &n)) {
+            if (cli_number(&opt, 0, UINT64_MAX, &n)) {
                 max_states = n;
             }
         } else if (cli_value(&opt, "--model-memory", NULL)) {

@@ -89,6 +89,9 @@ typedef struct cstore {
     size_t off_cap;
     uint32_t *tok; /* id -> tokens in the marking. */
     size_t tok_cap;
+    uint64_t *sig; /* id -> bit p % 64 set for each marked place p: a marking covers
+                      another only if its bits include the other's. */
+    size_t sig_cap;
     uint32_t *hash; /* id -> hash of the encoding. */
     size_t hash_cap;
     uint32_t *slots; /* Open addressing: id + 1, 0 = empty. */
@@ -116,6 +119,7 @@ static void cs_finish(cstore *c)
     ab__free(c->ctx, c->data);
     ab__free(c->ctx, c->off);
     ab__free(c->ctx, c->tok);
+    ab__free(c->ctx, c->sig);
     ab__free(c->ctx, c->hash);
     ab__free(c->ctx, c->slots);
     memset(c, 0, sizeof(*c));
@@ -124,7 +128,7 @@ static void cs_finish(cstore *c)
 /* Bytes the store holds. */
 static uint64_t cs_bytes(const cstore *c)
 {
-    return (uint64_t)c->data_cap + (uint64_t)c->off_cap * sizeof(uint64_t) +
+    return (uint64_t)c->data_cap + ((uint64_t)c->off_cap + c->sig_cap) * sizeof(uint64_t) +
            ((uint64_t)c->tok_cap + c->hash_cap + (uint64_t)c->mask + 1) * sizeof(uint32_t);
 }
 
@@ -224,6 +228,31 @@ static int cs_rehash(cstore *c)
     return AB_OK;
 }
 
+/* The place signature of an encoding. */
+static uint64_t enc_sig(const cstore *c, const uint8_t *enc, size_t elen)
+{
+    uint64_t sig = 0;
+    if (enc[0] == ENC_BITS) {
+        /* Place 8b + i has bit (8b + i) % 64 = 8 (b % 8) + i. */
+        for (uint32_t b = 0; b < c->nbytes; b++) {
+            sig |= (uint64_t)enc[1 + b] << (8 * (b % 8));
+        }
+        return sig;
+    }
+    uint32_t prev = 0;
+    for (size_t o = 1; o < elen;) {
+        uint32_t d = 0, shift = 0;
+        while (enc[o] & 0x80) {
+            d |= (uint32_t)(enc[o++] & 0x7f) << shift;
+            shift += 7;
+        }
+        d |= (uint32_t)enc[o++] << shift;
+        prev += d;
+        sig |= (uint64_t)1 << (prev % 64);
+    }
+    return sig;
+}
+
 /* Interns an encoding of a marking of tok tokens. */
 static int cs_add(cstore *c, const uint8_t *enc, size_t elen, uint32_t tok, uint32_t *id_out,
                   int *is_new)
@@ -247,6 +276,7 @@ static int cs_add(cstore *c, const uint8_t *enc, size_t elen, uint32_t tok, uint
     if (AB_GROW(c->ctx, c->data, c->data_cap, c->data_len + elen) != AB_OK ||
         AB_GROW(c->ctx, c->off, c->off_cap, n + 1) != AB_OK ||
         AB_GROW(c->ctx, c->tok, c->tok_cap, n) != AB_OK ||
+        AB_GROW(c->ctx, c->sig, c->sig_cap, n) != AB_OK ||
         AB_GROW(c->ctx, c->hash, c->hash_cap, n) != AB_OK) {
         return AB_ENOMEM;
     }
@@ -255,6 +285,7 @@ static int cs_add(cstore *c, const uint8_t *enc, size_t elen, uint32_t tok, uint
     uint32_t id = c->count++;
     c->off[id + 1] = c->data_len;
     c->tok[id] = tok;
+    c->sig[id] = enc_sig(c, enc, elen);
     c->hash[id] = h;
     c->slots[i] = id + 1;
     *id_out = id;
@@ -327,7 +358,8 @@ int ab_net_check(const ab_net *n, const ab_net_check_options *opts, ab_net_verdi
 {
     ab_net_check_options o = AB_NET_CHECK_OPTIONS_INIT;
     if (opts != NULL && opts->version == 1) {
-        o.max_states = opts->max_states; /* Version 1 ends there. */
+        /* Version 1 ends there, and its 0 meant the default. */
+        o.max_states = opts->max_states != 0 ? opts->max_states : 200000;
         o.max_memory = 0;
     } else if (opts != NULL) {
         o = *opts;
@@ -431,18 +463,30 @@ int ab_net_check(const ab_net *n, const ab_net_check_options *opts, ab_net_verdi
                 /* Karp-Miller: a marking that strictly covers one on its own
                  * path can repeat that path's growth for ever. Only
                  * markings with fewer tokens can be strictly covered. */
+                uint64_t nsig = st.sig[to];
                 for (uint32_t a = s, hops = 0; a != UINT32_MAX && hops < 100000;
                      a = parent[a], hops++) {
-                    if (st.tok[a] >= nl) {
+                    if (st.tok[a] >= nl || (st.sig[a] & ~nsig) != 0) {
                         continue;
-                    }
-                    if (!in_next) {
-                        cs_decode(&st, to, next);
-                        in_next = 1;
                     }
                     AB_TRY(AB_GROW(ctx, anc, anc_cap, (size_t)st.tok[a] + 1));
                     uint32_t la = cs_decode(&st, a, anc);
-                    if (strictly_covers(next, nl, anc, la)) {
+                    int covers;
+                    if (nenc[0] == ENC_BITS) {
+                        /* Against the successor's bitset, without decoding it. */
+                        covers = 1;
+                        for (uint32_t j = 0; j < la && covers; j++) {
+                            covers = (j == 0 || anc[j] != anc[j - 1]) &&
+                                     (nenc[1 + anc[j] / 8] >> (anc[j] % 8) & 1u);
+                        }
+                    } else {
+                        if (!in_next) {
+                            cs_decode(&st, to, next);
+                            in_next = 1;
+                        }
+                        covers = strictly_covers(next, nl, anc, la);
+                    }
+                    if (covers) {
                         unbounded = 1;
                         complete = 0;
                         goto explored;

@@ -172,8 +172,9 @@ enum { AB_NET_NO = 0, AB_NET_YES = 1, AB_NET_UNKNOWN = -1 };
 
 typedef struct ab_net_check_options {
     unsigned version;    /**< AB_NET_CHECK_OPTIONS_VERSION (1 is accepted: no max_memory). */
-    uint64_t max_states; /**< Reachable markings explored at most (0 = no limit on the count:
-                              the memory budget bounds the search). */
+    uint64_t max_states; /**< Reachable markings explored at most (default 200000, which keeps
+                              the time bounded; 0 = no limit on the count, the memory
+                              budget alone bounds the search). */
     uint64_t max_memory; /**< Bytes the reachability graph may take at most (0 = the default,
                               AB_NET_CHECK_DEFAULT_MEMORY). Markings are stored compactly
                               (a bitset when 1-safe and dense, varint gaps otherwise). */
@@ -181,7 +182,7 @@ typedef struct ab_net_check_options {
 
 #define AB_NET_CHECK_DEFAULT_MEMORY ((uint64_t)256 << 20)
 #define AB_NET_CHECK_OPTIONS_VERSION 2
-#define AB_NET_CHECK_OPTIONS_INIT {AB_NET_CHECK_OPTIONS_VERSION, 0, 0}
+#define AB_NET_CHECK_OPTIONS_INIT {AB_NET_CHECK_OPTIONS_VERSION, 200000, 0}
 
 /** The verdict of ab_net_check (van der Aalst's soundness of workflow nets). */
 typedef struct ab_net_verdict {
