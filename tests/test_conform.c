@@ -1907,14 +1907,14 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),         cmocka_unit_test(test_instances),
-        cmocka_unit_test(test_variant_order), cmocka_unit_test(test_loanapp),
-        cmocka_unit_test(test_pm4py),         cmocka_unit_test(test_reference),
-        cmocka_unit_test(test_fast_path), cmocka_unit_test(test_replay_matches_search),
-        cmocka_unit_test(test_wide_parallel),     cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_budget),        cmocka_unit_test(test_ambiguity),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_empty_log),     cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_cases),          cmocka_unit_test(test_instances),
+        cmocka_unit_test(test_variant_order),  cmocka_unit_test(test_loanapp),
+        cmocka_unit_test(test_pm4py),          cmocka_unit_test(test_reference),
+        cmocka_unit_test(test_fast_path),      cmocka_unit_test(test_replay_matches_search),
+        cmocka_unit_test(test_wide_parallel),  cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_budget),         cmocka_unit_test(test_ambiguity),
+        cmocka_unit_test(test_errors),         cmocka_unit_test(test_empty_log),
+        cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -976,8 +976,8 @@ static void test_mandatory_proofs(void **state)
             assert_int_equal(ab_net_label_is_mandatory(n, l, 1000000, &got, NULL), AB_OK);
             if (want != AB_NET_UNKNOWN) {
                 if (got != want || (proof != want && proof != AB_NET_UNKNOWN)) {
-                    fail_msg("%s: label '%s': %d (proofs alone %d), the exploration says %d",
-                             path, ab_net_label(n, l), got, proof, want);
+                    fail_msg("%s: label '%s': %d (proofs alone %d), the exploration says %d", path,
+                             ab_net_label(n, l), got, proof, want);
                 }
                 compared++;
                 yes += proof == AB_NET_YES;

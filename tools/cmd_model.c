@@ -517,7 +517,8 @@ int cmd_model(int argc, char **argv)
             }
         } else if (cli_value(&opt, "--model-memory", NULL)) {
             if (!parse_size(opt.v, &model_memory)) {
-                cli_fail(&opt, "--model-memory takes a size such as 512M or 2G (at least 1M), not '%s'",
+                cli_fail(&opt,
+                         "--model-memory takes a size such as 512M or 2G (at least 1M), not '%s'",
                          opt.v);
             }
         } else if (cli_value(&opt, "--output", "-o")) {

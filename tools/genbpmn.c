@@ -165,12 +165,13 @@ static int fitting_log(gen *g, unsigned branches, unsigned traces, const char *p
         fprintf(f, "<trace><string key=\"concept:name\" value=\"case %u\"/>\n", c + 1);
         for (unsigned k = 0; k < branches; k++) {
             unsigned long long s = (unsigned long long)c * 86400ull + k;
-            fprintf(f,
-                    "<event><string key=\"concept:name\" value=\"Task %u\"/><date "
-                    "key=\"time:timestamp\" value=\"2024-%02llu-%02lluT%02llu:%02llu:%02llu.000Z\"/>"
-                    "</event>\n",
-                    6 + 3 * perm[k], 1 + s / 86400 / 28 % 12, 1 + s / 86400 % 28, s / 3600 % 24,
-                    s / 60 % 60, s % 60);
+            fprintf(
+                f,
+                "<event><string key=\"concept:name\" value=\"Task %u\"/><date "
+                "key=\"time:timestamp\" value=\"2024-%02llu-%02lluT%02llu:%02llu:%02llu.000Z\"/>"
+                "</event>\n",
+                6 + 3 * perm[k], 1 + s / 86400 / 28 % 12, 1 + s / 86400 % 28, s / 3600 % 24,
+                s / 60 % 60, s % 60);
         }
         fprintf(f, "</trace>\n");
     }

@@ -247,10 +247,10 @@ int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_ne
      * per-variant one. */
     rc = ab__cf_walk_run(&cn, ctx, &run);
     if (rc == AB_ELIMIT) {
-        AB_TRY(ab__cws_create(&ws, ctx, &cn, c->label_activity,
-                              o.max_states > DEFAULT_MAX_STATES ? o.max_states : DEFAULT_MAX_STATES,
-                              o.max_memory > DEFAULT_MAX_MEMORY ? o.max_memory
-                                                                : DEFAULT_MAX_MEMORY));
+        AB_TRY(
+            ab__cws_create(&ws, ctx, &cn, c->label_activity,
+                           o.max_states > DEFAULT_MAX_STATES ? o.max_states : DEFAULT_MAX_STATES,
+                           o.max_memory > DEFAULT_MAX_MEMORY ? o.max_memory : DEFAULT_MAX_MEMORY));
         rc = ab__cf_shortest_run(ws, &run);
         ab__cws_destroy(ws);
         ws = NULL;

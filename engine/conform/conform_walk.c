@@ -431,8 +431,8 @@ int ab__cf_replay(const ab__cnet *cn, ab_ctx *ctx, const uint32_t *acts, uint32_
     r.by_first = ab__calloc(ctx, (size_t)cn->label_count + 2, sizeof(uint32_t));
     r.by_lab = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)nt + 1));
     if (rc != AB_OK || r.en == NULL || r.silent.items == NULL || r.silent.at == NULL ||
-        r.urgent.items == NULL || r.urgent.at == NULL || r.lab_en == NULL ||
-        r.by_first == NULL || r.by_lab == NULL) {
+        r.urgent.items == NULL || r.urgent.at == NULL || r.lab_en == NULL || r.by_first == NULL ||
+        r.by_lab == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }

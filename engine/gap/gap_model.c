@@ -114,7 +114,8 @@ int ab__gap_model_relations(ab__gap_model *m, ab_ctx *ctx, const ab_net *net, ui
                     AB__NET_MODEL_MEMORY) {
                     known = 0;
                     snprintf(m->reason, sizeof(m->reason),
-                             "not decided within the budget (%u reachable markings when %llu MiB were used)",
+                             "not decided within the budget (%u reachable markings when %llu MiB "
+                             "were used)",
                              st.count, (unsigned long long)(AB__NET_MODEL_MEMORY >> 20));
                     break;
                 }

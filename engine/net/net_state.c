@@ -254,8 +254,8 @@ static uint32_t fire_unsorted(const ab_net *n, uint32_t t, const uint32_t *m, ui
     return l;
 }
 
-uint32_t ab__net_fire(const ab_net *n, uint32_t t, const uint32_t *m, uint32_t len,
-                      uint32_t *out, const uint8_t *keep)
+uint32_t ab__net_fire(const ab_net *n, uint32_t t, const uint32_t *m, uint32_t len, uint32_t *out,
+                      const uint8_t *keep)
 {
     const ab__trans *x = &n->trans[t];
     if (!arcs_sorted(x->in, x->in_count) || !arcs_sorted(x->out, x->out_count)) {
