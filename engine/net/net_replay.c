@@ -192,7 +192,8 @@ done:
     }
     if (rc == AB_ELIMIT) {
         return ab__error(err, AB_ELIMIT, "net", 0, 0,
-                         "replay followed more than %llu markings (max_states)",
+                         "not decided within the budget (the replay followed more than %llu "
+                         "markings: max_states)",
                          (unsigned long long)r.max_states);
     }
     if (rc != AB_OK) {
