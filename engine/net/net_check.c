@@ -2,8 +2,11 @@
  * net/net_check.c: soundness of a workflow net (van der Aalst): from every
  * reachable marking the sink can be marked, when it is marked nothing else
  * is, and every transition can fire; plus boundedness and safeness. The
- * reachability graph is built breadth first up to a state limit; what the
- * limit leaves undecided is reported as unknown, never guessed.
+ * reachability graph is built breadth first, its markings stored compactly,
+ * within a memory budget and a state limit; what the budget leaves undecided
+ * is reported as unknown, never guessed, and unboundedness only from a
+ * marking that covers an earlier one on its path. Whether a step is
+ * mandatory is settled by two cheap proofs before any exploration.
  */
 #include "net/net_int.h"
 

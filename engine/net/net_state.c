@@ -2,8 +2,8 @@
  * net/net_state.c: markings and their exploration. A marking is a sorted
  * array of place indices with one entry per token; a store interns markings
  * to dense ids with an open-addressing table. The breadth-first explorer is
- * what the compiler (ends, cancellations), the soundness check and the
- * mandatory-step test build on; it always stops at a state limit.
+ * what the compiler (ends, cancellations) and the mandatory-step test build
+ * on; it always stops at a state limit or a memory budget.
  */
 #include "net/net_int.h"
 
@@ -421,7 +421,8 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
                         }
                     }
                 }
-                if ((uint64_t)st->count >= max_states) {
+                if ((uint64_t)st->count >= max_states ||
+                    ab__mstore_bytes(st) > AB__NET_MODEL_MEMORY) {
                     complete = 0;
                 }
             }
