@@ -1519,6 +1519,81 @@ static void test_replay_matches_search(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* On every shared map and test map, a run the walk finds is a complete run
+ * (fired from the source it ends in the final marking) as short as the
+ * search's; where the walk gives up, the search decides. */
+static void test_walk_run(void **state)
+{
+    (void)state;
+    static const char *maps[] = {
+        "models/bpic2020_declaration_documents.bpmn", "models/bpmnjs_kitchen-sink.bpmn",
+        "models/camunda_invoice.v2.bpmn",             "models/ebi_Dispatch-of-goods.bpmn",
+        "models/miwg_ARIS_A.2.0-export.bpmn",         "models/miwg_Bizagi_A.2.0-roundtrip.bpmn",
+        "models/miwg_Reference_A.3.0.bpmn",           "models/miwg_Reference_B.2.0.bpmn",
+        "models/miwg_Reference_C.9.2.bpmn",           "models/pm4py_a32f0n00.bpmn",
+        "models/pm4py_receipt.bpmn",                  "models/pm4py_running-example.bpmn",
+        "models/simod_LoanApp_simplified.bpmn",       "models/simod_PurchasingExample.bpmn",
+        "models/simod_branch_rules_or.bpmn",          "conform/choice.bpmn",
+        "conform/inclusive.bpmn",                     "conform/loop.bpmn",
+        "conform/no_run.bpmn",                        "conform/parallel.bpmn",
+        "conform/seq.bpmn",
+    };
+    ab_ctx *ctx = tu_ctx();
+    uint32_t walked = 0, searched = 0;
+    for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
+        const char *path = strncmp(maps[k], "conform/", 8) == 0 ? tu_testdata(maps[k])
+                                                                : tu_shared(maps[k]);
+        if (!tu_exists(path)) {
+            continue;
+        }
+        ab_net *net = load_net(ctx, path);
+        ab__cnet cn;
+        assert_int_equal(ab__cnet_build(&cn, ctx, net), AB_OK);
+        ab__cws *ws = NULL;
+        assert_int_equal(ab__cws_create(&ws, ctx, &cn, NULL, 2000000, 1u << 30), AB_OK);
+        ab__cf_run walk, run;
+        memset(&run, 0, sizeof(run));
+        int rw = ab__cf_walk_run(&cn, ctx, &walk);
+        int rs = ab__cf_shortest_run(ws, &run);
+        assert_true(rw == AB_OK || rw == AB_ELIMIT);
+        if (rw == AB_OK) {
+            if (rs != AB_OK || walk.visible != run.visible) {
+                fail_msg("%s: the walk's run has %u visible steps, the search's %u (rc %d)", path,
+                         walk.visible, run.visible, rs);
+            }
+            uint32_t *cnt = calloc((size_t)ab_net_place_count(net) + 1, sizeof(uint32_t));
+            assert_non_null(cnt);
+            cnt[ab_net_source(net)] = 1;
+            uint64_t tokens = 1;
+            for (uint32_t i = 0; i < walk.count; i++) {
+                const ab_net_transition *t = ab_net_transition_at(net, walk.trans[i]);
+                for (uint32_t a = 0; a < t->in_count; a++) {
+                    assert_true(cnt[t->in[a].place] >= t->in[a].weight);
+                    cnt[t->in[a].place] -= t->in[a].weight;
+                    tokens -= t->in[a].weight;
+                }
+                for (uint32_t a = 0; a < t->out_count; a++) {
+                    cnt[t->out[a].place] += t->out[a].weight;
+                    tokens += t->out[a].weight;
+                }
+            }
+            assert_true(tokens == 1 && cnt[ab_net_sink(net)] == 1);
+            free(cnt);
+            ab__free(ctx, walk.trans);
+            walked++;
+        } else {
+            searched++;
+        }
+        ab__free(ctx, run.trans);
+        ab__cws_destroy(ws);
+        ab__cnet_finish(&cn, ctx);
+        ab_net_destroy(net);
+    }
+    print_message("  walk: %u maps by the walk, %u left to the search\n", walked, searched);
+    assert_true(walked >= 15 && searched >= 3);
+    ab_ctx_destroy(ctx);
+}
+
 /* 5,000 parallel branches: far too many markings for a search, yet the
  * shortest run and every fitting trace are found. */
 static void test_wide_parallel(void **state)
@@ -1911,7 +1986,8 @@ int main(void)
         cmocka_unit_test(test_variant_order),  cmocka_unit_test(test_loanapp),
         cmocka_unit_test(test_pm4py),          cmocka_unit_test(test_reference),
         cmocka_unit_test(test_fast_path),      cmocka_unit_test(test_replay_matches_search),
-        cmocka_unit_test(test_wide_parallel),  cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_wide_parallel),
+        cmocka_unit_test(test_walk_run),  cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_budget),         cmocka_unit_test(test_ambiguity),
         cmocka_unit_test(test_errors),         cmocka_unit_test(test_empty_log),
         cmocka_unit_test(test_alloc_failures),

@@ -276,10 +276,10 @@ int ab__cf_walk_run(const ab__cnet *cn, ab_ctx *ctx, ab__cf_run *out)
     uint64_t work = 0, max_work = (uint64_t)WALK_WORK_PER_TRANS * cn->trans_count;
     max_work = max_work < WALK_WORK_MIN ? WALK_WORK_MIN : max_work;
     uint32_t after = AB_CONFORM_NONE;
-    rc = AB_ELIMIT;
+    int found = 0;
     while (work < max_work) {
         if (wm_is_final(cn, &m)) {
-            rc = AB_OK;
+            found = 1;
             break;
         }
         uint32_t t = next_move(cn, &m, is_tight, &seen, after, &work);
@@ -297,14 +297,15 @@ int ab__cf_walk_run(const ab__cnet *cn, ab_ctx *ctx, ab__cf_run *out)
         AB_TRY(hs_add(&seen, ctx, m.hash));
         after = AB_CONFORM_NONE;
     }
-    if (rc == AB_OK) {
+    rc = AB_ELIMIT;
+    if (found) {
         uint32_t visible = 0;
         for (size_t i = 0; i < depth; i++) {
             visible += cn->label[stack[i]] != AB_NET_SILENT;
         }
-        if (visible != bound || depth > UINT32_MAX - 1) {
-            rc = AB_ELIMIT; /* Cannot happen with a consistent potential; never trusted blindly. */
-        } else {
+        if (visible == bound && depth < UINT32_MAX) {
+            /* Cannot differ with a consistent potential; never trusted blindly. */
+            rc = AB_OK;
             out->trans = ab__malloc(ctx, sizeof(uint32_t) * (depth + 1));
             if (out->trans == NULL) {
                 rc = AB_ENOMEM;
