@@ -2,7 +2,7 @@
 # Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
 # logs it needs with tools/abgen (never committed), and prints the tables
 # that the README records. Usage:
-#   bench/run.sh [ingest|memory|discover|one-pass|model|conform|diff-scale|all]
+#   bench/run.sh [ingest|memory|discover|one-pass|model|wide|conform|diff-scale|all]
 # DIFF_SCALE_CASES overrides the case counts of diff-scale (default "10000 100000 1000000 10000000").
 # BENCH_BUILD names the build folder (default build-bench).
 set -euo pipefail
@@ -62,6 +62,28 @@ if [ "$what" = model ] || [ "$what" = all ]; then
     echo "## documented maps: load and compile (best of 5; baseline = libxml2 building a tree of the same bytes)"
     $B/bench/bench_model --repeat=5 "$SHARED/models/miwg_Reference_B.2.0.bpmn" \
         "$SHARED/models/pm4py_receipt.bpmn" "$SHARED/models/pm4py_a32f0n00.bpmn" "$OUT/gen-2000.bpmn"
+fi
+if [ "$what" = wide ] || [ "$what" = all ]; then
+    # One parallel split into N one-task branches (2^N markings) and 20 cases that fit it.
+    for n in 1000 5000 10000; do
+        [ -s "$OUT/wide-$n.xes" ] || $B/tools/genbpmn --branches $n -o "$OUT/wide-$n.bpmn" \
+            --log "$OUT/wide-$n.xes" --traces 20
+    done
+    echo "## wide parallel maps: soundness within the default memory budget (best of 3)"
+    $B/bench/bench_model --repeat=3 "$OUT/wide-1000.bpmn" "$OUT/wide-5000.bpmn" "$OUT/wide-10000.bpmn"
+    echo "## wide parallel maps, whole commands: wall time and peak RSS; baseline = asbuilt stats"
+    echo "## reading the same log (ratio = command / baseline, same run)"
+    echo "| map | stats (s, MB) | model (s, MB) | diff, 20 fitting cases (s, MB) | model / stats | diff / stats |"
+    echo "|---|---|---|---|---|---|"
+    t() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }
+    for n in 1000 5000 10000; do
+        read -r s_t s_m <<<"$(t $B/tools/asbuilt stats -q "$OUT/wide-$n.xes")"
+        read -r m_t m_m <<<"$(t $B/tools/asbuilt model -q "$OUT/wide-$n.bpmn")"
+        read -r d_t d_m <<<"$(t $B/tools/asbuilt diff -q --model "$OUT/wide-$n.bpmn" "$OUT/wide-$n.xes")"
+        awk -v n=$n -v st=$s_t -v sm=$s_m -v mt=$m_t -v mm=$m_m -v dt=$d_t -v dm=$d_m 'BEGIN {
+            printf "| wide-%s | %.2f, %.0f | %.2f, %.0f | %.2f, %.0f | %.1f | %.1f |\n",
+                n, st, sm / 1024, mt, mm / 1024, dt, dm / 1024, mt / st, dt / st }'
+    done
 fi
 if [ "$what" = conform ] || [ "$what" = all ]; then
     echo "## alignments (best of 5, loading excluded; PM4Py's time from the reference data)"

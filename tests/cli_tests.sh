@@ -292,5 +292,16 @@ TERM=xterm "$AB" diff $DLOG --model $DMAP --json "$T/t.json" >/dev/null 2>"$T/tt
 progress_check "$T/tty" off 2>"$T/err" && [ ! -s "$T/tty" ] && ok "no progress when stderr is no terminal" ||
     { bad "progress when stderr is no terminal"; cat "$T/err"; }
 
+# A wide map: the soundness check stops at the memory budget, and says so.
+G="$AB_BUILD_ROOT/tools/genbpmn"
+if [ -x "$G" ]; then
+    "$G" --branches 9000 -o "$T/wide.bpmn"
+    expect_rc "model: 9,000 parallel branches" 0 "$AB" model --model-memory 8M "$T/wide.bpmn"
+    grep -q "not decided within the budget (.*8 MiB)" "$T/out" && ok "budget named" || bad "budget named"
+    grep -q "unbounded" "$T/out" && bad "wide map called unbounded" || ok "wide map not called unbounded"
+fi
+expect_rc "model: bad --model-memory" 2 "$AB" model --model-memory 12Q "$D/models/pm4py_running-example.bpmn"
+expect_err "bad size is named" "12Q"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1324,7 +1324,7 @@ static void test_fast_path(void **state)
         {"logs/simod_LoanApp_simplified.csv.gz", "models/simod_LoanApp_simplified.bpmn"},
     };
     ab_ctx *ctx = tu_ctx();
-    uint32_t compared = 0;
+    uint32_t compared = 0, replayed = 0;
     for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
         ab_log *log = read_log(ctx, tu_shared(pairs[k][0]));
         ab_net *net = load_net(ctx, tu_shared(pairs[k][1]));
@@ -1355,6 +1355,17 @@ static void test_fast_path(void **state)
             assert_memory_equal(al.moves, x->moves, sizeof(ab_move) * x->move_count);
             ab__free(ctx, al.moves);
             compared++;
+            /* The replay, where it takes a trace, gives the search's alignment. */
+            ab__cf_alignment rp;
+            int rr = ab__cf_replay(&cn, ctx, x->activities, x->length, c->activity_label, &rp);
+            assert_true(rr == AB_OK || rr == AB_ELIMIT);
+            if (rr == AB_OK) {
+                assert_int_equal(x->cost, 0);
+                assert_int_equal(rp.move_count, x->move_count);
+                assert_memory_equal(rp.moves, x->moves, sizeof(ab_move) * x->move_count);
+                ab__free(ctx, rp.moves);
+                replayed++;
+            }
         }
         ab__free(ctx, run.trans);
         ab__cws_destroy(ws);
@@ -1363,7 +1374,244 @@ static void test_fast_path(void **state)
         ab_net_destroy(net);
         ab_log_destroy(log);
     }
+    print_message("  fast path: %u variants compared, %u of them aligned by replay\n", compared,
+                  replayed);
     assert_true(compared > 250);
+    ab_ctx_destroy(ctx);
+}
+
+/* ---- Wide parallel maps: the walk and the replay ---- */
+
+/* start -> Pre -> AND split -> branches tasks T0.. -> AND join -> Post -> end. */
+static char *wide_map(unsigned branches)
+{
+    size_t cap = 512 + (size_t)branches * 256, o = 0;
+    char *x = malloc(cap);
+    assert_non_null(x);
+    o += (size_t)snprintf(x + o, cap - o,
+                          "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
+                          "id=\"d\"><process id=\"p\"><startEvent id=\"s\"/>"
+                          "<task id=\"pre\" name=\"Pre\"/><parallelGateway id=\"g1\"/>"
+                          "<parallelGateway id=\"g2\"/><task id=\"post\" name=\"Post\"/>"
+                          "<endEvent id=\"e\"/>"
+                          "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"pre\"/>"
+                          "<sequenceFlow id=\"f2\" sourceRef=\"pre\" targetRef=\"g1\"/>"
+                          "<sequenceFlow id=\"f3\" sourceRef=\"g2\" targetRef=\"post\"/>"
+                          "<sequenceFlow id=\"f4\" sourceRef=\"post\" targetRef=\"e\"/>");
+    for (unsigned k = 0; k < branches; k++) {
+        o += (size_t)snprintf(x + o, cap - o,
+                              "<task id=\"t%u\" name=\"T%u\"/>"
+                              "<sequenceFlow id=\"a%u\" sourceRef=\"g1\" targetRef=\"t%u\"/>"
+                              "<sequenceFlow id=\"b%u\" sourceRef=\"t%u\" targetRef=\"g2\"/>",
+                              k, k, k, k, k, k);
+    }
+    snprintf(x + o, cap - o, "</process></definitions>");
+    return x;
+}
+
+static ab_net *wide_net(ab_ctx *ctx, unsigned branches)
+{
+    char *xml = wide_map(branches);
+    ab_bpmn *m = NULL;
+    ab_net *n = NULL;
+    assert_int_equal(ab_bpmn_read_memory(&m, ctx, xml, strlen(xml), "wide.bpmn", NULL, NULL),
+                     AB_OK);
+    assert_int_equal(ab_net_compile(&n, ctx, m, NULL, NULL), AB_OK);
+    ab_bpmn_destroy(m);
+    free(xml);
+    return n;
+}
+
+/* Traces "Pre, T(perm)..., Post" with a fixed pseudo-random order per trace. */
+static ab_log *wide_log(ab_ctx *ctx, unsigned branches, unsigned traces)
+{
+    ab_log_builder *b = NULL;
+    assert_int_equal(ab_log_builder_create(&b, ctx, NULL), AB_OK);
+    unsigned *perm = malloc(sizeof(unsigned) * branches);
+    assert_non_null(perm);
+    uint64_t rng = 12345;
+    for (unsigned c = 0; c < traces; c++) {
+        for (unsigned k = 0; k < branches; k++) {
+            perm[k] = k;
+        }
+        for (unsigned k = branches; k > 1; k--) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned j = (unsigned)((rng >> 33) % k), tmp = perm[k - 1];
+            perm[k - 1] = perm[j];
+            perm[j] = tmp;
+        }
+        char cid[32], name[32];
+        snprintf(cid, sizeof(cid), "c%u", c);
+        for (unsigned i = 0; i < branches + 2; i++) {
+            if (i == 0) {
+                snprintf(name, sizeof(name), "Pre");
+            } else if (i == branches + 1) {
+                snprintf(name, sizeof(name), "Post");
+            } else {
+                snprintf(name, sizeof(name), "T%u", perm[i - 1]);
+            }
+            ab_event_in ev;
+            memset(&ev, 0, sizeof(ev));
+            ev.case_id = cid;
+            ev.case_id_len = strlen(cid);
+            ev.activity = name;
+            ev.activity_len = strlen(name);
+            ev.ts = (ab_time)(1000000 * ((int64_t)c * 100000 + i + 1));
+            ev.start_ts = AB_TIME_NONE;
+            ev.lifecycle = AB_LC_COMPLETE;
+            assert_int_equal(ab_log_builder_add_event(b, &ev, NULL), AB_OK);
+        }
+    }
+    free(perm);
+    ab_log *log = NULL;
+    assert_int_equal(ab_log_builder_finish(b, &log, NULL), AB_OK);
+    return log;
+}
+
+/* The replay's alignment is the full search's, move for move. */
+static void test_replay_matches_search(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_net *net = wide_net(ctx, 40);
+    ab_log *log = wide_log(ctx, 40, 6);
+    ab_conform *c = align(ctx, log, net, 1, 0);
+    const ab_conform_stats *s = ab_conform_get_stats(c);
+    assert_int_equal(s->fast_path_variants, s->variants);
+    assert_int_equal(s->min_model_cost, 42);
+    ab__cnet cn;
+    assert_int_equal(ab__cnet_build(&cn, ctx, net), AB_OK);
+    ab__cws *ws = NULL;
+    assert_int_equal(ab__cws_create(&ws, ctx, &cn, c->label_activity, 2000000, 1u << 30), AB_OK);
+    /* The walk's run is as short as the search's. */
+    ab__cf_run run, walked;
+    assert_int_equal(ab__cf_shortest_run(ws, &run), AB_OK);
+    assert_int_equal(ab__cf_walk_run(&cn, ctx, &walked), AB_OK);
+    assert_int_equal(walked.visible, run.visible);
+    ab__free(ctx, walked.trans);
+    ab__cws_set_fast_path(ws, 0);
+    for (uint32_t v = 0; v < ab_conform_variant_count(c); v++) {
+        const ab_conform_variant *x = ab_conform_variant_at(c, v);
+        ab__cf_alignment rp, al;
+        assert_int_equal(ab__cf_replay(&cn, ctx, x->activities, x->length, c->activity_label, &rp),
+                         AB_OK);
+        assert_int_equal(ab__cf_align(ws, x->activities, x->length, c->activity_label, &run, &al),
+                         AB_OK);
+        assert_int_equal(al.fast_path, 0);
+        assert_int_equal(al.cost, 0);
+        assert_int_equal(rp.move_count, al.move_count);
+        assert_memory_equal(rp.moves, al.moves, sizeof(ab_move) * al.move_count);
+        ab__free(ctx, rp.moves);
+        ab__free(ctx, al.moves);
+    }
+    /* A trace that does not fit is left to the search. */
+    uint32_t acts[2];
+    assert_int_equal(ab_log_activity_find(log, "T1", 2, &acts[0]), AB_OK);
+    assert_int_equal(ab_log_activity_find(log, "Pre", 3, &acts[1]), AB_OK);
+    ab__cf_alignment rp;
+    assert_int_equal(ab__cf_replay(&cn, ctx, acts, 2, c->activity_label, &rp), AB_ELIMIT);
+    ab__free(ctx, run.trans);
+    ab__cws_destroy(ws);
+    ab__cnet_finish(&cn, ctx);
+    ab_conform_destroy(c);
+    ab_log_destroy(log);
+    ab_net_destroy(net);
+    ab_ctx_destroy(ctx);
+}
+
+/* On every shared map and test map, a run the walk finds is a complete run
+ * (fired from the source it ends in the final marking) as short as the
+ * search's; where the walk gives up, the search decides. */
+static void test_walk_run(void **state)
+{
+    (void)state;
+    static const char *maps[] = {
+        "models/bpic2020_declaration_documents.bpmn", "models/bpmnjs_kitchen-sink.bpmn",
+        "models/camunda_invoice.v2.bpmn",             "models/ebi_Dispatch-of-goods.bpmn",
+        "models/miwg_ARIS_A.2.0-export.bpmn",         "models/miwg_Bizagi_A.2.0-roundtrip.bpmn",
+        "models/miwg_Reference_A.3.0.bpmn",           "models/miwg_Reference_B.2.0.bpmn",
+        "models/miwg_Reference_C.9.2.bpmn",           "models/pm4py_a32f0n00.bpmn",
+        "models/pm4py_receipt.bpmn",                  "models/pm4py_running-example.bpmn",
+        "models/simod_LoanApp_simplified.bpmn",       "models/simod_PurchasingExample.bpmn",
+        "models/simod_branch_rules_or.bpmn",          "conform/choice.bpmn",
+        "conform/inclusive.bpmn",                     "conform/loop.bpmn",
+        "conform/no_run.bpmn",                        "conform/parallel.bpmn",
+        "conform/seq.bpmn",
+    };
+    ab_ctx *ctx = tu_ctx();
+    uint32_t walked = 0, searched = 0;
+    for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
+        const char *path = strncmp(maps[k], "conform/", 8) == 0 ? tu_testdata(maps[k])
+                                                                : tu_shared(maps[k]);
+        if (!tu_exists(path)) {
+            continue;
+        }
+        ab_net *net = load_net(ctx, path);
+        ab__cnet cn;
+        assert_int_equal(ab__cnet_build(&cn, ctx, net), AB_OK);
+        ab__cws *ws = NULL;
+        assert_int_equal(ab__cws_create(&ws, ctx, &cn, NULL, 2000000, 1u << 30), AB_OK);
+        ab__cf_run walk, run;
+        memset(&run, 0, sizeof(run));
+        int rw = ab__cf_walk_run(&cn, ctx, &walk);
+        int rs = ab__cf_shortest_run(ws, &run);
+        assert_true(rw == AB_OK || rw == AB_ELIMIT);
+        if (rw == AB_OK) {
+            if (rs != AB_OK || walk.visible != run.visible) {
+                fail_msg("%s: the walk's run has %u visible steps, the search's %u (rc %d)", path,
+                         walk.visible, run.visible, rs);
+            }
+            uint32_t *cnt = calloc((size_t)ab_net_place_count(net) + 1, sizeof(uint32_t));
+            assert_non_null(cnt);
+            cnt[ab_net_source(net)] = 1;
+            uint64_t tokens = 1;
+            for (uint32_t i = 0; i < walk.count; i++) {
+                const ab_net_transition *t = ab_net_transition_at(net, walk.trans[i]);
+                for (uint32_t a = 0; a < t->in_count; a++) {
+                    assert_true(cnt[t->in[a].place] >= t->in[a].weight);
+                    cnt[t->in[a].place] -= t->in[a].weight;
+                    tokens -= t->in[a].weight;
+                }
+                for (uint32_t a = 0; a < t->out_count; a++) {
+                    cnt[t->out[a].place] += t->out[a].weight;
+                    tokens += t->out[a].weight;
+                }
+            }
+            assert_true(tokens == 1 && cnt[ab_net_sink(net)] == 1);
+            free(cnt);
+            ab__free(ctx, walk.trans);
+            walked++;
+        } else {
+            searched++;
+        }
+        ab__free(ctx, run.trans);
+        ab__cws_destroy(ws);
+        ab__cnet_finish(&cn, ctx);
+        ab_net_destroy(net);
+    }
+    print_message("  walk: %u maps by the walk, %u left to the search\n", walked, searched);
+    assert_true(walked >= 15 && searched >= 3);
+    ab_ctx_destroy(ctx);
+}
+
+/* 5,000 parallel branches: far too many markings for a search, yet the
+ * shortest run and every fitting trace are found. */
+static void test_wide_parallel(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_net *net = wide_net(ctx, 5000);
+    ab_log *log = wide_log(ctx, 5000, 3);
+    ab_conform *c = align(ctx, log, net, 2, 0);
+    const ab_conform_stats *s = ab_conform_get_stats(c);
+    assert_int_equal(s->min_model_cost, 5002);
+    assert_int_equal(s->variants, 3);
+    assert_int_equal(s->fitting_variants, 3);
+    assert_int_equal(s->fast_path_variants, 3);
+    assert_int_equal(s->approximate_variants, 0);
+    ab_conform_destroy(c);
+    ab_log_destroy(log);
+    ab_net_destroy(net);
     ab_ctx_destroy(ctx);
 }
 
@@ -1734,13 +1982,15 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),         cmocka_unit_test(test_instances),
-        cmocka_unit_test(test_variant_order), cmocka_unit_test(test_loanapp),
-        cmocka_unit_test(test_pm4py),         cmocka_unit_test(test_reference),
-        cmocka_unit_test(test_fast_path),     cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_budget),        cmocka_unit_test(test_ambiguity),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_empty_log),     cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_cases),          cmocka_unit_test(test_instances),
+        cmocka_unit_test(test_variant_order),  cmocka_unit_test(test_loanapp),
+        cmocka_unit_test(test_pm4py),          cmocka_unit_test(test_reference),
+        cmocka_unit_test(test_fast_path),      cmocka_unit_test(test_replay_matches_search),
+        cmocka_unit_test(test_wide_parallel),
+        cmocka_unit_test(test_walk_run),  cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_budget),         cmocka_unit_test(test_ambiguity),
+        cmocka_unit_test(test_errors),         cmocka_unit_test(test_empty_log),
+        cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,8 @@
 #include "asbuilt/bpmn.h"
 #include "asbuilt/ingest.h"
 #include "asbuilt/net.h"
+#include "asbuilt/xes.h"
+#include "net/net_int.h"
 
 static ab_bpmn *load(ab_ctx *ctx, const char *path)
 {
@@ -715,6 +717,10 @@ static void test_alloc_failures(void **state)
             if (rc == AB_OK) {
                 rc = ab_net_accepts(n, tr, 1, NULL, &acc, NULL);
             }
+            for (uint32_t l = 0; rc == AB_OK && l < ab_net_label_count(n); l++) {
+                int mand = 0;
+                rc = ab_net_label_is_mandatory(n, l, 0, &mand, NULL);
+            }
             ab_net_destroy(n);
             ab_ctx_destroy(ctx);
             assert_int_equal(a.live, 0);
@@ -818,6 +824,234 @@ static void test_visible_events(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* ---- Wide maps ---- */
+
+/* start -> AND split -> n one-task branches -> AND join -> end. */
+static ab_net *parallel_net(ab_ctx *ctx, unsigned branches)
+{
+    size_t cap = 512 + (size_t)branches * 200, o = 0;
+    char *x = malloc(cap);
+    assert_non_null(x);
+    o += (size_t)snprintf(x + o, cap - o,
+                          "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
+                          "id=\"d\"><process id=\"p\"><startEvent id=\"s\"/>"
+                          "<parallelGateway id=\"g1\"/><parallelGateway id=\"g2\"/>"
+                          "<endEvent id=\"e\"/>"
+                          "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"g1\"/>"
+                          "<sequenceFlow id=\"f2\" sourceRef=\"g2\" targetRef=\"e\"/>");
+    for (unsigned k = 0; k < branches; k++) {
+        o += (size_t)snprintf(x + o, cap - o,
+                              "<task id=\"t%u\" name=\"T%u\"/>"
+                              "<sequenceFlow id=\"a%u\" sourceRef=\"g1\" targetRef=\"t%u\"/>"
+                              "<sequenceFlow id=\"b%u\" sourceRef=\"t%u\" targetRef=\"g2\"/>",
+                              k, k, k, k, k, k);
+    }
+    snprintf(x + o, cap - o, "</process></definitions>");
+    ab_bpmn *m = NULL;
+    assert_int_equal(ab_bpmn_read_memory(&m, ctx, x, strlen(x), "wide.bpmn", NULL, NULL), AB_OK);
+    ab_net *n = compile(ctx, m);
+    ab_bpmn_destroy(m);
+    free(x);
+    return n;
+}
+
+/* More tokens than any fixed buffer held: never "unbounded" from a count,
+ * and the budget is what stops the check. */
+static void test_wide_not_unbounded(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_net *n = parallel_net(ctx, 10000);
+    ab_net_check_options co = AB_NET_CHECK_OPTIONS_INIT;
+    co.max_memory = (uint64_t)16 << 20;
+    ab_net_verdict v;
+    assert_int_equal(ab_net_check(n, &co, &v, NULL), AB_OK);
+    assert_int_equal(v.bounded, AB_NET_UNKNOWN);
+    assert_int_equal(v.sound, AB_NET_UNKNOWN);
+    assert_int_equal(v.option_to_complete, AB_NET_UNKNOWN);
+    assert_non_null(strstr(v.reason, "not decided within the budget"));
+    assert_non_null(strstr(v.reason, "16 MiB"));
+    /* 10,000 tokens of 1-safe markings are stored as bitsets: thousands of
+     * markings fit in 16 MiB (as sorted arrays of 40 KB, about 400). */
+    assert_true(v.states > 4000);
+    ab_net_destroy(n);
+    /* The replay follows markings of any size (it stopped at 8,160 tokens). */
+    n = parallel_net(ctx, 8300);
+    const char **labels = malloc(sizeof(char *) * 8300);
+    char(*names)[16] = malloc(16 * 8300);
+    assert_true(labels != NULL && names != NULL);
+    for (unsigned k = 0; k < 8300; k++) {
+        snprintf(names[k], 16, "T%u", (k * 7919u) % 8300u);
+        labels[k] = names[k];
+    }
+    int acc = 0;
+    assert_int_equal(ab_net_accepts(n, labels, 8300, NULL, &acc, NULL), AB_OK);
+    assert_int_equal(acc, 1);
+    assert_int_equal(ab_net_accepts(n, labels, 8299, NULL, &acc, NULL), AB_OK);
+    assert_int_equal(acc, 0);
+    free(labels);
+    free(names);
+    ab_net_destroy(n);
+    /* A small parallel map is decided, and sound. */
+    n = parallel_net(ctx, 8);
+    assert_int_equal(ab_net_check(n, NULL, &v, NULL), AB_OK);
+    assert_int_equal(v.sound, AB_NET_YES);
+    assert_int_equal(v.states, 256 + 4);
+    ab_net_destroy(n);
+    ab_ctx_destroy(ctx);
+}
+
+/* A net that really is unbounded is said to be so, by a covering marking. */
+static void test_unbounded_by_covering(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    /* A loop whose body forks a token that nothing joins. */
+    const char *xml =
+        "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" id=\"d\">"
+        "<process id=\"p\"><startEvent id=\"s\"/><exclusiveGateway id=\"m\"/>"
+        "<parallelGateway id=\"fork\"/><task id=\"a\" name=\"A\"/>"
+        "<exclusiveGateway id=\"x\"/><task id=\"b\" name=\"B\"/><endEvent id=\"e1\"/>"
+        "<endEvent id=\"e2\"/>"
+        "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"m\"/>"
+        "<sequenceFlow id=\"f2\" sourceRef=\"m\" targetRef=\"fork\"/>"
+        "<sequenceFlow id=\"f3\" sourceRef=\"fork\" targetRef=\"a\"/>"
+        "<sequenceFlow id=\"f4\" sourceRef=\"fork\" targetRef=\"b\"/>"
+        "<sequenceFlow id=\"f5\" sourceRef=\"a\" targetRef=\"x\"/>"
+        "<sequenceFlow id=\"f6\" sourceRef=\"x\" targetRef=\"m\"/>"
+        "<sequenceFlow id=\"f7\" sourceRef=\"x\" targetRef=\"e1\"/>"
+        "<sequenceFlow id=\"f8\" sourceRef=\"b\" targetRef=\"e2\"/></process></definitions>";
+    ab_bpmn *m = NULL;
+    assert_int_equal(ab_bpmn_read_memory(&m, ctx, xml, strlen(xml), "grow.bpmn", NULL, NULL),
+                     AB_OK);
+    ab_net *n = compile(ctx, m);
+    ab_net_verdict v;
+    assert_int_equal(ab_net_check(n, NULL, &v, NULL), AB_OK);
+    assert_int_equal(v.bounded, AB_NET_NO);
+    assert_int_equal(v.sound, AB_NET_NO);
+    assert_non_null(strstr(v.reason, "covers"));
+    ab_net_destroy(n);
+    ab_bpmn_destroy(m);
+    ab_ctx_destroy(ctx);
+}
+
+/* The cheap proofs of ab_net_label_is_mandatory agree with the exploration
+ * of every marking, for every label of every shared map; on a wide map they
+ * answer where the exploration cannot. */
+static void test_mandatory_proofs(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    uint32_t compared = 0, yes = 0, no = 0;
+    for (size_t k = 0; k < sizeof(shared_maps) / sizeof(shared_maps[0]); k++) {
+        const char *path = tu_shared(shared_maps[k].file);
+        if (!tu_exists(path)) {
+            continue;
+        }
+        ab_bpmn *m = load(ctx, path);
+        ab_net *n = compile(ctx, m);
+        uint8_t *allow = malloc((size_t)ab_net_transition_count(n) + 1);
+        assert_non_null(allow);
+        for (uint32_t l = 0; l < ab_net_label_count(n); l++) {
+            for (uint32_t t = 0; t < ab_net_transition_count(n); t++) {
+                allow[t] = ab_net_transition_at(n, t)->label_id != l;
+            }
+            ab__mstore st;
+            assert_int_equal(ab__mstore_init(&st, ctx), AB_OK);
+            int complete = 0, reached = 0;
+            uint32_t src = ab_net_source(n);
+            assert_int_equal(
+                ab__net_explore(n, allow, NULL, &src, 1, 1000000, &st, NULL, &complete, NULL),
+                AB_OK);
+            for (uint32_t s = 0; s < st.count && !reached; s++) {
+                uint32_t len;
+                const uint32_t *mk = ab__mstore_get(&st, s, &len);
+                reached = len == 1 && mk[0] == ab_net_sink(n);
+            }
+            ab__mstore_finish(&st);
+            int want = reached ? AB_NET_NO : complete ? AB_NET_YES : AB_NET_UNKNOWN;
+            /* With a limit of one marking, only the proofs can answer. */
+            int proof = AB_NET_UNKNOWN, got = AB_NET_UNKNOWN;
+            assert_int_equal(ab_net_label_is_mandatory(n, l, 1, &proof, NULL), AB_OK);
+            assert_int_equal(ab_net_label_is_mandatory(n, l, 1000000, &got, NULL), AB_OK);
+            if (want != AB_NET_UNKNOWN) {
+                if (got != want || (proof != want && proof != AB_NET_UNKNOWN)) {
+                    fail_msg("%s: label '%s': %d (proofs alone %d), the exploration says %d", path,
+                             ab_net_label(n, l), got, proof, want);
+                }
+                compared++;
+                yes += proof == AB_NET_YES;
+                no += proof == AB_NET_NO;
+            }
+        }
+        free(allow);
+        ab_net_destroy(n);
+        ab_bpmn_destroy(m);
+    }
+    print_message("  mandatory: %u labels compared, proved without exploring: %u mandatory, "
+                  "%u not\n",
+                  compared, yes, no);
+    assert_true(compared > 100 && yes > 10 && no > 10);
+    /* 5,000 branches: each task is mandatory, and a proof says so at once. */
+    ab_net *w = parallel_net(ctx, 5000);
+    uint32_t id;
+    assert_int_equal(ab_net_label_find(w, "T4321", &id), AB_OK);
+    int got = AB_NET_UNKNOWN;
+    assert_int_equal(ab_net_label_is_mandatory(w, id, 1, &got, NULL), AB_OK);
+    assert_int_equal(got, AB_NET_YES);
+    ab_net_destroy(w);
+    ab_ctx_destroy(ctx);
+}
+
+/* ---- Values past libxml2's size limits: the limit and where ---- */
+
+static void test_huge_values(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    size_t big = (size_t)11 * 1000 * 1000;
+    char *x = malloc(big + 1024);
+    assert_non_null(x);
+    /* BPMN: an 11 MB name attribute on line 3. */
+    size_t o = (size_t)sprintf(x, "<?xml version=\"1.0\"?>\n<definitions "
+                                  "xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
+                                  "id=\"d\"><process id=\"p\">\n  <task id=\"t\" name=\"");
+    size_t task_at = (size_t)(strstr(x, "<task") - x);
+    memset(x + o, 'x', big);
+    o += big;
+    o += (size_t)sprintf(x + o, "\"/></process></definitions>\n");
+    ab_bpmn *m = NULL;
+    ab_error err;
+    ab_error_clear(&err);
+    assert_int_equal(ab_bpmn_read_memory(&m, ctx, x, o, "huge.bpmn", NULL, &err), AB_EPARSE);
+    assert_non_null(strstr(err.msg, "limit of 10000000 bytes"));
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.col, 3);
+    assert_true(err.has_offset);
+    assert_int_equal(err.offset, task_at);
+    /* XES: an 11 MB attribute value on line 4. */
+    o = (size_t)sprintf(x, "<?xml version=\"1.0\"?>\n<log xes.version=\"1.0\">\n<trace>\n"
+                           "<string key=\"concept:name\" value=\"");
+    size_t string_at = (size_t)(strstr(x, "<string") - x);
+    memset(x + o, 'x', big);
+    o += big;
+    o += (size_t)sprintf(x + o, "\"/></trace></log>\n");
+    ab_input *in = NULL;
+    assert_int_equal(ab_input_open_memory(&in, ctx, x, o, "huge.xes", NULL), AB_OK);
+    ab_log_builder *b = NULL;
+    assert_int_equal(ab_log_builder_create(&b, ctx, NULL), AB_OK);
+    ab_error_clear(&err);
+    assert_int_equal(ab_xes_read(b, in, NULL, &err), AB_EPARSE);
+    assert_non_null(strstr(err.msg, "limit of 10000000 bytes"));
+    assert_int_equal(err.line, 4);
+    assert_true(err.has_offset);
+    assert_int_equal(err.offset, string_at);
+    ab_log_builder_destroy(b);
+    ab_input_destroy(in);
+    free(x);
+    ab_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -834,6 +1068,10 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_relabel_alloc_failures),
         cmocka_unit_test(test_visible_events),
+        cmocka_unit_test(test_wide_not_unbounded),
+        cmocka_unit_test(test_unbounded_by_covering),
+        cmocka_unit_test(test_mandatory_proofs),
+        cmocka_unit_test(test_huge_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  * label mapping between the map's tasks and the log's activities. Text by
  * default, --json for scripts; output is deterministic.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,12 @@ static const char help[] =
     "  --model OTHER.bpmn      another map whose processes call activities may call\n"
     "                          (repeatable)\n"
     "  --process ID            compile only this process (default: every pool)\n"
-    "  --max-states N          state limit of the soundness check (default 200000)\n"
+    "  --model-memory SIZE     memory the soundness check may use for the reachable\n"
+    "                          markings, in bytes with an optional K, M or G suffix\n"
+    "                          (default 256M); past it the verdict is \"not decided\n"
+    "                          within the budget\"\n"
+    "  --max-states N          also stop after N reachable markings, which bounds the\n"
+    "                          time (default 200000; 0 = no limit)\n"
     "  -o, --output FILE       write to FILE (atomically) instead of stdout\n"
     "  -q, --quiet             no progress display\n"
     "  -h, --help              this help\n"
@@ -434,6 +440,33 @@ static void render_text(writer *w, const model_view *mv)
     }
 }
 
+/* "512M", "2G", "300000K", or bytes; at least 1 MiB. */
+static int parse_size(const char *v, uint64_t *out)
+{
+    char *end;
+    if (v[0] < '0' || v[0] > '9') {
+        return 0;
+    }
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') {
+        shift = 10;
+    } else if (*end == 'M' || *end == 'm') {
+        shift = 20;
+    } else if (*end == 'G' || *end == 'g') {
+        shift = 30;
+    }
+    if (shift > 0) {
+        end++;
+    }
+    if (errno == ERANGE || *end != '\0' || n > (UINT64_MAX >> shift) || (n << shift) < (1u << 20)) {
+        return 0;
+    }
+    *out = (uint64_t)n << shift;
+    return 1;
+}
+
 int cmd_model(int argc, char **argv)
 {
     const char *cmd = "model";
@@ -441,7 +474,7 @@ int cmd_model(int argc, char **argv)
     cli_log_opts_init(&o);
     int json = 0;
     const char *output = NULL, *map_file = NULL, *process_id = NULL, *map_path = NULL;
-    uint64_t max_states = 200000;
+    uint64_t max_states = 200000, model_memory = 0;
     const char **logs = calloc((size_t)argc + 1, sizeof(*logs));
     const char **others = calloc((size_t)argc + 1, sizeof(*others));
     ab_bpmn **libs = calloc((size_t)argc + 1, sizeof(*libs));
@@ -479,8 +512,14 @@ int cmd_model(int argc, char **argv)
             process_id = opt.v;
         } else if (cli_value(&opt, "--max-states", NULL)) {
             unsigned long long n;
-            if (cli_number(&opt, 1, UINT64_MAX, &n)) {
+            if (cli_number(&opt, 0, UINT64_MAX, &n)) {
                 max_states = n;
+            }
+        } else if (cli_value(&opt, "--model-memory", NULL)) {
+            if (!parse_size(opt.v, &model_memory)) {
+                cli_fail(&opt,
+                         "--model-memory takes a size such as 512M or 2G (at least 1M), not '%s'",
+                         opt.v);
             }
         } else if (cli_value(&opt, "--output", "-o")) {
             output = opt.v;
@@ -532,6 +571,7 @@ int cmd_model(int argc, char **argv)
     }
     ab_net_check_options co = AB_NET_CHECK_OPTIONS_INIT;
     co.max_states = max_states;
+    co.max_memory = model_memory;
     ab_net_verdict verdict;
     st = ab_net_check(net, &co, &verdict, &err);
     if (st != AB_OK) {

@@ -150,8 +150,32 @@ static void on_error(void *user, xmlErrorPtr e)
         code = AB_ENOMEM;
     }
     st->rc = code;
-    ab__error(st->err, code, st->name, e->line > 0 ? (uint64_t)e->line : 0,
-              e->int2 > 0 ? (uint64_t)e->int2 : 0, "malformed XML: %s", msg);
+    if (strstr(msg, "Huge input lookup") != NULL || strstr(msg, "too long") != NULL) {
+        /* libxml2's size limits, kept on: an attribute value over the limit
+         * is reported at the start of its element. */
+        ab__error(st->err, code, st->name, e->line > 0 ? (uint64_t)e->line : 0,
+                  e->int2 > 0 ? (uint64_t)e->int2 : 0,
+                  "an attribute value in the element that starts here is longer than the XML "
+                  "parser's limit of %d bytes: expected values under that size (libxml2: %s)",
+                  XML_MAX_LOOKUP_LIMIT, msg);
+        long at = xmlByteConsumed(ctxt);
+        if (at >= 0) {
+            ab__error_offset(st->err, (uint64_t)at);
+        }
+    } else if (strstr(msg, "huge text node") != NULL) {
+        /* A text is reported where the limit was passed: name the element
+         * that holds it and the line where that element starts. */
+        const xmlNode *node = ctxt->node;
+        ab__error(st->err, code, st->name, e->line > 0 ? (uint64_t)e->line : 0,
+                  e->int2 > 0 ? (uint64_t)e->int2 : 0,
+                  "the text of <%s> (element starting at line %ld) is longer than the XML "
+                  "parser's limit of %d bytes: expected texts under that size",
+                  node != NULL && node->name != NULL ? (const char *)node->name : "?",
+                  node != NULL ? xmlGetLineNo(node) : 0L, XML_MAX_TEXT_LENGTH);
+    } else {
+        ab__error(st->err, code, st->name, e->line > 0 ? (uint64_t)e->line : 0,
+                  e->int2 > 0 ? (uint64_t)e->int2 : 0, "malformed XML: %s", msg);
+    }
     halt_soon(ctxt);
 }
 

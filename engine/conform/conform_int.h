@@ -136,6 +136,23 @@ int ab__cf_align(ab__cws *ws, const uint32_t *acts, uint32_t n, const uint32_t *
                  const ab__cf_run *run, ab__cf_alignment *out);
 
 /*
+ * A shortest complete run found by a depth-first walk over the transitions
+ * that are tight for the potential (conform_walk.c), without a search over
+ * the state space. AB_OK, AB_ELIMIT when the walk gives up (take
+ * ab__cf_shortest_run), AB_ENOMEM.
+ */
+int ab__cf_walk_run(const ab__cnet *cn, ab_ctx *ctx, ab__cf_run *out);
+
+/*
+ * Replays a trace along the steps where the alignment search has a single
+ * successor (conform_walk.c). AB_OK with the alignment (cost 0, fast_path
+ * set, move for move what ab__cf_align's search returns), AB_ELIMIT when
+ * the trace does not fit that way (align it with the search), AB_ENOMEM.
+ */
+int ab__cf_replay(const ab__cnet *cn, ab_ctx *ctx, const uint32_t *acts, uint32_t n,
+                  const uint32_t *activity_label, ab__cf_alignment *out);
+
+/*
  * Spec R1's ambiguity check of an optimal alignment (moves, cost) of the
  * trace: *out = 1 when another optimal alignment has a different multiset of
  * deviations, 0 when none has, -1 when a search passed the budget. AB_OK or

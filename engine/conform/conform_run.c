@@ -265,14 +265,19 @@ int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_ne
     AB_TRY(ab__cf_build_traces(c, log, net));
     AB_TRY(ab__cnet_build(&cn, ctx, net));
     have_cn = 1;
-    /* The shortest run is searched once for all variants: it gets at least
-     * the default budget, whatever the per-variant one. */
-    AB_TRY(ab__cws_create(&ws, ctx, &cn, c->label_activity,
-                          o.max_states > DEFAULT_MAX_STATES ? o.max_states : DEFAULT_MAX_STATES,
-                          o.max_memory > DEFAULT_MAX_MEMORY ? o.max_memory : DEFAULT_MAX_MEMORY));
-    rc = ab__cf_shortest_run(ws, &run);
-    ab__cws_destroy(ws);
-    ws = NULL;
+    /* The shortest run is found once for all variants: by a walk when it
+     * can, else by a search with at least the default budget, whatever the
+     * per-variant one. */
+    rc = ab__cf_walk_run(&cn, ctx, &run);
+    if (rc == AB_ELIMIT) {
+        AB_TRY(
+            ab__cws_create(&ws, ctx, &cn, c->label_activity,
+                           o.max_states > DEFAULT_MAX_STATES ? o.max_states : DEFAULT_MAX_STATES,
+                           o.max_memory > DEFAULT_MAX_MEMORY ? o.max_memory : DEFAULT_MAX_MEMORY));
+        rc = ab__cf_shortest_run(ws, &run);
+        ab__cws_destroy(ws);
+        ws = NULL;
+    }
     if (rc == AB_EINVAL) {
         ab__error(err, rc, "conform", 0, 0,
                   "the net has no complete run: the sink cannot be reached from the source");
@@ -280,8 +285,13 @@ int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_ne
     }
     if (rc == AB_ELIMIT) {
         ab__error(err, rc, "conform", 0, 0,
-                  "no complete run of the net found within %llu states (max_states)",
-                  (unsigned long long)o.max_states);
+                  "whether the net has a complete run was not decided within the budget "
+                  "(%llu states, %llu MiB)",
+                  (unsigned long long)(o.max_states > DEFAULT_MAX_STATES ? o.max_states
+                                                                         : DEFAULT_MAX_STATES),
+                  (unsigned long long)((o.max_memory > DEFAULT_MAX_MEMORY ? o.max_memory
+                                                                          : DEFAULT_MAX_MEMORY) >>
+                                       20));
         goto done;
     }
     AB_TRY(rc);

@@ -1191,6 +1191,11 @@ int ab__cf_align(ab__cws *ws, const uint32_t *acts, uint32_t n, const uint32_t *
     AB_TRY(ws_reset(ws));
     AB_TRY(set_trace(ws, acts, n, activity_label));
     if (!ws->no_fast_path && ws->unk[0] == 0) {
+        rc = ab__cf_replay(ws->cn, ws->ctx, acts, n, activity_label, out);
+        if (rc != AB_ELIMIT) {
+            return rc; /* Aligned by replay, or out of memory. */
+        }
+        rc = AB_OK;
         sr = search(ws, m0, 1, 1, &expanded, &goal);
         if (sr < 0) {
             rc = sr;

@@ -91,7 +91,9 @@ int ab__gap_model_relations(ab__gap_model *m, ab_ctx *ctx, const ab_net *net, ui
                 if (nl > MAX_TOKENS) {
                     known = 0;
                     snprintf(m->reason, sizeof(m->reason),
-                             "a marking of the model holds more than %u tokens", MAX_TOKENS);
+                             "not decided within the budget (a marking of the model holds more "
+                             "than %u tokens)",
+                             MAX_TOKENS);
                     break;
                 }
                 AB_TRY(ab__mstore_add(&st, nxt, nl, &id, &is_new));
@@ -103,8 +105,18 @@ int ab__gap_model_relations(ab__gap_model *m, ab_ctx *ctx, const ab_net *net, ui
                 if (st.count > max_states) {
                     known = 0;
                     snprintf(m->reason, sizeof(m->reason),
-                             "the model has more than %llu reachable markings",
+                             "not decided within the budget (the model has more than %llu "
+                             "reachable markings)",
                              (unsigned long long)max_states);
+                    break;
+                }
+                if (ab__mstore_bytes(&st) + (uint64_t)edges_cap * sizeof(edge) >
+                    AB__NET_MODEL_MEMORY) {
+                    known = 0;
+                    snprintf(m->reason, sizeof(m->reason),
+                             "not decided within the budget (%u reachable markings when %llu MiB "
+                             "were used)",
+                             st.count, (unsigned long long)(AB__NET_MODEL_MEMORY >> 20));
                     break;
                 }
             }

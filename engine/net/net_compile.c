@@ -1649,7 +1649,7 @@ static void join_ends(cc *c, scope_ctx *sc, const uint8_t *masked, const uint32_
     if (!complete) {
         note(c, 1, sc->elem_id,
              "the ends of '%s' are merged without checking whether branches end at the same "
-             "time (more than %llu states)",
+             "time (not decided within the budget: more than %llu states)",
              sc->elem_id, (unsigned long long)c->o->max_states);
         goto done;
     }

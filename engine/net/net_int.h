@@ -2,7 +2,9 @@
  * net/net_int.h: the net while it is built (mutable arcs, scopes for regions)
  * and the exploration of markings shared by the compiler, the soundness check
  * and the replay. Markings are sorted arrays of place indices, one entry per
- * token, which keeps them small on large nets where few places are marked.
+ * token, which keeps them small on large nets where few places are marked
+ * (the soundness check stores its many markings more compactly still, see
+ * net_check.c).
  */
 #ifndef AB_NET_INT_H
 #define AB_NET_INT_H
@@ -117,6 +119,16 @@ void ab__mstore_finish(ab__mstore *s);
 void ab__mstore_clear(ab__mstore *s);
 /* Adds a marking (sorted). *id_out gets its id; *is_new 1 when it was not there. */
 int ab__mstore_add(ab__mstore *s, const uint32_t *m, uint32_t len, uint32_t *id_out, int *is_new);
+/* Bytes a store holds. */
+static inline uint64_t ab__mstore_bytes(const ab__mstore *s)
+{
+    return (uint64_t)s->data_cap * sizeof(uint32_t) + (uint64_t)s->off_cap * sizeof(uint64_t) +
+           ((uint64_t)s->mask + 1) * sizeof(uint32_t);
+}
+/* The memory budget of the analyses that explore markings with a store
+ * (ab__net_explore, the gap relations): past it they are "not decided within
+ * the budget". */
+#define AB__NET_MODEL_MEMORY ((uint64_t)256 << 20)
 static inline const uint32_t *ab__mstore_get(const ab__mstore *s, uint32_t id, uint32_t *len_out)
 {
     *len_out = (uint32_t)(s->off[id + 1] - s->off[id]);
@@ -147,7 +159,7 @@ int ab__net_each_enabled(const ab_net *n, const ab__netidx *x, const uint32_t *m
 /*
  * Breadth-first exploration from init over the allowed transitions, keeping
  * only places with keep[p] (all when NULL). Stops after max_states markings
- * (*complete_out = 0). terminal (optional, grown with the store) receives
+ * or when the store passes AB__NET_MODEL_MEMORY bytes (*complete_out = 0). terminal (optional, grown with the store) receives
  * 1 for markings where no allowed transition is enabled. When
  * unbounded_out is given, a marking that strictly covers an ancestor on its
  * search path stops the search and sets it to 1.

@@ -17,8 +17,25 @@ typedef struct replay {
     uint32_t *by_label;
     uint32_t *buf;
     size_t buf_cap;
+    uint32_t growth; /* Most tokens a transition adds. */
     uint64_t max_states;
 } replay;
+
+/* Room in buf for a marking of len tokens and a successor (two halves). */
+static int buf_room(replay *r, ab_ctx *ctx, uint32_t len)
+{
+    size_t half = (size_t)len + r->growth + 64;
+    if (half * 2 <= r->buf_cap) {
+        return AB_OK;
+    }
+    uint32_t *nb = ab__realloc(ctx, r->buf, sizeof(uint32_t) * half * 2);
+    if (nb == NULL) {
+        return AB_ENOMEM;
+    }
+    r->buf = nb;
+    r->buf_cap = half * 2;
+    return AB_OK;
+}
 
 /* Closes the markings [from, st->count) under silent transitions. */
 static int close_silent(replay *r, ab__mstore *st, uint32_t from)
@@ -27,8 +44,8 @@ static int close_silent(replay *r, ab__mstore *st, uint32_t from)
     for (uint32_t s = from; s < st->count; s++) {
         uint32_t len;
         const uint32_t *m = ab__mstore_get(st, s, &len);
-        if ((size_t)len * 2 + 64 > r->buf_cap) {
-            return AB_ELIMIT;
+        if (buf_room(r, n->ctx, len) != AB_OK) {
+            return AB_ENOMEM;
         }
         uint32_t *cur = r->buf, *next = r->buf + r->buf_cap / 2;
         memcpy(cur, m, sizeof(uint32_t) * len);
@@ -42,9 +59,6 @@ static int close_silent(replay *r, ab__mstore *st, uint32_t from)
                     continue;
                 }
                 uint32_t nl = ab__net_fire(n, t, cur, len, next, NULL);
-                if ((size_t)nl * 2 + 64 > r->buf_cap) {
-                    return AB_ELIMIT;
-                }
                 uint32_t id;
                 int is_new;
                 int rc = ab__mstore_add(st, next, nl, &id, &is_new);
@@ -83,6 +97,13 @@ int ab_net_accepts_ids(const ab_net *n, const uint32_t *labels, size_t count,
     r.n = n;
     r.max_states = opts->max_states != 0 ? opts->max_states : 100000;
     r.buf_cap = 2 * 8192;
+    for (uint32_t t = 0; t < n->trans_count; t++) {
+        uint32_t w = 0;
+        for (uint32_t a = 0; a < n->trans[t].out_count; a++) {
+            w += n->trans[t].out[a].weight;
+        }
+        r.growth = w > r.growth ? w : r.growth;
+    }
     ab__mstore a, b;
     int rc = AB_OK;
     uint8_t *silent = ab__calloc(ctx, (size_t)n->trans_count + 1, 1);
@@ -138,10 +159,8 @@ int ab_net_accepts_ids(const ab_net *n, const uint32_t *labels, size_t count,
                 if (!ab__net_enabled(n, t, m, len)) {
                     continue;
                 }
-                if ((size_t)len * 2 + 64 > r.buf_cap) {
-                    rc = AB_ELIMIT;
-                    goto done;
-                }
+                AB_TRY(buf_room(&r, ctx, len));
+                m = ab__mstore_get(cur, s, &len);
                 uint32_t nl = ab__net_fire(n, t, m, len, r.buf, NULL);
                 AB_TRY(ab__mstore_add(nxt, r.buf, nl, &id, &is_new));
             }
@@ -173,7 +192,8 @@ done:
     }
     if (rc == AB_ELIMIT) {
         return ab__error(err, AB_ELIMIT, "net", 0, 0,
-                         "replay followed more than %llu markings (max_states)",
+                         "not decided within the budget (the replay followed more than %llu "
+                         "markings: max_states)",
                          (unsigned long long)r.max_states);
     }
     if (rc != AB_OK) {

@@ -2,15 +2,12 @@
  * net/net_state.c: markings and their exploration. A marking is a sorted
  * array of place indices with one entry per token; a store interns markings
  * to dense ids with an open-addressing table. The breadth-first explorer is
- * what the compiler (ends, cancellations), the soundness check and the
- * mandatory-step test build on; it always stops at a state limit.
+ * what the compiler (ends, cancellations) and the mandatory-step test build
+ * on; it always stops at a state limit or a memory budget.
  */
 #include "net/net_int.h"
 
 #include <stdlib.h>
-
-/* Markings with more tokens than this are treated as unbounded growth. */
-#define AB__MAX_TOKENS 4096
 
 int ab__mstore_init(ab__mstore *s, ab_ctx *ctx)
 {
@@ -206,8 +203,20 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-uint32_t ab__net_fire(const ab_net *n, uint32_t t, const uint32_t *m, uint32_t len,
-                      uint32_t *out, const uint8_t *keep)
+static int arcs_sorted(const ab_net_arc *a, uint32_t count)
+{
+    for (uint32_t i = 1; i < count; i++) {
+        if (a[i].place <= a[i - 1].place) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Arcs in any order (the compiler's nets before ab__net_finish): remove,
+ * append, sort. */
+static uint32_t fire_unsorted(const ab_net *n, uint32_t t, const uint32_t *m, uint32_t len,
+                              uint32_t *out, const uint8_t *keep)
 {
     const ab__trans *x = &n->trans[t];
     memcpy(out, m, sizeof(uint32_t) * len);
@@ -243,6 +252,47 @@ uint32_t ab__net_fire(const ab_net *n, uint32_t t, const uint32_t *m, uint32_t l
         ab__net_sort(out, l, sizeof(uint32_t), cmp_u32);
     }
     return l;
+}
+
+uint32_t ab__net_fire(const ab_net *n, uint32_t t, const uint32_t *m, uint32_t len, uint32_t *out,
+                      const uint8_t *keep)
+{
+    const ab__trans *x = &n->trans[t];
+    if (!arcs_sorted(x->in, x->in_count) || !arcs_sorted(x->out, x->out_count)) {
+        return fire_unsorted(n, t, m, len, out, keep);
+    }
+    /* One merge of the sorted marking with the sorted arcs: linear in the
+     * tokens, where sorting was not. */
+    uint32_t o = 0, ia = 0, oa = 0;
+    uint32_t rem = x->in_count > 0 ? x->in[0].weight : 0;
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t p = m[i];
+        while (ia < x->in_count && x->in[ia].place < p) {
+            ia++;
+            rem = ia < x->in_count ? x->in[ia].weight : 0;
+        }
+        while (oa < x->out_count && x->out[oa].place <= p) {
+            if (keep == NULL || keep[x->out[oa].place]) {
+                for (uint32_t w = 0; w < x->out[oa].weight; w++) {
+                    out[o++] = x->out[oa].place;
+                }
+            }
+            oa++;
+        }
+        if (ia < x->in_count && x->in[ia].place == p && rem > 0) {
+            rem--;
+            continue;
+        }
+        out[o++] = p;
+    }
+    for (; oa < x->out_count; oa++) {
+        if (keep == NULL || keep[x->out[oa].place]) {
+            for (uint32_t w = 0; w < x->out[oa].weight; w++) {
+                out[o++] = x->out[oa].place;
+            }
+        }
+    }
+    return o;
 }
 
 int ab__net_each_enabled(const ab_net *n, const ab__netidx *x, const uint32_t *m, uint32_t len,
@@ -314,18 +364,13 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
     int rc = AB_OK, complete = 1;
     uint32_t expanded = 0;
     uint32_t growth = max_growth(n);
-    size_t buf_cap = (size_t)AB__MAX_TOKENS + growth + init_len + 1;
+    size_t buf_cap = 0, next_cap = 0;
     *complete_out = 0;
     if (unbounded_out != NULL) {
         *unbounded_out = 0;
     }
     AB_TRY(ab__netidx_build(&idx, ctx, n, allow));
-    cur = ab__malloc(ctx, sizeof(uint32_t) * buf_cap);
-    next = ab__malloc(ctx, sizeof(uint32_t) * buf_cap);
-    if (cur == NULL || next == NULL) {
-        rc = AB_ENOMEM;
-        goto done;
-    }
+    AB_TRY(AB_GROW(ctx, cur, buf_cap, (size_t)init_len + 1));
     memcpy(cur, init, sizeof(uint32_t) * init_len);
     ab__net_sort(cur, init_len, sizeof(uint32_t), cmp_u32);
     uint32_t first_id;
@@ -338,6 +383,10 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
     for (uint32_t s = first_id; s < st->count; s++) {
         uint32_t len;
         const uint32_t *m = ab__mstore_get(st, s, &len);
+        /* Buffers grow with the markings: a count of tokens proves nothing. */
+        AB_TRY(AB_GROW(ctx, cur, buf_cap, (size_t)len + 1));
+        AB_TRY(AB_GROW(ctx, next, next_cap, (size_t)len + growth + 1));
+        m = ab__mstore_get(st, s, &len);
         memcpy(cur, m, sizeof(uint32_t) * len);
         int any = 0;
         for (uint32_t i = 0; i < len && rc == AB_OK; i++) {
@@ -352,13 +401,6 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
                 }
                 any = 1;
                 uint32_t nl = ab__net_fire(n, t, cur, len, next, keep);
-                if (nl > AB__MAX_TOKENS) {
-                    complete = 0;
-                    if (unbounded_out != NULL) {
-                        *unbounded_out = 1;
-                    }
-                    goto stop;
-                }
                 uint32_t id;
                 AB_TRY(ab__mstore_add(st, next, nl, &id, &is_new));
                 if (!is_new) {
@@ -379,7 +421,8 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
                         }
                     }
                 }
-                if ((uint64_t)st->count >= max_states) {
+                if ((uint64_t)st->count >= max_states ||
+                    ab__mstore_bytes(st) > AB__NET_MODEL_MEMORY) {
                     complete = 0;
                 }
             }

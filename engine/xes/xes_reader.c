@@ -334,6 +334,14 @@ static void on_xml_error(void *payload, xmlErrorPtr e)
                   "header)",
                   bytes != NULL ? " (bytes " : "", bytes != NULL ? bytes + 7 : "",
                   bytes != NULL ? ")" : "");
+    } else if (strstr(msg, "Huge input lookup") != NULL || strstr(msg, "huge text node") != NULL ||
+               strstr(msg, "too long") != NULL) {
+        /* libxml2's size limits, kept on (no XML_PARSE_HUGE): the position
+         * is the start of the element that holds the value. */
+        ab__error(r->err, AB_EPARSE, r->source, line, col,
+                  "an attribute value or text in the element that starts here is longer than the "
+                  "XML parser's limit of %d bytes: expected values under that size (libxml2: %s)",
+                  XML_MAX_LOOKUP_LIMIT, msg);
     } else if (e->code == XML_ERR_DOCUMENT_EMPTY) {
         ab__error(r->err, AB_EPARSE, r->source, line, col,
                   "not an XML document (%s): expected an XES document starting with '<?xml' or "

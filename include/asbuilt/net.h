@@ -170,12 +170,18 @@ AB_API int ab_net_relabel(ab_net **out, const ab_net *net, const ab_bpmn_mapping
 enum { AB_NET_NO = 0, AB_NET_YES = 1, AB_NET_UNKNOWN = -1 };
 
 typedef struct ab_net_check_options {
-    unsigned version;    /**< AB_NET_CHECK_OPTIONS_VERSION. */
-    uint64_t max_states; /**< Reachable markings explored at most (default 200000). */
+    unsigned version;    /**< AB_NET_CHECK_OPTIONS_VERSION (1 is accepted: no max_memory). */
+    uint64_t max_states; /**< Reachable markings explored at most (default 200000, which keeps
+                              the time bounded; 0 = no limit on the count, the memory
+                              budget alone bounds the search). */
+    uint64_t max_memory; /**< Bytes the reachability graph may take at most (0 = the default,
+                              AB_NET_CHECK_DEFAULT_MEMORY). Markings are stored compactly
+                              (a bitset when 1-safe and dense, varint gaps otherwise). */
 } ab_net_check_options;
 
-#define AB_NET_CHECK_OPTIONS_VERSION 1
-#define AB_NET_CHECK_OPTIONS_INIT {AB_NET_CHECK_OPTIONS_VERSION, 200000}
+#define AB_NET_CHECK_DEFAULT_MEMORY ((uint64_t)256 << 20)
+#define AB_NET_CHECK_OPTIONS_VERSION 2
+#define AB_NET_CHECK_OPTIONS_INIT {AB_NET_CHECK_OPTIONS_VERSION, 200000, 0}
 
 /** The verdict of ab_net_check (van der Aalst's soundness of workflow nets). */
 typedef struct ab_net_verdict {
@@ -193,10 +199,13 @@ typedef struct ab_net_verdict {
 } ab_net_verdict;
 
 /**
- * Explores the reachability graph from the source marking, up to
- * max_states. Properties that could not be decided within the limit are
- * AB_NET_UNKNOWN. Returns AB_OK (also when the answer is unknown) or
- * AB_ENOMEM.
+ * Explores the reachability graph from the source marking breadth first,
+ * within max_memory bytes (and max_states when set). Properties that could
+ * not be decided within the budget are AB_NET_UNKNOWN and the reason says
+ * "not decided within the budget (...)". The net is called unbounded only
+ * when a reachable marking strictly covers an earlier marking on its own
+ * path (Karp and Miller's argument), never from a token count. Returns
+ * AB_OK (also when the answer is unknown) or AB_ENOMEM.
  */
 AB_API int ab_net_check(const ab_net *net, const ab_net_check_options *opts, ab_net_verdict *out,
                         ab_error *err);
