@@ -1347,7 +1347,7 @@ static void test_fast_path(void **state)
             const ab_conform_variant *x = ab_conform_variant_at(c, v);
             ab__cf_alignment al;
             assert_int_equal(
-                ab__cf_align(ws, x->activities, x->length, c->activity_label, &run, &al), AB_OK);
+                ab__cf_align(ws, x->activities, x->length, c->activity_label, &run, 0, &al), AB_OK);
             assert_int_equal(al.fast_path, 0);
             assert_true(al.states > 0);
             assert_int_equal(al.cost, x->cost);
