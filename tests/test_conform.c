@@ -1808,11 +1808,13 @@ static void test_empty_log(void **state)
 
 /* ---- Allocation failures ---- */
 
-static void fail_each(const ab_log *log, const ab_net *net, unsigned threads, uint64_t max_states)
+static void fail_each(const ab_log *log, const ab_net *net, unsigned threads, uint64_t max_states,
+                      int check)
 {
     ab_conform_options o = AB_CONFORM_OPTIONS_INIT;
     o.threads = threads;
     o.max_states = max_states;
+    o.check_ambiguity = check;
     uint64_t n;
     for (n = 1; n < 100000; n++) {
         tu_alloc a;
@@ -1845,10 +1847,14 @@ static void test_alloc_failures(void **state)
     char **traces = NULL;
     size_t count = perturb(orig, 99, 12, 60, &traces);
     ab_log *log = make_log(ctx, traces, count);
-    fail_each(orig, net, 1, 0);
-    fail_each(log, net, 1, 0);
-    fail_each(log, net, 1, 8); /* Approximations. */
-    fail_each(log, net, 3, 0); /* Workers share the counting allocator. */
+    fail_each(orig, net, 1, 0, 0);
+    fail_each(log, net, 1, 0, 0);
+    fail_each(log, net, 1, 8, 0); /* Approximations. */
+    fail_each(log, net, 3, 0, 0); /* Workers share the counting allocator. */
+    /* The ambiguity check, on the whole traces and on those without their
+     * undocumented activities. */
+    fail_each(log, net, 1, 0, 1);
+    fail_each(log, net, 3, 0, 1);
     free_traces(traces, count);
     ab_log_destroy(log);
     ab_log_destroy(orig);
