@@ -11,7 +11,10 @@
  * node's parent changes only on a strictly cheaper path, and each
  * improvement is a new insertion. The fast path is the same search with only
  * synchronous and silent moves (see ab__cf_align for why it returns exactly
- * what the full search would). Past the budget, see approximate().
+ * what the full search would). Past the budget, see approximate(). Spec
+ * R1's ambiguity check lets the same search go on past its goal through
+ * every node on an optimal path (see search()) and compares the multisets
+ * of deviations of all those paths in one walk (see check_plateau()).
  */
 #include "conform/conform_int.h"
 
@@ -1358,6 +1361,10 @@ static int plateau_edges(ab__cws *ws)
  * breadth-first walk from the root over the plateau's tight edges gives
  * each node the multiset of the first path that reaches it, and compares it
  * with what every other edge into the node brings: one difference decides.
+ * The product searched leaves out every successor but an enabled urgent
+ * transition (see ab__cnet_build); firing that one first only reorders an
+ * alignment, with the same moves, so every multiset of an optimal alignment
+ * is still that of a path here.
  *
  * Multisets are stored as counts in bit fields, one field per key of ref's
  * multiset R, as wide as R's count of that key needs. A plateau node's
