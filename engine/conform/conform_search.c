@@ -50,7 +50,8 @@ typedef struct cedge {
 } cedge;
 
 /* Deviation keys: a log move's activity id, or a model move's net label id
- * with KEY_MODEL set (activity ids stay below it, see set_trace). */
+ * with KEY_MODEL set (check_plateau gives no verdict for a trace with an
+ * activity id that high). */
 #define KEY_MODEL ((uint32_t)1 << 31)
 #define KEY_NONE UINT32_MAX
 
@@ -740,7 +741,7 @@ static uint64_t heuristic(const ab__cws *ws, uint32_t mark, uint32_t pos)
 }
 
 /* Records the edge parent --move--> s for the ambiguity check, unless s
- * was expanded already and the edge is not tight (see tight()). */
+ * was expanded already and the edge is not tight (see plateau_edges()). */
 static int record(ab__cws *ws, uint32_t parent, uint32_t s, uint32_t pos, uint32_t trans,
                   ab_move_kind kind)
 {
