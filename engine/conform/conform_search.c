@@ -43,10 +43,9 @@ typedef struct cstate {
 
 /* An edge of the product: a move from an expanded node to a node of the
  * search. key says which deviation the move is (see move_key), or KEY_NONE
- * for synchronous and silent moves; dev is the deviations of the path to
- * `to` through it (the source's optimum, plus one for a deviation). */
+ * for synchronous and silent moves. */
 typedef struct cedge {
-    uint32_t from, to, key, dev;
+    uint32_t from, to, key;
 } cedge;
 
 /* Deviation keys: a log move's activity id, or a model move's net label id
@@ -759,7 +758,6 @@ static int record(ab__cws *ws, uint32_t parent, uint32_t s, uint32_t pos, uint32
     e->key = kind == AB_MOVE_LOG     ? ws->acts[pos - 1]
              : kind == AB_MOVE_MODEL ? ws->cn->label[trans] | KEY_MODEL
                                      : KEY_NONE;
-    e->dev = dev;
     return AB_OK;
 }
 
@@ -1319,7 +1317,9 @@ static int plateau_edges(ab__cws *ws)
     for (size_t i = 0; i < ws->edge_len; i++) {
         cedge e = ws->edges[i];
         const cstate *v = &ws->st[e.to];
-        if (v->closed && (uint32_t)(v->g / AB__CF_DEV) == e.dev) {
+        /* A node's edges are together: its g is read from the cache. */
+        uint32_t dev = (uint32_t)(ws->st[e.from].g / AB__CF_DEV) + (e.key != KEY_NONE);
+        if (v->closed && (uint32_t)(v->g / AB__CF_DEV) == dev) {
             if (ws->dnum[e.from]++ == 0) {
                 ws->dfirst[e.from] = (uint32_t)count;
             }
