@@ -2,7 +2,7 @@
 # Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
 # logs it needs with tools/abgen (never committed), and prints the tables
 # that the README records. Usage:
-#   bench/run.sh [ingest|memory|discover|one-pass|model|wide|conform|diff-scale|all]
+#   bench/run.sh [ingest|memory|discover|one-pass|model|wide|conform|ambiguity|diff-scale|all]
 # DIFF_SCALE_CASES overrides the case counts of diff-scale (default "10000 100000 1000000 10000000").
 # BENCH_BUILD names the build folder (default build-bench).
 set -euo pipefail
@@ -135,4 +135,23 @@ PY
             echo "ambiguity check $check: $best s"
         done
     fi
+fi
+if [ "$what" = ambiguity ] || [ "$what" = all ]; then
+    # Cases of 1,000 activities each, every one different and undocumented (bench/gen_distinct.sh):
+    # the whole diff (with its ambiguity check) against stats of the same file, and the alignments
+    # with and without the check.
+    MAP="$SHARED/models/pm4py_running-example.bpmn"
+    echo "## diff against stats on 1, 10, 100, 1,000 cases of 1,000 distinct undocumented activities"
+    echo "## (wall seconds and peak RSS, one run each; running-example map)"
+    for cases in 1 10 100 1000; do
+        f="$OUT/distinct-$cases.csv"
+        [ -s "$f" ] || bench/gen_distinct.sh $cases 1000 > "$f"
+        s=$( { /usr/bin/time -f "%e %M" $B/tools/asbuilt stats "$f" -q > /dev/null; } 2>&1 | tail -1)
+        d=$( { /usr/bin/time -f "%e %M" $B/tools/asbuilt diff "$f" --model "$MAP" -q > /dev/null; } 2>&1 | tail -1)
+        echo "$cases $s $d" | awk '{ printf "%5d x 1000 events: stats %6.2f s %7.1f MB, diff %7.2f s %7.1f MB, diff/stats %5.1fx, %5.0f bytes/event\n",
+            $1, $2, $3 / 1024, $4, $5 / 1024, $4 / ($2 > 0 ? $2 : 0.01), $5 * 1024 / ($1 * 1000) }'
+    done
+    for cases in 1 10 100 1000; do
+        $B/bench/bench_conform --repeat=3 --data="$SHARED" --only-distinct --distinct=$cases:1000 | grep distinct
+    done
 fi

@@ -117,7 +117,12 @@ typedef struct ab__cf_alignment {
     uint32_t cost;   /* Log + visible model moves. */
     int approximate; /* The budget was passed. */
     int fast_path;   /* Found by the replay restricted to sync and silent moves. */
-    uint64_t states; /* Nodes expanded by the full search (0 on the fast path). */
+    uint64_t states; /* Nodes expanded by the full search up to its goal (0 on the
+                        fast path). */
+    int ambiguous;   /* With check: spec R1's verdict, as ab_conform_variant says, or
+                        -2 when the trace has instances no transition has (see
+                        ab__cf_ambiguous); -1 without check. */
+    uint64_t check_states; /* Nodes the check expanded past the goal. */
 } ab__cf_alignment;
 
 /*
@@ -130,10 +135,12 @@ int ab__cf_shortest_run(ab__cws *ws, ab__cf_run *out);
 /*
  * Aligns a trace of n instances (activities acts[]) with the canonical
  * optimal alignment, or a valid approximate one past the budget (run is the
- * fallback completion). AB_OK or AB_ENOMEM.
+ * fallback completion; with run NULL, an approximate result has no moves).
+ * With check, it also decides spec R1's ambiguity (out->ambiguous). AB_OK or
+ * AB_ENOMEM.
  */
 int ab__cf_align(ab__cws *ws, const uint32_t *acts, uint32_t n, const uint32_t *activity_label,
-                 const ab__cf_run *run, ab__cf_alignment *out);
+                 const ab__cf_run *run, int check, ab__cf_alignment *out);
 
 /*
  * A shortest complete run found by a depth-first walk over the transitions
@@ -153,13 +160,14 @@ int ab__cf_replay(const ab__cnet *cn, ab_ctx *ctx, const uint32_t *acts, uint32_
                   const uint32_t *activity_label, ab__cf_alignment *out);
 
 /*
- * Spec R1's ambiguity check of an optimal alignment (moves, cost) of the
- * trace: *out = 1 when another optimal alignment has a different multiset of
- * deviations, 0 when none has, -1 when a search passed the budget. AB_OK or
- * AB_ENOMEM.
+ * Spec R1's ambiguity check of a trace whose instances all have a
+ * transition with their activity: *out = 1 when two optimal alignments have
+ * different multisets of deviations, 0 when all have the same, -1 when the
+ * search passed the budget. A variant's trace with those instances left out
+ * has the variant's verdict (see conform_search.c). *states_out: the nodes
+ * it expanded. AB_OK or AB_ENOMEM.
  */
 int ab__cf_ambiguous(ab__cws *ws, const uint32_t *acts, uint32_t n,
-                     const uint32_t *activity_label, const ab_move *moves, uint32_t move_count,
-                     uint32_t cost, int *out);
+                     const uint32_t *activity_label, int *out, uint64_t *states_out);
 
 #endif

@@ -3,9 +3,12 @@
  * flattens the net, finds the shortest complete run once, then aligns the
  * variants on a pool of threads that take the next variant index from a
  * shared counter; each result lands in its variant's slot, so the output
- * does not depend on which thread aligned what. Worker threads allocate
- * through a copy of the context whose hooks hold a mutex around the
- * caller's allocator, so custom allocators need not be thread-safe.
+ * does not depend on which thread aligned what. The ambiguity check of
+ * variants with instances no transition has runs after, once per distinct
+ * trace without those instances (the verdict depends on nothing else, see
+ * ab__cf_ambiguous), on the same pool. Worker threads allocate through a
+ * copy of the context whose hooks hold a mutex around the caller's
+ * allocator, so custom allocators need not be thread-safe.
  */
 #include "conform/conform_int.h"
 
@@ -61,9 +64,13 @@ typedef struct pool {
     const ab__cnet *cn;
     const ab__cf_run *run;
     const ab_conform_options *opts;
+    const uint32_t *tasks; /* Second pass: the variants to check (see check_reduced). */
+    uint32_t task_count;
+    int *verdict;         /* Second pass: each task's verdict */
+    uint64_t *task_states; /* and the nodes its check expanded. */
     pthread_mutex_t mu;
-    uint64_t done, total; /* Progress: trace length aligned, of all. */
-    uint32_t next; /* Next variant to take. */
+    uint64_t done, total; /* Progress: trace length aligned, of all (first pass). */
+    uint32_t next; /* Next variant (or task) to take. */
     int failed;    /* A worker ran out of memory: the others stop. */
     int rc;
 } pool;
@@ -76,8 +83,9 @@ typedef struct worker {
 
 static uint32_t take(pool *p)
 {
+    uint32_t end = p->tasks != NULL ? p->task_count : p->c->variant_count;
     pthread_mutex_lock(&p->mu);
-    uint32_t v = p->failed || p->next >= p->c->variant_count ? AB_CONFORM_NONE : p->next++;
+    uint32_t v = p->failed || p->next >= end ? AB_CONFORM_NONE : p->next++;
     pthread_mutex_unlock(&p->mu);
     return v;
 }
@@ -109,10 +117,34 @@ static void *work(void *arg)
         return NULL;
     }
     uint32_t v;
+    uint32_t *reduced = NULL;
+    size_t reduced_cap = 0;
     while ((v = take(p)) != AB_CONFORM_NONE) {
+        if (p->tasks != NULL) {
+            /* The variant's trace without the instances no transition has. */
+            const ab_conform_variant *x = &c->variants[p->tasks[v]];
+            if (AB_GROW(p->ctx, reduced, reduced_cap, (size_t)x->length + 1) != AB_OK) {
+                fail(p, AB_ENOMEM);
+                break;
+            }
+            uint32_t n = 0;
+            for (uint32_t i = 0; i < x->length; i++) {
+                if (c->activity_label[x->activities[i]] != AB_NET_SILENT) {
+                    reduced[n++] = x->activities[i];
+                }
+            }
+            rc = ab__cf_ambiguous(ws, reduced, n, c->activity_label, &p->verdict[v],
+                                  &p->task_states[v]);
+            if (rc != AB_OK) {
+                fail(p, rc);
+                break;
+            }
+            continue;
+        }
         ab_conform_variant *x = &c->variants[v];
         ab__cf_alignment al;
-        rc = ab__cf_align(ws, x->activities, x->length, c->activity_label, p->run, &al);
+        rc = ab__cf_align(ws, x->activities, x->length, c->activity_label, p->run,
+                          p->opts->check_ambiguity, &al);
         if (rc != AB_OK) {
             fail(p, rc);
             break;
@@ -122,23 +154,18 @@ static void *work(void *arg)
         x->cost = al.cost;
         x->approximate = al.approximate;
         x->states = al.fast_path ? 0 : al.states;
-        x->ambiguous = -1;
-        if (p->opts->check_ambiguity && !al.approximate) {
-            rc = ab__cf_ambiguous(ws, x->activities, x->length, c->activity_label, x->moves,
-                                  x->move_count, x->cost, &x->ambiguous);
-            if (rc != AB_OK) {
-                fail(p, rc);
-                break;
-            }
-        }
+        /* -2 (left to check_reduced) or the verdict; -1 when approximate. */
+        x->ambiguous = al.approximate ? -1 : al.ambiguous;
         pthread_mutex_lock(&p->mu);
         c->stats.fast_path_variants += al.fast_path != 0;
+        c->stats.check_states += al.check_states;
         p->done += (uint64_t)x->length + 1;
         if (p->opts->progress != NULL) {
             p->opts->progress(align_phase(p->opts), p->done, p->total, p->opts->progress_payload);
         }
         pthread_mutex_unlock(&p->mu);
     }
+    ab__free(p->ctx, reduced);
     ab__cws_destroy(ws);
     return NULL;
 }
@@ -161,11 +188,174 @@ static unsigned thread_count(const ab_conform_options *opts, uint32_t variants)
     return (unsigned)n;
 }
 
+/* Runs work() on nt threads (the caller's among them) until p has no
+ * variant or task left. */
+static int run_pool(ab_conform *c, pool *p, unsigned nt)
+{
+    if (pthread_mutex_init(&p->mu, NULL) != 0) {
+        return AB_ERROR;
+    }
+    if (nt <= 1) {
+        worker w = {p, 0, 0};
+        p->ctx = c->ctx;
+        work(&w);
+        pthread_mutex_destroy(&p->mu);
+        return p->failed ? p->rc : AB_OK;
+    }
+    locked_alloc la;
+    la.base = c->ctx->alloc;
+    if (pthread_mutex_init(&la.mu, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        return AB_ERROR;
+    }
+    struct ab_ctx shared = *c->ctx;
+    shared.alloc.malloc_fn = locked_malloc;
+    shared.alloc.realloc_fn = locked_realloc;
+    shared.alloc.free_fn = locked_free;
+    shared.alloc.payload = &la;
+    p->ctx = &shared;
+    worker ws[MAX_THREADS];
+    /* The calling thread is worker 0; a thread that cannot be started just
+     * leaves its share to the others. */
+    for (unsigned i = 1; i < nt; i++) {
+        ws[i].p = p;
+        ws[i].started = pthread_create(&ws[i].thread, NULL, work, &ws[i]) == 0;
+    }
+    ws[0].p = p;
+    work(&ws[0]);
+    for (unsigned i = 1; i < nt; i++) {
+        if (ws[i].started) {
+            pthread_join(ws[i].thread, NULL);
+        }
+    }
+    pthread_mutex_destroy(&la.mu);
+    pthread_mutex_destroy(&p->mu);
+    return p->failed ? p->rc : AB_OK;
+}
+
+/* A hash of variant v's trace without the instances no transition has. */
+static uint64_t reduced_hash(const ab_conform *c, uint32_t v)
+{
+    const ab_conform_variant *x = &c->variants[v];
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (uint32_t i = 0; i < x->length; i++) {
+        uint32_t a = x->activities[i];
+        if (c->activity_label[a] != AB_NET_SILENT) {
+            h = (h ^ a) * 0x100000001B3ull;
+            h ^= h >> 29;
+        }
+    }
+    return h;
+}
+
+/* Whether variants v and w have the same trace without those instances. */
+static int reduced_equal(const ab_conform *c, uint32_t v, uint32_t w)
+{
+    const ab_conform_variant *x = &c->variants[v], *y = &c->variants[w];
+    uint32_t i = 0, j = 0;
+    for (;;) {
+        while (i < x->length && c->activity_label[x->activities[i]] == AB_NET_SILENT) {
+            i++;
+        }
+        while (j < y->length && c->activity_label[y->activities[j]] == AB_NET_SILENT) {
+            j++;
+        }
+        if (i == x->length || j == y->length) {
+            return i == x->length && j == y->length;
+        }
+        if (x->activities[i++] != y->activities[j++]) {
+            return 0;
+        }
+    }
+}
+
+/*
+ * The check of the variants align_all left at -2 (instances no transition
+ * has): one check per distinct reduced trace, on its first variant in
+ * variant order, the verdict copied to the others. The verdict depends on
+ * the reduced trace only, so neither the grouping nor the threads change
+ * it.
+ */
+static int check_reduced(ab_conform *c, const ab__cnet *cn, const ab_conform_options *opts)
+{
+    ab_ctx *ctx = c->ctx;
+    uint32_t pending = 0;
+    for (uint32_t v = 0; v < c->variant_count; v++) {
+        pending += c->variants[v].ambiguous == -2;
+    }
+    if (pending == 0) {
+        return AB_OK;
+    }
+    size_t size = 16;
+    while (size < (size_t)pending * 2) {
+        size *= 2;
+    }
+    int rc = AB_OK;
+    uint32_t *slots = ab__malloc(ctx, sizeof(uint32_t) * size);
+    uint64_t *hashes = ab__malloc(ctx, sizeof(uint64_t) * pending);
+    uint32_t *tasks = ab__malloc(ctx, sizeof(uint32_t) * pending);
+    uint32_t *task_of = ab__malloc(ctx, sizeof(uint32_t) * pending);
+    int *verdict = ab__malloc(ctx, sizeof(int) * pending);
+    uint64_t *task_states = ab__malloc(ctx, sizeof(uint64_t) * pending);
+    uint32_t task_count = 0, k = 0;
+    if (slots == NULL || hashes == NULL || tasks == NULL || task_of == NULL || verdict == NULL ||
+        task_states == NULL) {
+        rc = AB_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < size; i++) {
+        slots[i] = AB_CONFORM_NONE;
+    }
+    for (uint32_t v = 0; v < c->variant_count; v++) {
+        if (c->variants[v].ambiguous != -2) {
+            continue;
+        }
+        uint64_t h = reduced_hash(c, v);
+        size_t i = (size_t)h & (size - 1);
+        while (slots[i] != AB_CONFORM_NONE &&
+               (hashes[slots[i]] != h || !reduced_equal(c, tasks[slots[i]], v))) {
+            i = (i + 1) & (size - 1);
+        }
+        if (slots[i] == AB_CONFORM_NONE) {
+            slots[i] = task_count;
+            hashes[task_count] = h;
+            tasks[task_count++] = v;
+        }
+        task_of[k++] = slots[i];
+    }
+    pool p;
+    memset(&p, 0, sizeof(p));
+    p.c = c;
+    p.cn = cn;
+    p.opts = opts;
+    p.tasks = tasks;
+    p.task_count = task_count;
+    p.verdict = verdict;
+    p.task_states = task_states;
+    AB_TRY(run_pool(c, &p, thread_count(opts, task_count)));
+    for (uint32_t t = 0; t < task_count; t++) {
+        c->stats.check_states += task_states[t];
+    }
+    k = 0;
+    for (uint32_t v = 0; v < c->variant_count; v++) {
+        if (c->variants[v].ambiguous == -2) {
+            c->variants[v].ambiguous = verdict[task_of[k++]];
+        }
+    }
+done:
+    ab__free(ctx, slots);
+    ab__free(ctx, hashes);
+    ab__free(ctx, tasks);
+    ab__free(ctx, task_of);
+    ab__free(ctx, verdict);
+    ab__free(ctx, task_states);
+    return rc;
+}
+
 /* Aligns every variant; on failure the variants' moves are left for destroy. */
 static int align_all(ab_conform *c, const ab__cnet *cn, const ab__cf_run *run,
                      const ab_conform_options *opts)
 {
-    unsigned nt = thread_count(opts, c->variant_count);
     pool p;
     memset(&p, 0, sizeof(p));
     p.c = c;
@@ -178,45 +368,8 @@ static int align_all(ab_conform *c, const ab__cnet *cn, const ab__cf_run *run,
     if (opts->progress != NULL) {
         opts->progress(align_phase(opts), 0, p.total, opts->progress_payload);
     }
-    if (pthread_mutex_init(&p.mu, NULL) != 0) {
-        return AB_ERROR;
-    }
-    if (nt <= 1) {
-        worker w = {&p, 0, 0};
-        p.ctx = c->ctx;
-        work(&w);
-        pthread_mutex_destroy(&p.mu);
-        return p.failed ? p.rc : AB_OK;
-    }
-    locked_alloc la;
-    la.base = c->ctx->alloc;
-    if (pthread_mutex_init(&la.mu, NULL) != 0) {
-        pthread_mutex_destroy(&p.mu);
-        return AB_ERROR;
-    }
-    struct ab_ctx shared = *c->ctx;
-    shared.alloc.malloc_fn = locked_malloc;
-    shared.alloc.realloc_fn = locked_realloc;
-    shared.alloc.free_fn = locked_free;
-    shared.alloc.payload = &la;
-    p.ctx = &shared;
-    worker ws[MAX_THREADS];
-    /* The calling thread is worker 0; a thread that cannot be started just
-     * leaves its share to the others. */
-    for (unsigned i = 1; i < nt; i++) {
-        ws[i].p = &p;
-        ws[i].started = pthread_create(&ws[i].thread, NULL, work, &ws[i]) == 0;
-    }
-    ws[0].p = &p;
-    work(&ws[0]);
-    for (unsigned i = 1; i < nt; i++) {
-        if (ws[i].started) {
-            pthread_join(ws[i].thread, NULL);
-        }
-    }
-    pthread_mutex_destroy(&la.mu);
-    pthread_mutex_destroy(&p.mu);
-    return p.failed ? p.rc : AB_OK;
+    int rc = run_pool(c, &p, thread_count(opts, c->variant_count));
+    return rc == AB_OK ? check_reduced(c, cn, opts) : rc;
 }
 
 int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,

@@ -11,7 +11,10 @@
  * node's parent changes only on a strictly cheaper path, and each
  * improvement is a new insertion. The fast path is the same search with only
  * synchronous and silent moves (see ab__cf_align for why it returns exactly
- * what the full search would). Past the budget, see approximate().
+ * what the full search would). Past the budget, see approximate(). Spec
+ * R1's ambiguity check lets the same search go on past its goal through
+ * every node on an optimal path (see search()) and compares the multisets
+ * of deviations of all those paths in one walk (see check_plateau()).
  */
 #include "conform/conform_int.h"
 
@@ -37,6 +40,19 @@ typedef struct cstate {
     uint8_t kind;    /* ab_move_kind of that move. */
     uint8_t closed;  /* Expanded: its g is optimal. */
 } cstate;
+
+/* An edge of the product: a move from an expanded node to a node of the
+ * search. key says which deviation the move is (see move_key), or KEY_NONE
+ * for synchronous and silent moves. */
+typedef struct cedge {
+    uint32_t from, to, key;
+} cedge;
+
+/* Deviation keys: a log move's activity id, or a model move's net label id
+ * with KEY_MODEL set (check_plateau gives no verdict for a trace with an
+ * activity id that high). */
+#define KEY_MODEL ((uint32_t)1 << 31)
+#define KEY_NONE UINT32_MAX
 
 typedef struct hent {
     uint64_t f;   /* g + h at insertion. */
@@ -123,26 +139,33 @@ struct ab__cws {
     int dive;             /* Silent moves free and, among equal priority, the latest inserted
                              first: a depth-first search for the fewest deviations only. */
     uint64_t trace_bytes; /* What the trace set-up needs (see ws_need). */
-    /* The ambiguity check (ab__cf_ambiguous): moves of kind pen_kind on
-     * pen_key (a log activity for log moves, a net label for model moves)
-     * cost PEN more. pen_kind 0 (a sync move's kind) = no penalty. */
-    int pen_kind;
-    uint32_t pen_key;
+    /* The ambiguity check (see check_plateau). */
+    int check;          /* Asked for: the search records its edges and, past the
+                           goal, expands every node whose f has the optimal number
+                           of deviations. */
+    int recording;      /* Edges are being recorded (0 once they passed the budget). */
+    int check_complete; /* The last search explored the whole plateau. */
+    uint64_t check_expanded; /* Nodes the last search expanded past its goal. */
+    uint64_t bound;     /* Past the goal: nodes with f at or above it are left out. */
+    cedge *edges;       /* Every edge out of an expanded node, in expansion order. */
+    size_t edge_len, edge_cap;
+    uint32_t *dcnt; /* Scratch of the plateau analysis (see check_plateau). */
+    size_t dcnt_cap;
+    uint32_t *dlist;
+    size_t dlist_cap;
+    uint32_t *dfirst;
+    size_t dfirst_cap;
+    uint32_t *dnum;
+    size_t dnum_cap;
+    uint32_t *dco;
+    size_t dco_cap;
+    uint32_t *dqueue;
+    size_t dqueue_cap;
+    uint64_t *dcode;
+    size_t dcode_cap;
+    uint32_t *dkeys;
+    size_t dkeys_cap;
 };
-
-/*
- * The ambiguity check's surcharge: far below one deviation (AB__CF_DEV) even
- * when PEN_MAX_MOVES moves carry it, and far above the silent moves of any
- * path a search budget allows, so the search orders alignments by
- * (deviations, penalised moves, silent moves).
- */
-#define PEN ((uint64_t)1 << 22)
-#define PEN_MAX_MOVES 1000u
-
-static inline uint64_t penalty(const ab__cws *ws, int kind, uint32_t key)
-{
-    return ws->pen_kind == kind && ws->pen_key == key ? PEN : 0;
-}
 
 /* ---- Memory ---- */
 
@@ -179,6 +202,20 @@ static void ws_release(ab__cws *ws)
     ab__free(ctx, ws->cur);
     ab__free(ctx, ws->buf);
     ab__free(ctx, ws->path);
+    ab__free(ctx, ws->edges);
+    ab__free(ctx, ws->dcnt);
+    ab__free(ctx, ws->dlist);
+    ab__free(ctx, ws->dfirst);
+    ab__free(ctx, ws->dnum);
+    ab__free(ctx, ws->dco);
+    ab__free(ctx, ws->dqueue);
+    ab__free(ctx, ws->dcode);
+    ab__free(ctx, ws->dkeys);
+    ws->edges = NULL;
+    ws->dcnt = ws->dlist = ws->dco = ws->dqueue = ws->dkeys = ws->dfirst = ws->dnum = NULL;
+    ws->dcode = NULL;
+    ws->edge_cap = ws->dcnt_cap = ws->dlist_cap = ws->dco_cap = ws->dqueue_cap = 0;
+    ws->dcode_cap = ws->dkeys_cap = ws->dfirst_cap = ws->dnum_cap = 0;
     ws->mdata = NULL;
     ws->moff = NULL;
     ws->mhash = NULL;
@@ -296,6 +333,11 @@ static int ws_reset(ab__cws *ws)
     ws->heap_len = 0;
     ws->seq = 0;
     ws->best = AB_CONFORM_NONE;
+    ws->edge_len = 0;
+    ws->bound = UINT64_MAX;
+    ws->recording = 0;
+    ws->check_complete = 0;
+    ws->check_expanded = 0;
     if (ws->mslots == NULL) {
         ws->mslots = ab__calloc(ws->ctx, 1024, sizeof(uint32_t));
         if (ws->mslots == NULL) {
@@ -697,6 +739,28 @@ static uint64_t heuristic(const ab__cws *ws, uint32_t mark, uint32_t pos)
     return dev * AB__CF_DEV + (ws->dive ? 0 : ws->msil[mark]);
 }
 
+/* Records the edge parent --move--> s for the ambiguity check, unless s
+ * was expanded already and the edge is not tight (see plateau_edges()). */
+static int record(ab__cws *ws, uint32_t parent, uint32_t s, uint32_t pos, uint32_t trans,
+                  ab_move_kind kind)
+{
+    uint32_t dev = (uint32_t)(ws->st[parent].g / AB__CF_DEV) + (kind == AB_MOVE_LOG) +
+                   (kind == AB_MOVE_MODEL);
+    if (ws->st[s].closed && (uint32_t)(ws->st[s].g / AB__CF_DEV) != dev) {
+        return AB_OK;
+    }
+    if (WS_GROW(ws, ws->edges, ws->edge_cap, ws->edge_len + 1) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    cedge *e = &ws->edges[ws->edge_len++];
+    e->from = parent;
+    e->to = s;
+    e->key = kind == AB_MOVE_LOG     ? ws->acts[pos - 1]
+             : kind == AB_MOVE_MODEL ? ws->cn->label[trans] | KEY_MODEL
+                                     : KEY_NONE;
+    return AB_OK;
+}
+
 /* Offers the path parent --move--> (mark, pos) of cost g. */
 static int relax(ab__cws *ws, uint32_t mark, uint32_t pos, uint64_t g, uint32_t parent,
                  uint32_t trans, ab_move_kind kind, int zero_only)
@@ -707,6 +771,9 @@ static int relax(ab__cws *ws, uint32_t mark, uint32_t pos, uint64_t g, uint32_t 
         uint64_t h = heuristic(ws, mark, pos);
         if (h == UINT64_MAX || (zero_only && h >= AB__CF_DEV)) {
             return AB_OK; /* No completion, or none without a deviation. */
+        }
+        if (h >= ws->bound || g >= ws->bound - h) {
+            return AB_OK; /* Past the goal, off the plateau: no optimal path through it. */
         }
         if (ws->st_count == UINT32_MAX - 1 ||
             WS_GROW(ws, ws->st, ws->st_cap, (size_t)ws->st_count + 1) != AB_OK) {
@@ -726,10 +793,17 @@ static int relax(ab__cws *ws, uint32_t mark, uint32_t pos, uint64_t g, uint32_t 
         if ((uint64_t)ws->st_count * 2 > (uint64_t)ws->smask + 1 && state_rehash(ws) != AB_OK) {
             return AB_ENOMEM;
         }
+        if (ws->recording && parent != AB_CONFORM_NONE &&
+            record(ws, parent, s, pos, trans, kind) != AB_OK) {
+            return AB_ENOMEM;
+        }
         return heap_push(ws, s);
     }
+    if (ws->recording && record(ws, parent, s, pos, trans, kind) != AB_OK) {
+        return AB_ENOMEM;
+    }
     cstate *x = &ws->st[s];
-    if (x->closed || g >= x->g) {
+    if (x->closed || g >= x->g || g + x->h >= ws->bound) {
         return AB_OK;
     }
     x->g = g;
@@ -880,8 +954,7 @@ static int expand(ab__cws *ws, uint32_t s, int zero_only)
                 rc = relax(ws, mid, cur.pos + 1, cur.g, s, t, AB_MOVE_SYNC, zero_only);
             }
             if (rc == AB_OK && !zero_only) {
-                rc = relax(ws, mid, cur.pos, cur.g + AB__CF_DEV + penalty(ws, AB_MOVE_MODEL, lab),
-                           s, t, AB_MOVE_MODEL, 0);
+                rc = relax(ws, mid, cur.pos, cur.g + AB__CF_DEV, s, t, AB_MOVE_MODEL, 0);
             }
         }
         if (rc != AB_OK) {
@@ -889,9 +962,8 @@ static int expand(ab__cws *ws, uint32_t s, int zero_only)
         }
     }
     if (!zero_only && cur.pos < ws->n && urgent == AB_CONFORM_NONE) {
-        return relax(ws, cur.mark, cur.pos + 1,
-                     cur.g + AB__CF_DEV + penalty(ws, AB_MOVE_LOG, ws->acts[cur.pos]), s,
-                     AB_CONFORM_NONE, AB_MOVE_LOG, 0);
+        return relax(ws, cur.mark, cur.pos + 1, cur.g + AB__CF_DEV, s, AB_CONFORM_NONE, AB_MOVE_LOG,
+                     0);
     }
     return AB_OK;
 }
@@ -918,14 +990,32 @@ static uint64_t ws_need(const ab__cws *ws)
 /*
  * Best-first search from marking m0 with the trace set up. SEARCH_FOUND with
  * *goal_out, SEARCH_BUDGET (ws->best is the deepest expanded node),
- * SEARCH_EXHAUSTED, or AB_ENOMEM. *expanded_out counts expansions.
+ * SEARCH_EXHAUSTED, or AB_ENOMEM. *expanded_out counts expansions up to the
+ * goal.
+ *
+ * With ws->check, the edges out of every expanded node are recorded and the
+ * search goes on past the goal (which it closes without expanding) until
+ * the open list holds nothing whose f has as few deviations as the goal's:
+ * then every node on an optimal path (fewest deviations, any silent moves)
+ * has been expanded, because such a node's f = g* + h has at most the
+ * optimal deviations (h is consistent, so it never overestimates) and A*
+ * expands every node whose f is below the f it stops at. Nodes found past
+ * the goal with f above that bound are not even stored. ws->check_complete
+ * says whether this went through; it does not when the edges or the
+ * continuation pass the budget (max_states more expansions, max_memory for
+ * everything), and then the alignment is the same, only without a verdict.
+ * The edges' memory is kept out of the budget of the search up to the
+ * goal, so the alignment never depends on whether the check was asked for.
  */
 static int search(ab__cws *ws, const uint32_t *m0, uint32_t len0, int zero_only,
                   uint64_t *expanded_out, uint32_t *goal_out)
 {
     const ab__cnet *cn = ws->cn;
-    uint64_t expanded = 0;
+    uint64_t expanded = 0, extra = 0;
+    uint32_t goal = AB_CONFORM_NONE;
+    int passed = 0; /* The continuation passed the budget. */
     *expanded_out = 0;
+    ws->recording = ws->check && !zero_only;
     uint32_t final, root;
     if (mark_intern(ws, &cn->sink, 1, &final) != AB_OK ||
         mark_intern(ws, m0, len0, &root) != AB_OK) {
@@ -937,6 +1027,9 @@ static int search(ab__cws *ws, const uint32_t *m0, uint32_t len0, int zero_only,
     }
     while (ws->heap_len > 0) {
         hent e = heap_pop(ws);
+        if (e.f >= ws->bound) {
+            break; /* The plateau is exhausted. */
+        }
         cstate *x = &ws->st[e.state];
         if (x->closed || e.f != x->g + x->h) {
             continue; /* Superseded by a cheaper path. */
@@ -944,14 +1037,32 @@ static int search(ab__cws *ws, const uint32_t *m0, uint32_t len0, int zero_only,
         if (x->mark == final && x->pos == ws->n) {
             *goal_out = e.state;
             *expanded_out = expanded;
-            return SEARCH_FOUND;
+            if (!ws->recording) {
+                return SEARCH_FOUND;
+            }
+            goal = e.state;
+            x->closed = 1;
+            ws->bound = (e.f / AB__CF_DEV + 1) * AB__CF_DEV;
+            continue;
         }
-        if (expanded >= ws->max_states || ws_need(ws) > ws->max_memory) {
-            *expanded_out = expanded;
-            return SEARCH_BUDGET;
+        uint64_t edge_bytes = ws->recording ? (uint64_t)ws->edge_len * sizeof(cedge) : 0;
+        if (goal == AB_CONFORM_NONE) {
+            if (expanded >= ws->max_states || ws_need(ws) > ws->max_memory) {
+                *expanded_out = expanded;
+                return SEARCH_BUDGET;
+            }
+            if (ws->recording && ws_need(ws) + edge_bytes > ws->max_memory) {
+                ws->recording = 0; /* No verdict, the same alignment. */
+            }
+            expanded++;
+        } else {
+            if (extra >= ws->max_states || ws_need(ws) + edge_bytes > ws->max_memory) {
+                passed = 1; /* No verdict. */
+                break;
+            }
+            extra++;
         }
         x->closed = 1;
-        expanded++;
         if (ws->best == AB_CONFORM_NONE || x->pos > ws->st[ws->best].pos) {
             ws->best = e.state;
         }
@@ -959,6 +1070,11 @@ static int search(ab__cws *ws, const uint32_t *m0, uint32_t len0, int zero_only,
             *expanded_out = expanded;
             return AB_ENOMEM;
         }
+    }
+    if (goal != AB_CONFORM_NONE) {
+        ws->check_expanded = extra;
+        ws->check_complete = ws->recording && !passed;
+        return SEARCH_FOUND;
     }
     *expanded_out = expanded;
     return SEARCH_EXHAUSTED;
@@ -1168,6 +1284,241 @@ done:
     return rc;
 }
 
+/* ---- The ambiguity check (spec R1) ---- */
+
+/* A move's deviation key (see cedge), KEY_NONE for synchronous and silent moves. */
+static uint32_t move_key(const ab__cws *ws, const ab_move *mv)
+{
+    return mv->kind == AB_MOVE_LOG     ? mv->activity
+           : mv->kind == AB_MOVE_MODEL ? ws->cn->label[mv->transition] | KEY_MODEL
+                                       : KEY_NONE;
+}
+
+/*
+ * Keeps the tight edges only, in their order: an edge lies on an optimal
+ * path only if its source's fewest deviations plus its own are its
+ * target's (both expanded, so both exact). Then dlist lists them by target
+ * (dcnt[v] .. dcnt[v + 1]), and, as each node's edges were recorded
+ * together when it was expanded, dfirst[u] is where u's edges start in
+ * ws->edges (their number in dnum[u]).
+ */
+static int plateau_edges(ab__cws *ws)
+{
+    uint32_t ns = ws->st_count;
+    if (WS_GROW(ws, ws->dcnt, ws->dcnt_cap, (size_t)ns + 2) != AB_OK ||
+        WS_GROW(ws, ws->dfirst, ws->dfirst_cap, (size_t)ns + 1) != AB_OK ||
+        WS_GROW(ws, ws->dnum, ws->dnum_cap, (size_t)ns + 1) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    uint32_t *cnt = ws->dcnt;
+    memset(cnt, 0, sizeof(uint32_t) * ((size_t)ns + 2));
+    memset(ws->dnum, 0, sizeof(uint32_t) * ns);
+    size_t count = 0;
+    for (size_t i = 0; i < ws->edge_len; i++) {
+        cedge e = ws->edges[i];
+        const cstate *v = &ws->st[e.to];
+        /* A node's edges are together: its g is read from the cache. */
+        uint32_t dev = (uint32_t)(ws->st[e.from].g / AB__CF_DEV) + (e.key != KEY_NONE);
+        if (v->closed && (uint32_t)(v->g / AB__CF_DEV) == dev) {
+            if (ws->dnum[e.from]++ == 0) {
+                ws->dfirst[e.from] = (uint32_t)count;
+            }
+            ws->edges[count++] = e;
+            cnt[e.to + 2]++;
+        }
+    }
+    ws->edge_len = count;
+    if (count >= UINT32_MAX || WS_GROW(ws, ws->dlist, ws->dlist_cap, count + 1) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t v = 0; v < ns; v++) {
+        cnt[v + 2] += cnt[v + 1];
+    }
+    /* cnt[v + 1] is now v's start; filling moves it to v's end = (v + 1)'s start. */
+    for (size_t i = 0; i < count; i++) {
+        ws->dlist[cnt[ws->edges[i].to + 1]++] = (uint32_t)i;
+    }
+    return AB_OK;
+}
+
+/*
+ * The verdict on the plateau a search with ws->check left behind (see
+ * search), given the goal and the moves of the path the search returned
+ * (ref): *out = 1 when two optimal alignments have different multisets of
+ * deviations, 0 when all have the same, -1 when the plateau was not
+ * explored completely. AB_OK or AB_ENOMEM.
+ *
+ * Why it is exact. An optimal alignment is a path from the root to the goal
+ * whose every edge is tight (see tight(): along a path of optimal total,
+ * every node's prefix is optimal), and every path of tight edges from the
+ * root to the goal is optimal. All their nodes were expanded (see search),
+ * so all their edges are recorded; the nodes that lie on such a path are
+ * those the goal can be reached from backwards over tight edges ("the
+ * plateau"). If every path from the root to a plateau node v carries the
+ * same multiset phi(v), every optimal alignment carries phi(goal): not
+ * ambiguous. If two paths to some plateau node v carry different
+ * multisets, both continue to the goal along the same tight path from v:
+ * two optimal alignments with different multisets, ambiguous. So a
+ * breadth-first walk from the root over the plateau's tight edges gives
+ * each node the multiset of the first path that reaches it, and compares it
+ * with what every other edge into the node brings: one difference decides.
+ * The product searched leaves out every successor but an enabled urgent
+ * transition (see ab__cnet_build); firing that one first only reorders an
+ * alignment, with the same moves, so every multiset of an optimal alignment
+ * is still that of a path here.
+ *
+ * Multisets are stored as counts in bit fields, one field per key of ref's
+ * multiset R, as wide as R's count of that key needs. A plateau node's
+ * multiset cannot exceed R in any key without ambiguity (the path continues
+ * to the goal, and that alignment has more of the key than R), so the walk
+ * stops with 1 the moment an edge would overflow a field or brings a key R
+ * lacks, and the fields never overflow: comparing the words compares the
+ * multisets exactly.
+ */
+static int check_plateau(ab__cws *ws, uint32_t goal, const ab_move *ref, uint32_t ref_count,
+                         int *out)
+{
+    *out = -1;
+    if (!ws->check_complete) {
+        return AB_OK;
+    }
+    for (uint32_t i = 0; i < ws->n; i++) {
+        if (ws->acts[i] >= KEY_MODEL) {
+            return AB_OK; /* Activity ids would collide with the model keys. */
+        }
+    }
+    uint32_t ns = ws->st_count;
+    const uint32_t unseen = AB_CONFORM_NONE - 1;
+    /* The analysis' memory counts against the budget like the search's:
+     * five arrays over the nodes, one over the edges, then the codes. */
+    uint64_t need = ws_need(ws) + (uint64_t)ws->edge_len * (sizeof(cedge) + sizeof(uint32_t)) +
+                    ((uint64_t)ns + 2) * 5 * sizeof(uint32_t);
+    if (need > ws->max_memory) {
+        return AB_OK;
+    }
+    /* The plateau: backwards from the goal over tight edges. */
+    if (plateau_edges(ws) != AB_OK ||
+        WS_GROW(ws, ws->dco, ws->dco_cap, (size_t)ns + 1) != AB_OK ||
+        WS_GROW(ws, ws->dqueue, ws->dqueue_cap, (size_t)ns + 1) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    uint32_t *co = ws->dco, *queue = ws->dqueue;
+    for (uint32_t v = 0; v < ns; v++) {
+        co[v] = AB_CONFORM_NONE;
+    }
+    uint32_t qlen = 0, co_count = 0;
+    co[goal] = unseen;
+    queue[qlen++] = goal;
+    for (uint32_t q = 0; q < qlen; q++) {
+        uint32_t v = queue[q];
+        for (uint32_t k = ws->dcnt[v]; k < ws->dcnt[v + 1]; k++) {
+            uint32_t u = ws->edges[ws->dlist[k]].from;
+            if (co[u] == AB_CONFORM_NONE) {
+                co[u] = unseen;
+                queue[qlen++] = u;
+            }
+        }
+    }
+    co_count = qlen;
+    if (co[0] == AB_CONFORM_NONE) {
+        return AB_OK; /* Cannot be: the returned path is tight. */
+    }
+    /* R's keys, sorted, with their counts and fields. */
+    uint32_t nk = 0;
+    if (WS_GROW(ws, ws->dkeys, ws->dkeys_cap, (size_t)ref_count * 3 + 1) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    uint32_t *keys = ws->dkeys;
+    for (uint32_t i = 0; i < ref_count; i++) {
+        uint32_t key = move_key(ws, &ref[i]);
+        if (key != KEY_NONE) {
+            keys[nk++] = key;
+        }
+    }
+    if (nk > 32) {
+        qsort(keys, nk, sizeof(uint32_t), cmp_u32);
+    } else {
+        sort_u32(keys, nk);
+    }
+    uint32_t *have = keys + ref_count, *field = keys + 2 * ref_count;
+    uint32_t distinct = 0, bits = 0;
+    for (uint32_t i = 0; i < nk; i++) {
+        if (distinct > 0 && keys[distinct - 1] == keys[i]) {
+            have[distinct - 1]++;
+            continue;
+        }
+        keys[distinct] = keys[i];
+        have[distinct++] = 1;
+    }
+    for (uint32_t f = 0; f < distinct; f++) {
+        uint32_t width = 32 - (uint32_t)__builtin_clz(have[f]); /* Holds 0..have[f]. */
+        if (bits % 64 + width > 64) {
+            bits += 64 - bits % 64; /* Fields do not straddle words. */
+        }
+        field[f] = bits;
+        bits += width;
+    }
+    uint32_t words = bits / 64 + 1;
+    if (need + ((uint64_t)co_count + 1) * words * sizeof(uint64_t) > ws->max_memory) {
+        return AB_OK;
+    }
+    /* The walk: forwards from the root over the plateau's tight edges. */
+    if (WS_GROW(ws, ws->dcode, ws->dcode_cap, ((size_t)co_count + 1) * words) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    uint64_t *cand = ws->dcode + (size_t)co_count * words;
+    qlen = 0;
+    co[0] = 0;
+    memset(ws->dcode, 0, sizeof(uint64_t) * words);
+    queue[qlen++] = 0;
+    for (uint32_t q = 0; q < qlen; q++) {
+        uint32_t u = queue[q];
+        for (uint32_t k = ws->dfirst[u], end = k + ws->dnum[u]; k < end; k++) {
+            const cedge *e = &ws->edges[k];
+            if (co[e->to] == AB_CONFORM_NONE) {
+                continue; /* Tight, but no optimal path goes on from there. */
+            }
+            /* dcode may not move while cand and the codes are in use: it was
+             * sized for every plateau node above. */
+            memcpy(cand, ws->dcode + (size_t)co[u] * words, sizeof(uint64_t) * words);
+            if (e->key != KEY_NONE) {
+                uint32_t lo = 0, hi = distinct;
+                while (lo < hi) {
+                    uint32_t mid = lo + (hi - lo) / 2;
+                    if (keys[mid] < e->key) {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                if (lo == distinct || keys[lo] != e->key) {
+                    *out = 1; /* A key R does not have. */
+                    return AB_OK;
+                }
+                uint32_t w = field[lo] / 64, sh = field[lo] % 64;
+                uint64_t mask = ((uint64_t)2 << (32 - __builtin_clz(have[lo]) - 1)) - 1;
+                if (((cand[w] >> sh) & mask) == have[lo]) {
+                    *out = 1; /* More of this key than R has. */
+                    return AB_OK;
+                }
+                cand[w] += (uint64_t)1 << sh;
+            }
+            uint32_t v = e->to;
+            if (co[v] == unseen) {
+                co[v] = qlen;
+                memcpy(ws->dcode + (size_t)qlen * words, cand, sizeof(uint64_t) * words);
+                queue[qlen++] = v;
+            } else if (memcmp(ws->dcode + (size_t)co[v] * words, cand,
+                              sizeof(uint64_t) * words) != 0) {
+                *out = 1; /* Two paths to v with different multisets. */
+                return AB_OK;
+            }
+        }
+    }
+    *out = 0;
+    return AB_OK;
+}
+
 /*
  * Why the fast path returns the full search's alignment: a node of the full
  * search with f below one deviation has g and h without deviation, and the
@@ -1178,11 +1529,19 @@ done:
  * through a deviation is inserted anew when a deviation-free path improves
  * it. So when it reaches the goal, the full search would pop the same goal
  * with the same parents; when it does not, the trace needs a deviation.
+ *
+ * With check, the full search also explores the plateau of optimal paths
+ * (see search) and out->ambiguous gets check_plateau's verdict; the
+ * alignment is the same either way. A trace that fits needs no check (every
+ * optimal alignment has no deviation): 0. A trace with instances no
+ * transition has is left to the caller (-2, see ab__cf_ambiguous): those
+ * instances multiply the plateau by every place their log moves could take.
  */
 int ab__cf_align(ab__cws *ws, const uint32_t *acts, uint32_t n, const uint32_t *activity_label,
-                 const ab__cf_run *run, ab__cf_alignment *out)
+                 const ab__cf_run *run, int check, ab__cf_alignment *out)
 {
     memset(out, 0, sizeof(*out));
+    out->ambiguous = -1;
     size_t cap = 0;
     uint64_t expanded = 0;
     uint32_t goal = 0, count = 0;
@@ -1192,6 +1551,11 @@ int ab__cf_align(ab__cws *ws, const uint32_t *acts, uint32_t n, const uint32_t *
     AB_TRY(set_trace(ws, acts, n, activity_label));
     if (!ws->no_fast_path && ws->unk[0] == 0) {
         rc = ab__cf_replay(ws->cn, ws->ctx, acts, n, activity_label, out);
+        if (rc == AB_OK) {
+            /* A fitting trace has no deviation: no other multiset exists. */
+            out->ambiguous = check ? 0 : -1;
+            out->check_states = 0;
+        }
         if (rc != AB_ELIMIT) {
             return rc; /* Aligned by replay, or out of memory. */
         }
@@ -1205,14 +1569,18 @@ int ab__cf_align(ab__cws *ws, const uint32_t *acts, uint32_t n, const uint32_t *
             AB_TRY(path_to(ws, goal, &count));
             AB_TRY(out_append(ws, out, &cap, ws->path, count));
             out->fast_path = 1;
+            out->ambiguous = check ? 0 : -1;
             goto done;
         }
         out->states += expanded;
         AB_TRY(ws_reset(ws));
         AB_TRY(set_trace(ws, acts, n, activity_label));
     }
+    ws->check = check && ws->unk[0] == 0;
     sr = search(ws, m0, 1, 0, &expanded, &goal);
+    ws->check = 0;
     out->states += expanded;
+    out->check_states = ws->check_expanded;
     if (sr < 0) {
         rc = sr;
         goto done;
@@ -1221,13 +1589,25 @@ int ab__cf_align(ab__cws *ws, const uint32_t *acts, uint32_t n, const uint32_t *
         AB_TRY(path_to(ws, goal, &count));
         AB_TRY(out_append(ws, out, &cap, ws->path, count));
         out->cost = (uint32_t)(ws->st[goal].g / AB__CF_DEV);
+        if (!check) {
+            out->ambiguous = -1;
+        } else if (out->cost == 0) {
+            out->ambiguous = 0;
+        } else if (ws->unk[0] > 0) {
+            out->ambiguous = -2;
+        } else {
+            AB_TRY(check_plateau(ws, goal, out->moves, out->move_count, &out->ambiguous));
+        }
         goto done;
     }
     /* Past the budget, or (with a net that has a complete run, which the
      * caller checked) never: the search is complete otherwise. */
     out->approximate = 1;
-    rc = approximate(ws, acts, n, activity_label, run, out, &cap);
+    if (run != NULL) {
+        rc = approximate(ws, acts, n, activity_label, run, out, &cap);
+    }
 done:
+    ws->check = 0;
     if (rc != AB_OK) {
         ab__free(ws->ctx, out->moves);
         out->moves = NULL;
@@ -1236,74 +1616,27 @@ done:
     return rc;
 }
 
-/* A deviation's identity for the check: log moves by activity, model moves by label. */
-static uint32_t dev_key(const ab__cws *ws, const ab_move *mv)
-{
-    return mv->kind == AB_MOVE_LOG ? mv->activity : ws->cn->label[mv->transition];
-}
-
 /*
- * Two optimal alignments have different multisets of deviations exactly when
- * one has fewer moves of some kind and key than the other (they have the same
- * number of deviations). So for each kind and key of the given alignment, the
- * search is run again with those moves made a little dearer (PEN): among the
- * optimal alignments it returns one with the fewest of them, and fewer than
- * the given alignment has means another multiset exists.
+ * The check of a trace whose instances all have a transition with their
+ * activity: the caller passes a trace with the other instances removed.
+ * Why that is exact: every alignment of the full trace has a log move for
+ * each removed instance (no transition can synchronise with it), and
+ * dropping those moves leaves an alignment of the reduced trace, while
+ * every alignment of the reduced trace becomes one of the full trace by
+ * putting each removed instance's log move between the moves of its
+ * neighbours. So the optimal alignments of the two correspond, their costs
+ * differ by the removed instances, and their multisets by the same fixed
+ * log moves: one has two optimal multisets exactly when the other has. The
+ * verdict depends on the reduced trace alone, so variants that reduce to
+ * the same trace share it.
  */
 int ab__cf_ambiguous(ab__cws *ws, const uint32_t *acts, uint32_t n,
-                     const uint32_t *activity_label, const ab_move *moves, uint32_t move_count,
-                     uint32_t cost, int *out)
+                     const uint32_t *activity_label, int *out, uint64_t *states_out)
 {
-    *out = 0;
-    int unknown = 0, rc = AB_OK;
-    for (uint32_t i = 0; i < move_count && *out == 0; i++) {
-        const ab_move *mv = &moves[i];
-        if (mv->kind != AB_MOVE_LOG && mv->kind != AB_MOVE_MODEL) {
-            continue;
-        }
-        uint32_t key = dev_key(ws, mv), have = 0, seen_before = 0;
-        for (uint32_t k = 0; k < move_count; k++) {
-            if (moves[k].kind == mv->kind && dev_key(ws, &moves[k]) == key) {
-                have++;
-                seen_before |= k < i;
-            }
-        }
-        if (seen_before) {
-            continue; /* This kind and key was checked at its first move. */
-        }
-        if (have > PEN_MAX_MOVES) {
-            unknown = 1;
-            continue;
-        }
-        AB_TRY(ws_reset(ws));
-        AB_TRY(set_trace(ws, acts, n, activity_label));
-        ws->pen_kind = (int)mv->kind;
-        ws->pen_key = key;
-        uint64_t expanded;
-        uint32_t goal = 0, count = 0;
-        int sr = search(ws, &ws->cn->source, 1, 0, &expanded, &goal);
-        ws->pen_kind = 0;
-        if (sr < 0) {
-            rc = sr;
-            goto done;
-        }
-        if (sr != SEARCH_FOUND) {
-            unknown = 1;
-            continue;
-        }
-        AB_TRY(path_to(ws, goal, &count));
-        uint32_t fewer = 0;
-        for (uint32_t k = 0; k < count; k++) {
-            fewer += ws->path[k].kind == mv->kind && dev_key(ws, &ws->path[k]) == key;
-        }
-        if (deviations(ws->path, count) == cost && fewer < have) {
-            *out = 1;
-        }
-    }
-    if (*out == 0 && unknown) {
-        *out = -1;
-    }
-done:
-    ws->pen_kind = 0;
+    ab__cf_alignment al;
+    int rc = ab__cf_align(ws, acts, n, activity_label, NULL, 1, &al);
+    *out = rc != AB_OK || al.approximate || al.ambiguous == -2 ? -1 : al.ambiguous;
+    *states_out = al.states + al.check_states;
+    ab__free(ws->ctx, al.moves);
     return rc;
 }

@@ -100,6 +100,8 @@ typedef struct ab_conform_stats {
     uint32_t approximate_variants;
     uint64_t states;             /**< Search nodes expanded in all. */
     uint32_t min_model_cost;     /**< Fewest visible transitions of a complete run. */
+    uint64_t check_states;       /**< Search nodes the ambiguity check expanded beyond
+                                      those counted in states. */
 } ab_conform_stats;
 
 typedef struct ab_conform_options {
@@ -108,9 +110,13 @@ typedef struct ab_conform_options {
     uint64_t max_states; /**< Search nodes expanded per variant at most (default 2,000,000). */
     uint64_t max_memory; /**< Bytes a variant's search may hold at most (default 512 MiB). */
     int check_ambiguity; /**< Check every deviating variant for a second optimal alignment
-                              with other deviations (R1): one more search per kind of
-                              deviation in its alignment, within the same budget each.
-                              Off by default. (Version 2.) */
+                              with other deviations (R1). The alignment's search goes on
+                              past its goal through every node on an optimal path
+                              (max_states more nodes at most, max_memory for all), then
+                              the multisets of those paths are compared; a variant with
+                              activities no transition has is checked without them,
+                              once per distinct remainder. The alignments are the same
+                              either way. Off by default. (Version 2.) */
     /**
      * Version 3. Called with "building traces and variants" as that
      * starts, then with "aligning variants" ("aligning variants, checking
