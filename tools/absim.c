@@ -786,18 +786,6 @@ static void add_pair(sim *s, uint32_t a, uint32_t b, int *oom)
     s->pair_count++;
 }
 
-static int json_str(ab_buf *b, ab_ctx *ctx, const char *str)
-{
-    int rc = ab_buf_append(b, ctx, "\"", 1);
-    if (rc == AB_OK) {
-        rc = ab_buf_append_json(b, ctx, str, strlen(str));
-    }
-    if (rc == AB_OK) {
-        rc = ab_buf_append(b, ctx, "\"", 1);
-    }
-    return rc;
-}
-
 /*
  * The case's line of the truth file. Positions are 0-based indices in the case's trace of
  * steps (one per activity instance, in completion order): skip, the index the left-out step
@@ -809,7 +797,7 @@ static int truth_case(sim *s, const char *case_id)
     ab_buf *b = &s->case_json;
     ab_ctx *ctx = s->ctx;
     int rc = ab_buf_printf(b, ctx, "    {\"case\": ");
-    rc = rc ? rc : json_str(b, ctx, case_id);
+    rc = rc ? rc : ab_buf_append_json_string(b, ctx, case_id);
     rc = rc ? rc : ab_buf_printf(b, ctx, ", \"deviations\": [");
     for (uint32_t i = 0; i < s->ndev && rc == AB_OK; i++) {
         const dev *d = &s->devs[i];
@@ -817,13 +805,13 @@ static int truth_case(sim *s, const char *case_id)
         rc = ab_buf_printf(b, ctx, "%s{\"kind\": \"%s\", ", i ? ", " : "", kind_names[d->kind]);
         if (d->kind == K_SWAP) {
             rc = rc ? rc : ab_buf_printf(b, ctx, "\"activities\": [");
-            rc = rc ? rc : json_str(b, ctx, s->names[d->a]);
+            rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[d->a]);
             rc = rc ? rc : ab_buf_printf(b, ctx, ", ");
-            rc = rc ? rc : json_str(b, ctx, s->names[d->b]);
+            rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[d->b]);
             rc = rc ? rc : ab_buf_printf(b, ctx, "]");
         } else {
             rc = rc ? rc : ab_buf_printf(b, ctx, "\"activity\": ");
-            rc = rc ? rc : json_str(b, ctx, s->names[d->a]);
+            rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[d->a]);
         }
         rc = rc ? rc
                 : ab_buf_printf(b, ctx,
@@ -832,7 +820,7 @@ static int truth_case(sim *s, const char *case_id)
                                 d->pos, class_names[e.cls]);
         for (uint32_t k = 0; k < e.label_alts && rc == AB_OK; k++) {
             rc = ab_buf_printf(b, ctx, "%s", k ? ", " : "");
-            rc = rc ? rc : json_str(b, ctx, s->names[e.label[k]]);
+            rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[e.label[k]]);
         }
         rc = rc ? rc : ab_buf_printf(b, ctx, "]}}");
     }
@@ -1148,7 +1136,7 @@ static int truth_list(sim *s, ab_buf *b, const char *key, const uint64_t *cases,
     int rc = ab_buf_printf(b, s->ctx, "    \"%s\": [", key);
     for (uint32_t i = 0; i < n && rc == AB_OK; i++) {
         rc = ab_buf_printf(b, s->ctx, "%s\n      {\"activity\": ", i ? "," : "");
-        rc = rc ? rc : json_str(b, s->ctx, list[i].name);
+        rc = rc ? rc : ab_buf_append_json_string(b, s->ctx, list[i].name);
         rc = rc ? rc : ab_buf_printf(b, s->ctx, ", \"cases\": %" PRIu64, list[i].cases);
         if (events != NULL && rc == AB_OK) {
             rc = ab_buf_printf(b, s->ctx, ", \"events\": %" PRIu64, list[i].events);
@@ -1179,11 +1167,11 @@ static int truth_write(sim *s)
                            "{\n  \"tool\": \"absim\",\n  \"schema\": \"absim.truth/1\",\n"
                            "  \"seed\": \"%" PRIu64 "\",\n  \"options\": {\n    \"map\": ",
                            o->seed);
-    rc = rc ? rc : json_str(&b, ctx, o->map_path);
+    rc = rc ? rc : ab_buf_append_json_string(&b, ctx, o->map_path);
     rc = rc ? rc : ab_buf_printf(&b, ctx, ",\n    \"process\": ");
-    rc = rc ? rc : (o->process ? json_str(&b, ctx, o->process) : ab_buf_printf(&b, ctx, "null"));
+    rc = rc ? rc : (o->process ? ab_buf_append_json_string(&b, ctx, o->process) : ab_buf_printf(&b, ctx, "null"));
     rc = rc ? rc : ab_buf_printf(&b, ctx, ",\n    \"mapping\": ");
-    rc = rc ? rc : (o->mapping ? json_str(&b, ctx, o->mapping) : ab_buf_printf(&b, ctx, "null"));
+    rc = rc ? rc : (o->mapping ? ab_buf_append_json_string(&b, ctx, o->mapping) : ab_buf_printf(&b, ctx, "null"));
     rc = rc ? rc
             : ab_buf_printf(&b, ctx,
                             ",\n    \"cases\": %" PRIu64 ",\n    \"format\": \"%s\",\n"
@@ -1209,7 +1197,7 @@ static int truth_write(sim *s)
                             o->max_dev, o->loop_limit);
     for (uint32_t x = 0; x < s->n_ins && rc == AB_OK; x++) {
         rc = ab_buf_printf(&b, ctx, "%s", x ? ", " : "");
-        rc = rc ? rc : json_str(&b, ctx, s->names[s->n_labels + x]);
+        rc = rc ? rc : ab_buf_append_json_string(&b, ctx, s->names[s->n_labels + x]);
     }
     rc = rc ? rc
             : ab_buf_printf(
@@ -1251,9 +1239,9 @@ static int truth_write(sim *s)
     }
     for (size_t i = 0; i < s->pair_count && rc == AB_OK; i++) {
         rc = ab_buf_printf(&b, ctx, "%s\n      {\"activities\": [", i ? "," : "");
-        rc = rc ? rc : json_str(&b, ctx, s->names[s->pairs[i].a]);
+        rc = rc ? rc : ab_buf_append_json_string(&b, ctx, s->names[s->pairs[i].a]);
         rc = rc ? rc : ab_buf_printf(&b, ctx, ", ");
-        rc = rc ? rc : json_str(&b, ctx, s->names[s->pairs[i].b]);
+        rc = rc ? rc : ab_buf_append_json_string(&b, ctx, s->names[s->pairs[i].b]);
         rc = rc ? rc : ab_buf_printf(&b, ctx, "], \"cases\": %" PRIu64 "}", s->pairs[i].cases);
     }
     rc = rc ? rc

@@ -66,21 +66,6 @@ static int shell_word(ab_buf *b, ab_ctx *ctx, const char *s)
     return rc;
 }
 
-static int json_str(ab_buf *b, ab_ctx *ctx, const char *s)
-{
-    if (s == NULL) {
-        return ab_buf_append(b, ctx, "null", 4);
-    }
-    int rc = ab_buf_append(b, ctx, "\"", 1);
-    if (rc == AB_OK) {
-        rc = ab_buf_append_json(b, ctx, s, strlen(s));
-    }
-    if (rc == AB_OK) {
-        rc = ab_buf_append(b, ctx, "\"", 1);
-    }
-    return rc;
-}
-
 #define MAX_FLAGS 24
 #define MAX_WARNINGS 12
 
@@ -375,7 +360,7 @@ static int render_json(ab_buf *b, ab_ctx *ctx, const sniff_report *r)
     char delim[2] = {d->delimiter, '\0'};
     int rc = ab_buf_printf(b, ctx, "{\n  \"schema\": \"asbuilt.sniff/1\",\n  \"file\": ");
     if (rc == AB_OK) {
-        rc = json_str(b, ctx, r->file);
+        rc = ab_buf_append_json_string(b, ctx, r->file);
     }
     if (rc == AB_OK) {
         rc = ab_buf_printf(b, ctx,
@@ -385,7 +370,7 @@ static int render_json(ab_buf *b, ab_ctx *ctx, const sniff_report *r)
                            d->bom ? "true" : "false", line_ending_name(d));
     }
     if (rc == AB_OK) {
-        rc = json_str(b, ctx, delim);
+        rc = ab_buf_append_json_string(b, ctx, delim);
     }
     if (rc == AB_OK) {
         rc = ab_buf_printf(b, ctx,
@@ -400,7 +385,7 @@ static int render_json(ab_buf *b, ab_ctx *ctx, const sniff_report *r)
         unsigned role = d->roles[c] <= AB_CSV_ROLE_INDEX ? d->roles[c] : 0;
         rc = ab_buf_printf(b, ctx, "%s\n    {\"name\": ", c ? "," : "");
         if (rc == AB_OK) {
-            rc = json_str(b, ctx, d->names[c]);
+            rc = ab_buf_append_json_string(b, ctx, d->names[c]);
         }
         if (rc == AB_OK) {
             rc = ab_buf_printf(b, ctx, ", \"role\": \"%s\"}", role_keys[role]);
@@ -414,27 +399,27 @@ static int render_json(ab_buf *b, ab_ctx *ctx, const sniff_report *r)
     for (int k = 0; k < 6 && rc == AB_OK; k++) {
         rc = ab_buf_printf(b, ctx, "%s\"%s\": ", k ? ", " : "", role_keys[k + 1]);
         if (rc == AB_OK) {
-            rc = json_str(b, ctx, col_name(d, idx[k]));
+            rc = ab_buf_append_json_string(b, ctx, col_name(d, idx[k]));
         }
     }
     if (rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, "},\n  \"timestamp_format\": ");
     }
     if (rc == AB_OK) {
-        rc = json_str(b, ctx, r->ts_format[0] ? r->ts_format : NULL);
+        rc = ab_buf_append_json_string(b, ctx, r->ts_format[0] ? r->ts_format : NULL);
     }
     if (rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, ",\n  \"start_timestamp_format\": ");
     }
     if (rc == AB_OK) {
-        rc = json_str(b, ctx, r->start_format[0] ? r->start_format : NULL);
+        rc = ab_buf_append_json_string(b, ctx, r->start_format[0] ? r->start_format : NULL);
     }
     if (rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, ",\n  \"timestamp_ambiguous\": %s,\n  \"timestamp_example\": ",
                            r->ts_ambiguous ? "true" : "false");
     }
     if (rc == AB_OK) {
-        rc = json_str(b, ctx, d->ts_example[0] ? d->ts_example : NULL);
+        rc = ab_buf_append_json_string(b, ctx, d->ts_example[0] ? d->ts_example : NULL);
     }
     if (rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, ",\n  \"warnings\": [");
@@ -442,14 +427,14 @@ static int render_json(ab_buf *b, ab_ctx *ctx, const sniff_report *r)
     for (int k = 0; k < r->nwarnings && rc == AB_OK; k++) {
         rc = ab_buf_printf(b, ctx, "%s\n    ", k ? "," : "");
         if (rc == AB_OK) {
-            rc = json_str(b, ctx, r->warnings[k]);
+            rc = ab_buf_append_json_string(b, ctx, r->warnings[k]);
         }
     }
     if (rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, "%s],\n  \"error\": ", r->nwarnings ? "\n  " : "");
     }
     if (rc == AB_OK) {
-        rc = json_str(b, ctx, r->roles_ok ? NULL : r->error);
+        rc = ab_buf_append_json_string(b, ctx, r->roles_ok ? NULL : r->error);
     }
     if (rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, ",\n  \"flags\": [");
@@ -457,7 +442,7 @@ static int render_json(ab_buf *b, ab_ctx *ctx, const sniff_report *r)
     for (int k = 0; k < r->nflags && rc == AB_OK && r->roles_ok; k++) {
         rc = ab_buf_printf(b, ctx, "%s", k ? ", " : "");
         if (rc == AB_OK) {
-            rc = json_str(b, ctx, r->flags[k]);
+            rc = ab_buf_append_json_string(b, ctx, r->flags[k]);
         }
     }
     if (rc == AB_OK) {
@@ -467,7 +452,7 @@ static int render_json(ab_buf *b, ab_ctx *ctx, const sniff_report *r)
         ab_buf line = AB_BUF_INIT;
         rc = command_line(&line, ctx, r);
         if (rc == AB_OK) {
-            rc = json_str(b, ctx, line.ptr);
+            rc = ab_buf_append_json_string(b, ctx, line.ptr);
         }
         ab_buf_dispose(&line);
     } else if (rc == AB_OK) {

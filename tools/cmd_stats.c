@@ -32,36 +32,6 @@ static const char help[] =
     "  asbuilt stats --json datasets/logs/pm4py_running-example.xes\n"
     "  asbuilt stats --lifecycle complete export1.csv.gz export2.csv.gz\n";
 
-/* Order for activity_counts: events descending, then name. */
-typedef struct act_row {
-    const char *name;
-    uint64_t events;
-} act_row;
-
-static int cmp_act_row(const void *pa, const void *pb)
-{
-    const act_row *a = pa, *b = pb;
-    if (a->events != b->events) {
-        return a->events > b->events ? -1 : 1;
-    }
-    return strcmp(a->name, b->name);
-}
-
-static act_row *activity_rows(const ab_log *log)
-{
-    uint32_t n = ab_log_activity_count(log);
-    act_row *rows = calloc((size_t)n + 1, sizeof(*rows));
-    if (rows == NULL) {
-        return NULL;
-    }
-    for (uint32_t a = 0; a < n; a++) {
-        rows[a].name = ab_log_activity_name(log, a);
-        rows[a].events = ab_log_activity_events(log, a);
-    }
-    qsort(rows, n, sizeof(*rows), cmp_act_row);
-    return rows;
-}
-
 static int render_text(ab_buf *b, ab_ctx *ctx, const ab_log *log, const char *const *files,
                        int nfiles, uint32_t top)
 {
@@ -89,17 +59,19 @@ static int render_text(ab_buf *b, ab_ctx *ctx, const ab_log *log, const char *co
     } else {
         P("time span  none (the log has no timestamps; events kept in file order)\n");
     }
-    act_row *rows = activity_rows(log);
-    if (rows == NULL) {
+    uint32_t *ids = calloc((size_t)ab_log_activity_count(log) + 1, sizeof(*ids));
+    if (ids == NULL || ab_log_activities_by_events(log, ctx, ids) != AB_OK) {
+        free(ids);
         return AB_ENOMEM;
     }
     P("\nevents per activity\n");
     uint64_t n = ab_log_event_count(log);
     for (uint32_t a = 0; a < ab_log_activity_count(log); a++) {
-        P("  %10llu  %5.1f%%  %s\n", (unsigned long long)rows[a].events,
-          n ? 100.0 * (double)rows[a].events / (double)n : 0.0, rows[a].name);
+        uint64_t ev = ab_log_activity_events(log, ids[a]);
+        P("  %10llu  %5.1f%%  %s\n", (unsigned long long)ev,
+          n ? 100.0 * (double)ev / (double)n : 0.0, ab_log_activity_name(log, ids[a]));
     }
-    free(rows);
+    free(ids);
     uint32_t nv = ab_log_variant_count(log);
     if (top > 0 && nv > 0) {
         P("\ntop variants (cases, share, length: activities)\n");

@@ -277,3 +277,18 @@ int ab_buf_append_json(ab_buf *buf, ab_ctx *ctx, const char *s, size_t len)
 {
     return ab__json_escape(buf, ctx, s, len);
 }
+
+int ab_buf_append_json_string(ab_buf *buf, ab_ctx *ctx, const char *s)
+{
+    if (s == NULL) {
+        return ab_buf_append(buf, ctx, "null", 4);
+    }
+    int rc = ab_buf_append(buf, ctx, "\"", 1);
+    if (rc == AB_OK) {
+        rc = ab_buf_append_json(buf, ctx, s, strlen(s));
+    }
+    if (rc == AB_OK) {
+        rc = ab_buf_append(buf, ctx, "\"", 1);
+    }
+    return rc;
+}

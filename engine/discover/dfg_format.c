@@ -42,18 +42,6 @@ void ab__dfg_human_duration(double s, char *buf, size_t cap)
     }
 }
 
-int ab__dfg_put_json_str(ab_buf *b, ab_ctx *ctx, const char *s)
-{
-    int rc = ab_buf_append(b, ctx, "\"", 1);
-    if (rc == AB_OK) {
-        rc = ab_buf_append_json(b, ctx, s, strlen(s));
-    }
-    if (rc == AB_OK) {
-        rc = ab_buf_append(b, ctx, "\"", 1);
-    }
-    return rc;
-}
-
 double ab__dfg_scale(uint64_t v, uint64_t max)
 {
     if (max <= 1 || v == 0) {

@@ -17,7 +17,7 @@
 #define STR(s)                                                                                     \
     do {                                                                                           \
         if (rc == AB_OK) {                                                                         \
-            rc = ab__dfg_put_json_str(b, ctx, (s));                                                \
+            rc = ab_buf_append_json_string(b, ctx, (s));                                           \
         }                                                                                          \
     } while (0)
 #define NUM(x)                                                                                     \

@@ -84,8 +84,6 @@ int ab__dfg_find_cycles(ab_dfg *d, ab_error *err);
 int ab__dfg_put_seconds(ab_buf *b, ab_ctx *ctx, double s);
 /* Formats a duration for a label: "45s", "12.5m", "3.2h", "4.1d". */
 void ab__dfg_human_duration(double seconds, char *buf, size_t cap);
-/* Appends a JSON string with its quotes. */
-int ab__dfg_put_json_str(ab_buf *b, ab_ctx *ctx, const char *s);
 /*
  * Colour for a frequency: t in [0, 1] from light (0) to dark blue (1), as
  * "#rrggbb" into buf (8 bytes).

@@ -16,6 +16,7 @@
 typedef struct act_row {
     const char *name;
     uint64_t events;
+    uint32_t id;
 } act_row;
 
 static int cmp_act_row(const void *pa, const void *pb)
@@ -27,16 +28,24 @@ static int cmp_act_row(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
-static int json_str(ab_buf *b, ab_ctx *ctx, const char *s)
+int ab_log_activities_by_events(const ab_log *log, ab_ctx *ctx, uint32_t *ids_out)
 {
-    int rc = ab_buf_append(b, ctx, "\"", 1);
-    if (rc == AB_OK) {
-        rc = ab_buf_append_json(b, ctx, s, strlen(s));
+    uint32_t na = ab_log_activity_count(log);
+    act_row *rows = ab__malloc(ctx, ((size_t)na + 1) * sizeof(*rows));
+    if (rows == NULL) {
+        return AB_ENOMEM;
     }
-    if (rc == AB_OK) {
-        rc = ab_buf_append(b, ctx, "\"", 1);
+    for (uint32_t a = 0; a < na; a++) {
+        rows[a].name = ab_log_activity_name(log, a);
+        rows[a].events = ab_log_activity_events(log, a);
+        rows[a].id = a;
     }
-    return rc;
+    qsort(rows, na, sizeof(*rows), cmp_act_row);
+    for (uint32_t a = 0; a < na; a++) {
+        ids_out[a] = rows[a].id;
+    }
+    ab__free(ctx, rows);
+    return AB_OK;
 }
 
 static void time_str(ab_time t, char *buf, size_t cap)
@@ -61,7 +70,7 @@ int ab_log_write_stats_json(ab_buf *b, ab_ctx *ctx, const ab_log *log, const cha
 #define S(str)                                                                                     \
     do {                                                                                           \
         if (rc == AB_OK) {                                                                         \
-            rc = json_str(b, ctx, (str));                                                          \
+            rc = ab_buf_append_json_string(b, ctx, (str));                                         \
         }                                                                                          \
     } while (0)
     P("{\n  \"schema\": \"asbuilt.stats/1\",\n  \"input\": {\n    \"files\": [");
@@ -82,22 +91,18 @@ int ab_log_write_stats_json(ab_buf *b, ab_ctx *ctx, const ab_log *log, const cha
       ab_log_activity_count(log), ab_log_variant_count(log));
     P("  \"resources\": %u,\n", ab_log_resource_count(log));
     uint32_t na = ab_log_activity_count(log);
-    act_row *rows = ab__malloc(ctx, ((size_t)na + 1) * sizeof(*rows));
-    if (rows == NULL) {
+    uint32_t *ids = ab__malloc(ctx, ((size_t)na + 1) * sizeof(*ids));
+    if (ids == NULL || ab_log_activities_by_events(log, ctx, ids) != AB_OK) {
+        ab__free(ctx, ids);
         return AB_ENOMEM;
     }
-    for (uint32_t a = 0; a < na; a++) {
-        rows[a].name = ab_log_activity_name(log, a);
-        rows[a].events = ab_log_activity_events(log, a);
-    }
-    qsort(rows, na, sizeof(*rows), cmp_act_row);
     P("  \"activity_counts\": {");
     for (uint32_t a = 0; a < na; a++) {
         P("%s\n    ", a ? "," : "");
-        S(rows[a].name);
-        P(": %llu", (unsigned long long)rows[a].events);
+        S(ab_log_activity_name(log, ids[a]));
+        P(": %llu", (unsigned long long)ab_log_activity_events(log, ids[a]));
     }
-    ab__free(ctx, rows);
+    ab__free(ctx, ids);
     P("\n  },\n");
     ab_time first, last;
     ab_log_time_span(log, &first, &last);

@@ -152,6 +152,8 @@ AB_API int ab_buf_printf(ab_buf *buf, ab_ctx *ctx, const char *fmt, ...)
     ;
 /** Appends s[0..len) escaped for the inside of a JSON string (no quotes added). */
 AB_API int ab_buf_append_json(ab_buf *buf, ab_ctx *ctx, const char *s, size_t len);
+/** Appends the NUL-terminated s as a quoted JSON string, or `null` when s is NULL. */
+AB_API int ab_buf_append_json_string(ab_buf *buf, ab_ctx *ctx, const char *s);
 AB_API void ab_buf_dispose(ab_buf *buf);
 
 /**

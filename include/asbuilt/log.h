@@ -380,6 +380,13 @@ AB_API int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *
                                const ab_log_options *opts, ab_error *err);
 
 /**
+ * Writes the ids of all ab_log_activity_count() activities into ids_out,
+ * most events first, then by name (byte order): the order in which stats
+ * lists them. AB_OK or AB_ENOMEM.
+ */
+AB_API int ab_log_activities_by_events(const ab_log *log, ab_ctx *ctx, uint32_t *ids_out);
+
+/**
  * Writes what `asbuilt stats --json` prints (schema asbuilt.stats/1): the
  * input (files, the "format" fact, the lifecycle filter in force), counts,
  * events per activity, time span, data quality and the top variants (at
