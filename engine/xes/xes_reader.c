@@ -301,11 +301,19 @@ static void flatten(char *dst, size_t cap, const char *msg)
 static void on_xml_error(void *payload, xmlErrorPtr e)
 {
     xes_reader *r = payload;
-    if (r->rc != 0 || e == NULL || e->level < XML_ERR_FATAL) {
+    /* libxml2 raises some of its allocation failures (in SAX2.c) at level
+     * ERROR, and stops the parser all the same. */
+    if (r->rc != 0 || e == NULL || (e->level < XML_ERR_FATAL && e->code != XML_ERR_NO_MEMORY)) {
         return;
     }
     uint64_t line = e->line > 0 ? (uint64_t)e->line : xml_line(r);
     uint64_t col = e->int2 > 0 ? (uint64_t)e->int2 : 0;
+    if (e->code == XML_ERR_NO_MEMORY) {
+        ab__error(r->err, AB_ENOMEM, r->source, line, col, "out of memory (XML parser)");
+        ab__error_offset(r->err, xml_offset(r));
+        r->rc = AB_ENOMEM;
+        return;
+    }
     if (r->terminating && r->depth > 0) {
         /* Whatever libxml2 says at the very end (often "Extra content at the
          * end of the document"), the document is cut short. */
@@ -321,12 +329,6 @@ static void on_xml_error(void *payload, xmlErrorPtr e)
     }
     char msg[300];
     flatten(msg, sizeof(msg), e->message);
-    if (e->code == XML_ERR_NO_MEMORY) {
-        ab__error(r->err, AB_ENOMEM, r->source, line, col, "out of memory (XML parser)");
-        ab__error_offset(r->err, xml_offset(r));
-        r->rc = AB_ENOMEM;
-        return;
-    }
     if (e->code == XML_ERR_INVALID_CHAR && strstr(msg, "UTF-8") != NULL) {
         const char *bytes = strstr(msg, "Bytes:");
         ab__error(r->err, AB_EPARSE, r->source, line, col,
@@ -1372,6 +1374,9 @@ static void reader_free(xes_reader *r)
         }
         xmlFreeParserCtxt(r->xml);
     }
+    /* libxml2 keeps a copy of the last error of the thread (its message
+     * and file name allocated) even when a handler took it: ours is read. */
+    xmlResetLastError();
     ab__free(ctx, r->frames);
     ab__xes_store_finish(&r->hstore);
     ab__xes_store_finish(&r->tstore);
@@ -1403,7 +1408,15 @@ static int parse_all(xes_reader *r, char *buf)
         if (r->xml->disableSAX && r->xml->instate == XML_PARSER_EOF) {
             /* Stopped without a fatal error through our callback: should not
              * happen, but never read on silently. */
-            fail(r, AB_EPARSE, "malformed XML: the parser stopped");
+            /* A chunk that could not be buffered stops the parser with no
+             * callback; the failure is only in the thread's last error. */
+            const xmlError *last = xmlGetLastError();
+            if (r->xml->errNo == XML_ERR_NO_MEMORY ||
+                (last != NULL && last->code == XML_ERR_NO_MEMORY)) {
+                fail(r, AB_ENOMEM, "out of memory (XML parser)");
+            } else {
+                fail(r, AB_EPARSE, "malformed XML: the parser stopped");
+            }
             return r->rc;
         }
     }
@@ -1509,7 +1522,10 @@ int ab_xes_read(ab_log_builder *b, ab_input *in, const ab_xes_options *opts, ab_
     /* characters, getEntity, resolveEntity stay NULL: XES has no text
      * content, and no entity is ever looked up or loaded. */
     xmlInitParser();
-    r->xml = xmlCreatePushParserCtxt(&sax, r, NULL, 0, source);
+    xmlResetLastError(); /* Only this read's errors are looked at. */
+    /* No file name: messages name the source themselves, and libxml2 2.9
+     * leaks its input stream when copying the name runs out of memory. */
+    r->xml = xmlCreatePushParserCtxt(&sax, r, NULL, 0, NULL);
     if (r->xml == NULL) {
         rc = ab__error(err, AB_ENOMEM, source, 0, 0, "out of memory (XML parser)");
         goto done;

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""tests/oom_sweep.py: whole-process allocation-failure sweep of the command line.
+
+Runs a command once without failures (the baseline: its exit code, stdout,
+report files and the number of allocations it makes), then once per failure
+point N with the malloc shim (tests/oom_shim.c) failing the N-th allocation
+of the process: asbuilt's, libxml2's, zlib's and the C library's. Each point
+must end in one of two ways:
+
+  clean error   exit 4, a message saying memory ran out, no report file
+                (and no temporary file) left behind;
+  exact output  the baseline's exit code, stdout and report files, byte for byte
+                (the failure was absorbed, e.g. by a cache that was not grown).
+
+Anything else is counted against a class: crash (a signal, or the shim's
+exit report missing), leak (more blocks live at exit than the baseline
+leaves), wrong result (exit 0 or the baseline's code with other bytes),
+exit 0 without the reports, a wrong exit code or message (out of memory
+reported as bad data, say), or partial output (an error with a report
+written). Exit status: 0 when every class but the two good ones is 0.
+
+Usage: oom_sweep.py --asbuilt PATH --shim PATH [--scenario NAME]... [--stride K]
+                    [--ci] [--persist] [--jobs J] [--data DIR]
+--ci sweeps every point of the small XES and CSV reads and every
+--ci-stride-th point (default 3) of the diff run, to stay within a CI
+budget; the output says which points were run.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+OOM_WORDS = ("out of memory", "Cannot allocate memory", "Memory allocation failed")
+
+
+def scenarios(data):
+    xes = os.path.join(data, "logs", "pm4py_running-example.xes")
+    csv = os.path.join(data, "logs", "pm4py_running-example.csv")
+    bpmn = os.path.join(data, "models", "pm4py_running-example.bpmn")
+    return {
+        # name: (arguments after the asbuilt path, report files)
+        "xes": (["stats", "--json", xes], []),
+        "csv": (["stats", "--json", csv], []),
+        "diff": (["diff", xes, "--model", bpmn, "--json", "gap.json", "--md", "gap.md",
+                  "--html", "gap.html", "--cases", "cases.jsonl", "--threads", "1", "-q"],
+                 ["gap.json", "gap.md", "gap.html", "cases.jsonl"]),
+    }
+
+
+def run(args, shim, point, persist, workdir):
+    """Runs asbuilt in workdir; returns (rc, stdout, stderr, shim report dict or None)."""
+    env = dict(os.environ)
+    env["LD_PRELOAD"] = shim
+    env["AB_OOM_REPORT"] = os.path.join(workdir, ".shim")
+    env["AB_OOM_FAIL"] = str(point)
+    env["AB_OOM_PERSIST"] = "1" if persist else "0"
+    p = subprocess.run(args, cwd=workdir, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
+    rep = None
+    try:
+        with open(env["AB_OOM_REPORT"]) as f:
+            w = f.read().split()
+            rep = {w[i]: int(w[i + 1]) for i in range(0, len(w) - 1, 2)}
+        os.unlink(env["AB_OOM_REPORT"])
+    except (OSError, ValueError, IndexError):
+        rep = None
+    return p.returncode, p.stdout, p.stderr, rep
+
+
+def read_outputs(workdir, files):
+    out = {}
+    for name in files:
+        path = os.path.join(workdir, name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                out[name] = f.read()
+    return out
+
+
+def classify(base, rc, stdout, stderr, rep, outputs, leftovers):
+    """Returns (class, detail)."""
+    if rc < 0 or rc >= 128 or rep is None or b"Sanitizer" in stderr:
+        return "crash", "signal %d" % -rc if rc < 0 else "exit %d" % rc
+    if rep["live"] > base["live"]:
+        return "leak", "%d blocks live at exit, %d without failures" % (rep["live"], base["live"])
+    if rc == base["rc"]:
+        if rc == 0 and len(outputs) < len(base["outputs"]):
+            return "exit0_no_output", "exit 0, %d of %d reports written" % (
+                len(outputs), len(base["outputs"]))
+        if stdout == base["stdout"] and outputs == base["outputs"] and not leftovers:
+            return "exact", ""
+        diff = [n for n in base["outputs"] if outputs.get(n) != base["outputs"][n]]
+        if stdout != base["stdout"]:
+            diff.append("stdout")
+        return "wrong", "exit %d, different bytes in %s" % (rc, ", ".join(diff) or "leftovers")
+    if rc == 4:
+        if outputs or leftovers:
+            return "partial", "exit 4 with %s left behind" % ", ".join(
+                sorted(list(outputs) + leftovers))
+        text = stderr.decode("utf-8", "replace")
+        if not any(w in text for w in OOM_WORDS):
+            return "wrong_code", "exit 4 without saying memory ran out"
+        return "clean", ""
+    return "wrong_code", "exit %d" % rc
+
+
+CLASSES = [("clean", "clean errors"), ("exact", "exact outputs"), ("crash", "crashes"),
+           ("leak", "leaks"), ("wrong", "silent wrong results"),
+           ("exit0_no_output", "exit-0-without-output"), ("wrong_code", "wrong exit code or message"),
+           ("partial", "errors leaving output behind")]
+
+
+def sweep(name, args, files, shim, stride, persist, jobs, show):
+    top = tempfile.mkdtemp(prefix="oom-%s-" % name)
+    try:
+        bdir = os.path.join(top, "base")
+        os.mkdir(bdir)
+        rc, out, err, rep = run(args, shim, 0, False, bdir)
+        if rep is None or rc != 0:
+            sys.stderr.write("%s: the run without failures fails (exit %d):\n%s" %
+                             (name, rc, err.decode("utf-8", "replace")))
+            return None
+        base = {"rc": rc, "stdout": out, "outputs": read_outputs(bdir, files),
+                "live": rep["live"], "calls": rep["calls"]}
+        if len(base["outputs"]) != len(files):
+            sys.stderr.write("%s: the run without failures wrote no %s\n" % (name, files))
+            return None
+        points = list(range(1, base["calls"] + 1, stride))
+
+        def one(point):
+            wdir = os.path.join(top, "p%d" % point)
+            os.mkdir(wdir)
+            prc, pout, perr, prep = run(args, shim, point, persist, wdir)
+            outputs = read_outputs(wdir, files)
+            leftovers = sorted(n for n in os.listdir(wdir) if n not in files)
+            cls, detail = classify(base, prc, pout, perr, prep, outputs, leftovers)
+            shutil.rmtree(wdir, ignore_errors=True)
+            return point, cls, detail, perr
+
+        counts = {c: 0 for c, _ in CLASSES}
+        bad = []
+        with ThreadPoolExecutor(max_workers=jobs) as ex:
+            for point, cls, detail, perr in ex.map(one, points):
+                counts[cls] += 1
+                if cls not in ("clean", "exact"):
+                    bad.append((point, cls, detail, perr))
+        for point, cls, detail, perr in (bad if show < 0 else bad[:show]):
+            msg = perr.decode("utf-8", "replace").strip().splitlines()
+            print("  %s point %d: %s: %s%s" % (name, point, cls, detail,
+                                             (" | " + msg[-1]) if msg else ""))
+        if 0 <= show < len(bad):
+            print("  %s: %d more failing points not shown" % (name, len(bad) - show))
+        counts["points"] = len(points)
+        counts["calls"] = base["calls"]
+        return counts
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--asbuilt", required=True)
+    ap.add_argument("--shim", required=True)
+    ap.add_argument("--data", default=os.environ.get("AB_DATASETS", "datasets"))
+    ap.add_argument("--scenario", action="append", choices=["xes", "csv", "diff"])
+    ap.add_argument("--stride", type=int, default=1)
+    ap.add_argument("--ci", action="store_true")
+    ap.add_argument("--ci-stride", type=int, default=3)
+    ap.add_argument("--persist", action="store_true",
+                    help="fail every allocation from the N-th on, not only the N-th")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--show", type=int, default=20, help="failing points printed per scenario (-1: all)")
+    a = ap.parse_args()
+    a.data = os.path.abspath(a.data)
+    if os.environ.get("LD_PRELOAD"):
+        print("SKIP: LD_PRELOAD is already set (a sanitizer runtime?)")
+        return 77
+    shim = os.path.abspath(a.shim)
+    all_sc = scenarios(a.data)
+    names = a.scenario or ["xes", "csv", "diff"]
+    total = {c: 0 for c, _ in CLASSES}
+    total["points"] = 0
+    failed_run = False
+    for name in names:
+        args, files = all_sc[name]
+        stride = a.ci_stride if a.ci and name == "diff" else a.stride
+        counts = sweep(name, [os.path.abspath(a.asbuilt)] + args, files, shim, stride,
+                       a.persist, a.jobs, a.show)
+        if counts is None:
+            failed_run = True
+            continue
+        print("%s: %d allocations, %d points swept (every %s), %s failure: %s" % (
+            name, counts["calls"], counts["points"],
+            "point" if stride == 1 else "%d%s point from 1" % (stride, {2: "nd", 3: "rd"}.get(
+                stride, "th")),
+            "persistent" if a.persist else "one-shot",
+            ", ".join("%s %d" % (label, counts[c]) for c, label in CLASSES)))
+        for c in total:
+            total[c] += counts[c]
+        sys.stdout.flush()
+    print("total: points %d, %s" % (total["points"], ", ".join(
+        "%s %d" % (label, total[c]) for c, label in CLASSES)))
+    bad = sum(total[c] for c, _ in CLASSES if c not in ("clean", "exact"))
+    return 1 if bad or failed_run else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
