@@ -1671,6 +1671,7 @@ int ab_report_map_svg(ab_buf *out, ab_ctx *ctx, const ab_bpmn *model, const ab_r
          (ov->dead_flow_count > 0 && ov->dead_flows == NULL))) {
         return ab__error(err, AB_EINVAL, "report", 0, 0, "overlay count without its array");
     }
+    ab_error_clear(err);
     drawer d;
     memset(&d, 0, sizeof(d));
     d.ctx = ctx;
@@ -1738,5 +1739,5 @@ done:
     if (rc == AB_OK && info_out != NULL) {
         *info_out = d.info;
     }
-    return rc;
+    return ab__error_settle(err, rc, "report", "cannot draw the map");
 }
