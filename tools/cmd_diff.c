@@ -176,7 +176,7 @@ int cmd_diff(int argc, char **argv)
     ab_buf jbuf = AB_BUF_INIT, mbuf = AB_BUF_INIT, cbuf = AB_BUF_INIT, tbuf = AB_BUF_INIT;
     ab_buf hbuf = AB_BUF_INIT;
     if (logs == NULL || models == NULL || libs == NULL) {
-        rc = EXIT_IO;
+        rc = cli_report_status(AB_ENOMEM, NULL);
         goto done;
     }
     cli_args opt;
@@ -246,6 +246,10 @@ int cmd_diff(int argc, char **argv)
     }
 
     ctx = cli_ctx();
+    if (ctx == NULL) {
+        rc = EXIT_IO;
+        goto done;
+    }
     ab_error err;
     ab_error_clear(&err);
     rc = cli_load_log(ctx, &o, logs, nlogs, &log);
@@ -258,7 +262,7 @@ int cmd_diff(int argc, char **argv)
         nlibs += st == AB_OK;
     }
     if (st != AB_OK) {
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         goto done;
     }
     ab_net_options no = AB_NET_OPTIONS_INIT;
@@ -267,7 +271,7 @@ int cmd_diff(int argc, char **argv)
     no.process_id = process_id;
     st = ab_net_compile(&net, ctx, model, &no, &err);
     if (st != AB_OK) {
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         goto done;
     }
     rc = cli_relabel(ctx, log, net, map_file, &map, &relabelled);
@@ -297,7 +301,7 @@ int cmd_diff(int argc, char **argv)
         goto done;
     }
     if (st != AB_OK) {
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         goto done;
     }
     ab_gap_options go = AB_GAP_OPTIONS_INIT;
@@ -320,7 +324,7 @@ int cmd_diff(int argc, char **argv)
     st = ab_gap_compute(&gap, ctx, log, relabelled, conf, &go, &err);
     if (st != AB_OK) {
         /* EINVAL here is an inconsistency between our own results. */
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         rc = st == AB_EINVAL ? EXIT_IO : rc;
         goto done;
     }
@@ -341,7 +345,7 @@ int cmd_diff(int argc, char **argv)
         st = ab_gap_write_text(gap, &tbuf, &err);
     }
     if (st != AB_OK) {
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         goto done;
     }
     if ((rc = write_out(json_path, &jbuf)) != EXIT_OK ||

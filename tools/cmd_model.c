@@ -455,7 +455,7 @@ int cmd_model(int argc, char **argv)
     ab_net *relabelled = NULL;
     ab_buf out = AB_BUF_INIT;
     if (logs == NULL || others == NULL || libs == NULL) {
-        rc = EXIT_IO;
+        rc = cli_report_status(AB_ENOMEM, NULL);
         goto done;
     }
     cli_args opt;
@@ -506,6 +506,10 @@ int cmd_model(int argc, char **argv)
         goto done;
     }
     ctx = cli_ctx();
+    if (ctx == NULL) {
+        rc = EXIT_IO;
+        goto done;
+    }
     ab_error err;
     ab_error_clear(&err);
     int st = ab_bpmn_read(&model, ctx, map_path, NULL, &err);
