@@ -20,10 +20,12 @@ reported as bad data, say), or partial output (an error with a report
 written). Exit status: 0 when every class but the two good ones is 0.
 
 Usage: oom_sweep.py --asbuilt PATH --shim PATH [--scenario NAME]... [--stride K]
-                    [--ci] [--persist] [--jobs J] [--data DIR]
---ci sweeps every point of the small XES and CSV reads and every
---ci-stride-th point (default 3) of the diff run, to stay within a CI
-budget; the output says which points were run.
+                    [--persist] [--jobs J] [--data DIR] [--show N]
+Scenarios (all by default): stats --json on the running example as XES and
+CSV and on small gzipped XES and CSV logs; diff of the running example (XES,
+and CSV) against its map with every report. The command runs with --threads
+1, so that the N-th allocation is the same one from run to run. With
+--stride K only every K-th point is run, and the output says so.
 """
 import argparse
 import os
@@ -37,16 +39,22 @@ OOM_WORDS = ("out of memory", "Cannot allocate memory", "Memory allocation faile
 
 
 def scenarios(data):
-    xes = os.path.join(data, "logs", "pm4py_running-example.xes")
-    csv = os.path.join(data, "logs", "pm4py_running-example.csv")
+    def log(name):
+        return os.path.join(data, "logs", name)
+    xes = log("pm4py_running-example.xes")
+    csv = log("pm4py_running-example.csv")
     bpmn = os.path.join(data, "models", "pm4py_running-example.bpmn")
+    reports = ["--json", "gap.json", "--md", "gap.md", "--html", "gap.html", "--cases",
+               "cases.jsonl", "--threads", "1", "-q"]
+    files = ["gap.json", "gap.md", "gap.html", "cases.jsonl"]
     return {
         # name: (arguments after the asbuilt path, report files)
         "xes": (["stats", "--json", xes], []),
         "csv": (["stats", "--json", csv], []),
-        "diff": (["diff", xes, "--model", bpmn, "--json", "gap.json", "--md", "gap.md",
-                  "--html", "gap.html", "--cases", "cases.jsonl", "--threads", "1", "-q"],
-                 ["gap.json", "gap.md", "gap.html", "cases.jsonl"]),
+        "xes-gz": (["stats", "--json", log("pm4py_09_a32f0n00.xes.gz")], []),
+        "csv-gz": (["stats", "--json", log("simod_branch_rules_or_1.csv.gz")], []),
+        "diff": (["diff", xes, "--model", bpmn] + reports, files),
+        "diff-csv": (["diff", csv, "--model", bpmn] + reports, files),
     }
 
 
@@ -165,10 +173,9 @@ def main():
     ap.add_argument("--asbuilt", required=True)
     ap.add_argument("--shim", required=True)
     ap.add_argument("--data", default=os.environ.get("AB_DATASETS", "datasets"))
-    ap.add_argument("--scenario", action="append", choices=["xes", "csv", "diff"])
-    ap.add_argument("--stride", type=int, default=1)
-    ap.add_argument("--ci", action="store_true")
-    ap.add_argument("--ci-stride", type=int, default=3)
+    ap.add_argument("--scenario", action="append", choices=list(scenarios("")))
+    ap.add_argument("--stride", type=int, default=1,
+                    help="sweep every K-th failure point from 1 (default: every point)")
     ap.add_argument("--persist", action="store_true",
                     help="fail every allocation from the N-th on, not only the N-th")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
@@ -180,13 +187,13 @@ def main():
         return 77
     shim = os.path.abspath(a.shim)
     all_sc = scenarios(a.data)
-    names = a.scenario or ["xes", "csv", "diff"]
+    names = a.scenario or list(all_sc)
     total = {c: 0 for c, _ in CLASSES}
     total["points"] = 0
     failed_run = False
     for name in names:
         args, files = all_sc[name]
-        stride = a.ci_stride if a.ci and name == "diff" else a.stride
+        stride = a.stride
         counts = sweep(name, [os.path.abspath(a.asbuilt)] + args, files, shim, stride,
                        a.persist, a.jobs, a.show)
         if counts is None:
