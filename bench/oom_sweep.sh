@@ -7,12 +7,12 @@
 # their gzipped forms; diff of the running example, from XES and from CSV,
 # with every report), once with one-shot failures (the N-th allocation
 # fails) and once with persistent ones (every allocation from the N-th on),
-# and prints the totals: points, clean errors, exact outputs, crashes, leaks,
+# then the diffs again with 2 threads, and prints the totals: points, clean errors, exact outputs, crashes, leaks,
 # silent wrong results, exit 0 without the reports, wrong exit codes or
 # messages, errors leaving output behind. Exits 1 when any failure class is
 # not 0.
 #
-# Usage: bench/oom_sweep.sh [one-shot|persistent|all]
+# Usage: bench/oom_sweep.sh [one-shot|persistent|threads|all]
 # OOM_BUILD names the build folder (default build-oom: a debugoptimized build
 # without sanitizers, whose allocator would not mix with the shim);
 # AB_SHARED_DATA the reference data (default ../shared/data, else datasets/).
@@ -36,5 +36,9 @@ if [ "$what" = one-shot ] || [ "$what" = all ]; then
 fi
 if [ "$what" = persistent ] || [ "$what" = all ]; then
     run "persistent: every allocation from the N-th on fails" --persist
+fi
+if [ "$what" = threads ] || [ "$what" = all ]; then
+    # The failure lands in whichever thread makes the N-th allocation.
+    run "one-shot, diff with 2 threads" --scenario diff --scenario diff-csv --threads 2
 fi
 exit $status

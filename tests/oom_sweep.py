@@ -38,14 +38,14 @@ from concurrent.futures import ThreadPoolExecutor
 OOM_WORDS = ("out of memory", "Cannot allocate memory", "Memory allocation failed")
 
 
-def scenarios(data):
+def scenarios(data, threads=1):
     def log(name):
         return os.path.join(data, "logs", name)
     xes = log("pm4py_running-example.xes")
     csv = log("pm4py_running-example.csv")
     bpmn = os.path.join(data, "models", "pm4py_running-example.bpmn")
     reports = ["--json", "gap.json", "--md", "gap.md", "--html", "gap.html", "--cases",
-               "cases.jsonl", "--threads", "1", "-q"]
+               "cases.jsonl", "--threads", str(threads), "-q"]
     files = ["gap.json", "gap.md", "gap.html", "cases.jsonl"]
     return {
         # name: (arguments after the asbuilt path, report files)
@@ -176,6 +176,9 @@ def main():
     ap.add_argument("--scenario", action="append", choices=list(scenarios("")))
     ap.add_argument("--stride", type=int, default=1,
                     help="sweep every K-th failure point from 1 (default: every point)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads of the diff runs; above 1 the N-th allocation is not the same "
+                    "one from run to run, but every end must still be clean or exact")
     ap.add_argument("--persist", action="store_true",
                     help="fail every allocation from the N-th on, not only the N-th")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
@@ -186,7 +189,7 @@ def main():
         print("SKIP: LD_PRELOAD is already set (a sanitizer runtime?)")
         return 77
     shim = os.path.abspath(a.shim)
-    all_sc = scenarios(a.data)
+    all_sc = scenarios(a.data, a.threads)
     names = a.scenario or list(all_sc)
     total = {c: 0 for c, _ in CLASSES}
     total["points"] = 0
@@ -199,11 +202,13 @@ def main():
         if counts is None:
             failed_run = True
             continue
-        print("%s: %d allocations, %d points swept (every %s), %s failure: %s" % (
+        print("%s: %d allocations, %d points swept (every %s), %s: %s" % (
             name, counts["calls"], counts["points"],
             "point" if stride == 1 else "%d%s point from 1" % (stride, {2: "nd", 3: "rd"}.get(
                 stride, "th")),
-            "persistent" if a.persist else "one-shot",
+            ("persistent" if a.persist else "one-shot") + " failure" +
+            ("" if a.threads == 1 or not name.startswith("diff") else
+             ", %d threads (points not reproducible)" % a.threads),
             ", ".join("%s %d" % (label, counts[c]) for c, label in CLASSES)))
         for c in total:
             total[c] += counts[c]
