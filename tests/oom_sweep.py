@@ -89,11 +89,16 @@ def read_outputs(workdir, files):
 
 
 def classify(base, rc, stdout, stderr, rep, outputs, leftovers):
-    """Returns (class, detail)."""
+    """Returns (class, detail). A wrong end is named before a leak."""
     if rc < 0 or rc >= 128 or rep is None or b"Sanitizer" in stderr:
         return "crash", "signal %d" % -rc if rc < 0 else "exit %d" % rc
-    if rep["live"] > base["live"]:
+    cls, detail = outcome(base, rc, stdout, stderr, outputs, leftovers)
+    if cls in ("clean", "exact") and rep["live"] > base["live"]:
         return "leak", "%d blocks live at exit, %d without failures" % (rep["live"], base["live"])
+    return cls, detail
+
+
+def outcome(base, rc, stdout, stderr, outputs, leftovers):
     if rc == base["rc"]:
         if rc == 0 and len(outputs) < len(base["outputs"]):
             return "exit0_no_output", "exit 0, %d of %d reports written" % (
