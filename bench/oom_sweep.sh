@@ -5,7 +5,7 @@
 # "out of memory", no report left) or in the exact output of the run without
 # failures. Runs every scenario of tests/oom_sweep.py (stats on XES, CSV and
 # their gzipped forms; diff of the running example, from XES and from CSV,
-# with every report), once with one-shot failures (the N-th allocation
+# with every report; discover, model --log, sniff), once with one-shot failures (the N-th allocation
 # fails) and once with persistent ones (every allocation from the N-th on),
 # then the diffs again with 2 threads, and prints the totals: points, clean errors, exact outputs, crashes, leaks,
 # silent wrong results, exit 0 without the reports, wrong exit codes or

@@ -23,8 +23,9 @@ Usage: oom_sweep.py --asbuilt PATH --shim PATH [--scenario NAME]... [--stride K]
                     [--persist] [--jobs J] [--data DIR] [--show N]
 Scenarios (all by default): stats --json on the running example as XES and
 CSV and on small gzipped XES and CSV logs; diff of the running example (XES,
-and CSV) against its map with every report. The command runs with --threads
-1, so that the N-th allocation is the same one from run to run. With
+and CSV) against its map with every report; discover (JSON, SVG, one-pass),
+model --log and sniff. The diffs run with --threads 1 (unless --threads says
+otherwise), so that the N-th allocation is the same one from run to run. With
 --stride K only every K-th point is run, and the output says so.
 """
 import argparse
@@ -55,6 +56,11 @@ def scenarios(data, threads=1):
         "csv-gz": (["stats", "--json", log("simod_branch_rules_or_1.csv.gz")], []),
         "diff": (["diff", xes, "--model", bpmn] + reports, files),
         "diff-csv": (["diff", csv, "--model", bpmn] + reports, files),
+        "discover": (["discover", xes, "-o", "dfg.json"], ["dfg.json"]),
+        "discover-svg": (["discover", xes, "--format", "svg", "-o", "dfg.svg"], ["dfg.svg"]),
+        "discover-one-pass": (["discover", xes, "--one-pass", "-o", "dfg.json"], ["dfg.json"]),
+        "model": (["model", bpmn, "--json", "--log", xes, "-o", "model.json"], ["model.json"]),
+        "sniff": (["sniff", csv, "--json", "-o", "sniff.json"], ["sniff.json"]),
     }
 
 
