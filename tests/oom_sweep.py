@@ -135,7 +135,7 @@ CLASSES = [("clean", "clean errors"), ("exact", "exact outputs"), ("crash", "cra
 def sweep(name, args, files, shim, stride, persist, jobs, show):
     top = tempfile.mkdtemp(prefix="oom-%s-" % name)
     try:
-        bdir = os.path.join(top, "base")
+        bdir = os.path.join(top, "b000000")  # As long as the points' folders.
         os.mkdir(bdir)
         rc, out, err, rep = run(args, shim, 0, False, bdir)
         if rep is None or rc != 0:
@@ -150,7 +150,7 @@ def sweep(name, args, files, shim, stride, persist, jobs, show):
         points = list(range(1, base["calls"] + 1, stride))
 
         def one(point):
-            wdir = os.path.join(top, "p%d" % point)
+            wdir = os.path.join(top, "p%06d" % point)
             os.mkdir(wdir)
             prc, pout, perr, prep = run(args, shim, point, persist, wdir)
             outputs = read_outputs(wdir, files)

@@ -1406,10 +1406,10 @@ static int parse_all(xes_reader *r, char *buf)
             return r->rc;
         }
         if (r->xml->disableSAX && r->xml->instate == XML_PARSER_EOF) {
-            /* Stopped without a fatal error through our callback: should not
-             * happen, but never read on silently. */
-            /* A chunk that could not be buffered stops the parser with no
-             * callback; the failure is only in the thread's last error. */
+            /* Stopped without a fatal error through our callback: a chunk
+             * libxml2 could not buffer (out of memory, said only in the
+             * thread's last error), or something unforeseen; never read on
+             * silently. */
             const xmlError *last = xmlGetLastError();
             if (r->xml->errNo == XML_ERR_NO_MEMORY ||
                 (last != NULL && last->code == XML_ERR_NO_MEMORY)) {
