@@ -36,6 +36,7 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+DATA = "datasets"
 OOM_WORDS = ("out of memory", "Cannot allocate memory", "Memory allocation failed")
 
 
@@ -61,7 +62,28 @@ def scenarios(data, threads=1):
         "discover-one-pass": (["discover", xes, "--one-pass", "-o", "dfg.json"], ["dfg.json"]),
         "model": (["model", bpmn, "--json", "--log", xes, "-o", "model.json"], ["model.json"]),
         "sniff": (["sniff", csv, "--json", "-o", "sniff.json"], ["sniff.json"]),
+        # Declared ISO-8859-1: libxml2 converts, with the handlers it
+        # registers at its first use (allocations that can fail too).
+        "model-latin1": (["model", os.path.join(data, "models", "miwg_Reference_A.3.0.bpmn"),
+                          "--json", "-o", "model.json"], ["model.json"]),
+        "xes-latin1": (["stats", "--json", LATIN1_XES], []),
     }
+
+
+LATIN1_XES = "@latin1.xes"  # Written by latin1_xes() into the sweep's folder.
+
+
+def latin1_xes(data, folder):
+    """The running example declared ISO-8859-1, with one Latin-1 byte."""
+    with open(os.path.join(data, "logs", "pm4py_running-example.xes"), "rb") as f:
+        src = f.read()
+    end = src.index(b"?>") + 2 if src.startswith(b"<?xml") else 0
+    text = b'<?xml version="1.0" encoding="ISO-8859-1"?>' + src[end:]
+    text = text.replace(b"register request", b"register r\xe9quest")
+    path = os.path.join(folder, "latin1.xes")
+    with open(path, "wb") as f:
+        f.write(text)
+    return path
 
 
 def run(args, shim, point, persist, workdir):
@@ -135,6 +157,8 @@ CLASSES = [("clean", "clean errors"), ("exact", "exact outputs"), ("crash", "cra
 def sweep(name, args, files, shim, stride, persist, jobs, show):
     top = tempfile.mkdtemp(prefix="oom-%s-" % name)
     try:
+        if LATIN1_XES in args:
+            args = [latin1_xes(DATA, top) if x == LATIN1_XES else x for x in args]
         bdir = os.path.join(top, "b000000")  # As long as the points' folders.
         os.mkdir(bdir)
         rc, out, err, rep = run(args, shim, 0, False, bdir)
@@ -196,6 +220,8 @@ def main():
     ap.add_argument("--show", type=int, default=20, help="failing points printed per scenario (-1: all)")
     a = ap.parse_args()
     a.data = os.path.abspath(a.data)
+    global DATA
+    DATA = a.data
     if os.environ.get("LD_PRELOAD"):
         print("SKIP: LD_PRELOAD is already set (a sanitizer runtime?)")
         return 77

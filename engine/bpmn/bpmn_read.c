@@ -514,7 +514,7 @@ static void read_node_children(rd *r, const xmlNode *x, uint32_t idx)
             n->test_before = attr_bool(r, c, "testBefore", 0);
         } else if (named(c, "multiInstanceLoopCharacteristics")) {
             n->loop = attr_bool(r, c, "isSequential", 0) ? AB_BPMN_LOOP_MI_SEQUENTIAL
-                                                      : AB_BPMN_LOOP_MI_PARALLEL;
+                                                         : AB_BPMN_LOOP_MI_PARALLEL;
         } else if (LOOKUP(event_def_names, c, &t)) {
             defs++;
             last_def = t;
@@ -539,7 +539,7 @@ static void read_node_children(rd *r, const xmlNode *x, uint32_t idx)
         n->event = (ab_bpmn_event_def)last_def;
     } else if (defs > 1) {
         n->event = attr_bool(r, x, "parallelMultiple", 0) ? AB_BPMN_EV_PARALLEL_MULTIPLE
-                                                       : AB_BPMN_EV_MULTIPLE;
+                                                          : AB_BPMN_EV_MULTIPLE;
     }
 }
 

@@ -182,9 +182,21 @@ int ab__bpmn_parse_xml(xmlDocPtr *out, ab_ctx *ctx, ab_input *in, ab_error *err)
         }
         have += (size_t)n;
     }
+    /* libxml2's first use sets up its globals and encoding handlers, and
+     * carries on without those it could not allocate (a declared encoding
+     * then goes through iconv, whose tables stay allocated): out of memory
+     * here is said now. */
+    xmlResetLastError();
+    errno = 0;
+    xmlInitParser();
+    const xmlError *init_err = xmlGetLastError();
+    if (errno == ENOMEM || (init_err != NULL && init_err->code == XML_ERR_NO_MEMORY)) {
+        ab__free(ctx, buf);
+        xmlResetLastError();
+        return ab__error(err, AB_ENOMEM, st.name, 0, 0, "out of memory (XML parser)");
+    }
     /* No file name: messages name the source themselves, and libxml2 2.9
      * leaks its input stream when copying the name runs out of memory. */
-    xmlResetLastError();
     xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(NULL, NULL, buf, (int)have, NULL);
     if (ctxt == NULL) {
         ab__free(ctx, buf);

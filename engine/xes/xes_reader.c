@@ -13,6 +13,7 @@
  */
 #include "xes/xes_int.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 
@@ -136,6 +137,7 @@ typedef struct xes_reader {
     xmlParserCtxtPtr xml;           /* The push parser. */
     int rc;                         /* First failure; once set every callback returns at once. */
     int terminating;                /* The final xmlParseChunk() is running. */
+    int nomem;                      /* errno said ENOMEM after a chunk. */
     char decimal_point;             /* The C library's, for strtod. */
     size_t max_depth;               /* ab_limits.max_depth. */
     size_t max_attrs;               /* ab_limits.max_attrs. */
@@ -1401,7 +1403,9 @@ static int parse_all(xes_reader *r, char *buf)
         if (n == 0) {
             break;
         }
+        errno = 0;
         xmlParseChunk(r->xml, data, (int)n, 0);
+        r->nomem |= errno == ENOMEM;
         if (r->rc != 0) {
             return r->rc;
         }
@@ -1421,7 +1425,9 @@ static int parse_all(xes_reader *r, char *buf)
         }
     }
     r->terminating = 1;
+    errno = 0;
     xmlParseChunk(r->xml, NULL, 0, 1);
+    r->nomem |= errno == ENOMEM;
     r->terminating = 0;
     if (r->rc != 0) {
         return r->rc;
@@ -1521,8 +1527,18 @@ int ab_xes_read(ab_log_builder *b, ab_input *in, const ab_xes_options *opts, ab_
     sax.unparsedEntityDecl = on_unparsed_entity_decl;
     /* characters, getEntity, resolveEntity stay NULL: XES has no text
      * content, and no entity is ever looked up or loaded. */
+    /* libxml2's first use sets up its globals and encoding handlers, and
+     * carries on without those it could not allocate (a declared encoding
+     * then goes through iconv, whose tables stay allocated): out of memory
+     * here is said now. Only this read's errors are looked at. */
+    xmlResetLastError();
+    errno = 0;
     xmlInitParser();
-    xmlResetLastError(); /* Only this read's errors are looked at. */
+    const xmlError *init_err = xmlGetLastError();
+    if (errno == ENOMEM || (init_err != NULL && init_err->code == XML_ERR_NO_MEMORY)) {
+        rc = ab__error(err, AB_ENOMEM, source, 0, 0, "out of memory (XML parser)");
+        goto done;
+    }
     /* No file name: messages name the source themselves, and libxml2 2.9
      * leaks its input stream when copying the name runs out of memory. */
     r->xml = xmlCreatePushParserCtxt(&sax, r, NULL, 0, NULL);
@@ -1538,6 +1554,13 @@ int ab_xes_read(ab_log_builder *b, ab_input *in, const ab_xes_options *opts, ab_
         goto done;
     }
     rc = parse_all(r, buf);
+    if (rc == AB_EPARSE && r->nomem) {
+        /* libxml2 2.9 reports some of its allocation failures as something
+         * else ("switching encoding: encoder error"), or drops what it could
+         * not convert and the document looks empty. malloc's errno tells
+         * (see bpmn_xml.c); a failed read only is reclassified. */
+        rc = ab__error(err, AB_ENOMEM, source, 0, 0, "out of memory (XML parser)");
+    }
     if (rc == AB_OK && r->coerced > 0) {
         ab_log_builder_note_coerced(b, r->coerced);
     }
