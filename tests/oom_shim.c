@@ -10,7 +10,10 @@
  *   AB_OOM_REPORT=FILE at exit writes "calls C failed F live L" to FILE: the
  *                      calls counted, the calls failed, and the blocks
  *                      allocated and not freed (a leak shows as more live
- *                      blocks than the run without failures leaves).
+ *                      blocks than the run without failures leaves);
+ *   AB_OOM_PROGRAM=NAME  acts only in the program of that name (argv[0]'s
+ *                      last component): not in the shell of a wrapper script
+ *                      such as valgrind's, which inherits LD_PRELOAD too.
  *
  * Calls are counted from the entry of main: what the C runtime and the
  * constructors of the libraries (libgomp, libgfortran under igraph's BLAS)
@@ -29,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 extern void *__libc_malloc(size_t size);
@@ -46,6 +50,7 @@ static unsigned long long fail_at; /* 0: never. */
 static int persist;
 static atomic_int ready;
 static atomic_int armed; /* main has begun. */
+static int inactive;     /* Not the program named by AB_OOM_PROGRAM. */
 
 static unsigned long long env_number(const char *name)
 {
@@ -106,7 +111,14 @@ int __libc_start_main(main_fn main_, int argc, char **argv, void (*init)(void), 
 
 static int counting_main(int argc, char **argv, char **envp)
 {
-    atomic_store(&armed, 1);
+    const char *want = getenv("AB_OOM_PROGRAM");
+    const char *name = argc > 0 && argv[0] != NULL ? strrchr(argv[0], '/') : NULL;
+    name = name != NULL ? name + 1 : argc > 0 && argv[0] != NULL ? argv[0] : "";
+    if (want != NULL && want[0] != '\0' && strcmp(name, want) != 0) {
+        inactive = 1;
+    } else {
+        atomic_store(&armed, 1);
+    }
     return real_main(argc, argv, envp);
 }
 
@@ -236,7 +248,7 @@ static char *put_text(char *p, const char *s)
 __attribute__((destructor)) static void shim_report(void)
 {
     const char *path = getenv("AB_OOM_REPORT");
-    if (path == NULL || path[0] == '\0') {
+    if (inactive || path == NULL || path[0] == '\0') {
         return;
     }
     char line[128];

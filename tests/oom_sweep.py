@@ -16,8 +16,10 @@ Anything else is counted against a class: crash (a signal, or the shim's
 exit report missing), leak (more blocks live at exit than the baseline
 leaves), wrong result (exit 0 or the baseline's code with other bytes),
 exit 0 without the reports, a wrong exit code or message (out of memory
-reported as bad data, say), or partial output (an error with a report
-written). Exit status: 0 when every class but the two good ones is 0.
+reported as bad data, say), partial output (an error with a report
+written), or, for the points run under valgrind (--valgrind K), a memory
+error or a definite leak. Exit status: 0 when every class but the two good
+ones is 0.
 
 Usage: oom_sweep.py --asbuilt PATH --shim PATH [--scenario NAME]... [--stride K]
                     [--persist] [--jobs J] [--data DIR] [--show N]
@@ -41,6 +43,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 DATA = "datasets"
+PROGRAM = "asbuilt"  # The only program the shim acts in (not valgrind's shell).
 SLOW = {"diff-a32"}  # Swept only when named.
 OOM_WORDS = ("out of memory", "Cannot allocate memory", "Memory allocation failed")
 
@@ -119,6 +122,13 @@ def latin1_xes(data, folder):
     return path
 
 
+# Under valgrind the shim must keep its malloc: nouserintercepts leaves every
+# object but the C library alone, and the shim's calls to __libc_malloc are
+# what memcheck sees.
+VALGRIND = ["valgrind", "-q", "--soname-synonyms=somalloc=nouserintercepts", "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99"]
+
+
 def run(args, shim, point, persist, workdir):
     """Runs asbuilt in workdir; returns (rc, stdout, stderr, shim report dict or None)."""
     env = dict(os.environ)
@@ -126,8 +136,9 @@ def run(args, shim, point, persist, workdir):
     env["AB_OOM_REPORT"] = os.path.join(workdir, ".shim")
     env["AB_OOM_FAIL"] = str(point)
     env["AB_OOM_PERSIST"] = "1" if persist else "0"
+    env["AB_OOM_PROGRAM"] = PROGRAM
     p = subprocess.run(args, cwd=workdir, env=env, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=120)
+                       stderr=subprocess.PIPE, timeout=600)
     rep = None
     try:
         with open(env["AB_OOM_REPORT"]) as f:
@@ -151,6 +162,8 @@ def read_outputs(workdir, files):
 
 def classify(base, rc, stdout, stderr, rep, outputs, leftovers):
     """Returns (class, detail). A wrong end is named before a leak."""
+    if rc == 99 and b"==" in stderr:
+        return "memory", "valgrind: " + stderr.decode("utf-8", "replace").strip().splitlines()[0]
     if rc < 0 or rc >= 128 or rep is None or b"Sanitizer" in stderr:
         return "crash", "signal %d" % -rc if rc < 0 else "exit %d" % rc
     cls, detail = outcome(base, rc, stdout, stderr, outputs, leftovers)
@@ -184,10 +197,10 @@ def outcome(base, rc, stdout, stderr, outputs, leftovers):
 CLASSES = [("clean", "clean errors"), ("exact", "exact outputs"), ("crash", "crashes"),
            ("leak", "leaks"), ("wrong", "silent wrong results"),
            ("exit0_no_output", "exit-0-without-output"), ("wrong_code", "wrong exit code or message"),
-           ("partial", "errors leaving output behind")]
+           ("partial", "errors leaving output behind"), ("memory", "valgrind errors")]
 
 
-def sweep(name, args, files, shim, stride, persist, jobs, show):
+def sweep(name, args, files, shim, stride, persist, jobs, show, valgrind):
     top = tempfile.mkdtemp(prefix="oom-%s-" % name)
     try:
         # Inputs written for the sweep ("@name" in a scenario's arguments).
@@ -206,11 +219,14 @@ def sweep(name, args, files, shim, stride, persist, jobs, show):
             sys.stderr.write("%s: the run without failures wrote no %s\n" % (name, files))
             return None
         points = list(range(1, base["calls"] + 1, stride))
+        # The valgrind sample: evenly spaced among the points swept.
+        vg = set(points[i * len(points) // valgrind] for i in range(valgrind)) if valgrind else set()
 
         def one(point):
             wdir = os.path.join(top, "p%06d" % point)
             os.mkdir(wdir)
-            prc, pout, perr, prep = run(args, shim, point, persist, wdir)
+            prc, pout, perr, prep = run((VALGRIND if point in vg else []) + args, shim, point,
+                                        persist, wdir)
             outputs = read_outputs(wdir, files)
             leftovers = sorted(n for n in os.listdir(wdir) if n not in files)
             cls, detail = classify(base, prc, pout, perr, prep, outputs, leftovers)
@@ -232,6 +248,7 @@ def sweep(name, args, files, shim, stride, persist, jobs, show):
             print("  %s: %d more failing points not shown" % (name, len(bad) - show))
         counts["points"] = len(points)
         counts["calls"] = base["calls"]
+        counts["valgrind"] = len(vg)
         return counts
     finally:
         shutil.rmtree(top, ignore_errors=True)
@@ -252,10 +269,14 @@ def main():
                     help="fail every allocation from the N-th on, not only the N-th")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--show", type=int, default=20, help="failing points printed per scenario (-1: all)")
+    ap.add_argument("--valgrind", type=int, default=0, metavar="K",
+                    help="run K of the points (evenly spaced) under valgrind's memcheck: memory "
+                    "errors on the error paths, and leaks by reachability")
     a = ap.parse_args()
     a.data = os.path.abspath(a.data)
-    global DATA
+    global DATA, PROGRAM
     DATA = a.data
+    PROGRAM = os.path.basename(a.asbuilt)
     if os.environ.get("LD_PRELOAD"):
         print("SKIP: LD_PRELOAD is already set (a sanitizer runtime?)")
         return 77
@@ -269,14 +290,15 @@ def main():
         args, files = all_sc[name]
         stride = a.stride
         counts = sweep(name, [os.path.abspath(a.asbuilt)] + args, files, shim, stride,
-                       a.persist, a.jobs, a.show)
+                       a.persist, a.jobs, a.show, a.valgrind)
         if counts is None:
             failed_run = True
             continue
-        print("%s: %d allocations, %d points swept (every %s), %s: %s" % (
+        print("%s: %d allocations, %d points swept (every %s%s), %s: %s" % (
             name, counts["calls"], counts["points"],
             "point" if stride == 1 else "%d%s point from 1" % (stride, {2: "nd", 3: "rd"}.get(
                 stride, "th")),
+            "; %d of them under valgrind" % counts["valgrind"] if counts["valgrind"] else "",
             ("persistent" if a.persist else "one-shot") + " failure" +
             ("" if a.threads == 1 or not name.startswith("diff") else
              ", %d threads (points not reproducible)" % a.threads),
