@@ -37,11 +37,38 @@ int cli_exit_for(int status)
 
 int cli_report(const ab_error *err)
 {
+    if (err->code == AB_OK) {
+        /* A failure the library did not explain: never "ok", never exit 0. */
+        return cli_report_status(AB_ERROR, err);
+    }
     char msg[1024];
     ab_error_format(err, msg, sizeof(msg));
     cli_progress_clear();
     fprintf(stderr, "asbuilt: %s\n", msg);
     return cli_exit_for(err->code);
+}
+
+int cli_report_status(int status, const ab_error *err)
+{
+    if (status == AB_OK) {
+        return EXIT_OK;
+    }
+    if (err != NULL && err->code != AB_OK) {
+        cli_report(err);
+        return cli_exit_for(status);
+    }
+    if (cli_progress) {
+        fputs("\r\033[K", stderr);
+    }
+    if (status == AB_ENOMEM) {
+        fprintf(stderr, "asbuilt: out of memory\n");
+    } else if (status == AB_ERROR) {
+        fprintf(stderr, "asbuilt: internal error: a call failed without saying why\n");
+    } else {
+        fprintf(stderr, "asbuilt: internal error: a call failed (%s) without saying why\n",
+                ab_status_str(status));
+    }
+    return EXIT_IO;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -71,7 +98,7 @@ ab_ctx *cli_ctx(void)
     ab_ctx *ctx = NULL;
     if (ab_ctx_create(&ctx, &o) != AB_OK) {
         fprintf(stderr, "asbuilt: out of memory\n");
-        exit(EXIT_IO);
+        return NULL;
     }
     cli_progress = !cli_quiet && isatty(STDERR_FILENO);
     progress_start();
@@ -409,6 +436,9 @@ int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int pat
     ab_error_clear(&err);
     if (o->tz_name != NULL && o->tz == NULL) {
         int rc = ab_tz_load(&o->tz, ctx, o->tz_name, &err);
+        if (rc == AB_ENOMEM) {
+            return cli_report_status(rc, &err);
+        }
         if (rc != AB_OK) {
             fprintf(stderr, "asbuilt: --tz %s: %s\n", o->tz_name, err.msg);
             return EXIT_USAGE;
@@ -426,7 +456,7 @@ int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int pat
     int rc = ab_ingest_files(out, ctx, paths, (size_t)path_count, &ro, &err);
     cli_progress_clear();
     if (rc != AB_OK) {
-        return cli_report(&err);
+        return cli_report_status(rc, &err);
     }
     return EXIT_OK;
 }
@@ -443,7 +473,7 @@ int cli_write_output(const char *path, const ab_buf *buf)
     ab_error_clear(&err);
     int rc = ab_write_file_atomic(path, buf->ptr != NULL ? buf->ptr : "", buf->len, &err);
     if (rc != AB_OK) {
-        return cli_report(&err);
+        return cli_report_status(rc, &err);
     }
     return EXIT_OK;
 }
@@ -454,7 +484,7 @@ int cli_relabel(ab_ctx *ctx, const ab_log *log, const ab_net *net, const char *m
     uint32_t na = ab_log_activity_count(log);
     const char **acts = calloc((size_t)na + 1, sizeof(*acts));
     if (acts == NULL) {
-        return EXIT_IO;
+        return cli_report_status(AB_ENOMEM, NULL);
     }
     for (uint32_t a = 0; a < na; a++) {
         acts[a] = ab_log_activity_name(log, a);
@@ -469,5 +499,5 @@ int cli_relabel(ab_ctx *ctx, const ab_log *log, const ab_net *net, const char *m
     if (st == AB_OK) {
         st = ab_net_relabel(relabelled_out, net, *map_out, &err);
     }
-    return st == AB_OK ? EXIT_OK : cli_report(&err);
+    return cli_report_status(st, &err);
 }

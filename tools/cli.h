@@ -31,8 +31,17 @@ enum {
 /* Maps an ab_status to an exit code: EPARSE/ELIMIT/ENOTFOUND -> 3, the rest -> 4. */
 int cli_exit_for(int status);
 
-/* Prints "asbuilt: source:line:col: msg" to stderr and returns cli_exit_for(err->code). */
+/* Prints "asbuilt: source:line:col: msg" to stderr and returns cli_exit_for(err->code).
+ * An error that was never filled (code AB_OK) is an internal error: exit 4. */
 int cli_report(const ab_error *err);
+
+/*
+ * Reports a failed call by its returned status: the exit code comes from
+ * status, the message from err when the call filled it. A failure that left
+ * err empty says "out of memory" (AB_ENOMEM) or "internal error" and exits
+ * 4. Returns EXIT_OK when status is AB_OK. err may be NULL.
+ */
+int cli_report_status(int status, const ab_error *err);
 
 /* Prints "asbuilt <cmd>: msg\nTry 'asbuilt <cmd> --help'." and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -54,7 +63,8 @@ void cli_progress_cb(const char *phase, uint64_t done, uint64_t total, void *pay
 /* Erases the progress line, if shown (before any other message). */
 void cli_progress_clear(void);
 
-/* A context with a diagnostics callback printing warnings to stderr. */
+/* A context with a diagnostics callback printing warnings to stderr; NULL
+ * after printing "out of memory" (the command exits 4). */
 ab_ctx *cli_ctx(void);
 
 /*

@@ -206,7 +206,7 @@ int cmd_diff(int argc, char **argv)
     ab_buf jbuf = AB_BUF_INIT, mbuf = AB_BUF_INIT, cbuf = AB_BUF_INIT, tbuf = AB_BUF_INIT;
     ab_buf hbuf = AB_BUF_INIT;
     if (logs == NULL || models == NULL || libs == NULL) {
-        rc = EXIT_IO;
+        rc = cli_report_status(AB_ENOMEM, NULL);
         goto done;
     }
     cli_args opt;
@@ -300,6 +300,10 @@ int cmd_diff(int argc, char **argv)
     FILE *info = on_stdout != NULL ? stderr : stdout;
 
     ctx = cli_ctx();
+    if (ctx == NULL) {
+        rc = EXIT_IO;
+        goto done;
+    }
     ab_error err;
     ab_error_clear(&err);
     rc = cli_load_log(ctx, &o, logs, nlogs, &log);
@@ -313,7 +317,7 @@ int cmd_diff(int argc, char **argv)
         nlibs += st == AB_OK;
     }
     if (st != AB_OK) {
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         goto done;
     }
     ab_net_options no = AB_NET_OPTIONS_INIT;
@@ -322,7 +326,7 @@ int cmd_diff(int argc, char **argv)
     no.process_id = process_id;
     st = ab_net_compile(&net, ctx, model, &no, &err);
     if (st != AB_OK) {
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         goto done;
     }
     rc = cli_relabel(ctx, log, net, map_file, &map, &relabelled);
@@ -349,7 +353,7 @@ int cmd_diff(int argc, char **argv)
         goto done;
     }
     if (st != AB_OK) {
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         goto done;
     }
     ab_gap_options go = AB_GAP_OPTIONS_INIT;
@@ -372,7 +376,7 @@ int cmd_diff(int argc, char **argv)
     st = ab_gap_compute(&gap, ctx, log, relabelled, conf, &go, &err);
     if (st != AB_OK) {
         /* EINVAL here is an inconsistency between our own results. */
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         rc = st == AB_EINVAL ? EXIT_IO : rc;
         goto done;
     }
@@ -409,7 +413,7 @@ int cmd_diff(int argc, char **argv)
         st = ab_gap_write_text(gap, &tbuf, &err);
     }
     if (st != AB_OK) {
-        rc = cli_report(&err);
+        rc = cli_report_status(st, &err);
         goto done;
     }
     const ab_buf *const report_bufs[] = {&jbuf, &mbuf, &hbuf, &cbuf};

@@ -100,7 +100,7 @@ int cmd_discover(int argc, char **argv)
     const char **files = calloc((size_t)argc + 1, sizeof(*files));
     int nfiles = 0;
     if (files == NULL) {
-        return EXIT_IO;
+        return cli_report_status(AB_ENOMEM, NULL);
     }
     int rc = EXIT_OK;
     cli_args opt;
@@ -175,6 +175,10 @@ int cmd_discover(int argc, char **argv)
         goto done;
     }
     ab_ctx *ctx = cli_ctx();
+    if (ctx == NULL) {
+        rc = EXIT_IO;
+        goto done;
+    }
     ab_log *log = NULL;
     one_pass op = {NULL, NULL};
     if (one_pass_mode) {

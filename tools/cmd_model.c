@@ -488,7 +488,7 @@ int cmd_model(int argc, char **argv)
     ab_net *relabelled = NULL;
     ab_buf out = AB_BUF_INIT;
     if (logs == NULL || others == NULL || libs == NULL) {
-        rc = EXIT_IO;
+        rc = cli_report_status(AB_ENOMEM, NULL);
         goto done;
     }
     cli_args opt;
@@ -545,6 +545,10 @@ int cmd_model(int argc, char **argv)
         goto done;
     }
     ctx = cli_ctx();
+    if (ctx == NULL) {
+        rc = EXIT_IO;
+        goto done;
+    }
     ab_error err;
     ab_error_clear(&err);
     int st = ab_bpmn_read(&model, ctx, map_path, NULL, &err);

@@ -508,6 +508,10 @@ int cmd_sniff(int argc, char **argv)
     ab_error err;
     ab_error_clear(&err);
     int rc = EXIT_OK;
+    if (ctx == NULL) {
+        rc = EXIT_IO;
+        goto done;
+    }
     if (r == NULL || d == NULL) {
         fprintf(stderr, "asbuilt: out of memory\n");
         rc = EXIT_IO;

@@ -129,7 +129,7 @@ int cmd_stats(int argc, char **argv)
     const char **files = calloc((size_t)argc + 1, sizeof(*files));
     int nfiles = 0;
     if (files == NULL) {
-        return EXIT_IO;
+        return cli_report_status(AB_ENOMEM, NULL);
     }
     int rc = EXIT_OK;
     cli_args opt;
@@ -162,6 +162,10 @@ int cmd_stats(int argc, char **argv)
         goto done;
     }
     ab_ctx *ctx = cli_ctx();
+    if (ctx == NULL) {
+        rc = EXIT_IO;
+        goto done;
+    }
     ab_log *log = NULL;
     rc = cli_load_log(ctx, &o, files, nfiles, &log);
     if (rc == EXIT_OK) {

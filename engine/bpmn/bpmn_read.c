@@ -85,58 +85,97 @@ static const char *dup_str(rd *r, const char *s)
     return d;
 }
 
+/*
+ * The value of an unqualified attribute, or NULL when it is absent. A NULL
+ * from libxml2 never stands for "absent" here: xmlGetNoNsProp() also returns
+ * NULL when it runs out of memory, which would silently blank a name or a
+ * reference. The attribute node is looked up first (no allocation), and its
+ * value read in place when it is one text node, as it always is without
+ * entities; otherwise it is copied into *owned, and a failed copy sets
+ * r->rc and reads as absent.
+ */
+static const char *attr_value(rd *r, const xmlNode *n, const char *name, xmlChar **owned)
+{
+    *owned = NULL;
+    const xmlAttr *a = xmlHasNsProp(n, (const xmlChar *)name, NULL);
+    if (a == NULL || a->type != XML_ATTRIBUTE_NODE) {
+        return NULL;
+    }
+    const xmlNode *t = a->children;
+    if (t == NULL) {
+        return "";
+    }
+    if (t->next == NULL && t->type == XML_TEXT_NODE && t->content != NULL) {
+        return (const char *)t->content;
+    }
+    *owned = xmlNodeListGetString(n->doc, t, 1);
+    if (*owned == NULL) {
+        r->rc = AB_ENOMEM;
+    }
+    return (const char *)*owned;
+}
+
 /* An unqualified attribute, copied; "" when absent. */
 static const char *attr(rd *r, const xmlNode *n, const char *name)
 {
-    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
-    if (v == NULL) {
-        return empty;
-    }
-    const char *d = dup_str(r, (const char *)v);
-    xmlFree(v);
+    xmlChar *owned;
+    const char *v = attr_value(r, n, name, &owned);
+    const char *d = v != NULL ? dup_str(r, v) : empty;
+    xmlFree(owned);
     return d;
 }
 
 /* Boolean attribute: "true"/"1" or "false"/"0", else the default. */
-static int attr_bool(const xmlNode *n, const char *name, int dflt)
+static int attr_bool(rd *r, const xmlNode *n, const char *name, int dflt)
 {
-    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
-    if (v == NULL) {
-        return dflt;
-    }
+    xmlChar *owned;
+    const char *v = attr_value(r, n, name, &owned);
     int res = dflt;
-    if (strcmp((const char *)v, "true") == 0 || strcmp((const char *)v, "1") == 0) {
+    if (v != NULL && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)) {
         res = 1;
-    } else if (strcmp((const char *)v, "false") == 0 || strcmp((const char *)v, "0") == 0) {
+    } else if (v != NULL && (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)) {
         res = 0;
     }
-    xmlFree(v);
+    xmlFree(owned);
     return res;
 }
 
-static double attr_num(const xmlNode *n, const char *name)
+static double attr_num(rd *r, const xmlNode *n, const char *name)
 {
-    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
-    if (v == NULL) {
-        return 0.0;
+    xmlChar *owned;
+    const char *v = attr_value(r, n, name, &owned);
+    double d = 0.0;
+    if (v != NULL) {
+        char *end = NULL;
+        d = strtod(v, &end);
+        if (end == v || !(d == d)) {
+            d = 0.0;
+        }
     }
-    char *end = NULL;
-    double d = strtod((const char *)v, &end);
-    if (end == (char *)v || !(d == d)) {
-        d = 0.0;
-    }
-    xmlFree(v);
+    xmlFree(owned);
     return d;
 }
 
 /* The text of an element, trimmed, copied. */
 static const char *text_of(rd *r, const xmlNode *n)
 {
-    xmlChar *v = xmlNodeGetContent(n);
-    if (v == NULL) {
+    /* One text child (the usual case) is read in place; anything else is
+     * gathered by xmlNodeGetContent(), whose NULL for an element can only
+     * mean out of memory. */
+    xmlChar *v = NULL;
+    const char *s;
+    const xmlNode *t = n->children;
+    if (t == NULL) {
         return empty;
     }
-    const char *s = (const char *)v;
+    if (t->next == NULL && t->type == XML_TEXT_NODE && t->content != NULL) {
+        s = (const char *)t->content;
+    } else if ((v = xmlNodeGetContent(n)) != NULL) {
+        s = (const char *)v;
+    } else {
+        r->rc = AB_ENOMEM;
+        return empty;
+    }
     size_t len = strlen(s);
     while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' ||
                        s[len - 1] == '\t')) {
@@ -434,7 +473,7 @@ static uint32_t add_node(rd *r, const xmlNode *x, ab_bpmn_kind kind, int type, u
     n->called_element = empty;
     n->event_ref = empty;
     n->interrupting = 1;
-    n->for_compensation = attr_bool(x, "isForCompensation", 0);
+    n->for_compensation = attr_bool(r, x, "isForCompensation", 0);
     r->attached_ref[idx] = empty;
     r->default_ref[idx] = attr(r, x, "default");
     reg_id(r, n->id, AB__ID_NODE, idx, n->line);
@@ -472,10 +511,10 @@ static void read_node_children(rd *r, const xmlNode *x, uint32_t idx)
             }
         } else if (named(c, "standardLoopCharacteristics")) {
             n->loop = AB_BPMN_LOOP_STANDARD;
-            n->test_before = attr_bool(c, "testBefore", 0);
+            n->test_before = attr_bool(r, c, "testBefore", 0);
         } else if (named(c, "multiInstanceLoopCharacteristics")) {
-            n->loop = attr_bool(c, "isSequential", 0) ? AB_BPMN_LOOP_MI_SEQUENTIAL
-                                                      : AB_BPMN_LOOP_MI_PARALLEL;
+            n->loop = attr_bool(r, c, "isSequential", 0) ? AB_BPMN_LOOP_MI_SEQUENTIAL
+                                                         : AB_BPMN_LOOP_MI_PARALLEL;
         } else if (LOOKUP(event_def_names, c, &t)) {
             defs++;
             last_def = t;
@@ -499,8 +538,8 @@ static void read_node_children(rd *r, const xmlNode *x, uint32_t idx)
     if (defs == 1) {
         n->event = (ab_bpmn_event_def)last_def;
     } else if (defs > 1) {
-        n->event = attr_bool(x, "parallelMultiple", 0) ? AB_BPMN_EV_PARALLEL_MULTIPLE
-                                                       : AB_BPMN_EV_MULTIPLE;
+        n->event = attr_bool(r, x, "parallelMultiple", 0) ? AB_BPMN_EV_PARALLEL_MULTIPLE
+                                                          : AB_BPMN_EV_MULTIPLE;
     }
 }
 
@@ -521,10 +560,10 @@ static void walk_flow_element(rd *r, const xmlNode *c, uint32_t proc, uint32_t p
     } else if (LOOKUP(event_names, c, &t)) {
         idx = add_node(r, c, (ab_bpmn_kind)t, 0, proc, parent);
         if (idx != AB_BPMN_NONE && t == AB_BPMN_BOUNDARY_EVENT) {
-            m->nodes[idx].interrupting = attr_bool(c, "cancelActivity", 1);
+            m->nodes[idx].interrupting = attr_bool(r, c, "cancelActivity", 1);
             r->attached_ref[idx] = attr(r, c, "attachedToRef");
         } else if (idx != AB_BPMN_NONE && t == AB_BPMN_START_EVENT) {
-            m->nodes[idx].interrupting = attr_bool(c, "isInterrupting", 1);
+            m->nodes[idx].interrupting = attr_bool(r, c, "isInterrupting", 1);
         }
     } else if (named(c, "callActivity")) {
         idx = add_node(r, c, AB_BPMN_CALL_ACTIVITY, 0, proc, parent);
@@ -532,7 +571,7 @@ static void walk_flow_element(rd *r, const xmlNode *c, uint32_t proc, uint32_t p
             m->nodes[idx].called_element = attr(r, c, "calledElement");
         }
     } else if (LOOKUP(sub_names, c, &t)) {
-        if (t == AB_BPMN_SUB_EMBEDDED && attr_bool(c, "triggeredByEvent", 0)) {
+        if (t == AB_BPMN_SUB_EMBEDDED && attr_bool(r, c, "triggeredByEvent", 0)) {
             t = AB_BPMN_SUB_EVENT;
         }
         idx = add_node(r, c, AB_BPMN_SUBPROCESS, t, proc, parent);
@@ -731,12 +770,12 @@ static void walk_collaboration(rd *r, const xmlNode *x)
 
 /* ---- Diagram interchange (geometry only) ---- */
 
-static void read_bounds(const xmlNode *x, double *bx, double *by, double *bw, double *bh)
+static void read_bounds(rd *r, const xmlNode *x, double *bx, double *by, double *bw, double *bh)
 {
-    *bx = attr_num(x, "x");
-    *by = attr_num(x, "y");
-    *bw = attr_num(x, "width");
-    *bh = attr_num(x, "height");
+    *bx = attr_num(r, x, "x");
+    *by = attr_num(r, x, "y");
+    *bw = attr_num(r, x, "width");
+    *bh = attr_num(r, x, "height");
 }
 
 static void walk_plane(rd *r, const xmlNode *plane, uint32_t pidx)
@@ -756,18 +795,18 @@ static void walk_plane(rd *r, const xmlNode *plane, uint32_t pidx)
             s->element_id = attr(r, c, "bpmnElement");
             s->node = AB_BPMN_NONE;
             s->plane = pidx;
-            s->expanded = attr_bool(c, "isExpanded", 0);
+            s->expanded = attr_bool(r, c, "isExpanded", 0);
             for (const xmlNode *k = c->children; k != NULL; k = k->next) {
                 if (k->type != XML_ELEMENT_NODE) {
                     continue;
                 }
                 if (named(k, "Bounds")) {
-                    read_bounds(k, &s->x, &s->y, &s->width, &s->height);
+                    read_bounds(r, k, &s->x, &s->y, &s->width, &s->height);
                 } else if (named(k, "BPMNLabel")) {
                     for (const xmlNode *b = k->children; b != NULL; b = b->next) {
                         if (b->type == XML_ELEMENT_NODE && named(b, "Bounds")) {
                             s->has_label = 1;
-                            read_bounds(b, &s->label_x, &s->label_y, &s->label_width,
+                            read_bounds(r, b, &s->label_x, &s->label_y, &s->label_width,
                                         &s->label_height);
                         }
                     }
@@ -799,8 +838,8 @@ static void walk_plane(rd *r, const xmlNode *plane, uint32_t pidx)
                 uint32_t i = 0;
                 for (const xmlNode *k = c->children; k != NULL; k = k->next) {
                     if (k->type == XML_ELEMENT_NODE && named(k, "waypoint")) {
-                        pts[2 * i] = attr_num(k, "x");
-                        pts[2 * i + 1] = attr_num(k, "y");
+                        pts[2 * i] = attr_num(r, k, "x");
+                        pts[2 * i + 1] = attr_num(r, k, "y");
                         i++;
                     }
                 }
@@ -1148,6 +1187,7 @@ static int read_input(ab_bpmn **out, ab_ctx *ctx, ab_input *in, const ab_bpmn_op
 done:
     rd_finish(&r);
     xmlFreeDoc(doc);
+    xmlResetLastError(); /* A failed copy leaves its message there. */
     if (rc != AB_OK) {
         ab_bpmn_destroy(m);
         return rc;

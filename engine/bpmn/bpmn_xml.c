@@ -8,6 +8,7 @@
  */
 #include "bpmn/bpmn_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 #include <libxml/SAX2.h>
@@ -22,6 +23,7 @@ typedef struct xml_state {
     int rc;           /* First failure (0 = none yet). */
     size_t depth;     /* Current element depth. */
     size_t max_depth; /* From ab_limits. */
+    int nomem;        /* An allocation failed inside libxml2 (errno ENOMEM). */
 } xml_state;
 
 static xml_state *state_of(void *ctx)
@@ -136,7 +138,8 @@ static void on_error(void *user, xmlErrorPtr e)
     /* userData of a tree-building parser is the parser context itself. */
     xmlParserCtxtPtr ctxt = user;
     xml_state *st = ctxt != NULL ? ctxt->_private : NULL;
-    if (st == NULL || e == NULL || e->level < XML_ERR_ERROR || st->rc != 0) {
+    if (st == NULL || e == NULL || st->rc != 0 ||
+        (e->level < XML_ERR_ERROR && e->code != XML_ERR_NO_MEMORY)) {
         return;
     }
     char msg[400];
@@ -174,7 +177,8 @@ static void on_error(void *user, xmlErrorPtr e)
                   node != NULL ? xmlGetLineNo(node) : 0L, XML_MAX_TEXT_LENGTH);
     } else {
         ab__error(st->err, code, st->name, e->line > 0 ? (uint64_t)e->line : 0,
-                  e->int2 > 0 ? (uint64_t)e->int2 : 0, "malformed XML: %s", msg);
+                  e->int2 > 0 ? (uint64_t)e->int2 : 0, "%s: %s",
+                  code == AB_ENOMEM ? "out of memory (XML parser)" : "malformed XML", msg);
     }
     halt_soon(ctxt);
 }
@@ -183,7 +187,7 @@ int ab__bpmn_parse_xml(xmlDocPtr *out, ab_ctx *ctx, ab_input *in, ab_error *err)
 {
     enum { CHUNK = 64 * 1024 };
     *out = NULL;
-    xml_state st = {err, ab_input_name(in), 0, 0, ctx->limits.max_depth};
+    xml_state st = {err, ab_input_name(in), 0, 0, ctx->limits.max_depth, 0};
     char *buf = ab__malloc(ctx, CHUNK);
     if (buf == NULL) {
         return ab__error(err, AB_ENOMEM, st.name, 0, 0, "out of memory");
@@ -202,9 +206,25 @@ int ab__bpmn_parse_xml(xmlDocPtr *out, ab_ctx *ctx, ab_input *in, ab_error *err)
         }
         have += (size_t)n;
     }
-    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(NULL, NULL, buf, (int)have, st.name);
+    /* libxml2's first use sets up its globals and encoding handlers, and
+     * carries on without those it could not allocate (a declared encoding
+     * then goes through iconv, whose tables stay allocated): out of memory
+     * here is said now. */
+    xmlResetLastError();
+    errno = 0;
+    xmlInitParser();
+    const xmlError *init_err = xmlGetLastError();
+    if (errno == ENOMEM || (init_err != NULL && init_err->code == XML_ERR_NO_MEMORY)) {
+        ab__free(ctx, buf);
+        xmlResetLastError();
+        return ab__error(err, AB_ENOMEM, st.name, 0, 0, "out of memory (XML parser)");
+    }
+    /* No file name: messages name the source themselves, and libxml2 2.9
+     * leaks its input stream when copying the name runs out of memory. */
+    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(NULL, NULL, buf, (int)have, NULL);
     if (ctxt == NULL) {
         ab__free(ctx, buf);
+        xmlResetLastError();
         return ab__error(err, AB_ENOMEM, st.name, 0, 0, "out of memory (XML parser)");
     }
     ctxt->_private = &st;
@@ -238,7 +258,9 @@ int ab__bpmn_parse_xml(xmlDocPtr *out, ab_ctx *ctx, ab_input *in, ab_error *err)
             rc = (int)n;
             break;
         }
+        errno = 0;
         int res = xmlParseChunk(ctxt, buf, (int)n, n == 0);
+        st.nomem |= errno == ENOMEM;
         if (res != 0 && st.rc == 0) {
             st.rc = AB_EPARSE;
             ab__error(err, AB_EPARSE, st.name, (uint64_t)xmlSAX2GetLineNumber(ctxt),
@@ -256,6 +278,20 @@ int ab__bpmn_parse_xml(xmlDocPtr *out, ab_ctx *ctx, ab_input *in, ab_error *err)
         rc = ab__error(err, AB_EPARSE, st.name, (uint64_t)xmlSAX2GetLineNumber(ctxt),
                        (uint64_t)xmlSAX2GetColumnNumber(ctxt), "malformed XML");
     }
+    /*
+     * libxml2 2.9 does not pass every allocation failure to the handler. A
+     * namespace the tree builder could not copy is dropped with a message
+     * to the generic handler only, and the parse "succeeds" with a wrong
+     * tree; other failures surface as a different complaint ("not a valid
+     * URI", "Empty XML namespace", a chunk refused with -1). Only the C
+     * library's errno sees them all: malloc sets ENOMEM when it fails, and
+     * nothing else the parser calls does. A successful malloc that had to
+     * fall back from brk to mmap may leave it too, but then memory is short
+     * indeed, and the map is small: better refused than read wrong.
+     */
+    if ((rc == AB_OK || rc == AB_EPARSE) && st.nomem) {
+        rc = ab__error(err, AB_ENOMEM, st.name, 0, 0, "out of memory (XML parser)");
+    }
     if (rc == AB_OK) {
         *out = ctxt->myDoc;
     } else if (ctxt->myDoc != NULL) {
@@ -263,6 +299,9 @@ int ab__bpmn_parse_xml(xmlDocPtr *out, ab_ctx *ctx, ab_input *in, ab_error *err)
     }
     ctxt->myDoc = NULL;
     xmlFreeParserCtxt(ctxt);
+    /* libxml2 keeps a copy of the thread's last error (its message and
+     * file name allocated) even when a handler took it: ours is read. */
+    xmlResetLastError();
     ab__free(ctx, buf);
     return rc;
 }

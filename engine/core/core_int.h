@@ -84,6 +84,13 @@ int ab__verror(ab_error *err, int code, const char *source, uint64_t line, uint6
                const char *fmt, va_list ap) AB__PRINTF(6, 0);
 /* Sets the byte offset of an error already filled in. */
 void ab__error_offset(ab_error *err, uint64_t offset);
+/*
+ * For a public function whose helpers return a status alone (out of memory,
+ * mostly): it clears err on entry and returns through this, which fills err
+ * with "<doing>: <status>" when the call failed and nothing filled it.
+ * Returns code.
+ */
+int ab__error_settle(ab_error *err, int code, const char *source, const char *doing);
 
 /* Propagate a failing status: AB_TRY(rc = f(...)); jumps to `done` with rc set. */
 #define AB_TRY(expr)                                                                               \

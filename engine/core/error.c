@@ -63,6 +63,14 @@ int ab__error(ab_error *err, int code, const char *source, uint64_t line, uint64
     return code;
 }
 
+int ab__error_settle(ab_error *err, int code, const char *source, const char *doing)
+{
+    if (code != AB_OK && err != NULL && err->code == AB_OK) {
+        ab__error(err, code, source, 0, 0, "%s: %s", doing, ab_status_str(code));
+    }
+    return code;
+}
+
 void ab__error_offset(ab_error *err, uint64_t offset)
 {
     if (err != NULL) {

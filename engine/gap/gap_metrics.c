@@ -658,7 +658,7 @@ static int finish_items(acc *A, ab_error *err)
     ab_gap_item **where = ab__malloc(ctx, sizeof(ab_gap_item *) * ((size_t)count + 1));
     ab__gap_entry *shown_e = NULL;
     if (where == NULL) {
-        return AB_ENOMEM;
+        return ab__error(err, AB_ENOMEM, "gap", 0, 0, "out of memory");
     }
     int rc = AB_OK;
     for (uint32_t i = 0; i < count; i++) {

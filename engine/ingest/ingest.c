@@ -75,7 +75,8 @@ int ab_ingest_files(ab_log **out, ab_ctx *ctx, const char *const *paths, size_t 
     ab_log_builder *b;
     int rc = ab_log_builder_create(&b, ctx, &opts->log);
     if (rc != AB_OK) {
-        return ab__error(err, rc, NULL, 0, 0, "cannot create the log builder");
+        return ab__error(err, rc, NULL, 0, 0, "cannot create the log builder: %s",
+                         ab_status_str(rc));
     }
     for (size_t i = 0; i < count; i++) {
         ab_input *in;

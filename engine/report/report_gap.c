@@ -995,9 +995,10 @@ int ab_report_gap_html(ab_buf *out, ab_ctx *ctx, const ab_gap *gap, const ab_bpm
                          "gap report options version %u, expected %u", opts->version,
                          AB_REPORT_GAP_OPTIONS_VERSION);
     }
+    ab_error_clear(err);
     gp *g = ab__calloc(ctx, 1, sizeof(*g));
     if (g == NULL) {
-        return AB_ENOMEM;
+        return ab__error_settle(err, AB_ENOMEM, "report", "cannot write the HTML report");
     }
     g->ctx = ctx;
     g->model = model;
@@ -1064,5 +1065,5 @@ int ab_report_gap_html(ab_buf *out, ab_ctx *ctx, const ab_gap *gap, const ab_bpm
     ab_buf_dispose(&json);
     ab__arena_finish(&g->arena);
     ab__free(ctx, g);
-    return rc;
+    return ab__error_settle(err, rc, "report", "cannot write the HTML report");
 }

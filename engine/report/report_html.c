@@ -455,13 +455,14 @@ int ab_report_html(ab_buf *b, ab_ctx *ctx, const ab_report_page *page, ab_error 
         return ab__error(err, AB_EINVAL, "report", 0, 0,
                          "a buffer, a context and a page are needed");
     }
+    ab_error_clear(err);
     int rc = check_page(page, err);
     anchor_t *anchors = NULL;
     if (rc == AB_OK) {
         rc = section_anchors(ctx, page->sections, page->section_count, &anchors);
     }
     if (rc != AB_OK) {
-        return rc;
+        return ab__error_settle(err, rc, "report", "cannot write the HTML report");
     }
     const char *title = page->title != NULL ? page->title : "Process readiness report";
     P("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -564,5 +565,5 @@ int ab_report_html(ab_buf *b, ab_ctx *ctx, const ab_report_page *page, ab_error 
     }
     S("</footer>\n</body>\n</html>\n");
     ab__free(ctx, anchors);
-    return rc;
+    return ab__error_settle(err, rc, "report", "cannot write the HTML report");
 }

@@ -2188,6 +2188,7 @@ int ab_report_map_svg(ab_buf *out, ab_ctx *ctx, const ab_bpmn *model, const ab_r
          (ov->version >= 2 && ov->end_count > 0 && ov->ends == NULL))) {
         return ab__error(err, AB_EINVAL, "report", 0, 0, "overlay count without its array");
     }
+    ab_error_clear(err);
     drawer d;
     memset(&d, 0, sizeof(d));
     d.ctx = ctx;
@@ -2255,5 +2256,5 @@ done:
     if (rc == AB_OK && info_out != NULL) {
         *info_out = d.info;
     }
-    return rc;
+    return ab__error_settle(err, rc, "report", "cannot draw the map");
 }

@@ -13,6 +13,7 @@
  */
 #include "xes/xes_int.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 
@@ -136,6 +137,7 @@ typedef struct xes_reader {
     xmlParserCtxtPtr xml;           /* The push parser. */
     int rc;                         /* First failure; once set every callback returns at once. */
     int terminating;                /* The final xmlParseChunk() is running. */
+    int nomem;                      /* errno said ENOMEM after a chunk. */
     char decimal_point;             /* The C library's, for strtod. */
     size_t max_depth;               /* ab_limits.max_depth. */
     size_t max_attrs;               /* ab_limits.max_attrs. */
@@ -301,11 +303,19 @@ static void flatten(char *dst, size_t cap, const char *msg)
 static void on_xml_error(void *payload, xmlErrorPtr e)
 {
     xes_reader *r = payload;
-    if (r->rc != 0 || e == NULL || e->level < XML_ERR_FATAL) {
+    /* libxml2 raises some of its allocation failures (in SAX2.c) at level
+     * ERROR, and stops the parser all the same. */
+    if (r->rc != 0 || e == NULL || (e->level < XML_ERR_FATAL && e->code != XML_ERR_NO_MEMORY)) {
         return;
     }
     uint64_t line = e->line > 0 ? (uint64_t)e->line : xml_line(r);
     uint64_t col = e->int2 > 0 ? (uint64_t)e->int2 : 0;
+    if (e->code == XML_ERR_NO_MEMORY) {
+        ab__error(r->err, AB_ENOMEM, r->source, line, col, "out of memory (XML parser)");
+        ab__error_offset(r->err, xml_offset(r));
+        r->rc = AB_ENOMEM;
+        return;
+    }
     if (r->terminating && r->depth > 0) {
         /* Whatever libxml2 says at the very end (often "Extra content at the
          * end of the document"), the document is cut short. */
@@ -321,12 +331,6 @@ static void on_xml_error(void *payload, xmlErrorPtr e)
     }
     char msg[300];
     flatten(msg, sizeof(msg), e->message);
-    if (e->code == XML_ERR_NO_MEMORY) {
-        ab__error(r->err, AB_ENOMEM, r->source, line, col, "out of memory (XML parser)");
-        ab__error_offset(r->err, xml_offset(r));
-        r->rc = AB_ENOMEM;
-        return;
-    }
     if (e->code == XML_ERR_INVALID_CHAR && strstr(msg, "UTF-8") != NULL) {
         const char *bytes = strstr(msg, "Bytes:");
         ab__error(r->err, AB_EPARSE, r->source, line, col,
@@ -1380,6 +1384,9 @@ static void reader_free(xes_reader *r)
         }
         xmlFreeParserCtxt(r->xml);
     }
+    /* libxml2 keeps a copy of the last error of the thread (its message
+     * and file name allocated) even when a handler took it: ours is read. */
+    xmlResetLastError();
     ab__free(ctx, r->frames);
     ab__xes_store_finish(&r->hstore);
     ab__xes_store_finish(&r->tstore);
@@ -1404,19 +1411,31 @@ static int parse_all(xes_reader *r, char *buf)
         if (n == 0) {
             break;
         }
+        errno = 0;
         xmlParseChunk(r->xml, data, (int)n, 0);
+        r->nomem |= errno == ENOMEM;
         if (r->rc != 0) {
             return r->rc;
         }
         if (r->xml->disableSAX && r->xml->instate == XML_PARSER_EOF) {
-            /* Stopped without a fatal error through our callback: should not
-             * happen, but never read on silently. */
-            fail(r, AB_EPARSE, "malformed XML: the parser stopped");
+            /* Stopped without a fatal error through our callback: a chunk
+             * libxml2 could not buffer (out of memory, said only in the
+             * thread's last error), or something unforeseen; never read on
+             * silently. */
+            const xmlError *last = xmlGetLastError();
+            if (r->xml->errNo == XML_ERR_NO_MEMORY ||
+                (last != NULL && last->code == XML_ERR_NO_MEMORY)) {
+                fail(r, AB_ENOMEM, "out of memory (XML parser)");
+            } else {
+                fail(r, AB_EPARSE, "malformed XML: the parser stopped");
+            }
             return r->rc;
         }
     }
     r->terminating = 1;
+    errno = 0;
     xmlParseChunk(r->xml, NULL, 0, 1);
+    r->nomem |= errno == ENOMEM;
     r->terminating = 0;
     if (r->rc != 0) {
         return r->rc;
@@ -1516,8 +1535,21 @@ int ab_xes_read(ab_log_builder *b, ab_input *in, const ab_xes_options *opts, ab_
     sax.unparsedEntityDecl = on_unparsed_entity_decl;
     /* characters, getEntity, resolveEntity stay NULL: XES has no text
      * content, and no entity is ever looked up or loaded. */
+    /* libxml2's first use sets up its globals and encoding handlers, and
+     * carries on without those it could not allocate (a declared encoding
+     * then goes through iconv, whose tables stay allocated): out of memory
+     * here is said now. Only this read's errors are looked at. */
+    xmlResetLastError();
+    errno = 0;
     xmlInitParser();
-    r->xml = xmlCreatePushParserCtxt(&sax, r, NULL, 0, source);
+    const xmlError *init_err = xmlGetLastError();
+    if (errno == ENOMEM || (init_err != NULL && init_err->code == XML_ERR_NO_MEMORY)) {
+        rc = ab__error(err, AB_ENOMEM, source, 0, 0, "out of memory (XML parser)");
+        goto done;
+    }
+    /* No file name: messages name the source themselves, and libxml2 2.9
+     * leaks its input stream when copying the name runs out of memory. */
+    r->xml = xmlCreatePushParserCtxt(&sax, r, NULL, 0, NULL);
     if (r->xml == NULL) {
         rc = ab__error(err, AB_ENOMEM, source, 0, 0, "out of memory (XML parser)");
         goto done;
@@ -1530,6 +1562,13 @@ int ab_xes_read(ab_log_builder *b, ab_input *in, const ab_xes_options *opts, ab_
         goto done;
     }
     rc = parse_all(r, buf);
+    if (rc == AB_EPARSE && r->nomem) {
+        /* libxml2 2.9 reports some of its allocation failures as something
+         * else ("switching encoding: encoder error"), or drops what it could
+         * not convert and the document looks empty. malloc's errno tells
+         * (see bpmn_xml.c); a failed read only is reclassified. */
+        rc = ab__error(err, AB_ENOMEM, source, 0, 0, "out of memory (XML parser)");
+    }
     if (rc == AB_OK && r->coerced > 0) {
         ab_log_builder_note_coerced(b, r->coerced);
     }

@@ -53,8 +53,10 @@ AB_API const char *ab_status_str(int code);
 
 /**
  * Error detail, owned by the caller and passed last to functions that can fail
- * (NULL means the caller wants only the code). Positions are 1-based; 0 means
- * unknown. `offset` is a byte offset in the uncompressed input.
+ * (NULL means the caller wants only the code). A function that fails fills it:
+ * `code` is the status it returned and `msg` says why, out of memory included.
+ * Positions are 1-based; 0 means unknown. `offset` is a byte offset in the
+ * uncompressed input.
  */
 typedef struct ab_error {
     int code;          /**< The ab_status of the failure. */
