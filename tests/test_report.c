@@ -986,7 +986,8 @@ static void gbox_add(gbox_list *l, box b, int overlay, const char *what, const c
     gbox *g = &l->v[l->n++];
     g->b = b;
     g->overlay = overlay;
-    snprintf(g->what, sizeof(g->what), "%s %s", what, detail != NULL ? detail : "");
+    /* A description for failure messages, cut to fit. */
+    snprintf(g->what, sizeof(g->what), "%.60s %.120s", what, detail != NULL ? detail : "");
 }
 
 static double num_attr(xmlNodePtr n, const char *name, double dflt)
