@@ -37,17 +37,8 @@ typedef struct wmark {
     uint32_t *pos;  /* Place -> index in list (valid when cnt > 0). */
     uint32_t marked;
     uint64_t tokens;
-    uint64_t hash; /* Sum of zob[p] over the tokens: the same for equal markings. */
+    uint64_t hash; /* Sum of ab__place_key(p) over the tokens: the same for equal markings. */
 } wmark;
-
-static uint64_t zob(uint32_t p)
-{
-    uint64_t z = (uint64_t)p * 0x9E3779B97F4A7C15ull + 0xD1B54A32D192ED03ull;
-    z ^= z >> 31;
-    z *= 0xBF58476D1CE4E5B9ull;
-    z ^= z >> 29;
-    return z | 1;
-}
 
 static int wm_init(wmark *m, ab_ctx *ctx, uint32_t np)
 {
@@ -73,14 +64,14 @@ static void wm_add(wmark *m, uint32_t p, uint32_t w)
     }
     m->cnt[p] += w;
     m->tokens += w;
-    m->hash += zob(p) * w;
+    m->hash += ab__place_key(p) * w;
 }
 
 static void wm_sub(wmark *m, uint32_t p, uint32_t w)
 {
     m->cnt[p] -= w;
     m->tokens -= w;
-    m->hash -= zob(p) * w;
+    m->hash -= ab__place_key(p) * w;
     if (m->cnt[p] == 0) {
         uint32_t last = m->list[--m->marked];
         m->list[m->pos[p]] = last;
@@ -123,10 +114,10 @@ static uint64_t hash_after(const ab__cnet *cn, const wmark *m, uint32_t t)
 {
     uint64_t h = m->hash;
     for (uint32_t a = cn->in_first[t]; a < cn->in_first[t + 1]; a++) {
-        h -= zob(cn->in[a].place) * cn->in[a].weight;
+        h -= ab__place_key(cn->in[a].place) * cn->in[a].weight;
     }
     for (uint32_t a = cn->out_first[t]; a < cn->out_first[t + 1]; a++) {
-        h += zob(cn->out[a].place) * cn->out[a].weight;
+        h += ab__place_key(cn->out[a].place) * cn->out[a].weight;
     }
     return h;
 }

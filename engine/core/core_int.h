@@ -151,6 +151,20 @@ static inline bool ab__strtab_is(const ab__strtab *t, uint32_t id1, const char *
     return id1 != 0 && t->lens[id1 - 1] == len && ab__same_bytes(t->strs[id1 - 1], s, len);
 }
 /* The slot of s in a small direct-mapped memo of `slots` entries: by length and end bytes. */
+/*
+ * A 64-bit key for place p of a net, for hashes of markings kept as sums
+ * (the sum of ab__place_key(p) * tokens over the places changes by one
+ * term when a transition fires). Odd, so a weight never cancels it.
+ */
+static inline uint64_t ab__place_key(uint32_t p)
+{
+    uint64_t z = (uint64_t)p * 0x9E3779B97F4A7C15ull + 0xD1B54A32D192ED03ull;
+    z ^= z >> 31;
+    z *= 0xBF58476D1CE4E5B9ull;
+    z ^= z >> 29;
+    return z | 1;
+}
+
 static inline size_t ab__memo_slot(const char *s, size_t len, size_t slots)
 {
     return len == 0 ? 0

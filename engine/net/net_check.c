@@ -745,15 +745,6 @@ static int sink_distance(const ab_net *n, const uint8_t *allow, ab_ctx *ctx, uin
     return AB_OK;
 }
 
-static uint64_t zob(uint32_t p)
-{
-    uint64_t z = (uint64_t)p * 0x9E3779B97F4A7C15ull + 0xD1B54A32D192ED03ull;
-    z ^= z >> 31;
-    z *= 0xBF58476D1CE4E5B9ull;
-    z ^= z >> 29;
-    return z | 1;
-}
-
 /* Whether a set of 64-bit hashes (open addressing, 0 = empty) holds h; adds it if not. */
 static int seen_add(uint64_t **slots, size_t *mask, size_t *count, ab_ctx *ctx, uint64_t h,
                     int *had)
@@ -818,7 +809,7 @@ static int walk_to_sink(const ab_net *n, const uint8_t *allow, ab_ctx *ctx, int 
         goto done;
     }
     cnt[n->source] = 1;
-    uint64_t tokens = 1, hash = zob(n->source), work = 0;
+    uint64_t tokens = 1, hash = ab__place_key(n->source), work = 0;
     uint64_t max_work = (uint64_t)nt * 2000 + 50000000ull;
     int had;
     AB_TRY(seen_add(&slots, &mask, &count, ctx, hash, &had));
@@ -868,10 +859,10 @@ static int walk_to_sink(const ab_net *n, const uint8_t *allow, ab_ctx *ctx, int 
             }
             uint64_t h = hash;
             for (uint32_t i = 0; i < x->in_count; i++) {
-                h -= zob(x->in[i].place) * x->in[i].weight;
+                h -= ab__place_key(x->in[i].place) * x->in[i].weight;
             }
             for (uint32_t i = 0; i < x->out_count; i++) {
-                h += zob(x->out[i].place) * x->out[i].weight;
+                h += ab__place_key(x->out[i].place) * x->out[i].weight;
             }
             h = h != 0 ? h : 1;
             int seen = 0;
@@ -896,12 +887,12 @@ static int walk_to_sink(const ab_net *n, const uint8_t *allow, ab_ctx *ctx, int 
             for (uint32_t i = 0; i < y->out_count; i++) {
                 cnt[y->out[i].place] -= y->out[i].weight;
                 tokens -= y->out[i].weight;
-                hash -= zob(y->out[i].place) * y->out[i].weight;
+                hash -= ab__place_key(y->out[i].place) * y->out[i].weight;
             }
             for (uint32_t i = 0; i < y->in_count; i++) {
                 cnt[y->in[i].place] += y->in[i].weight;
                 tokens += y->in[i].weight;
-                hash += zob(y->in[i].place) * y->in[i].weight;
+                hash += ab__place_key(y->in[i].place) * y->in[i].weight;
             }
             continue;
         }
@@ -913,12 +904,12 @@ static int walk_to_sink(const ab_net *n, const uint8_t *allow, ab_ctx *ctx, int 
         for (uint32_t i = 0; i < x->in_count; i++) {
             cnt[x->in[i].place] -= x->in[i].weight;
             tokens -= x->in[i].weight;
-            hash -= zob(x->in[i].place) * x->in[i].weight;
+            hash -= ab__place_key(x->in[i].place) * x->in[i].weight;
         }
         for (uint32_t i = 0; i < x->out_count; i++) {
             cnt[x->out[i].place] += x->out[i].weight;
             tokens += x->out[i].weight;
-            hash += zob(x->out[i].place) * x->out[i].weight;
+            hash += ab__place_key(x->out[i].place) * x->out[i].weight;
         }
         AB_TRY(seen_add(&slots, &mask, &count, ctx, hash, &had));
     }
