@@ -302,6 +302,16 @@ if [ -x "$G" ]; then
 fi
 expect_rc "model: bad --model-memory" 2 "$AB" model --model-memory 12Q "$D/models/pm4py_running-example.bpmn"
 expect_err "bad size is named" "12Q"
+# diff: the model analyses stop at the same kind of budget, and a fitting log still fits.
+if [ -x "$G" ]; then
+    "$G" --branches 200 -o "$T/w200.bpmn" --log "$T/w200.xes" --traces 5
+    expect_rc "diff --model-memory 1M on 200 parallel branches" 0 "$AB" diff "$T/w200.xes" \
+        --model "$T/w200.bpmn" --model-memory 1M --json "$T/w200.json" -q
+    json_check "diff: the model relation is not decided within 1 MiB, every case fits" "$T/w200.json" \
+        'd["summary"]["model_relation"]["status"] == "unknown" and "1 MiB" in d["summary"]["model_relation"]["reason"] and d["summary"]["case_deviation_rate"]["count"] == 0'
+fi
+expect_rc "diff: bad --model-memory" 2 "$AB" diff "$D/logs/pm4py_running-example.xes" \
+    --model "$D/models/pm4py_running-example.bpmn" --model-memory 0
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

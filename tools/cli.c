@@ -501,3 +501,39 @@ int cli_relabel(ab_ctx *ctx, const ab_log *log, const ab_net *net, const char *m
     }
     return cli_report_status(st, &err);
 }
+
+/* "512M", "2G", "300000K", or bytes; at least 1 MiB. */
+static int parse_size(const char *v, uint64_t *out)
+{
+    char *end;
+    if (v[0] < '0' || v[0] > '9') {
+        return 0;
+    }
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') {
+        shift = 10;
+    } else if (*end == 'M' || *end == 'm') {
+        shift = 20;
+    } else if (*end == 'G' || *end == 'g') {
+        shift = 30;
+    }
+    if (shift > 0) {
+        end++;
+    }
+    if (errno == ERANGE || *end != '\0' || n > (UINT64_MAX >> shift) || (n << shift) < (1u << 20)) {
+        return 0;
+    }
+    *out = (uint64_t)n << shift;
+    return 1;
+}
+
+int cli_size(cli_args *a, const char *name, uint64_t *out)
+{
+    if (!parse_size(a->v, out)) {
+        cli_fail(a, "%s takes a size such as 512M or 2G (at least 1M), not '%s'", name, a->v);
+        return 0;
+    }
+    return 1;
+}

@@ -115,6 +115,10 @@ void cli_fail(cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2
 /* Reads a->v as a whole number in [min, max] into *out; 1, or 0 after cli_fail. */
 int cli_number(cli_args *a, unsigned long long min, unsigned long long max,
                unsigned long long *out);
+/* Reads the current option's value as a size in bytes ("512M", "2G",
+ * "300000K", or bytes; at least 1 MiB) into *out; on a bad value prints a
+ * usage error and returns 0. */
+int cli_size(cli_args *a, const char *name, uint64_t *out);
 /* argv[i] looks like an option no branch took: fails and returns 1. */
 int cli_unknown(cli_args *a);
 

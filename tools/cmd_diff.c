@@ -72,6 +72,9 @@ static const char help_more[] =
     "                          approximate (default 2000000); the same budget bounds\n"
     "                          each search of the ambiguity check\n"
     "  --model-states N        markings the model analyses explore (default 200000)\n"
+    "  --model-memory SIZE     memory the model analyses may use, with an optional K, M\n"
+    "                          or G suffix (default 256M); past it or --model-states a\n"
+    "                          result is \"not decided within the budget\"\n"
     "  --process ID            compile only this process of the map\n"
     "  -q, --quiet             no progress display, no notes of the files written\n"
     "  -h, --help              this help\n"
@@ -189,6 +192,7 @@ int cmd_diff(int argc, char **argv)
     const char *map_file = NULL, *process_id = NULL, *controls = NULL, *gate_text = NULL;
     int open_mode = AB_GAP_OPEN_CLOSED, strict_mapping = 0, check_ambiguity = 1;
     unsigned long long threads = 0, max_states = 0, model_states = 0;
+    uint64_t model_memory = 0;
     gate gates[16];
     int ngates = 0;
     const char **logs = calloc((size_t)argc + 1, sizeof(*logs));
@@ -254,6 +258,8 @@ int cmd_diff(int argc, char **argv)
         }
         if (cli_value(&opt, "--model", NULL)) {
             models[nmodels++] = opt.v;
+        } else if (cli_value(&opt, "--model-memory", NULL)) {
+            cli_size(&opt, "--model-memory", &model_memory);
         } else if (cli_value(&opt, "--open-cases", NULL)) {
             if (strcmp(opt.v, "closed") == 0) {
                 open_mode = AB_GAP_OPEN_CLOSED;
@@ -337,6 +343,7 @@ int cmd_diff(int argc, char **argv)
     for (uint32_t i = 0; i < ab_bpmn_map_warning_count(map) && !cli_quiet; i++) {
         fprintf(stderr, "asbuilt: warning: %s\n", ab_bpmn_map_warning(map, i));
     }
+    ab_net_set_model_memory(relabelled, model_memory);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned nthreads = threads > 0 ? (unsigned)threads : cores > 0 ? (unsigned)cores : 1;
     ab_conform_options co = AB_CONFORM_OPTIONS_INIT;

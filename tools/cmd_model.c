@@ -440,33 +440,6 @@ static void render_text(writer *w, const model_view *mv)
     }
 }
 
-/* "512M", "2G", "300000K", or bytes; at least 1 MiB. */
-static int parse_size(const char *v, uint64_t *out)
-{
-    char *end;
-    if (v[0] < '0' || v[0] > '9') {
-        return 0;
-    }
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    unsigned shift = 0;
-    if (*end == 'K' || *end == 'k') {
-        shift = 10;
-    } else if (*end == 'M' || *end == 'm') {
-        shift = 20;
-    } else if (*end == 'G' || *end == 'g') {
-        shift = 30;
-    }
-    if (shift > 0) {
-        end++;
-    }
-    if (errno == ERANGE || *end != '\0' || n > (UINT64_MAX >> shift) || (n << shift) < (1u << 20)) {
-        return 0;
-    }
-    *out = (uint64_t)n << shift;
-    return 1;
-}
-
 int cmd_model(int argc, char **argv)
 {
     const char *cmd = "model";
@@ -516,11 +489,7 @@ int cmd_model(int argc, char **argv)
                 max_states = n;
             }
         } else if (cli_value(&opt, "--model-memory", NULL)) {
-            if (!parse_size(opt.v, &model_memory)) {
-                cli_fail(&opt,
-                         "--model-memory takes a size such as 512M or 2G (at least 1M), not '%s'",
-                         opt.v);
-            }
+            cli_size(&opt, "--model-memory", &model_memory);
         } else if (cli_value(&opt, "--output", "-o")) {
             output = opt.v;
         } else if (cli_log_opt(&opt, &o) || cli_unknown(&opt)) {

@@ -111,12 +111,12 @@ int ab__gap_model_relations(ab__gap_model *m, ab_ctx *ctx, const ab_net *net, ui
                     break;
                 }
                 if (ab__mstore_bytes(&st) + (uint64_t)edges_cap * sizeof(edge) >
-                    AB__NET_MODEL_MEMORY) {
+                    net->model_memory) {
                     known = 0;
                     snprintf(m->reason, sizeof(m->reason),
                              "not decided within the budget (%u reachable markings when %llu MiB "
                              "were used)",
-                             st.count, (unsigned long long)(AB__NET_MODEL_MEMORY >> 20));
+                             st.count, (unsigned long long)(net->model_memory >> 20));
                     break;
                 }
             }

@@ -17,6 +17,7 @@ int ab__net_create(ab_net **out, ab_ctx *ctx)
         return AB_ENOMEM;
     }
     n->ctx = ctx;
+    n->model_memory = AB__NET_MODEL_MEMORY;
     ab__arena_init(&n->arena, ctx, 32 * 1024);
     n->source = n->sink = UINT32_MAX;
     *out = n;
@@ -470,6 +471,7 @@ int ab_net_relabel(ab_net **out, const ab_net *src, const ab_bpmn_mapping *map, 
     }
     n->source = src->source;
     n->sink = src->sink;
+    n->model_memory = src->model_memory;
     for (uint32_t t = 0; t < src->trans_count && rc == AB_OK; t++) {
         const ab__trans *x = &src->trans[t];
         uint32_t first = 0, k = 0, applies = 0;
@@ -526,4 +528,11 @@ int ab_net_relabel(ab_net **out, const ab_net *src, const ab_bpmn_mapping *map, 
     }
     *out = n;
     return AB_OK;
+}
+
+void ab_net_set_model_memory(ab_net *n, uint64_t bytes)
+{
+    if (n != NULL) {
+        n->model_memory = bytes != 0 ? bytes : AB__NET_MODEL_MEMORY;
+    }
 }

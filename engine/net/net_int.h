@@ -42,6 +42,7 @@ typedef struct ab__trans {
 
 struct ab_net {
     ab_ctx *ctx;
+    uint64_t model_memory;      /* Bytes the analyses of the net may hold (ab_net_set_model_memory). */
     ab__arena arena;            /* Names and strings. */
     ab__place *places;
     size_t place_cap;
@@ -159,7 +160,7 @@ int ab__net_each_enabled(const ab_net *n, const ab__netidx *x, const uint32_t *m
 /*
  * Breadth-first exploration from init over the allowed transitions, keeping
  * only places with keep[p] (all when NULL). Stops after max_states markings
- * or when the store passes AB__NET_MODEL_MEMORY bytes (*complete_out = 0). terminal (optional, grown with the store) receives
+ * or when the store passes the net's model_memory bytes (*complete_out = 0). terminal (optional, grown with the store) receives
  * 1 for markings where no allowed transition is enabled. When
  * unbounded_out is given, a marking that strictly covers an ancestor on its
  * search path stops the search and sets it to 1.

@@ -422,7 +422,7 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
                     }
                 }
                 if ((uint64_t)st->count >= max_states ||
-                    ab__mstore_bytes(st) > AB__NET_MODEL_MEMORY) {
+                    ab__mstore_bytes(st) > n->model_memory) {
                     complete = 0;
                 }
             }

@@ -122,6 +122,14 @@ AB_API int ab_net_compile(ab_net **out, ab_ctx *ctx, const ab_bpmn *model,
 /** Destroys a net; NULL is accepted. */
 AB_API void ab_net_destroy(ab_net *net);
 
+/**
+ * Bounds the memory of the analyses run on this net later (mandatory steps,
+ * the model's directly-follows relation in the gap, replays that explore
+ * markings): past `bytes` they stop with "not decided within the budget".
+ * 0 restores the default, 256 MiB. ab_net_relabel() copies it.
+ */
+AB_API void ab_net_set_model_memory(ab_net *net, uint64_t bytes);
+
 AB_API uint32_t ab_net_place_count(const ab_net *net);
 AB_API const ab_net_place *ab_net_place_at(const ab_net *net, uint32_t index);
 /**
