@@ -372,36 +372,36 @@ static void test_pair_select(void **state)
     ab__gap_sel_finish(&w, ctx);
 
     /* Large groups: never the n*m pairs, a bounded number of passes. */
-    enum { N = 3000, M = 2000 };
-    int64_t *x = malloc(sizeof(int64_t) * N), *y = malloc(sizeof(int64_t) * M);
+    enum { NX = 3000, MY = 2000 };
+    int64_t *x = malloc(sizeof(int64_t) * NX), *y = malloc(sizeof(int64_t) * MY);
     assert_non_null(x);
     assert_non_null(y);
-    random_sample(&rng, x, N, 2000000000u, 3600000000ll);
-    random_sample(&rng, y, M, 2000000000u, 0);
-    for (int i = 0; i < N; i += 7) {
+    random_sample(&rng, x, NX, 2000000000u, 3600000000ll);
+    random_sample(&rng, y, MY, 2000000000u, 0);
+    for (int i = 0; i < NX; i += 7) {
         x[i] = x[i] / 1000000 * 1000000; /* Some ties. */
     }
-    ab__gap_sort_i64(x, N);
-    int64_t *d = all_diffs(x, N, y, M);
-    assert_int_equal(ab__gap_sel_init(&w, ctx, N, M), AB_OK);
+    ab__gap_sort_i64(x, NX);
+    int64_t *d = all_diffs(x, NX, y, MY);
+    assert_int_equal(ab__gap_sel_init(&w, ctx, NX, MY), AB_OK);
     uint64_t ks[] = {1,
                      1000,
-                     (uint64_t)N * M / 2,
-                     (uint64_t)N * M / 2 + 1,
-                     (uint64_t)N * M - 7,
-                     (uint64_t)N * M};
+                     (uint64_t)NX * MY / 2,
+                     (uint64_t)NX * MY / 2 + 1,
+                     (uint64_t)NX * MY - 7,
+                     (uint64_t)NX * MY};
     for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
-        int64_t v = ab__gap_pair_select(x, N, y, M, ks[i], INT64_MIN, &w, NULL);
+        int64_t v = ab__gap_pair_select(x, NX, y, MY, ks[i], INT64_MIN, &w, NULL);
         assert_true(v == d[ks[i] - 1]);
         /* log2(6e6) is 23: the median steps alone need at most
          * log(nm)/log(4/3) ~ 55 passes, interleaved with interpolations. */
         assert_true(w.passes <= 2 * 55);
     }
     ab__gap_shift sh;
-    assert_int_equal(ab__gap_shift_ci(x, N, y, M, &w, &sh), 1);
+    assert_int_equal(ab__gap_shift_ci(x, NX, y, MY, &w, &sh), 1);
     assert_false(sh.exact);
     assert_true(sh.lo == (double)d[sh.rank - 1]);
-    assert_true(sh.hi == (double)d[(uint64_t)N * M - sh.rank]);
+    assert_true(sh.hi == (double)d[(uint64_t)NX * MY - sh.rank]);
     assert_true(sh.lo <= sh.shift && sh.shift <= sh.hi);
     printf("# large selection: %u passes for the shift and its interval\n", sh.passes);
     ab__gap_sel_finish(&w, ctx);
