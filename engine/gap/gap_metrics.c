@@ -43,6 +43,25 @@ typedef struct acc {
     uint64_t m7, m7b, m8, m10, undoc_cases, ctrl_num, ctrl_den;
 } acc;
 
+/* Grows a finding's per-group array from one entry, doubling: most findings
+ * of a log with many one-off deviations stay in one group, and ab__grow's
+ * first 16 entries, three arrays a finding, would outweigh the finding. */
+static int grow_u32(ab_ctx *ctx, uint32_t **v, size_t *cap, size_t need)
+{
+    if (need <= *cap) {
+        return AB_OK;
+    }
+    size_t ncap = *cap < 1 ? 1 : *cap * 2;
+    ncap = ncap < need ? need : ncap;
+    uint32_t *p = ab__realloc(ctx, *v, ncap * sizeof(uint32_t));
+    if (p == NULL) {
+        return AB_ENOMEM;
+    }
+    *v = p;
+    *cap = ncap;
+    return AB_OK;
+}
+
 static int touch(acc *A, ab_gap_kind kind, uint32_t a, uint32_t b, uint32_t c, uint32_t gi,
                  uint32_t move, uint32_t repeats, uint32_t *index_out)
 {
@@ -69,9 +88,9 @@ static int touch(acc *A, ab_gap_kind kind, uint32_t a, uint32_t b, uint32_t c, u
     const ab__gap_group *gr = &A->g->groups[gi];
     if (e->last_group != gi) {
         ab_ctx *ctx = A->g->ctx;
-        if (AB_GROW(ctx, e->groups, e->groups_cap, (size_t)e->group_count + 1) != AB_OK ||
-            AB_GROW(ctx, e->moves, e->moves_cap, (size_t)e->group_count + 1) != AB_OK ||
-            AB_GROW(ctx, e->repeats, e->repeats_cap, (size_t)e->group_count + 1) != AB_OK) {
+        if (grow_u32(ctx, &e->groups, &e->groups_cap, e->group_count + 1) != AB_OK ||
+            grow_u32(ctx, &e->moves, &e->moves_cap, e->group_count + 1) != AB_OK ||
+            grow_u32(ctx, &e->repeats, &e->repeats_cap, e->group_count + 1) != AB_OK) {
             return AB_ENOMEM;
         }
         e->last_group = gi;
@@ -778,12 +797,16 @@ static int finish_items(acc *A, ab_error *err)
      * million one-off activities must not pay for a million of each. The
      * shown ones are copied, in order, to the front of `shown_e` and
      * `where` (entries keep their places: the finding map indexes them). */
-    shown_e = ab__malloc(ctx, sizeof(*shown_e) * ((size_t)count + 1));
+    uint32_t shown = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        shown += where[i]->supported != 0;
+    }
+    shown_e = ab__malloc(ctx, sizeof(*shown_e) * ((size_t)shown + 1));
     if (shown_e == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }
-    uint32_t shown = 0;
+    shown = 0;
     for (uint32_t i = 0; i < count; i++) {
         if (where[i]->supported) {
             shown_e[shown] = A->entries[i];
