@@ -1169,9 +1169,9 @@ static int truth_write(sim *s)
                            o->seed);
     rc = rc ? rc : ab_buf_append_json_string(&b, ctx, o->map_path);
     rc = rc ? rc : ab_buf_printf(&b, ctx, ",\n    \"process\": ");
-    rc = rc ? rc : (o->process ? ab_buf_append_json_string(&b, ctx, o->process) : ab_buf_printf(&b, ctx, "null"));
+    rc = rc ? rc : ab_buf_append_json_string(&b, ctx, o->process);
     rc = rc ? rc : ab_buf_printf(&b, ctx, ",\n    \"mapping\": ");
-    rc = rc ? rc : (o->mapping ? ab_buf_append_json_string(&b, ctx, o->mapping) : ab_buf_printf(&b, ctx, "null"));
+    rc = rc ? rc : ab_buf_append_json_string(&b, ctx, o->mapping);
     rc = rc ? rc
             : ab_buf_printf(&b, ctx,
                             ",\n    \"cases\": %" PRIu64 ",\n    \"format\": \"%s\",\n"

@@ -57,9 +57,7 @@ int cli_report_status(int status, const ab_error *err)
         cli_report(err);
         return cli_exit_for(status);
     }
-    if (cli_progress) {
-        fputs("\r\033[K", stderr);
-    }
+    cli_progress_clear();
     if (status == AB_ENOMEM) {
         fprintf(stderr, "asbuilt: out of memory\n");
     } else if (status == AB_ERROR) {

@@ -5,7 +5,6 @@
  * label mapping between the map's tasks and the log's activities. Text by
  * default, --json for scripts; output is deterministic.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,19 +92,8 @@ static void w_printf(writer *w, const char *fmt, ...)
 /* A JSON string literal, quotes included; NULL becomes null. */
 static void w_str(writer *w, const char *s)
 {
-    if (w->rc != AB_OK) {
-        return;
-    }
-    if (s == NULL) {
-        w->rc = ab_buf_append(w->buf, w->ctx, "null", 4);
-        return;
-    }
-    w->rc = ab_buf_append(w->buf, w->ctx, "\"", 1);
     if (w->rc == AB_OK) {
-        w->rc = ab_buf_append_json(w->buf, w->ctx, s, strlen(s));
-    }
-    if (w->rc == AB_OK) {
-        w->rc = ab_buf_append(w->buf, w->ctx, "\"", 1);
+        w->rc = ab_buf_append_json_string(w->buf, w->ctx, s);
     }
 }
 

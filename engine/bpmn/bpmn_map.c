@@ -293,28 +293,10 @@ static int read_all(ab_ctx *ctx, const char *path, char **data_out, size_t *len_
     return AB_OK;
 }
 
-static int apply_lines(ab_bpmn_mapping *m, const char *path, name_entry **tasks_n, uint32_t nt,
-                       name_entry *acts, name_entry **acts_n, uint32_t na, ab_error *err);
-
-/* Applies the mapping file's lines; names are looked up through indexes
- * sorted by normalised form. */
-static int apply_file(ab_bpmn_mapping *m, const char *path, name_entry *tasks, uint32_t nt,
-                      name_entry *acts, uint32_t na, ab_error *err)
-{
-    name_entry **tasks_n = by_norm(m->ctx, tasks, nt), **acts_n = by_norm(m->ctx, acts, na);
-    if (tasks_n == NULL || acts_n == NULL) {
-        ab__free(m->ctx, tasks_n);
-        ab__free(m->ctx, acts_n);
-        return ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
-    }
-    int rc = apply_lines(m, path, tasks_n, nt, acts, acts_n, na, err);
-    ab__free(m->ctx, tasks_n);
-    ab__free(m->ctx, acts_n);
-    return rc;
-}
-
-static int apply_lines(ab_bpmn_mapping *m, const char *path, name_entry **tasks_n, uint32_t nt,
-                       name_entry *acts, name_entry **acts_n, uint32_t na, ab_error *err)
+/* Applies the mapping file's lines; names are looked up by exact name in
+ * acts and by normalised form in the indexes tasks_n and acts_n. */
+static int apply_file(ab_bpmn_mapping *m, const char *path, name_entry **tasks_n, uint32_t nt,
+                      name_entry *acts, name_entry **acts_n, uint32_t na, ab_error *err)
 {
     char *data = NULL, *buf = NULL;
     size_t len = 0;
@@ -390,38 +372,27 @@ static int apply_lines(ab_bpmn_mapping *m, const char *path, name_entry **tasks_
         }
         char tn[1024], an[1024];
         ab_bpmn_label_normalise(task, tn, sizeof(tn));
-        if (*act == '\0') {
-            /* 'task,': the task is silent, no step of the log. */
-            int found = 0;
-            for (uint32_t i = find_norm(tasks_n, nt, tn);
-                 i < nt && strcmp(tasks_n[i]->norm, tn) == 0 && rc == AB_OK; i++) {
-                found = 1;
-                tasks_n[i]->from_file = 1;
-                rc = add_pair(m, tasks_n[i]->name, "", lane, AB_BPMN_MAP_SILENT);
+        /* 'task,' declares the task silent: no step of the log. Otherwise
+         * the activity: exact name first, then normalised (the first by name
+         * among those that share the normalised form). */
+        int silent = *act == '\0';
+        name_entry *a = NULL;
+        if (!silent) {
+            ab_bpmn_label_normalise(act, an, sizeof(an));
+            a = find_name(acts, na, act);
+            if (a == NULL) {
+                uint32_t i = find_norm(acts_n, na, an);
+                a = i < na ? acts_n[i] : NULL;
             }
-            if (rc == AB_OK && !found) {
-                rc = add_warning(m, "%s:%llu: the task '%s' is not in the map", path,
-                                 (unsigned long long)line_no, task);
-            }
-            if (rc == AB_ENOMEM) {
-                ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
-            }
-            continue;
-        }
-        ab_bpmn_label_normalise(act, an, sizeof(an));
-        /* The activity: exact name first, then normalised (the first by
-         * name among those that share the normalised form). */
-        name_entry *a = find_name(acts, na, act);
-        if (a == NULL) {
-            uint32_t i = find_norm(acts_n, na, an);
-            a = i < na ? acts_n[i] : NULL;
         }
         int task_found = 0;
         for (uint32_t i = find_norm(tasks_n, nt, tn);
              i < nt && strcmp(tasks_n[i]->norm, tn) == 0 && rc == AB_OK; i++) {
             task_found = 1;
             tasks_n[i]->from_file = 1;
-            if (a != NULL) {
+            if (silent) {
+                rc = add_pair(m, tasks_n[i]->name, "", lane, AB_BPMN_MAP_SILENT);
+            } else if (a != NULL) {
                 rc = add_pair(m, tasks_n[i]->name, a->name, lane, AB_BPMN_MAP_FILE);
                 a->used = 1;
             }
@@ -430,7 +401,7 @@ static int apply_lines(ab_bpmn_mapping *m, const char *path, name_entry **tasks_
             rc = add_warning(m, "%s:%llu: the task '%s' is not in the map", path,
                              (unsigned long long)line_no, task);
         }
-        if (rc == AB_OK && a == NULL) {
+        if (rc == AB_OK && !silent && a == NULL) {
             rc = add_warning(m, "%s:%llu: the activity '%s' is not in the log", path,
                              (unsigned long long)line_no, act);
         }
@@ -584,10 +555,7 @@ static int cmp_sugg(const void *pa, const void *pb)
 static int suggest(ab_bpmn_mapping *m, const name_entry *tasks, uint32_t nt,
                    const name_entry *acts, uint32_t na, const ab_bpmn_map_options *o)
 {
-    uint64_t free_acts = 0;
-    for (uint32_t k = 0; k < na; k++) {
-        free_acts += !acts[k].used;
-    }
+    uint64_t free_acts = m->unmapped_act_count;
     if ((uint64_t)m->unmapped_task_count * free_acts > SUGGEST_BUDGET) {
         return add_warning(m,
                            "no near matches were searched for the %u unmapped tasks: with %llu "
@@ -673,27 +641,32 @@ int ab_bpmn_map_create(ab_bpmn_mapping **out, ab_ctx *ctx, const char *const *ta
     m->ctx = ctx;
     ab__arena_init(&m->arena, ctx, 16 * 1024);
     name_entry *tasks = NULL, *acts = NULL;
+    /* Indexes by normalised name: lookups in sorted arrays, since a log may
+     * carry a million activities and a map hundreds of tasks. */
+    name_entry **tasks_n = NULL, **acts_n = NULL;
     uint32_t nt = 0, na = 0;
     int rc = make_entries(m, task_names, task_count, &tasks, &nt);
     if (rc == AB_OK) {
         rc = make_entries(m, act_names, act_count, &acts, &na);
+    }
+    if (rc == AB_OK && (opts->normalise || opts->map_file != NULL) &&
+        (acts_n = by_norm(ctx, acts, na)) == NULL) {
+        rc = AB_ENOMEM;
+    }
+    if (rc == AB_OK && opts->map_file != NULL && (tasks_n = by_norm(ctx, tasks, nt)) == NULL) {
+        rc = AB_ENOMEM;
     }
     if (rc != AB_OK) {
         ab__error(err, rc, "mapping", 0, 0, "out of memory");
         goto done;
     }
     if (opts->map_file != NULL) {
-        rc = apply_file(m, opts->map_file, tasks, nt, acts, na, err);
+        rc = apply_file(m, opts->map_file, tasks_n, nt, acts, acts_n, na, err);
         if (rc != AB_OK) {
             goto done;
         }
     }
-    /* Exact names, then normalised ones: lookups in sorted arrays, since a
-     * log may carry a million activities and a map hundreds of tasks. */
-    name_entry **acts_n = NULL;
-    if (opts->normalise && (acts_n = by_norm(ctx, acts, na)) == NULL) {
-        rc = AB_ENOMEM;
-    }
+    /* Exact names, then normalised ones. */
     for (uint32_t i = 0; i < nt && rc == AB_OK; i++) {
         if (tasks[i].from_file) {
             continue;
@@ -713,7 +686,6 @@ int ab_bpmn_map_create(ab_bpmn_mapping **out, ab_ctx *ctx, const char *const *ta
             acts_n[k]->used = 1;
         }
     }
-    ab__free(ctx, acts_n);
     if (rc != AB_OK) {
         ab__error(err, rc, "mapping", 0, 0, "out of memory");
         goto done;
@@ -757,6 +729,8 @@ int ab_bpmn_map_create(ab_bpmn_mapping **out, ab_ctx *ctx, const char *const *ta
         ab__error(err, rc, "mapping", 0, 0, "out of memory");
     }
 done:
+    ab__free(ctx, tasks_n);
+    ab__free(ctx, acts_n);
     ab__free(ctx, tasks);
     ab__free(ctx, acts);
     if (rc != AB_OK) {

@@ -150,7 +150,6 @@ static inline bool ab__strtab_is(const ab__strtab *t, uint32_t id1, const char *
 {
     return id1 != 0 && t->lens[id1 - 1] == len && ab__same_bytes(t->strs[id1 - 1], s, len);
 }
-/* The slot of s in a small direct-mapped memo of `slots` entries: by length and end bytes. */
 /*
  * A 64-bit key for place p of a net, for hashes of markings kept as sums
  * (the sum of ab__place_key(p) * tokens over the places changes by one
@@ -165,6 +164,7 @@ static inline uint64_t ab__place_key(uint32_t p)
     return z | 1;
 }
 
+/* The slot of s in a small direct-mapped memo of `slots` entries: by length and end bytes. */
 static inline size_t ab__memo_slot(const char *s, size_t len, size_t slots)
 {
     return len == 0 ? 0
@@ -182,6 +182,11 @@ uint64_t ab__hash64(const void *p, size_t len, uint64_t seed);
 int ab__grow(ab_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem);
 #define AB_GROW(ctx, arr, cap, need)                                                               \
     ab__grow((ctx), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
+/* The same, starting at `first` elements rather than 16: for the many small
+ * arrays that usually hold one or two. */
+int ab__grow_from(ab_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem, size_t first);
+#define AB_GROW_FROM(ctx, arr, cap, need, first)                                                   \
+    ab__grow_from((ctx), (void **)&(arr), &(cap), (need), sizeof(*(arr)), (first))
 
 /* ---- Input. ---- */
 

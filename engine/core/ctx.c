@@ -161,10 +161,15 @@ char *ab__strdup(ab_ctx *ctx, const char *s)
 
 int ab__grow(ab_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem)
 {
+    return ab__grow_from(ctx, ptr, cap, need, elem, 16);
+}
+
+int ab__grow_from(ab_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem, size_t first)
+{
     if (need <= *cap) {
         return AB_OK;
     }
-    size_t ncap = *cap < 16 ? 16 : *cap + *cap / 2;
+    size_t ncap = *cap < first ? first : *cap + *cap / 2;
     if (ncap < need) {
         ncap = need;
     }

@@ -210,38 +210,12 @@ static void split_path(const char *path, char *dir, size_t dcap, const char **ba
     }
 }
 
-static long dead_owner(const char *p);
-
-/*
- * Removes the temporary files other runs left for base in dir when their
- * process is gone (killed outright). Best effort: a file that cannot be
- * removed is left alone.
- */
-static void remove_stale(const char *dir, const char *base)
+/* Whether two paths name files of the same folder (as written). */
+static int same_dir(const char *a, const char *b)
 {
-    char prefix[TMP_BASE_MAX + 32];
-    snprintf(prefix, sizeof(prefix), ".%.*s" TMP_TAG, TMP_BASE_MAX, base);
-    size_t plen = strlen(prefix);
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        const char *name = e->d_name;
-        if (strncmp(name, prefix, plen) != 0) {
-            continue;
-        }
-        /* PID "." six characters, nothing after, and the process gone. */
-        if (dead_owner(name + plen) == 0) {
-            continue;
-        }
-        char full[PATH_MAX];
-        if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir, name) < sizeof(full)) {
-            unlink(full);
-        }
-    }
-    closedir(d);
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    size_t la = sa != NULL ? (size_t)(sa - a) : 0, lb = sb != NULL ? (size_t)(sb - b) : 0;
+    return la == lb && (sa == NULL) == (sb == NULL) && strncmp(a, b, la) == 0;
 }
 
 /* ---- The commit journal ---- */
@@ -290,25 +264,53 @@ static void finish_journal(const char *journal)
     unlink(journal);
 }
 
-/* Finishes every set in dir whose process was killed during its renames. */
-static void roll_forward(const char *dir)
+/* Leftover temporary files one sweep removes at most (the rest wait for a
+ * later run). */
+#define STALE_MAX 16
+
+/*
+ * One pass over dir before a file is staged there: finishes every set whose
+ * process was killed during its renames (its journal), and removes the
+ * temporary files other runs left for base when their process is gone. The
+ * removals wait until the pass is over, so a journal met later in the same
+ * pass still finds the files it names. Best effort: what cannot be done is
+ * left alone.
+ */
+static void sweep_dir(const char *dir, const char *base)
 {
+    char prefix[TMP_BASE_MAX + 32];
+    snprintf(prefix, sizeof(prefix), ".%.*s" TMP_TAG, TMP_BASE_MAX, base);
+    size_t plen = strlen(prefix), jlen = strlen(JOURNAL_TAG);
+    char stale[STALE_MAX][PATH_MAX];
+    int n_stale = 0;
     DIR *d = opendir(dir);
     if (d == NULL) {
         return;
     }
-    size_t tlen = strlen(JOURNAL_TAG);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, JOURNAL_TAG, tlen) != 0 || dead_owner(e->d_name + tlen) == 0) {
+        const char *name = e->d_name;
+        int journal = strncmp(name, JOURNAL_TAG, jlen) == 0;
+        int tmp = !journal && n_stale < STALE_MAX && strncmp(name, prefix, plen) == 0;
+        /* PID "." six characters, nothing after, and the process gone. */
+        if ((!journal && !tmp) || dead_owner(name + (journal ? jlen : plen)) == 0) {
             continue;
         }
-        char full[PATH_MAX];
-        if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir, e->d_name) < sizeof(full)) {
+        char jpath[PATH_MAX];
+        char *full = journal ? jpath : stale[n_stale];
+        if ((size_t)snprintf(full, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX) {
+            continue;
+        }
+        if (journal) {
             finish_journal(full);
+        } else {
+            n_stale++;
         }
     }
     closedir(d);
+    for (int i = 0; i < n_stale; i++) {
+        unlink(stale[i]); /* A journal may have renamed it already. */
+    }
 }
 
 /* path made absolute into buf (cap bytes); 0 when it does not fit. */
@@ -385,8 +387,7 @@ static int stage_regular(out_file *f, int exists, const struct stat *st, const v
     char dir[PATH_MAX];
     const char *base;
     split_path(f->target, dir, sizeof(dir), &base);
-    roll_forward(dir);
-    remove_stale(dir, base);
+    sweep_dir(dir, base);
     char tmp[PATH_MAX];
     int n = snprintf(tmp, sizeof(tmp), "%s/.%.*s" TMP_TAG "%ld.XXXXXX", dir, TMP_BASE_MAX, base,
                      (long)getpid());
@@ -673,9 +674,15 @@ int ab_output_set_commit(ab_output_set *set, ab_error *err)
         return ab__error(err, AB_EIO, f->path, 0, 0, "cannot rename the temporary file: %s",
                          strerror(saved));
     }
+    /* Each folder that received a rename, once. */
     for (size_t i = 0; i < set->count; i++) {
-        if (set->files[i].target != NULL) {
-            sync_dir(set->files[i].target);
+        const char *t = set->files[i].target;
+        int seen = t == NULL;
+        for (size_t k = 0; k < i && !seen; k++) {
+            seen = set->files[k].target != NULL && same_dir(set->files[k].target, t);
+        }
+        if (!seen) {
+            sync_dir(t);
         }
     }
     return AB_OK;

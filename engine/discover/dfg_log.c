@@ -216,7 +216,6 @@ int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_o
             }
             for (uint64_t k = 0; k < counts.instances; k++) {
                 p.ts[k] = ts != NULL ? ts[p.ev[k]] : AB_TIME_NONE;
-                p.lc[k] = AB_LC_NONE;
             }
             view.activity = p.act;
             view.ts = ts != NULL ? p.ts : NULL;

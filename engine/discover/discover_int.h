@@ -55,11 +55,11 @@ typedef struct ab__dstat {
     uint32_t bk_n;    /* Buckets held. */
 } ab__dstat;
 
-/* Adds one value (>= 0). AB_OK or AB_ENOMEM (the series is unchanged). */
 /* Copies options of any accepted version into the current struct (defaults
  * for NULL). AB_EINVAL for an unknown version. */
 int ab__dfg_options_load(const ab_dfg_options *in, ab_dfg_options *out);
 
+/* Adds one value (>= 0). AB_OK or AB_ENOMEM (the series is unchanged). */
 int ab__dstat_add(ab_ctx *ctx, ab__dstat *s, ab_dfg_quantiles mode, int64_t v);
 /* Computes the figures in seconds; may reorder the kept values. */
 void ab__dstat_result(ab__dstat *s, ab_dfg_stats *out);

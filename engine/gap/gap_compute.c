@@ -65,9 +65,6 @@ static int copy_options(ab_gap *g, const ab_gap_options *o)
     if (g->opts.max_states == 0) {
         g->opts.max_states = 200000;
     }
-    if (g->opts.resamples == 0) {
-        g->opts.resamples = 2000;
-    }
     if (g->opts.min_group == 0) {
         g->opts.min_group = 30;
     }
@@ -238,19 +235,15 @@ static int mapping_coverage(ab_gap *g)
         /* Without the mapping object the net's labels are the log's names. */
         tasks = g->label_count;
         for (uint32_t l = 0; l < g->label_count; l++) {
-            const char *t = ab_net_label(g->net, l);
-            uint32_t id;
-            if (ab_log_activity_find(g->log, t, strlen(t), &id) == AB_OK) {
+            if (g->label_act[l] != AB_CONFORM_NONE) {
                 tasks_mapped++;
-                mapped += ab_log_activity_events(g->log, id);
+                mapped += ab_log_activity_events(g->log, g->label_act[l]);
             }
         }
     }
     g->summary.mapped_events = ab__gap_rate(mapped, events);
     g->summary.mapped_tasks = ab__gap_rate(tasks_mapped, tasks);
-    g->summary.mapping_weak = (events > 0 && 2 * mapped < events) ||
-                              (tasks > 0 && 2 * tasks_mapped < tasks);
-    if (!g->summary.mapping_weak) {
+    if ((events == 0 || 2 * mapped >= events) && (tasks == 0 || 2 * tasks_mapped >= tasks)) {
         return AB_OK;
     }
     char pe[32], pt[32], buf[512];

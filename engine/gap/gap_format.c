@@ -50,19 +50,8 @@ void ab__gw_puts(ab__gw *w, const char *s)
 
 void ab__gw_jstr(ab__gw *w, const char *s)
 {
-    if (w->rc != AB_OK) {
-        return;
-    }
-    if (s == NULL) {
-        w->rc = ab_buf_append(w->buf, w->ctx, "null", 4);
-        return;
-    }
-    w->rc = ab_buf_append(w->buf, w->ctx, "\"", 1);
     if (w->rc == AB_OK) {
-        w->rc = ab__json_escape(w->buf, w->ctx, s, strlen(s));
-    }
-    if (w->rc == AB_OK) {
-        w->rc = ab_buf_append(w->buf, w->ctx, "\"", 1);
+        w->rc = ab_buf_append_json_string(w->buf, w->ctx, s);
     }
 }
 

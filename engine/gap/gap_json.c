@@ -536,7 +536,7 @@ static void summary(ab__gw *w, const ab_gap *g)
     rate(w, &s->mapped_events);
     ab__gw_puts(w, ", \"tasks\": ");
     rate(w, &s->mapped_tasks);
-    ab__gw_printf(w, ", \"weak\": %s, \"warning\": ", s->mapping_weak ? "true" : "false");
+    ab__gw_printf(w, ", \"weak\": %s, \"warning\": ", s->mapping_warning != NULL ? "true" : "false");
     if (s->mapping_warning != NULL) {
         ab__gw_jstr(w, s->mapping_warning);
     } else {

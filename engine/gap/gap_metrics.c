@@ -43,25 +43,6 @@ typedef struct acc {
     uint64_t m7, m7b, m8, m10, undoc_cases, ctrl_num, ctrl_den;
 } acc;
 
-/* Grows a finding's per-group array from one entry, doubling: most findings
- * of a log with many one-off deviations stay in one group, and ab__grow's
- * first 16 entries, three arrays a finding, would outweigh the finding. */
-static int grow_u32(ab_ctx *ctx, uint32_t **v, size_t *cap, size_t need)
-{
-    if (need <= *cap) {
-        return AB_OK;
-    }
-    size_t ncap = *cap < 1 ? 1 : *cap * 2;
-    ncap = ncap < need ? need : ncap;
-    uint32_t *p = ab__realloc(ctx, *v, ncap * sizeof(uint32_t));
-    if (p == NULL) {
-        return AB_ENOMEM;
-    }
-    *v = p;
-    *cap = ncap;
-    return AB_OK;
-}
-
 static int touch(acc *A, ab_gap_kind kind, uint32_t a, uint32_t b, uint32_t c, uint32_t gi,
                  uint32_t move, uint32_t repeats, uint32_t *index_out)
 {
@@ -88,9 +69,11 @@ static int touch(acc *A, ab_gap_kind kind, uint32_t a, uint32_t b, uint32_t c, u
     const ab__gap_group *gr = &A->g->groups[gi];
     if (e->last_group != gi) {
         ab_ctx *ctx = A->g->ctx;
-        if (grow_u32(ctx, &e->groups, &e->groups_cap, e->group_count + 1) != AB_OK ||
-            grow_u32(ctx, &e->moves, &e->moves_cap, e->group_count + 1) != AB_OK ||
-            grow_u32(ctx, &e->repeats, &e->repeats_cap, e->group_count + 1) != AB_OK) {
+        /* Most findings of a log of one-off deviations stay in one group:
+         * three arrays of 16 would outweigh the finding. */
+        if (AB_GROW_FROM(ctx, e->groups, e->groups_cap, e->group_count + 1, 1) != AB_OK ||
+            AB_GROW_FROM(ctx, e->moves, e->moves_cap, e->group_count + 1, 1) != AB_OK ||
+            AB_GROW_FROM(ctx, e->repeats, e->repeats_cap, e->group_count + 1, 1) != AB_OK) {
             return AB_ENOMEM;
         }
         e->last_group = gi;

@@ -395,14 +395,7 @@ int ab_net_check(const ab_net *n, const ab_net_check_options *opts, ab_net_verdi
         rc = AB_ENOMEM;
         goto done;
     }
-    uint32_t growth = 0; /* Most tokens a transition adds. */
-    for (uint32_t t = 0; t < n->trans_count; t++) {
-        uint32_t w = 0;
-        for (uint32_t a = 0; a < n->trans[t].out_count; a++) {
-            w += n->trans[t].out[a].weight;
-        }
-        growth = w > growth ? w : growth;
-    }
+    uint32_t growth = ab__net_max_growth(n);
     uint32_t id;
     int is_new;
     AB_TRY(room(ctx, &cur, &cur_cap, &cenc, &cenc_cap, 1, st.nbytes));

@@ -129,7 +129,7 @@ static inline uint64_t ab__mstore_bytes(const ab__mstore *s)
 /* The memory budget of the analyses that explore markings with a store
  * (ab__net_explore, the gap relations): past it they are "not decided within
  * the budget". */
-#define AB__NET_MODEL_MEMORY ((uint64_t)256 << 20)
+#define AB__NET_MODEL_MEMORY ((uint64_t)AB_NET_CHECK_DEFAULT_MEMORY)
 static inline const uint32_t *ab__mstore_get(const ab__mstore *s, uint32_t id, uint32_t *len_out)
 {
     *len_out = (uint32_t)(s->off[id + 1] - s->off[id]);
@@ -156,6 +156,9 @@ uint32_t ab__net_fire(const ab_net *n, uint32_t t, const uint32_t *m, uint32_t l
 typedef int (*ab__enabled_fn)(uint32_t t, void *payload);
 int ab__net_each_enabled(const ab_net *n, const ab__netidx *x, const uint32_t *m, uint32_t len,
                          ab__enabled_fn fn, void *payload);
+
+/* Largest number of tokens one firing of a transition of n adds. */
+uint32_t ab__net_max_growth(const ab_net *n);
 
 /*
  * Breadth-first exploration from init over the allowed transitions, keeping

@@ -97,13 +97,7 @@ int ab_net_accepts_ids(const ab_net *n, const uint32_t *labels, size_t count,
     r.n = n;
     r.max_states = opts->max_states != 0 ? opts->max_states : 100000;
     r.buf_cap = 2 * 8192;
-    for (uint32_t t = 0; t < n->trans_count; t++) {
-        uint32_t w = 0;
-        for (uint32_t a = 0; a < n->trans[t].out_count; a++) {
-            w += n->trans[t].out[a].weight;
-        }
-        r.growth = w > r.growth ? w : r.growth;
-    }
+    r.growth = ab__net_max_growth(n);
     ab__mstore a, b;
     int rc = AB_OK;
     uint8_t *silent = ab__calloc(ctx, (size_t)n->trans_count + 1, 1);

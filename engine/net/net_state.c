@@ -316,8 +316,7 @@ int ab__net_each_enabled(const ab_net *n, const ab__netidx *x, const uint32_t *m
     return 0;
 }
 
-/* Largest number of tokens a transition adds. */
-static uint32_t max_growth(const ab_net *n)
+uint32_t ab__net_max_growth(const ab_net *n)
 {
     uint32_t g = 0;
     for (uint32_t t = 0; t < n->trans_count; t++) {
@@ -363,7 +362,7 @@ int ab__net_explore(const ab_net *n, const uint8_t *allow, const uint8_t *keep,
     uint8_t *term = NULL;
     int rc = AB_OK, complete = 1;
     uint32_t expanded = 0;
-    uint32_t growth = max_growth(n);
+    uint32_t growth = ab__net_max_growth(n);
     size_t buf_cap = 0, next_cap = 0;
     *complete_out = 0;
     if (unbounded_out != NULL) {

@@ -384,9 +384,9 @@ typedef struct ab_gap_summary {
                                     (over all log events). */
     ab_gap_rate mapped_tasks;  /**< Tasks of the map matched to an activity or declared
                                     silent (over all tasks). */
-    int mapping_weak;          /**< Either share is under one half: the map may not
-                                    document this log; the report's headline says so. */
-    const char *mapping_warning; /**< That warning as a sentence, or NULL. */
+    const char *mapping_warning; /**< When either share is under one half (the map may not
+                                      document this log), the warning the report's headline
+                                      gives, as a sentence; else NULL. */
 } ab_gap_summary;
 
 AB_API const ab_gap_summary *ab_gap_get_summary(const ab_gap *gap);
