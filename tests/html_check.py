@@ -532,6 +532,8 @@ def check_page(browser, page, expect, keep, work):
     if expect and not any(t.strip() for t in big):
         fail("%s: no headline number" % name)
     overlays = check_geometry(browser, name, url)
+    if expect and expect.get("model") and overlays == 0:
+        fail("%s: no overlay box was found on the map: the geometry checks saw nothing" % name)
     png = os.path.join(work, os.path.splitext(name)[0] + ".png")
     screenshot(browser, url, png)
     ink = png_ink(png) if os.path.exists(png) else None

@@ -218,6 +218,9 @@ def sweep(name, args, files, shim, stride, persist, jobs, show, valgrind):
         if len(base["outputs"]) != len(files):
             sys.stderr.write("%s: the run without failures wrote no %s\n" % (name, files))
             return None
+        if base["calls"] == 0:
+            sys.stderr.write("%s: the shim counted no allocation: it is not preloaded\n" % name)
+            return None
         points = list(range(1, base["calls"] + 1, stride))
         # The valgrind sample: evenly spaced among the points swept.
         vg = set(points[i * len(points) // valgrind] for i in range(valgrind)) if valgrind else set()
