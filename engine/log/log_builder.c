@@ -1294,6 +1294,153 @@ static int sort_case(ab_log *log, uint32_t *perm, uint64_t first, uint32_t len, 
         }                                                                                          \
     } while (0)
 
+typedef struct name_ref {
+    const char *s;
+    uint32_t len;
+    uint32_t id;
+} name_ref;
+
+static int cmp_name_ref(const void *pa, const void *pb)
+{
+    const name_ref *a = pa, *b = pb;
+    int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+    if (c != 0) {
+        return c;
+    }
+    return a->len < b->len ? -1 : (a->len > b->len);
+}
+
+typedef struct case_key {
+    ab_time first; /* Earliest completion time of the case (AB_TIME_NONE sorts first). */
+    const char *id;
+    uint32_t len;
+    uint32_t sid;  /* Builder case id. */
+} case_key;
+
+static int cmp_case_key(const void *pa, const void *pb)
+{
+    const case_key *a = pa, *b = pb;
+    if (a->first != b->first) {
+        return a->first < b->first ? -1 : 1;
+    }
+    int c = memcmp(a->id, b->id, a->len < b->len ? a->len : b->len);
+    if (c != 0) {
+        return c;
+    }
+    return a->len < b->len ? -1 : (a->len > b->len);
+}
+
+static inline int case_key_before(const case_key *a, const case_key *b)
+{
+    return cmp_case_key(a, b) < 0;
+}
+
+/*
+ * Cases are numbered in a canonical order that does not depend on how the
+ * input was split or ordered: by the completion time of their first event,
+ * then by id (byte order). newidx (builder case id -> case index, cases with
+ * events in first-appearance order on entry) is rewritten to that order.
+ */
+static int canonical_case_order(ab_log *log, const uint32_t *count, uint32_t *newidx, uint32_t ids,
+                                uint32_t cases)
+{
+    ab_ctx *ctx = log->ctx;
+    ab_time *first = ab__malloc(ctx, ((size_t)ids + 1) * sizeof(ab_time));
+    if (first == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t c = 0; c < ids; c++) {
+        first[c] = INT64_MAX;
+    }
+    for (uint64_t e = 0; e < log->n_events; e++) {
+        uint32_t c = log->ev_case[e];
+        if (log->ev_ts[e] < first[c]) {
+            first[c] = log->ev_ts[e];
+        }
+    }
+    case_key *keys = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(case_key));
+    if (keys == NULL) {
+        ab__free(ctx, first);
+        return AB_ENOMEM;
+    }
+    int sorted = 1;
+    for (uint32_t c = 0; c < ids; c++) {
+        if (count[c] == 0) {
+            continue;
+        }
+        case_key *k = &keys[newidx[c]];
+        k->first = first[c];
+        k->id = ab__strtab_str(&log->cases, c);
+        k->len = ab__strtab_len(&log->cases, c);
+        k->sid = c;
+        if (newidx[c] > 0 && !case_key_before(k - 1, k)) {
+            sorted = 0;
+        }
+    }
+    ab__free(ctx, first);
+    if (!sorted) {
+        qsort(keys, cases, sizeof(*keys), cmp_case_key);
+        for (uint32_t k = 0; k < cases; k++) {
+            newidx[keys[k].sid] = k;
+        }
+    }
+    ab__free(ctx, keys);
+    return AB_OK;
+}
+
+/*
+ * Renumbers the ids of a string table in byte order of the strings, and the
+ * column that holds them (none = no id), so that ids do not depend on the
+ * order in which the input met the names.
+ */
+static int canonical_ids(ab_ctx *ctx, ab__strtab *t, uint32_t *col, uint64_t n, uint32_t none)
+{
+    uint32_t count = t->count;
+    int sorted = 1;
+    for (uint32_t i = 1; i < count && sorted; i++) {
+        uint32_t la = ab__strtab_len(t, i - 1), lb = ab__strtab_len(t, i);
+        int c = memcmp(ab__strtab_str(t, i - 1), ab__strtab_str(t, i), la < lb ? la : lb);
+        sorted = c < 0 || (c == 0 && la < lb);
+    }
+    if (sorted) {
+        return AB_OK;
+    }
+    name_ref *refs = ab__malloc(ctx, (size_t)count * sizeof(*refs) + 1);
+    uint32_t *rank = ab__malloc(ctx, (size_t)count * sizeof(uint32_t) + 1);
+    ab__strtab nt;
+    int rc = AB_ENOMEM;
+    if (refs == NULL || rank == NULL || ab__strtab_init(&nt, ctx) != AB_OK) {
+        goto done;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        refs[i].s = ab__strtab_str(t, i);
+        refs[i].len = ab__strtab_len(t, i);
+        refs[i].id = i;
+    }
+    qsort(refs, count, sizeof(*refs), cmp_name_ref);
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t id;
+        rc = ab__strtab_intern(&nt, refs[k].s, refs[k].len, &id);
+        if (rc != AB_OK) {
+            ab__strtab_finish(&nt);
+            goto done;
+        }
+        rank[refs[k].id] = k;
+    }
+    for (uint64_t e = 0; e < n; e++) {
+        if (col[e] != none) {
+            col[e] = rank[col[e]];
+        }
+    }
+    ab__strtab_finish(t);
+    *t = nt;
+    rc = AB_OK;
+done:
+    ab__free(ctx, refs);
+    ab__free(ctx, rank);
+    return rc;
+}
+
 static int group_by_case(ab_log_builder *b)
 {
     ab_log *log = b->log;
@@ -1317,6 +1464,11 @@ static int group_by_case(ab_log_builder *b)
     for (uint32_t c = 0; c < ids; c++) {
         newidx[c] = count[c] > 0 ? cases++ : UINT32_MAX;
     }
+    rc = canonical_case_order(log, count, newidx, ids, cases);
+    if (rc != AB_OK) {
+        goto done;
+    }
+    rc = AB_ENOMEM;
     log->n_cases = cases;
     log->case_sid = ab__malloc(ctx, (size_t)cases * sizeof(uint32_t) + 1);
     log->case_first = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(uint64_t));
@@ -1422,22 +1574,6 @@ static int cmp_var(const void *pa, const void *pb)
         return a->len < b->len ? -1 : 1;
     }
     return 0;
-}
-
-typedef struct name_ref {
-    const char *s;
-    uint32_t len;
-    uint32_t id;
-} name_ref;
-
-static int cmp_name_ref(const void *pa, const void *pb)
-{
-    const name_ref *a = pa, *b = pb;
-    int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
-    if (c != 0) {
-        return c;
-    }
-    return a->len < b->len ? -1 : (a->len > b->len);
 }
 
 static int sort_activities(ab_log *log)
@@ -1640,6 +1776,13 @@ int ab_log_builder_finish(ab_log_builder *b, ab_log **out, ab_error *err)
         }
     }
     rc = group_by_case(b);
+    /* Ids in byte order of the names: the same log whatever the input's order or split. */
+    if (rc == AB_OK) {
+        rc = canonical_ids(b->ctx, &log->acts, log->ev_act, log->n_events, UINT32_MAX);
+    }
+    if (rc == AB_OK) {
+        rc = canonical_ids(b->ctx, &log->res, log->ev_res, log->n_events, UINT32_MAX);
+    }
     if (rc == AB_OK) {
         rc = sort_activities(log);
     }
