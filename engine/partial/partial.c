@@ -649,6 +649,14 @@ static int rd_fail(rd *r, const char *what)
     return r->rc;
 }
 
+static int rd_oom(rd *r)
+{
+    if (r->rc == AB_OK) {
+        r->rc = ab__error(r->err, AB_ENOMEM, r->name, 0, 0, "out of memory");
+    }
+    return r->rc;
+}
+
 static uint64_t gv(rd *r, const char *what)
 {
     uint64_t v = 0;
@@ -712,7 +720,7 @@ static int g_table(rd *r, ab_ctx *ctx, strref **out, uint32_t *n_out, const char
     }
     *out = ab__malloc(ctx, ((size_t)n + 1) * sizeof(strref));
     if (*out == NULL) {
-        return r->rc = AB_ENOMEM;
+        return rd_oom(r);
     }
     for (uint64_t i = 0; i < n; i++) {
         (*out)[i] = gs(r, what);
@@ -741,7 +749,7 @@ static int g_attrs(rd *r, const ab_partial *p, attr_scratch *s, size_t *count_ou
         return rd_fail(r, "an attribute count within the file");
     }
     if (AB_GROW(p->ctx, s->a, s->cap, (size_t)n + 1) != AB_OK) {
-        return r->rc = AB_ENOMEM;
+        return rd_oom(r);
     }
     for (uint64_t i = 0; i < n; i++) {
         ab_attr_in *a = &s->a[i];
