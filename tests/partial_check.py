@@ -6,7 +6,8 @@ by absim, the input is split by case into 7 parts (contiguous, round robin and
 by hash of the case id) and by time into 5 parts (cut at timestamps, so that
 cases cross parts). Each part is written as a log file of its own format, made
 into a partial with `asbuilt partial`, and the partials are read as one log by
-`stats --json`, `discover --format json` and `diff --json`: every output must
+`stats --json`, `discover --format json` and `diff --json` (and its `--cases`
+lines): every output must
 equal the one process over the whole input, byte for byte, once the section
 that names the input files ("input" / "inputs") is taken out.
 
@@ -234,8 +235,13 @@ def outputs(inputs, model, extra):
     st = run(["stats", "--json", "-q"] + extra_read(extra) + inputs).stdout
     res["stats"] = strip_inputs(st)
     res["discover"] = run(["discover", "--format", "json", "-q"] + extra_read(extra) + inputs).stdout
-    res["diff"] = strip_inputs(run(["diff", "--json", "-", "-q", "--model", model] + extra
-                                   + inputs).stdout)
+    fd, cases = tempfile.mkstemp(suffix=".jsonl")
+    os.close(fd)
+    res["diff"] = strip_inputs(run(["diff", "--json", "-", "-q", "--cases", cases, "--model", model]
+                                   + extra + inputs).stdout)
+    with open(cases, "rb") as f:
+        res["diff --cases"] = f.read()
+    os.unlink(cases)
     return res
 
 
