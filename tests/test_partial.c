@@ -4,7 +4,8 @@
  * attribute, data-quality count and fact); partials of cases split apart,
  * or of one case's events split in time, merge into the log of the whole;
  * every truncation, a wrong version, every flipped byte and trailing bytes
- * are refused with AB_EPARSE and the byte offset; partials of other options
+ * are refused with AB_EPARSE and the byte offset; a damaged body with a
+ * forged checksum is refused or read, never out of bounds; partials of other options
  * do not merge; the routing hash has FNV-1a's published values; and every
  * allocation failure ends in AB_ENOMEM without a leak.
  */
@@ -352,6 +353,74 @@ static void test_bad_partials(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* CRC-32 (ISO-HDLC, as gzip's), bit by bit: to forge checksums of damaged bodies. */
+static uint32_t crc32_of(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++) {
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+        }
+    }
+    return ~c;
+}
+
+/* A damaged body with a valid checksum (a crafted file): every byte changed, in turn, to
+ * several values is refused with AB_EPARSE or read as some log, never read out of bounds. */
+static void test_forged_checksum(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_error err;
+    ab_log *log = build_range(ctx, 0, 0);
+    ab_buf buf = AB_BUF_INIT;
+    assert_int_equal(ab_partial_write(&buf, ctx, log, NULL, NULL, NULL, &err), AB_OK);
+    unsigned char *bad = malloc(buf.len);
+    static const unsigned char values[] = {0x00, 0x01, 0x7f, 0x80, 0xff};
+    size_t refused = 0, read = 0;
+    /* The crc itself is a right answer for the unchanged bytes. */
+    assert_true(crc32_of((const unsigned char *)buf.ptr, buf.len - 4) ==
+                ((uint32_t)(unsigned char)buf.ptr[buf.len - 4] |
+                 (uint32_t)(unsigned char)buf.ptr[buf.len - 3] << 8 |
+                 (uint32_t)(unsigned char)buf.ptr[buf.len - 2] << 16 |
+                 (uint32_t)(unsigned char)buf.ptr[buf.len - 1] << 24));
+    for (size_t i = 48; i + 4 < buf.len; i++) {
+        for (size_t v = 0; v < sizeof(values); v++) {
+            memcpy(bad, buf.ptr, buf.len);
+            if (bad[i] == values[v]) {
+                continue;
+            }
+            bad[i] = values[v];
+            uint32_t c = crc32_of(bad, buf.len - 4);
+            for (int k = 0; k < 4; k++) {
+                bad[buf.len - 4 + (size_t)k] = (unsigned char)(c >> (8 * k));
+            }
+            ab_partial *p;
+            int rc = ab_partial_open_memory(&p, ctx, bad, buf.len, "f.part", &err);
+            if (rc != AB_OK) {
+                assert_int_equal(rc, AB_EPARSE);
+                assert_true(err.has_offset);
+                refused++;
+                continue;
+            }
+            const ab_partial *parts[] = {p};
+            ab_log *m = NULL;
+            rc = ab_partial_merge(&m, ctx, parts, 1, NULL, &err);
+            assert_true(rc == AB_OK || rc == AB_EPARSE || rc == AB_ELIMIT);
+            ab_log_destroy(m);
+            ab_partial_destroy(p);
+            read++;
+        }
+    }
+    assert_true(refused > 0);
+    assert_true(read > 0); /* A changed time or value is still a partial. */
+    free(bad);
+    ab_buf_dispose(&buf);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
 static void test_options_fingerprint(void **state)
 {
     (void)state;
@@ -446,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_split_merge),
         cmocka_unit_test(test_bad_partials),
+        cmocka_unit_test(test_forged_checksum),
         cmocka_unit_test(test_options_fingerprint),
         cmocka_unit_test(test_enomem),
     };
