@@ -5,7 +5,8 @@ For each shipped real log (with its map) and a log simulated with deviations
 by absim, the input is split by case into 7 parts (contiguous, round robin and
 by hash of the case id) and by time into 5 parts (cut at timestamps, so that
 cases cross parts). Each part is written as a log file of its own format, made
-into a partial with `asbuilt partial`, and the partials are read as one log by
+into a partial with `asbuilt partial` (and the whole input into 7 partials with
+`asbuilt partial --rank R/7`), and the partials are read as one log by
 `stats --json`, `discover --format json` and `diff --json` (and its `--cases`
 lines): every output must
 equal the one process over the whole input, byte for byte, once the section
@@ -285,6 +286,17 @@ def check_pair(log, model, extra, work, modes):
     run(["partial", "-q"] + extra_read(extra) + [log, "-o", whole_part])
     compare("%s as one partial" % os.path.basename(log), whole,
             outputs([whole_part], model, extra))
+    # Partials of the whole file by rank of the case id's hash (asbuilt partial --rank R/7).
+    ranks = []
+    for r in range(7):
+        q = os.path.join(work, "rank%d.part" % r)
+        run(["partial", "-q", "--rank", "%d/7" % r] + extra_read(extra) + [log, "-o", q])
+        ranks.append(q)
+    before = len(failures)
+    compare("%s as 7 partials by --rank" % os.path.basename(log), whole,
+            outputs(ranks, model, extra))
+    if len(failures) == before:
+        print("ok  %-58s %-16s 7 partials" % (os.path.basename(log), "--rank"), flush=True)
     for mode in modes:
         d = os.path.join(work, mode.replace(":", "-"))
         os.makedirs(d)
