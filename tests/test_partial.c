@@ -85,8 +85,7 @@ static ab_log *build_range(ab_ctx *ctx, size_t from, size_t to)
     for (size_t i = from; i < (to ? to : N_EVENTS); i++) {
         assert_int_equal(ab_log_builder_add_event(b, &evs[i], &err), AB_OK);
         if (strcmp(evs[i].case_id, "c1") == 0 && i == 1) {
-            assert_int_equal(ab_log_builder_add_case_attrs(b, "c1", 2, case_attrs, 1, &err),
-                             AB_OK);
+            assert_int_equal(ab_log_builder_add_case_attrs(b, "c1", 2, case_attrs, 1, &err), AB_OK);
         }
     }
     /* A dropped record, with its line. */

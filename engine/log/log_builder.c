@@ -669,11 +669,11 @@ int ab__log_builder_fingerprint(ab_log_builder *b, uint64_t fp, const char *text
             q += m + (q[m] == ' ');
         }
         if (mine == NULL || mn != n || memcmp(mine, p, n) != 0) {
-            int w = snprintf(diffs + dl, sizeof(diffs) - dl, "%s%.*s: expected %.*s, found %.*s",
-                             dl > 0 ? "; " : "", (int)(kl < n ? kl : n), p,
-                             mine != NULL ? (int)(mn - kl - 1) : 1,
-                             mine != NULL ? mine + kl + 1 : "?", (int)(kl < n ? n - kl - 1 : 0),
-                             p + kl + 1);
+            int w =
+                snprintf(diffs + dl, sizeof(diffs) - dl, "%s%.*s: expected %.*s, found %.*s",
+                         dl > 0 ? "; " : "", (int)(kl < n ? kl : n), p,
+                         mine != NULL ? (int)(mn - kl - 1) : 1, mine != NULL ? mine + kl + 1 : "?",
+                         (int)(kl < n ? n - kl - 1 : 0), p + kl + 1);
             dl = w > 0 ? dl + (size_t)w : dl;
             if (dl >= sizeof(diffs)) {
                 dl = sizeof(diffs) - 1;
@@ -1314,7 +1314,7 @@ typedef struct case_key {
     ab_time first; /* Earliest completion time of the case (AB_TIME_NONE sorts first). */
     const char *id;
     uint32_t len;
-    uint32_t sid;  /* Builder case id. */
+    uint32_t sid; /* Builder case id. */
 } case_key;
 
 static int cmp_case_key(const void *pa, const void *pb)
