@@ -1278,19 +1278,32 @@ static int sort_case(ab_log *log, uint32_t *perm, uint64_t first, uint32_t len, 
     return AB_OK;
 }
 
-/* Reorders one column by perm: out[k] = in[perm[k]]. Frees the old column. */
-#define PERMUTE(log, col, perm, n)                                                                 \
+/*
+ * Reorders one column in place by perm: new[k] = old[perm[k]], following the
+ * permutation's cycles (seen: one bit per event, cleared here), so that no
+ * second copy of the column is held.
+ */
+#define PERMUTE(log, col, perm, n, seen)                                                           \
     do {                                                                                           \
         if ((log)->col != NULL) {                                                                  \
-            __typeof__((log)->col) nc = ab__malloc((log)->ctx, (n) * sizeof(*(log)->col) + 1);     \
-            if (nc == NULL) {                                                                      \
-                goto done;                                                                         \
+            memset((seen), 0, ((n) + 63) / 64 * sizeof(uint64_t));                                \
+            for (uint64_t s_ = 0; s_ < (n); s_++) {                                                \
+                if (((seen)[s_ >> 6] >> (s_ & 63)) & 1) {                                          \
+                    continue;                                                                      \
+                }                                                                                  \
+                __typeof__(*(log)->col) t_ = (log)->col[s_];                                       \
+                uint64_t j_ = s_;                                                                  \
+                for (;;) {                                                                         \
+                    (seen)[j_ >> 6] |= (uint64_t)1 << (j_ & 63);                                   \
+                    uint64_t k_ = (perm)[j_];                                                      \
+                    if (k_ == s_) {                                                                \
+                        (log)->col[j_] = t_;                                                       \
+                        break;                                                                     \
+                    }                                                                              \
+                    (log)->col[j_] = (log)->col[k_];                                               \
+                    j_ = k_;                                                                       \
+                }                                                                                  \
             }                                                                                      \
-            for (uint64_t k_ = 0; k_ < (n); k_++) {                                                \
-                nc[k_] = (log)->col[(perm)[k_]];                                                   \
-            }                                                                                      \
-            ab__free((log)->ctx, (log)->col);                                                      \
-            (log)->col = nc;                                                                       \
         }                                                                                          \
     } while (0)
 
@@ -1452,6 +1465,7 @@ static int group_by_case(ab_log_builder *b)
     uint32_t *newidx = ab__malloc(ctx, ((size_t)ids + 1) * sizeof(uint32_t));
     uint32_t *perm = ab__malloc(ctx, (size_t)n * sizeof(uint32_t) + 1);
     uint64_t *next = NULL;
+    uint64_t *seen = NULL;
     sort_key *scratch = NULL;
     size_t scratch_cap = 0;
     if (count == NULL || newidx == NULL || perm == NULL) {
@@ -1531,19 +1545,24 @@ static int group_by_case(ab_log_builder *b)
     for (uint64_t e = 0; e < n; e++) {
         log->ev_case[e] = newidx[log->ev_case[e]];
     }
-    PERMUTE(log, ev_case, perm, n);
-    PERMUTE(log, ev_act, perm, n);
-    PERMUTE(log, ev_ts, perm, n);
-    PERMUTE(log, ev_start, perm, n);
-    PERMUTE(log, ev_res, perm, n);
-    PERMUTE(log, ev_lc, perm, n);
-    PERMUTE(log, ev_attr, perm, n);
+    seen = ab__malloc(ctx, ((size_t)n + 63) / 64 * sizeof(uint64_t) + 8);
+    if (seen == NULL) {
+        goto done;
+    }
+    PERMUTE(log, ev_case, perm, n, seen);
+    PERMUTE(log, ev_act, perm, n, seen);
+    PERMUTE(log, ev_ts, perm, n, seen);
+    PERMUTE(log, ev_start, perm, n, seen);
+    PERMUTE(log, ev_res, perm, n, seen);
+    PERMUTE(log, ev_lc, perm, n, seen);
+    PERMUTE(log, ev_attr, perm, n, seen);
     rc = AB_OK;
 done:
     ab__free(ctx, count);
     ab__free(ctx, newidx);
     ab__free(ctx, perm);
     ab__free(ctx, next);
+    ab__free(ctx, seen);
     ab__free(ctx, scratch);
     return rc;
 }
