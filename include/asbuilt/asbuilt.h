@@ -19,6 +19,7 @@
 #include "report.h"
 #include "time.h"
 #include "types.h"
+#include "who.h"
 #include "xes.h"
 
 #endif
