@@ -735,13 +735,13 @@ static int run_cases(ab_gap *g, who *h)
     uint32_t *eff = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
     uint32_t *cact = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
     uint32_t *cres = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
-    uint64_t *scratch = ab__malloc(ctx, sizeof(uint64_t) * (2 * (size_t)maxlen + 2));
+    ab__sod_work sw = {ctx, NULL, NULL, 0, 0};
     h->rv_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
     h->sod_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
     h->ho_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
     h->matrix = ab__calloc(ctx, (size_t)R * R + 1, sizeof(uint64_t));
     int rc = AB_OK;
-    if (eff == NULL || cact == NULL || cres == NULL || scratch == NULL || h->rv_off == NULL ||
+    if (eff == NULL || cact == NULL || cres == NULL || h->rv_off == NULL ||
         h->sod_off == NULL || h->ho_off == NULL || h->matrix == NULL) {
         rc = AB_ENOMEM;
         goto done;
@@ -892,8 +892,8 @@ static int run_cases(ab_gap *g, who *h)
         /* Segregation of duties. */
         if (h->sod != NULL && rc == AB_OK) {
             size_t before = h->sh_n;
-            ab__sod_case(&h->x, log, cact, cres, n, scratch, on_sod, on_both, &cs);
-            rc = cs.rc;
+            rc = ab__sod_case(&h->x, log, cact, cres, n, &sw, on_sod, on_both, &cs);
+            rc = rc == AB_OK ? cs.rc : rc;
             if (h->sh_n > before) {
                 h->sod_cases++;
                 sort_log = log;
@@ -916,7 +916,7 @@ done:
     ab__free(ctx, eff);
     ab__free(ctx, cact);
     ab__free(ctx, cres);
-    ab__free(ctx, scratch);
+    ab__sod_work_finish(&sw);
     return rc;
 }
 

@@ -45,14 +45,23 @@ void ab__sod_expand_finish(ab__sod_expand *x, ab_ctx *ctx);
 /* The pair of two activities (either order), or UINT32_MAX. */
 uint32_t ab__sod_find(const ab__sod_expand *x, uint32_t a, uint32_t b);
 
+/* Work space of ab__sod_case, grown as needed. */
+typedef struct ab__sod_work {
+    ab_ctx *ctx;
+    uint64_t *e, *hits;
+    size_t e_cap, hits_cap;
+} ab__sod_work;
+void ab__sod_work_finish(ab__sod_work *w);
+
 /* One case's events: activities and resources (UINT32_MAX = none). The
- * pairs that one resource did both of, with the smallest such resource in
- * byte order, go to fn (pair, resource); with_both to fn_both when not NULL.
- * scratch holds 2 * n entries. */
+ * pairs that one resource did both of go to fn (pair, the smallest such
+ * resource in byte order), in pair order; the pairs whose two activities
+ * were both done by some resource go to fn_both, when not NULL. AB_OK or
+ * AB_ENOMEM. */
 typedef void (*ab__sod_hit_fn)(uint32_t pair, uint32_t resource, void *payload);
-void ab__sod_case(const ab__sod_expand *x, const ab_log *log, const uint32_t *act,
-                  const uint32_t *res, uint32_t n, uint64_t *scratch, ab__sod_hit_fn fn,
-                  ab__sod_hit_fn fn_both, void *payload);
+int ab__sod_case(const ab__sod_expand *x, const ab_log *log, const uint32_t *act,
+                 const uint32_t *res, uint32_t n, ab__sod_work *w, ab__sod_hit_fn fn,
+                 ab__sod_hit_fn fn_both, void *payload);
 
 /* Whether a name matches a comma-separated list of names or globs. */
 int ab__who_glob_list(const char *list, const char *name);

@@ -17,12 +17,6 @@ typedef struct rules_load {
     uint32_t cap;
 } rules_load;
 
-static int is_header(char **f)
-{
-    return (strcmp(f[0], "a") == 0 || strcmp(f[0], "A") == 0) &&
-           (strcmp(f[1], "b") == 0 || strcmp(f[1], "B") == 0);
-}
-
 static int rule_line(char **f, int n, uint64_t line, void *payload, ab_error *err)
 {
     rules_load *L = payload;
@@ -31,9 +25,6 @@ static int rule_line(char **f, int n, uint64_t line, void *payload, ab_error *er
         return ab__error(err, AB_EPARSE, L->path, line, 0,
                          "expected two activity names 'A,B' (got %d field%s)", n,
                          n == 1 ? "" : "s");
-    }
-    if (r->count == 0 && line == 1 && is_header(f)) {
-        return AB_OK;
     }
     if (r->count == L->cap) {
         uint32_t cap = L->cap ? L->cap * 2 : 16;
@@ -275,38 +266,45 @@ uint32_t ab__sod_find(const ab__sod_expand *x, uint32_t a, uint32_t b)
     return hit != NULL ? x->key_pair[hit - x->keys] : UINT32_MAX;
 }
 
-void ab__sod_case(const ab__sod_expand *x, const ab_log *log, const uint32_t *act,
-                  const uint32_t *res, uint32_t n, uint64_t *scratch, ab__sod_hit_fn fn,
-                  ab__sod_hit_fn fn_both, void *payload)
+int ab__sod_case(const ab__sod_expand *x, const ab_log *log, const uint32_t *act,
+                 const uint32_t *res, uint32_t n, ab__sod_work *w, ab__sod_hit_fn fn,
+                 ab__sod_hit_fn fn_both, void *payload)
 {
     if (x->count == 0 || n < 2) {
-        return;
+        return AB_OK;
+    }
+    if (AB_GROW(w->ctx, w->e, w->e_cap, n) != AB_OK) {
+        return AB_ENOMEM;
     }
     /* Distinct (activity, resource) entries, sorted. */
-    uint64_t *e = scratch, *best = scratch + n;
-    uint32_t m = 0;
+    uint64_t *e = w->e;
     for (uint32_t i = 0; i < n; i++) {
-        e[m++] = (uint64_t)act[i] << 32 | res[i];
+        e[i] = (uint64_t)act[i] << 32 | res[i];
     }
-    qsort(e, m, sizeof(uint64_t), cmp_u64);
+    qsort(e, n, sizeof(uint64_t), cmp_u64);
     uint32_t d = 0;
-    for (uint32_t i = 0; i < m; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         if (d == 0 || e[d - 1] != e[i]) {
             e[d++] = e[i];
         }
     }
-    /* With both: each unordered pair of distinct activities once. */
+    /* With both: each unordered pair of distinct activities done by some
+     * resource, once (events without a resource do not count). */
     if (fn_both != NULL) {
+        uint32_t prev_i = UINT32_MAX;
         for (uint32_t i = 0; i < d; i++) {
             uint32_t ai = (uint32_t)(e[i] >> 32);
-            if (i > 0 && (uint32_t)(e[i - 1] >> 32) == ai) {
+            if ((uint32_t)e[i] == UINT32_MAX || ai == prev_i) {
                 continue;
             }
+            prev_i = ai;
+            uint32_t prev_j = UINT32_MAX;
             for (uint32_t j = i + 1; j < d; j++) {
                 uint32_t aj = (uint32_t)(e[j] >> 32);
-                if (aj == ai || (uint32_t)(e[j - 1] >> 32) == aj) {
+                if (aj == ai || (uint32_t)e[j] == UINT32_MAX || aj == prev_j) {
                     continue;
                 }
+                prev_j = aj;
                 uint32_t p = ab__sod_find(x, ai, aj);
                 if (p != UINT32_MAX) {
                     fn_both(p, UINT32_MAX, payload);
@@ -314,9 +312,9 @@ void ab__sod_case(const ab__sod_expand *x, const ab_log *log, const uint32_t *ac
             }
         }
     }
-    /* One resource on both sides: the pair once, with the smallest such
-     * resource by name. best holds (pair << 32 | resource) of the hits. */
-    uint32_t nb = 0;
+    /* One resource on both sides: every (pair, resource) hit, then each
+     * pair once with the smallest such resource by name. */
+    size_t nh = 0;
     for (uint32_t i = 0; i < d; i++) {
         uint32_t ri = (uint32_t)e[i];
         if (ri == UINT32_MAX) {
@@ -330,23 +328,32 @@ void ab__sod_case(const ab__sod_expand *x, const ab_log *log, const uint32_t *ac
             if (p == UINT32_MAX) {
                 continue;
             }
-            uint32_t k = 0;
-            while (k < nb && (uint32_t)(best[k] >> 32) != p) {
-                k++;
+            if (AB_GROW(w->ctx, w->hits, w->hits_cap, nh + 1) != AB_OK) {
+                return AB_ENOMEM;
             }
-            if (k == nb) {
-                if (nb < n) {
-                    best[nb++] = (uint64_t)p << 32 | ri;
-                }
-            } else if (strcmp(ab_log_resource_name(log, ri),
-                              ab_log_resource_name(log, (uint32_t)best[k])) < 0) {
-                best[k] = (uint64_t)p << 32 | ri;
-            }
+            w->hits[nh++] = (uint64_t)p << 32 | ri;
         }
     }
-    for (uint32_t k = 0; k < nb; k++) {
-        fn((uint32_t)(best[k] >> 32), (uint32_t)best[k], payload);
+    qsort(w->hits, nh, sizeof(uint64_t), cmp_u64);
+    for (size_t k = 0; k < nh;) {
+        uint32_t p = (uint32_t)(w->hits[k] >> 32), best = (uint32_t)w->hits[k];
+        for (k++; k < nh && (uint32_t)(w->hits[k] >> 32) == p; k++) {
+            uint32_t r = (uint32_t)w->hits[k];
+            if (strcmp(ab_log_resource_name(log, r), ab_log_resource_name(log, best)) < 0) {
+                best = r;
+            }
+        }
+        fn(p, best, payload);
     }
+    return AB_OK;
+}
+
+void ab__sod_work_finish(ab__sod_work *w)
+{
+    ab__free(w->ctx, w->e);
+    ab__free(w->ctx, w->hits);
+    w->e = w->hits = NULL;
+    w->e_cap = w->hits_cap = 0;
 }
 
 struct ab_sod_counts {
@@ -376,15 +383,8 @@ int ab_sod_count(ab_sod_counts **out, ab_ctx *ctx, const ab_sod_rules *rules, co
         return ab__error(err, AB_ENOMEM, "sod", 0, 0, "out of memory");
     }
     ab_sod_counts *c = ab__calloc(ctx, 1, sizeof(*c));
-    uint32_t maxlen = 0;
-    for (uint32_t k = 0; k < ab_log_case_count(log); k++) {
-        uint32_t len = ab_log_case_length(log, k);
-        maxlen = len > maxlen ? len : maxlen;
-    }
-    uint64_t *scratch = ab__malloc(ctx, sizeof(uint64_t) * (2 * (size_t)maxlen + 2));
-    if (c == NULL || scratch == NULL ||
-        (c->pairs = ab__calloc(ctx, (size_t)x.count + 1, sizeof(ab_sod_pair))) == NULL) {
-        ab__free(ctx, scratch);
+    ab__sod_work w = {ctx, NULL, NULL, 0, 0};
+    if (c == NULL || (c->pairs = ab__calloc(ctx, (size_t)x.count + 1, sizeof(ab_sod_pair))) == NULL) {
         ab__free(ctx, c);
         ab__sod_expand_finish(&x, ctx);
         return ab__error(err, AB_ENOMEM, "sod", 0, 0, "out of memory");
@@ -400,13 +400,18 @@ int ab_sod_count(ab_sod_counts **out, ab_ctx *ctx, const ab_sod_rules *rules, co
         p->rule = x.rule[i];
     }
     const uint32_t *act = ab_log_col_activity(log), *res = ab_log_col_resource(log);
-    for (uint32_t k = 0; k < ab_log_case_count(log); k++) {
+    int rc = AB_OK;
+    for (uint32_t k = 0; k < ab_log_case_count(log) && rc == AB_OK; k++) {
         uint64_t first = ab_log_case_first(log, k);
-        ab__sod_case(&x, log, act + first, res + first, ab_log_case_length(log, k), scratch,
-                     count_same, count_both, c->pairs);
+        rc = ab__sod_case(&x, log, act + first, res + first, ab_log_case_length(log, k), &w,
+                          count_same, count_both, c->pairs);
     }
-    ab__free(ctx, scratch);
+    ab__sod_work_finish(&w);
     ab__sod_expand_finish(&x, ctx);
+    if (rc != AB_OK) {
+        ab_sod_counts_destroy(c);
+        return ab__error(err, rc, "sod", 0, 0, "out of memory");
+    }
     *out = c;
     return AB_OK;
 }

@@ -45,8 +45,8 @@ typedef struct ab_sod_rules ab_sod_rules;
 /**
  * Reads a segregation-of-duties file: one pair `A,B` per line (activity
  * names as in the log; `*` and other fnmatch globs match names; fields may
- * be double-quoted; ';' or TAB may replace ','; `#` starts a comment; a
- * header line `a,b` is skipped). AB_EIO (unreadable), AB_EPARSE (a line
+ * be double-quoted; ';' or TAB may replace ','; `#` starts a comment).
+ * AB_EIO (unreadable), AB_EPARSE (a line
  * without two names, with the file and line in err), AB_ENOMEM.
  */
 AB_API int ab_sod_read(ab_sod_rules **out, ab_ctx *ctx, const char *path, ab_error *err);
@@ -60,7 +60,8 @@ typedef struct ab_sod_pair {
     const char *a, *b;      /**< Activity names: a matched the rule's first pattern. */
     uint32_t a_id, b_id;    /**< Their ids in the log. */
     uint32_t rule;          /**< The first rule that named the pair. */
-    uint64_t with_both;     /**< Cases with an event of a and an event of b. */
+    uint64_t with_both;     /**< Cases with an event of a and an event of b (events
+                                 with a resource). */
     uint64_t same_resource; /**< Cases where one resource did an event of a and one of b. */
 } ab_sod_pair;
 
@@ -70,7 +71,8 @@ typedef struct ab_sod_counts ab_sod_counts;
 /**
  * Expands the rules over the log's activities and counts, per concrete
  * pair, the cases with both steps and the cases where one resource did both
- * (events without a resource count for with_both only). Every event of the
+ * (events without a resource are left out of both, as PM4Py leaves them out
+ * before its four-eyes filter). Every event of the
  * log counts (the lifecycle filter of the read applies). A pair of distinct
  * activities is listed once, in the orientation of the first rule that
  * names it (rules in file order; a rule that names both orientations, such
