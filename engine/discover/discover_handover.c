@@ -192,9 +192,9 @@ int ab_handover_write_dot(const ab_handover *h, ab_buf *buf, ab_ctx *ctx)
         rc = rc == AB_OK ? dot_str(buf, ctx, p->from) : rc;
         rc = rc == AB_OK ? ab_buf_append(buf, ctx, " -> ", 4) : rc;
         rc = rc == AB_OK ? dot_str(buf, ctx, p->to) : rc;
-        rc = rc == AB_OK ? ab_buf_printf(buf, ctx, " [label=\"%llu\"];\n",
-                                         (unsigned long long)p->count)
-                         : rc;
+        rc = rc == AB_OK
+                 ? ab_buf_printf(buf, ctx, " [label=\"%llu\"];\n", (unsigned long long)p->count)
+                 : rc;
     }
     return rc == AB_OK ? ab_buf_printf(buf, ctx, "}\n") : rc;
 }

@@ -66,8 +66,7 @@ int ab__who_read_csv(ab_ctx *ctx, const char *path, const char *what, ab__who_li
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        return ab__error(err, AB_EIO, path, 0, 0, "cannot open the %s: %s", what,
-                         strerror(errno));
+        return ab__error(err, AB_EIO, path, 0, 0, "cannot open the %s: %s", what, strerror(errno));
     }
     char *line = NULL, *scratch = NULL;
     size_t cap = 0, scap = 0, len = 0;

@@ -492,8 +492,7 @@ static int lanes_and_tasks(ab_gap *g, who *h, const char *role_map, ab_error *er
             continue;
         }
         uint32_t id;
-        if (ab__strtab_find(&h->roles, li->name, strlen(li->name), &id) == AB_OK &&
-            id < R) {
+        if (ab__strtab_find(&h->roles, li->name, strlen(li->name), &id) == AB_OK && id < R) {
             li->roles[li->role_count++] = id;
             li->how = "exact";
             continue;
@@ -741,8 +740,8 @@ static int run_cases(ab_gap *g, who *h)
     h->ho_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
     h->matrix = ab__calloc(ctx, (size_t)R * R + 1, sizeof(uint64_t));
     int rc = AB_OK;
-    if (eff == NULL || cact == NULL || cres == NULL || h->rv_off == NULL ||
-        h->sod_off == NULL || h->ho_off == NULL || h->matrix == NULL) {
+    if (eff == NULL || cact == NULL || cres == NULL || h->rv_off == NULL || h->sod_off == NULL ||
+        h->ho_off == NULL || h->matrix == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }
@@ -771,7 +770,8 @@ static int run_cases(ab_gap *g, who *h)
                 h->ev_without_role++;
             }
             const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
-            uint32_t ti = m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
+            uint32_t ti =
+                m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
             uint32_t lane = ti != NONE ? h->tasks[ti].lane_id : NONE;
             eff[p] = nr > 0 ? roles[0] : NONE;
             for (uint32_t k = 0; k < nr; k++) {
@@ -870,7 +870,8 @@ static int run_cases(ab_gap *g, who *h)
         /* Controls' performers who also did another step. */
         for (uint32_t p = 0; p < n && rc == AB_OK; p++) {
             const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
-            uint32_t ti = m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
+            uint32_t ti =
+                m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
             if (ti == NONE || !h->tasks[ti].control || cres[p] == NONE) {
                 continue;
             }
@@ -880,8 +881,8 @@ static int run_cases(ab_gap *g, who *h)
                 }
                 uint32_t ci;
                 int fresh;
-                if (ab__gap_map_get(&h->ctrl_map, (ab__gap_key){2, ti, cact[q], 0}, &ci,
-                                    &fresh) != AB_OK ||
+                if (ab__gap_map_get(&h->ctrl_map, (ab__gap_key){2, ti, cact[q], 0}, &ci, &fresh) !=
+                        AB_OK ||
                     grow_counted(ctx, &h->ctrl, &h->ctrl_cap, ci) != AB_OK) {
                     rc = AB_ENOMEM;
                     break;
@@ -1086,8 +1087,8 @@ int ab__who_compute(ab_gap *g, ab_error *err)
         return ab__error(err, AB_ENOMEM, "who", 0, 0, "out of memory");
     }
     if (o->system_resources != NULL) {
-        h->system_resources = ab__arena_strndup(&g->arena, o->system_resources,
-                                                strlen(o->system_resources));
+        h->system_resources =
+            ab__arena_strndup(&g->arena, o->system_resources, strlen(o->system_resources));
     }
     /* Roles: a file, else an attribute of the events. */
     h->role_source = "none";
@@ -1311,6 +1312,14 @@ static int cmp_ho(const void *pa, const void *pb)
     return c != 0 ? c : strcmp(role_name(h, a->b), role_name(h, b->b));
 }
 
+static int cmp_doc(const void *pa, const void *pb)
+{
+    const who *h = sort_g->who;
+    uint64_t a = h->documented[*(const uint32_t *)pa], b = h->documented[*(const uint32_t *)pb];
+    int c = strcmp(role_name(h, (uint32_t)(a >> 32)), role_name(h, (uint32_t)(b >> 32)));
+    return c != 0 ? c : strcmp(role_name(h, (uint32_t)a), role_name(h, (uint32_t)b));
+}
+
 static int cmp_role_name(const void *pa, const void *pb)
 {
     const who *h = sort_g->who;
@@ -1460,8 +1469,8 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
             ab__gw_jstr(w, ab_log_activity_name(g->log, h->x.a[i]));
             ab__gw_puts(w, ", \"b\": ");
             ab__gw_jstr(w, ab_log_activity_name(g->log, h->x.b[i]));
-            ab__gw_printf(w, ", \"with_both\": %llu, \"cases\": ",
-                          (unsigned long long)h->pair_both[i]);
+            ab__gw_printf(
+                w, ", \"with_both\": %llu, \"cases\": ", (unsigned long long)h->pair_both[i]);
             ab_gap_rate r = ab__gap_rate(h->pair_stats[i].cases, g->summary.cases);
             ab__gap_json_rate(w, &r);
             ab__gw_puts(w, ", \"examples\": ");
@@ -1490,13 +1499,21 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
     ab__free(ctx, co);
     /* Hand-offs. */
     ab__gw_puts(w, ",\n    \"handoffs\": {\"documented\": [");
+    uint32_t *dord = order(ctx, h->documented_count, cmp_doc);
+    if (dord == NULL) {
+        ab__free(ctx, to);
+        w->rc = AB_ENOMEM;
+        return;
+    }
     for (uint32_t i = 0; i < h->documented_count; i++) {
+        uint64_t d = h->documented[dord[i]];
         ab__gw_puts(w, i ? ", [" : "[");
-        ab__gw_jstr(w, role_name(h, (uint32_t)(h->documented[i] >> 32)));
+        ab__gw_jstr(w, role_name(h, (uint32_t)(d >> 32)));
         ab__gw_puts(w, ", ");
-        ab__gw_jstr(w, role_name(h, (uint32_t)h->documented[i]));
+        ab__gw_jstr(w, role_name(h, (uint32_t)d));
         ab__gw_puts(w, "]");
     }
+    ab__free(ctx, dord);
     ab__gw_puts(w, "],\n      \"undocumented\": [");
     uint32_t *ho = order(ctx, h->ho_map.count, cmp_ho);
     uint32_t *ro = order(ctx, R, cmp_role_name);
@@ -1658,8 +1675,8 @@ void ab__who_markdown(ab__gw *w, const ab_gap *g)
                   (unsigned long long)h->ev_without_role);
     /* Who did the work per lane. */
     if (h->lane_count > 0 && h->have_roles) {
-        ab__gw_puts(w, "\n| Lane | Roles allowed | Instances | Done outside the lane | Unknown |\n"
-                       "|---|---|---:|---:|---:|\n");
+        ab__gw_puts(w, "\n| Lane | Roles allowed (matched) | Instances | Done outside the lane | "
+                       "Unknown |\n|---|---|---:|---:|---:|\n");
         for (uint32_t l = 0; l < h->lane_count; l++) {
             const lane_info *li = &h->lanes[l];
             uint64_t inst = 0, out = 0, unk = 0;
@@ -1679,6 +1696,8 @@ void ab__who_markdown(ab__gw *w, const ab_gap *g)
             }
             if (li->role_count == 0) {
                 ab__gw_puts(w, "(none matched)");
+            } else {
+                ab__gw_printf(w, " (%s)", li->how);
             }
             ab__gap_fmt_pct(inst > unk ? (double)out / (double)(inst - unk) : 0, p, sizeof(p));
             ab__gw_printf(w, " | %llu | %llu (%s%%) | %llu |\n", (unsigned long long)inst,

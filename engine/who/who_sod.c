@@ -384,7 +384,8 @@ int ab_sod_count(ab_sod_counts **out, ab_ctx *ctx, const ab_sod_rules *rules, co
     }
     ab_sod_counts *c = ab__calloc(ctx, 1, sizeof(*c));
     ab__sod_work w = {ctx, NULL, NULL, 0, 0};
-    if (c == NULL || (c->pairs = ab__calloc(ctx, (size_t)x.count + 1, sizeof(ab_sod_pair))) == NULL) {
+    if (c == NULL ||
+        (c->pairs = ab__calloc(ctx, (size_t)x.count + 1, sizeof(ab_sod_pair))) == NULL) {
         ab__free(ctx, c);
         ab__sod_expand_finish(&x, ctx);
         return ab__error(err, AB_ENOMEM, "sod", 0, 0, "out of memory");

@@ -35,7 +35,10 @@ typedef struct ab_who_options {
 } ab_who_options;
 
 #define AB_WHO_OPTIONS_VERSION 1
-#define AB_WHO_OPTIONS_INIT {AB_WHO_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL}
+#define AB_WHO_OPTIONS_INIT                                                                        \
+    {                                                                                              \
+        AB_WHO_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL                                       \
+    }
 
 /* ---- Segregation of duties ---- */
 
@@ -102,8 +105,7 @@ typedef struct ab_handover ab_handover;
  * the second), self-pairs included. Pairs are sorted by count (descending),
  * then by names (byte order).
  */
-AB_API int ab_handover_compute(ab_handover **out, ab_ctx *ctx, const ab_log *log,
-                               ab_error *err);
+AB_API int ab_handover_compute(ab_handover **out, ab_ctx *ctx, const ab_log *log, ab_error *err);
 AB_API void ab_handover_destroy(ab_handover *h);
 /** Consecutive pairs in all: the denominator of the normalised values. */
 AB_API uint64_t ab_handover_total(const ab_handover *h);
