@@ -286,6 +286,41 @@ static void test_roles_column_and_sod(void **state)
     finish(&r);
 }
 
+/* Accepted findings stay listed but no longer make a case count. */
+static void test_accept(void **state)
+{
+    (void)state;
+    run r;
+    prepare(&r, log_csv);
+    static const char accept_csv[] = "role,approve,*\nhandoff,Manager,System\nsod,pay,request\n";
+    static const char sod_csv[] = "Request,Approve\n*,Pay\n";
+    ab_who_options w = AB_WHO_OPTIONS_INIT;
+    w.roles_file = tu_tmpfile(roles_csv, strlen(roles_csv), ".csv");
+    w.sod_file = tu_tmpfile(sod_csv, strlen(sod_csv), ".csv");
+    ab_gap_options o = AB_GAP_OPTIONS_INIT;
+    o.threads = 1;
+    o.model = r.model;
+    o.mapping = r.map;
+    o.who = &w;
+    o.accept_file = tu_tmpfile(accept_csv, strlen(accept_csv), ".csv");
+    ab_error err;
+    assert_int_equal(ab_gap_compute(&r.gap, r.ctx, r.log, r.relabelled, r.conf, &o, &err), AB_OK);
+    assert_rate(r.gap, "ROLE", 1, 5); /* Case 4's Pay by sys only. */
+    assert_rate(r.gap, "ROLEc", 0, 5);
+    assert_rate(r.gap, "HANDOFF", 0, 5);
+    /* Case 1 broke only (Request, Pay), accepted in either order. */
+    assert_rate(r.gap, "SOD", 2, 5);
+    char *c = case_line(r.gap, "2");
+    assert_has(c, "\"role_violations\": [{\"position\": 1,");
+    free(c);
+    char *j = json_of(r.gap);
+    assert_has(j, "{\"rule\": \"role,approve,*\", \"line\": 1, \"cases\": 1}");
+    assert_has(j, "{\"rule\": \"handoff,Manager,System\", \"line\": 2, \"cases\": 1}");
+    assert_has(j, "{\"rule\": \"sod,pay,request\", \"line\": 3, \"cases\": 3}");
+    free(j);
+    finish(&r);
+}
+
 /* A role map overrides name matching for the lanes it names. */
 static void test_role_map(void **state)
 {
@@ -410,9 +445,13 @@ static void test_handover_and_four_eyes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roles_file), cmocka_unit_test(test_roles_column_and_sod),
-        cmocka_unit_test(test_role_map),   cmocka_unit_test(test_no_roles),
-        cmocka_unit_test(test_bad_files),  cmocka_unit_test(test_handover_and_four_eyes),
+        cmocka_unit_test(test_roles_file),
+        cmocka_unit_test(test_roles_column_and_sod),
+        cmocka_unit_test(test_accept),
+        cmocka_unit_test(test_role_map),
+        cmocka_unit_test(test_no_roles),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_handover_and_four_eyes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

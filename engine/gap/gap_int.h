@@ -209,6 +209,9 @@ typedef enum ab__gap_rule_type {
     AB__RULE_OUT_OF_ORDER,
     AB__RULE_SUBSTITUTION,
     AB__RULE_TRANSITION,
+    AB__RULE_ROLE,    /* role,TASK,ROLE: a role violation of TASK by ROLE. */
+    AB__RULE_SOD,     /* sod,A,B: one resource did both A and B. */
+    AB__RULE_HANDOFF, /* handoff,FROM_ROLE,TO_ROLE: an undocumented hand-off. */
 } ab__gap_rule_type;
 
 typedef struct ab__gap_rule {

@@ -109,6 +109,9 @@ struct ab__who {
     uint64_t ev_with_res, ev_without_res, ev_without_role;
     uint64_t c_role, c_ctrl, c_ho;
     char *system_resources;
+    /* Accept rules: normalised names, and the last case each rule counted. */
+    char **role_norm, **task_norm;
+    uint32_t *rule_last;
 };
 
 typedef struct ab__who who;
@@ -652,6 +655,57 @@ static int is_documented(const who *h, uint32_t from, uint32_t to)
            bsearch(&key, h->documented, h->documented_count, sizeof(uint64_t), cmp_u64) != NULL;
 }
 
+/* Whether an accept rule of this type covers (a, b) (normalised names); the
+ * rule's case count grows once per case. */
+static int accepted(ab_gap *g, who *h, ab__gap_rule_type type, const char *a, const char *b,
+                    uint32_t c, int sym)
+{
+    int hit = 0;
+    for (uint32_t r = 0; r < g->rule_count; r++) {
+        ab__gap_rule *rule = &g->rules[r];
+        if (rule->type != type) {
+            continue;
+        }
+        int m = ab__gap_rule_match(rule->a, a) && ab__gap_rule_match(rule->b, b);
+        if (!m && sym) {
+            m = ab__gap_rule_match(rule->a, b) && ab__gap_rule_match(rule->b, a);
+        }
+        if (m) {
+            hit = 1;
+            if (h->rule_last[r] != c) {
+                h->rule_last[r] = c;
+                rule->cases++;
+            }
+        }
+    }
+    return hit;
+}
+
+static int prepare_accept(ab_gap *g, who *h)
+{
+    ab_ctx *ctx = g->ctx;
+    h->rule_last = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->rule_count + 1));
+    h->role_norm = ab__arena_alloc(&g->arena, sizeof(char *) * ((size_t)h->role_count + 1));
+    h->task_norm = ab__arena_alloc(&g->arena, sizeof(char *) * ((size_t)h->task_count + 1));
+    if (h->rule_last == NULL || h->role_norm == NULL || h->task_norm == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t r = 0; r < g->rule_count; r++) {
+        h->rule_last[r] = NONE;
+    }
+    for (uint32_t r = 0; r < h->role_count; r++) {
+        if ((h->role_norm[r] = norm(&g->arena, ab__strtab_str(&h->roles, r))) == NULL) {
+            return AB_ENOMEM;
+        }
+    }
+    for (uint32_t t = 0; t < h->task_count; t++) {
+        if ((h->task_norm[t] = norm(&g->arena, h->tasks[t].name)) == NULL) {
+            return AB_ENOMEM;
+        }
+    }
+    return AB_OK;
+}
+
 /* ---- The pass over the cases ---- */
 
 static int grow_counted(ab_ctx *ctx, counted **arr, size_t *cap, uint32_t index)
@@ -821,8 +875,10 @@ static int run_cases(ab_gap *g, who *h)
                     tk->examples[tk->example_count++] = c;
                 }
             }
-            any_role = 1;
-            any_ctrl |= tk->control;
+            if (!accepted(g, h, AB__RULE_ROLE, h->task_norm[ti], h->role_norm[eff[p]], c, 0)) {
+                any_role = 1;
+                any_ctrl |= tk->control;
+            }
             if (AB_GROW(ctx, h->rv, h->rv_cap, h->rv_n + 1) != AB_OK) {
                 rc = AB_ENOMEM;
                 break;
@@ -859,7 +915,9 @@ static int run_cases(ab_gap *g, who *h)
             }
             count_case(ho, c);
             ho->count++;
-            any_ho = 1;
+            if (!accepted(g, h, AB__RULE_HANDOFF, h->role_norm[a], h->role_norm[b], c, 0)) {
+                any_ho = 1;
+            }
             handoff *hv = &h->hv[h->hv_n++];
             hv->pos = p - 1;
             hv->from_role = a;
@@ -895,8 +953,13 @@ static int run_cases(ab_gap *g, who *h)
             size_t before = h->sh_n;
             rc = ab__sod_case(&h->x, log, cact, cres, n, &sw, on_sod, on_both, &cs);
             rc = rc == AB_OK ? cs.rc : rc;
+            int any_sod = 0;
+            for (size_t k = before; k < h->sh_n; k++) {
+                any_sod |= !accepted(g, h, AB__RULE_SOD, g->act_norm[h->x.a[h->sh[k].pair]],
+                                     g->act_norm[h->x.b[h->sh[k].pair]], c, 1);
+            }
+            h->sod_cases += any_sod;
             if (h->sh_n > before) {
-                h->sod_cases++;
                 sort_log = log;
                 sort_x = &h->x;
                 qsort(h->sh + before, h->sh_n - before, sizeof(sod_hit), cmp_hit);
@@ -1144,6 +1207,9 @@ int ab__who_compute(ab_gap *g, ab_error *err)
         rc = documented_handoffs(g, h);
     }
     if (rc == AB_OK) {
+        rc = prepare_accept(g, h);
+    }
+    if (rc == AB_OK) {
         rc = run_cases(g, h);
     }
     if (rc == AB_OK) {
@@ -1202,6 +1268,7 @@ void ab__who_destroy(ab_gap *g)
     ab__free(ctx, h->rv);
     ab__free(ctx, h->sh);
     ab__free(ctx, h->hv);
+    ab__free(ctx, h->rule_last);
     ab__free(ctx, h);
     g->who = NULL;
 }

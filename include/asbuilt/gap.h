@@ -175,6 +175,11 @@ typedef struct ab_gap_options {
  *   transition,A,B              B directly after A (START and END name the case's
  *                               ends): every deviating move between A's and B's
  *                               moves, in each occurrence, is accepted
+ *   role,TASK,ROLE              a role violation of TASK by a resource acting as ROLE
+ *   sod,A,B                     one resource did both A and B (either order)
+ *   handoff,FROM,TO             an undocumented hand-off from role FROM to role TO
+ * (the last three are listed as before but make no case count in ROLE, ROLEc,
+ * SOD or HANDOFF)
  * Accepted deviations stay in the report, marked accepted; a case counts in
  * M1 only when it has a deviation that is not accepted. Other metrics do not
  * change.
