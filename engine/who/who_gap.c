@@ -109,6 +109,7 @@ struct ab__who {
     uint64_t ev_with_res, ev_without_res, ev_without_role;
     uint64_t c_role, c_ctrl, c_ho;
     char *system_resources;
+    char *in_roles, *in_role_map, *in_sod, *in_role_attr; /* The options, as given. */
     /* Accept rules: normalised names, and the last case each rule counted. */
     char **role_norm, **task_norm;
     uint32_t *rule_last;
@@ -1424,7 +1425,17 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
     ab_ctx *ctx = g->ctx;
     sort_g = g;
     uint32_t R = h->role_count;
-    ab__gw_puts(w, ",\n  \"who\": {\"role_source\": ");
+    ab__gw_puts(w, ",\n  \"who\": {\"options\": {\"roles\": ");
+    ab__gw_jstr(w, h->in_roles);
+    ab__gw_puts(w, ", \"role\": ");
+    ab__gw_jstr(w, h->in_role_attr);
+    ab__gw_puts(w, ", \"role_map\": ");
+    ab__gw_jstr(w, h->in_role_map);
+    ab__gw_puts(w, ", \"sod\": ");
+    ab__gw_jstr(w, h->in_sod);
+    ab__gw_puts(w, ", \"system_resources\": ");
+    ab__gw_jstr(w, h->system_resources);
+    ab__gw_puts(w, "},\n    \"role_source\": ");
     ab__gw_jstr(w, h->role_source);
     ab__gw_printf(w,
                   ",\n    \"events\": {\"with_resource\": %llu, \"without_resource\": %llu, "
