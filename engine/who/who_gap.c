@@ -50,6 +50,8 @@ typedef struct counted {
     uint32_t examples[3];
     uint32_t example_count;
     uint32_t anchor_act; /* Handoffs: the from-role's last step in the first case. */
+    uint32_t *list;      /* Handoffs: their cases, ascending. */
+    size_t list_cap;
 } counted;
 
 typedef struct lane_info {
@@ -109,6 +111,7 @@ struct ab__who {
     uint64_t ev_with_res, ev_without_res, ev_without_role;
     uint64_t c_role, c_ctrl, c_ho;
     char *system_resources;
+    uint8_t *is_system;                                   /* Per log resource: a system account. */
     char *in_roles, *in_role_map, *in_sod, *in_role_attr; /* The options, as given. */
     /* Accept rules: normalised names, and the last case each rule counted. */
     char **role_norm, **task_norm;
@@ -795,6 +798,18 @@ static int run_cases(ab_gap *g, who *h)
     h->ho_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
     h->matrix = ab__calloc(ctx, (size_t)R * R + 1, sizeof(uint64_t));
     int rc = AB_OK;
+    if (h->system_resources != NULL) {
+        uint32_t nr = ab_log_resource_count(log);
+        h->is_system = ab__calloc(ctx, (size_t)nr + 1, 1);
+        if (h->is_system == NULL) {
+            rc = AB_ENOMEM;
+            goto done;
+        }
+        for (uint32_t r = 0; r < nr; r++) {
+            h->is_system[r] =
+                (uint8_t)ab__who_glob_list(h->system_resources, ab_log_resource_name(log, r));
+        }
+    }
     if (eff == NULL || cact == NULL || cres == NULL || h->rv_off == NULL || h->sod_off == NULL ||
         h->ho_off == NULL || h->matrix == NULL) {
         rc = AB_ENOMEM;
@@ -846,10 +861,7 @@ static int run_cases(ab_gap *g, who *h)
             }
             if (r != NONE) {
                 tk->with_resource++;
-                if (h->system_resources != NULL &&
-                    ab__who_glob_list(h->system_resources, ab_log_resource_name(log, r))) {
-                    tk->by_system++;
-                }
+                tk->by_system += h->is_system != NULL && h->is_system[r];
             }
             if (r == NONE || nr == 0) {
                 tk->unknown++;
@@ -913,6 +925,13 @@ static int run_cases(ab_gap *g, who *h)
             counted *ho = &h->ho[hi];
             if (ho->cases == 0) {
                 ho->anchor_act = cact[p - 1];
+            }
+            if (ho->last_case != c) {
+                if (AB_GROW(ctx, ho->list, ho->list_cap, (size_t)ho->cases + 1) != AB_OK) {
+                    rc = AB_ENOMEM;
+                    break;
+                }
+                ho->list[ho->cases] = c;
             }
             count_case(ho, c);
             ho->count++;
@@ -995,6 +1014,46 @@ done:
  * min_group cases; the deviating cases are the closed cases with the
  * hand-off in the stratum. Cycle times as everywhere in the report.
  */
+/* Whether case c contains activity a (its variant's sorted activities). */
+static int case_has(const ab_gap *g, uint32_t c, uint32_t a)
+{
+    const ab__gap_group *gr = &g->groups[g->case_group[c]];
+    const uint32_t *v = g->variant_acts[gr->variant];
+    uint32_t lo = 0, hi = g->variant_act_count[gr->variant];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < a) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < g->variant_act_count[gr->variant] && v[lo] == a;
+}
+
+static const who *sort_h;
+static int cmp_anchor(const void *pa, const void *pb)
+{
+    uint32_t a = sort_h->ho[*(const uint32_t *)pa].anchor_act;
+    uint32_t b = sort_h->ho[*(const uint32_t *)pb].anchor_act;
+    return a < b ? -1 : a > b;
+}
+
+/* Sorted multiset difference: y = cand minus rm (rm sorted, a sub-multiset). */
+static uint32_t sorted_minus(const int64_t *cand, uint32_t n, const int64_t *rm, uint32_t r,
+                             int64_t *y)
+{
+    uint32_t q = 0, m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (q < r && rm[q] == cand[i]) {
+            q++;
+        } else {
+            y[m++] = cand[i];
+        }
+    }
+    return m;
+}
+
 static int handoff_times(ab_gap *g, who *h)
 {
     ab_ctx *ctx = g->ctx;
@@ -1010,68 +1069,74 @@ static int handoff_times(ab_gap *g, who *h)
     uint32_t min_group = g->opts.min_group;
     int64_t *x = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
     int64_t *y = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    uint8_t *has = ab__calloc(ctx, (size_t)N + 1, 1);
-    uint8_t *in = ab__calloc(ctx, (size_t)N + 1, 1);
+    int64_t *rm = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    int64_t *tmp = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    int64_t *cand_all = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    int64_t *cand_conf = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    uint32_t *ord = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)H + 1));
     ab__gap_sel sel;
     memset(&sel, 0, sizeof(sel));
     int rc = AB_OK;
-    if (x == NULL || y == NULL || has == NULL || in == NULL ||
-        (timed && ab__gap_sel_init(&sel, ctx, N, N) != AB_OK)) {
+    if (x == NULL || y == NULL || rm == NULL || tmp == NULL || cand_all == NULL ||
+        cand_conf == NULL || ord == NULL || (timed && ab__gap_sel_init(&sel, ctx, N, N) != AB_OK)) {
         rc = AB_ENOMEM;
         goto done;
     }
+    /* Hand-offs by anchor, so that each stratum's candidates are listed and
+     * sorted once. */
     for (uint32_t i = 0; i < H; i++) {
+        ord[i] = i;
+    }
+    sort_h = h;
+    qsort(ord, H, sizeof(uint32_t), cmp_anchor);
+    uint32_t cached = NONE, n_all = 0, n_conf = 0;
+    for (uint32_t k = 0; k < H; k++) {
+        uint32_t i = ord[k];
         ab_gap_time *t = &h->ho_time[i];
         t->local.status = AB_GAP_TIME_NOT_APPLICABLE;
         if (!timed) {
             t->status = AB_GAP_TIME_NO_TIMESTAMPS;
             continue;
         }
-        const ab__gap_key *k = &h->ho_map.keys[i];
-        uint32_t anchor = h->ho[i].anchor_act;
-        /* The cases with the hand-off, and the stratum. */
-        memset(has, 0, N);
-        for (uint32_t c = 0; c < N; c++) {
-            for (uint64_t q = h->ho_off[c]; q < h->ho_off[c + 1]; q++) {
-                if (h->hv[q].from_role == k->a && h->hv[q].to_role == k->b) {
-                    has[c] = 1;
-                    break;
+        const counted *ho = &h->ho[i];
+        uint32_t anchor = ho->anchor_act;
+        if (anchor != cached) {
+            /* The stratum: closed cases with a cycle time containing the anchor. */
+            n_all = n_conf = 0;
+            for (uint32_t c = 0; c < N; c++) {
+                if (g->open[c] || g->ct[c] == INT64_MIN || !case_has(g, c, anchor)) {
+                    continue;
+                }
+                cand_all[n_all++] = g->ct[c];
+                if (!g->groups[g->case_group[c]].deviating) {
+                    cand_conf[n_conf++] = g->ct[c];
                 }
             }
+            ab__gap_sort_i64_tmp(cand_all, n_all, tmp);
+            ab__gap_sort_i64_tmp(cand_conf, n_conf, tmp);
+            cached = anchor;
         }
-        uint32_t n = 0, mc = 0, mw = 0;
-        for (uint32_t c = 0; c < N; c++) {
-            in[c] = 0;
-            if (g->open[c] || g->ct[c] == INT64_MIN) {
+        /* The cases with the hand-off in the stratum, and those of them
+         * that conform (they leave the conforming candidates). */
+        uint32_t n = 0, r = 0;
+        for (uint64_t q = 0; q < ho->cases; q++) {
+            uint32_t c = ho->list[q];
+            if (g->open[c] || g->ct[c] == INT64_MIN || !case_has(g, c, anchor)) {
                 continue;
             }
-            uint32_t len = 0;
-            const uint64_t *ev = g->view->case_events(g->view->src, c, &len);
-            const uint32_t *act = ab_log_col_activity(g->log);
-            for (uint32_t p = 0; p < len; p++) {
-                if (act[ev[p]] == anchor) {
-                    in[c] = 1;
-                    break;
-                }
-            }
-            if (!in[c]) {
-                continue;
-            }
-            if (has[c]) {
-                x[n++] = g->ct[c];
-            } else {
-                mw++;
-                mc += !g->groups[g->case_group[c]].deviating;
+            x[n++] = g->ct[c];
+            if (!g->groups[g->case_group[c]].deviating) {
+                rm[r++] = g->ct[c];
             }
         }
+        uint32_t mc = n_conf - r, mw = n_all - n;
         int use_conf = mc >= min_group;
-        uint32_t m = use_conf ? mc : mw;
         t->n_deviating = n;
         t->n_stratum_conforming = mc;
         t->n_stratum_without = mw;
         t->n_baseline_conforming = mc;
         t->baseline_kind = use_conf ? AB_GAP_BASELINE_CONFORMING : AB_GAP_BASELINE_WITHOUT;
-        t->n_baseline = m;
+        t->n_baseline = use_conf ? mc : mw;
         char buf[1024];
         snprintf(buf, sizeof(buf), "closed %scases containing %s%s", use_conf ? "conforming " : "",
                  ab_log_activity_name(g->log, anchor), use_conf ? "" : " without this hand-off");
@@ -1084,18 +1149,18 @@ static int handoff_times(ab_gap *g, who *h)
             t->status = AB_GAP_TIME_TOO_FEW;
             continue;
         }
-        if (m < min_group) {
+        if (t->n_baseline < min_group) {
             t->status = AB_GAP_TIME_NO_BASELINE;
             continue;
         }
-        m = 0;
-        for (uint32_t c = 0; c < N; c++) {
-            if (in[c] && !has[c] && (!use_conf || !g->groups[g->case_group[c]].deviating)) {
-                y[m++] = g->ct[c];
-            }
+        ab__gap_sort_i64_tmp(x, n, tmp);
+        uint32_t m;
+        if (use_conf) {
+            ab__gap_sort_i64_tmp(rm, r, tmp);
+            m = sorted_minus(cand_conf, n_conf, rm, r, y);
+        } else {
+            m = sorted_minus(cand_all, n_all, x, n, y);
         }
-        ab__gap_sort_i64(x, n);
-        ab__gap_sort_i64(y, m);
         t->status = AB_GAP_TIME_OK;
         t->deviating_median_s = ab__gap_median_sorted(x, n) / 1e6;
         t->baseline_median_s = ab__gap_median_sorted(y, m) / 1e6;
@@ -1114,8 +1179,11 @@ done:
     }
     ab__free(ctx, x);
     ab__free(ctx, y);
-    ab__free(ctx, has);
-    ab__free(ctx, in);
+    ab__free(ctx, rm);
+    ab__free(ctx, tmp);
+    ab__free(ctx, cand_all);
+    ab__free(ctx, cand_conf);
+    ab__free(ctx, ord);
     return rc;
 }
 
@@ -1260,6 +1328,9 @@ void ab__who_destroy(ab_gap *g)
     ab__free(ctx, h->ctrl);
     ab__free(ctx, h->documented);
     ab__free(ctx, h->matrix);
+    for (size_t i = 0; h->ho != NULL && i < h->ho_cap; i++) {
+        ab__free(ctx, h->ho[i].list);
+    }
     ab__gap_map_finish(&h->ho_map);
     ab__free(ctx, h->ho);
     ab__free(ctx, h->ho_time);
@@ -1270,6 +1341,7 @@ void ab__who_destroy(ab_gap *g)
     ab__free(ctx, h->sh);
     ab__free(ctx, h->hv);
     ab__free(ctx, h->rule_last);
+    ab__free(ctx, h->is_system);
     ab__free(ctx, h);
     g->who = NULL;
 }
@@ -1665,6 +1737,12 @@ void ab__who_json_case(ab__gw *w, const ab_gap *g, uint32_t c)
     }
     const ab_log *log = g->log;
     const ab_net *net = g->net;
+    if (h->rv_off[c] == h->rv_off[c + 1] && h->sod_off[c] == h->sod_off[c + 1] &&
+        h->ho_off[c] == h->ho_off[c + 1]) {
+        ab__gw_puts(w, ", \"who\": {\"role_violations\": [], \"sod_violations\": [], "
+                       "\"undocumented_handoffs\": []}");
+        return;
+    }
     ab__gw_puts(w, ", \"who\": {\"role_violations\": [");
     for (uint64_t q = h->rv_off[c]; q < h->rv_off[c + 1]; q++) {
         const role_viol *v = &h->rv[q];
