@@ -14,6 +14,7 @@
 #include "gap/gap_int.h"
 #include "who/who_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1054,6 +1055,109 @@ static uint32_t sorted_minus(const int64_t *cand, uint32_t n, const int64_t *rm,
     return m;
 }
 
+/* One thread's work space for hand-off time impacts. */
+typedef struct ho_work {
+    const ab_gap *g;
+    const who *h;
+    const uint32_t *ord; /* Hand-offs by anchor. */
+    uint32_t lo, hi;     /* This thread's share of ord. */
+    int64_t *x, *y, *rm, *tmp, *cand_all, *cand_conf;
+    ab__gap_sel sel;
+    int ok;
+} ho_work;
+
+static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, uint32_t *n_conf)
+{
+    const ab_gap *g = w->g;
+    const who *h = w->h;
+    uint32_t N = g->case_count, min_group = g->opts.min_group;
+    ab_gap_time *t = &h->ho_time[i];
+    const counted *ho = &h->ho[i];
+    uint32_t anchor = ho->anchor_act;
+    if (anchor != *cached) {
+        /* The stratum: closed cases with a cycle time containing the anchor. */
+        *n_all = *n_conf = 0;
+        for (uint32_t c = 0; c < N; c++) {
+            if (g->open[c] || g->ct[c] == INT64_MIN || !case_has(g, c, anchor)) {
+                continue;
+            }
+            w->cand_all[(*n_all)++] = g->ct[c];
+            if (!g->groups[g->case_group[c]].deviating) {
+                w->cand_conf[(*n_conf)++] = g->ct[c];
+            }
+        }
+        ab__gap_sort_i64_tmp(w->cand_all, *n_all, w->tmp);
+        ab__gap_sort_i64_tmp(w->cand_conf, *n_conf, w->tmp);
+        *cached = anchor;
+    }
+    /* The cases with the hand-off in the stratum, and those of them that
+     * conform (they leave the conforming candidates). */
+    uint32_t n = 0, r = 0;
+    for (uint64_t q = 0; q < ho->cases; q++) {
+        uint32_t c = ho->list[q];
+        if (g->open[c] || g->ct[c] == INT64_MIN || !case_has(g, c, anchor)) {
+            continue;
+        }
+        w->x[n++] = g->ct[c];
+        if (!g->groups[g->case_group[c]].deviating) {
+            w->rm[r++] = g->ct[c];
+        }
+    }
+    uint32_t mc = *n_conf - r, mw = *n_all - n;
+    int use_conf = mc >= min_group;
+    t->local.status = AB_GAP_TIME_NOT_APPLICABLE;
+    t->n_deviating = n;
+    t->n_stratum_conforming = mc;
+    t->n_stratum_without = mw;
+    t->n_baseline_conforming = mc;
+    t->baseline_kind = use_conf ? AB_GAP_BASELINE_CONFORMING : AB_GAP_BASELINE_WITHOUT;
+    t->n_baseline = use_conf ? mc : mw;
+    if (n < min_group) {
+        t->status = AB_GAP_TIME_TOO_FEW;
+        return;
+    }
+    if (t->n_baseline < min_group) {
+        t->status = AB_GAP_TIME_NO_BASELINE;
+        return;
+    }
+    ab__gap_sort_i64_tmp(w->x, n, w->tmp);
+    uint32_t m;
+    if (use_conf) {
+        ab__gap_sort_i64_tmp(w->rm, r, w->tmp);
+        m = sorted_minus(w->cand_conf, *n_conf, w->rm, r, w->y);
+    } else {
+        m = sorted_minus(w->cand_all, *n_all, w->x, n, w->y);
+    }
+    t->status = AB_GAP_TIME_OK;
+    t->deviating_median_s = ab__gap_median_sorted(w->x, n) / 1e6;
+    t->baseline_median_s = ab__gap_median_sorted(w->y, m) / 1e6;
+    t->delta_s = t->deviating_median_s - t->baseline_median_s;
+    t->relative = t->baseline_median_s > 0 ? t->delta_s / t->baseline_median_s : 0;
+    ab__gap_shift sh;
+    ab__gap_shift_ci(w->x, n, w->y, m, &w->sel, &sh);
+    t->shift_s = sh.shift / 1e6;
+    t->ci_lo_s = sh.lo / 1e6;
+    t->ci_hi_s = sh.hi / 1e6;
+    t->ci_exact = sh.exact;
+}
+
+static void *ho_thread(void *arg)
+{
+    ho_work *w = arg;
+    uint32_t cached = NONE, n_all = 0, n_conf = 0;
+    for (uint32_t k = w->lo; k < w->hi; k++) {
+        ho_job(w, w->ord[k], &cached, &n_all, &n_conf);
+    }
+    return NULL;
+}
+
+/*
+ * The time impacts of the undocumented hand-offs, on up to opts.threads
+ * threads: hand-offs sorted by anchor, each thread a contiguous share (so
+ * that it sorts a stratum's candidates once for the hand-offs that share
+ * it). A hand-off's result depends on its samples only: the report does not
+ * depend on the thread count.
+ */
 static int handoff_times(ab_gap *g, who *h)
 {
     ab_ctx *ctx = g->ctx;
@@ -1062,127 +1166,87 @@ static int handoff_times(ab_gap *g, who *h)
         return AB_OK;
     }
     h->ho_time = ab__calloc(ctx, H, sizeof(ab_gap_time));
-    if (h->ho_time == NULL) {
+    uint32_t *ord = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)H + 1));
+    if (h->ho_time == NULL || ord == NULL) {
+        ab__free(ctx, ord);
         return AB_ENOMEM;
     }
     int timed = ab_log_has_timestamps(g->log);
-    uint32_t min_group = g->opts.min_group;
-    int64_t *x = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    int64_t *y = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    int64_t *rm = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    int64_t *tmp = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    int64_t *cand_all = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    int64_t *cand_conf = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    uint32_t *ord = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)H + 1));
-    ab__gap_sel sel;
-    memset(&sel, 0, sizeof(sel));
-    int rc = AB_OK;
-    if (x == NULL || y == NULL || rm == NULL || tmp == NULL || cand_all == NULL ||
-        cand_conf == NULL || ord == NULL || (timed && ab__gap_sel_init(&sel, ctx, N, N) != AB_OK)) {
-        rc = AB_ENOMEM;
-        goto done;
-    }
-    /* Hand-offs by anchor, so that each stratum's candidates are listed and
-     * sorted once. */
     for (uint32_t i = 0; i < H; i++) {
         ord[i] = i;
+        h->ho_time[i].status = AB_GAP_TIME_NO_TIMESTAMPS;
+        h->ho_time[i].local.status = AB_GAP_TIME_NOT_APPLICABLE;
+    }
+    if (!timed) {
+        ab__free(ctx, ord);
+        return AB_OK;
     }
     sort_h = h;
     qsort(ord, H, sizeof(uint32_t), cmp_anchor);
-    uint32_t cached = NONE, n_all = 0, n_conf = 0;
-    for (uint32_t k = 0; k < H; k++) {
-        uint32_t i = ord[k];
-        ab_gap_time *t = &h->ho_time[i];
-        t->local.status = AB_GAP_TIME_NOT_APPLICABLE;
-        if (!timed) {
-            t->status = AB_GAP_TIME_NO_TIMESTAMPS;
-            continue;
-        }
-        const counted *ho = &h->ho[i];
-        uint32_t anchor = ho->anchor_act;
-        if (anchor != cached) {
-            /* The stratum: closed cases with a cycle time containing the anchor. */
-            n_all = n_conf = 0;
-            for (uint32_t c = 0; c < N; c++) {
-                if (g->open[c] || g->ct[c] == INT64_MIN || !case_has(g, c, anchor)) {
-                    continue;
-                }
-                cand_all[n_all++] = g->ct[c];
-                if (!g->groups[g->case_group[c]].deviating) {
-                    cand_conf[n_conf++] = g->ct[c];
-                }
-            }
-            ab__gap_sort_i64_tmp(cand_all, n_all, tmp);
-            ab__gap_sort_i64_tmp(cand_conf, n_conf, tmp);
-            cached = anchor;
-        }
-        /* The cases with the hand-off in the stratum, and those of them
-         * that conform (they leave the conforming candidates). */
-        uint32_t n = 0, r = 0;
-        for (uint64_t q = 0; q < ho->cases; q++) {
-            uint32_t c = ho->list[q];
-            if (g->open[c] || g->ct[c] == INT64_MIN || !case_has(g, c, anchor)) {
-                continue;
-            }
-            x[n++] = g->ct[c];
-            if (!g->groups[g->case_group[c]].deviating) {
-                rm[r++] = g->ct[c];
-            }
-        }
-        uint32_t mc = n_conf - r, mw = n_all - n;
-        int use_conf = mc >= min_group;
-        t->n_deviating = n;
-        t->n_stratum_conforming = mc;
-        t->n_stratum_without = mw;
-        t->n_baseline_conforming = mc;
-        t->baseline_kind = use_conf ? AB_GAP_BASELINE_CONFORMING : AB_GAP_BASELINE_WITHOUT;
-        t->n_baseline = use_conf ? mc : mw;
-        char buf[1024];
-        snprintf(buf, sizeof(buf), "closed %scases containing %s%s", use_conf ? "conforming " : "",
-                 ab_log_activity_name(g->log, anchor), use_conf ? "" : " without this hand-off");
-        t->stratum = ab__arena_strndup(&g->arena, buf, strlen(buf));
-        if (t->stratum == NULL) {
+    unsigned T = g->opts.threads > 1 ? g->opts.threads : 1;
+    T = T > H ? H : T;
+    T = T > 16 ? 16 : T;
+    ho_work w[16];
+    memset(w, 0, sizeof(w));
+    int rc = AB_OK;
+    for (unsigned k = 0; k < T; k++) {
+        ho_work *x = &w[k];
+        x->g = g;
+        x->h = h;
+        x->ord = ord;
+        x->lo = (uint32_t)((uint64_t)H * k / T);
+        x->hi = (uint32_t)((uint64_t)H * (k + 1) / T);
+        x->x = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+        x->y = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+        x->rm = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+        x->tmp = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+        x->cand_all = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+        x->cand_conf = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+        x->ok = x->x != NULL && x->y != NULL && x->rm != NULL && x->tmp != NULL &&
+                x->cand_all != NULL && x->cand_conf != NULL &&
+                ab__gap_sel_init(&x->sel, ctx, N, N) == AB_OK;
+        if (!x->ok) {
             rc = AB_ENOMEM;
-            goto done;
         }
-        if (n < min_group) {
-            t->status = AB_GAP_TIME_TOO_FEW;
-            continue;
-        }
-        if (t->n_baseline < min_group) {
-            t->status = AB_GAP_TIME_NO_BASELINE;
-            continue;
-        }
-        ab__gap_sort_i64_tmp(x, n, tmp);
-        uint32_t m;
-        if (use_conf) {
-            ab__gap_sort_i64_tmp(rm, r, tmp);
-            m = sorted_minus(cand_conf, n_conf, rm, r, y);
-        } else {
-            m = sorted_minus(cand_all, n_all, x, n, y);
-        }
-        t->status = AB_GAP_TIME_OK;
-        t->deviating_median_s = ab__gap_median_sorted(x, n) / 1e6;
-        t->baseline_median_s = ab__gap_median_sorted(y, m) / 1e6;
-        t->delta_s = t->deviating_median_s - t->baseline_median_s;
-        t->relative = t->baseline_median_s > 0 ? t->delta_s / t->baseline_median_s : 0;
-        ab__gap_shift sh;
-        ab__gap_shift_ci(x, n, y, m, &sel, &sh);
-        t->shift_s = sh.shift / 1e6;
-        t->ci_lo_s = sh.lo / 1e6;
-        t->ci_hi_s = sh.hi / 1e6;
-        t->ci_exact = sh.exact;
     }
-done:
-    if (timed) {
-        ab__gap_sel_finish(&sel, ctx);
+    if (rc == AB_OK) {
+        pthread_t tid[16];
+        unsigned started = 1;
+        for (unsigned k = 1; k < T; k++) {
+            if (pthread_create(&tid[k], NULL, ho_thread, &w[k]) != 0) {
+                break;
+            }
+            started = k + 1;
+        }
+        ho_thread(&w[0]);
+        /* Shares of threads that could not start run here. */
+        for (unsigned k = started; k < T; k++) {
+            ho_thread(&w[k]);
+        }
+        for (unsigned k = 1; k < started; k++) {
+            pthread_join(tid[k], NULL);
+        }
+        /* The baselines in words, on this thread (the arena is not shared). */
+        for (uint32_t i = 0; i < H && rc == AB_OK; i++) {
+            ab_gap_time *t = &h->ho_time[i];
+            int conf = t->baseline_kind == AB_GAP_BASELINE_CONFORMING;
+            char buf[1024];
+            snprintf(buf, sizeof(buf), "closed %scases containing %s%s", conf ? "conforming " : "",
+                     ab_log_activity_name(g->log, h->ho[i].anchor_act),
+                     conf ? "" : " without this hand-off");
+            t->stratum = ab__arena_strndup(&g->arena, buf, strlen(buf));
+            rc = t->stratum != NULL ? AB_OK : AB_ENOMEM;
+        }
     }
-    ab__free(ctx, x);
-    ab__free(ctx, y);
-    ab__free(ctx, rm);
-    ab__free(ctx, tmp);
-    ab__free(ctx, cand_all);
-    ab__free(ctx, cand_conf);
+    for (unsigned k = 0; k < T; k++) {
+        ab__free(ctx, w[k].x);
+        ab__free(ctx, w[k].y);
+        ab__free(ctx, w[k].rm);
+        ab__free(ctx, w[k].tmp);
+        ab__free(ctx, w[k].cand_all);
+        ab__free(ctx, w[k].cand_conf);
+        ab__gap_sel_finish(&w[k].sel, ctx);
+    }
     ab__free(ctx, ord);
     return rc;
 }
