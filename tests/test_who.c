@@ -16,8 +16,9 @@
 
 static const char map_bpmn[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" id=\"d\" "
-    "targetNamespace=\"t\">\n"
+    "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
+    "xmlns:bpmndi=\"http://www.omg.org/spec/BPMN/20100524/DI\" "
+    "xmlns:dc=\"http://www.omg.org/spec/DD/20100524/DC\" id=\"d\" targetNamespace=\"t\">\n"
     "  <process id=\"p\" isExecutable=\"false\">\n"
     "    <laneSet id=\"ls\">\n"
     "      <lane id=\"l1\" "
@@ -35,6 +36,22 @@ static const char map_bpmn[] =
     "    <sequenceFlow id=\"f3\" sourceRef=\"app\" targetRef=\"pay\"/>\n"
     "    <sequenceFlow id=\"f4\" sourceRef=\"pay\" targetRef=\"e\"/>\n"
     "  </process>\n"
+    "  <bpmndi:BPMNDiagram id=\"dg\"><bpmndi:BPMNPlane id=\"pl\" bpmnElement=\"p\">\n"
+    "    <bpmndi:BPMNShape id=\"sl1\" bpmnElement=\"l1\"><dc:Bounds x=\"0\" y=\"0\" "
+    "width=\"600\" height=\"120\"/></bpmndi:BPMNShape>\n"
+    "    <bpmndi:BPMNShape id=\"sl2\" bpmnElement=\"l2\"><dc:Bounds x=\"0\" y=\"120\" "
+    "width=\"600\" height=\"120\"/></bpmndi:BPMNShape>\n"
+    "    <bpmndi:BPMNShape id=\"ss\" bpmnElement=\"s\"><dc:Bounds x=\"50\" y=\"40\" "
+    "width=\"36\" height=\"36\"/></bpmndi:BPMNShape>\n"
+    "    <bpmndi:BPMNShape id=\"sreq\" bpmnElement=\"req\"><dc:Bounds x=\"120\" y=\"20\" "
+    "width=\"100\" height=\"80\"/></bpmndi:BPMNShape>\n"
+    "    <bpmndi:BPMNShape id=\"sapp\" bpmnElement=\"app\"><dc:Bounds x=\"260\" y=\"140\" "
+    "width=\"100\" height=\"80\"/></bpmndi:BPMNShape>\n"
+    "    <bpmndi:BPMNShape id=\"spay\" bpmnElement=\"pay\"><dc:Bounds x=\"400\" y=\"20\" "
+    "width=\"100\" height=\"80\"/></bpmndi:BPMNShape>\n"
+    "    <bpmndi:BPMNShape id=\"se\" bpmnElement=\"e\"><dc:Bounds x=\"540\" y=\"40\" "
+    "width=\"36\" height=\"36\"/></bpmndi:BPMNShape>\n"
+    "  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>\n"
     "</definitions>\n";
 
 /*
@@ -245,7 +262,8 @@ static void test_roles_file(void **state)
     /* Matrix rows and columns in name order: Clerk, Manager, System. */
     assert_has(j, "\"matrix\": {\"roles\": [\"Clerk\", \"Manager\", \"System\"], \"counts\": "
                   "[[0, 2, 0], [3, 0, 1], [0, 0, 0]]}");
-    assert_has(j, "{\"task\": \"Pay\", \"instances\": 5, \"by_system\": 1, \"share\": 0.200}");
+    assert_has(j, "{\"task\": \"Pay\", \"element_id\": \"pay\", \"lane\": \"Clerk\", "
+                  "\"instances\": 5, \"by_system\": 1, \"share\": 0.200}");
     /* Controls' performers: alice approved in case 2 and also requested and paid. */
     assert_has(j, "{\"control\": \"Approve\", \"also_did\": \"Pay\", \"cases\": 2}");
     assert_has(j, "{\"control\": \"Approve\", \"also_did\": \"Request\", \"cases\": 2}");
@@ -318,6 +336,33 @@ static void test_accept(void **state)
     assert_has(j, "{\"rule\": \"handoff,Manager,System\", \"line\": 2, \"cases\": 1}");
     assert_has(j, "{\"rule\": \"sod,pay,request\", \"line\": 3, \"cases\": 3}");
     free(j);
+    finish(&r);
+}
+
+/* The HTML report: the who section and the lanes tinted on the map. */
+static void test_html(void **state)
+{
+    (void)state;
+    run r;
+    prepare(&r, log_csv);
+    ab_who_options w = AB_WHO_OPTIONS_INIT;
+    w.roles_file = tu_tmpfile(roles_csv, strlen(roles_csv), ".csv");
+    w.system_resources = "sys";
+    ab_error err;
+    assert_int_equal(compute(&r, &w, &err), AB_OK);
+    ab_buf b = AB_BUF_INIT;
+    assert_int_equal(ab_report_gap_html(&b, r.ctx, r.gap, r.model, NULL, &err), AB_OK);
+    assert_has(b.ptr, "id=\"s-who\"");
+    assert_has(b.ptr, "Who did the work per lane");
+    /* Manager: Approve's 5 instances, 1 by a clerk; Clerk: Request and Pay,
+     * 10 instances, 1 without a resource, 1 by the system account. */
+    assert_has(b.ptr, "Lane: Manager (1 of 5 step instances done by someone outside the lane, "
+                      "20.0%)");
+    assert_has(b.ptr, "Lane: Clerk (1 of 9 step instances done by someone outside the lane, "
+                      "11.1%)");
+    assert_has(b.ptr, "class=\"ab-lane-share\"");
+    assert_has(b.ptr, "System accounts (sys)");
+    ab_buf_dispose(&b);
     finish(&r);
 }
 
@@ -445,13 +490,10 @@ static void test_handover_and_four_eyes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roles_file),
-        cmocka_unit_test(test_roles_column_and_sod),
-        cmocka_unit_test(test_accept),
-        cmocka_unit_test(test_role_map),
-        cmocka_unit_test(test_no_roles),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_handover_and_four_eyes),
+        cmocka_unit_test(test_roles_file), cmocka_unit_test(test_roles_column_and_sod),
+        cmocka_unit_test(test_accept),     cmocka_unit_test(test_html),
+        cmocka_unit_test(test_role_map),   cmocka_unit_test(test_no_roles),
+        cmocka_unit_test(test_bad_files),  cmocka_unit_test(test_handover_and_four_eyes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1781,6 +1781,10 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
         const task *t = &h->tasks[ao[i]];
         ab__gw_puts(w, i ? ",\n      {\"task\": " : "\n      {\"task\": ");
         ab__gw_jstr(w, t->name);
+        ab__gw_puts(w, ", \"element_id\": ");
+        ab__gw_jstr(w, t->element_id);
+        ab__gw_puts(w, ", \"lane\": ");
+        ab__gw_jstr(w, t->lane);
         ab__gw_printf(w, ", \"instances\": %llu, \"by_system\": %llu, \"share\": ",
                       (unsigned long long)t->instances, (unsigned long long)t->by_system);
         if (t->with_resource > 0) {
