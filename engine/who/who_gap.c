@@ -304,6 +304,27 @@ static int load_role_attr(ab_gap *g, who *h, const char *key, int *found)
     return AB_OK;
 }
 
+/* Which of org:role, role and org:group an event has (top-level string
+ * attributes with a value). */
+typedef struct key_scan {
+    int seen[3];
+} key_scan;
+
+static int scan_key(const char *key, const ab_value *v, int depth, void *payload)
+{
+    key_scan *ks = payload;
+    if (depth != 0 || (v->type != AB_ATTR_STRING && v->type != AB_ATTR_ID) || v->u.s.len == 0) {
+        return 0;
+    }
+    static const char *const keys[] = {"org:role", "role", "org:group"};
+    for (int k = 0; k < 3; k++) {
+        if (strcmp(key, keys[k]) == 0) {
+            ks->seen[k] = 1;
+        }
+    }
+    return ks->seen[0];
+}
+
 /* The candidate roles of an event. */
 static const uint32_t *event_roles(const who *h, const ab_gap *g, uint64_t e, uint32_t *n)
 {
@@ -1296,7 +1317,17 @@ int ab__who_compute(ab_gap *g, ab_error *err)
     } else {
         static const char *const keys[] = {"org:role", "role", "org:group"};
         static const char *const sources[] = {"log:org:role", "column", "log:org:group"};
+        /* Which of the usual keys the events have: one pass over their
+         * attributes, ended by the first org:role. */
+        key_scan ks = {{0, 0, 0}};
+        uint64_t ne = ab_log_event_count(g->log);
+        for (uint64_t e = 0; o->role_attr == NULL && e < ne && !ks.seen[0]; e++) {
+            ab_log_event_attrs_visit(g->log, e, scan_key, &ks);
+        }
         for (int k = 0; k < 3; k++) {
+            if (o->role_attr == NULL && !ks.seen[k]) {
+                continue;
+            }
             const char *key = o->role_attr != NULL ? o->role_attr : keys[k];
             int found = 0;
             rc = load_role_attr(g, h, key, &found);
