@@ -366,6 +366,56 @@ static void test_html(void **state)
     finish(&r);
 }
 
+/* Every allocation of the who checks and writers may fail: AB_ENOMEM,
+ * nothing leaked, and the run that fails nothing succeeds. */
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    run r;
+    prepare(&r, log_csv);
+    static const char sod_csv[] = "Request,Approve\n*,Pay\n";
+    static const char accept_csv[] = "role,approve,*\nsod,pay,request\n";
+    static const char map_csv[] = "manager,Manager\n";
+    ab_who_options w = AB_WHO_OPTIONS_INIT;
+    w.roles_file = tu_tmpfile(roles_csv, strlen(roles_csv), ".csv");
+    w.sod_file = tu_tmpfile(sod_csv, strlen(sod_csv), ".csv");
+    w.role_map_file = tu_tmpfile(map_csv, strlen(map_csv), ".csv");
+    w.system_resources = "sys";
+    const char *accept = tu_tmpfile(accept_csv, strlen(accept_csv), ".csv");
+    for (uint64_t fail = 1;; fail++) {
+        tu_alloc a = {0, fail, 0, 0};
+        ab_ctx *ctx = tu_ctx_counting(&a);
+        ab_gap_options o = AB_GAP_OPTIONS_INIT;
+        o.threads = 2;
+        o.model = r.model;
+        o.mapping = r.map;
+        o.who = &w;
+        o.accept_file = accept;
+        ab_gap *g = NULL;
+        ab_buf b = AB_BUF_INIT;
+        int rc = ab_gap_compute(&g, ctx, r.log, r.relabelled, r.conf, &o, NULL);
+        if (rc == AB_OK) {
+            rc = ab_gap_write_json(g, &b, NULL);
+        }
+        if (rc == AB_OK) {
+            rc = ab_gap_write_markdown(g, &b, NULL);
+        }
+        if (rc == AB_OK) {
+            rc = ab_gap_write_cases(g, &b, NULL);
+        }
+        ab_buf_dispose(&b);
+        ab_gap_destroy(g);
+        ab_ctx_destroy(ctx);
+        assert_int_equal(a.live, 0);
+        if (a.failed == 0) {
+            assert_int_equal(rc, AB_OK);
+            break;
+        }
+        assert_int_equal(rc, AB_ENOMEM);
+    }
+    finish(&r);
+}
+
 /* A role map overrides name matching for the lanes it names. */
 static void test_role_map(void **state)
 {
@@ -492,6 +542,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roles_file), cmocka_unit_test(test_roles_column_and_sod),
         cmocka_unit_test(test_accept),     cmocka_unit_test(test_html),
+        cmocka_unit_test(test_out_of_memory),
         cmocka_unit_test(test_role_map),   cmocka_unit_test(test_no_roles),
         cmocka_unit_test(test_bad_files),  cmocka_unit_test(test_handover_and_four_eyes),
     };

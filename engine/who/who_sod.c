@@ -334,7 +334,9 @@ int ab__sod_case(const ab__sod_expand *x, const ab_log *log, const uint32_t *act
             w->hits[nh++] = (uint64_t)p << 32 | ri;
         }
     }
-    qsort(w->hits, nh, sizeof(uint64_t), cmp_u64);
+    if (nh > 1) {
+        qsort(w->hits, nh, sizeof(uint64_t), cmp_u64);
+    }
     for (size_t k = 0; k < nh;) {
         uint32_t p = (uint32_t)(w->hits[k] >> 32), best = (uint32_t)w->hits[k];
         for (k++; k < nh && (uint32_t)(w->hits[k] >> 32) == p; k++) {
