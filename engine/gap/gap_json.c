@@ -140,6 +140,11 @@ static void time_impact(ab__gw *w, const ab_gap *g, const ab_gap_time *t)
     case AB_GAP_TIME_NO_TIMESTAMPS:
         snprintf(reason, sizeof(reason), "the log has no timestamps");
         break;
+    case AB_GAP_TIME_BELOW_SUPPORT:
+        snprintf(reason, sizeof(reason),
+                 "fewer cases have it than the minimum support (%llu cases): not measured",
+                 (unsigned long long)g->min_support);
+        break;
     default:
         snprintf(reason, sizeof(reason), "documented repetitions are not a deviation");
         break;

@@ -815,6 +815,12 @@ static int run_cases(ab_gap *g, who *h)
     uint32_t *cact = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
     uint32_t *cres = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
     ab__sod_work sw = {ctx, NULL, NULL, 0, 0};
+    /* Roles seen per task: a dense table when it is small, else the map. */
+    uint64_t *seen = NULL;
+    int dense = (uint64_t)h->task_count * R <= ((uint64_t)1 << 22);
+    if (dense) {
+        seen = ab__calloc(ctx, (size_t)h->task_count * R + 1, sizeof(uint64_t));
+    }
     h->rv_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
     h->sod_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
     h->ho_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
@@ -833,7 +839,7 @@ static int run_cases(ab_gap *g, who *h)
         }
     }
     if (eff == NULL || cact == NULL || cres == NULL || h->rv_off == NULL || h->sod_off == NULL ||
-        h->ho_off == NULL || h->matrix == NULL) {
+        h->ho_off == NULL || h->matrix == NULL || (dense && seen == NULL)) {
         rc = AB_ENOMEM;
         goto done;
     }
@@ -889,15 +895,19 @@ static int run_cases(ab_gap *g, who *h)
                 tk->unknown++;
                 continue;
             }
-            uint32_t si;
-            int fresh;
-            if (ab__gap_map_get(&h->seen_map, (ab__gap_key){0, ti, eff[p], 0}, &si, &fresh) !=
-                    AB_OK ||
-                AB_GROW(ctx, h->seen_count, h->seen_cap, (size_t)si + 1) != AB_OK) {
-                rc = AB_ENOMEM;
-                break;
+            if (seen != NULL) {
+                seen[(size_t)ti * R + eff[p]]++;
+            } else {
+                uint32_t si;
+                int fresh;
+                if (ab__gap_map_get(&h->seen_map, (ab__gap_key){0, ti, eff[p], 0}, &si, &fresh) !=
+                        AB_OK ||
+                    AB_GROW(ctx, h->seen_count, h->seen_cap, (size_t)si + 1) != AB_OK) {
+                    rc = AB_ENOMEM;
+                    break;
+                }
+                h->seen_count[si] = fresh ? 1 : h->seen_count[si] + 1;
             }
-            h->seen_count[si] = fresh ? 1 : h->seen_count[si] + 1;
             if (lane == NONE || h->lanes[lane].role_count == 0 || role_allowed(h, lane, eff[p])) {
                 continue;
             }
@@ -1018,7 +1028,24 @@ static int run_cases(ab_gap *g, who *h)
     h->rv_off[N] = h->rv_n;
     h->sod_off[N] = h->sh_n;
     h->ho_off[N] = h->hv_n;
+    for (uint32_t t = 0; seen != NULL && rc == AB_OK && t < h->task_count; t++) {
+        for (uint32_t r = 0; r < R && rc == AB_OK; r++) {
+            uint64_t n = seen[(size_t)t * R + r];
+            uint32_t si;
+            int fresh;
+            if (n == 0) {
+                continue;
+            }
+            if (ab__gap_map_get(&h->seen_map, (ab__gap_key){0, t, r, 0}, &si, &fresh) != AB_OK ||
+                AB_GROW(ctx, h->seen_count, h->seen_cap, (size_t)si + 1) != AB_OK) {
+                rc = AB_ENOMEM;
+                break;
+            }
+            h->seen_count[si] = n;
+        }
+    }
 done:
+    ab__free(ctx, seen);
     ab__free(ctx, eff);
     ab__free(ctx, cact);
     ab__free(ctx, cres);
@@ -1036,21 +1063,20 @@ done:
  * min_group cases; the deviating cases are the closed cases with the
  * hand-off in the stratum. Cycle times as everywhere in the report.
  */
-/* Whether case c contains activity a (its variant's sorted activities). */
-static int case_has(const ab_gap *g, uint32_t c, uint32_t a)
+/* Whether conformance variant v contains activity a (its sorted activities). */
+static int variant_has(const ab_gap *g, uint32_t v, uint32_t a)
 {
-    const ab__gap_group *gr = &g->groups[g->case_group[c]];
-    const uint32_t *v = g->variant_acts[gr->variant];
-    uint32_t lo = 0, hi = g->variant_act_count[gr->variant];
+    const uint32_t *acts = g->variant_acts[v];
+    uint32_t lo = 0, hi = g->variant_act_count[v], n = hi;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < a) {
+        if (acts[mid] < a) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
-    return lo < g->variant_act_count[gr->variant] && v[lo] == a;
+    return lo < n && acts[lo] == a;
 }
 
 static const who *sort_h;
@@ -1083,32 +1109,70 @@ typedef struct ho_work {
     const uint32_t *ord; /* Hand-offs by anchor. */
     uint32_t lo, hi;     /* This thread's share of ord. */
     int64_t *x, *y, *rm, *tmp, *cand_all, *cand_conf;
+    const int64_t *sorted_ct;    /* The closed cases' cycle times, ascending (shared) ... */
+    const uint32_t *sorted_case; /* ... and their cases. */
+    uint32_t sorted_n;
+    uint8_t *ghas; /* Per group: its variant contains the current anchor. */
     ab__gap_sel sel;
     int ok;
 } ho_work;
+
+/* Sorts n cycle times ascending with their cases (LSD radix, 8 bits a pass,
+ * stable); tk / tc hold n more. */
+static void radix_pairs(int64_t *k, uint32_t *c, int64_t *tk, uint32_t *tc, uint32_t n)
+{
+    for (int shift = 0; shift < 64; shift += 8) {
+        uint32_t count[257];
+        memset(count, 0, sizeof(count));
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t u = (uint64_t)k[i] ^ 0x8000000000000000ull;
+            count[((u >> shift) & 0xFF) + 1]++;
+        }
+        if (count[1] == n || n == 0) {
+            continue; /* Every key has the same byte here. */
+        }
+        for (int b = 0; b < 256; b++) {
+            count[b + 1] += count[b];
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t u = (uint64_t)k[i] ^ 0x8000000000000000ull;
+            uint32_t d = count[(u >> shift) & 0xFF]++;
+            tk[d] = k[i];
+            tc[d] = c[i];
+        }
+        memcpy(k, tk, sizeof(int64_t) * n);
+        memcpy(c, tc, sizeof(uint32_t) * n);
+    }
+}
 
 static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, uint32_t *n_conf)
 {
     const ab_gap *g = w->g;
     const who *h = w->h;
-    uint32_t N = g->case_count, min_group = g->opts.min_group;
+    uint32_t min_group = g->opts.min_group;
     ab_gap_time *t = &h->ho_time[i];
     const counted *ho = &h->ho[i];
     uint32_t anchor = ho->anchor_act;
+    if (t->status == AB_GAP_TIME_BELOW_SUPPORT) {
+        return;
+    }
     if (anchor != *cached) {
-        /* The stratum: closed cases with a cycle time containing the anchor. */
+        /* The stratum: closed cases with a cycle time containing the anchor,
+         * read from the cycle times sorted once, so they come out sorted. */
+        for (uint32_t gi = 0; gi < g->group_count; gi++) {
+            w->ghas[gi] = (uint8_t)variant_has(g, g->groups[gi].variant, anchor);
+        }
         *n_all = *n_conf = 0;
-        for (uint32_t c = 0; c < N; c++) {
-            if (g->open[c] || g->ct[c] == INT64_MIN || !case_has(g, c, anchor)) {
+        for (uint32_t k = 0; k < w->sorted_n; k++) {
+            uint32_t gi = g->case_group[w->sorted_case[k]];
+            if (!w->ghas[gi]) {
                 continue;
             }
-            w->cand_all[(*n_all)++] = g->ct[c];
-            if (!g->groups[g->case_group[c]].deviating) {
-                w->cand_conf[(*n_conf)++] = g->ct[c];
+            w->cand_all[(*n_all)++] = w->sorted_ct[k];
+            if (!g->groups[gi].deviating) {
+                w->cand_conf[(*n_conf)++] = w->sorted_ct[k];
             }
         }
-        ab__gap_sort_i64_tmp(w->cand_all, *n_all, w->tmp);
-        ab__gap_sort_i64_tmp(w->cand_conf, *n_conf, w->tmp);
         *cached = anchor;
     }
     /* The cases with the hand-off in the stratum, and those of them that
@@ -1116,7 +1180,7 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
     uint32_t n = 0, r = 0;
     for (uint64_t q = 0; q < ho->cases; q++) {
         uint32_t c = ho->list[q];
-        if (g->open[c] || g->ct[c] == INT64_MIN || !case_has(g, c, anchor)) {
+        if (g->open[c] || g->ct[c] == INT64_MIN || !w->ghas[g->case_group[c]]) {
             continue;
         }
         w->x[n++] = g->ct[c];
@@ -1195,7 +1259,10 @@ static int handoff_times(ab_gap *g, who *h)
     int timed = ab_log_has_timestamps(g->log);
     for (uint32_t i = 0; i < H; i++) {
         ord[i] = i;
-        h->ho_time[i].status = AB_GAP_TIME_NO_TIMESTAMPS;
+        /* As the other findings: below the minimum support, not measured. */
+        h->ho_time[i].status = !timed                            ? AB_GAP_TIME_NO_TIMESTAMPS
+                               : h->ho[i].cases < g->min_support ? AB_GAP_TIME_BELOW_SUPPORT
+                                                                 : AB_GAP_TIME_TOO_FEW;
         h->ho_time[i].local.status = AB_GAP_TIME_NOT_APPLICABLE;
     }
     if (!timed) {
@@ -1210,6 +1277,25 @@ static int handoff_times(ab_gap *g, who *h)
     ho_work w[16];
     memset(w, 0, sizeof(w));
     int rc = AB_OK;
+    /* The closed cases with a cycle time, sorted once by it. */
+    int64_t *sct = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    uint32_t *scs = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)N + 1));
+    int64_t *tk = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    uint32_t *tc = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)N + 1));
+    uint32_t sn = 0;
+    if (sct == NULL || scs == NULL || tk == NULL || tc == NULL) {
+        rc = AB_ENOMEM;
+    } else {
+        for (uint32_t c = 0; c < N; c++) {
+            if (!g->open[c] && g->ct[c] != INT64_MIN) {
+                sct[sn] = g->ct[c];
+                scs[sn++] = c;
+            }
+        }
+        radix_pairs(sct, scs, tk, tc, sn);
+    }
+    ab__free(ctx, tk);
+    ab__free(ctx, tc);
     for (unsigned k = 0; k < T; k++) {
         ho_work *x = &w[k];
         x->g = g;
@@ -1223,8 +1309,12 @@ static int handoff_times(ab_gap *g, who *h)
         x->tmp = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
         x->cand_all = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
         x->cand_conf = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-        x->ok = x->x != NULL && x->y != NULL && x->rm != NULL && x->tmp != NULL &&
-                x->cand_all != NULL && x->cand_conf != NULL &&
+        x->ghas = ab__malloc(ctx, (size_t)g->group_count + 1);
+        x->sorted_ct = sct;
+        x->sorted_case = scs;
+        x->sorted_n = sn;
+        x->ok = x->ghas != NULL && x->x != NULL && x->y != NULL && x->rm != NULL &&
+                x->tmp != NULL && x->cand_all != NULL && x->cand_conf != NULL &&
                 ab__gap_sel_init(&x->sel, ctx, N, N) == AB_OK;
         if (!x->ok) {
             rc = AB_ENOMEM;
@@ -1250,6 +1340,9 @@ static int handoff_times(ab_gap *g, who *h)
         /* The baselines in words, on this thread (the arena is not shared). */
         for (uint32_t i = 0; i < H && rc == AB_OK; i++) {
             ab_gap_time *t = &h->ho_time[i];
+            if (t->status == AB_GAP_TIME_BELOW_SUPPORT) {
+                continue;
+            }
             int conf = t->baseline_kind == AB_GAP_BASELINE_CONFORMING;
             char buf[1024];
             snprintf(buf, sizeof(buf), "closed %scases containing %s%s", conf ? "conforming " : "",
@@ -1266,8 +1359,11 @@ static int handoff_times(ab_gap *g, who *h)
         ab__free(ctx, w[k].tmp);
         ab__free(ctx, w[k].cand_all);
         ab__free(ctx, w[k].cand_conf);
+        ab__free(ctx, w[k].ghas);
         ab__gap_sel_finish(&w[k].sel, ctx);
     }
+    ab__free(ctx, sct);
+    ab__free(ctx, scs);
     ab__free(ctx, ord);
     return rc;
 }

@@ -281,7 +281,19 @@ int ab__sod_case(const ab__sod_expand *x, const ab_log *log, const uint32_t *act
     for (uint32_t i = 0; i < n; i++) {
         e[i] = (uint64_t)act[i] << 32 | res[i];
     }
-    qsort(e, n, sizeof(uint64_t), cmp_u64);
+    if (n <= 24) {
+        for (uint32_t i = 1; i < n; i++) { /* Cases are short: insertion sort. */
+            uint64_t v = e[i];
+            uint32_t j = i;
+            while (j > 0 && e[j - 1] > v) {
+                e[j] = e[j - 1];
+                j--;
+            }
+            e[j] = v;
+        }
+    } else {
+        qsort(e, n, sizeof(uint64_t), cmp_u64);
+    }
     uint32_t d = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (d == 0 || e[d - 1] != e[i]) {
