@@ -462,6 +462,33 @@ static void test_no_roles(void **state)
     finish(&r);
 }
 
+/* Roles that no lane allows: nothing can be judged, the rates are null. */
+static void test_no_lane_matches(void **state)
+{
+    (void)state;
+    static const char other[] = "case,activity,timestamp,resource,role\n"
+                                "1,Request,2024-01-01T09:00:00Z,alice,Desk\n"
+                                "1,Approve,2024-01-01T10:00:00Z,bob,Boss\n"
+                                "1,Pay,2024-01-01T11:00:00Z,alice,Desk\n";
+    run r;
+    prepare(&r, other);
+    ab_error err;
+    assert_int_equal(compute(&r, NULL, &err), AB_OK);
+    ab_gap_rate x;
+    assert_int_equal(ab_gap_metric(r.gap, "HANDOFF", &x), AB_OK);
+    assert_int_equal(x.of, 0);
+    char *j = json_of(r.gap);
+    assert_has(j, "\"role_violation_rate\": null");
+    assert_has(j, "\"undocumented_handoff_rate\": null");
+    assert_has(j, "{\"lane\": \"Clerk\", \"roles\": [], \"how\": \"none\"}");
+    free(j);
+    /* The case line keeps the definition: Desk -> Boss is no documented pair. */
+    char *c = case_line(r.gap, "1");
+    assert_has(c, "\"undocumented_handoffs\": [{\"position\": 0, \"from_role\": \"Desk\"");
+    free(c);
+    finish(&r);
+}
+
 /* Bad files: parse errors name the file and the line. */
 static void test_bad_files(void **state)
 {
@@ -540,11 +567,11 @@ static void test_handover_and_four_eyes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roles_file), cmocka_unit_test(test_roles_column_and_sod),
-        cmocka_unit_test(test_accept),     cmocka_unit_test(test_html),
-        cmocka_unit_test(test_out_of_memory),
-        cmocka_unit_test(test_role_map),   cmocka_unit_test(test_no_roles),
-        cmocka_unit_test(test_bad_files),  cmocka_unit_test(test_handover_and_four_eyes),
+        cmocka_unit_test(test_roles_file),    cmocka_unit_test(test_roles_column_and_sod),
+        cmocka_unit_test(test_accept),        cmocka_unit_test(test_html),
+        cmocka_unit_test(test_out_of_memory), cmocka_unit_test(test_role_map),
+        cmocka_unit_test(test_no_roles),      cmocka_unit_test(test_no_lane_matches),
+        cmocka_unit_test(test_bad_files),     cmocka_unit_test(test_handover_and_four_eyes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

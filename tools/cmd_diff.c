@@ -472,7 +472,7 @@ int cmd_diff(int argc, char **argv)
                 strcmp(gates[k].id, "HANDOFF") == 0) {
                 fprintf(stderr, "asbuilt diff: warning: gate %s not checked: %s\n", gates[k].id,
                         strcmp(gates[k].id, "SOD") == 0 ? "no --sod file"
-                                                        : "the log gives no roles");
+                                                        : "no roles, or no lane of the map matches one");
             }
             continue;
         }

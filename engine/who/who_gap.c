@@ -67,6 +67,7 @@ struct ab__who {
     ab__strtab roles; /* Role names; ids index it. */
     uint32_t role_count;
     int have_roles;
+    int rates_known; /* Roles, and some lane allows one: the role rates mean something. */
     /* Roles file: per resource of the log, its roles [off[r], off[r + 1]). */
     uint32_t *res_off, *res_roles;
     uint32_t *file_res; /* Resources of the file, in file order (strtab ids). */
@@ -1480,7 +1481,13 @@ int ab__who_compute(ab_gap *g, ab_error *err)
     }
     ab_gap_summary *s = &g->summary;
     uint64_t N = s->cases;
-    if (h->have_roles) {
+    /* Without roles, or with a map none of whose lanes allows a role (a map
+     * without lanes), nothing can be judged: the rates are null, the lists
+     * stay as defined. */
+    for (uint32_t l = 0; h->have_roles && l < h->lane_count; l++) {
+        h->rates_known |= h->lanes[l].role_count > 0;
+    }
+    if (h->rates_known) {
         s->role_violation = ab__gap_rate(h->c_role, N);
         s->control_outside_lane = ab__gap_rate(h->c_ctrl, N);
         s->undocumented_handoff = ab__gap_rate(h->c_ho, N);
@@ -1557,7 +1564,7 @@ void ab__who_json_summary(ab__gw *w, const ab_gap *g)
 {
     const who *h = g->who;
     const ab_gap_summary *s = &g->summary;
-    int roles = h != NULL && h->have_roles, sod = h != NULL && h->sod != NULL;
+    int roles = h != NULL && h->rates_known, sod = h != NULL && h->sod != NULL;
     ab__gw_puts(w, ",\n    \"role_violation_rate\": ");
     null_rate(w, &s->role_violation, roles);
     ab__gw_puts(w, ",\n    \"control_outside_lane_rate\": ");
@@ -1999,6 +2006,9 @@ void ab__who_markdown(ab__gw *w, const ab_gap *g)
     if (!h->have_roles) {
         ab__gw_puts(w, "The log gives no roles (no org:role or org:group, no --roles file): role "
                        "conformance and hand-offs are not computed.\n");
+    } else if (!h->rates_known) {
+        ab__gw_puts(w, "No lane of the map matches a role (the map has no lanes, or a --role-map "
+                       "file is needed): role conformance and hand-offs are not judged.\n");
     } else {
         ab__gap_fmt_pct(s->role_violation.rate, p, sizeof(p));
         ab__gw_printf(w, "- Cases with a step done outside its lane: %s%% (%llu of %llu)\n", p,
