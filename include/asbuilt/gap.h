@@ -454,8 +454,8 @@ AB_API int ab_gap_case_is_open(const ab_gap *gap, uint32_t case_index);
 /**
  * A gate metric by id: "M1" "M2" "M3" "M7" "M7b" "M8" "M10", "M9" and "M9c"
  * (the step with the highest rate, among all steps or the controls), "M9cp"
- * (pooled controls); "ROLE", "ROLEc", "SOD", "HANDOFF" (who did the work:
- * AB_ENOTFOUND too when the input lacks what the rate needs). AB_OK, or
+ * (pooled controls); "ROLE", "ROLEc", "SOD", "HANDOFF" (who did the work,
+ * exact case: `of` is 0 when the input lacks what the rate needs). AB_OK, or
  * AB_ENOTFOUND for another id.
  */
 AB_API int ab_gap_metric(const ab_gap *gap, const char *id, ab_gap_rate *out);
