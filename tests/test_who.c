@@ -265,8 +265,10 @@ static void test_roles_file(void **state)
     assert_has(j, "{\"task\": \"Pay\", \"element_id\": \"pay\", \"lane\": \"Clerk\", "
                   "\"instances\": 5, \"by_system\": 1, \"share\": 0.200}");
     /* Controls' performers: alice approved in case 2 and also requested and paid. */
-    assert_has(j, "{\"control\": \"Approve\", \"also_did\": \"Pay\", \"cases\": 2}");
-    assert_has(j, "{\"control\": \"Approve\", \"also_did\": \"Request\", \"cases\": 2}");
+    assert_has(j, "{\"control\": \"Approve\", \"element_id\": \"app\", \"lane\": \"Manager\", "
+                  "\"also_did\": \"Pay\", \"cases\": 2}");
+    assert_has(j, "{\"control\": \"Approve\", \"element_id\": \"app\", \"lane\": \"Manager\", "
+                  "\"also_did\": \"Request\", \"cases\": 2}");
     free(j);
     finish(&r);
 }
@@ -457,7 +459,8 @@ static void test_no_roles(void **state)
     assert_has(j, "\"sod\": null");
     assert_has(j, "\"role_source\": \"none\"");
     /* The controls' performers need no roles. */
-    assert_has(j, "{\"control\": \"Approve\", \"also_did\": \"Request\", \"cases\": 1}");
+    assert_has(j, "{\"control\": \"Approve\", \"element_id\": \"app\", \"lane\": \"Manager\", "
+                  "\"also_did\": \"Request\", \"cases\": 1}");
     free(j);
     finish(&r);
 }

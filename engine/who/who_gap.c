@@ -1839,6 +1839,10 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
         const ab__gap_key *k = &h->ctrl_map.keys[co[i]];
         ab__gw_puts(w, i ? ",\n      {\"control\": " : "\n      {\"control\": ");
         ab__gw_jstr(w, h->tasks[k->a].name);
+        ab__gw_puts(w, ", \"element_id\": ");
+        ab__gw_jstr(w, h->tasks[k->a].element_id);
+        ab__gw_puts(w, ", \"lane\": ");
+        ab__gw_jstr(w, h->tasks[k->a].lane);
         ab__gw_puts(w, ", \"also_did\": ");
         ab__gw_jstr(w, ab_log_activity_name(g->log, k->b));
         ab__gw_printf(w, ", \"cases\": %llu}", (unsigned long long)h->ctrl[co[i]].cases);
@@ -2126,5 +2130,54 @@ void ab__who_markdown(ab__gw *w, const ab_gap *g)
                           (unsigned long long)h->ho[ho[i]].count);
         }
         ab__free(ctx, ho);
+    }
+    /* The controls' performers: for a reviewer, never gated. */
+    if (h->ctrl_map.count > 0) {
+        uint32_t *co = order(ctx, h->ctrl_map.count, cmp_ctrl);
+        if (co == NULL) {
+            w->rc = AB_ENOMEM;
+            return;
+        }
+        ab__gw_puts(w, "\n### Who did the controls, and what else they did in the case\n\n"
+                       "Listed for a reviewer to judge; not counted in any gate.\n\n"
+                       "| Control | The same person also did | Cases |\n|---|---|---:|\n");
+        for (uint32_t i = 0; i < h->ctrl_map.count && i < 20; i++) {
+            const ab__gap_key *k = &h->ctrl_map.keys[co[i]];
+            ab__gw_puts(w, "| ");
+            ab__gw_md(w, h->tasks[k->a].name);
+            if (h->tasks[k->a].lane != NULL) {
+                ab__gw_puts(w, " (");
+                ab__gw_md(w, h->tasks[k->a].lane);
+                ab__gw_puts(w, ")");
+            }
+            ab__gw_puts(w, " | ");
+            ab__gw_md(w, ab_log_activity_name(g->log, k->b));
+            ab__gw_printf(w, " | %llu |\n", (unsigned long long)h->ctrl[co[i]].cases);
+        }
+        ab__free(ctx, co);
+    }
+    /* System accounts. */
+    if (h->system_resources != NULL && h->task_count > 0) {
+        uint32_t *ao = order(ctx, h->task_count, cmp_auto);
+        if (ao == NULL) {
+            w->rc = AB_ENOMEM;
+            return;
+        }
+        ab__gw_puts(w, "\n### Steps done by system accounts (");
+        ab__gw_md(w, h->system_resources);
+        ab__gw_puts(w, ")\n\n| Step | Lane | Instances | By system accounts |\n"
+                       "|---|---|---:|---:|\n");
+        for (uint32_t i = 0; i < h->task_count; i++) {
+            const task *t = &h->tasks[ao[i]];
+            ab__gw_puts(w, "| ");
+            ab__gw_md(w, t->name);
+            ab__gw_puts(w, " | ");
+            ab__gw_md(w, t->lane != NULL ? t->lane : "");
+            ab__gap_fmt_pct(t->with_resource ? (double)t->by_system / (double)t->with_resource : 0,
+                            p, sizeof(p));
+            ab__gw_printf(w, " | %llu | %llu (%s%%) |\n", (unsigned long long)t->instances,
+                          (unsigned long long)t->by_system, p);
+        }
+        ab__free(ctx, ao);
     }
 }
