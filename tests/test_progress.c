@@ -267,7 +267,7 @@ static void test_earlier_versions(void **state)
             ab_gap *g = NULL;
             assert_int_equal(ab_gap_compute(&g, f.ctx, f.log, f.relabelled, conf, &o, &err), AB_OK);
             ab_gap_destroy(g);
-            o.version = 3;
+            o.version = AB_GAP_OPTIONS_VERSION + 1;
             assert_int_equal(ab_gap_compute(&g, f.ctx, f.log, f.relabelled, conf, &o, &err),
                              AB_EINVAL);
         }

@@ -224,6 +224,8 @@ const char cli_log_opts_help[] =
     "  --timestamp COL         CSV column of the (completion) timestamp\n"
     "  --start-timestamp COL   CSV column of the start timestamp ('' for none)\n"
     "  --resource COL          CSV column of the resource ('' for none)\n"
+    "  --role COL              column (XES: event attribute) of the resource's role\n"
+    "                          (default: org:role, role, then org:group when present)\n"
     "  --lifecycle-column COL  CSV column of the lifecycle transition ('' for none)\n"
     "  --delimiter C           CSV delimiter: ',' ';' '|' or 'tab' (default: sniffed)\n"
     "  --timestamp-format F    iso8601, ymd, dmy, mdy, epoch, epoch_ms or a %Y-%m-%d pattern\n"
@@ -289,6 +291,11 @@ int cli_log_opt(cli_args *a, cli_log_opts *o)
         o->tz_name = a->v;
     } else if (cli_value(a, "--classifier", NULL)) {
         o->xes.classifier = a->v;
+    } else if (cli_value(a, "--role", NULL)) {
+        if (a->v[0] == '\0') {
+            cli_fail(a, "--role needs a column name");
+        }
+        o->role_col = a->v;
     } else if (cli_value(a, "--lifecycle", NULL)) {
         v = a->v;
         if (strcmp(v, "all") == 0) {

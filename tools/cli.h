@@ -130,6 +130,7 @@ typedef struct cli_log_opts {
     const char *tz_name;
     const char *ts_format;
     ab_tz *tz;
+    const char *role_col; /* --role: the event attribute (CSV column) of the role, or NULL. */
 } cli_log_opts;
 
 void cli_log_opts_init(cli_log_opts *o);
@@ -137,7 +138,8 @@ void cli_log_opts_dispose(cli_log_opts *o);
 /*
  * Consumes one log-reading option at argv[i] (--case, --activity, --timestamp,
  * --start-timestamp, --resource, --lifecycle-column, --delimiter,
- * --timestamp-format, --tz, --classifier, --lifecycle all|complete, --strict).
+ * --timestamp-format, --tz, --classifier, --lifecycle all|complete, --strict,
+ * --role).
  * Returns 1 when consumed (a bad value fails a), 0 when argv[i] is not one.
  */
 int cli_log_opt(cli_args *a, cli_log_opts *o);

@@ -52,6 +52,10 @@ static const char help[] =
     "                          --activities. One XES file: each trace is a case, as in\n"
     "                          PM4Py, and memory stays flat as the events grow; several\n"
     "                          files or a CSV: 16 bytes per case check the grouping\n"
+    "  --network handover      the handover-of-work network instead of the map: how\n"
+    "                          often resource B did a case's next event after resource A\n"
+    "                          (events without a resource left out first, as PM4Py's\n"
+    "                          discover_handover_of_work_network); formats json, csv, dot\n"
     "  -o, --output FILE       write to FILE (atomically) instead of stdout\n"
     "  -q, --quiet             no progress display\n"
     "  -h, --help              this help\n"
@@ -96,7 +100,7 @@ int cmd_discover(int argc, char **argv)
     dopts.max_variants = 100;
     const char *format = "json";
     const char *output = NULL;
-    int one_pass_mode = 0;
+    int one_pass_mode = 0, handover = 0;
     const char **files = calloc((size_t)argc + 1, sizeof(*files));
     int nfiles = 0;
     if (files == NULL) {
@@ -120,10 +124,15 @@ int cmd_discover(int argc, char **argv)
         } else if (cli_value(&opt, "--format", NULL)) {
             const char *v = opt.v;
             if (strcmp(v, "json") != 0 && strcmp(v, "dot") != 0 && strcmp(v, "svg") != 0 &&
-                strcmp(v, "dfg") != 0) {
-                cli_fail(&opt, "--format takes json, dot, svg or dfg, not '%s'", v);
+                strcmp(v, "dfg") != 0 && strcmp(v, "csv") != 0) {
+                cli_fail(&opt, "--format takes json, dot, svg, dfg or csv, not '%s'", v);
             }
             format = v;
+        } else if (cli_value(&opt, "--network", NULL)) {
+            if (strcmp(opt.v, "handover") != 0) {
+                cli_fail(&opt, "--network takes 'handover', not '%s'", opt.v);
+            }
+            handover = 1;
         } else if (cli_value(&opt, "--min-edge-cases", NULL)) {
             if (cli_number(&opt, 0, UINT64_MAX, &n)) {
                 dopts.min_edge_cases = n;
@@ -165,6 +174,19 @@ int cmd_discover(int argc, char **argv)
         rc = cli_usage_error(cmd, "no log file given");
         goto done;
     }
+    if (handover && (strcmp(format, "svg") == 0 || strcmp(format, "dfg") == 0)) {
+        rc = cli_usage_error(cmd, "--network handover is written as json, csv or dot, not %s",
+                             format);
+        goto done;
+    }
+    if (!handover && strcmp(format, "csv") == 0) {
+        rc = cli_usage_error(cmd, "--format csv is for --network handover");
+        goto done;
+    }
+    if (handover && one_pass_mode) {
+        rc = cli_usage_error(cmd, "--network handover cannot be combined with --one-pass");
+        goto done;
+    }
     if (one_pass_mode &&
         (dopts.top_variants > 0 || dopts.activities_percent < 100.0 || dopts.instances)) {
         rc = cli_usage_error(cmd, "--one-pass cannot be combined with %s: %s",
@@ -193,7 +215,21 @@ int cmd_discover(int argc, char **argv)
         o.log.case_sink_payload = &op;
     }
     rc = cli_load_log(ctx, &o, files, nfiles, &log);
-    if (rc == EXIT_OK) {
+    if (rc == EXIT_OK && handover) {
+        ab_handover *h = NULL;
+        ab_error err;
+        ab_error_clear(&err);
+        int st = ab_handover_compute(&h, ctx, log, &err);
+        ab_buf out = AB_BUF_INIT;
+        if (st == AB_OK) {
+            st = strcmp(format, "dot") == 0   ? ab_handover_write_dot(h, &out, ctx)
+                 : strcmp(format, "csv") == 0 ? ab_handover_write_csv(h, &out, ctx)
+                                              : ab_handover_write_json(h, &out, ctx);
+        }
+        rc = st == AB_OK ? cli_write_output(output, &out) : cli_report_status(st, &err);
+        ab_buf_dispose(&out);
+        ab_handover_destroy(h);
+    } else if (rc == EXIT_OK) {
         ab_dfg *dfg = NULL;
         ab_error err;
         ab_error_clear(&err);

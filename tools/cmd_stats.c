@@ -22,6 +22,9 @@ static const char help[] =
     "Options:\n"
     "  --json                  machine-readable output\n"
     "  --top N                 variants to list (default 10; 0 for none)\n"
+    "  --sod FILE              four-eyes counts for the pairs 'A,B' of FILE ('*' globs):\n"
+    "                          per pair of activities, the cases with both and the cases\n"
+    "                          where one resource did both\n"
     "  -o, --output FILE       write to FILE (atomically) instead of stdout\n"
     "  -q, --quiet             no progress display\n"
     "  -h, --help              this help\n"
@@ -31,6 +34,51 @@ static const char help[] =
     "Example:\n"
     "  asbuilt stats --json datasets/logs/pm4py_running-example.xes\n"
     "  asbuilt stats --lifecycle complete export1.csv.gz export2.csv.gz\n";
+
+/* The four-eyes counts: a "sod" section of the JSON (before its closing
+ * brace) or a few text lines. */
+static int render_sod(ab_buf *b, ab_ctx *ctx, const ab_sod_rules *rules, const ab_sod_counts *c,
+                      int json)
+{
+    int rc = AB_OK;
+    uint32_t n = ab_sod_pair_count(c);
+    if (!json) {
+        rc = ab_buf_printf(b, ctx, "\nSegregation of duties (%u pairs):\n", n);
+        for (uint32_t i = 0; rc == AB_OK && i < n; i++) {
+            const ab_sod_pair *p = ab_sod_pair_at(c, i);
+            rc = ab_buf_printf(b, ctx, "  %s / %s: %llu cases with both, %llu by one resource\n",
+                               p->a, p->b, (unsigned long long)p->with_both,
+                               (unsigned long long)p->same_resource);
+        }
+        return rc;
+    }
+    /* The JSON ends with "}\n": the section goes before it. */
+    while (b->len > 0 && (b->ptr[b->len - 1] == '\n' || b->ptr[b->len - 1] == '}')) {
+        int brace = b->ptr[b->len - 1] == '}';
+        b->len--;
+        if (brace) {
+            break;
+        }
+    }
+    rc = ab_buf_printf(b, ctx, ",\n  \"sod\": {\"rules\": [");
+    for (uint32_t i = 0; rc == AB_OK && i < ab_sod_rule_count(rules); i++) {
+        rc = ab_buf_printf(b, ctx, "%s", i ? ", " : "");
+        rc = rc == AB_OK ? ab_buf_append_json_string(b, ctx, ab_sod_rule_text(rules, i)) : rc;
+    }
+    rc = rc == AB_OK ? ab_buf_printf(b, ctx, "], \"pairs\": [") : rc;
+    for (uint32_t i = 0; rc == AB_OK && i < n; i++) {
+        const ab_sod_pair *p = ab_sod_pair_at(c, i);
+        rc = ab_buf_printf(b, ctx, "%s\n    {\"a\": ", i ? "," : "");
+        rc = rc == AB_OK ? ab_buf_append_json_string(b, ctx, p->a) : rc;
+        rc = rc == AB_OK ? ab_buf_printf(b, ctx, ", \"b\": ") : rc;
+        rc = rc == AB_OK ? ab_buf_append_json_string(b, ctx, p->b) : rc;
+        rc = rc == AB_OK ? ab_buf_printf(b, ctx, ", \"with_both\": %llu, \"same_resource\": %llu}",
+                                         (unsigned long long)p->with_both,
+                                         (unsigned long long)p->same_resource)
+                         : rc;
+    }
+    return rc == AB_OK ? ab_buf_printf(b, ctx, "%s]}\n}\n", n ? "\n  " : "") : rc;
+}
 
 static int render_text(ab_buf *b, ab_ctx *ctx, const ab_log *log, const char *const *files,
                        int nfiles, uint32_t top)
@@ -125,7 +173,7 @@ int cmd_stats(int argc, char **argv)
     cli_log_opts_init(&o);
     int json = 0;
     long top = 10;
-    const char *output = NULL;
+    const char *output = NULL, *sod_file = NULL;
     const char **files = calloc((size_t)argc + 1, sizeof(*files));
     int nfiles = 0;
     if (files == NULL) {
@@ -149,6 +197,8 @@ int cmd_stats(int argc, char **argv)
             }
         } else if (cli_value(&opt, "--output", "-o")) {
             output = opt.v;
+        } else if (cli_value(&opt, "--sod", NULL)) {
+            sod_file = opt.v;
         } else {
             cli_log_arg(&opt, &o, files, &nfiles);
         }
@@ -167,12 +217,30 @@ int cmd_stats(int argc, char **argv)
         goto done;
     }
     ab_log *log = NULL;
+    ab_sod_rules *rules = NULL;
+    ab_sod_counts *counts = NULL;
+    if (sod_file != NULL) {
+        ab_error err;
+        ab_error_clear(&err);
+        int st = ab_sod_read(&rules, ctx, sod_file, &err);
+        if (st != AB_OK) {
+            rc = cli_report_status(st, &err);
+            ab_ctx_destroy(ctx);
+            goto done;
+        }
+    }
     rc = cli_load_log(ctx, &o, files, nfiles, &log);
     if (rc == EXIT_OK) {
         ab_buf out = AB_BUF_INIT;
         int st = json ? ab_log_write_stats_json(&out, ctx, log, files, (size_t)nfiles,
                                                 o.log.lifecycle, (uint32_t)top)
                       : render_text(&out, ctx, log, files, nfiles, (uint32_t)top);
+        if (st == AB_OK && rules != NULL) {
+            ab_error err;
+            ab_error_clear(&err);
+            st = ab_sod_count(&counts, ctx, rules, log, &err);
+            st = st == AB_OK ? render_sod(&out, ctx, rules, counts, json) : st;
+        }
         if (st != AB_OK) {
             fprintf(stderr, "asbuilt: out of memory\n");
             rc = EXIT_IO;
@@ -181,6 +249,8 @@ int cmd_stats(int argc, char **argv)
         }
         ab_buf_dispose(&out);
     }
+    ab_sod_counts_destroy(counts);
+    ab_sod_destroy(rules);
     ab_log_destroy(log);
     cli_log_opts_dispose(&o);
     ab_ctx_destroy(ctx);

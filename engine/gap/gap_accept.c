@@ -24,6 +24,9 @@ static const struct {
     {"out_of_order", AB__RULE_OUT_OF_ORDER, 1},
     {"substitution", AB__RULE_SUBSTITUTION, 2},
     {"transition", AB__RULE_TRANSITION, 2},
+    {"role", AB__RULE_ROLE, 2},
+    {"sod", AB__RULE_SOD, 2},
+    {"handoff", AB__RULE_HANDOFF, 2},
 };
 
 const char *ab__gap_rule_type_name(ab__gap_rule_type t)

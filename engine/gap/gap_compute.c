@@ -783,7 +783,7 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         opts = &defaults;
     }
     *out = NULL;
-    if (opts->version != 1 && opts->version != AB_GAP_OPTIONS_VERSION) {
+    if (opts->version != 1 && opts->version != 2 && opts->version != AB_GAP_OPTIONS_VERSION) {
         return ab__error(err, AB_EINVAL, "gap", 0, 0, "ab_gap_options: unknown version %u",
                          opts->version);
     }
@@ -793,6 +793,12 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         defaults.version = AB_GAP_OPTIONS_VERSION;
         defaults.progress = NULL;
         defaults.progress_payload = NULL;
+        opts = &defaults;
+    } else if (opts->version == 2) {
+        /* Version 2 ends before who. */
+        memcpy(&defaults, opts, offsetof(ab_gap_options, who));
+        defaults.version = AB_GAP_OPTIONS_VERSION;
+        defaults.who = NULL;
         opts = &defaults;
     }
     ab_gap *g = ab__calloc(ctx, 1, sizeof(*g));
@@ -882,6 +888,11 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         goto fail;
     }
     AB_TRY(mapping_coverage(g));
+    ab__gap_progress(g, "who did the work", 0, 0);
+    rc = ab__who_compute(g, err);
+    if (rc != AB_OK) {
+        goto fail;
+    }
     g->view = NULL;
     *out = g;
     return AB_OK;
@@ -902,6 +913,7 @@ void ab_gap_destroy(ab_gap *g)
         return;
     }
     ab_ctx *ctx = g->ctx;
+    ab__who_destroy(g);
     for (uint32_t i = 0; i < g->group_count; i++) {
         ab__gap_group *gr = &g->groups[i];
         ab__free(ctx, gr->cases);
@@ -1046,6 +1058,16 @@ int ab_gap_metric(const ab_gap *g, const char *id, ab_gap_rate *out)
     for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
         if (ab__ieq(id, strlen(id), ids[i])) {
             *out = *rates[i];
+            return AB_OK;
+        }
+    }
+    /* Who did the work: exact names (ROLE and ROLEc differ in case only). */
+    static const char *const who_ids[] = {"ROLE", "ROLEc", "SOD", "HANDOFF"};
+    const ab_gap_rate *who_rates[] = {&s->role_violation, &s->control_outside_lane,
+                                      &s->sod_violation, &s->undocumented_handoff};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(id, who_ids[i]) == 0) {
+            *out = *who_rates[i];
             return AB_OK;
         }
     }

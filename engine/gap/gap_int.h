@@ -209,6 +209,9 @@ typedef enum ab__gap_rule_type {
     AB__RULE_OUT_OF_ORDER,
     AB__RULE_SUBSTITUTION,
     AB__RULE_TRANSITION,
+    AB__RULE_ROLE,    /* role,TASK,ROLE: a role violation of TASK by ROLE. */
+    AB__RULE_SOD,     /* sod,A,B: one resource did both A and B. */
+    AB__RULE_HANDOFF, /* handoff,FROM_ROLE,TO_ROLE: an undocumented hand-off. */
 } ab__gap_rule_type;
 
 typedef struct ab__gap_rule {
@@ -344,7 +347,15 @@ struct ab_gap {
     uint64_t *label_bypass_cases; /* Per label: closed cases that skipped it (M9). */
     uint32_t **variant_acts;      /* Per variant: its distinct activities, ascending. */
     uint32_t *variant_act_count;
+    struct ab__who *who;          /* Who did the work (who/who_gap.c). */
 };
+
+/* ---- Who did the work (who/who_gap.c) ---- */
+
+/* Computes the resource perspective (during ab__gap_compute_view, with the
+ * view set); AB_EIO / AB_EPARSE name the file. */
+int ab__who_compute(ab_gap *g, ab_error *err);
+void ab__who_destroy(ab_gap *g);
 
 /* Metrics and findings once the groups are classified (gap_metrics.c). */
 int ab__gap_findings(ab_gap *g, ab_error *err);
@@ -398,5 +409,15 @@ extern const size_t ab__gap_note_count;
 
 /* Rate with its Wilson interval. */
 ab_gap_rate ab__gap_rate(uint64_t count, uint64_t of);
+
+/* JSON pieces shared with the who writers (gap_json.c). */
+void ab__gap_json_rate(ab__gw *w, const ab_gap_rate *r);
+void ab__gap_json_time(ab__gw *w, const ab_gap *g, const ab_gap_time *t);
+/* The who writers (who/who_gap.c): the summary's four rates, the top-level
+ * "who" object, a case line's "who" key, the Markdown section. */
+void ab__who_json_summary(ab__gw *w, const ab_gap *g);
+void ab__who_json(ab__gw *w, const ab_gap *g);
+void ab__who_json_case(ab__gw *w, const ab_gap *g, uint32_t c);
+void ab__who_markdown(ab__gw *w, const ab_gap *g);
 
 #endif

@@ -140,6 +140,11 @@ static void time_impact(ab__gw *w, const ab_gap *g, const ab_gap_time *t)
     case AB_GAP_TIME_NO_TIMESTAMPS:
         snprintf(reason, sizeof(reason), "the log has no timestamps");
         break;
+    case AB_GAP_TIME_BELOW_SUPPORT:
+        snprintf(reason, sizeof(reason),
+                 "fewer cases have it than the minimum support (%llu cases): not measured",
+                 (unsigned long long)g->min_support);
+        break;
     default:
         snprintf(reason, sizeof(reason), "documented repetitions are not a deviation");
         break;
@@ -552,6 +557,7 @@ static void summary(ab__gw *w, const ab_gap *g)
         ab__gw_jstr(w, g->model.reason);
         ab__gw_printf(w, ", \"markings\": %llu}", (unsigned long long)g->model.states);
     }
+    ab__who_json_summary(w, g);
     ab__gw_puts(w, "}");
 }
 
@@ -706,6 +712,7 @@ int ab_gap_write_json(const ab_gap *g, ab_buf *buf, ab_error *err)
     model_side(&w, g);
     others(&w, g);
     data_quality(&w, g);
+    ab__who_json(&w, g);
     ab__gw_puts(&w, ",\n  \"notes\": ");
     string_list(&w, ab__gap_notes, (uint32_t)ab__gap_note_count);
     ab__gw_puts(&w, ",\n  \"statements\": [");
@@ -745,10 +752,22 @@ int ab_gap_write_cases(const ab_gap *g, ab_buf *buf, ab_error *err)
             ab__gw_printf(&w, ", \"position\": %u, \"early_exit\": %s, \"accepted\": %s}",
                           d->position, yes(d->early_exit), yes(d->accepted));
         }
-        ab__gw_puts(&w, "]}\n");
+        ab__gw_puts(&w, "]");
+        ab__who_json_case(&w, g, c);
+        ab__gw_puts(&w, "}\n");
     }
     if (w.rc != AB_OK) {
         return ab__error(err, w.rc, "gap", 0, 0, "out of memory");
     }
     return AB_OK;
+}
+
+void ab__gap_json_rate(ab__gw *w, const ab_gap_rate *r)
+{
+    rate(w, r);
+}
+
+void ab__gap_json_time(ab__gw *w, const ab_gap *g, const ab_gap_time *t)
+{
+    time_impact(w, g, t);
 }

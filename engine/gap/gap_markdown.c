@@ -562,6 +562,8 @@ int ab_gap_write_markdown(const ab_gap *g, ab_buf *buf, ab_error *err)
         ab__gw_puts(&w, ").\n");
     }
 
+    ab__who_markdown(&w, g);
+
     ab__gw_puts(&w, "\n## Statements\n\n");
     statements_of(&w, g);
 

@@ -29,6 +29,8 @@ typedef struct gp {
     uint32_t n_extras;
     ab_report_case_end *ends;
     uint32_t n_ends;
+    ab_report_lane_mark *lanes;
+    uint32_t n_lanes;
     const char **dead;
     uint32_t n_dead;
     ab_report_overlay ov;
@@ -438,6 +440,31 @@ static void build_overlay(gp *g)
     g->ov.cases = (uint64_t)ab__json_num(J(J(g->root, "summary"), "cases"), 0);
     g->ov.ends = g->ends;
     g->ov.end_count = g->n_ends;
+    /* Lanes: their steps' instances done by someone outside them, from the
+     * who section's per-task counts. */
+    const ab__jval *who = J(g->root, "who");
+    const ab__jval *lr = J(who, "lane_roles"), *rc = J(who, "role_conformance");
+    uint32_t nl = ab__json_len(lr);
+    g->lanes = alloc(g, ((size_t)nl + 1) * sizeof(ab_report_lane_mark));
+    for (uint32_t i = 0; g->lanes != NULL && i < nl; i++) {
+        const ab__jval *l = ab__json_at(lr, i);
+        ab_report_lane_mark m = {JS(l, "lane"), 0, 0};
+        if (m.lane == NULL || ab__json_len(J(l, "roles")) == 0) {
+            continue;
+        }
+        for (uint32_t k = 0; k < ab__json_len(rc); k++) {
+            const ab__jval *t = ab__json_at(rc, k);
+            const char *tl = JS(t, "lane");
+            if (tl != NULL && strcmp(tl, m.lane) == 0) {
+                m.outside += (uint64_t)ab__json_num(J(t, "events"), 0);
+                m.of += (uint64_t)(ab__json_num(J(t, "instances"), 0) -
+                                   ab__json_num(J(t, "unknown"), 0));
+            }
+        }
+        g->lanes[g->n_lanes++] = m;
+    }
+    g->ov.lanes = g->lanes;
+    g->ov.lane_count = g->n_lanes;
 }
 
 /* ---- The sections. ---- */
@@ -681,6 +708,183 @@ static void model_side(gp *g)
     }
 }
 
+/* Who did the work: the four rates, the lanes, the steps done outside their
+ * lane, segregation of duties, undocumented hand-offs, system accounts. */
+static void who_section(gp *g)
+{
+    const ab__jval *who = J(g->root, "who"), *sum = J(g->root, "summary");
+    if (who == NULL) {
+        return;
+    }
+    uint32_t s = section(g, "who", "Who did the work", 0, 12);
+    static const char *const rates[][2] = {
+        {"role_violation_rate", "Cases with a step done by someone outside its lane"},
+        {"control_outside_lane_rate", "Cases with a control done outside its lane"},
+        {"sod_violation_rate", "Cases where one person did both steps of a segregation-of-duties "
+                               "pair"},
+        {"undocumented_handoff_rate", "Cases with a hand-off between roles the map never makes"},
+    };
+    const char **items = alloc(g, 6 * sizeof(char *));
+    uint32_t k = 0;
+    for (size_t i = 0; items != NULL && i < 4; i++) {
+        const ab__jval *r = J(sum, rates[i][0]);
+        if (r != NULL && r->kind != AB__J_NULL) {
+            items[k++] = fmt(g, "%s: %s, %s", rates[i][1], count_of(g, r), rate_ci(g, r));
+        }
+    }
+    const ab__jval *ev = J(who, "events");
+    if (items != NULL) {
+        items[k++] =
+            fmt(g,
+                "Roles from: %s; step instances without a resource: %.0f; without a "
+                "role: %.0f",
+                or_dash(JS(who, "role_source")), ab__json_num(J(ev, "without_resource"), 0),
+                ab__json_num(J(ev, "without_role"), 0));
+    }
+    list_block(g, s, items, k);
+    /* Who did the work per lane. */
+    const ab__jval *lr = J(who, "lane_roles"), *rc = J(who, "role_conformance");
+    uint32_t nl = ab__json_len(lr);
+    if (nl > 0) {
+        static const char *const h[] = {
+            "Lane", "Roles allowed", "Instances", "Done outside the lane", "Unknown", "Roles seen"};
+        const char **c = table(g, s, "Who did the work per lane", 6, h, "llrrrl", nl);
+        for (uint32_t i = 0; c != NULL && i < nl; i++) {
+            const ab__jval *l = ab__json_at(lr, i);
+            const char *lane = JS(l, "lane");
+            double inst = 0, out = 0, unk = 0;
+            /* Roles seen over the lane's tasks (merged by name, first seen first). */
+            const char *seen[16];
+            double seen_n[16];
+            uint32_t ns = 0;
+            for (uint32_t t = 0; t < ab__json_len(rc); t++) {
+                const ab__jval *x = ab__json_at(rc, t);
+                if (lane == NULL || JS(x, "lane") == NULL || strcmp(JS(x, "lane"), lane) != 0) {
+                    continue;
+                }
+                inst += ab__json_num(J(x, "instances"), 0);
+                out += ab__json_num(J(x, "events"), 0);
+                unk += ab__json_num(J(x, "unknown"), 0);
+                const ab__jval *rs = J(x, "roles_seen");
+                for (uint32_t q = 0; q < ab__json_len(rs); q++) {
+                    const char *role = JS(ab__json_at(rs, q), "role");
+                    double n = ab__json_num(J(ab__json_at(rs, q), "events"), 0);
+                    uint32_t z = 0;
+                    while (z < ns && strcmp(seen[z], role) != 0) {
+                        z++;
+                    }
+                    if (z == ns && ns < 16) {
+                        seen[ns] = role;
+                        seen_n[ns++] = 0;
+                    }
+                    if (z < ns) {
+                        seen_n[z] += n;
+                    }
+                }
+            }
+            uint32_t nr;
+            const char **roles = strings(g, J(l, "roles"), &nr);
+            const char *rl = nr > 0 ? roles[0] : "(none matched)";
+            for (uint32_t q = 1; q < nr; q++) {
+                rl = fmt(g, "%s, %s", rl, roles[q]);
+            }
+            const char *sl = ns > 0 ? fmt(g, "%s %.0f", seen[0], seen_n[0]) : "\xe2\x80\x94";
+            for (uint32_t q = 1; q < ns; q++) {
+                sl = fmt(g, "%s, %s %.0f", sl, seen[q], seen_n[q]);
+            }
+            c[i * 6 + 0] = or_dash(lane);
+            c[i * 6 + 1] = nr > 0 ? fmt(g, "%s (%s)", rl, or_dash(JS(l, "how"))) : rl;
+            c[i * 6 + 2] = fmt(g, "%.0f", inst);
+            c[i * 6 + 3] = inst - unk > 0 ? fmt(g, "%.0f (%s)", out, pct(g, out / (inst - unk)))
+                                          : fmt(g, "%.0f", out);
+            c[i * 6 + 4] = fmt(g, "%.0f", unk);
+            c[i * 6 + 5] = sl;
+        }
+    }
+    /* The steps done outside their lane. */
+    uint32_t nv = 0;
+    for (uint32_t t = 0; t < ab__json_len(rc); t++) {
+        nv += ab__json_num(J(ab__json_at(rc, t), "events"), 0) > 0;
+    }
+    if (nv > 0) {
+        static const char *const h[] = {"Step", "Lane", "Cases", "Instances outside the lane",
+                                        "Example cases"};
+        const char **c = table(g, s, "Steps done by someone outside their lane (controls first)", 5,
+                               h, "llrrl", nv);
+        uint32_t r = 0;
+        for (uint32_t t = 0; c != NULL && t < ab__json_len(rc); t++) {
+            const ab__jval *x = ab__json_at(rc, t);
+            if (ab__json_num(J(x, "events"), 0) <= 0) {
+                continue;
+            }
+            uint32_t ne;
+            const char **ex = strings(g, J(x, "examples"), &ne);
+            const char *el = ne > 0 ? ex[0] : "\xe2\x80\x94";
+            for (uint32_t q = 1; q < ne; q++) {
+                el = fmt(g, "%s, %s", el, ex[q]);
+            }
+            const ab__jval *ctl = J(x, "control");
+            c[r * 5 + 0] =
+                fmt(g, "%s%s", or_dash(JS(x, "task")),
+                    ctl != NULL && ctl->kind == AB__J_BOOL && ctl->b ? " (control)" : "");
+            c[r * 5 + 1] = or_dash(JS(x, "lane"));
+            c[r * 5 + 2] = count_of(g, J(x, "cases"));
+            c[r * 5 + 3] = fmt(g, "%.0f of %.0f", ab__json_num(J(x, "events"), 0),
+                               ab__json_num(J(x, "instances"), 0));
+            c[r * 5 + 4] = el;
+            r++;
+        }
+    }
+    const ab__jval *sod = J(who, "sod"), *pairs = J(sod, "pairs");
+    if (ab__json_len(pairs) > 0) {
+        static const char *const h[] = {"Step", "and step", "Cases with both",
+                                        "Done by one person"};
+        uint32_t np = ab__json_len(pairs);
+        const char **c = table(g, s, "Segregation of duties", 4, h, "llrr", np);
+        for (uint32_t i = 0; c != NULL && i < np; i++) {
+            const ab__jval *x = ab__json_at(pairs, i);
+            c[i * 4 + 0] = or_dash(JS(x, "a"));
+            c[i * 4 + 1] = or_dash(JS(x, "b"));
+            c[i * 4 + 2] = fmt(g, "%.0f", ab__json_num(J(x, "with_both"), 0));
+            c[i * 4 + 3] = count_of(g, J(x, "cases"));
+        }
+    }
+    const ab__jval *ho = J(J(who, "handoffs"), "undocumented");
+    if (ab__json_len(ho) > 0) {
+        static const char *const h[] = {"From role", "To role", "Cases", "Hand-offs",
+                                        "Time impact (shift)"};
+        uint32_t n = ab__json_len(ho);
+        const char **c =
+            table(g, s, "Hand-offs between roles that the map never makes", 5, h, "llrrr", n);
+        for (uint32_t i = 0; c != NULL && i < n; i++) {
+            const ab__jval *x = ab__json_at(ho, i), *t = J(x, "time_impact");
+            const ab__jval *hl = J(t, "hodges_lehmann_s");
+            c[i * 5 + 0] = or_dash(JS(x, "from_role"));
+            c[i * 5 + 1] = or_dash(JS(x, "to_role"));
+            c[i * 5 + 2] = count_of(g, J(x, "cases"));
+            c[i * 5 + 3] = fmt(g, "%.0f", ab__json_num(J(x, "count"), 0));
+            c[i * 5 + 4] = hl != NULL && hl->kind == AB__J_NUMBER ? duration(g, ab__json_num(hl, 0))
+                                                                  : or_dash(JS(t, "status"));
+        }
+    }
+    const ab__jval *au = J(who, "automation"), *opt = J(who, "options");
+    if (JS(opt, "system_resources") != NULL && ab__json_len(au) > 0) {
+        static const char *const h[] = {"Step", "Lane", "Instances", "By system accounts", "Share"};
+        uint32_t n = ab__json_len(au);
+        const char **c = table(g, s, fmt(g, "System accounts (%s)", JS(opt, "system_resources")), 5,
+                               h, "llrrr", n);
+        for (uint32_t i = 0; c != NULL && i < n; i++) {
+            const ab__jval *x = ab__json_at(au, i), *sh = J(x, "share");
+            c[i * 5 + 0] = or_dash(JS(x, "task"));
+            c[i * 5 + 1] = or_dash(JS(x, "lane"));
+            c[i * 5 + 2] = fmt(g, "%.0f", ab__json_num(J(x, "instances"), 0));
+            c[i * 5 + 3] = fmt(g, "%.0f", ab__json_num(J(x, "by_system"), 0));
+            c[i * 5 + 4] =
+                sh != NULL && sh->kind != AB__J_NULL ? pct(g, ab__json_num(sh, 0)) : "\xe2\x80\x94";
+        }
+    }
+}
+
 /* Example cases of each finding, with the alignment around the deviation. */
 static void examples(gp *g)
 {
@@ -885,8 +1089,7 @@ static void appendix(gp *g)
                            ab__json_num(J(J(sum, "ambiguous_cases"), "unchecked_cases"), 0));
         } else {
             items[0] = fmt(g, "Ambiguous cases: %s%s%s", or_dash(amb),
-                           amb_why != NULL ? " \xe2\x80\x94 " : "",
-                           amb_why != NULL ? amb_why : "");
+                           amb_why != NULL ? " \xe2\x80\x94 " : "", amb_why != NULL ? amb_why : "");
         }
         items[1] = fmt(g, "Model-side metrics (M11\xe2\x80\x93M13): %s", or_dash(ms));
         items[2] = fmt(g, "Undocumented transitions (M5): %s", or_dash(ts));
@@ -1033,6 +1236,7 @@ int ab_report_gap_html(ab_buf *out, ab_ctx *ctx, const ab_gap *gap, const ab_bpm
         }
         finding_tables(g);
         model_side(g);
+        who_section(g);
         examples(g);
         appendix(g);
         rc = g->rc;
@@ -1049,7 +1253,8 @@ int ab_report_gap_html(ab_buf *out, ab_ctx *ctx, const ab_gap *gap, const ab_bpm
         p->map_caption = "Fill and badges: how often each documented step was bypassed, of the "
                          "cases whose path required it. Red dashed arcs: transitions the map "
                          "never makes. Red boxes: work the map does not mention, beside its "
-                         "usual place. Grey: flows no case followed.";
+                         "usual place. Grey: flows no case followed. Lanes, on the same scale: "
+                         "how often their steps were done by someone outside the lane.";
         p->dfg = opts->dfg;
         p->dfg_caption = opts->dfg != NULL ? "Every directly-follows relation of the log, with "
                                              "counts and median waiting times."

@@ -591,9 +591,27 @@ static int draw_band(drawer *d, const ab__rshape *s)
     T(s->element_id, 0);
     P("\"><title>%s: ", pool ? "Pool" : "Lane");
     T(s->name[0] != '\0' ? s->name : s->element_id, 0);
+    /* A lane of the overlay: tinted by the share of its steps done outside it. */
+    const ab_report_lane_mark *lm = NULL;
+    for (uint32_t i = 0; !pool && d->ov != NULL && d->ov->version >= 3 && i < d->ov->lane_count;
+         i++) {
+        if (d->ov->lanes[i].lane != NULL && strcmp(d->ov->lanes[i].lane, s->name) == 0 &&
+            d->ov->lanes[i].of > 0) {
+            lm = &d->ov->lanes[i];
+        }
+    }
+    char tint[8] = "none";
+    if (lm != NULL) {
+        double share = (double)lm->outside / (double)lm->of;
+        ab__report_rate_color(share, tint);
+        P(" (%llu of %llu step instances done by someone outside the lane, %.1f%%)",
+          (unsigned long long)lm->outside, (unsigned long long)lm->of, 100.0 * share);
+    }
     P("</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
-      "stroke=\"%s\" stroke-width=\"%s\"/>",
-      s->x, s->y, s->w, s->h, pool ? "#ffffff" : "none", LINE, pool ? "1.5" : "0.8");
+      "%sstroke=\"%s\" stroke-width=\"%s\"/>",
+      s->x, s->y, s->w, s->h, pool ? "#ffffff" : tint,
+      lm != NULL ? "fill-opacity=\"0.35\" class=\"ab-lane-share\" " : "", LINE,
+      pool ? "1.5" : "0.8");
     grow(d, s->x, s->y, s->x + s->w, s->y + s->h);
     /*
      * The name reads along the band's header, on the left: BPMN DI's
@@ -1971,6 +1989,10 @@ static int draw_legend(drawer *d, double x, double y)
     int rc = AB_OK;
     P("<g class=\"ab-legend\" font-size=\"%.0f\" fill=\"%s\">", SMALL + 1, INK);
     P("<text x=\"%.1f\" y=\"%.1f\">Bypass rate</text>", x, y + 10);
+    if (d->ov->version >= 3 && d->ov->lane_count > 0) {
+        P("<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\">lanes: steps done outside</text>", x,
+          y + 24);
+    }
     for (int i = 0; i <= 5; i++) {
         char fill[8];
         ab__report_rate_color(i / 5.0, fill);
@@ -2185,7 +2207,8 @@ int ab_report_map_svg(ab_buf *out, ab_ctx *ctx, const ab_bpmn *model, const ab_r
         ((ov->task_count > 0 && ov->tasks == NULL) || (ov->arc_count > 0 && ov->arcs == NULL) ||
          (ov->extra_count > 0 && ov->extras == NULL) ||
          (ov->dead_flow_count > 0 && ov->dead_flows == NULL) ||
-         (ov->version >= 2 && ov->end_count > 0 && ov->ends == NULL))) {
+         (ov->version >= 2 && ov->end_count > 0 && ov->ends == NULL) ||
+         (ov->version >= 3 && ov->lane_count > 0 && ov->lanes == NULL))) {
         return ab__error(err, AB_EINVAL, "report", 0, 0, "overlay count without its array");
     }
     ab_error_clear(err);

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "time.h"
 #include "types.h"
+#include "who.h"
 #include "xes.h"
 
 #endif

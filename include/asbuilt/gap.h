@@ -28,6 +28,7 @@
 #include "log.h"
 #include "net.h"
 #include "types.h"
+#include "who.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -138,14 +139,21 @@ typedef struct ab_gap_options {
      */
     void (*progress)(const char *phase, uint64_t done, uint64_t total, void *payload);
     void *progress_payload;
+    /**
+     * Version 3. Who did the work (see asbuilt/who.h): the roles, the lanes'
+     * roles, the segregation-of-duties pairs and the system accounts; NULL =
+     * roles from the events' org:role (else org:group), nothing else. The
+     * files are read during ab_gap_compute: AB_EIO or AB_EPARSE name them.
+     */
+    const ab_who_options *who;
 } ab_gap_options;
 
-/* Version 1 callers (without progress) are still accepted. */
-#define AB_GAP_OPTIONS_VERSION 2
+/* Version 1 callers (without progress) and 2 (without who) are still accepted. */
+#define AB_GAP_OPTIONS_VERSION 3
 #define AB_GAP_OPTIONS_INIT                                                                        \
     {                                                                                              \
         AB_GAP_OPTIONS_VERSION, AB_GAP_OPEN_CLOSED, 0, NULL, 0, 20240601u, 0, 0, 0, NULL, NULL, 0, \
-            NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL                                   \
+            NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL                             \
     }
 
 /**
@@ -167,6 +175,11 @@ typedef struct ab_gap_options {
  *   transition,A,B              B directly after A (START and END name the case's
  *                               ends): every deviating move between A's and B's
  *                               moves, in each occurrence, is accepted
+ *   role,TASK,ROLE              a role violation of TASK by a resource acting as ROLE
+ *   sod,A,B                     one resource did both A and B (either order)
+ *   handoff,FROM,TO             an undocumented hand-off from role FROM to role TO
+ * (the last three are listed as before but make no case count in ROLE, ROLEc,
+ * SOD or HANDOFF)
  * Accepted deviations stay in the report, marked accepted; a case counts in
  * M1 only when it has a deviation that is not accepted. Other metrics do not
  * change.
@@ -387,6 +400,12 @@ typedef struct ab_gap_summary {
     const char *mapping_warning; /**< When either share is under one half (the map may not
                                       document this log), the warning the report's headline
                                       gives, as a sentence; else NULL. */
+    /* Who did the work (version 3): over the analysed cases; `of` is 0 when the
+     * input lacks what the rate needs (no roles; no segregation-of-duties file). */
+    ab_gap_rate role_violation;       /**< Cases with a role violation. */
+    ab_gap_rate control_outside_lane; /**< Cases with a control done outside its lane. */
+    ab_gap_rate sod_violation;        /**< Cases where one resource did both steps of a pair. */
+    ab_gap_rate undocumented_handoff; /**< Cases with an undocumented hand-off. */
 } ab_gap_summary;
 
 AB_API const ab_gap_summary *ab_gap_get_summary(const ab_gap *gap);
@@ -435,7 +454,9 @@ AB_API int ab_gap_case_is_open(const ab_gap *gap, uint32_t case_index);
 /**
  * A gate metric by id: "M1" "M2" "M3" "M7" "M7b" "M8" "M10", "M9" and "M9c"
  * (the step with the highest rate, among all steps or the controls), "M9cp"
- * (pooled controls). AB_OK, or AB_ENOTFOUND for another id.
+ * (pooled controls); "ROLE", "ROLEc", "SOD", "HANDOFF" (who did the work,
+ * exact case: `of` is 0 when the input lacks what the rate needs). AB_OK, or
+ * AB_ENOTFOUND for another id.
  */
 AB_API int ab_gap_metric(const ab_gap *gap, const char *id, ab_gap_rate *out);
 

@@ -110,6 +110,17 @@ typedef struct ab_report_case_end {
 } ab_report_case_end;
 
 /**
+ * Who did the work in a lane: its steps' instances done by someone none of
+ * whose roles the lane allows. The lane's band is tinted by outside / of
+ * (the bypass scale's colours), with the share in its tooltip.
+ */
+typedef struct ab_report_lane_mark {
+    const char *lane; /**< The lane's name, as in the map. */
+    uint64_t outside; /**< Instances of its steps done by someone outside it. */
+    uint64_t of;      /**< Instances with a resource and a role (0 = not tinted). */
+} ab_report_lane_mark;
+
+/**
  * What to draw onto the map. Arrays are read during the call only; a count of
  * 0 allows a NULL array. Entries are drawn in the order given, so give them
  * in a deterministic order (engine/gap's lists are).
@@ -128,11 +139,14 @@ typedef struct ab_report_overlay {
     /* Version 2: */
     const ab_report_case_end *ends; /**< Cases that started or ended off the map's path. */
     uint32_t end_count;
+    /* Version 3: */
+    const ab_report_lane_mark *lanes; /**< Lanes tinted by who did their steps. */
+    uint32_t lane_count;
 } ab_report_overlay;
 
-/** 2 adds ends; overlays of version 1 are still accepted. */
-#define AB_REPORT_OVERLAY_VERSION 2
-#define AB_REPORT_OVERLAY_INIT {AB_REPORT_OVERLAY_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+/** 2 adds ends, 3 lanes; overlays of versions 1 and 2 are still accepted. */
+#define AB_REPORT_OVERLAY_VERSION 3
+#define AB_REPORT_OVERLAY_INIT {AB_REPORT_OVERLAY_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** Where the geometry of the map comes from. */
 typedef enum ab_report_layout {
