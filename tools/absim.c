@@ -48,6 +48,8 @@ enum {
 #define REPEAT_SPAN 2
 /* The truth's case lines are kept in memory up to this size, then spilled to a temporary file. */
 #define SPILL_BYTES (16u << 20)
+/* Draws of a case's resources before --resources is called too small for --sod. */
+#define MAX_WHO_TRIES 64u
 /* Runs drawn in a row for one case before a map whose runs are all silent is refused. */
 #define MAX_SILENT_RUNS 10000u
 /* Distinct traces replayed by the engine as a cross-check (see engine_accepts). */
@@ -159,9 +161,9 @@ static const char usage_who_text[] =
     "  --resources K          who did the work: each lane gets a pool of K resources named\n"
     "                         <lane>-<n> (n = 1..K, up to 10000), whose role is the lane; every\n"
     "                         event carries org:resource. A step is done by a member of its\n"
-    "                         lane's pool; an inserted activity by a resource of the lane of the\n"
-    "                         step before it (after it, when first); a step without a lane by\n"
-    "                         anyone. The truth gains each case's \"who\" (role violations, SoD\n"
+    "                         lane's pool (by who did it before in the case, when allowed); an\n"
+    "                         inserted activity by a resource of the lane of the step before it\n"
+    "                         (after it, when first); a step without a lane by anyone. The truth gains each case's \"who\" (role violations, SoD\n"
     "                         violations, undocumented hand-offs) as `asbuilt diff --cases`\n"
     "                         writes it. The log's steps and times equal those without\n"
     "                         --resources (resources come from their own random numbers).\n"
@@ -1430,7 +1432,8 @@ static int who_truth_head(sim *s, ab_buf *b)
  *
  * Each lane has K resources of its own, named "<lane>-<n>"; a share of them also belong to a
  * second lane. A resource's roles are its lanes, its own first. A step is done by a member of
- * its lane's pool. The events of a deviation (a repeated or swapped step, an inserted
+ * its lane's pool: the one who did the activity before in the case when --sod allows, else one
+ * drawn uniformly among those --sod allows. The events of a deviation (a repeated or swapped step, an inserted
  * activity) are done by resources whose own lane is the step's lane (for an inserted activity:
  * the lane of the nearest step before it, else after it), so that what the truth says of them
  * does not depend on which of the two events an alignment calls the log move. Injections
@@ -1542,6 +1545,8 @@ static int w_sod_candidate(sim *s, uint32_t i, uint32_t j)
  * events in order from their pools, never two steps of a listed pair by one resource. Returns
  * an exit code.
  */
+static uint32_t who_try(sim *s, int want_sod, int want_wrong);
+
 static int who_case(sim *s, const char *case_id)
 {
     who *w = &s->w;
@@ -1564,16 +1569,49 @@ static int who_case(sim *s, const char *case_id)
         w->forbid = a;
         w->res_cap = cap;
     }
+    double u_sod = sim_rng_unit(&w->rng);
+    double u_wrong = sim_rng_unit(&w->rng);
+    int want_sod = o->sod_violation > 0 && u_sod <= o->sod_violation;
+    int want_wrong = o->wrong_role > 0 && u_wrong <= o->wrong_role;
+    /* A draw can leave a later step without an allowed resource (a small pool, --sod and a
+     * loop): the case's resources are drawn again, from the who random numbers only. */
+    uint32_t stuck = SIM_NONE;
+    for (uint32_t attempt = 0; attempt < MAX_WHO_TRIES; attempt++) {
+        stuck = who_try(s, want_sod, want_wrong);
+        if (stuck == SIM_NONE) {
+            break;
+        }
+    }
+    if (stuck != SIM_NONE) {
+        uint32_t lane = w_lane_of(s, stuck);
+        fprintf(stderr,
+                "absim: case %s: after %u draws, every resource of lane %s has done a step "
+                "that --sod keeps apart from %s; give more --resources\n",
+                case_id, MAX_WHO_TRIES, lane == SIM_NONE ? "(none)" : w->lanes[lane],
+                s->names[s->ev_label[stuck]]);
+        return EXIT_USAGE;
+    }
+    w->requested[0] += (uint64_t)want_wrong;
+    w->requested[1] += (uint64_t)want_sod;
+    w->placed[0] += w->inj_wrong != SIM_NONE;
+    w->placed[1] += w->inj_sod[0] != SIM_NONE;
+    return EXIT_OK;
+}
+
+/*
+ * One draw of the case's resources (see who_case). Returns SIM_NONE, or the event left without
+ * an allowed resource.
+ */
+static uint32_t who_try(sim *s, int want_sod, int want_wrong)
+{
+    who *w = &s->w;
+    uint32_t n = s->n;
     for (uint32_t k = 0; k < n; k++) {
         w->res[k] = SIM_NONE;
     }
     w->inj_wrong = w->inj_sod[0] = w->inj_sod[1] = SIM_NONE;
     w->miss_wrong = w->miss_sod = 0;
-    double u_sod = sim_rng_unit(&w->rng);
-    double u_wrong = sim_rng_unit(&w->rng);
-
-    if (o->sod_violation > 0 && u_sod <= o->sod_violation) {
-        w->requested[1]++;
+    if (want_sod) {
         uint32_t c = 0;
         for (uint32_t i = 0; i < n; i++) {
             for (uint32_t j = 0; j < n; j++) {
@@ -1595,13 +1633,11 @@ static int who_case(sim *s, const char *case_id)
             uint32_t nc = w_holders(w, w_lane_of(s, i), w_lane_of(s, j));
             uint32_t r = w_draw(w, w->scratch, nc, 0);
             w->res[i] = w->res[j] = r;
-            w->placed[1]++;
         } else {
             w->miss_sod = 1;
         }
     }
-    if (o->wrong_role > 0 && u_wrong <= o->wrong_role) {
-        w->requested[0]++;
+    if (want_wrong) {
         uint32_t c = 0;
         for (uint32_t k = 0; k < n; k++) {
             c += w->res[k] == SIM_NONE && s->ev_dev[k] == SIM_NONE && w_lane_of(s, k) != SIM_NONE;
@@ -1626,7 +1662,6 @@ static int who_case(sim *s, const char *case_id)
         if (r != SIM_NONE) {
             w->res[at] = r;
             w->inj_wrong = at;
-            w->placed[0]++;
         } else {
             w->miss_wrong = 1;
         }
@@ -1660,18 +1695,23 @@ static int who_case(sim *s, const char *case_id)
             cand = w->pool + w->pool_first[lane];
             nc = w->pool_first[lane + 1] - w->pool_first[lane];
         }
-        uint32_t r = w_draw(w, cand, nc, w_forbidden(s, k));
+        uint32_t nf = w_forbidden(s, k);
+        /* The one who did the activity before in the case does it again, where allowed. */
+        uint32_t r = SIM_NONE;
+        for (uint32_t f = 0; f < k && r == SIM_NONE; f++) {
+            uint32_t q = w->res[f];
+            if (s->ev_label[f] == s->ev_label[k] && q != SIM_NONE && !in_list(w->forbid, nf, q) &&
+                (lane == SIM_NONE || (own_only ? q / w->k == lane : w_member(w, q, lane)))) {
+                r = q;
+            }
+        }
+        r = r != SIM_NONE ? r : w_draw(w, cand, nc, nf);
         if (r == SIM_NONE) {
-            fprintf(stderr,
-                    "absim: case %s: every resource of lane %s has done a step that --sod keeps "
-                    "apart from %s; give more --resources\n",
-                    case_id, lane == SIM_NONE ? "(none)" : w->lanes[lane],
-                    s->names[s->ev_label[k]]);
-            return EXIT_USAGE;
+            return k;
         }
         w->res[k] = r;
     }
-    return EXIT_OK;
+    return SIM_NONE;
 }
 
 /* The effective role of event k (a lane index): the step's lane when the resource holds it,
