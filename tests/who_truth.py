@@ -401,7 +401,7 @@ def run_one(tmp, index, label, model, mapping, sod_name, opts, diff_state):
     problems = []
     n = len(truth["cases"])
     for c in truth["cases"]:
-        inj = c["who_injected"]
+        inj = {"wrong_role": None, "sod_violation": None, **c.get("who_injected", {})}
         rv = [v["position"] for v in c["who"]["role_violations"]]
         if rv != ([inj["wrong_role"]] if inj["wrong_role"] is not None else []):
             problems.append(f"{c['case']}: role violations at {rv}, injected {inj['wrong_role']}")
@@ -450,7 +450,7 @@ def run_one(tmp, index, label, model, mapping, sod_name, opts, diff_state):
     for key, flag in (("wrong_role", "--wrong-role"), ("sod_violation", "--sod-violation")):
         rate = float(opts[opts.index(flag) + 1])
         req, inj = tw["requested"][key], tw["injected"][key]
-        marked = sum(c["who_injected"][key] is not None for c in truth["cases"])
+        marked = sum(key in c.get("who_injected", {}) for c in truth["cases"])
         missed = sum(key in c.get("who_not_placed", []) for c in truth["cases"])
         check(f"{label}: {key}: requested in {req} of {n} cases (rate {rate}), placed in {inj}",
               close_to(req, n, rate) and inj == marked and inj + missed == req and inj > 0,

@@ -1840,21 +1840,19 @@ static int who_truth_case(sim *s, ab_buf *b)
     }
     w->undocumented += count;
     w->cases_handoff += count > 0;
-    rc = rc ? rc : ab_buf_printf(b, ctx, "]}, \"who_injected\": {\"wrong_role\": ");
-    if (w->inj_wrong != SIM_NONE) {
-        rc = rc ? rc : ab_buf_printf(b, ctx, "%" PRIu32, w->inj_wrong);
-    } else {
-        rc = rc ? rc : ab_buf_printf(b, ctx, "null");
+    rc = rc ? rc : ab_buf_printf(b, ctx, "]}");
+    /* What was injected, only where something was (most cases have nothing: a smaller file). */
+    if (w->inj_wrong != SIM_NONE && rc == AB_OK) {
+        rc = ab_buf_printf(b, ctx, ", \"who_injected\": {\"wrong_role\": %" PRIu32, w->inj_wrong);
     }
-    rc = rc ? rc : ab_buf_printf(b, ctx, ", \"sod_violation\": ");
-    if (w->inj_sod[0] != SIM_NONE) {
-        rc = rc ? rc
-                : ab_buf_printf(b, ctx, "[%" PRIu32 ", %" PRIu32 "]", w->inj_sod[0],
-                                w->inj_sod[1]);
-    } else {
-        rc = rc ? rc : ab_buf_printf(b, ctx, "null");
+    if (w->inj_sod[0] != SIM_NONE && rc == AB_OK) {
+        rc = ab_buf_printf(b, ctx, "%s\"sod_violation\": [%" PRIu32 ", %" PRIu32 "]",
+                           w->inj_wrong != SIM_NONE ? ", " : ", \"who_injected\": {",
+                           w->inj_sod[0], w->inj_sod[1]);
     }
-    rc = rc ? rc : ab_buf_printf(b, ctx, "}");
+    if ((w->inj_wrong != SIM_NONE || w->inj_sod[0] != SIM_NONE) && rc == AB_OK) {
+        rc = ab_buf_printf(b, ctx, "}");
+    }
     if ((w->miss_wrong || w->miss_sod) && rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, ", \"who_not_placed\": [%s%s%s]",
                            w->miss_wrong ? "\"wrong_role\"" : "",
