@@ -103,14 +103,14 @@ typedef struct opts {
     uint32_t max_states;            /* --max-states (default 200000). */
     int quiet;                      /* -q. */
     /* Who did the work (WHO-SPEC): 0 resources = one per lane, named as the lane. */
-    uint32_t resources;         /* --resources K: resources per lane. */
-    double shared;              /* --shared-resources (default 0.1). */
-    const char *shared_text;    /* As given, for the truth file. */
-    const char *roles_out;      /* --roles-out FILE. */
-    const char *sod;            /* --sod FILE. */
-    double wrong_role;          /* --wrong-role. */
+    uint32_t resources;      /* --resources K: resources per lane. */
+    double shared;           /* --shared-resources (default 0.1). */
+    const char *shared_text; /* As given, for the truth file. */
+    const char *roles_out;   /* --roles-out FILE. */
+    const char *sod;         /* --sod FILE. */
+    double wrong_role;       /* --wrong-role. */
     const char *wrong_role_text;
-    double sod_violation;       /* --sod-violation. */
+    double sod_violation; /* --sod-violation. */
     const char *sod_violation_text;
 } opts;
 
@@ -153,8 +153,7 @@ static const char usage_text[] =
     "  --start-complete       write a start and a complete event per step (default: complete)\n"
     "  --loop-limit L         after a transition fired L times in a case, prefer ways out\n"
     "                         (default 3)\n"
-    "  --max-states N         largest state space explored (default 200000)\n"
-    ;
+    "  --max-states N         largest state space explored (default 200000)\n";
 
 /* The who-options (split: C99 compilers need to support only 4095-byte strings). */
 static const char usage_who_text[] =
@@ -163,7 +162,8 @@ static const char usage_who_text[] =
     "                         event carries org:resource. A step is done by a member of its\n"
     "                         lane's pool (by who did it before in the case, when allowed); an\n"
     "                         inserted activity by a resource of the lane of the step before it\n"
-    "                         (after it, when first); a step without a lane by anyone. The truth gains each case's \"who\" (role violations, SoD\n"
+    "                         (after it, when first); a step without a lane by anyone. The\n"
+    "                         truth gains each case's \"who\" (role violations, SoD\n"
     "                         violations, undocumented hand-offs) as `asbuilt diff --cases`\n"
     "                         writes it. The log's steps and times equal those without\n"
     "                         --resources (resources come from their own random numbers).\n"
@@ -181,8 +181,7 @@ static const char usage_who_text[] =
     "                         by one resource that holds both steps' lanes (not also a role\n"
     "                         violation)\n"
     "                         (who-options need --resources; where nothing fits, the truth's\n"
-    "                         who_not_placed says so)\n"
-    ;
+    "                         who_not_placed says so)\n";
 
 static const char usage_tail_text[] =
     "  -q, --quiet            no summary on standard error\n"
@@ -414,10 +413,10 @@ static int parse_args(int argc, char **argv, opts *o)
                            o->truth);
     }
     if (o->resources == 0) {
-        const char *who_opt = o->shared_text       ? "--shared-resources"
-                              : o->roles_out       ? "--roles-out"
-                              : o->sod             ? "--sod"
-                              : o->wrong_role_text ? "--wrong-role"
+        const char *who_opt = o->shared_text          ? "--shared-resources"
+                              : o->roles_out          ? "--roles-out"
+                              : o->sod                ? "--sod"
+                              : o->wrong_role_text    ? "--wrong-role"
                               : o->sod_violation_text ? "--sod-violation"
                                                       : NULL;
         if (who_opt != NULL) {
@@ -545,9 +544,9 @@ typedef struct sod_hit {
 
 /* Who did the work (--resources): pools, rules and the case's assignment. */
 typedef struct who {
-    int on;               /* --resources given. */
-    sim_rng rng;          /* Its own draws: the log's steps and times do not change. */
-    uint32_t lane_count;  /* Lanes of the net's visible steps, in byte order. */
+    int on;              /* --resources given. */
+    sim_rng rng;         /* Its own draws: the log's steps and times do not change. */
+    uint32_t lane_count; /* Lanes of the net's visible steps, in byte order. */
     const char **lanes;
     uint32_t *trans_lane; /* Per transition: lane index, or SIM_NONE. */
     uint32_t k;           /* --resources: resources of each lane's own. */
@@ -556,12 +555,12 @@ typedef struct who {
     uint32_t *res_second; /* Second lane, or SIM_NONE. */
     uint32_t *pool_first; /* Members of lane l: pool[pool_first[l] .. pool_first[l + 1]). */
     uint32_t *pool;
-    uint8_t *documented;  /* lane_count^2: documented hand-off a -> b. */
-    uint8_t *held;        /* (lane_count + 1)^2: some resource holds both (lane_count = none). */
+    uint8_t *documented; /* lane_count^2: documented hand-off a -> b. */
+    uint8_t *held;       /* (lane_count + 1)^2: some resource holds both (lane_count = none). */
     sod_rule *rules;
     uint32_t rule_count;
     /* The case. */
-    uint32_t *res;    /* Per event: resource. */
+    uint32_t *res;     /* Per event: resource. */
     uint32_t *scratch; /* Candidates. */
     uint32_t *forbid;  /* Resources a step may not have (SoD). */
     uint32_t res_cap;
@@ -571,7 +570,7 @@ typedef struct who {
     uint32_t inj_sod[2];      /* Positions of the injected SoD pair, or SIM_NONE. */
     int miss_wrong, miss_sod; /* Requested and not placed in this case. */
     /* Totals. */
-    uint64_t requested[2], placed[2];        /* wrong_role, sod_violation. */
+    uint64_t requested[2], placed[2]; /* wrong_role, sod_violation. */
     uint64_t cases_role, cases_sod, cases_handoff;
     uint64_t role_violations, sod_violations, handoffs, undocumented;
 } who;
@@ -1217,8 +1216,8 @@ static int who_setup(sim *s, const ab_bpmn *model)
             for (uint32_t u = 0; u < nt && ta->label_id != AB_NET_SILENT; u++) {
                 const ab_net_transition *tb = ab_net_transition_at(net, u);
                 uint32_t la = w->trans_lane[t], lb = w->trans_lane[u];
-                if (tb->label_id != AB_NET_SILENT && la != SIM_NONE && lb != SIM_NONE &&
-                    la != lb && sod_directed(w, ta->label_id, tb->label_id)) {
+                if (tb->label_id != AB_NET_SILENT && la != SIM_NONE && lb != SIM_NONE && la != lb &&
+                    sod_directed(w, ta->label_id, tb->label_id)) {
                     need[la < lb ? (size_t)la * nl + lb : (size_t)lb * nl + la] = 1;
                 }
             }
@@ -1342,8 +1341,9 @@ static int write_roles(sim *s)
         fprintf(stderr, "absim: cannot write %s: %s\n", path, strerror(errno));
         return EXIT_IO;
     }
-    fprintf(fp, "# Roles of the resources absim simulated for %s (seed %" PRIu64
-                "): a role per lane\nresource,role\n",
+    fprintf(fp,
+            "# Roles of the resources absim simulated for %s (seed %" PRIu64
+            "): a role per lane\nresource,role\n",
             s->o->map_path, s->o->seed);
     for (uint32_t r = 0; r < w->res_count; r++) {
         roles_field(fp, w->res_name[r]);
@@ -1387,8 +1387,8 @@ static int who_truth_head(sim *s, ab_buf *b)
         rc = ab_buf_printf(b, ctx, "%s\n      {\"lane\": ", l ? "," : "");
         rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->lanes[l]);
         rc = rc ? rc
-                : ab_buf_printf(b, ctx, ", \"own\": %" PRIu32 ", \"shared_in\": %" PRIu32 "}",
-                                w->k, members - w->k);
+                : ab_buf_printf(b, ctx, ", \"own\": %" PRIu32 ", \"shared_in\": %" PRIu32 "}", w->k,
+                                members - w->k);
     }
     uint32_t shared = 0;
     for (uint32_t r = 0; r < w->res_count; r++) {
@@ -1396,9 +1396,8 @@ static int who_truth_head(sim *s, ab_buf *b)
     }
     rc = rc ? rc
             : ab_buf_printf(b, ctx,
-                            "\n    ],\n    \"resources\": %" PRIu32
-                            ",\n    \"shared\": %" PRIu32 ",\n    \"sod_rules\": %" PRIu32
-                            ",\n    \"documented_handoffs\": [",
+                            "\n    ],\n    \"resources\": %" PRIu32 ",\n    \"shared\": %" PRIu32
+                            ",\n    \"sod_rules\": %" PRIu32 ",\n    \"documented_handoffs\": [",
                             w->res_count, shared, w->rule_count);
     uint32_t nd = 0;
     for (uint32_t a = 0; a < w->lane_count && rc == AB_OK; a++) {
@@ -1417,8 +1416,9 @@ static int who_truth_head(sim *s, ab_buf *b)
                   b, ctx,
                   "],\n    \"requested\": {\"wrong_role\": %" PRIu64 ", \"sod_violation\": %" PRIu64
                   "},\n    \"injected\": {\"wrong_role\": %" PRIu64 ", \"sod_violation\": %" PRIu64
-                  "},\n    \"cases_with\": {\"role_violation\": %" PRIu64 ", \"sod_violation\": %" PRIu64
-                  ", \"undocumented_handoff\": %" PRIu64 "},\n    \"events\": {\"role_violations\": %" PRIu64
+                  "},\n    \"cases_with\": {\"role_violation\": %" PRIu64
+                  ", \"sod_violation\": %" PRIu64 ", \"undocumented_handoff\": %" PRIu64
+                  "},\n    \"events\": {\"role_violations\": %" PRIu64
                   ", \"sod_violations\": %" PRIu64 ", \"handoffs\": %" PRIu64
                   ", \"undocumented_handoffs\": %" PRIu64 "}\n  },\n",
                   w->requested[0], w->requested[1], w->placed[0], w->placed[1], w->cases_role,
@@ -1433,11 +1433,11 @@ static int who_truth_head(sim *s, ab_buf *b)
  * Each lane has K resources of its own, named "<lane>-<n>"; a share of them also belong to a
  * second lane. A resource's roles are its lanes, its own first. A step is done by a member of
  * its lane's pool: the one who did the activity before in the case when --sod allows, else one
- * drawn uniformly among those --sod allows. The events of a deviation (a repeated or swapped step, an inserted
- * activity) are done by resources whose own lane is the step's lane (for an inserted activity:
- * the lane of the nearest step before it, else after it), so that what the truth says of them
- * does not depend on which of the two events an alignment calls the log move. Injections
- * touch steps outside deviations only.
+ * drawn uniformly among those --sod allows. The events of a deviation (a repeated or swapped step,
+ * an inserted activity) are done by resources whose own lane is the step's lane (for an inserted
+ * activity: the lane of the nearest step before it, else after it), so that what the truth says of
+ * them does not depend on which of the two events an alignment calls the log move. Injections touch
+ * steps outside deviations only.
  */
 
 static uint32_t w_lane_of(const sim *s, uint32_t k)
@@ -1744,8 +1744,8 @@ static int who_truth_case(sim *s, ab_buf *b)
             continue;
         }
         const ab_net_transition *t = ab_net_transition_at(s->net, s->ev_trans[k]);
-        rc = ab_buf_printf(b, ctx, "%s{\"position\": %" PRIu32 ", \"activity\": ", count ? ", " : "",
-                           k);
+        rc = ab_buf_printf(b, ctx,
+                           "%s{\"position\": %" PRIu32 ", \"activity\": ", count ? ", " : "", k);
         rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[s->ev_label[k]]);
         rc = rc ? rc : ab_buf_printf(b, ctx, ", \"task\": ");
         rc = rc ? rc : ab_buf_append_json_string(b, ctx, t->task ? t->task : t->label);
@@ -1847,17 +1847,16 @@ static int who_truth_case(sim *s, ab_buf *b)
     }
     if (w->inj_sod[0] != SIM_NONE && rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, "%s\"sod_violation\": [%" PRIu32 ", %" PRIu32 "]",
-                           w->inj_wrong != SIM_NONE ? ", " : ", \"who_injected\": {",
-                           w->inj_sod[0], w->inj_sod[1]);
+                           w->inj_wrong != SIM_NONE ? ", " : ", \"who_injected\": {", w->inj_sod[0],
+                           w->inj_sod[1]);
     }
     if ((w->inj_wrong != SIM_NONE || w->inj_sod[0] != SIM_NONE) && rc == AB_OK) {
         rc = ab_buf_printf(b, ctx, "}");
     }
     if ((w->miss_wrong || w->miss_sod) && rc == AB_OK) {
-        rc = ab_buf_printf(b, ctx, ", \"who_not_placed\": [%s%s%s]",
-                           w->miss_wrong ? "\"wrong_role\"" : "",
-                           w->miss_wrong && w->miss_sod ? ", " : "",
-                           w->miss_sod ? "\"sod_violation\"" : "");
+        rc = ab_buf_printf(
+            b, ctx, ", \"who_not_placed\": [%s%s%s]", w->miss_wrong ? "\"wrong_role\"" : "",
+            w->miss_wrong && w->miss_sod ? ", " : "", w->miss_sod ? "\"sod_violation\"" : "");
     }
     return rc;
 }
