@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from fnmatch import fnmatchcase
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gap_truth as gt  # noqa: E402  (its check() and diff_available())
@@ -216,7 +217,22 @@ def documented_pairs(bpmn_path):
 # ---- The who of a case, by WHO-SPEC's definitions ----------------------------------------
 
 def sod_matches(rules, a, b):
-    return a != b and any((p == "*" or p == a) and (q == "*" or q == b) for p, q in rules)
+    """Whether a rule lists a, b in this order (fnmatch patterns)."""
+    return a != b and any(fnmatchcase(a, p) and fnmatchcase(b, q) for p, q in rules)
+
+
+def sod_pair(rules, a, b):
+    """How a case names the pair {a, b}: once, in the orientation of the first rule naming it
+    either way (the name first in byte order first when that rule names both ways); None when
+    no rule names it."""
+    for p, q in rules:
+        ab = fnmatchcase(a, p) and fnmatchcase(b, q)
+        ba = fnmatchcase(b, p) and fnmatchcase(a, q)
+        if ab and ba:
+            return tuple(sorted((a, b), key=lambda x: x.encode()))
+        if ab or ba:
+            return (a, b) if ab else (b, a)
+    return None
 
 
 def who_of_case(events, lanes, roles, rules, documented, task_of):
@@ -232,10 +248,13 @@ def who_of_case(events, lanes, roles, rules, documented, task_of):
         eff.append(lane if lane and lane in rr else rr[0])
     sod = {}
     for i, (a, ra) in enumerate(events):
-        for j, (b, rb) in enumerate(events):
-            if i != j and ra == rb and sod_matches(rules, a, b):
-                sod[(a, b)] = min(sod.get((a, b), ra), ra)
-    sod_v = [{"a": a, "b": b, "resource": r} for (a, b), r in sorted(sod.items())]
+        for b, rb in events[i + 1:]:
+            pair = sod_pair(rules, a, b) if a != b and ra == rb else None
+            if pair:
+                sod[pair] = min(sod.get(pair, ra), ra, key=lambda x: x.encode())
+    sod_v = [{"a": a, "b": b, "resource": r}
+             for (a, b), r in sorted(sod.items(), key=lambda kv: (kv[0][0].encode(),
+                                                                   kv[0][1].encode()))]
     hand = []
     for k in range(1, len(events)):
         x, y = eff[k - 1], eff[k]
@@ -414,8 +433,9 @@ def run_one(tmp, index, label, model, mapping, sod_name, opts, diff_state):
             i, j = inj["sod_violation"]
             a, b = events[c["case"]][i][0], events[c["case"]][j][0]
             res = events[c["case"]][i][1]
-            if events[c["case"]][j][1] != res or not any(
-                    v["a"] == a and v["b"] == b and v["resource"] == res for v in sv):
+            pair = sod_pair(rules, a, b)
+            if events[c["case"]][j][1] != res or not pair or not any(
+                    (v["a"], v["b"]) == pair and v["resource"] == res for v in sv):
                 problems.append(f"{c['case']}: SoD {sv}, injected at {i}, {j}")
     # The events of a repeat or a swap are done by a resource whose own lane is the step's, so
     # that the truth holds whichever of the two an alignment calls the log move.

@@ -11,6 +11,7 @@
  * each deviating one. The output depends on the options and the seed only.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,9 +173,10 @@ static const char usage_who_text[] =
     "                         (default 0.1; none when the map has one lane)\n"
     "  --roles-out FILE       write the roles: resource,role lines, as `asbuilt diff --roles`\n"
     "                         reads them (two lines for a shared resource, its own lane first)\n"
-    "  --sod FILE             segregation of duties: A,B lines (activities as in the log, '*'\n"
-    "                         any, '#' comments). No resource does both steps of a listed pair\n"
-    "                         in a case, except where --sod-violation puts one there\n"
+    "  --sod FILE             segregation of duties: A,B lines (activities as in the log, or\n"
+    "                         globs such as '*'; '#' comments). No resource does both steps of\n"
+    "                         a listed pair in a case, except where --sod-violation puts one\n"
+    "                         there. A pair is named once, as the first rule naming it has it\n"
     "  --wrong-role R         share of cases where one step is done by a resource none of\n"
     "                         whose roles is the step's lane (a role violation)\n"
     "  --sod-violation R      share of cases where one listed pair present in the case is done\n"
@@ -529,12 +531,9 @@ typedef struct pair_count {
     const char *name_a, *name_b; /* Set before sorting. */
 } pair_count;
 
-/* One segregation-of-duties rule: each side a label id, SOD_ANY ('*') or SOD_NOTHING. */
-#define SOD_ANY (UINT32_MAX - 1)
-#define SOD_NOTHING UINT32_MAX
-
+/* One segregation-of-duties rule: which activities (label ids) each side's pattern matches. */
 typedef struct sod_rule {
-    uint32_t a, b;
+    uint8_t *a, *b; /* n_labels + n_ins flags each. */
 } sod_rule;
 
 /* A listed pair done by one resource in the case. */
@@ -1009,18 +1008,21 @@ static int split_fields(char *line, char **field, int cap)
     }
 }
 
-/* A side of an SoD rule: '*', a label id, or SOD_NOTHING for a name no event carries. */
-static uint32_t sod_side(const sim *s, const char *name)
+/* A side of an SoD rule: the activities its pattern matches ('*' and other fnmatch globs, or a
+ * name). Returns how many, or -1 when memory ran out. */
+static int sod_side(const sim *s, const char *pattern, uint8_t **out)
 {
-    if (strcmp(name, "*") == 0) {
-        return SOD_ANY;
+    uint32_t total = s->n_labels + s->n_ins;
+    *out = calloc((size_t)total + 1, 1);
+    if (*out == NULL) {
+        return -1;
     }
-    for (uint32_t l = 0; l < s->n_labels + s->n_ins; l++) {
-        if (strcmp(s->names[l], name) == 0) {
-            return l;
-        }
+    int n = 0;
+    for (uint32_t l = 0; l < total; l++) {
+        (*out)[l] = fnmatch(pattern, s->names[l], 0) == 0;
+        n += (*out)[l];
     }
-    return SOD_NOTHING;
+    return n;
 }
 
 /* Reads --sod FILE: "A,B" lines, '#' comments. Returns an exit code. */
@@ -1069,13 +1071,6 @@ static int read_sod(sim *s)
             rc = EXIT_DATA;
             break;
         }
-        sod_rule r = {sod_side(s, field[0]), sod_side(s, field[1])};
-        for (int f = 0; f < 2 && !s->o->quiet; f++) {
-            if ((f ? r.b : r.a) == SOD_NOTHING) {
-                fprintf(stderr, "absim: warning: %s:%" PRIu64 ": %s is no activity of the log\n",
-                        path, lineno, field[f]);
-            }
-        }
         sod_rule *grown = realloc(w->rules, sizeof *grown * (w->rule_count + 1));
         if (grown == NULL) {
             fputs("absim: out of memory\n", stderr);
@@ -1083,7 +1078,21 @@ static int read_sod(sim *s)
             break;
         }
         w->rules = grown;
-        w->rules[w->rule_count++] = r;
+        sod_rule *r = &w->rules[w->rule_count++];
+        r->a = r->b = NULL;
+        for (int f = 0; f < 2; f++) {
+            int matched = sod_side(s, field[f], f ? &r->b : &r->a);
+            if (matched < 0) {
+                fputs("absim: out of memory\n", stderr);
+                rc = EXIT_IO;
+                break;
+            }
+            if (matched == 0 && !s->o->quiet) {
+                fprintf(stderr,
+                        "absim: warning: %s:%" PRIu64 ": %s matches no activity of the log\n", path,
+                        lineno, field[f]);
+            }
+        }
     }
     if (rc == EXIT_OK && ferror(fp)) {
         fprintf(stderr, "absim: %s: cannot read: %s\n", path, strerror(errno));
@@ -1301,6 +1310,10 @@ static void who_free(who *w)
     free(w->pool);
     free(w->documented);
     free(w->held);
+    for (uint32_t i = 0; i < w->rule_count; i++) {
+        free(w->rules[i].a);
+        free(w->rules[i].b);
+    }
     free(w->rules);
     free(w->res);
     free(w->scratch);
@@ -1458,12 +1471,33 @@ static int sod_directed(const who *w, uint32_t x, uint32_t y)
         return 0;
     }
     for (uint32_t i = 0; i < w->rule_count; i++) {
-        const sod_rule *r = &w->rules[i];
-        if ((r->a == SOD_ANY || r->a == x) && (r->b == SOD_ANY || r->b == y)) {
+        if (w->rules[i].a[x] && w->rules[i].b[y]) {
             return 1;
         }
     }
     return 0;
+}
+
+/*
+ * How a case's entry names the pair of distinct activities {x, y}: a pair is listed once, in
+ * the orientation of the first rule (in file order) naming it either way; a rule naming it
+ * both ways ('*,*') puts the name first in byte order first. Returns 1 for (x, y), 0 for
+ * (y, x), -1 when no rule names the pair.
+ */
+static int sod_orientation(const sim *s, uint32_t x, uint32_t y)
+{
+    const who *w = &s->w;
+    for (uint32_t i = 0; i < w->rule_count; i++) {
+        int xy = w->rules[i].a[x] && w->rules[i].b[y];
+        int yx = w->rules[i].a[y] && w->rules[i].b[x];
+        if (xy && yx) {
+            return strcmp(s->names[x], s->names[y]) < 0;
+        }
+        if (xy || yx) {
+            return xy;
+        }
+    }
+    return -1;
 }
 
 static int in_list(const uint32_t *a, uint32_t n, uint32_t v)
@@ -1765,14 +1799,20 @@ static int who_truth_case(sim *s, ab_buf *b)
     w->role_violations += count;
     w->cases_role += count > 0;
 
-    /* SoD: per listed (a, b) done by one resource, the smallest such resource name. */
+    /* SoD: per listed pair done by one resource, the smallest such resource name. */
     rc = rc ? rc : ab_buf_printf(b, ctx, "], \"sod_violations\": [");
     uint32_t hits = 0;
     for (uint32_t i = 0; i < n && w->rule_count > 0; i++) {
-        for (uint32_t j = 0; j < n; j++) {
+        for (uint32_t j = i + 1; j < n; j++) {
             uint32_t x = s->ev_label[i], y = s->ev_label[j], r = w->res[i];
-            if (i == j || r != w->res[j] || !sod_directed(w, x, y)) {
+            int orient = x == y || r != w->res[j] ? -1 : sod_orientation(s, x, y);
+            if (orient < 0) {
                 continue;
+            }
+            if (!orient) {
+                uint32_t t = x;
+                x = y;
+                y = t;
             }
             uint32_t h = 0;
             while (h < hits && !(w->hits[h].a == x && w->hits[h].b == y)) {
