@@ -4,9 +4,12 @@
 absim --resources gives each lane of a map a pool of resources (some in two lanes),
 injects role violations (a step done by a resource outside its lane) and SoD
 violations (a listed pair done by one resource holding both lanes) and writes, per
-case, the "who" object of WHO-SPEC.md: role violations, SoD violations and
-undocumented hand-offs, including those that the control-flow deviations cause.
-For several maps with lanes this script runs absim, then
+case, the "who" object of `asbuilt diff --cases` (docs/metrics.md, "Who did the
+work"): role violations, SoD violations and undocumented hand-offs, including those
+that the control-flow deviations cause. For four maps with lanes (the BPIC 2020
+declaration map with its mapping, the Camunda invoice, the dispatch of goods, and
+tests/data/who/claim_lanes.bpmn, whose sub-process spans two lanes) this script runs
+absim, then
 
     asbuilt diff LOG --model MAP [--map M] --roles ROLES --sod SOD --cases -
 
@@ -16,16 +19,23 @@ nothing more).
 It first checks absim by itself, independently of asbuilt, from the log it wrote:
  - without --resources absim's log and truth are byte-identical to those written
    before --resources existed (checksums below), and with --resources the log's
-   steps and times equal those of the same run without it;
+   steps and times equal those of the same run without it, as do the deviations;
+ - the same seed and options give byte-identical log, roles file and truth;
  - the roles file has K resources "<lane>-<n>" per lane, each with its lane as first
    role, the asked share of them with one second lane, and every event's resource
    is in it;
+ - the documented hand-offs equal the lane changes this script reads from the BPMN
+   file itself (sequence flows between tasks, into and out of sub-processes);
  - the truth's "who" of every case equals what this script computes from the log,
-   the roles file, the SoD file and the documented hand-offs it reads from the BPMN
-   file itself (lane changes along sequence flows between tasks);
- - role and SoD violations occur exactly where absim says it injected them, and the
-   injection shares are close to the rates;
- - a tampered truth is caught by the same comparisons.
+   the roles file and the SoD file (fnmatch patterns; a pair named once, as the
+   first rule naming it has it);
+ - role and SoD violations occur exactly where absim says it injected them, the
+   events of repeats and swaps are done by their lane's own resources, injections
+   are left out only where nothing fits, and the injection shares are close to the
+   rates;
+ - the comparison catches a tampered "who" (a hand-off left out, a resource
+   changed, an SoD violation added);
+ - usage errors exit 2, a malformed --sod file 3 naming the line.
 
 Prints one line per check and "N passed, N failed". Exits 77 only when `asbuilt
 diff` does not exist; when it exists but has no --roles yet, the comparison with
@@ -232,7 +242,7 @@ def documented_pairs(bpmn_path):
     return pairs
 
 
-# ---- The who of a case, by WHO-SPEC's definitions ----------------------------------------
+# ---- The who of a case, by the definitions of docs/metrics.md -------------------------------
 
 def sod_matches(rules, a, b):
     """Whether a rule lists a, b in this order (fnmatch patterns)."""

@@ -103,7 +103,7 @@ typedef struct opts {
     uint32_t loop_limit;            /* --loop-limit (default 3). */
     uint32_t max_states;            /* --max-states (default 200000). */
     int quiet;                      /* -q. */
-    /* Who did the work (WHO-SPEC): 0 resources = one per lane, named as the lane. */
+    /* Who did the work: 0 resources = one per lane, named as the lane. */
     uint32_t resources;      /* --resources K: resources per lane. */
     double shared;           /* --shared-resources (default 0.1). */
     const char *shared_text; /* As given, for the truth file. */
@@ -1094,8 +1094,9 @@ static int read_sod(sim *s)
             }
         }
     }
-    if (rc == EXIT_OK && ferror(fp)) {
-        fprintf(stderr, "absim: %s: cannot read: %s\n", path, strerror(errno));
+    if (rc == EXIT_OK && (ferror(fp) || !feof(fp))) { /* getline fails on ENOMEM too. */
+        fprintf(stderr, "absim: %s: cannot read: %s\n", path,
+                errno == ENOMEM ? "out of memory" : strerror(errno));
         rc = EXIT_IO;
     }
     free(line);
@@ -1441,7 +1442,8 @@ static int who_truth_head(sim *s, ab_buf *b)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Who did the work (--resources; the definitions of WHO-SPEC.md)
+ * Who did the work (--resources), under the definitions of asbuilt diff's who-checks
+ * (docs/metrics.md, "Who did the work")
  *
  * Each lane has K resources of its own, named "<lane>-<n>"; a share of them also belong to a
  * second lane. A resource's roles are its lanes, its own first. A step is done by a member of
@@ -2093,6 +2095,9 @@ static int run(sim *s)
         }
         int acc = engine_accepts(s, s->ev_label, s->n, 1, &err);
         if (acc < 0) {
+            if (acc == AB_ENOMEM) {
+                goto oom; /* The replay cache could not grow: err says nothing. */
+            }
             return report(&err);
         }
         if (acc != 1) {
@@ -2136,6 +2141,9 @@ static int run(sim *s)
         if (s->ndev > 0) {
             acc = engine_accepts(s, s->ev_label, s->n, 0, &err);
             if (acc < 0) {
+                if (acc == AB_ENOMEM) {
+                    goto oom;
+                }
                 return report(&err);
             }
             if (acc != 0) {
@@ -2532,8 +2540,9 @@ static int read_map_activities(const char *path, char ***acts, uint32_t *count)
         *acts = grown;
         (*acts)[(*count)++] = copy;
     }
-    if (rc == EXIT_OK && ferror(fp)) {
-        fprintf(stderr, "absim: %s: cannot read: %s\n", path, strerror(errno));
+    if (rc == EXIT_OK && (ferror(fp) || !feof(fp))) { /* getline fails on ENOMEM too. */
+        fprintf(stderr, "absim: %s: cannot read: %s\n", path,
+                errno == ENOMEM ? "out of memory" : strerror(errno));
         rc = EXIT_IO;
     }
     free(line);
