@@ -11,6 +11,7 @@
  * each deviating one. The output depends on the options and the seed only.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,8 @@ enum {
 #define REPEAT_SPAN 2
 /* The truth's case lines are kept in memory up to this size, then spilled to a temporary file. */
 #define SPILL_BYTES (16u << 20)
+/* Draws of a case's resources before --resources is called too small for --sod. */
+#define MAX_WHO_TRIES 64u
 /* Runs drawn in a row for one case before a map whose runs are all silent is refused. */
 #define MAX_SILENT_RUNS 10000u
 /* Distinct traces replayed by the engine as a cross-check (see engine_accepts). */
@@ -100,6 +103,16 @@ typedef struct opts {
     uint32_t loop_limit;            /* --loop-limit (default 3). */
     uint32_t max_states;            /* --max-states (default 200000). */
     int quiet;                      /* -q. */
+    /* Who did the work: 0 resources = one per lane, named as the lane. */
+    uint32_t resources;      /* --resources K: resources per lane. */
+    double shared;           /* --shared-resources (default 0.1). */
+    const char *shared_text; /* As given, for the truth file. */
+    const char *roles_out;   /* --roles-out FILE. */
+    const char *sod;         /* --sod FILE. */
+    double wrong_role;       /* --wrong-role. */
+    const char *wrong_role_text;
+    double sod_violation; /* --sod-violation. */
+    const char *sod_violation_text;
 } opts;
 
 static const char usage_text[] =
@@ -141,7 +154,38 @@ static const char usage_text[] =
     "  --start-complete       write a start and a complete event per step (default: complete)\n"
     "  --loop-limit L         after a transition fired L times in a case, prefer ways out\n"
     "                         (default 3)\n"
-    "  --max-states N         largest state space explored (default 200000)\n"
+    "  --max-states N         largest state space explored (default 200000)\n";
+
+/* The who-options (split: C99 compilers need to support only 4095-byte strings). */
+static const char usage_who_text[] =
+    "  --resources K          who did the work: each lane gets a pool of K resources named\n"
+    "                         <lane>-<n> (n = 1..K, up to 10000), whose role is the lane; every\n"
+    "                         event carries org:resource. A step is done by a member of its\n"
+    "                         lane's pool (by who did it before in the case, when allowed); an\n"
+    "                         inserted activity by a resource of the lane of the step before it\n"
+    "                         (after it, when first); a step without a lane by anyone. The\n"
+    "                         truth gains each case's \"who\" (role violations, SoD\n"
+    "                         violations, undocumented hand-offs) as `asbuilt diff --cases`\n"
+    "                         writes it. The log's steps and times equal those without\n"
+    "                         --resources (resources come from their own random numbers).\n"
+    "                         Without --resources each event's resource is its lane's name\n"
+    "  --shared-resources R   share of the resources that also belong to a second lane, 0 to 1\n"
+    "                         (default 0.1; none when the map has one lane)\n"
+    "  --roles-out FILE       write the roles: resource,role lines, as `asbuilt diff --roles`\n"
+    "                         reads them (two lines for a shared resource, its own lane first)\n"
+    "  --sod FILE             segregation of duties: A,B lines (activities as in the log, or\n"
+    "                         globs such as '*'; '#' comments). No resource does both steps of\n"
+    "                         a listed pair in a case, except where --sod-violation puts one\n"
+    "                         there. A pair is named once, as the first rule naming it has it\n"
+    "  --wrong-role R         share of cases where one step is done by a resource none of\n"
+    "                         whose roles is the step's lane (a role violation)\n"
+    "  --sod-violation R      share of cases where one listed pair present in the case is done\n"
+    "                         by one resource that holds both steps' lanes (not also a role\n"
+    "                         violation)\n"
+    "                         (who-options need --resources; where nothing fits, the truth's\n"
+    "                         who_not_placed says so)\n";
+
+static const char usage_tail_text[] =
     "  -q, --quiet            no summary on standard error\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -156,7 +200,7 @@ static const char usage_text[] =
     "        --swap 0.05 -o invoice.xes.gz --gzip --truth invoice.truth.json\n"
     "  asbuilt diff invoice.xes.gz --model invoice.bpmn --json gap.json\n"
     "\n"
-    "Exit status: 0 success, 2 usage error, 3 bad map, 4 I/O error.\n";
+    "Exit status: 0 success, 2 usage error, 3 bad map or --sod file, 4 I/O error.\n";
 
 static int usage_error(const char *msg, const char *arg)
 {
@@ -201,6 +245,12 @@ static int parse_args(int argc, char **argv, opts *o)
         "--process",
         "--loop-limit",
         "--max-states",
+        "--resources",
+        "--shared-resources",
+        "--roles-out",
+        "--sod",
+        "--wrong-role",
+        "--sod-violation",
         NULL,
     };
     for (int i = 1; i < argc; i++) {
@@ -221,6 +271,8 @@ static int parse_args(int argc, char **argv, opts *o)
 
         if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
             fputs(usage_text, stdout);
+            fputs(usage_who_text, stdout);
+            fputs(usage_tail_text, stdout);
             return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
         } else if (strcmp(name, "--cases") == 0) {
             if (gen_parse_count(val, MAX_CASES, &o->cases) != 0 || o->cases == 0) {
@@ -311,6 +363,31 @@ static int parse_args(int argc, char **argv, opts *o)
             o->max_states = (uint32_t)k;
         } else if (strcmp(name, "-q") == 0 || strcmp(name, "--quiet") == 0) {
             o->quiet = 1;
+        } else if (strcmp(name, "--resources") == 0) {
+            uint64_t k;
+            if (gen_parse_count(val, 10000, &k) != 0 || k == 0) {
+                return usage_error("--resources wants 1 to 10000 resources per lane", val);
+            }
+            o->resources = (uint32_t)k;
+        } else if (strcmp(name, "--shared-resources") == 0) {
+            if (parse_rate(val, &o->shared) != 0) {
+                return usage_error("--shared-resources wants a share from 0 to 1 (e.g. 0.1)", val);
+            }
+            o->shared_text = val;
+        } else if (strcmp(name, "--roles-out") == 0) {
+            o->roles_out = val;
+        } else if (strcmp(name, "--sod") == 0) {
+            o->sod = val;
+        } else if (strcmp(name, "--wrong-role") == 0) {
+            if (parse_rate(val, &o->wrong_role) != 0) {
+                return usage_error("--wrong-role wants a rate from 0 to 1 (e.g. 0.05)", val);
+            }
+            o->wrong_role_text = val;
+        } else if (strcmp(name, "--sod-violation") == 0) {
+            if (parse_rate(val, &o->sod_violation) != 0) {
+                return usage_error("--sod-violation wants a rate from 0 to 1 (e.g. 0.05)", val);
+            }
+            o->sod_violation_text = val;
         } else {
             return usage_error("unknown option", arg);
         }
@@ -336,6 +413,31 @@ static int parse_args(int argc, char **argv, opts *o)
     if (stat(o->truth, &st) == 0 && !S_ISREG(st.st_mode)) {
         return usage_error("--truth must name a regular file (it is renamed into place)",
                            o->truth);
+    }
+    if (o->resources == 0) {
+        const char *who_opt = o->shared_text          ? "--shared-resources"
+                              : o->roles_out          ? "--roles-out"
+                              : o->sod                ? "--sod"
+                              : o->wrong_role_text    ? "--wrong-role"
+                              : o->sod_violation_text ? "--sod-violation"
+                                                      : NULL;
+        if (who_opt != NULL) {
+            return usage_error("this option needs --resources K", who_opt);
+        }
+    }
+    if (o->sod_violation > 0 && o->sod == NULL) {
+        return usage_error("--sod-violation needs --sod FILE (the pairs it may put together)",
+                           NULL);
+    }
+    if (o->roles_out != NULL) {
+        if (strcmp(o->roles_out, "-") == 0 ||
+            (stat(o->roles_out, &st) == 0 && !S_ISREG(st.st_mode))) {
+            return usage_error("--roles-out must name a regular file (it is renamed into place)",
+                               o->roles_out);
+        }
+        if (strcmp(o->roles_out, o->output) == 0 || strcmp(o->roles_out, o->truth) == 0) {
+            return usage_error("--roles-out must differ from the log and the truth", o->roles_out);
+        }
     }
     double sum = 0;
     for (int k = 0; k < K_COUNT; k++) {
@@ -429,6 +531,49 @@ typedef struct pair_count {
     const char *name_a, *name_b; /* Set before sorting. */
 } pair_count;
 
+/* One segregation-of-duties rule: which activities (label ids) each side's pattern matches. */
+typedef struct sod_rule {
+    uint8_t *a, *b; /* n_labels + n_ins flags each. */
+} sod_rule;
+
+/* A listed pair done by one resource in the case. */
+typedef struct sod_hit {
+    uint32_t a, b, r;
+} sod_hit;
+
+/* Who did the work (--resources): pools, rules and the case's assignment. */
+typedef struct who {
+    int on;              /* --resources given. */
+    sim_rng rng;         /* Its own draws: the log's steps and times do not change. */
+    uint32_t lane_count; /* Lanes of the net's visible steps, in byte order. */
+    const char **lanes;
+    uint32_t *trans_lane; /* Per transition: lane index, or SIM_NONE. */
+    uint32_t k;           /* --resources: resources of each lane's own. */
+    uint32_t res_count;   /* lane_count * k; resource r's own lane is r / k. */
+    char **res_name;
+    uint32_t *res_second; /* Second lane, or SIM_NONE. */
+    uint32_t *pool_first; /* Members of lane l: pool[pool_first[l] .. pool_first[l + 1]). */
+    uint32_t *pool;
+    uint8_t *documented; /* lane_count^2: documented hand-off a -> b. */
+    uint8_t *held;       /* (lane_count + 1)^2: some resource holds both (lane_count = none). */
+    sod_rule *rules;
+    uint32_t rule_count;
+    /* The case. */
+    uint32_t *res;     /* Per event: resource. */
+    uint32_t *scratch; /* Candidates. */
+    uint32_t *forbid;  /* Resources a step may not have (SoD). */
+    uint32_t res_cap;
+    sod_hit *hits;
+    uint32_t hit_cap;
+    uint32_t inj_wrong;       /* Position of the injected role violation, or SIM_NONE. */
+    uint32_t inj_sod[2];      /* Positions of the injected SoD pair, or SIM_NONE. */
+    int miss_wrong, miss_sod; /* Requested and not placed in this case. */
+    /* Totals. */
+    uint64_t requested[2], placed[2]; /* wrong_role, sod_violation. */
+    uint64_t cases_role, cases_sod, cases_handoff;
+    uint64_t role_violations, sod_violations, handoffs, undocumented;
+} who;
+
 typedef struct sim {
     const opts *o;
     ab_ctx *ctx;
@@ -469,6 +614,7 @@ typedef struct sim {
     ab_buf case_json; /* The truth's case lines not yet spilled. */
     FILE *case_spill; /* Case lines past SPILL_BYTES, in an anonymous temporary file. */
     sink out;
+    who w;
 } sim;
 
 /* Makes room for `need` events in the per-position arrays and the scratch built from them. */
@@ -786,6 +932,977 @@ static void add_pair(sim *s, uint32_t a, uint32_t b, int *oom)
     s->pair_count++;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Who did the work: setup
+ */
+
+static int sod_directed(const who *w, uint32_t x, uint32_t y);
+
+static int lane_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static uint32_t lane_index(const who *w, const char *lane)
+{
+    if (lane == NULL || *lane == '\0') {
+        return SIM_NONE;
+    }
+    const char **hit = bsearch(&lane, w->lanes, w->lane_count, sizeof *w->lanes, lane_cmp);
+    return hit ? (uint32_t)(hit - w->lanes) : SIM_NONE;
+}
+
+/* Splits a line into up to cap CSV fields in place (double quotes, "" for a quote); spaces and
+ * tabs around a field are dropped. Returns the number of fields, or -1 for an open quote. */
+static int split_fields(char *line, char **field, int cap)
+{
+    int nf = 0;
+    char *r = line, *w = line;
+    for (;;) {
+        while (*r == ' ' || *r == '\t') {
+            r++;
+        }
+        char *start = w;
+        if (*r == '"') {
+            r++;
+            for (;;) {
+                if (*r == '\0') {
+                    return -1;
+                }
+                if (*r == '"' && r[1] == '"') {
+                    *w++ = '"';
+                    r += 2;
+                } else if (*r == '"') {
+                    r++;
+                    break;
+                } else {
+                    *w++ = *r++;
+                }
+            }
+            while (*r == ' ' || *r == '\t') {
+                r++;
+            }
+        } else {
+            while (*r != '\0' && *r != ',') {
+                *w++ = *r++;
+            }
+            while (w > start && (w[-1] == ' ' || w[-1] == '\t')) {
+                w--;
+            }
+        }
+        int more = *r == ',';
+        if (*r != '\0' && !more) {
+            return -1; /* Text after a closing quote. */
+        }
+        if (more) {
+            r++;
+        }
+        *w++ = '\0';
+        if (nf < cap) {
+            field[nf] = start;
+        }
+        nf++;
+        if (!more) {
+            return nf;
+        }
+    }
+}
+
+/* A side of an SoD rule: the activities its pattern matches ('*' and other fnmatch globs, or a
+ * name). Returns how many, or -1 when memory ran out. */
+static int sod_side(const sim *s, const char *pattern, uint8_t **out)
+{
+    uint32_t total = s->n_labels + s->n_ins;
+    *out = calloc((size_t)total + 1, 1);
+    if (*out == NULL) {
+        return -1;
+    }
+    int n = 0;
+    for (uint32_t l = 0; l < total; l++) {
+        (*out)[l] = fnmatch(pattern, s->names[l], 0) == 0;
+        n += (*out)[l];
+    }
+    return n;
+}
+
+/* Reads --sod FILE: "A,B" lines, '#' comments. Returns an exit code. */
+static int read_sod(sim *s)
+{
+    who *w = &s->w;
+    const char *path = s->o->sod;
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        fprintf(stderr, "absim: %s: cannot open: %s\n", path, strerror(errno));
+        return EXIT_IO;
+    }
+    char *line = NULL;
+    size_t line_cap = 0;
+    ssize_t got;
+    uint64_t lineno = 0;
+    int rc = EXIT_OK;
+    while (rc == EXIT_OK && (got = getline(&line, &line_cap, fp)) > 0) {
+        lineno++;
+        size_t l = (size_t)got;
+        while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r')) {
+            line[--l] = '\0';
+        }
+        char *p = line;
+        if (lineno == 1 && l >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            p += 3;
+        }
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        if (*p == '\0' || *p == '#') {
+            continue;
+        }
+        if (strlen(p) != strlen(line) - (size_t)(p - line)) {
+            fprintf(stderr, "absim: %s:%" PRIu64 ": a NUL byte; expected A,B\n", path, lineno);
+            rc = EXIT_DATA;
+            break;
+        }
+        char *field[2];
+        int nf = split_fields(p, field, 2);
+        if (nf != 2 || *field[0] == '\0' || *field[1] == '\0') {
+            fprintf(stderr,
+                    "absim: %s:%" PRIu64 ": expected two activities A,B (quoted when they hold a "
+                    "comma)\n",
+                    path, lineno);
+            rc = EXIT_DATA;
+            break;
+        }
+        sod_rule *grown = realloc(w->rules, sizeof *grown * (w->rule_count + 1));
+        if (grown == NULL) {
+            fputs("absim: out of memory\n", stderr);
+            rc = EXIT_IO;
+            break;
+        }
+        w->rules = grown;
+        sod_rule *r = &w->rules[w->rule_count++];
+        r->a = r->b = NULL;
+        for (int f = 0; f < 2; f++) {
+            int matched = sod_side(s, field[f], f ? &r->b : &r->a);
+            if (matched < 0) {
+                fputs("absim: out of memory\n", stderr);
+                rc = EXIT_IO;
+                break;
+            }
+            if (matched == 0 && !s->o->quiet) {
+                fprintf(stderr,
+                        "absim: warning: %s:%" PRIu64 ": %s matches no activity of the log\n", path,
+                        lineno, field[f]);
+            }
+        }
+    }
+    if (rc == EXIT_OK && (ferror(fp) || !feof(fp))) { /* getline fails on ENOMEM too. */
+        fprintf(stderr, "absim: %s: cannot read: %s\n", path,
+                errno == ENOMEM ? "out of memory" : strerror(errno));
+        rc = EXIT_IO;
+    }
+    free(line);
+    fclose(fp);
+    return rc;
+}
+
+/*
+ * Lanes, resources and pools, the SoD rules and the documented hand-offs. Shared resources are
+ * drawn from the who random numbers: first one per pair of lanes that a listed pair joins (so
+ * that an SoD violation can be put there without a role violation), then a second lane
+ * uniformly among the others. Returns an exit code.
+ */
+static int who_setup(sim *s, const ab_bpmn *model)
+{
+    who *w = &s->w;
+    const opts *o = s->o;
+    const ab_net *net = s->net;
+    uint32_t nt = ab_net_transition_count(net);
+    w->on = 1;
+    w->k = o->resources;
+    sim_rng_seed(&w->rng, o->seed ^ 0x77686f2d726f6c65ULL);
+    w->lanes = malloc(sizeof(char *) * ((size_t)nt + 1));
+    w->trans_lane = malloc(sizeof(uint32_t) * ((size_t)nt + 1));
+    if (w->lanes == NULL || w->trans_lane == NULL) {
+        goto oom;
+    }
+    for (uint32_t t = 0; t < nt; t++) {
+        const ab_net_transition *tr = ab_net_transition_at(net, t);
+        if (tr->label_id != AB_NET_SILENT && tr->lane != NULL && *tr->lane != '\0') {
+            w->lanes[w->lane_count++] = tr->lane;
+        }
+    }
+    if (w->lane_count == 0) {
+        fprintf(stderr,
+                "absim: %s: no step of the map is in a lane; --resources gives each lane a pool\n",
+                o->map_path);
+        return EXIT_DATA;
+    }
+    qsort(w->lanes, w->lane_count, sizeof *w->lanes, lane_cmp);
+    uint32_t distinct = 1;
+    for (uint32_t i = 1; i < w->lane_count; i++) {
+        if (strcmp(w->lanes[i], w->lanes[distinct - 1]) != 0) {
+            w->lanes[distinct++] = w->lanes[i];
+        }
+    }
+    w->lane_count = distinct;
+    uint32_t nl = w->lane_count;
+    if ((uint64_t)nl * w->k > 50000000u) {
+        return usage_error("--resources: lanes times resources passes 50M", NULL);
+    }
+    /* A label carried by steps of two lanes would leave open which lane an event is in. */
+    uint32_t *label_lane = malloc(sizeof(uint32_t) * ((size_t)s->n_labels + 1));
+    if (label_lane == NULL) {
+        goto oom;
+    }
+    for (uint32_t l = 0; l < s->n_labels; l++) {
+        label_lane[l] = SIM_NONE - 1; /* Not seen yet. */
+    }
+    int clash = 0;
+    for (uint32_t t = 0; t < nt; t++) {
+        const ab_net_transition *tr = ab_net_transition_at(net, t);
+        w->trans_lane[t] = lane_index(w, tr->lane);
+        if (tr->label_id == AB_NET_SILENT || clash) {
+            continue;
+        }
+        uint32_t *seen = &label_lane[tr->label_id];
+        if (*seen == SIM_NONE - 1) {
+            *seen = w->trans_lane[t];
+        } else if (*seen != w->trans_lane[t]) {
+            fprintf(stderr,
+                    "absim: %s: activity %s is a step of lanes %s and %s, so the truth could not "
+                    "say which lane an event of it is in; give --map with a lane column that "
+                    "names them apart\n",
+                    o->map_path, tr->label, *seen == SIM_NONE ? "(none)" : w->lanes[*seen],
+                    w->trans_lane[t] == SIM_NONE ? "(none)" : w->lanes[w->trans_lane[t]]);
+            clash = 1;
+        }
+    }
+    free(label_lane);
+    if (clash) {
+        return EXIT_DATA;
+    }
+    if (o->sod != NULL) {
+        int rc = read_sod(s);
+        if (rc != EXIT_OK) {
+            return rc;
+        }
+    }
+
+    /* Resources: lane l's own are l * k .. l * k + k - 1. */
+    w->res_count = nl * w->k;
+    w->res_name = calloc(w->res_count, sizeof(char *));
+    w->res_second = malloc(sizeof(uint32_t) * w->res_count);
+    w->scratch = malloc(sizeof(uint32_t) * w->res_count);
+    w->documented = calloc((size_t)nl * nl, 1);
+    w->held = calloc((size_t)(nl + 1) * (nl + 1), 1);
+    w->pool_first = calloc((size_t)nl + 1, sizeof(uint32_t));
+    if (w->res_name == NULL || w->res_second == NULL || w->scratch == NULL ||
+        w->documented == NULL || w->held == NULL || w->pool_first == NULL) {
+        goto oom;
+    }
+    for (uint32_t r = 0; r < w->res_count; r++) {
+        const char *lane = w->lanes[r / w->k];
+        size_t len = strlen(lane) + 16;
+        w->res_name[r] = malloc(len);
+        if (w->res_name[r] == NULL) {
+            goto oom;
+        }
+        snprintf(w->res_name[r], len, "%s-%" PRIu32, lane, r % w->k + 1);
+        w->res_second[r] = SIM_NONE;
+    }
+    uint32_t shared = nl < 2 ? 0 : (uint32_t)(o->shared * (double)w->res_count + 0.5);
+    if (shared > 0) {
+        uint32_t *order = w->scratch;
+        for (uint32_t r = 0; r < w->res_count; r++) {
+            order[r] = r;
+        }
+        sim_rng_shuffle(&w->rng, order, w->res_count);
+        /* Lane pairs a listed pair joins, in lane order. */
+        uint8_t *need = calloc((size_t)nl * nl, 1);
+        if (need == NULL) {
+            goto oom;
+        }
+        for (uint32_t t = 0; t < nt && w->rule_count > 0; t++) {
+            const ab_net_transition *ta = ab_net_transition_at(net, t);
+            for (uint32_t u = 0; u < nt && ta->label_id != AB_NET_SILENT; u++) {
+                const ab_net_transition *tb = ab_net_transition_at(net, u);
+                uint32_t la = w->trans_lane[t], lb = w->trans_lane[u];
+                if (tb->label_id != AB_NET_SILENT && la != SIM_NONE && lb != SIM_NONE && la != lb &&
+                    sod_directed(w, ta->label_id, tb->label_id)) {
+                    need[la < lb ? (size_t)la * nl + lb : (size_t)lb * nl + la] = 1;
+                }
+            }
+        }
+        uint32_t done = 0;
+        for (uint32_t la = 0; la < nl && done < shared; la++) {
+            for (uint32_t lb = la + 1; lb < nl && done < shared; lb++) {
+                if (!need[(size_t)la * nl + lb]) {
+                    continue;
+                }
+                for (uint32_t i = 0; i < w->res_count; i++) {
+                    uint32_t r = order[i], own = r / w->k;
+                    if (w->res_second[r] == SIM_NONE && (own == la || own == lb)) {
+                        w->res_second[r] = own == la ? lb : la;
+                        done++;
+                        break;
+                    }
+                }
+            }
+        }
+        free(need);
+        for (uint32_t i = 0; i < w->res_count && done < shared; i++) {
+            uint32_t r = order[i], own = r / w->k;
+            if (w->res_second[r] == SIM_NONE) {
+                uint32_t x = sim_rng_below(&w->rng, nl - 1);
+                w->res_second[r] = x >= own ? x + 1 : x;
+                done++;
+            }
+        }
+    }
+    /* Pools: the lane's own resources, then those that have it as second lane. */
+    for (uint32_t r = 0; r < w->res_count; r++) {
+        w->pool_first[r / w->k + 1]++;
+        if (w->res_second[r] != SIM_NONE) {
+            w->pool_first[w->res_second[r] + 1]++;
+        }
+    }
+    for (uint32_t l = 0; l < nl; l++) {
+        w->pool_first[l + 1] += w->pool_first[l];
+    }
+    w->pool = malloc(sizeof(uint32_t) * ((size_t)w->pool_first[nl] + 1));
+    if (w->pool == NULL) {
+        goto oom;
+    }
+    for (uint32_t l = 0; l < nl; l++) {
+        uint32_t at = w->pool_first[l];
+        for (uint32_t q = 0; q < w->k; q++) {
+            w->pool[at++] = l * w->k + q;
+        }
+        for (uint32_t r = 0; r < w->res_count; r++) {
+            if (w->res_second[r] == l) {
+                w->pool[at++] = r;
+            }
+        }
+    }
+    for (uint32_t r = 0; r < w->res_count; r++) {
+        uint32_t a = r / w->k, b = w->res_second[r] == SIM_NONE ? a : w->res_second[r];
+        w->held[(size_t)a * (nl + 1) + a] = w->held[(size_t)b * (nl + 1) + b] = 1;
+        w->held[(size_t)a * (nl + 1) + b] = w->held[(size_t)b * (nl + 1) + a] = 1;
+    }
+    for (uint32_t l = 0; l <= nl; l++) {
+        w->held[(size_t)l * (nl + 1) + nl] = w->held[(size_t)nl * (nl + 1) + l] = 1;
+    }
+    if (sim_documented_lanes(model, net, w->trans_lane, nl, w->documented) != 0) {
+        goto oom;
+    }
+    return EXIT_OK;
+oom:
+    fputs("absim: out of memory\n", stderr);
+    return EXIT_IO;
+}
+
+static void who_free(who *w)
+{
+    for (uint32_t r = 0; w->res_name != NULL && r < w->res_count; r++) {
+        free(w->res_name[r]);
+    }
+    free(w->res_name);
+    free(w->res_second);
+    free(w->pool_first);
+    free(w->pool);
+    free(w->documented);
+    free(w->held);
+    for (uint32_t i = 0; i < w->rule_count; i++) {
+        free(w->rules[i].a);
+        free(w->rules[i].b);
+    }
+    free(w->rules);
+    free(w->res);
+    free(w->scratch);
+    free(w->forbid);
+    free(w->hits);
+    free(w->trans_lane);
+    free(w->lanes);
+}
+
+/* A CSV field of the roles file: quoted when it holds a comma, a quote, a line break or
+ * starts with '#'. */
+static void roles_field(FILE *fp, const char *str)
+{
+    if (strpbrk(str, ",\"\r\n") == NULL && str[0] != '#' && str[0] != ' ' && str[0] != '\t' &&
+        (str[0] == '\0' || (str[strlen(str) - 1] != ' ' && str[strlen(str) - 1] != '\t'))) {
+        fputs(str, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (const char *p = str; *p; p++) {
+        if (*p == '"') {
+            fputc('"', fp);
+        }
+        fputc(*p, fp);
+    }
+    fputc('"', fp);
+}
+
+/* --roles-out: "resource,role" lines (own lane first), into place by rename. */
+static int write_roles(sim *s)
+{
+    const who *w = &s->w;
+    const char *path = s->o->roles_out;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.part-%ld", path, (long)getpid());
+    FILE *fp = fopen(tmp, "wb");
+    if (fp == NULL) {
+        fprintf(stderr, "absim: cannot write %s: %s\n", path, strerror(errno));
+        return EXIT_IO;
+    }
+    fprintf(fp,
+            "# Roles of the resources absim simulated for %s (seed %" PRIu64
+            "): a role per lane\nresource,role\n",
+            s->o->map_path, s->o->seed);
+    for (uint32_t r = 0; r < w->res_count; r++) {
+        roles_field(fp, w->res_name[r]);
+        fputc(',', fp);
+        roles_field(fp, w->lanes[r / w->k]);
+        fputc('\n', fp);
+        if (w->res_second[r] != SIM_NONE) {
+            roles_field(fp, w->res_name[r]);
+            fputc(',', fp);
+            roles_field(fp, w->lanes[w->res_second[r]]);
+            fputc('\n', fp);
+        }
+    }
+    int bad = ferror(fp) != 0;
+    bad |= fclose(fp) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        fprintf(stderr, "absim: cannot write %s: %s\n", path, strerror(errno));
+        remove(tmp);
+        return EXIT_IO;
+    }
+    return EXIT_OK;
+}
+
+/* The truth's "who" summary: options, lanes, pools, documented hand-offs and counts. */
+static int who_truth_head(sim *s, ab_buf *b)
+{
+    const who *w = &s->w;
+    const opts *o = s->o;
+    ab_ctx *ctx = s->ctx;
+    int rc = ab_buf_printf(b, ctx,
+                           "  \"who\": {\n    \"resources_per_lane\": %" PRIu32
+                           ",\n    \"shared_resources\": %s,\n    \"wrong_role\": %s,\n"
+                           "    \"sod_violation\": %s,\n    \"sod\": ",
+                           w->k, o->shared_text ? o->shared_text : "0.1",
+                           o->wrong_role_text ? o->wrong_role_text : "0",
+                           o->sod_violation_text ? o->sod_violation_text : "0");
+    rc = rc ? rc : ab_buf_append_json_string(b, ctx, o->sod);
+    rc = rc ? rc : ab_buf_printf(b, ctx, ",\n    \"lanes\": [");
+    for (uint32_t l = 0; l < w->lane_count && rc == AB_OK; l++) {
+        uint32_t members = w->pool_first[l + 1] - w->pool_first[l];
+        rc = ab_buf_printf(b, ctx, "%s\n      {\"lane\": ", l ? "," : "");
+        rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->lanes[l]);
+        rc = rc ? rc
+                : ab_buf_printf(b, ctx, ", \"own\": %" PRIu32 ", \"shared_in\": %" PRIu32 "}", w->k,
+                                members - w->k);
+    }
+    uint32_t shared = 0;
+    for (uint32_t r = 0; r < w->res_count; r++) {
+        shared += w->res_second[r] != SIM_NONE;
+    }
+    rc = rc ? rc
+            : ab_buf_printf(b, ctx,
+                            "\n    ],\n    \"resources\": %" PRIu32 ",\n    \"shared\": %" PRIu32
+                            ",\n    \"sod_rules\": %" PRIu32 ",\n    \"documented_handoffs\": [",
+                            w->res_count, shared, w->rule_count);
+    uint32_t nd = 0;
+    for (uint32_t a = 0; a < w->lane_count && rc == AB_OK; a++) {
+        for (uint32_t c = 0; c < w->lane_count && rc == AB_OK; c++) {
+            if (w->documented[(size_t)a * w->lane_count + c]) {
+                rc = ab_buf_printf(b, ctx, "%s[", nd++ ? ", " : "");
+                rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->lanes[a]);
+                rc = rc ? rc : ab_buf_printf(b, ctx, ", ");
+                rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->lanes[c]);
+                rc = rc ? rc : ab_buf_printf(b, ctx, "]");
+            }
+        }
+    }
+    rc = rc ? rc
+            : ab_buf_printf(
+                  b, ctx,
+                  "],\n    \"requested\": {\"wrong_role\": %" PRIu64 ", \"sod_violation\": %" PRIu64
+                  "},\n    \"injected\": {\"wrong_role\": %" PRIu64 ", \"sod_violation\": %" PRIu64
+                  "},\n    \"cases_with\": {\"role_violation\": %" PRIu64
+                  ", \"sod_violation\": %" PRIu64 ", \"undocumented_handoff\": %" PRIu64
+                  "},\n    \"events\": {\"role_violations\": %" PRIu64
+                  ", \"sod_violations\": %" PRIu64 ", \"handoffs\": %" PRIu64
+                  ", \"undocumented_handoffs\": %" PRIu64 "}\n  },\n",
+                  w->requested[0], w->requested[1], w->placed[0], w->placed[1], w->cases_role,
+                  w->cases_sod, w->cases_handoff, w->role_violations, w->sod_violations,
+                  w->handoffs, w->undocumented);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Who did the work (--resources), under the definitions of asbuilt diff's who-checks
+ * (docs/metrics.md, "Who did the work")
+ *
+ * Each lane has K resources of its own, named "<lane>-<n>"; a share of them also belong to a
+ * second lane. A resource's roles are its lanes, its own first. A step is done by a member of
+ * its lane's pool: the one who did the activity before in the case when --sod allows, else one
+ * drawn uniformly among those --sod allows. The events of a deviation (a repeated or swapped step,
+ * an inserted activity) are done by resources whose own lane is the step's lane (for an inserted
+ * activity: the lane of the nearest step before it, else after it), so that what the truth says of
+ * them does not depend on which of the two events an alignment calls the log move. Injections touch
+ * steps outside deviations only.
+ */
+
+static uint32_t w_lane_of(const sim *s, uint32_t k)
+{
+    return s->ev_trans[k] == SIM_NONE ? SIM_NONE : s->w.trans_lane[s->ev_trans[k]];
+}
+
+/* Whether resource r holds lane's role (every resource holds "no lane"). */
+static int w_member(const who *w, uint32_t r, uint32_t lane)
+{
+    return lane == SIM_NONE || r / w->k == lane || w->res_second[r] == lane;
+}
+
+/* Whether a rule lists labels x, y in this order (x != y). */
+static int sod_directed(const who *w, uint32_t x, uint32_t y)
+{
+    if (x == y) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < w->rule_count; i++) {
+        if (w->rules[i].a[x] && w->rules[i].b[y]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * How a case's entry names the pair of distinct activities {x, y}: a pair is listed once, in
+ * the orientation of the first rule (in file order) naming it either way; a rule naming it
+ * both ways ('*,*') puts the name first in byte order first. Returns 1 for (x, y), 0 for
+ * (y, x), -1 when no rule names the pair.
+ */
+static int sod_orientation(const sim *s, uint32_t x, uint32_t y)
+{
+    const who *w = &s->w;
+    for (uint32_t i = 0; i < w->rule_count; i++) {
+        int xy = w->rules[i].a[x] && w->rules[i].b[y];
+        int yx = w->rules[i].a[y] && w->rules[i].b[x];
+        if (xy && yx) {
+            return strcmp(s->names[x], s->names[y]) < 0;
+        }
+        if (xy || yx) {
+            return xy;
+        }
+    }
+    return -1;
+}
+
+static int in_list(const uint32_t *a, uint32_t n, uint32_t v)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (a[i] == v) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The resources of assigned events that event k may not share (SoD), in w->forbid. */
+static uint32_t w_forbidden(sim *s, uint32_t k)
+{
+    who *w = &s->w;
+    uint32_t nf = 0;
+    if (w->rule_count == 0) {
+        return 0;
+    }
+    uint32_t x = s->ev_label[k];
+    for (uint32_t f = 0; f < s->n; f++) {
+        uint32_t y = s->ev_label[f];
+        if (f != k && w->res[f] != SIM_NONE && !in_list(w->forbid, nf, w->res[f]) &&
+            (sod_directed(w, x, y) || sod_directed(w, y, x))) {
+            w->forbid[nf++] = w->res[f];
+        }
+    }
+    return nf;
+}
+
+/* One of cand[0..nc) not among the nf forbidden, uniformly; SIM_NONE when none is left. */
+static uint32_t w_draw(who *w, const uint32_t *cand, uint32_t nc, uint32_t nf)
+{
+    uint32_t ok = 0;
+    for (uint32_t i = 0; i < nc; i++) {
+        ok += nf == 0 || !in_list(w->forbid, nf, cand[i]);
+    }
+    if (ok == 0) {
+        return SIM_NONE;
+    }
+    uint32_t pick = sim_rng_below(&w->rng, ok);
+    for (uint32_t i = 0; i < nc; i++) {
+        if ((nf == 0 || !in_list(w->forbid, nf, cand[i])) && pick-- == 0) {
+            return cand[i];
+        }
+    }
+    return SIM_NONE;
+}
+
+/* Resources holding both lanes' roles, into w->scratch; their count. */
+static uint32_t w_holders(who *w, uint32_t la, uint32_t lb)
+{
+    uint32_t nc = 0;
+    for (uint32_t r = 0; r < w->res_count; r++) {
+        if (w_member(w, r, la) && w_member(w, r, lb)) {
+            w->scratch[nc++] = r;
+        }
+    }
+    return nc;
+}
+
+static int w_sod_candidate(sim *s, uint32_t i, uint32_t j)
+{
+    who *w = &s->w;
+    if (i == j || s->ev_dev[i] != SIM_NONE || s->ev_dev[j] != SIM_NONE ||
+        s->ev_trans[i] == SIM_NONE || s->ev_trans[j] == SIM_NONE ||
+        !sod_directed(w, s->ev_label[i], s->ev_label[j])) {
+        return 0;
+    }
+    uint32_t la = w_lane_of(s, i), lb = w_lane_of(s, j);
+    uint32_t l1 = la == SIM_NONE ? w->lane_count : la, l2 = lb == SIM_NONE ? w->lane_count : lb;
+    return w->held[(size_t)l1 * (w->lane_count + 1) + l2];
+}
+
+/*
+ * Gives every event of the case its resource: the injections first (an SoD pair done by one
+ * resource holding both lanes, a step done by a resource outside its lane), then the other
+ * events in order from their pools, never two steps of a listed pair by one resource. Returns
+ * an exit code.
+ */
+static uint32_t who_try(sim *s, int want_sod, int want_wrong);
+
+static int who_case(sim *s, const char *case_id)
+{
+    who *w = &s->w;
+    const opts *o = s->o;
+    uint32_t n = s->n;
+    if (n > w->res_cap) {
+        uint32_t cap = w->res_cap ? w->res_cap : 64;
+        while (cap < n) {
+            cap *= 2;
+        }
+        uint32_t *a = realloc(w->res, sizeof(uint32_t) * cap);
+        if (a != NULL) {
+            w->res = a;
+            a = realloc(w->forbid, sizeof(uint32_t) * cap);
+        }
+        if (a == NULL) {
+            fputs("absim: out of memory\n", stderr);
+            return EXIT_IO;
+        }
+        w->forbid = a;
+        w->res_cap = cap;
+    }
+    double u_sod = sim_rng_unit(&w->rng);
+    double u_wrong = sim_rng_unit(&w->rng);
+    int want_sod = o->sod_violation > 0 && u_sod <= o->sod_violation;
+    int want_wrong = o->wrong_role > 0 && u_wrong <= o->wrong_role;
+    /* A draw can leave a later step without an allowed resource (a small pool, --sod and a
+     * loop): the case's resources are drawn again, from the who random numbers only. */
+    uint32_t stuck = SIM_NONE;
+    for (uint32_t attempt = 0; attempt < MAX_WHO_TRIES; attempt++) {
+        stuck = who_try(s, want_sod, want_wrong);
+        if (stuck == SIM_NONE) {
+            break;
+        }
+    }
+    if (stuck != SIM_NONE) {
+        uint32_t lane = w_lane_of(s, stuck);
+        fprintf(stderr,
+                "absim: case %s: after %u draws, every resource of lane %s has done a step "
+                "that --sod keeps apart from %s; give more --resources\n",
+                case_id, MAX_WHO_TRIES, lane == SIM_NONE ? "(none)" : w->lanes[lane],
+                s->names[s->ev_label[stuck]]);
+        return EXIT_USAGE;
+    }
+    w->requested[0] += (uint64_t)want_wrong;
+    w->requested[1] += (uint64_t)want_sod;
+    w->placed[0] += w->inj_wrong != SIM_NONE;
+    w->placed[1] += w->inj_sod[0] != SIM_NONE;
+    return EXIT_OK;
+}
+
+/*
+ * One draw of the case's resources (see who_case). Returns SIM_NONE, or the event left without
+ * an allowed resource.
+ */
+static uint32_t who_try(sim *s, int want_sod, int want_wrong)
+{
+    who *w = &s->w;
+    uint32_t n = s->n;
+    for (uint32_t k = 0; k < n; k++) {
+        w->res[k] = SIM_NONE;
+    }
+    w->inj_wrong = w->inj_sod[0] = w->inj_sod[1] = SIM_NONE;
+    w->miss_wrong = w->miss_sod = 0;
+    if (want_sod) {
+        uint32_t c = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            for (uint32_t j = 0; j < n; j++) {
+                c += (uint32_t)w_sod_candidate(s, i, j);
+            }
+        }
+        if (c > 0) {
+            uint32_t pick = sim_rng_below(&w->rng, c);
+            for (uint32_t i = 0; i < n && w->inj_sod[0] == SIM_NONE; i++) {
+                for (uint32_t j = 0; j < n; j++) {
+                    if (w_sod_candidate(s, i, j) && pick-- == 0) {
+                        w->inj_sod[0] = i;
+                        w->inj_sod[1] = j;
+                        break;
+                    }
+                }
+            }
+            uint32_t i = w->inj_sod[0], j = w->inj_sod[1];
+            uint32_t nc = w_holders(w, w_lane_of(s, i), w_lane_of(s, j));
+            uint32_t r = w_draw(w, w->scratch, nc, 0);
+            w->res[i] = w->res[j] = r;
+        } else {
+            w->miss_sod = 1;
+        }
+    }
+    if (want_wrong) {
+        uint32_t c = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            c += w->res[k] == SIM_NONE && s->ev_dev[k] == SIM_NONE && w_lane_of(s, k) != SIM_NONE;
+        }
+        uint32_t r = SIM_NONE, at = SIM_NONE;
+        if (c > 0 && w->lane_count > 1) {
+            uint32_t pick = sim_rng_below(&w->rng, c);
+            for (uint32_t k = 0; k < n && at == SIM_NONE; k++) {
+                if (w->res[k] == SIM_NONE && s->ev_dev[k] == SIM_NONE &&
+                    w_lane_of(s, k) != SIM_NONE && pick-- == 0) {
+                    at = k;
+                }
+            }
+            uint32_t lane = w_lane_of(s, at), nc = 0;
+            for (uint32_t q = 0; q < w->res_count; q++) {
+                if (!w_member(w, q, lane)) {
+                    w->scratch[nc++] = q;
+                }
+            }
+            r = w_draw(w, w->scratch, nc, w_forbidden(s, at));
+        }
+        if (r != SIM_NONE) {
+            w->res[at] = r;
+            w->inj_wrong = at;
+        } else {
+            w->miss_wrong = 1;
+        }
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        if (w->res[k] != SIM_NONE) {
+            continue;
+        }
+        uint32_t lane = w_lane_of(s, k);
+        int own_only = s->ev_dev[k] != SIM_NONE;
+        if (s->ev_trans[k] == SIM_NONE) {
+            /* An inserted activity: done in the lane of the step before it, else after it. */
+            for (uint32_t q = k; q > 0 && lane == SIM_NONE; q--) {
+                lane = w_lane_of(s, q - 1);
+            }
+            for (uint32_t q = k + 1; q < n && lane == SIM_NONE; q++) {
+                lane = w_lane_of(s, q);
+            }
+        }
+        const uint32_t *cand = w->scratch;
+        uint32_t nc = 0;
+        if (lane == SIM_NONE) {
+            for (uint32_t q = 0; q < w->res_count; q++) {
+                w->scratch[nc++] = q;
+            }
+        } else if (own_only) {
+            for (uint32_t q = 0; q < w->k; q++) {
+                w->scratch[nc++] = lane * w->k + q;
+            }
+        } else {
+            cand = w->pool + w->pool_first[lane];
+            nc = w->pool_first[lane + 1] - w->pool_first[lane];
+        }
+        uint32_t nf = w_forbidden(s, k);
+        /* The one who did the activity before in the case does it again, where allowed. */
+        uint32_t r = SIM_NONE;
+        for (uint32_t f = 0; f < k && r == SIM_NONE; f++) {
+            uint32_t q = w->res[f];
+            if (s->ev_label[f] == s->ev_label[k] && q != SIM_NONE && !in_list(w->forbid, nf, q) &&
+                (lane == SIM_NONE || (own_only ? q / w->k == lane : w_member(w, q, lane)))) {
+                r = q;
+            }
+        }
+        r = r != SIM_NONE ? r : w_draw(w, cand, nc, nf);
+        if (r == SIM_NONE) {
+            return k;
+        }
+        w->res[k] = r;
+    }
+    return SIM_NONE;
+}
+
+/* The effective role of event k (a lane index): the step's lane when the resource holds it,
+ * else the resource's own lane. */
+static uint32_t w_effective(const sim *s, uint32_t k)
+{
+    const who *w = &s->w;
+    uint32_t lane = w_lane_of(s, k), r = w->res[k];
+    return lane != SIM_NONE && w_member(w, r, lane) ? lane : r / w->k;
+}
+
+/* Whether SoD entry p sorts before q: by a, then b, in byte order. */
+static int sod_hit_before(const sim *s, const sod_hit *p, const sod_hit *q)
+{
+    int c = strcmp(s->names[p->a], s->names[q->a]);
+    return c ? c < 0 : strcmp(s->names[p->b], s->names[q->b]) < 0;
+}
+
+/* Appends the case's "who" object (the `asbuilt diff --cases` format) and what was injected. */
+static int who_truth_case(sim *s, ab_buf *b)
+{
+    who *w = &s->w;
+    ab_ctx *ctx = s->ctx;
+    uint32_t n = s->n;
+    int rc = ab_buf_printf(b, ctx, ", \"who\": {\"role_violations\": [");
+    uint32_t count = 0;
+    for (uint32_t k = 0; k < n && rc == AB_OK; k++) {
+        uint32_t lane = w_lane_of(s, k), r = w->res[k];
+        if (lane == SIM_NONE || w_member(w, r, lane)) {
+            continue;
+        }
+        const ab_net_transition *t = ab_net_transition_at(s->net, s->ev_trans[k]);
+        rc = ab_buf_printf(b, ctx,
+                           "%s{\"position\": %" PRIu32 ", \"activity\": ", count ? ", " : "", k);
+        rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[s->ev_label[k]]);
+        rc = rc ? rc : ab_buf_printf(b, ctx, ", \"task\": ");
+        rc = rc ? rc : ab_buf_append_json_string(b, ctx, t->task ? t->task : t->label);
+        rc = rc ? rc : ab_buf_printf(b, ctx, ", \"lane\": ");
+        rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->lanes[lane]);
+        rc = rc ? rc : ab_buf_printf(b, ctx, ", \"resource\": ");
+        rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->res_name[r]);
+        rc = rc ? rc : ab_buf_printf(b, ctx, ", \"roles\": [");
+        rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->lanes[r / w->k]);
+        if (w->res_second[r] != SIM_NONE && rc == AB_OK) {
+            rc = ab_buf_printf(b, ctx, ", ");
+            rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->lanes[w->res_second[r]]);
+        }
+        rc = rc ? rc : ab_buf_printf(b, ctx, "]}");
+        count++;
+    }
+    w->role_violations += count;
+    w->cases_role += count > 0;
+
+    /* SoD: per listed pair done by one resource, the smallest such resource name. */
+    rc = rc ? rc : ab_buf_printf(b, ctx, "], \"sod_violations\": [");
+    uint32_t hits = 0;
+    for (uint32_t i = 0; i < n && w->rule_count > 0; i++) {
+        for (uint32_t j = i + 1; j < n; j++) {
+            uint32_t x = s->ev_label[i], y = s->ev_label[j], r = w->res[i];
+            int orient = x == y || r != w->res[j] ? -1 : sod_orientation(s, x, y);
+            if (orient < 0) {
+                continue;
+            }
+            if (!orient) {
+                uint32_t t = x;
+                x = y;
+                y = t;
+            }
+            uint32_t h = 0;
+            while (h < hits && !(w->hits[h].a == x && w->hits[h].b == y)) {
+                h++;
+            }
+            if (h == hits) {
+                if (hits == w->hit_cap) {
+                    uint32_t cap = w->hit_cap ? w->hit_cap * 2 : 16;
+                    sod_hit *p = realloc(w->hits, sizeof *p * cap);
+                    if (p == NULL) {
+                        return AB_ENOMEM;
+                    }
+                    w->hits = p;
+                    w->hit_cap = cap;
+                }
+                w->hits[hits++] = (sod_hit){x, y, r};
+            } else if (strcmp(w->res_name[r], w->res_name[w->hits[h].r]) < 0) {
+                w->hits[h].r = r;
+            }
+        }
+    }
+    for (uint32_t h = 1; h < hits; h++) { /* A few entries: insertion sort. */
+        sod_hit v = w->hits[h];
+        uint32_t q = h;
+        for (; q > 0 && sod_hit_before(s, &v, &w->hits[q - 1]); q--) {
+            w->hits[q] = w->hits[q - 1];
+        }
+        w->hits[q] = v;
+    }
+    for (uint32_t h = 0; h < hits && rc == AB_OK; h++) {
+        rc = ab_buf_printf(b, ctx, "%s{\"a\": ", h ? ", " : "");
+        rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[w->hits[h].a]);
+        rc = rc ? rc : ab_buf_printf(b, ctx, ", \"b\": ");
+        rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[w->hits[h].b]);
+        rc = rc ? rc : ab_buf_printf(b, ctx, ", \"resource\": ");
+        rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->res_name[w->hits[h].r]);
+        rc = rc ? rc : ab_buf_printf(b, ctx, "}");
+    }
+    w->sod_violations += hits;
+    w->cases_sod += hits > 0;
+
+    /* Hand-offs between consecutive events, anchored at the first. */
+    rc = rc ? rc : ab_buf_printf(b, ctx, "], \"undocumented_handoffs\": [");
+    count = 0;
+    uint32_t prev = n > 0 ? w_effective(s, 0) : SIM_NONE;
+    for (uint32_t k = 1; k < n && rc == AB_OK; k++) {
+        uint32_t cur = w_effective(s, k);
+        if (cur != prev) {
+            w->handoffs++;
+            if (!w->documented[(size_t)prev * w->lane_count + cur]) {
+                rc = ab_buf_printf(b, ctx, "%s{\"position\": %" PRIu32 ", \"from_role\": ",
+                                   count ? ", " : "", k - 1);
+                rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->lanes[prev]);
+                rc = rc ? rc : ab_buf_printf(b, ctx, ", \"to_role\": ");
+                rc = rc ? rc : ab_buf_append_json_string(b, ctx, w->lanes[cur]);
+                rc = rc ? rc : ab_buf_printf(b, ctx, ", \"from\": ");
+                rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[s->ev_label[k - 1]]);
+                rc = rc ? rc : ab_buf_printf(b, ctx, ", \"to\": ");
+                rc = rc ? rc : ab_buf_append_json_string(b, ctx, s->names[s->ev_label[k]]);
+                rc = rc ? rc : ab_buf_printf(b, ctx, "}");
+                count++;
+            }
+        }
+        prev = cur;
+    }
+    w->undocumented += count;
+    w->cases_handoff += count > 0;
+    rc = rc ? rc : ab_buf_printf(b, ctx, "]}");
+    /* What was injected, only where something was (most cases have nothing: a smaller file). */
+    if (w->inj_wrong != SIM_NONE && rc == AB_OK) {
+        rc = ab_buf_printf(b, ctx, ", \"who_injected\": {\"wrong_role\": %" PRIu32, w->inj_wrong);
+    }
+    if (w->inj_sod[0] != SIM_NONE && rc == AB_OK) {
+        rc = ab_buf_printf(b, ctx, "%s\"sod_violation\": [%" PRIu32 ", %" PRIu32 "]",
+                           w->inj_wrong != SIM_NONE ? ", " : ", \"who_injected\": {", w->inj_sod[0],
+                           w->inj_sod[1]);
+    }
+    if ((w->inj_wrong != SIM_NONE || w->inj_sod[0] != SIM_NONE) && rc == AB_OK) {
+        rc = ab_buf_printf(b, ctx, "}");
+    }
+    if ((w->miss_wrong || w->miss_sod) && rc == AB_OK) {
+        rc = ab_buf_printf(
+            b, ctx, ", \"who_not_placed\": [%s%s%s]", w->miss_wrong ? "\"wrong_role\"" : "",
+            w->miss_wrong && w->miss_sod ? ", " : "", w->miss_sod ? "\"sod_violation\"" : "");
+    }
+    return rc;
+}
+
 /*
  * The case's line of the truth file. Positions are 0-based indices in the case's trace of
  * steps (one per activity instance, in completion order): skip, the index the left-out step
@@ -835,6 +1952,9 @@ static int truth_case(sim *s, const char *case_id)
         }
         rc = rc ? rc : ab_buf_printf(b, ctx, "]");
     }
+    if (s->w.on && rc == AB_OK) {
+        rc = who_truth_case(s, b);
+    }
     rc = rc ? rc : ab_buf_printf(b, ctx, "}");
     return rc;
 }
@@ -844,7 +1964,9 @@ static void write_event(sim *s, const char *case_id, uint32_t k, int start, int6
     sink *o = &s->out;
     const char *act = s->names[s->ev_label[k]];
     const char *lane = NULL;
-    if (s->ev_trans[k] != SIM_NONE) {
+    if (s->w.on) {
+        lane = s->w.res_name[s->w.res[k]]; /* The resource, on every event. */
+    } else if (s->ev_trans[k] != SIM_NONE) {
         lane = ab_net_transition_at(s->net, s->ev_trans[k])->lane;
     }
     const char *lc = start ? "start" : "complete";
@@ -973,6 +2095,9 @@ static int run(sim *s)
         }
         int acc = engine_accepts(s, s->ev_label, s->n, 1, &err);
         if (acc < 0) {
+            if (acc == AB_ENOMEM) {
+                goto oom; /* The replay cache could not grow: err says nothing. */
+            }
             return report(&err);
         }
         if (acc != 1) {
@@ -1016,6 +2141,9 @@ static int run(sim *s)
         if (s->ndev > 0) {
             acc = engine_accepts(s, s->ev_label, s->n, 0, &err);
             if (acc < 0) {
+                if (acc == AB_ENOMEM) {
+                    goto oom;
+                }
                 return report(&err);
             }
             if (acc != 0) {
@@ -1038,6 +2166,12 @@ static int run(sim *s)
                 s->delay_at[s->ndelay] = p == 0 ? 1 : p;
                 s->delay_by[s->ndelay++] = o->delay_ms[d->kind];
                 s->delay_total += o->delay_ms[d->kind];
+            }
+        }
+        if (s->w.on) {
+            int wrc = who_case(s, case_id);
+            if (wrc != EXIT_OK) {
+                return wrc;
             }
         }
         int oom = 0;
@@ -1244,8 +2378,11 @@ static int truth_write(sim *s)
         rc = rc ? rc : ab_buf_append_json_string(&b, ctx, s->names[s->pairs[i].b]);
         rc = rc ? rc : ab_buf_printf(&b, ctx, "], \"cases\": %" PRIu64 "}", s->pairs[i].cases);
     }
-    rc = rc ? rc
-            : ab_buf_printf(&b, ctx, "%s]\n  },\n  \"cases\": [\n", s->pair_count ? "\n    " : "");
+    rc = rc ? rc : ab_buf_printf(&b, ctx, "%s]\n  },\n", s->pair_count ? "\n    " : "");
+    if (s->w.on && rc == AB_OK) {
+        rc = who_truth_head(s, &b);
+    }
+    rc = rc ? rc : ab_buf_printf(&b, ctx, "  \"cases\": [\n");
     if (rc != AB_OK) {
         ab_buf_dispose(&b);
         fputs("absim: out of memory\n", stderr);
@@ -1403,8 +2540,9 @@ static int read_map_activities(const char *path, char ***acts, uint32_t *count)
         *acts = grown;
         (*acts)[(*count)++] = copy;
     }
-    if (rc == EXIT_OK && ferror(fp)) {
-        fprintf(stderr, "absim: %s: cannot read: %s\n", path, strerror(errno));
+    if (rc == EXIT_OK && (ferror(fp) || !feof(fp))) { /* getline fails on ENOMEM too. */
+        fprintf(stderr, "absim: %s: cannot read: %s\n", path,
+                errno == ENOMEM ? "out of memory" : strerror(errno));
         rc = EXIT_IO;
     }
     free(line);
@@ -1556,6 +2694,7 @@ int main(int argc, char **argv)
     o.max_dev = 1;
     o.loop_limit = 3;
     o.max_states = 200000;
+    o.shared = 0.1;
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0) {
         return rc;
@@ -1617,6 +2756,12 @@ int main(int argc, char **argv)
     rc = setup_inserts(&s, net, &insert_store);
     if (rc != EXIT_OK) {
         goto out;
+    }
+    if (o.resources > 0) {
+        rc = who_setup(&s, model);
+        if (rc != EXIT_OK) {
+            goto out;
+        }
     }
     char msg[512];
     int g_rc = sim_graph_build(&s.g, s.net, o.max_states, msg, sizeof msg);
@@ -1683,14 +2828,27 @@ int main(int argc, char **argv)
         rc = EXIT_IO;
         goto out;
     }
-    /* The truth first, then the log into place: a failed run leaves neither behind. */
+    /* The roles and the truth first, then the log into place: a failed run leaves none of
+     * them behind. */
+    if (o.roles_out != NULL) {
+        rc = write_roles(&s);
+        if (rc != EXIT_OK) {
+            goto out;
+        }
+    }
     rc = truth_write(&s);
     if (rc != EXIT_OK) {
+        if (o.roles_out != NULL) {
+            remove(o.roles_out);
+        }
         goto out;
     }
     if (rename(tmp_path, o.output) != 0) {
         fprintf(stderr, "absim: cannot write %s: %s\n", o.output, strerror(errno));
         remove(o.truth);
+        if (o.roles_out != NULL) {
+            remove(o.roles_out);
+        }
         rc = EXIT_IO;
         goto out;
     }
@@ -1711,6 +2869,14 @@ int main(int argc, char **argv)
                 "(%" PRIu64 " cached, %" PRIu64 " search nodes); %" PRIu64
                 " distinct traces replayed by the engine; %.2f s\n",
                 s.g.state_count, asked, cached, nodes, s.replayed, now_seconds() - t0);
+        if (s.w.on) {
+            fprintf(stderr,
+                    "absim: %" PRIu32 " lanes, %" PRIu32 " resources; cases with a role violation "
+                    "%" PRIu64 " (%" PRIu64 " injected), an SoD violation %" PRIu64 " (%" PRIu64
+                    " injected), an undocumented hand-off %" PRIu64 "\n",
+                    s.w.lane_count, s.w.res_count, s.w.cases_role, s.w.placed[0], s.w.cases_sod,
+                    s.w.placed[1], s.w.cases_handoff);
+        }
     }
     rc = EXIT_OK;
 
@@ -1748,6 +2914,7 @@ out:
     sim_seqmap_destroy(s.replay);
     sim_checker_destroy(s.chk);
     sim_graph_free(&s.g);
+    who_free(&s.w);
     free(insert_store);
     for (uint32_t i = 0; i < map_act_count; i++) {
         free(map_acts[i]);

@@ -469,3 +469,141 @@ done:
     free(pick);
     return rc;
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Documented hand-offs: lane changes along the map's sequence flows
+ */
+
+typedef struct flow_walk {
+    const ab_bpmn *model;
+    uint32_t *stack;
+    uint32_t len, cap;
+} flow_walk;
+
+static int walk_push(flow_walk *w, uint32_t node)
+{
+    if (node == AB_BPMN_NONE) {
+        return 0;
+    }
+    if (w->len == w->cap) {
+        uint32_t cap = w->cap ? w->cap * 2 : 64;
+        uint32_t *p = realloc(w->stack, sizeof(uint32_t) * cap);
+        if (p == NULL) {
+            return -1;
+        }
+        w->stack = p;
+        w->cap = cap;
+    }
+    w->stack[w->len++] = node;
+    return 0;
+}
+
+/* What follows node v: its outgoing flows' targets; after a node without outgoing flow inside
+ * a sub-process, what follows the sub-process (and so on outwards). */
+static int push_exits(flow_walk *w, uint32_t v)
+{
+    for (;;) {
+        uint32_t count;
+        const uint32_t *out = ab_bpmn_node_outgoing(w->model, v, &count);
+        for (uint32_t i = 0; i < count; i++) {
+            if (walk_push(w, ab_bpmn_flow_at(w->model, out[i])->target) != 0) {
+                return -1;
+            }
+        }
+        uint32_t parent = ab_bpmn_node_at(w->model, v)->parent;
+        if (count > 0 || parent == AB_BPMN_NONE) {
+            return 0;
+        }
+        v = parent;
+    }
+}
+
+/* Where an embedded sub-process starts: its start events, else its nodes without incoming
+ * flow (boundary events, compensation handlers and event sub-processes aside). Returns the
+ * nodes pushed, or -1 when memory ran out. */
+static int push_entries(flow_walk *w, uint32_t sub)
+{
+    uint32_t before = w->len;
+    uint32_t nn = ab_bpmn_node_count(w->model);
+    int any_start = 0;
+    for (uint32_t v = 0; v < nn; v++) {
+        const ab_bpmn_node *node = ab_bpmn_node_at(w->model, v);
+        if (node->parent == sub && node->kind == AB_BPMN_START_EVENT) {
+            any_start = 1;
+            if (walk_push(w, v) != 0) {
+                return -1;
+            }
+        }
+    }
+    for (uint32_t v = 0; v < nn && !any_start; v++) {
+        const ab_bpmn_node *node = ab_bpmn_node_at(w->model, v);
+        uint32_t in_count;
+        ab_bpmn_node_incoming(w->model, v, &in_count);
+        if (node->parent == sub && in_count == 0 && node->kind != AB_BPMN_BOUNDARY_EVENT &&
+            !node->for_compensation &&
+            !(node->kind == AB_BPMN_SUBPROCESS && node->type == AB_BPMN_SUB_EVENT)) {
+            if (walk_push(w, v) != 0) {
+                return -1;
+            }
+        }
+    }
+    return (int)(w->len - before);
+}
+
+int sim_documented_lanes(const ab_bpmn *model, const ab_net *net, const uint32_t *trans_lane,
+                         uint32_t lane_count, uint8_t *documented)
+{
+    uint32_t nn = ab_bpmn_node_count(model);
+    uint32_t *node_lane = malloc(sizeof(uint32_t) * ((size_t)nn + 1));
+    uint32_t *seen = calloc((size_t)nn + 1, sizeof(uint32_t));
+    uint8_t *is_step = calloc((size_t)nn + 1, 1);
+    flow_walk w = {model, NULL, 0, 0};
+    int rc = node_lane == NULL || seen == NULL || is_step == NULL ? -1 : 0;
+    for (uint32_t t = 0; t < ab_net_transition_count(net) && rc == 0; t++) {
+        const ab_net_transition *tr = ab_net_transition_at(net, t);
+        if (tr->label_id != AB_NET_SILENT && tr->element != AB_BPMN_NONE && tr->element < nn) {
+            is_step[tr->element] = 1;
+            node_lane[tr->element] = trans_lane[t];
+        }
+    }
+    for (uint32_t x = 0; x < nn && rc == 0; x++) {
+        if (!is_step[x]) {
+            continue;
+        }
+        uint32_t lx = node_lane[x];
+        w.len = 0;
+        rc = push_exits(&w, x);
+        uint32_t bcount;
+        const uint32_t *bound = ab_bpmn_node_boundary(model, x, &bcount);
+        for (uint32_t i = 0; i < bcount && rc == 0; i++) {
+            rc = walk_push(&w, bound[i]);
+        }
+        while (w.len > 0 && rc == 0) {
+            uint32_t v = w.stack[--w.len];
+            if (seen[v] == x + 1) {
+                continue;
+            }
+            seen[v] = x + 1;
+            if (is_step[v]) {
+                uint32_t lv = node_lane[v];
+                if (lx != SIM_NONE && lv != SIM_NONE && lx != lv) {
+                    documented[(size_t)lx * lane_count + lv] = 1;
+                }
+                continue;
+            }
+            const ab_bpmn_node *node = ab_bpmn_node_at(model, v);
+            if (node->kind == AB_BPMN_SUBPROCESS && node->type != AB_BPMN_SUB_EVENT) {
+                /* Its outgoing flows follow its ends (push_exits); an empty one is passed. */
+                int entries = push_entries(&w, v);
+                rc = entries < 0 ? -1 : entries == 0 ? push_exits(&w, v) : 0;
+                continue;
+            }
+            rc = push_exits(&w, v);
+        }
+    }
+    free(w.stack);
+    free(is_step);
+    free(seen);
+    free(node_lane);
+    return rc;
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "asbuilt/bpmn.h"
 #include "asbuilt/net.h"
 
 /* The label of a silent edge, and "no state / no transition". */
@@ -85,6 +86,23 @@ void sim_graph_free(sim_graph *g);
  */
 int sim_graph_walk(const sim_graph *g, sim_rng *r, uint32_t loop_limit, uint32_t *counts,
                    uint32_t **out, uint32_t *len, uint32_t *cap);
+
+/* ---- Documented hand-offs ---- */
+
+/*
+ * The lane changes the map documents: documented[a * lane_count + b] is set when a step of lane
+ * b follows a step of lane a (a != b) along the map's sequence flows through no other step.
+ * Steps are the BPMN elements of the net's visible transitions and trans_lane gives each
+ * transition's lane (0..lane_count-1, or SIM_NONE). Between two steps the walk passes
+ * gateways, events, silent tasks and call activities; it enters an embedded sub-process at its
+ * start events (or, without one, at its nodes without incoming flow), leaves it after a node
+ * without outgoing flow, and follows the boundary events attached to a step. Event
+ * sub-processes and message flows are not sequence flows. Works on the BPMN model, not on the
+ * net's places, so that it is independent of how the engine compiles or analyses the map.
+ * Returns 0, or -1 when memory ran out.
+ */
+int sim_documented_lanes(const ab_bpmn *model, const ab_net *net, const uint32_t *trans_lane,
+                         uint32_t lane_count, uint8_t *documented);
 
 /* ---- One explanation per deviation ---- */
 
