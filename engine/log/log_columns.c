@@ -330,6 +330,9 @@ static int canon_names(ab_ctx *ctx, const ab_log_dict_column *d, uint32_t **cano
     }
     if (canon == NULL || rep == NULL || slots == NULL) {
         ab__free(ctx, slots);
+        if (rep_out == NULL) {
+            ab__free(ctx, rep);
+        }
         return AB_ENOMEM;
     }
     uint32_t nd = 0;
