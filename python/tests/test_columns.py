@@ -1,0 +1,225 @@
+"""from_dataframe's columns: object columns coded by object identity, categoricals, integer and
+string dtypes; discover_dfg counted straight from the columns equals the graph of the built
+log and PM4Py's way of counting (sort by case, time and row; equal times keep the frame's
+order), whatever the row order, missing values and mixed types; the log is built only when
+needed, once, and later changes to the frame do not reach it."""
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import asbuilt
+
+CASE, ACT, TS = "case:concept:name", "concept:name", "time:timestamp"
+
+
+def pm4py_dfg(df):
+    """PM4Py's DataFrame path: rows sorted by case, time and position; consecutive rows of a
+    case give the pairs; first and last rows the start and end activities."""
+    d = df[[CASE, ACT, TS]].copy()
+    d["@@index"] = range(len(d))
+    d = d.sort_values([CASE, TS, "@@index"], kind="mergesort")
+    nxt = d.shift(-1)
+    same = d[CASE] == nxt[CASE]
+    pairs = pd.DataFrame({"a": d[ACT][same], "b": nxt[ACT][same]})
+    dfg = {k: int(v) for k, v in pairs.groupby(["a", "b"]).size().to_dict().items()}
+    g = d.groupby(CASE, sort=False)[ACT]
+    start = {k: int(v) for k, v in g.first().value_counts().to_dict().items()}
+    end = {k: int(v) for k, v in g.last().value_counts().to_dict().items()}
+    return dfg, start, end
+
+
+def random_frame(n=3000, cases=120, acts=7, seed=1, ties=False):
+    rng = np.random.default_rng(seed)
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    secs = rng.integers(0, 4 if ties else 10**6, n)
+    return pd.DataFrame({
+        # Fresh string objects per row: equal values, different objects.
+        CASE: np.array(["c" + str(int(c)) for c in rng.integers(0, cases, n)], dtype=object),
+        ACT: np.array(["act " + str(int(a)) for a in rng.integers(0, acts, n)], dtype=object),
+        TS: t0 + pd.to_timedelta(secs, unit="s"),
+    })
+
+
+def built_dfg(log):
+    """The graph of the built log (ab_dfg_discover), not the column count."""
+    return asbuilt._log_dfg(log)
+
+
+def check_both_ways(df, **kw):
+    with asbuilt.from_dataframe(df, **kw) as log:
+        fast = asbuilt.discover_dfg(log)
+        assert log._ptr is None, "discover_dfg built the log"
+        slow = built_dfg(log)
+        assert log._ptr is not None
+        assert fast == slow
+        # The same dict order too: edges by count, cases, then names.
+        assert [list(d.items()) for d in fast] == [list(d.items()) for d in slow]
+        # Once built, the column count still answers, alike.
+        assert asbuilt.discover_dfg(log) == fast
+    return fast
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_unsorted_rows_equal_pm4py_and_the_built_log(seed, ties):
+    df = random_frame(seed=seed, ties=ties)
+    assert check_both_ways(df) == pm4py_dfg(df)
+
+
+def test_grouped_and_shuffled_rows_agree():
+    df = random_frame(seed=4)
+    grouped = df.sort_values([CASE, TS], kind="mergesort").reset_index(drop=True)
+    shuffled = df.sample(frac=1, random_state=5).reset_index(drop=True)
+    want = pm4py_dfg(grouped)
+    assert check_both_ways(grouped) == want
+    assert check_both_ways(shuffled) == pm4py_dfg(shuffled)
+
+
+def test_equal_times_keep_the_frame_order():
+    t = pd.Timestamp("2024-01-01", tz="UTC")
+    df = pd.DataFrame({CASE: ["1", "2", "1", "1", "2", "2"],
+                       ACT: ["b", "x", "a", "c", "z", "y"],
+                       TS: [t, t, t, t + pd.Timedelta("1s"), t, t]})
+    dfg, start, end = check_both_ways(df)
+    assert dfg == {("b", "a"): 1, ("a", "c"): 1, ("x", "z"): 1, ("z", "y"): 1}
+    assert start == {"b": 1, "x": 1} and end == {"c": 1, "y": 1}
+    assert (dfg, start, end) == pm4py_dfg(df)
+    # Reversed rows: the ties reverse with them.
+    rev = df.iloc[::-1].reset_index(drop=True)
+    assert check_both_ways(rev) == pm4py_dfg(rev)
+    assert check_both_ways(rev)[0] != dfg
+
+
+def test_categorical_columns():
+    df = random_frame(seed=6)
+    cat = df.copy()
+    for c in (CASE, ACT):
+        cat[c] = cat[c].astype("category")
+    assert check_both_ways(cat) == pm4py_dfg(df)
+    # Unused categories and categories in another order change nothing.
+    cat[ACT] = cat[ACT].cat.add_categories(["never"])
+    cat[ACT] = cat[ACT].cat.reorder_categories(list(reversed(cat[ACT].cat.categories)))
+    assert check_both_ways(cat) == pm4py_dfg(df)
+
+
+def test_missing_values_in_object_columns():
+    df = random_frame(seed=7)
+    df.loc[3, CASE] = None
+    df.loc[4, CASE] = float("nan")
+    df.loc[5, ACT] = pd.NA
+    df.loc[6, ACT] = ""
+    df.loc[7, TS] = pd.NaT
+    fast = check_both_ways(df)
+    clean = df.drop(index=[3, 4, 5, 6, 7])
+    assert fast == pm4py_dfg(clean)
+    with asbuilt.from_dataframe(df) as log:
+        dq = asbuilt.stats(log)["data_quality"]["dropped"]
+    assert dq["missing_case_id"]["first_lines"] == [4, 5]
+    assert dq["missing_activity"]["first_lines"] == [6, 7]
+    assert dq["missing_timestamp"]["first_lines"] == [8]
+
+
+def test_mixed_types_are_named_as_strings():
+    t = pd.Timestamp("2024-01-01", tz="UTC")
+    s = pd.Timedelta("1s")
+    df = pd.DataFrame({CASE: pd.Series([1, "1", 1.5, "1.5", 2], dtype=object),
+                       ACT: pd.Series(["a", 7, "7", True, "a"], dtype=object),
+                       TS: [t, t + s, t + 2 * s, t + 3 * s, t]})
+    dfg, start, end = check_both_ways(df)
+    # 1 and "1" are one case, 1.5 and "1.5" another: names are what str() gives.
+    assert dfg == {("a", "7"): 1, ("7", "True"): 1}
+    assert start == {"a": 2, "7": 1} and end == {"7": 1, "True": 1, "a": 1}
+    with asbuilt.from_dataframe(df) as log:
+        assert log.cases == 3 and log.events == 5
+
+
+def test_integer_and_string_dtypes():
+    df = random_frame(seed=8)
+    want = pm4py_dfg(df)
+    ints = df.copy()
+    ints[CASE] = ints[CASE].str[1:].astype(np.int64)
+    assert check_both_ways(ints)[0] == want[0]
+    s = df.copy()
+    s[CASE] = s[CASE].astype("string")
+    s[ACT] = s[ACT].astype("string")
+    s.loc[0, CASE] = pd.NA
+    assert check_both_ways(s) == pm4py_dfg(df.drop(index=[0]))
+
+
+def test_distinct_objects_are_coded_by_value(monkeypatch):
+    # Fewer distinct objects than the limit: coded by identity; more: by pandas. Both alike.
+    df = random_frame(seed=9)
+    want = pm4py_dfg(df)
+    assert check_both_ways(df) == want
+    monkeypatch.setattr(asbuilt, "_MANY_OBJECTS", 4)
+    assert check_both_ways(df) == want
+
+
+def test_shared_objects_are_named_once():
+    df = random_frame(seed=10)
+    codes, names = asbuilt._codes(df[ACT])
+    assert len(names) == len(set(map(id, df[ACT])))  # One name per distinct object...
+    shared = df[ACT].astype("category").astype(object)
+    codes, names = asbuilt._codes(shared)
+    assert sorted(names) == sorted(set(df[ACT]))  # ...and one per value when shared.
+    assert [names[c] for c in codes] == list(df[ACT])
+
+
+def test_later_changes_to_the_frame_do_not_reach_the_log():
+    df = random_frame(seed=11)
+    want = pm4py_dfg(df)
+    cat = df.copy()
+    cat[ACT] = cat[ACT].astype("category")
+    stats = asbuilt.stats(df)
+    with asbuilt.from_dataframe(df) as log, asbuilt.from_dataframe(cat) as clog:
+        acts = df[ACT].to_numpy()
+        acts[:] = "changed"  # Writes into the frame's own arrays.
+        df[TS].array._ndarray[:] = np.datetime64("2000-01-01")
+        cat[ACT].array._ndarray[:] = 0
+        assert (df[ACT] == "changed").all() and (cat[ACT] == cat[ACT].iloc[0]).all()
+        assert asbuilt.discover_dfg(log) == want
+        assert asbuilt.discover_dfg(clog) == want
+        assert asbuilt.stats(log) == stats
+
+
+def test_the_log_is_built_once_when_needed():
+    df = random_frame(seed=12)
+    base = asbuilt._live_handles()
+    log = asbuilt.from_dataframe(df)
+    assert log._ptr is None and asbuilt._live_handles() == base + 1  # The context only.
+    asbuilt.discover_dfg(log)
+    assert len(log) == df[CASE].nunique() and log.events == len(df)
+    assert log._ptr is None
+    ptrs = []
+    threads = [threading.Thread(target=lambda: ptrs.append(log.ptr.value)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(ptrs)) == 1 and asbuilt._live_handles() == base + 2
+    log.close()
+    assert asbuilt._live_handles() == base
+    with pytest.raises(asbuilt.UsageError):
+        asbuilt.discover_dfg(log)
+    with pytest.raises(asbuilt.UsageError):
+        log.cases
+
+
+def test_strict_builds_now():
+    df = random_frame(seed=13)
+    df.loc[10, CASE] = None
+    base = asbuilt._live_handles()
+    with pytest.raises(asbuilt.DataError, match="row|missing case id"):
+        asbuilt.from_dataframe(df, strict=True)
+    assert asbuilt._live_handles() == base
+    with asbuilt.from_dataframe(df) as log:  # Not strict: the row is dropped.
+        assert log.events == len(df) - 1
+
+
+def test_lifecycle_filter_in_the_column_count():
+    df = random_frame(seed=14)
+    df["lifecycle:transition"] = np.where(np.arange(len(df)) % 3 == 0, "start", "complete")
+    dfg = check_both_ways(df, lifecycle="complete")
+    assert dfg == pm4py_dfg(df[df["lifecycle:transition"] == "complete"])
