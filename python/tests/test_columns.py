@@ -172,6 +172,9 @@ def test_later_changes_to_the_frame_do_not_reach_the_log():
     want = pm4py_dfg(df)
     cat = df.copy()
     cat[ACT] = cat[ACT].astype("category")
+    # Enough categories for int32 codes, which the binding could otherwise hand over as they are.
+    cat[ACT] = cat[ACT].cat.add_categories([f"unused {i}" for i in range(40000)])
+    assert cat[ACT].array.codes.dtype == np.int32
     stats = asbuilt.stats(df)
     with asbuilt.from_dataframe(df) as log, asbuilt.from_dataframe(cat) as clog:
         acts = df[ACT].to_numpy()
