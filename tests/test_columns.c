@@ -131,7 +131,7 @@ static void test_keys_factorize(void **state)
     uint64_t first[7];
     uint32_t count = 99;
     ab_error err;
-    assert_int_equal(ab_keys_factorize(ctx, keys, 7, codes, first, &count, &err), AB_OK);
+    assert_int_equal(ab_keys_factorize(ctx, keys, 7, 0, codes, first, &count, &err), AB_OK);
     const int32_t want[] = {0, 0, 1, 2, 1, 0, 3};
     const uint64_t want_first[] = {0, 2, 3, 6};
     assert_int_equal(count, 4);
@@ -148,7 +148,7 @@ static void test_keys_factorize(void **state)
     for (uint64_t r = 0; r < N; r++) {
         big[r] = 0x7f0000001000ull + (r % D) * 48;
     }
-    assert_int_equal(ab_keys_factorize(ctx, big, N, bc, bf, &count, &err), AB_OK);
+    assert_int_equal(ab_keys_factorize(ctx, big, N, 0, bc, bf, &count, &err), AB_OK);
     assert_int_equal(count, D);
     for (uint64_t r = 0; r < N; r++) {
         assert_int_equal(bc[r], (int32_t)(r % D));
@@ -156,12 +156,18 @@ static void test_keys_factorize(void **state)
     for (uint32_t c = 0; c < D; c++) {
         assert_int_equal(bf[c], c);
     }
+    /* A bound on distinct keys: stops at the first key past it. */
+    assert_int_equal(ab_keys_factorize(ctx, big, N, D, bc, bf, &count, &err), AB_OK);
+    assert_int_equal(ab_keys_factorize(ctx, big, N, D - 1, bc, bf, &count, &err), AB_ELIMIT);
+    assert_int_equal(err.line, D);
+    assert_int_equal(ab_keys_factorize(ctx, keys, 7, 3, codes, first, &count, &err), AB_ELIMIT);
+    assert_int_equal(err.line, 7);
     free(big);
     free(bc);
     free(bf);
-    assert_int_equal(ab_keys_factorize(ctx, NULL, 0, NULL, NULL, &count, &err), AB_OK);
+    assert_int_equal(ab_keys_factorize(ctx, NULL, 0, 0, NULL, NULL, &count, &err), AB_OK);
     assert_int_equal(count, 0);
-    assert_int_equal(ab_keys_factorize(ctx, NULL, 3, codes, first, &count, &err), AB_EINVAL);
+    assert_int_equal(ab_keys_factorize(ctx, NULL, 3, 0, codes, first, &count, &err), AB_EINVAL);
     ab_ctx_destroy(ctx);
 }
 

@@ -246,8 +246,8 @@ static int key_grow(ab_ctx *ctx, key_slot **tab, unsigned *bits)
     return AB_OK;
 }
 
-int ab_keys_factorize(ab_ctx *ctx, const uint64_t *keys, uint64_t rows, int32_t *codes_out,
-                      uint64_t *first_out, uint32_t *count_out, ab_error *err)
+int ab_keys_factorize(ab_ctx *ctx, const uint64_t *keys, uint64_t rows, uint32_t max_count,
+                      int32_t *codes_out, uint64_t *first_out, uint32_t *count_out, ab_error *err)
 {
     ab_error_clear(err);
     if (ctx == NULL || count_out == NULL ||
@@ -274,10 +274,10 @@ int ab_keys_factorize(ab_ctx *ctx, const uint64_t *keys, uint64_t rows, int32_t 
             if (tab[i].code1 != 0) {
                 code = (int32_t)(tab[i].code1 - 1);
             } else {
-                if (n == INT32_MAX) {
+                if (n == INT32_MAX || (max_count > 0 && n == max_count)) {
                     ab__free(ctx, tab);
-                    return ab__error(err, AB_ELIMIT, "keys", r + 1, 0, "more than %d distinct keys",
-                                     INT32_MAX);
+                    return ab__error(err, AB_ELIMIT, "keys", r + 1, 0, "more than %u distinct keys",
+                                     n);
                 }
                 tab[i].key = k;
                 tab[i].code1 = n + 1;

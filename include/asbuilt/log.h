@@ -387,11 +387,15 @@ AB_API int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *
  * whose name the caller looks up once per number (a Python object array
  * holds the addresses of its objects). codes_out has `rows` entries, and so
  * has first_out (at most that many are written); *count_out receives the
- * number of distinct keys. AB_OK, AB_EINVAL (a NULL argument), AB_ELIMIT
- * (more than 2^31-1 distinct keys) or AB_ENOMEM.
+ * number of distinct keys. max_count > 0 stops at the first key past
+ * max_count distinct ones, so that a caller whose keys turn out to be mostly
+ * distinct can turn to another way early. AB_OK, AB_EINVAL (a NULL
+ * argument), AB_ELIMIT (more than max_count, or 2^31-1, distinct keys; err
+ * names the row) or AB_ENOMEM.
  */
-AB_API int ab_keys_factorize(ab_ctx *ctx, const uint64_t *keys, uint64_t rows, int32_t *codes_out,
-                             uint64_t *first_out, uint32_t *count_out, ab_error *err);
+AB_API int ab_keys_factorize(ab_ctx *ctx, const uint64_t *keys, uint64_t rows, uint32_t max_count,
+                             int32_t *codes_out, uint64_t *first_out, uint32_t *count_out,
+                             ab_error *err);
 
 /** Directly-follows counts of columns; see ab_columns_dfg_count(). */
 typedef struct ab_columns_dfg ab_columns_dfg;

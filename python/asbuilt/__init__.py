@@ -24,7 +24,7 @@ import threading
 import weakref
 
 from . import _lib as L
-from ._errors import (AB_EINVAL, AB_OK, AsbuiltError, AsbuiltIOError, DataError, GateExceeded,
+from ._errors import (AB_EINVAL, AB_ELIMIT, AB_OK, AsbuiltError, AsbuiltIOError, DataError, GateExceeded,
                       InternalError, UsageError, _class_for)
 
 __all__ = [
@@ -210,6 +210,7 @@ class Log(_Owner):
             self._check()
             if self._ptr is None:
                 c = self._columns
+                c.read_deferred()
                 out = ctypes.c_void_p()
                 err = L.Error()
                 st = L.ab_log_from_columns(ctypes.byref(out), self._ctx, ctypes.byref(c.cols),
@@ -393,9 +394,15 @@ def _name(x):
     return str(x)
 
 
-def _factorize_keys(keys):
+def _names(values):
+    """_name of each value (strings, the usual case, without a call)."""
+    return [x if type(x) is str else _name(x) for x in values]
+
+
+def _factorize_keys(keys, max_count=0):
     """Codes (int32, in order of first appearance) and the first row of each distinct value
-    of a contiguous array of 8-byte keys: the library hashes them, without the GIL."""
+    of a contiguous array of 8-byte keys: the library hashes them, without the GIL. None
+    when there are more than max_count (> 0) distinct keys."""
     import numpy as np
 
     n = len(keys)
@@ -404,16 +411,31 @@ def _factorize_keys(keys):
     count = ctypes.c_uint32()
     err = L.Error()
     with _Ctx() as ctx:
-        st = L.ab_keys_factorize(ctx, keys.ctypes.data, n, codes.ctypes.data, first.ctypes.data,
-                                 ctypes.byref(count), ctypes.byref(err))
+        st = L.ab_keys_factorize(ctx, keys.ctypes.data, n, max_count, codes.ctypes.data,
+                                 first.ctypes.data, ctypes.byref(count), ctypes.byref(err))
+    if st == AB_ELIMIT and max_count:
+        return None
     if st != AB_OK:
         _raise(st, err)
     return codes, first[:count.value]
 
 
-# Above this many distinct objects, and a quarter of the rows, an object column is coded by
-# its values (pandas) rather than by object identity.
-_MANY_OBJECTS = 1 << 16
+# Cells looked at to tell whether an object column shares its objects.
+_SAMPLE = 4096
+
+
+def _shares_objects(values):
+    """Whether the cells of an object array share the objects of equal values, as pandas'
+    readers and astype(object) of a categorical give them, rather than hold one object each,
+    as readers that make a string per XML attribute give them: a sample of cells spread over
+    the column has not many more distinct objects than distinct values."""
+    n = len(values)
+    sample = values[::max(1, n // _SAMPLE)][:_SAMPLE]
+    try:
+        nvalues = len(set(sample.tolist()))
+    except TypeError:  # Unhashable cells: pandas says what it makes of them.
+        return False
+    return len(set(map(id, sample))) <= 2 * nvalues + 16
 
 
 def _codes(series):
@@ -426,7 +448,7 @@ def _codes(series):
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         codes = np.array(series.array.codes, dtype=np.int32)  # A copy: the frame may change.
-        return codes, [_name(x) for x in series.cat.categories.tolist()]
+        return codes, _names(series.cat.categories.tolist())
     values = None
     if dtype == object:
         values = np.ascontiguousarray(series.to_numpy())
@@ -434,17 +456,19 @@ def _codes(series):
         values = np.ascontiguousarray(series.to_numpy(dtype=object, na_value=None))
     elif dtype.kind in "iu" and dtype.itemsize <= 8:
         values = np.ascontiguousarray(series.to_numpy(), dtype=np.int64)
-    if values is not None:
-        # Object columns are arrays of object addresses: equal addresses are equal values,
-        # so each distinct object is named once (pandas' readers share the objects of equal
-        # strings). Integer columns are their own keys.
-        codes, first = _factorize_keys(values.view(np.uint64) if values.dtype != object
-                                       else values)
-        if values.dtype != object or not (len(first) > _MANY_OBJECTS
-                                          and len(first) * 4 > len(values)):
-            return codes, [_name(x) for x in values[first].tolist()]
+    got = None
+    if values is not None and values.dtype != object:
+        got = _factorize_keys(values.view(np.uint64))  # Integers are their own keys.
+    elif values is not None and _shares_objects(values):
+        # An object array holds the addresses of its objects: equal addresses are equal
+        # values, so each distinct object is named once. Should the objects prove mostly
+        # distinct after all, pandas hashes the values instead.
+        got = _factorize_keys(values, max(_SAMPLE, len(values) // 4))
+    if got is not None:
+        codes, first = got
+        return codes, _names(values[first].tolist())
     codes, uniques = pd.factorize(series, sort=False)
-    return np.array(codes, dtype=np.int32), [_name(x) for x in uniques.tolist()]
+    return np.array(codes, dtype=np.int32), _names(uniques.tolist())
 
 
 def _dict_column(series):
@@ -492,11 +516,19 @@ class _Columns:
     """A DataFrame's columns as the library takes them (ab_log_columns and the options), the
     arrays they point into, and the activity name of each code."""
 
-    def __init__(self, cols, options, keep, activity_names):
+    def __init__(self, cols, options, keep, activity_names, deferred):
         self.cols = cols
         self.options = options
         self.keep = keep
         self.activity_names = activity_names
+        self.deferred = deferred  # (field, Series) read when the log is built.
+
+    def read_deferred(self):
+        for field, series in self.deferred:
+            col, k, _ = _dict_column(series)
+            self.keep.append(k)
+            setattr(self.cols, field, col)
+        self.deferred = []
 
 
 def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
@@ -510,9 +542,11 @@ def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
     lifecycle column is used when the frame has it. Data-quality lines are row numbers,
     counted from 1.
 
-    The columns are read (and copied) now, so later changes to the frame do not reach the
-    log. discover_dfg counts straight from them; the log itself is built when another call
-    first needs it (with strict=True, now, so that its errors come from here)."""
+    The case id, activity and time columns are read (and copied) now, so that later changes
+    to the frame do not reach them, and discover_dfg counts straight from them. The log itself
+    is built when another call first needs it (with strict=True, now, so that its errors come
+    from here); the resource and lifecycle columns are read then (with lifecycle="complete",
+    now): change them in place before, and the log sees the change."""
     keep = []
     cols = L.LogColumns()
     cols.version = 1
@@ -541,18 +575,20 @@ def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
     keep.append(k)
     cols.activity, k, activity_names = _dict_column(df[activity_key])
     keep.append(k)
+    deferred = []
     for key, field in ((resource_key, "resource"), (lifecycle_key, "lifecycle")):
-        if key is None or key not in df.columns:
-            continue
-        col, k, _ = _dict_column(df[key])
-        keep.append(k)
-        setattr(cols, field, col)
+        if key is not None and key in df.columns:
+            deferred.append((field, df[key]))
+    columns = _Columns(cols, None, keep, activity_names, deferred)
+    if lifecycle != "all":
+        columns.read_deferred()  # The directly-follows count needs the lifecycle column.
     lo = L.LogOptions()
     lo.version = 1
     lo.lifecycle = _LIFECYCLE[lifecycle]
     lo.keep_attributes = 0  # No other attributes are handed over: nothing to keep.
     lo.strict = 1 if strict else 0
-    log = Log(_new_ctx(), None, [], lifecycle, _Columns(cols, lo, keep, activity_names))
+    columns.options = lo
+    log = Log(_new_ctx(), None, [], lifecycle, columns)
     if strict:
         try:
             log._build()

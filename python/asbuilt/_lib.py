@@ -202,8 +202,8 @@ ab_ingest_files = _fn("ab_ingest_files", c_int, PP, P, POINTER(c_char_p), c_size
                       POINTER(ReadOptions), E)
 ab_log_from_columns = _fn("ab_log_from_columns", c_int, PP, P, POINTER(LogColumns),
                           POINTER(LogOptions), E)
-ab_keys_factorize = _fn("ab_keys_factorize", c_int, P, c_void_p, c_uint64, c_void_p, c_void_p,
-                        POINTER(c_uint32), E)
+ab_keys_factorize = _fn("ab_keys_factorize", c_int, P, c_void_p, c_uint64, c_uint32, c_void_p,
+                        c_void_p, POINTER(c_uint32), E)
 ab_columns_dfg_count = _fn("ab_columns_dfg_count", c_int, PP, P, POINTER(LogColumns),
                            POINTER(LogOptions), E)
 ab_columns_dfg_get = _fn("ab_columns_dfg_get", POINTER(ColumnsDfgCounts), P)

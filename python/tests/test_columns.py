@@ -149,22 +149,65 @@ def test_integer_and_string_dtypes():
 
 
 def test_distinct_objects_are_coded_by_value(monkeypatch):
-    # Fewer distinct objects than the limit: coded by identity; more: by pandas. Both alike.
+    # One object per cell (as an XML reader makes them): pandas hashes the values. Objects
+    # shared by equal cells: coded by identity. Mostly distinct objects taken for shared: the
+    # count stops early and pandas hashes the values. All alike.
     df = random_frame(seed=9)
+    shared = df.copy()
+    for c in (CASE, ACT):
+        shared[c] = shared[c].astype("category").astype(object)
+    assert not asbuilt._shares_objects(df[ACT].to_numpy())
+    assert asbuilt._shares_objects(shared[ACT].to_numpy())
+    assert asbuilt._shares_objects(shared[CASE].to_numpy())
     want = pm4py_dfg(df)
     assert check_both_ways(df) == want
-    monkeypatch.setattr(asbuilt, "_MANY_OBJECTS", 4)
+    assert check_both_ways(shared) == want
+    calls = []
+    real = asbuilt._factorize_keys
+    monkeypatch.setattr(asbuilt, "_factorize_keys",
+                        lambda *a: calls.append(real(*a) is None) or real(*a))
+    monkeypatch.setattr(asbuilt, "_shares_objects", lambda values: True)
     assert check_both_ways(df) == want
+    assert calls == [False, False]
+    monkeypatch.setattr(asbuilt, "_SAMPLE", 8)
+    calls.clear()
+    assert check_both_ways(df) == want
+    assert calls == [True, True]  # Both stopped early: 3,000 objects, at most 750 taken.
 
 
 def test_shared_objects_are_named_once():
     df = random_frame(seed=10)
-    codes, names = asbuilt._codes(df[ACT])
-    assert len(names) == len(set(map(id, df[ACT])))  # One name per distinct object...
-    shared = df[ACT].astype("category").astype(object)
-    codes, names = asbuilt._codes(shared)
-    assert sorted(names) == sorted(set(df[ACT]))  # ...and one per value when shared.
+    codes, names = asbuilt._codes(df[ACT])  # One object per cell: pandas' values.
+    assert sorted(names) == sorted(set(df[ACT]))
     assert [names[c] for c in codes] == list(df[ACT])
+    shared = df[ACT].astype("category").astype(object)
+    codes, names = asbuilt._codes(shared)  # Shared: one name per object, so per value.
+    assert sorted(names) == sorted(set(df[ACT]))
+    assert [names[c] for c in codes] == list(df[ACT])
+    # Equal values in different objects: named twice, merged by the library.
+    ab = "ab"
+    other = (ab + ".")[:-1]
+    assert other is not ab
+    two = pd.Series(np.array([ab, other, "cd", ab], dtype=object))
+    codes, names = asbuilt._codes(two)
+    assert names == ["ab", "ab", "cd"] and list(codes) == [0, 1, 2, 0]
+    with asbuilt.from_dataframe(pd.DataFrame({CASE: two, ACT: two, TS: pd.NaT})) as log:
+        assert log.cases == 2 and asbuilt.get_variants(log) == {("ab",) * 3: 1, ("cd",): 1}
+
+
+def test_resource_and_lifecycle_are_read_when_the_log_is_built():
+    df = random_frame(seed=15)
+    df["org:resource"] = np.array(["r" + str(i % 5) for i in range(len(df))], dtype=object)
+    df["lifecycle:transition"] = "complete"
+    with asbuilt.from_dataframe(df, resource_key="org:resource") as log:
+        asbuilt.discover_dfg(log)
+        assert len(log._columns.deferred) == 2 and log._ptr is None
+        back = log.to_dataframe()
+        assert not log._columns.deferred
+        assert set(back["org:resource"]) == {"r0", "r1", "r2", "r3", "r4"}
+        assert set(back["lifecycle:transition"]) == {"complete"}
+    with asbuilt.from_dataframe(df, lifecycle="complete") as log:
+        assert not log._columns.deferred  # The count needs it now.
 
 
 def test_later_changes_to_the_frame_do_not_reach_the_log():
