@@ -548,7 +548,7 @@ typedef struct count_state {
     uint32_t *first, *perm; /* Counting sort: cases' starts; kept rows by case. */
     row_key *keys;
     size_t keys_cap;
-    uint64_t *act_events, *starts, *ends;
+    uint64_t *act_events, *starts, *ends; /* Per activity number; events computed last. */
     edge_tab edges;
     edge_out *eo;
     name_id *names;
@@ -601,11 +601,9 @@ static int count_case(count_state *s, const uint32_t *act_of_row, const uint32_t
                       uint32_t len, uint32_t case_no)
 {
     uint32_t prev = act_of_row[rows[0]];
-    s->act_events[prev]++;
     s->starts[prev]++;
     for (uint32_t k = 1; k < len; k++) {
         uint32_t a = act_of_row[rows[k]];
-        s->act_events[a]++;
         if (edge_add(&s->edges, prev, a, case_no) != AB_OK) {
             return AB_ENOMEM;
         }
@@ -690,7 +688,6 @@ static int count_grouped(count_state *s, uint32_t *cases_out, ab_error *err)
             return NOT_GROUPED;
         }
         uint32_t a = s->cact[ac[r]];
-        s->act_events[a]++;
         if (cid != cur) {
             if (s->seen[cid]) {
                 return NOT_GROUPED;
@@ -835,6 +832,17 @@ static int count_result(count_state *s, uint32_t cases, ab_columns_dfg **out)
     ab_ctx *ctx = s->ctx;
     const ab_log_dict_column *d = &s->cols->activity;
     uint32_t nact = s->nact, na = 0;
+    /* An activity's events: the cases it begins and the edges into it. */
+    size_t cells = s->edges.size;
+    for (uint32_t a = 0; a < nact; a++) {
+        s->act_events[a] = s->starts[a];
+    }
+    for (size_t i = 0; i < cells; i++) {
+        if (s->edges.count[i] > 0) {
+            uint32_t to = s->edges.dense ? (uint32_t)(i % nact) : (uint32_t)(s->edges.keys[i] - 1);
+            s->act_events[to] += s->edges.count[i];
+        }
+    }
     s->names = ab__malloc(ctx, (size_t)nact * sizeof(*s->names) + 1);
     s->slot_of = ab__malloc(ctx, (size_t)nact * sizeof(uint32_t) + 1);
     if (s->names == NULL || s->slot_of == NULL) {
@@ -853,7 +861,7 @@ static int count_result(count_state *s, uint32_t cases, ab_columns_dfg **out)
     for (uint32_t k = 0; k < na; k++) {
         s->slot_of[s->names[k].id] = k;
     }
-    size_t ne = 0, cells = s->edges.size;
+    size_t ne = 0;
     for (size_t i = 0; i < cells; i++) {
         ne += s->edges.count[i] > 0;
     }
@@ -977,7 +985,6 @@ int ab_columns_dfg_count(ab_columns_dfg **out, ab_ctx *ctx, const ab_log_columns
     rc = count_grouped(&s, &cases, err);
     if (rc == NOT_GROUPED) {
         /* Start again from nothing counted. */
-        memset(s.act_events, 0, (size_t)s.nact * sizeof(uint64_t));
         memset(s.starts, 0, (size_t)s.nact * sizeof(uint64_t));
         memset(s.ends, 0, (size_t)s.nact * sizeof(uint64_t));
         edge_free(&s.edges);
