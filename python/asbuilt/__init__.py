@@ -429,13 +429,15 @@ def _shares_objects(values):
     readers and astype(object) of a categorical give them, rather than hold one object each,
     as readers that make a string per XML attribute give them: a sample of cells spread over
     the column has not many more distinct objects than distinct values."""
+    import numpy as np
+
     n = len(values)
-    sample = values[::max(1, n // _SAMPLE)][:_SAMPLE]
+    sample = np.ascontiguousarray(values[::max(1, n // _SAMPLE)][:_SAMPLE])
     try:
         nvalues = len(set(sample.tolist()))
     except TypeError:  # Unhashable cells: pandas says what it makes of them.
         return False
-    return len(set(map(id, sample))) <= 2 * nvalues + 16
+    return len(_factorize_keys(sample)[1]) <= 2 * nvalues + 16
 
 
 def _codes(series):
@@ -476,16 +478,21 @@ def _dict_column(series):
     import numpy as np
 
     codes, names = _codes(series)
-    joined = "".join(names)
-    if joined.isascii():
-        blob = joined.encode("ascii")
-        lens = np.fromiter(map(len, names), dtype=np.uint64, count=len(names))
-    else:
+    m = len(names)
+    offsets = np.zeros(m + 1, dtype=np.uint64)
+    joined = "\0".join(names)
+    if joined.count("\0") == max(m - 1, 0):
+        # One encoding of all names; a NUL is one byte in UTF-8 and in no other character,
+        # so the separators give the offsets (names without them, back to back).
+        sep = joined.encode("utf-8")
+        ends = np.flatnonzero(np.frombuffer(sep, dtype=np.uint8) == 0)
+        offsets[1:m] = ends - np.arange(m - 1)
+        blob = sep.replace(b"\0", b"")
+        offsets[m] = len(blob)
+    else:  # Names with NULs in them.
         enc = [x.encode("utf-8") for x in names]
         blob = b"".join(enc)
-        lens = np.fromiter(map(len, enc), dtype=np.uint64, count=len(enc))
-    offsets = np.zeros(len(names) + 1, dtype=np.uint64)
-    np.cumsum(lens, out=offsets[1:])
+        np.cumsum(np.fromiter(map(len, enc), dtype=np.uint64, count=m), out=offsets[1:])
     col = L.DictColumn()
     col.codes = codes.ctypes.data_as(ctypes.POINTER(ctypes.c_int32))
     col.names = blob

@@ -269,3 +269,24 @@ def test_lifecycle_filter_in_the_column_count():
     df["lifecycle:transition"] = np.where(np.arange(len(df)) % 3 == 0, "start", "complete")
     dfg = check_both_ways(df, lifecycle="complete")
     assert dfg == pm4py_dfg(df[df["lifecycle:transition"] == "complete"])
+
+
+def test_names_beyond_ascii_and_with_nul():
+    t = pd.Timestamp("2024-01-01", tz="UTC")
+    s = pd.Timedelta("1s")
+    for acts in (["Prüfung", "申請", "ab", "é"], ["Prüfung", "申請", "a\0b", "é"]):
+        df = pd.DataFrame({CASE: ["1", "1", "1", "2"], ACT: acts,
+                           TS: [t, t + s, t + 2 * s, t]})
+        col, (_, offsets, blob), names = asbuilt._dict_column(df[ACT])
+        assert col.names_len == len(blob) and col.count == 4
+        assert [blob[offsets[k]:offsets[k + 1]].decode() for k in range(4)] == acts
+        want = ({(acts[0], acts[1]): 1, (acts[1], acts[2]): 1}, {acts[0]: 1, acts[3]: 1},
+                {acts[2]: 1, acts[3]: 1})
+        assert pm4py_dfg(df) == want
+        if "\0" in acts[2]:
+            # The log's names are C strings: only the column count keeps a NUL.
+            assert asbuilt.discover_dfg(df) == want
+            continue
+        assert check_both_ways(df) == want
+        with asbuilt.from_dataframe(df) as log:
+            assert list(log.to_dataframe()[ACT]) == acts
