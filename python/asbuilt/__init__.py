@@ -24,8 +24,8 @@ import threading
 import weakref
 
 from . import _lib as L
-from ._errors import (AB_EINVAL, AB_ELIMIT, AB_OK, AsbuiltError, AsbuiltIOError, DataError, GateExceeded,
-                      InternalError, UsageError, _class_for)
+from ._errors import (AB_EINVAL, AB_ELIMIT, AB_OK, AsbuiltError, AsbuiltIOError, DataError,
+                      GateExceeded, InternalError, UsageError, _class_for)
 
 __all__ = [
     "Log", "GapReport", "read_log", "from_dataframe", "discover_dfg", "get_variants", "stats",
@@ -210,10 +210,10 @@ class Log(_Owner):
             self._check()
             if self._ptr is None:
                 c = self._columns
-                c.read_deferred()
+                cols = c.full()
                 out = ctypes.c_void_p()
                 err = L.Error()
-                st = L.ab_log_from_columns(ctypes.byref(out), self._ctx, ctypes.byref(c.cols),
+                st = L.ab_log_from_columns(ctypes.byref(out), self._ctx, ctypes.byref(cols),
                                            ctypes.byref(c.options), ctypes.byref(err))
                 if st != AB_OK:
                     _raise(st, err)
@@ -529,13 +529,25 @@ class _Columns:
         self.keep = keep
         self.activity_names = activity_names
         self.deferred = deferred  # (field, Series) read when the log is built.
+        self._full = None
 
-    def read_deferred(self):
+    def read_deferred(self, cols=None):
+        """Reads the deferred columns into cols (by default self.cols, before anything else
+        uses it)."""
         for field, series in self.deferred:
             col, k, _ = _dict_column(series)
             self.keep.append(k)
-            setattr(self.cols, field, col)
+            setattr(self.cols if cols is None else cols, field, col)
         self.deferred = []
+
+    def full(self):
+        """The columns with the deferred ones read, in a copy made once: self.cols stays as it
+        is for counts that may run in other threads meanwhile."""
+        if self._full is None:
+            cols = L.LogColumns.from_buffer_copy(self.cols)
+            self.read_deferred(cols)
+            self._full = cols
+        return self._full
 
 
 def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",

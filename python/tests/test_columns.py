@@ -290,3 +290,17 @@ def test_names_beyond_ascii_and_with_nul():
         assert check_both_ways(df) == want
         with asbuilt.from_dataframe(df) as log:
             assert list(log.to_dataframe()[ACT]) == acts
+
+
+def test_a_failed_build_can_be_tried_again(monkeypatch):
+    df = random_frame(seed=16)
+    df["org:resource"] = "someone"
+    log = asbuilt.from_dataframe(df, resource_key="org:resource")
+    real = asbuilt.L.ab_log_from_columns
+    monkeypatch.setattr(asbuilt.L, "ab_log_from_columns", lambda *a: -2)  # AB_ENOMEM
+    with pytest.raises(asbuilt.AsbuiltError):
+        log.ptr
+    monkeypatch.setattr(asbuilt.L, "ab_log_from_columns", real)
+    with log:
+        assert asbuilt.discover_dfg(log) == built_dfg(log)
+        assert set(log.to_dataframe()["org:resource"]) == {"someone"}
