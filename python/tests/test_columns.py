@@ -304,3 +304,15 @@ def test_a_failed_build_can_be_tried_again(monkeypatch):
     with log:
         assert asbuilt.discover_dfg(log) == built_dfg(log)
         assert set(log.to_dataframe()["org:resource"]) == {"someone"}
+
+
+def test_empty_frame_and_frame_without_times():
+    empty = pd.DataFrame({CASE: pd.Series([], dtype=object), ACT: pd.Series([], dtype=object),
+                          TS: pd.Series([], dtype="datetime64[ns, UTC]")})
+    with asbuilt.from_dataframe(empty) as log:
+        assert asbuilt.discover_dfg(log) == ({}, {}, {})
+        assert log.cases == 0 and log.events == 0 and asbuilt.stats(log)["events"] == 0
+    df = pd.DataFrame({CASE: ["a", "b", "a", "a"], ACT: ["x", "x", "z", "y"]})
+    # Without times the rows keep the frame's order within each case.
+    assert check_both_ways(df, timestamp_key=None) == (
+        {("x", "z"): 1, ("z", "y"): 1}, {"x": 2}, {"x": 1, "y": 1})
