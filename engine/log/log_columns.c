@@ -671,39 +671,66 @@ static int count_grouped(count_state *s, uint32_t *cases_out, ab_error *err)
 {
     const ab_log_columns *cols = s->cols;
     const int64_t *ts = cols->timestamp, *st = cols->start_timestamp;
-    const int32_t *ac = cols->activity.codes;
+    const int32_t *cc = cols->case_id.codes, *ac = cols->activity.codes;
+    const int32_t *rsc = cols->resource.codes, *lcc = cols->lifecycle.codes;
+    const uint32_t ncc = cols->case_id.count, nac = cols->activity.count;
+    const uint32_t *ccase = s->ccase, *cact = s->cact;
+    /* The usual row (valid codes, a case and an activity, no lifecycle filter, within the
+     * event limit) is kept here; row_class() decides every other, as the general way does. */
+    const int plain = rsc == NULL && lcc == NULL;
+    uint8_t *seen = s->seen;
+    uint64_t *starts = s->starts, *ends = s->ends;
+    /* The matrix of pairs does not move; a table may grow (edge_add). */
+    const int dense = s->edges.dense;
+    const size_t nact = s->edges.nact;
+    uint64_t *ecount = s->edges.count, *ecases = s->edges.cases;
+    uint32_t *estamp = s->edges.stamp;
+    const uint64_t n = cols->rows, max_events = s->max_events;
     uint64_t kept = 0, prev_row = 0;
     uint32_t cur = NO_ID, prev = 0, cases = 0;
     int rc = AB_OK;
-    for (uint64_t r = 0; r < cols->rows; r++) {
-        uint32_t cid;
-        int k = row_class(s, r, &cid, &kept, &rc, err);
-        if (k == ROW_ERROR) {
-            return rc;
-        }
-        if (k == ROW_DROP) {
-            continue;
+    for (uint64_t r = 0; r < n; r++) {
+        uint32_t cid, a;
+        int32_t c = cc[r], ca = ac[r];
+        if (plain && code_ok(c, ncc) && code_ok(ca, nac) && c >= 0 && ca >= 0 &&
+            (cid = ccase[c]) != NO_ID && (a = cact[ca]) != NO_ID && kept < max_events) {
+            kept++;
+        } else {
+            int k = row_class(s, r, &cid, &kept, &rc, err);
+            if (k == ROW_ERROR) {
+                return rc;
+            }
+            if (k == ROW_DROP) {
+                continue;
+            }
+            a = cact[ac[r]];
         }
         if (ts != NULL && ts[r] == INT64_MIN) {
             return NOT_GROUPED;
         }
-        uint32_t a = s->cact[ac[r]];
         if (cid != cur) {
-            if (s->seen[cid]) {
+            if (seen[cid]) {
                 return NOT_GROUPED;
             }
-            s->seen[cid] = 1;
+            seen[cid] = 1;
             if (cur != NO_ID) {
-                s->ends[prev]++;
+                ends[prev]++;
             }
-            s->starts[a]++;
+            starts[a]++;
             cases++;
             cur = cid;
         } else {
             if (rows_out_of_order(ts, st, prev_row, r)) {
                 return NOT_GROUPED;
             }
-            if (edge_add(&s->edges, prev, a, cases) != AB_OK) {
+            if (dense) {
+                size_t i = (size_t)prev * nact + a;
+                ecount[i]++;
+                if (estamp[i] != cases) {
+                    estamp[i] = cases;
+                    ecases[i]++;
+                }
+            } else if (edge_add(&s->edges, prev, a, cases) != AB_OK) {
                 return ab__error(err, AB_ENOMEM, s->source, 0, 0, "out of memory");
             }
         }
@@ -711,7 +738,7 @@ static int count_grouped(count_state *s, uint32_t *cases_out, ab_error *err)
         prev_row = r;
     }
     if (cur != NO_ID) {
-        s->ends[prev]++;
+        ends[prev]++;
     }
     *cases_out = cases;
     return AB_OK;
