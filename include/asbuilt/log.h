@@ -438,7 +438,7 @@ typedef struct ab_columns_dfg_counts {
  * The resource column is only checked. Returns AB_OK, or what
  * ab_log_from_columns() returns for the same columns (AB_EINVAL, AB_EPARSE
  * under opts->strict, AB_ELIMIT, AB_ENOMEM; err names the column and row), or
- * AB_ELIMIT for more than 2^32-1 rows. *out is released with
+ * AB_ELIMIT for more than 2^32-2 rows. *out is released with
  * ab_columns_dfg_destroy() before ctx is destroyed.
  */
 AB_API int ab_columns_dfg_count(ab_columns_dfg **out, ab_ctx *ctx, const ab_log_columns *cols,
