@@ -469,7 +469,8 @@ def _codes(series):
     if got is not None:
         codes, first = got
         return codes, _names(values[first].tolist())
-    codes, uniques = pd.factorize(series, sort=False)
+    # The object array itself when there is one: pandas then skips the Series' checks.
+    codes, uniques = pd.factorize(values if values is not None else series, sort=False)
     return np.array(codes, dtype=np.int32), _names(uniques.tolist())
 
 
