@@ -175,15 +175,15 @@ static void test_keys_factorize(void **state)
 
 typedef struct gen {
     uint32_t rows;
-    uint32_t cases;       /* Distinct case ids. */
-    uint32_t activities;  /* Distinct activity names. */
-    int shuffle;          /* Interleave the cases' rows at random. */
-    int time_range;       /* Times drawn from [0, time_range) microseconds: small = ties. */
-    int sub_us;           /* Add 0..999 ns: equal microseconds, different nanoseconds. */
-    int with_start;       /* A start-timestamp column. */
-    int with_times;       /* A timestamp column. */
-    int defects;          /* Missing codes, empty and repeated names, NaT. */
-    int lifecycle;        /* A lifecycle column (start/complete/schedule/empty). */
+    uint32_t cases;      /* Distinct case ids. */
+    uint32_t activities; /* Distinct activity names. */
+    int shuffle;         /* Interleave the cases' rows at random. */
+    int time_range;      /* Times drawn from [0, time_range) microseconds: small = ties. */
+    int sub_us;          /* Add 0..999 ns: equal microseconds, different nanoseconds. */
+    int with_start;      /* A start-timestamp column. */
+    int with_times;      /* A timestamp column. */
+    int defects;         /* Missing codes, empty and repeated names, NaT. */
+    int lifecycle;       /* A lifecycle column (start/complete/schedule/empty). */
 } gen;
 
 typedef struct gcols {
@@ -444,8 +444,8 @@ static void test_enomem(void **state)
 {
     (void)state;
     gen variants[] = {
-        {400, 30, 5, 0, 1000, 0, 0, 1, 1, 0},   /* Grouped. */
-        {400, 30, 5, 1, 1000, 0, 0, 1, 1, 0},   /* Interleaved. */
+        {400, 30, 5, 0, 1000, 0, 0, 1, 1, 0},    /* Grouped. */
+        {400, 30, 5, 1, 1000, 0, 0, 1, 1, 0},    /* Interleaved. */
         {2000, 30, 300, 1, 1000, 0, 0, 1, 0, 0}, /* Table of pairs. */
     };
     for (size_t v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
