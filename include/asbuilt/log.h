@@ -386,6 +386,77 @@ AB_API int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *
                                const ab_log_options *opts, ab_error *err);
 
 /**
+ * Numbers the distinct values of a column of 64-bit keys, in order of first
+ * appearance: codes_out[r] is the number of keys[r], and first_out[c] the
+ * first row whose key has number c. A key is any 64-bit value that stands
+ * for a name: an integer, the bits of a float, or the identity of an object
+ * whose name the caller looks up once per number (a Python object array
+ * holds the addresses of its objects). codes_out has `rows` entries, and so
+ * has first_out (at most that many are written); *count_out receives the
+ * number of distinct keys. max_count > 0 stops at the first key past
+ * max_count distinct ones, so that a caller whose keys turn out to be mostly
+ * distinct can turn to another way early. AB_OK, AB_EINVAL (a NULL
+ * argument), AB_ELIMIT (more than max_count, or 2^31-1, distinct keys; err
+ * names the row) or AB_ENOMEM.
+ */
+AB_API int ab_keys_factorize(ab_ctx *ctx, const uint64_t *keys, uint64_t rows, uint32_t max_count,
+                             int32_t *codes_out, uint64_t *first_out, uint32_t *count_out,
+                             ab_error *err);
+
+/** Directly-follows counts of columns; see ab_columns_dfg_count(). */
+typedef struct ab_columns_dfg ab_columns_dfg;
+
+/**
+ * What ab_columns_dfg_count() found. Activities are those with counted
+ * events, in byte order of their names (as ab_dfg_activities() orders
+ * them); arrays are owned by the ab_columns_dfg.
+ */
+typedef struct ab_columns_dfg_counts {
+    uint64_t cases;                 /**< Cases with at least one counted event. */
+    uint64_t events;                /**< Events counted. */
+    uint32_t activity_count;        /**< Activities with events. */
+    const int32_t *activity_code;   /**< Per activity: the smallest code of the activity
+                                         column with its name. */
+    const uint64_t *activity_events; /**< Per activity: its events. */
+    const uint64_t *starts;         /**< Per activity: cases whose first event it is. */
+    const uint64_t *ends;           /**< Per activity: cases whose last event it is. */
+    uint32_t edge_count;            /**< Directly-follows pairs seen. */
+    const uint32_t *edge_from;      /**< Per edge: activity index (into the arrays above). */
+    const uint32_t *edge_to;        /**< Per edge: activity index of the next event. */
+    const uint64_t *edge_counts;    /**< Per edge: times `to` directly follows `from`. */
+    const uint64_t *edge_cases;     /**< Per edge: cases in which it does at least once. */
+} ab_columns_dfg_counts;
+
+/**
+ * Counts the directly-follows graph of columns without building a log: the
+ * activities, the edges with their counts (every event counts, as in PM4Py
+ * and ab_dfg_discover() with instances 0), and the cases' first and last
+ * activities. The figures are those of ab_dfg_discover() with every case and
+ * activity kept, on the log ab_log_from_columns() builds from the same
+ * columns and options: rows without a case id or an activity are left out,
+ * and so are rows the lifecycle filter leaves out, and rows without a time
+ * when others have one; names are compared as bytes (two codes with equal
+ * names are one case or activity); each case is ordered by (timestamp
+ * floored to the microsecond, start timestamp, row). Edges are ordered as
+ * ab_dfg_edges() orders them: count and cases descending, then from and to.
+ * Rows that already come grouped by case and in time order within each case
+ * are counted in one pass; other orders are grouped with a counting sort.
+ * The resource column is only checked. Returns AB_OK, or what
+ * ab_log_from_columns() returns for the same columns (AB_EINVAL, AB_EPARSE
+ * under opts->strict, AB_ELIMIT, AB_ENOMEM; err names the column and row), or
+ * AB_ELIMIT for more than 2^32-2 rows. *out is released with
+ * ab_columns_dfg_destroy() before ctx is destroyed.
+ */
+AB_API int ab_columns_dfg_count(ab_columns_dfg **out, ab_ctx *ctx, const ab_log_columns *cols,
+                                const ab_log_options *opts, ab_error *err);
+
+/** The counts; valid while dfg lives. */
+AB_API const ab_columns_dfg_counts *ab_columns_dfg_get(const ab_columns_dfg *dfg);
+
+/** Releases the counts; NULL is accepted. */
+AB_API void ab_columns_dfg_destroy(ab_columns_dfg *dfg);
+
+/**
  * Writes the ids of all ab_log_activity_count() activities into ids_out,
  * most events first, then by name (byte order): the order in which stats
  * lists them. AB_OK or AB_ENOMEM.

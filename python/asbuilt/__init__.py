@@ -24,8 +24,8 @@ import threading
 import weakref
 
 from . import _lib as L
-from ._errors import (AB_EINVAL, AB_OK, AsbuiltError, AsbuiltIOError, DataError, GateExceeded,
-                      InternalError, UsageError, _class_for)
+from ._errors import (AB_EINVAL, AB_ELIMIT, AB_OK, AsbuiltError, AsbuiltIOError, DataError,
+                      GateExceeded, InternalError, UsageError, _class_for)
 
 __all__ = [
     "Log", "GapReport", "read_log", "from_dataframe", "discover_dfg", "get_variants", "stats",
@@ -154,16 +154,22 @@ _LIFECYCLE = {"all": 0, "complete": 1}
 class Log(_Owner):
     """A finished, immutable event log. Made by read_log() or from_dataframe()."""
 
-    def __init__(self, ctx, ptr, files, lifecycle):
+    def __init__(self, ctx, ptr, files, lifecycle, columns=None):
         self._ptr = ptr
         self._ctx = ctx
         self.files = list(files)
         self.lifecycle = lifecycle
+        # A log from a DataFrame keeps its columns: discover_dfg counts straight from them,
+        # and the log itself is built (in ctx) when something first needs it.
+        self._columns = columns
         self._lock = threading.Lock()
         self._users = 0  # Reports that point into the log.
         self._close_pending = False
         # The log is destroyed before the context that allocated it.
-        self._own([(L.ab_log_destroy, ptr), (L.ab_ctx_destroy, ctx)])
+        handles = [(L.ab_ctx_destroy, ctx)]
+        if ptr is not None:
+            handles.insert(0, (L.ab_log_destroy, ptr))
+        self._own(handles)
 
     def close(self):
         """Frees the log now, or, while a GapReport made from it is open, when the last
@@ -195,17 +201,40 @@ class Log(_Owner):
         if self._close_pending:
             raise UsageError("this Log is closed", AB_EINVAL)
         self._check()
-        return self._ptr
+        p = self._ptr
+        return p if p is not None else self._build()
+
+    def _build(self):
+        """Builds the log from its columns, once (the first caller builds, others wait)."""
+        with self._lock:
+            self._check()
+            if self._ptr is None:
+                c = self._columns
+                cols = c.full()
+                out = ctypes.c_void_p()
+                err = L.Error()
+                st = L.ab_log_from_columns(ctypes.byref(out), self._ctx, ctypes.byref(cols),
+                                           ctypes.byref(c.options), ctypes.byref(err))
+                if st != AB_OK:
+                    _raise(st, err)
+                self._handles.insert(0, (L.ab_log_destroy, out))
+                _count(1)
+                self._ptr = out
+            return self._ptr
 
     def __len__(self):
-        return L.ab_log_case_count(self.ptr)
+        return self.cases
 
     @property
     def cases(self):
+        if self._ptr is None and self._columns is not None:
+            return _columns_dfg(self, lambda c: c.cases)
         return L.ab_log_case_count(self.ptr)
 
     @property
     def events(self):
+        if self._ptr is None and self._columns is not None:
+            return _columns_dfg(self, lambda c: c.events)
         return L.ab_log_event_count(self.ptr)
 
     @property
@@ -350,31 +379,133 @@ def read_log(path, *, case=None, activity=None, timestamp=None, start_timestamp=
     return Log(ctx, out, paths, lifecycle)
 
 
-def _dict_column(series, what):
+def _name(x):
+    """The name the library gets for a value of a DataFrame cell ("" for a missing one)."""
+    if type(x) is str:
+        return x
+    if x is None:
+        return ""
+    try:
+        import pandas as pd
+        if pd.isna(x):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(x)
+
+
+def _names(values):
+    """_name of each value (strings, the usual case, without a call)."""
+    return [x if type(x) is str else _name(x) for x in values]
+
+
+def _factorize_keys(keys, max_count=0):
+    """Codes (int32, in order of first appearance) and the first row of each distinct value
+    of a contiguous array of 8-byte keys: the library hashes them, without the GIL. None
+    when there are more than max_count (> 0) distinct keys."""
+    import numpy as np
+
+    n = len(keys)
+    codes = np.empty(n, dtype=np.int32)
+    first = np.empty(max(n, 1), dtype=np.uint64)
+    count = ctypes.c_uint32()
+    err = L.Error()
+    with _Ctx() as ctx:
+        st = L.ab_keys_factorize(ctx, keys.ctypes.data, n, max_count, codes.ctypes.data,
+                                 first.ctypes.data, ctypes.byref(count), ctypes.byref(err))
+    if st == AB_ELIMIT and max_count:
+        return None
+    if st != AB_OK:
+        _raise(st, err)
+    return codes, first[:count.value]
+
+
+# Cells looked at to tell whether an object column shares its objects.
+_SAMPLE = 4096
+
+
+def _shares_objects(values):
+    """Whether the cells of an object array share the objects of equal values, as pandas'
+    readers and astype(object) of a categorical give them, rather than hold one object each,
+    as readers that make a string per XML attribute give them: a sample of cells spread over
+    the column has not many more distinct objects than distinct values."""
+    import numpy as np
+
+    n = len(values)
+    sample = np.ascontiguousarray(values[::max(1, n // _SAMPLE)][:_SAMPLE])
+    try:
+        nvalues = len(set(sample.tolist()))
+    except TypeError:  # Unhashable cells: pandas says what it makes of them.
+        return False
+    return len(_factorize_keys(sample)[1]) <= 2 * nvalues + 16
+
+
+def _codes(series):
+    """(codes, names) of a column: int32 codes of our own (-1 = missing) and a list with the
+    name (str) of each code, "" for a missing value; names may repeat (the library merges
+    equal names)."""
     import numpy as np
     import pandas as pd
 
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy()
-        names = series.cat.categories
-    else:
-        codes, names = pd.factorize(series, sort=False)
-    codes = np.ascontiguousarray(codes, dtype=np.int32)
-    enc = [str(n).encode("utf-8") for n in names]
-    offsets = np.zeros(len(enc) + 1, dtype=np.uint64)
-    if enc:
-        np.cumsum([len(e) for e in enc], out=offsets[1:])
-    blob = b"".join(enc)
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = np.array(series.array.codes, dtype=np.int32)  # A copy: the frame may change.
+        return codes, _names(series.cat.categories.tolist())
+    values = None
+    if dtype == object:
+        values = np.ascontiguousarray(series.to_numpy())
+    elif isinstance(dtype, pd.StringDtype):
+        values = np.ascontiguousarray(series.to_numpy(dtype=object, na_value=None))
+    elif dtype.kind in "iu" and dtype.itemsize <= 8:
+        values = np.ascontiguousarray(series.to_numpy(), dtype=np.int64)
+    got = None
+    if values is not None and values.dtype != object:
+        got = _factorize_keys(values.view(np.uint64))  # Integers are their own keys.
+    elif values is not None and _shares_objects(values):
+        # An object array holds the addresses of its objects: equal addresses are equal
+        # values, so each distinct object is named once. Should the objects prove mostly
+        # distinct after all, pandas hashes the values instead.
+        got = _factorize_keys(values, max(_SAMPLE, len(values) // 4))
+    if got is not None:
+        codes, first = got
+        return codes, _names(values[first].tolist())
+    # The object array itself when there is one: pandas then skips the Series' checks.
+    codes, uniques = pd.factorize(values if values is not None else series, sort=False)
+    return np.array(codes, dtype=np.int32), _names(uniques.tolist())
+
+
+def _dict_column(series):
+    """An ab_log_dict_column of a column, the arrays it points into, and its names."""
+    import numpy as np
+
+    codes, names = _codes(series)
+    m = len(names)
+    offsets = np.zeros(m + 1, dtype=np.uint64)
+    joined = "\0".join(names)
+    if joined.count("\0") == max(m - 1, 0):
+        # One encoding of all names; a NUL is one byte in UTF-8 and in no other character,
+        # so the separators give the offsets (names without them, back to back).
+        sep = joined.encode("utf-8")
+        ends = np.flatnonzero(np.frombuffer(sep, dtype=np.uint8) == 0)
+        offsets[1:m] = ends - np.arange(m - 1)
+        blob = sep.replace(b"\0", b"")
+        offsets[m] = len(blob)
+    else:  # Names with NULs in them.
+        enc = [x.encode("utf-8") for x in names]
+        blob = b"".join(enc)
+        np.cumsum(np.fromiter(map(len, enc), dtype=np.uint64, count=m), out=offsets[1:])
     col = L.DictColumn()
     col.codes = codes.ctypes.data_as(ctypes.POINTER(ctypes.c_int32))
     col.names = blob
     col.names_len = len(blob)
     col.offsets = offsets.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64))
-    col.count = len(enc)
-    return col, (codes, offsets, blob)
+    col.count = len(names)
+    return col, (codes, offsets, blob), names
 
 
 def _time_column(series, what):
+    """Int64 nanoseconds since 1970 UTC (a copy of our own; NaT = INT64_MIN), and whether
+    the times had no zone."""
     import numpy as np
     import pandas as pd
 
@@ -382,23 +513,60 @@ def _time_column(series, what):
         raise UsageError(f"the {what} column {series.name!r} is not of a datetime type "
                          f"(it is {series.dtype}); convert it with pandas.to_datetime",
                          AB_EINVAL)
-    naive = getattr(series.dt, "tz", None) is None
-    if not naive:
-        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    ns = np.ascontiguousarray(series.to_numpy(dtype="datetime64[ns]").view(np.int64))
-    return ns.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), ns, naive
+    arr = series.array  # A DatetimeArray: UTC instants, whatever the zone shown.
+    if getattr(arr, "unit", "ns") != "ns":
+        arr = arr.as_unit("ns")
+    ns = np.array(arr.asi8, dtype=np.int64)
+    return ns.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), ns, arr.tz is None
+
+
+class _Columns:
+    """A DataFrame's columns as the library takes them (ab_log_columns and the options), the
+    arrays they point into, and the activity name of each code."""
+
+    def __init__(self, cols, options, keep, activity_names, deferred):
+        self.cols = cols
+        self.options = options
+        self.keep = keep
+        self.activity_names = activity_names
+        self.deferred = deferred  # (field, Series) read when the log is built.
+        self._full = None
+
+    def read_deferred(self, cols=None):
+        """Reads the deferred columns into cols (by default self.cols, before anything else
+        uses it)."""
+        for field, series in self.deferred:
+            col, k, _ = _dict_column(series)
+            self.keep.append(k)
+            setattr(self.cols if cols is None else cols, field, col)
+        self.deferred = []
+
+    def full(self):
+        """The columns with the deferred ones read, in a copy made once: self.cols stays as it
+        is for counts that may run in other threads meanwhile."""
+        if self._full is None:
+            cols = L.LogColumns.from_buffer_copy(self.cols)
+            self.read_deferred(cols)
+            self._full = cols
+        return self._full
 
 
 def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
                    timestamp_key="time:timestamp", start_timestamp_key=None, resource_key=None,
                    lifecycle_key="lifecycle:transition", *, lifecycle="all", strict=False):
     """A log from a pandas DataFrame in PM4Py's format, one row per event. The columns go to
-    the library as arrays (category codes and names, int64 nanoseconds), never as text.
+    the library as arrays (codes and names, int64 nanoseconds), never as text.
     Timestamps must be datetime columns; times without a zone are read as UTC (and counted
     as coerced, as the CSV reader counts them). `timestamp_key=None` reads a log without
     times (rows in order); `resource_key` and `start_timestamp_key` are optional, and the
     lifecycle column is used when the frame has it. Data-quality lines are row numbers,
-    counted from 1."""
+    counted from 1.
+
+    The case id, activity and time columns are read (and copied) now, so that later changes
+    to the frame do not reach them, and discover_dfg counts straight from them. The log itself
+    is built when another call first needs it (with strict=True, now, so that its errors come
+    from here); the resource and lifecycle columns are read then (with lifecycle="complete",
+    now): change them in place before, and the log sees the change."""
     keep = []
     cols = L.LogColumns()
     cols.version = 1
@@ -407,49 +575,79 @@ def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
     for key, what in ((case_id, "case id"), (activity_key, "activity")):
         if key not in df.columns:
             raise UsageError(f"the DataFrame has no {what} column {key!r}", AB_EINVAL)
-    cols.case_id, k = _dict_column(df[case_id], "case id")
-    keep.append(k)
-    cols.activity, k = _dict_column(df[activity_key], "activity")
-    keep.append(k)
+    for key, what in ((timestamp_key, "timestamp"), (start_timestamp_key, "start timestamp"),
+                      (resource_key, "resource")):
+        if key is not None and key not in df.columns:
+            raise UsageError(f"the DataFrame has no {what} column {key!r}", AB_EINVAL)
+    if lifecycle not in _LIFECYCLE:
+        raise UsageError(f"lifecycle takes 'all' or 'complete', not {lifecycle!r}", AB_EINVAL)
     naive = False
     for key, field, what in ((timestamp_key, "timestamp", "timestamp"),
                              (start_timestamp_key, "start_timestamp", "start timestamp")):
         if key is None:
             continue
-        if key not in df.columns:
-            raise UsageError(f"the DataFrame has no {what} column {key!r}", AB_EINVAL)
         ptr, arr, nv = _time_column(df[key], what)
         keep.append(arr)
         setattr(cols, field, ptr)
         naive = naive or nv
     cols.timestamps_without_zone = 1 if naive else 0
+    cols.case_id, k, _ = _dict_column(df[case_id])
+    keep.append(k)
+    cols.activity, k, activity_names = _dict_column(df[activity_key])
+    keep.append(k)
+    deferred = []
     for key, field in ((resource_key, "resource"), (lifecycle_key, "lifecycle")):
-        if key is None:
-            continue
-        if key not in df.columns:
-            if field == "resource":
-                raise UsageError(f"the DataFrame has no resource column {key!r}", AB_EINVAL)
-            continue
-        col, k = _dict_column(df[key], field)
-        keep.append(k)
-        setattr(cols, field, col)
-    if lifecycle not in _LIFECYCLE:
-        raise UsageError(f"lifecycle takes 'all' or 'complete', not {lifecycle!r}", AB_EINVAL)
+        if key is not None and key in df.columns:
+            deferred.append((field, df[key]))
+    columns = _Columns(cols, None, keep, activity_names, deferred)
+    if lifecycle != "all":
+        columns.read_deferred()  # The directly-follows count needs the lifecycle column.
     lo = L.LogOptions()
     lo.version = 1
     lo.lifecycle = _LIFECYCLE[lifecycle]
     lo.keep_attributes = 0  # No other attributes are handed over: nothing to keep.
     lo.strict = 1 if strict else 0
-    ctx = _new_ctx()
-    out = ctypes.c_void_p()
-    err = L.Error()
-    st = L.ab_log_from_columns(ctypes.byref(out), ctx, ctypes.byref(cols), ctypes.byref(lo),
-                               ctypes.byref(err))
-    del keep
-    if st != AB_OK:
-        L.ab_ctx_destroy(ctx)
-        _raise(st, err)
-    return Log(ctx, out, [], lifecycle)
+    columns.options = lo
+    log = Log(_new_ctx(), None, [], lifecycle, columns)
+    if strict:
+        try:
+            log._build()
+        except BaseException:
+            log.close()
+            raise
+    return log
+
+
+def _columns_dfg(log, read):
+    """read(counts) on the directly-follows counts of a log's columns."""
+    if log.closed:
+        raise UsageError("this Log is closed", AB_EINVAL)
+    c = log._columns
+    with _Ctx() as ctx:
+        out = ctypes.c_void_p()
+        err = L.Error()
+        st = L.ab_columns_dfg_count(ctypes.byref(out), ctx, ctypes.byref(c.cols),
+                                    ctypes.byref(c.options), ctypes.byref(err))
+        if st != AB_OK:
+            _raise(st, err)
+        try:
+            return read(L.ab_columns_dfg_get(out).contents)
+        finally:
+            L.ab_columns_dfg_destroy(out)
+
+
+def _dfg_of_counts(c, activity_names):
+    import numpy as np
+
+    def arr(ptr, n):
+        return np.ctypeslib.as_array(ptr, shape=(n,)).tolist() if n else []
+
+    na, ne = c.activity_count, c.edge_count
+    names = [activity_names[k] for k in arr(c.activity_code, na)]
+    dfg = {(names[f], names[t]): n for f, t, n in zip(arr(c.edge_from, ne), arr(c.edge_to, ne),
+                                                      arr(c.edge_counts, ne))}
+    ends = [{names[i]: n for i, n in enumerate(arr(p, na)) if n} for p in (c.starts, c.ends)]
+    return dfg, ends[0], ends[1]
 
 
 class _Borrowed:
@@ -482,7 +680,14 @@ def discover_dfg(log):
     """(dfg, start_activities, end_activities) as pm4py.discover_dfg gives them: dfg maps
     (a, b) to how often b directly follows a; the others map an activity to the cases that
     start (end) with it. Every event counts, in timestamp order, as in PM4Py."""
-    with _Borrowed(log) as lg, _Ctx() as ctx:
+    with _Borrowed(log) as lg:
+        if lg._columns is not None:
+            return _columns_dfg(lg, lambda c: _dfg_of_counts(c, lg._columns.activity_names))
+        return _log_dfg(lg)
+
+
+def _log_dfg(lg):
+    with _Ctx() as ctx:
         # Counts only: durations are kept as sketches (exact counts, less work), no examples.
         o = L.DfgOptions(2, 1, 0, 0, 100.0, 0, 1, 0)
         out = ctypes.c_void_p()

@@ -109,6 +109,15 @@ class LogColumns(Structure):  # ab_log_columns, version 1
                 ("source", c_char_p)]
 
 
+class ColumnsDfgCounts(Structure):  # ab_columns_dfg_counts
+    _fields_ = [("cases", c_uint64), ("events", c_uint64), ("activity_count", c_uint32),
+                ("activity_code", POINTER(c_int32)), ("activity_events", POINTER(c_uint64)),
+                ("starts", POINTER(c_uint64)), ("ends", POINTER(c_uint64)),
+                ("edge_count", c_uint32), ("edge_from", POINTER(c_uint32)),
+                ("edge_to", POINTER(c_uint32)), ("edge_counts", POINTER(c_uint64)),
+                ("edge_cases", POINTER(c_uint64))]
+
+
 class DfgOptions(Structure):  # ab_dfg_options, version 2
     _fields_ = [("version", c_uint), ("quantiles", c_int), ("min_edge_cases", c_uint64),
                 ("top_variants", c_uint32), ("activities_percent", c_double),
@@ -193,6 +202,12 @@ ab_ingest_files = _fn("ab_ingest_files", c_int, PP, P, POINTER(c_char_p), c_size
                       POINTER(ReadOptions), E)
 ab_log_from_columns = _fn("ab_log_from_columns", c_int, PP, P, POINTER(LogColumns),
                           POINTER(LogOptions), E)
+ab_keys_factorize = _fn("ab_keys_factorize", c_int, P, c_void_p, c_uint64, c_uint32, c_void_p,
+                        c_void_p, POINTER(c_uint32), E)
+ab_columns_dfg_count = _fn("ab_columns_dfg_count", c_int, PP, P, POINTER(LogColumns),
+                           POINTER(LogOptions), E)
+ab_columns_dfg_get = _fn("ab_columns_dfg_get", POINTER(ColumnsDfgCounts), P)
+ab_columns_dfg_destroy = _fn("ab_columns_dfg_destroy", None, P)
 ab_log_destroy = _fn("ab_log_destroy", None, P)
 ab_log_case_count = _fn("ab_log_case_count", c_uint32, P)
 ab_log_event_count = _fn("ab_log_event_count", c_uint64, P)

@@ -62,6 +62,14 @@ int main(void)
     F(ab_log_columns, timestamps_without_zone);
     F(ab_log_columns, source);
     E();
+    S(ab_columns_dfg_counts);
+    F(ab_columns_dfg_counts, activity_count);
+    F(ab_columns_dfg_counts, activity_code);
+    F(ab_columns_dfg_counts, ends);
+    F(ab_columns_dfg_counts, edge_count);
+    F(ab_columns_dfg_counts, edge_from);
+    F(ab_columns_dfg_counts, edge_cases);
+    E();
     S(ab_dfg_options);
     F(ab_dfg_options, min_edge_cases);
     F(ab_dfg_options, activities_percent);
