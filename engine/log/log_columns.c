@@ -77,13 +77,19 @@ static ab_time ns_to_time(int64_t ns)
     return us;
 }
 
-static const char *const what[] = {"case id", "activity", "resource", "lifecycle"};
+static const char *const what[] = {"case id", "activity", "resource", "lifecycle", "role"};
+
+/* The role column, or NULL (absent, or a version 1 caller). */
+static const ab_log_dict_column *role_column(const ab_log_columns *cols)
+{
+    return cols->version >= 2 && cols->role.codes != NULL ? &cols->role : NULL;
+}
 
 /* What ab_log_from_columns() and ab_columns_dfg_count() check before the rows. */
 static int columns_check(const ab_log_columns *cols, const ab_log_options *opts, const char *source,
                          ab_error *err)
 {
-    if (cols->version != AB_LOG_COLUMNS_VERSION) {
+    if (cols->version != 1 && cols->version != AB_LOG_COLUMNS_VERSION) {
         return ab__error(err, AB_EINVAL, source, 0, 0, "unknown ab_log_columns version %u",
                          cols->version);
     }
@@ -107,7 +113,8 @@ static int columns_check(const ab_log_columns *cols, const ab_log_options *opts,
             return rc;
         }
     }
-    return AB_OK;
+    const ab_log_dict_column *role = role_column(cols);
+    return role != NULL ? dict_check(role, what[4], source, err) : AB_OK;
 }
 
 /* The lifecycle transition of each name of the lifecycle column (NULL when it has none). */
@@ -170,6 +177,14 @@ int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *cols,
      * the rest of the row). */
     ab_event_in ev;
     memset(&ev, 0, sizeof(ev));
+    const ab_log_dict_column *role = role_column(cols);
+    const char *role_key = role != NULL && cols->role_key != NULL ? cols->role_key : "org:role";
+    ab_attr_in role_attr;
+    memset(&role_attr, 0, sizeof(role_attr));
+    role_attr.key = role_key;
+    role_attr.key_len = strlen(role_key);
+    role_attr.value.type = AB_ATTR_STRING;
+    role_attr.parent = -1;
     for (uint64_t r = 0; r < cols->rows && rc == AB_OK; r++) {
         const char *lc = NULL;
         size_t lc_len = 0;
@@ -182,6 +197,16 @@ int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *cols,
         }
         if (rc == AB_OK) {
             rc = dict_get(&cols->lifecycle, r, what[3], source, &lc, &lc_len, err);
+        }
+        ev.attrs = NULL;
+        ev.attr_count = 0;
+        if (rc == AB_OK && role != NULL) {
+            rc = dict_get(role, r, what[4], source, &role_attr.value.u.s.ptr,
+                          &role_attr.value.u.s.len, err);
+            if (role_attr.value.u.s.ptr != NULL && role_attr.value.u.s.len > 0) {
+                ev.attrs = &role_attr;
+                ev.attr_count = 1;
+            }
         }
         if (rc != AB_OK) {
             break;

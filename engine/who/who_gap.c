@@ -618,9 +618,21 @@ static int documented_handoffs(ab_gap *g, who *h)
         }
         while (sp > 0 && rc == AB_OK) {
             uint32_t p = stack[--sp];
+            /* Only places that stand for flows lead along the map's sequence flows. A skip
+             * place is an inclusive branch not taken (no path of the map goes that way), and
+             * a scope's idle counter leads into its branch splits as well as to the scope's
+             * end: of its consumers, only the end continues the flow. */
+            ab_net_prole role = ab_net_place_at(net, p)->role;
+            if (role == AB_NET_P_SKIP) {
+                continue;
+            }
             for (uint32_t q = off[p]; q < off[p + 1]; q++) {
                 uint32_t y = cons[q];
                 if (tseen[y] == mark) {
+                    continue;
+                }
+                if (role == AB_NET_P_COUNTER &&
+                    ab_net_transition_at(net, y)->kind != AB_NET_T_SCOPE) {
                     continue;
                 }
                 tseen[y] = mark;

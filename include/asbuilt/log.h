@@ -369,9 +369,16 @@ typedef struct ab_log_columns {
                                           reader counts such values. */
     const char *source;              /**< Name for messages and the "format" fact, or NULL
                                           ("columns"). */
+    /* Version 2. */
+    ab_log_dict_column role;         /**< The performer's role per row; codes NULL when absent.
+                                          An empty name is no role. Stored as the event
+                                          attribute role_key, where the who-analysis finds
+                                          a role (org:role, role or org:group). */
+    const char *role_key;            /**< The role's attribute key, or NULL ("org:role"). */
 } ab_log_columns;
 
-#define AB_LOG_COLUMNS_VERSION 1
+/* Version 1 callers (without the role) are still accepted. */
+#define AB_LOG_COLUMNS_VERSION 2
 
 /**
  * Builds a log from columns, as a reader would from the same rows: rows go to

@@ -553,13 +553,15 @@ class _Columns:
 
 def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
                    timestamp_key="time:timestamp", start_timestamp_key=None, resource_key=None,
-                   lifecycle_key="lifecycle:transition", *, lifecycle="all", strict=False):
+                   lifecycle_key="lifecycle:transition", *, role_key=None, lifecycle="all",
+                   strict=False):
     """A log from a pandas DataFrame in PM4Py's format, one row per event. The columns go to
     the library as arrays (codes and names, int64 nanoseconds), never as text.
     Timestamps must be datetime columns; times without a zone are read as UTC (and counted
     as coerced, as the CSV reader counts them). `timestamp_key=None` reads a log without
-    times (rows in order); `resource_key` and `start_timestamp_key` are optional, and the
-    lifecycle column is used when the frame has it. Data-quality lines are row numbers,
+    times (rows in order); `resource_key`, `start_timestamp_key` and `role_key` (the
+    performer's role, for diff's who-analysis) are optional, and the lifecycle column is used
+    when the frame has it. Data-quality lines are row numbers,
     counted from 1.
 
     The case id, activity and time columns are read (and copied) now, so that later changes
@@ -569,14 +571,14 @@ def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
     now): change them in place before, and the log sees the change."""
     keep = []
     cols = L.LogColumns()
-    cols.version = 1
+    cols.version = 2
     cols.rows = len(df)
     cols.source = b"DataFrame"
     for key, what in ((case_id, "case id"), (activity_key, "activity")):
         if key not in df.columns:
             raise UsageError(f"the DataFrame has no {what} column {key!r}", AB_EINVAL)
     for key, what in ((timestamp_key, "timestamp"), (start_timestamp_key, "start timestamp"),
-                      (resource_key, "resource")):
+                      (resource_key, "resource"), (role_key, "role")):
         if key is not None and key not in df.columns:
             raise UsageError(f"the DataFrame has no {what} column {key!r}", AB_EINVAL)
     if lifecycle not in _LIFECYCLE:
@@ -596,16 +598,21 @@ def from_dataframe(df, case_id="case:concept:name", activity_key="concept:name",
     cols.activity, k, activity_names = _dict_column(df[activity_key])
     keep.append(k)
     deferred = []
-    for key, field in ((resource_key, "resource"), (lifecycle_key, "lifecycle")):
+    for key, field in ((resource_key, "resource"), (lifecycle_key, "lifecycle"),
+                       (role_key, "role")):
         if key is not None and key in df.columns:
             deferred.append((field, df[key]))
+    if role_key is not None:
+        # The who-analysis reads a role from org:role, role or org:group.
+        cols.role_key = (role_key if role_key in ("org:role", "role", "org:group")
+                         else "org:role").encode()
     columns = _Columns(cols, None, keep, activity_names, deferred)
     if lifecycle != "all":
         columns.read_deferred()  # The directly-follows count needs the lifecycle column.
     lo = L.LogOptions()
     lo.version = 1
     lo.lifecycle = _LIFECYCLE[lifecycle]
-    lo.keep_attributes = 0  # No other attributes are handed over: nothing to keep.
+    lo.keep_attributes = 1 if role_key is not None else 0  # Only the role is handed over.
     lo.strict = 1 if strict else 0
     columns.options = lo
     log = Log(_new_ctx(), None, [], lifecycle, columns)
@@ -773,7 +780,9 @@ def stats(log, top=10):
 _GATES = {"M1": "case_deviation_rate", "M2": "off_model_event_rate", "M3": "missing_step_rate",
           "M7": "undocumented_rework_rate", "M7b": "documented_rework_rate",
           "M8": "out_of_order_rate", "M9": "max_bypass_rate", "M9c": "max_control_bypass_rate",
-          "M9cp": "control_bypass_rate", "M10": "early_exit_rate"}
+          "M9cp": "control_bypass_rate", "M10": "early_exit_rate",
+          "ROLE": "role_violation_rate", "ROLEc": "control_outside_lane_rate",
+          "SOD": "sod_violation_rate", "HANDOFF": "undocumented_handoff_rate"}
 
 
 class GapReport(dict, _Owner):
@@ -864,7 +873,8 @@ def _write_file(path, data):
 
 def diff(log, model, map=None, accept=None, *, open_cases="closed", controls=None,
          threads=None, max_states=None, model_states=None, process=None,
-         check_ambiguity=True, strict_mapping=False, fail_above=None):
+         check_ambiguity=True, strict_mapping=False, fail_above=None, roles=None,
+         role_map=None, sod=None, system_resources=None):
     """The Work Reality Gap of a log against a documented BPMN map, as `asbuilt diff`
     computes it: returns a GapReport, the asbuilt.gap/1 report as a dict.
 
@@ -872,7 +882,10 @@ def diff(log, model, map=None, accept=None, *, open_cases="closed", controls=Non
     the processes its call activities call. `map` is the task,activity CSV, `accept` the
     accepted deviations; the keywords are the command line's options (--open-cases,
     --controls, --threads, --max-states, --model-states, --process,
-    --no-ambiguity-check, --strict-mapping, --fail-above as a dict such as {"M1": 0.25}).
+    --no-ambiguity-check, --strict-mapping, --fail-above as a dict such as {"M1": 0.25}),
+    and who did the work: `roles` (resource,role CSV), `role_map` (lane,role CSV), `sod`
+    (pairs one person must not both do) and `system_resources` (names or globs, a string or
+    a list) as --roles, --role-map, --sod and --system-resources.
     The report does not depend on `threads` (default: one per core)."""
     models = [model] if isinstance(model, (str, bytes, os.PathLike)) else list(model)
     if not models:
@@ -892,17 +905,18 @@ def diff(log, model, map=None, accept=None, *, open_cases="closed", controls=Non
         threads = os.cpu_count() or 1
     with _Borrowed(log) as lg:
         report = _diff(lg, models, map, accept, open_cases, controls, int(threads), max_states,
-                       model_states, process, check_ambiguity, strict_mapping)
+                       model_states, process, check_ambiguity, strict_mapping,
+                       (roles, role_map, sod, system_resources))
     for key, threshold in gates.items():
         r = report["summary"][_GATES[key]]
-        if r.get("of") and r.get("rate") is not None and r["rate"] > threshold:
+        if r and r.get("of") and r.get("rate") is not None and r["rate"] > threshold:
             raise GateExceeded(f"gate exceeded: {key} = {r['rate']:.3f} ({r['count']} of "
                                f"{r['of']}) > {threshold:g}", report)
     return report
 
 
 def _diff(lg, models, map_file, accept, open_cases, controls, threads, max_states,
-          model_states, process, check_ambiguity, strict_mapping):
+          model_states, process, check_ambiguity, strict_mapping, who):
     ctx = _new_ctx()
     handles = []  # (destroy, ptr), most dependent first; the context last.
 
@@ -964,8 +978,16 @@ def _diff(lg, models, map_file, accept, open_cases, controls, threads, max_state
         hold(L.ab_conform_destroy, conf)
         log_arr, _e1 = _cstrs(lg.files)
         lib_arr, _e2 = _cstrs(models[1:])
+        roles, role_map, sod, system = who
+        if system is not None and not isinstance(system, (str, bytes)):
+            system = ",".join(system)
+        wo = L.WhoOptions(1, os.fsencode(roles) if roles else None, None,
+                          os.fsencode(role_map) if role_map else None,
+                          os.fsencode(sod) if sod else None,
+                          os.fsencode(system) if system else None)
         go = L.GapOptions()
-        go.version = 1
+        go.version = 3
+        go.who = ctypes.pointer(wo)
         go.open_cases = 0 if open_cases == "closed" else 1
         go.controls = controls.encode() if controls is not None else None
         go.max_states = model_states or 0

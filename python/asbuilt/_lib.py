@@ -101,12 +101,12 @@ class DictColumn(Structure):  # ab_log_dict_column
                 ("offsets", POINTER(c_uint64)), ("count", c_uint32)]
 
 
-class LogColumns(Structure):  # ab_log_columns, version 1
+class LogColumns(Structure):  # ab_log_columns, version 2
     _fields_ = [("version", c_uint), ("rows", c_uint64), ("case_id", DictColumn),
                 ("activity", DictColumn), ("timestamp", POINTER(c_int64)),
                 ("start_timestamp", POINTER(c_int64)), ("resource", DictColumn),
                 ("lifecycle", DictColumn), ("timestamps_without_zone", c_int),
-                ("source", c_char_p)]
+                ("source", c_char_p), ("role", DictColumn), ("role_key", c_char_p)]
 
 
 class ColumnsDfgCounts(Structure):  # ab_columns_dfg_counts
@@ -161,7 +161,13 @@ class ConformOptions(Structure):  # ab_conform_options, up to version 3 (progres
                 ("progress", c_void_p), ("progress_payload", c_void_p)]
 
 
-class GapOptions(Structure):  # ab_gap_options, up to version 2 (progress unused)
+class WhoOptions(Structure):  # ab_who_options, version 1
+    _fields_ = [("version", c_uint), ("roles_file", c_char_p), ("role_attr", c_char_p),
+                ("role_map_file", c_char_p), ("sod_file", c_char_p),
+                ("system_resources", c_char_p)]
+
+
+class GapOptions(Structure):  # ab_gap_options, version 3 (progress unused)
     _fields_ = [("version", c_uint), ("open_cases", c_int), ("open_horizon", c_double),
                 ("controls", c_char_p), ("max_states", c_uint64), ("seed", c_uint64),
                 ("resamples", c_uint32), ("min_group", c_uint32), ("threads", c_uint),
@@ -170,7 +176,8 @@ class GapOptions(Structure):  # ab_gap_options, up to version 2 (progress unused
                 ("library_files", POINTER(c_char_p)), ("library_file_count", c_size_t),
                 ("map_file", c_char_p), ("model", c_void_p), ("mapping", c_void_p),
                 ("conform_max_states", c_uint64), ("gate", c_char_p),
-                ("progress", c_void_p), ("progress_payload", c_void_p)]  # version 2
+                ("progress", c_void_p), ("progress_payload", c_void_p),  # version 2
+                ("who", POINTER(WhoOptions))]  # version 3
 
 
 P = c_void_p

@@ -12,7 +12,7 @@ CSV = [
     ("pm4py_running-example.csv", ["time:timestamp"], dict(resource_key="org:resource")),
     ("simod_LoanApp_simplified_without_approve_loan_offer.csv",
      ["time:timestamp", "start_timestamp"],
-     dict(resource_key="org:resource", start_timestamp_key="start_timestamp")),
+     dict(resource_key="org:resource", start_timestamp_key="start_timestamp", role_key="role")),
 ]
 MODEL = {
     "pm4py_running-example.csv": "pm4py_running-example.bpmn",
