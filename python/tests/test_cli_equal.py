@@ -77,3 +77,24 @@ def test_diff_options_equal_cli(tmp_path):
     with asbuilt.diff(log, model, accept=str(accept), open_cases="exclude", controls="approv",
                       threads=1, check_ambiguity=False, max_states=50000) as gap:
         assert gap == json.loads(jpath.read_text())
+
+
+def test_diff_who_options_equal_cli(tmp_path):
+    """Who did the work: --roles, --role-map, --sod and --system-resources as keywords."""
+    log = os.path.join(DATA, "logs", "pm4py_running-example.xes")
+    model = os.path.join(DATA, "models", "pm4py_running-example.bpmn")
+    roles = tmp_path / "roles.csv"
+    roles.write_text("resource,role\nPete,clerk\nMike,clerk\nEllen,clerk\nSara,manager\n"
+                     "Sue,assistant\nSean,assistant\nSara,clerk\n")
+    sod = tmp_path / "sod.csv"
+    sod.write_text("register request,decide\nexamine *,check ticket\n")
+    jpath = tmp_path / "gap.json"
+    cli("diff", "-q", log, "--model", model, "--json", str(jpath), "--roles", str(roles),
+        "--sod", str(sod), "--system-resources", "Sue,Se*", "--threads", "1")
+    want = json.loads(jpath.read_text())
+    with asbuilt.diff(log, model, roles=str(roles), sod=str(sod),
+                      system_resources=["Sue", "Se*"], threads=1) as gap:
+        assert gap == want
+    assert want["who"]["role_source"] == "file"
+    assert want["who"]["sod"]["pairs"], "the SoD rules matched no pair"
+    assert want["summary"]["sod_violation_rate"]["of"] == 6
