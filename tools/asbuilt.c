@@ -11,6 +11,10 @@
 
 #include "cli.h"
 
+#ifdef AB_HAVE_CMD_PARTIAL
+int cmd_partial(int argc, char **argv);
+#endif
+
 typedef struct command {
     const char *name;
     int (*fn)(int, char **);
@@ -32,6 +36,9 @@ static const command commands[] = {
 #endif
 #ifdef AB_HAVE_CMD_DIFF
     {"diff", cmd_diff, "the Work Reality Gap between a log and its documented map"},
+#endif
+#ifdef AB_HAVE_CMD_PARTIAL
+    {"partial", cmd_partial, "a mergeable partial of logs, for reports over split input"},
 #endif
 };
 

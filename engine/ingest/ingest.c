@@ -9,6 +9,29 @@
 
 #include "asbuilt/ingest.h"
 #include "asbuilt/input.h"
+#include "asbuilt/partial.h"
+
+int ab__partial_open_input(ab_partial **out, ab_ctx *ctx, ab_input *in, ab_error *err);
+
+/*
+ * Ties what b reads to the options that change it: a partial built with other
+ * options fails the read (engine/partial). source names the options' origin.
+ */
+static int note_options(ab_log_builder *b, const ab_read_options *opts, const char *source,
+                        ab_error *err)
+{
+    ab_ctx *ctx = ab__log_builder_ctx(b);
+    ab_buf text = AB_BUF_INIT;
+    int rc = ab_partial_options_text(&text, ctx, opts);
+    if (rc == AB_OK) {
+        const char *t = text.ptr != NULL ? text.ptr : "";
+        rc = ab__log_builder_fingerprint(b, ab_partial_case_hash(t, text.len), t, source, err);
+    } else {
+        rc = ab__error(err, rc, source, 0, 0, "out of memory");
+    }
+    ab_buf_dispose(&text);
+    return rc;
+}
 
 ab_format ab_ingest_detect(const void *data, size_t len)
 {
@@ -40,6 +63,19 @@ static int ingest_one(ab_log_builder *b, ab_input *in, const ab_read_options *op
     if (len == 0) {
         return ab__error(err, AB_EPARSE, ab_input_name(in), 0, 0,
                          "the file is empty: expected an XES document or a CSV header line");
+    }
+    if (ab_partial_detect(head, len)) {
+        ab_partial *p;
+        rc = ab__partial_open_input(&p, ab__log_builder_ctx(b), in, err);
+        if (rc == AB_OK) {
+            rc = ab_partial_feed(b, p, err);
+        }
+        ab_partial_destroy(p);
+        return rc;
+    }
+    rc = note_options(b, opts, ab_input_name(in), err);
+    if (rc != AB_OK) {
+        return rc;
     }
     if (opts->inflate_thread && ab__input_background(in) != AB_OK) {
         return ab__error(err, AB_ENOMEM, ab_input_name(in), 0, 0, "out of memory");
@@ -77,6 +113,11 @@ int ab_ingest_files(ab_log **out, ab_ctx *ctx, const char *const *paths, size_t 
     if (rc != AB_OK) {
         return ab__error(err, rc, NULL, 0, 0, "cannot create the log builder: %s",
                          ab_status_str(rc));
+    }
+    rc = note_options(b, opts, "the log-reading options of this command", err);
+    if (rc != AB_OK) {
+        ab_log_builder_destroy(b);
+        return rc;
     }
     for (size_t i = 0; i < count; i++) {
         ab_input *in;

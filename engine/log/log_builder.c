@@ -79,6 +79,10 @@ struct ab_log_builder {
     uint8_t *ev_missing;     /* Per event: 1 if it had no timestamp (allocated lazily). */
     uint64_t trace_no;       /* XES traces numbered so far, across files. */
     struct sink_state *sink; /* One-pass mode (opts.case_sink), or NULL. */
+    int has_fp;              /* fp is set (partials and the reading options agree on it). */
+    uint64_t fp;             /* Options fingerprint of what was read. */
+    char *fp_text;           /* Its options text. */
+    char *fp_source;         /* Where it came from, for messages. */
 };
 
 static const char *const drop_names[AB_DROP__COUNT] = {
@@ -492,6 +496,8 @@ void ab_log_builder_destroy(ab_log_builder *b)
     ab__free(b->ctx, b->source);
     ab__free(b->ctx, b->cattr_head);
     ab__free(b->ctx, b->ev_missing);
+    ab__free(b->ctx, b->fp_text);
+    ab__free(b->ctx, b->fp_source);
     sink_free(b->ctx, b->sink);
     ab__free(b->ctx, b);
 }
@@ -612,6 +618,80 @@ int ab_log_builder_drop(ab_log_builder *b, ab_drop_reason reason, uint64_t line,
         b->log->dq.records++;
     }
     return drop_note(b, reason, line, msg, err);
+}
+
+void ab__log_builder_merge_quality(ab_log_builder *b, const ab_data_quality *dq, uint64_t fed)
+{
+    ab_data_quality *q = &b->log->dq;
+    q->records = q->records - fed + dq->records;
+    for (int r = 0; r < AB_DROP__COUNT; r++) {
+        const ab_dq_entry *s = &dq->dropped[r];
+        ab_dq_entry *d = &q->dropped[r];
+        for (uint32_t k = 0; k < s->line_count && d->line_count < AB_DQ_LINES; k++) {
+            d->lines[d->line_count++] = s->lines[k];
+        }
+        d->count += s->count;
+    }
+    q->timestamps_coerced += dq->timestamps_coerced;
+}
+
+int ab__log_builder_fingerprint(ab_log_builder *b, uint64_t fp, const char *text,
+                                const char *source, ab_error *err)
+{
+    if (!b->has_fp) {
+        b->fp_text = ab__strdup(b->ctx, text);
+        b->fp_source = ab__strdup(b->ctx, source);
+        if (b->fp_text == NULL || b->fp_source == NULL) {
+            return ab__error(err, AB_ENOMEM, source, 0, 0, "out of memory");
+        }
+        b->has_fp = 1;
+        b->fp = fp;
+        return AB_OK;
+    }
+    if (b->fp == fp) {
+        return AB_OK;
+    }
+    /* Name the options that differ: the texts are "key=value" words. */
+    char diffs[384] = "";
+    size_t dl = 0;
+    for (const char *p = text; *p != '\0' && dl + 1 < sizeof(diffs);) {
+        size_t n = strcspn(p, " ");
+        size_t kl = strcspn(p, "=");
+        const char *q = b->fp_text;
+        const char *mine = NULL;
+        size_t mn = 0;
+        while (*q != '\0') {
+            size_t m = strcspn(q, " ");
+            if (kl < n && strncmp(q, p, kl + 1) == 0) {
+                mine = q;
+                mn = m;
+            }
+            q += m + (q[m] == ' ');
+        }
+        if (mine == NULL || mn != n || memcmp(mine, p, n) != 0) {
+            int w = snprintf(diffs + dl, sizeof(diffs) - dl, "%s%.*s: expected %.*s, found %.*s",
+                             dl > 0 ? "; " : "", (int)(kl < n ? kl : n), p,
+                             mine != NULL ? (int)(mn - kl - 1) : 1,
+                             mine != NULL ? mine + kl + 1 : "?", (int)(kl < n ? n - kl - 1 : 0),
+                             p + kl + 1);
+            dl = w > 0 ? dl + (size_t)w : dl;
+            if (dl >= sizeof(diffs)) {
+                dl = sizeof(diffs) - 1;
+            }
+        }
+        p += n + (p[n] == ' ');
+    }
+    int rc = ab__error(err, AB_EPARSE, source, 0, 0,
+                       "built with other log-reading options than %s (%s): build every "
+                       "partial, and read them, with the same options",
+                       b->fp_source, dl > 0 ? diffs : "options fingerprint differs");
+    ab__error_offset(err, 16);
+    return rc;
+}
+
+const ab_log_options *ab__log_builder_options(const ab_log_builder *b)
+{
+    return &b->opts;
 }
 
 /* Interns a case id, with a one-entry cache: readers often send a case's events together. */

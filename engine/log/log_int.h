@@ -128,4 +128,24 @@ ab_ctx *ab__log_builder_ctx(const ab_log_builder *b);
  */
 uint64_t ab__log_builder_next_trace(ab_log_builder *b);
 
+/*
+ * Partials (engine/partial): the data quality of a partial is added to the
+ * builder's, less the records of the `fed` events that ab_log_builder_add_event
+ * counted again while the partial was fed. The counts the builder derives at
+ * finish (duplicates, equal timestamps, events without timestamps) are not
+ * added: they are computed again over the merged cases.
+ */
+void ab__log_builder_merge_quality(ab_log_builder *b, const ab_data_quality *dq, uint64_t fed);
+
+/*
+ * The options fingerprint of what the builder reads: the first call sets it
+ * (text describes it, source names where it came from); a later call with
+ * another fingerprint fails with AB_EPARSE naming both. AB_ENOMEM as well.
+ */
+int ab__log_builder_fingerprint(ab_log_builder *b, uint64_t fp, const char *text,
+                                const char *source, ab_error *err);
+
+/* The builder's options (for the lifecycle filter). */
+const ab_log_options *ab__log_builder_options(const ab_log_builder *b);
+
 #endif

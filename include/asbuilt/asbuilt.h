@@ -16,6 +16,7 @@
 #include "input.h"
 #include "log.h"
 #include "net.h"
+#include "partial.h"
 #include "report.h"
 #include "time.h"
 #include "types.h"
