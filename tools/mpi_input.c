@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asbuilt/partial.h"
 #include "cli.h"
 #include "mpi_comm.h"
 
@@ -334,6 +335,93 @@ static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const fi
     return rc;
 }
 
+/*
+ * The logs a rank reads. A builder ties what it reads to the options it was
+ * read with, and a chunk is read with the delimiter and layout fixed: each
+ * run of inputs read with the same options gets a builder of its own, and
+ * the logs are fed, in input order, into one at the end.
+ */
+typedef struct share {
+    ab_log_builder *b;
+    int fixed; /* The builder reads chunks with delim and ts fixed. */
+    char delim;
+    ab_ts_format ts;
+    ab_log **logs;
+    int nlogs;
+} share;
+
+static int share_finish(share *sh, ab_error *err)
+{
+    if (sh->b == NULL) {
+        return AB_OK;
+    }
+    ab_log **nl = realloc(sh->logs, sizeof(*nl) * ((size_t)sh->nlogs + 1));
+    if (nl == NULL) {
+        return AB_ENOMEM;
+    }
+    sh->logs = nl;
+    int rc = ab_log_builder_finish(sh->b, &sh->logs[sh->nlogs], err);
+    sh->b = NULL;
+    sh->nlogs += rc == AB_OK;
+    return rc;
+}
+
+/* The builder for the next input: the current one when it reads with the same options. */
+static int share_use(share *sh, ab_ctx *ctx, const ab_read_options *ro, const file_info *chunk,
+                     ab_error *err)
+{
+    if (sh->b != NULL && (chunk != NULL) == sh->fixed &&
+        (chunk == NULL || (chunk->delim == sh->delim && memcmp(&chunk->ts, &sh->ts, sizeof(sh->ts)) == 0))) {
+        return AB_OK;
+    }
+    int rc = share_finish(sh, err);
+    if (rc == AB_OK) {
+        rc = ab_log_builder_create(&sh->b, ctx, &ro->log);
+    }
+    if (rc == AB_OK) {
+        sh->fixed = chunk != NULL;
+        if (chunk != NULL) {
+            sh->delim = chunk->delim;
+            sh->ts = chunk->ts;
+        }
+    }
+    return rc;
+}
+
+/* The rank's one log: its logs fed in order into one builder (when more than one). */
+static int share_end(share *sh, ab_ctx *ctx, const ab_read_options *ro, ab_log **out,
+                     ab_error *err)
+{
+    int rc = share_finish(sh, err);
+    if (rc == AB_OK && sh->nlogs == 1) {
+        *out = sh->logs[0];
+        sh->logs[0] = NULL;
+    } else if (rc == AB_OK && sh->nlogs > 1) {
+        ab_log_options lo = ro->log;
+        lo.lifecycle = AB_LCF_ALL; /* Applied already. */
+        lo.case_sink = NULL;
+        ab_log_builder *b;
+        rc = ab_log_builder_create(&b, ctx, &lo);
+        for (int i = 0; i < sh->nlogs && rc == AB_OK; i++) {
+            rc = ab_partial_feed_log(b, sh->logs[i], NULL, NULL, err);
+            ab_log_destroy(sh->logs[i]);
+            sh->logs[i] = NULL;
+        }
+        if (rc == AB_OK) {
+            rc = ab_log_builder_finish(b, out, err);
+        } else {
+            ab_log_builder_destroy(b);
+        }
+    }
+    for (int i = 0; i < sh->nlogs; i++) {
+        ab_log_destroy(sh->logs[i]);
+    }
+    free(sh->logs);
+    ab_log_builder_destroy(sh->b);
+    memset(sh, 0, sizeof(*sh));
+    return rc;
+}
+
 /* floor(t * r / p) without overflow. */
 static uint64_t cut(uint64_t t, int r, int p)
 {
@@ -366,9 +454,9 @@ int mpi_input_read(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
         total += fi[i].size;
     }
     const uint64_t lo = cut(total, me, P), hi = cut(total, me + 1, P);
-    ab_log_builder *b = NULL;
-    int rc = ab_log_builder_create(&b, ctx, &ro->log);
-    int any = 0;
+    share sh;
+    memset(&sh, 0, sizeof(sh));
+    int rc = AB_OK;
     uint64_t g = 0;
     for (int i = 0; i < count; i++, g += fi[i - 1].size) {
         if (!fi[i].split) {
@@ -377,10 +465,9 @@ int mpi_input_read(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
             while (owner + 1 < P && cut(total, owner + 1, P) <= g && g < total) {
                 owner++;
             }
-            if (owner == me && rc == AB_OK) {
-                rc = read_whole(b, ctx, paths[i], ro, err);
+            if (owner == me && rc == AB_OK && (rc = share_use(&sh, ctx, ro, NULL, err)) == AB_OK) {
+                rc = read_whole(sh.b, ctx, paths[i], ro, err);
                 *bytes_out += fi[i].size;
-                any = 1;
             }
             continue;
         }
@@ -416,8 +503,8 @@ int mpi_input_read(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
         if (starts == NULL || slines == NULL) {
             free(starts);
             free(slines);
-            rc = AB_ENOMEM;
-            break;
+            rc = AB_ENOMEM; /* Reported at the next file's agreement, or after the loop. */
+            continue;
         }
         for (int r = 0; r < P; r++) {
             starts[r] = UINT64_MAX;
@@ -449,18 +536,22 @@ int mpi_input_read(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
         (void)lines_at[1];
         free(starts);
         free(slines);
-        if (start[1] > start[0] && rc == AB_OK) {
-            rc = read_chunk(b, ctx, paths[i], &fi[i], start[0], start[1], lines_at[0], ro, err);
+        if (start[1] > start[0] && rc == AB_OK &&
+            (rc = share_use(&sh, ctx, ro, &fi[i], err)) == AB_OK) {
+            rc = read_chunk(sh.b, ctx, paths[i], &fi[i], start[0], start[1], lines_at[0], ro, err);
             *bytes_out += start[1] - start[0];
-            any = 1;
         }
     }
     free(fi);
     free(all);
-    if (rc == AB_OK && any) {
-        rc = ab_log_builder_finish(b, out, err);
-        b = NULL;
+    if (rc == AB_OK) {
+        rc = share_end(&sh, ctx, ro, out, err);
+    } else {
+        ab_error keep = *err;
+        share_end(&sh, ctx, ro, out, err); /* Frees what was read. */
+        ab_log_destroy(*out);
+        *out = NULL;
+        *err = keep;
     }
-    ab_log_builder_destroy(b);
     return rc;
 }
