@@ -156,6 +156,7 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
             err.code = AB_ERROR;
         }
         if (st == AB_OK) {
+            mpi_phase("merged on rank 0: %u cases", ab_log_case_count(*out));
             st = mpi_part_order(out, ctx, keys, ro, &err);
         }
     }
@@ -163,7 +164,7 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     if ((rc = settle(st, &err)) != EXIT_OK) {
         goto done;
     }
-    mpi_phase("merged on rank 0: %u cases, %llu events", *out ? ab_log_case_count(*out) : 0,
+    mpi_phase("ordered on rank 0: %u cases, %llu events", *out ? ab_log_case_count(*out) : 0,
               (unsigned long long)(*out ? ab_log_event_count(*out) : 0));
 done:
     free_all(send, P);
@@ -185,6 +186,7 @@ done:
 
 void mpi_finish(int rc)
 {
+    mpi_phase("done: exit %d", rc);
     MPI_Request req;
     MPI_Ibcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
     /* Waiting ranks sleep rather than spin: rank 0 may want every core. */

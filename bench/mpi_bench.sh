@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# bench/mpi_bench.sh: `asbuilt-mpi diff` over 1 and 2 MPI ranks against
+# `asbuilt diff` (the baseline, in the same script) on one log of about 10 M
+# events: the LoanApp map simulated with deviations (tools/absim, 7 events a
+# case, plain CSV so that the ranks cut it in record ranges). Prints the wall
+# time of each run, the speed-up, each rank's peak RSS, the phases of the
+# MPI runs (read, shuffle, gather, merge on rank 0, then the command on rank
+# 0) and the per-event costs that docs/scaling-model.md rests on. The JSON
+# reports must agree byte for byte (apart from "inputs").
+# Usage: bench/mpi_bench.sh [CASES]   (default 1430000: 10.0 M events)
+# BENCH_BUILD names the build folder (default build-bench), BENCH_DATA the
+# folder of generated logs (default /tmp/asbuilt-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cases=${1:-1430000}
+B=${BENCH_BUILD:-build-bench}
+OUT=${BENCH_DATA:-/tmp/asbuilt-bench}
+mkdir -p "$OUT"
+[ -d "$B" ] || meson setup "$B" -Dbuildtype=release -Dbench=enabled -Dtests=disabled -Dmpi=enabled >/dev/null
+ninja -C "$B" tools/asbuilt tools/asbuilt-mpi tools/absim >/dev/null
+[ -x "$B/tools/asbuilt-mpi" ] || { echo "asbuilt-mpi is not built in $B (MPI not found?)"; exit 1; }
+map=datasets/models/simod_LoanApp_simplified.bpmn
+log="$OUT/loanapp-dev-$cases.csv"
+if [ ! -s "$log" ]; then
+    "$B/tools/absim" "$map" --cases "$cases" --seed 11 --format csv -q -o "$log" \
+        --truth "$OUT/loanapp-dev-$cases.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
+    rm -f "$OUT/loanapp-dev-$cases.truth.json"
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe --mca btl self,vader)
+
+# run NAME CMD...: wall seconds and the peak RSS of the process tree's largest process.
+run() {
+    local name=$1
+    shift
+    python3 - "$T/$name" "$@" <<'PY'
+import resource, subprocess, sys, time
+out = sys.argv[1]
+t = time.monotonic()
+with open(out + ".err", "w") as err:
+    rc = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err)
+dt = time.monotonic() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+open(out + ".time", "w").write("%.3f %d %d\n" % (dt, rss, rc))
+PY
+}
+
+events=$(($(wc -l <"$log") - 1))
+bytes=$(stat -c %s "$log")
+cat "$log" >/dev/null # Warm the page cache once for every run.
+run base "$B/tools/asbuilt" diff -q --json "$T/base.json" --model "$map" "$log"
+for np in 1 2; do
+    ASBUILT_MPI_VERBOSE=1 run "np$np" "${MPIRUN[@]}" -np $np "$B/tools/asbuilt-mpi" diff -q \
+        --json "$T/np$np.json" --model "$map" "$log"
+done
+
+strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("inputs",None); print(json.dumps(d))' "$1"; }
+read -r tb rb cb <"$T/base.time"
+echo "## asbuilt-mpi diff vs asbuilt diff: $events events, $cases cases, $((bytes / 1000000)) MB of CSV, $(nproc) cores"
+echo
+echo "| run | wall time | speed-up vs asbuilt | peak RSS per rank | JSON as asbuilt's |"
+echo "|---|---|---|---|---|"
+printf '| asbuilt diff | %.2f s | 1.00x | %.0f MB | - |\n' "$tb" "$(echo "$rb / 1024" | bc -l)"
+for np in 1 2; do
+    read -r t r c <"$T/np$np.time"
+    rss=$(sed -n 's/.*peak RSS per rank (MiB): //p' "$T/np$np.err")
+    same=no
+    [ "$c" -eq 0 ] && cmp -s <(strip "$T/base.json") <(strip "$T/np$np.json") && same=yes
+    printf '| asbuilt-mpi -np %d | %.2f s | %.2fx | %s MiB | %s |\n' "$np" "$t" \
+        "$(echo "$tb / $t" | bc -l)" "$rss" "$same"
+done
+for np in 1 2; do
+    echo
+    echo "### phases, -np $np (seconds since start, rank 0's clock)"
+    grep '^asbuilt-mpi:' "$T/np$np.err" | sed 's/^asbuilt-mpi: */    /'
+done
+# Per-event costs of the 2-rank run: each phase's seconds over the events.
+echo
+echo "### per-event costs (-np 2; phase seconds x ranks / events, i.e. CPU-seconds per event)"
+python3 - "$T/np2.err" "$events" "$tb" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+ev = int(sys.argv[2])
+ts = {}
+for l in lines:
+    m = re.match(r"asbuilt-mpi:\s+([\d.]+) s\s+(\w+)", l)
+    if m:
+        ts[m.group(2)] = float(m.group(1))
+order = ["read", "shuffle", "cases", "gather", "merged"]
+prev = 0.0
+for k in order:
+    if k in ts:
+        print("    %-8s %6.3f s  %7.1f ns/event per rank-second" % (k, ts[k] - prev, (ts[k] - prev) * 2 * 1e9 / ev))
+        prev = ts[k]
+m = [re.search(r"(\d+) bytes between ranks", l) for l in lines]
+m = [x for x in m if x]
+if m:
+    print("    shuffled %.1f bytes/event" % (int(m[0].group(1)) / ev))
+m = [re.search(r"gather: (\d+) bytes", l) for l in lines]
+m = [x for x in m if x]
+if m:
+    print("    gathered %.1f bytes/event (from rank 1 only; rank 0 keeps its own)" % (int(m[0].group(1)) / ev))
+PY
