@@ -2,8 +2,9 @@
 # Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
 # logs it needs with tools/abgen (never committed), and prints the tables
 # that the README records. Usage:
-#   bench/run.sh [ingest|memory|discover|one-pass|model|wide|conform|ambiguity|diff-scale|all]
+#   bench/run.sh [ingest|memory|discover|one-pass|model|wide|conform|ambiguity|diff-scale|partial|all]
 # DIFF_SCALE_CASES overrides the case counts of diff-scale (default "10000 100000 1000000 10000000").
+# PARTIAL_CASES the case count of partial (default 1000000).
 # BENCH_BUILD names the build folder (default build-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -135,6 +136,47 @@ PY
             echo "ambiguity check $check: $best s"
         done
     fi
+fi
+if [ "$what" = partial ] || [ "$what" = all ]; then
+    # `asbuilt partial` against `asbuilt stats` on the same file in the same
+    # script (the target: at most 1.3 times), alternating, best of 3 after a
+    # warm-up; then reading the partial back (stats of the partial) and the
+    # partial's size. The log is diff-scale's: LoanApp simulated with
+    # deviations, CSV.gz, 7 events a case.
+    map="$SHARED/models/simod_LoanApp_simplified.bpmn"
+    [ -f "$map" ] || map=datasets/models/simod_LoanApp_simplified.bpmn
+    n=${PARTIAL_CASES:-1000000}
+    log="$OUT/loanapp-dev-$n.csv.gz"
+    if [ ! -s "$log" ]; then
+        $B/tools/absim "$map" --cases "$n" --seed 11 --format csv --gzip -q -o "$log" \
+            --truth "$OUT/loanapp-dev-$n.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
+        rm -f "$OUT/loanapp-dev-$n.truth.json"
+    fi
+    part="$OUT/loanapp-dev-$n.part"
+    t() { { /usr/bin/time -f '%e %U %S %M' "$@" >/dev/null; } 2>&1 | tail -n 1; }
+    $B/tools/asbuilt stats -q "$log" >/dev/null
+    runs=()
+    for _ in 1 2 3 4 5; do
+        runs+=($(t $B/tools/asbuilt stats -q "$log") $(t $B/tools/asbuilt partial -q "$log" -o "$part") \
+            $(t $B/tools/asbuilt stats -q "$part"))
+    done
+    echo "## partial vs stats on the same file (alternating, best of 5 by wall time and by CPU time)"
+    python3 - "$n" "$(stat -c %s "$log")" "$(stat -c %s "$part")" "${runs[@]}" <<'PY'
+import sys
+n, logsize, partsize = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+v = [float(x) for x in sys.argv[4:]]
+rows = [v[i:i + 4] for i in range(0, len(v), 4)]           # wall, user, sys, max RSS (KB)
+st, pt, rt = rows[0::3], rows[1::3], rows[2::3]
+wall = lambda r: min(x[0] for x in r)
+cpu = lambda r: min(x[1] + x[2] for x in r)
+rss = lambda r: max(x[3] for x in r) / 1024
+print("| cases | log (CSV.gz) | partial | stats wall / CPU | partial wall / CPU | partial / stats, wall / CPU "
+      "| stats of the partial, wall | peak RSS stats / partial / stats of the partial |")
+print("|---|---|---|---|---|---|---|---|")
+print(f"| {n:,} | {logsize / 1e6:.0f} MB | {partsize / 1e6:.0f} MB | {wall(st):.2f} / {cpu(st):.2f} s "
+      f"| {wall(pt):.2f} / {cpu(pt):.2f} s | {wall(pt) / wall(st):.2f}x / {cpu(pt) / cpu(st):.2f}x "
+      f"| {wall(rt):.2f} s | {rss(st):.0f} / {rss(pt):.0f} / {rss(rt):.0f} MB |")
+PY
 fi
 if [ "$what" = ambiguity ] || [ "$what" = all ]; then
     # Cases of 1,000 activities each, every one different and undocumented (bench/gen_distinct.sh):

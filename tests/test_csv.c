@@ -564,7 +564,7 @@ static void test_shuffled(void **state)
         assert_string_equal(case_trace(a, id, ta, sizeof(ta)), case_trace(b, id, tb, sizeof(tb)));
         moved += strcmp(ab_log_case_id(b, c), id) != 0;
     }
-    assert_true(moved > 0); /* The shuffle did change the order of first appearance. */
+    assert_int_equal(moved, 0); /* Cases are in canonical order, whatever the row order. */
     ab_log_destroy(a);
     ab_log_destroy(b);
     ab_ctx_destroy(ctx);

@@ -599,7 +599,8 @@ static void test_input_order_does_not_matter(void **state)
         evs[j] = t;
     }
     ab_log *log2 = mklog(ctx, evs, n);
-    assert_string_not_equal(ab_log_activity_name(log1, 0), ab_log_activity_name(log2, 0));
+    /* Activity ids follow the names, not the input order. */
+    assert_string_equal(ab_log_activity_name(log1, 0), ab_log_activity_name(log2, 0));
     ab_dfg *d1 = discover(ctx, log1, NULL), *d2 = discover(ctx, log2, NULL);
     outputs o1, o2;
     write_all(d1, &o1);

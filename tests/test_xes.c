@@ -1219,7 +1219,8 @@ static void test_many_chunks(void **state)
     assert_int_equal(ab_log_case_count(log), traces);
     assert_int_equal(ab_log_event_count(log), traces * 3);
     assert_int_equal(ab_log_activity_count(log), 3);
-    assert_string_equal(ab_log_case_id(log, traces - 1), "case & 2999");
+    /* Same first times: cases in byte order of their ids. */
+    assert_string_equal(ab_log_case_id(log, traces - 1), "case & 999");
     uint32_t id;
     assert_int_equal(
         ab_log_activity_find(log, "act <1> \xC3\xA9&", strlen("act <1> \xC3\xA9&"), &id), AB_OK);

@@ -129,9 +129,9 @@ int cmd_partial(int argc, char **argv)
                     list[n++] = c;
                 }
             }
-            st = list == NULL ? AB_ENOMEM
-                              : ab_partial_write_cases(&out, ctx, log, &ro, list, n,
-                                                       sel.rank == 0, &err);
+            st = list == NULL
+                     ? AB_ENOMEM
+                     : ab_partial_write_cases(&out, ctx, log, &ro, list, n, sel.rank == 0, &err);
             free(list);
         }
         if (st != AB_OK) {

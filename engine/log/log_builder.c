@@ -669,11 +669,11 @@ int ab__log_builder_fingerprint(ab_log_builder *b, uint64_t fp, const char *text
             q += m + (q[m] == ' ');
         }
         if (mine == NULL || mn != n || memcmp(mine, p, n) != 0) {
-            int w = snprintf(diffs + dl, sizeof(diffs) - dl, "%s%.*s: expected %.*s, found %.*s",
-                             dl > 0 ? "; " : "", (int)(kl < n ? kl : n), p,
-                             mine != NULL ? (int)(mn - kl - 1) : 1,
-                             mine != NULL ? mine + kl + 1 : "?", (int)(kl < n ? n - kl - 1 : 0),
-                             p + kl + 1);
+            int w =
+                snprintf(diffs + dl, sizeof(diffs) - dl, "%s%.*s: expected %.*s, found %.*s",
+                         dl > 0 ? "; " : "", (int)(kl < n ? kl : n), p,
+                         mine != NULL ? (int)(mn - kl - 1) : 1, mine != NULL ? mine + kl + 1 : "?",
+                         (int)(kl < n ? n - kl - 1 : 0), p + kl + 1);
             dl = w > 0 ? dl + (size_t)w : dl;
             if (dl >= sizeof(diffs)) {
                 dl = sizeof(diffs) - 1;
@@ -1278,21 +1278,181 @@ static int sort_case(ab_log *log, uint32_t *perm, uint64_t first, uint32_t len, 
     return AB_OK;
 }
 
-/* Reorders one column by perm: out[k] = in[perm[k]]. Frees the old column. */
-#define PERMUTE(log, col, perm, n)                                                                 \
+/*
+ * Reorders one column in place by perm: new[k] = old[perm[k]], following the
+ * permutation's cycles (seen: one bit per event, cleared here), so that no
+ * second copy of the column is held.
+ */
+#define PERMUTE(log, col, perm, n, seen)                                                           \
     do {                                                                                           \
         if ((log)->col != NULL) {                                                                  \
-            __typeof__((log)->col) nc = ab__malloc((log)->ctx, (n) * sizeof(*(log)->col) + 1);     \
-            if (nc == NULL) {                                                                      \
-                goto done;                                                                         \
+            memset((seen), 0, ((n) + 63) / 64 * sizeof(uint64_t));                                \
+            for (uint64_t s_ = 0; s_ < (n); s_++) {                                                \
+                if (((seen)[s_ >> 6] >> (s_ & 63)) & 1) {                                          \
+                    continue;                                                                      \
+                }                                                                                  \
+                __typeof__(*(log)->col) t_ = (log)->col[s_];                                       \
+                uint64_t j_ = s_;                                                                  \
+                for (;;) {                                                                         \
+                    (seen)[j_ >> 6] |= (uint64_t)1 << (j_ & 63);                                   \
+                    uint64_t k_ = (perm)[j_];                                                      \
+                    if (k_ == s_) {                                                                \
+                        (log)->col[j_] = t_;                                                       \
+                        break;                                                                     \
+                    }                                                                              \
+                    (log)->col[j_] = (log)->col[k_];                                               \
+                    j_ = k_;                                                                       \
+                }                                                                                  \
             }                                                                                      \
-            for (uint64_t k_ = 0; k_ < (n); k_++) {                                                \
-                nc[k_] = (log)->col[(perm)[k_]];                                                   \
-            }                                                                                      \
-            ab__free((log)->ctx, (log)->col);                                                      \
-            (log)->col = nc;                                                                       \
         }                                                                                          \
     } while (0)
+
+typedef struct name_ref {
+    const char *s;
+    uint32_t len;
+    uint32_t id;
+} name_ref;
+
+static int cmp_name_ref(const void *pa, const void *pb)
+{
+    const name_ref *a = pa, *b = pb;
+    int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+    if (c != 0) {
+        return c;
+    }
+    return a->len < b->len ? -1 : (a->len > b->len);
+}
+
+typedef struct case_key {
+    ab_time first; /* Earliest completion time of the case (AB_TIME_NONE sorts first). */
+    const char *id;
+    uint32_t len;
+    uint32_t sid; /* Builder case id. */
+} case_key;
+
+static int cmp_case_key(const void *pa, const void *pb)
+{
+    const case_key *a = pa, *b = pb;
+    if (a->first != b->first) {
+        return a->first < b->first ? -1 : 1;
+    }
+    int c = memcmp(a->id, b->id, a->len < b->len ? a->len : b->len);
+    if (c != 0) {
+        return c;
+    }
+    return a->len < b->len ? -1 : (a->len > b->len);
+}
+
+static inline int case_key_before(const case_key *a, const case_key *b)
+{
+    return cmp_case_key(a, b) < 0;
+}
+
+/*
+ * Cases are numbered in a canonical order that does not depend on how the
+ * input was split or ordered: by the completion time of their first event,
+ * then by id (byte order). newidx (builder case id -> case index, cases with
+ * events in first-appearance order on entry) is rewritten to that order.
+ */
+static int canonical_case_order(ab_log *log, const uint32_t *count, uint32_t *newidx, uint32_t ids,
+                                uint32_t cases)
+{
+    ab_ctx *ctx = log->ctx;
+    ab_time *first = ab__malloc(ctx, ((size_t)ids + 1) * sizeof(ab_time));
+    if (first == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t c = 0; c < ids; c++) {
+        first[c] = INT64_MAX;
+    }
+    for (uint64_t e = 0; e < log->n_events; e++) {
+        uint32_t c = log->ev_case[e];
+        if (log->ev_ts[e] < first[c]) {
+            first[c] = log->ev_ts[e];
+        }
+    }
+    case_key *keys = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(case_key));
+    if (keys == NULL) {
+        ab__free(ctx, first);
+        return AB_ENOMEM;
+    }
+    int sorted = 1;
+    for (uint32_t c = 0; c < ids; c++) {
+        if (count[c] == 0) {
+            continue;
+        }
+        case_key *k = &keys[newidx[c]];
+        k->first = first[c];
+        k->id = ab__strtab_str(&log->cases, c);
+        k->len = ab__strtab_len(&log->cases, c);
+        k->sid = c;
+        if (newidx[c] > 0 && !case_key_before(k - 1, k)) {
+            sorted = 0;
+        }
+    }
+    ab__free(ctx, first);
+    if (!sorted) {
+        qsort(keys, cases, sizeof(*keys), cmp_case_key);
+        for (uint32_t k = 0; k < cases; k++) {
+            newidx[keys[k].sid] = k;
+        }
+    }
+    ab__free(ctx, keys);
+    return AB_OK;
+}
+
+/*
+ * Renumbers the ids of a string table in byte order of the strings, and the
+ * column that holds them (none = no id), so that ids do not depend on the
+ * order in which the input met the names.
+ */
+static int canonical_ids(ab_ctx *ctx, ab__strtab *t, uint32_t *col, uint64_t n, uint32_t none)
+{
+    uint32_t count = t->count;
+    int sorted = 1;
+    for (uint32_t i = 1; i < count && sorted; i++) {
+        uint32_t la = ab__strtab_len(t, i - 1), lb = ab__strtab_len(t, i);
+        int c = memcmp(ab__strtab_str(t, i - 1), ab__strtab_str(t, i), la < lb ? la : lb);
+        sorted = c < 0 || (c == 0 && la < lb);
+    }
+    if (sorted) {
+        return AB_OK;
+    }
+    name_ref *refs = ab__malloc(ctx, (size_t)count * sizeof(*refs) + 1);
+    uint32_t *rank = ab__malloc(ctx, (size_t)count * sizeof(uint32_t) + 1);
+    ab__strtab nt;
+    int rc = AB_ENOMEM;
+    if (refs == NULL || rank == NULL || ab__strtab_init(&nt, ctx) != AB_OK) {
+        goto done;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        refs[i].s = ab__strtab_str(t, i);
+        refs[i].len = ab__strtab_len(t, i);
+        refs[i].id = i;
+    }
+    qsort(refs, count, sizeof(*refs), cmp_name_ref);
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t id;
+        rc = ab__strtab_intern(&nt, refs[k].s, refs[k].len, &id);
+        if (rc != AB_OK) {
+            ab__strtab_finish(&nt);
+            goto done;
+        }
+        rank[refs[k].id] = k;
+    }
+    for (uint64_t e = 0; e < n; e++) {
+        if (col[e] != none) {
+            col[e] = rank[col[e]];
+        }
+    }
+    ab__strtab_finish(t);
+    *t = nt;
+    rc = AB_OK;
+done:
+    ab__free(ctx, refs);
+    ab__free(ctx, rank);
+    return rc;
+}
 
 static int group_by_case(ab_log_builder *b)
 {
@@ -1305,6 +1465,7 @@ static int group_by_case(ab_log_builder *b)
     uint32_t *newidx = ab__malloc(ctx, ((size_t)ids + 1) * sizeof(uint32_t));
     uint32_t *perm = ab__malloc(ctx, (size_t)n * sizeof(uint32_t) + 1);
     uint64_t *next = NULL;
+    uint64_t *seen = NULL;
     sort_key *scratch = NULL;
     size_t scratch_cap = 0;
     if (count == NULL || newidx == NULL || perm == NULL) {
@@ -1317,6 +1478,11 @@ static int group_by_case(ab_log_builder *b)
     for (uint32_t c = 0; c < ids; c++) {
         newidx[c] = count[c] > 0 ? cases++ : UINT32_MAX;
     }
+    rc = canonical_case_order(log, count, newidx, ids, cases);
+    if (rc != AB_OK) {
+        goto done;
+    }
+    rc = AB_ENOMEM;
     log->n_cases = cases;
     log->case_sid = ab__malloc(ctx, (size_t)cases * sizeof(uint32_t) + 1);
     log->case_first = ab__malloc(ctx, ((size_t)cases + 1) * sizeof(uint64_t));
@@ -1379,19 +1545,24 @@ static int group_by_case(ab_log_builder *b)
     for (uint64_t e = 0; e < n; e++) {
         log->ev_case[e] = newidx[log->ev_case[e]];
     }
-    PERMUTE(log, ev_case, perm, n);
-    PERMUTE(log, ev_act, perm, n);
-    PERMUTE(log, ev_ts, perm, n);
-    PERMUTE(log, ev_start, perm, n);
-    PERMUTE(log, ev_res, perm, n);
-    PERMUTE(log, ev_lc, perm, n);
-    PERMUTE(log, ev_attr, perm, n);
+    seen = ab__malloc(ctx, ((size_t)n + 63) / 64 * sizeof(uint64_t) + 8);
+    if (seen == NULL) {
+        goto done;
+    }
+    PERMUTE(log, ev_case, perm, n, seen);
+    PERMUTE(log, ev_act, perm, n, seen);
+    PERMUTE(log, ev_ts, perm, n, seen);
+    PERMUTE(log, ev_start, perm, n, seen);
+    PERMUTE(log, ev_res, perm, n, seen);
+    PERMUTE(log, ev_lc, perm, n, seen);
+    PERMUTE(log, ev_attr, perm, n, seen);
     rc = AB_OK;
 done:
     ab__free(ctx, count);
     ab__free(ctx, newidx);
     ab__free(ctx, perm);
     ab__free(ctx, next);
+    ab__free(ctx, seen);
     ab__free(ctx, scratch);
     return rc;
 }
@@ -1422,22 +1593,6 @@ static int cmp_var(const void *pa, const void *pb)
         return a->len < b->len ? -1 : 1;
     }
     return 0;
-}
-
-typedef struct name_ref {
-    const char *s;
-    uint32_t len;
-    uint32_t id;
-} name_ref;
-
-static int cmp_name_ref(const void *pa, const void *pb)
-{
-    const name_ref *a = pa, *b = pb;
-    int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
-    if (c != 0) {
-        return c;
-    }
-    return a->len < b->len ? -1 : (a->len > b->len);
 }
 
 static int sort_activities(ab_log *log)
@@ -1640,6 +1795,13 @@ int ab_log_builder_finish(ab_log_builder *b, ab_log **out, ab_error *err)
         }
     }
     rc = group_by_case(b);
+    /* Ids in byte order of the names: the same log whatever the input's order or split. */
+    if (rc == AB_OK) {
+        rc = canonical_ids(b->ctx, &log->acts, log->ev_act, log->n_events, UINT32_MAX);
+    }
+    if (rc == AB_OK) {
+        rc = canonical_ids(b->ctx, &log->res, log->ev_res, log->n_events, UINT32_MAX);
+    }
     if (rc == AB_OK) {
         rc = sort_activities(log);
     }

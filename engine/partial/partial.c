@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#ifdef AB_HAVE_ISAL
+#include <isa-l/crc.h>
+#endif
 
 #include "asbuilt/input.h"
 #include "asbuilt/time.h"
@@ -38,8 +41,7 @@ uint32_t ab_partial_case_rank(const char *case_id, size_t len, uint32_t ranks)
 
 int ab_partial_detect(const void *data, size_t len)
 {
-    size_t n = len < AB_PARTIAL_MAGIC_LEN ? len : AB_PARTIAL_MAGIC_LEN;
-    return len >= AB_PARTIAL_MAGIC_LEN && memcmp(data, AB_PARTIAL_MAGIC, n) == 0;
+    return len >= AB_PARTIAL_MAGIC_LEN && memcmp(data, AB_PARTIAL_MAGIC, AB_PARTIAL_MAGIC_LEN) == 0;
 }
 
 /* ---- The options text. ---- */
@@ -83,7 +85,6 @@ int ab_partial_options_text(ab_buf *out, ab_ctx *ctx, const ab_read_options *ro)
     if (ro == NULL) {
         ro = &defaults;
     }
-    size_t start = out->len;
     ab_buf tmp = AB_BUF_INIT;
     int rc = AB_OK;
     /* opt_put separates with a space when out is not empty: build apart. */
@@ -109,8 +110,8 @@ int ab_partial_options_text(ab_buf *out, ab_ctx *ctx, const ab_read_options *ro)
     if (rc == AB_OK) {
         rc = opt_put(&tmp, ctx, "delimiter", delim);
     }
-    static const char *const keys[] = {"case",     "activity", "timestamp",
-                                       "start",    "resource", "lifecycle_column"};
+    static const char *const keys[] = {"case",  "activity", "timestamp",
+                                       "start", "resource", "lifecycle_column"};
     const char *cols[] = {ro->csv.case_col,  ro->csv.activity_col, ro->csv.timestamp_col,
                           ro->csv.start_col, ro->csv.resource_col, ro->csv.lifecycle_col};
     for (size_t k = 0; rc == AB_OK && k < sizeof(keys) / sizeof(keys[0]); k++) {
@@ -126,7 +127,6 @@ int ab_partial_options_text(ab_buf *out, ab_ctx *ctx, const ab_read_options *ro)
         rc = ab_buf_append(out, ctx, tmp.ptr != NULL ? tmp.ptr : "", tmp.len);
     }
     ab_buf_dispose(&tmp);
-    (void)start;
     return rc;
 }
 
@@ -326,7 +326,8 @@ static int w_head(wb *w, ab_ctx *ctx, const ab_log *log, const char *opts, int q
     /* Log attributes: chunks one after the other in lattr_blob. */
     uint64_t chunks = 0;
     if (quality) {
-        for (const uint8_t *p = log->lattr_blob; p != NULL && p < log->lattr_blob + log->lattr_len;) {
+        for (const uint8_t *p = log->lattr_blob;
+             p != NULL && p < log->lattr_blob + log->lattr_len;) {
             ab__varint_get(&p); /* prev (0) */
             uint64_t count = ab__varint_get(&p);
             for (uint64_t i = 0; i < count; i++) {
@@ -431,8 +432,19 @@ static int w_case(wb *w, const ab_log *log, uint32_t c, uint32_t vmap)
     return AB_OK;
 }
 
+/* CRC-32 (ISO-HDLC, gzip's): ISA-L's when built in (several times zlib's speed), same value. */
 static uint32_t crc_of(const uint8_t *p, size_t n)
 {
+#ifdef AB_HAVE_ISAL
+    uint32_t ci = 0;
+    while (n > 0) {
+        uint64_t k = n > (1u << 30) ? (1u << 30) : n;
+        ci = crc32_gzip_refl(ci, p, k);
+        p += k;
+        n -= (size_t)k;
+    }
+    return ci;
+#endif
     uLong c = crc32(0L, Z_NULL, 0);
     while (n > 0) {
         uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
@@ -460,9 +472,23 @@ static int write_list(ab_buf *out, ab_ctx *ctx, const ab_log *log, const ab_read
         goto done;
     }
     rc = AB_ENOMEM;
+    /* Room for the whole partial at once (a generous bound: pages never written cost nothing). */
+    uint64_t ids_bytes = 0, sel_events = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t c = list != NULL ? list[i] : (uint32_t)i;
+        if (c < log->n_cases) {
+            ids_bytes += ab__strtab_len(&log->cases, log->case_sid[c]) + 16;
+            sel_events += log->case_len[c];
+        }
+    }
+    /* Attributes in proportion to the events written. */
+    double share = log->n_events > 0 ? (double)sel_events / (double)log->n_events : 0.0;
+    size_t estimate =
+        (size_t)(4096 + opts.len + ids_bytes + sel_events * 16 +
+                 share * 2.0 * (double)(log->attr_len + log->cattr_len) + log->lattr_len * 2);
     vmap = ab__malloc(ctx, ((size_t)log->n_variants + 1) * sizeof(uint32_t));
     vused = ab__malloc(ctx, ((size_t)log->n_variants + 1) * sizeof(uint32_t));
-    if (vmap == NULL || vused == NULL || wb_room(&w, AB__PART_HEADER) != AB_OK) {
+    if (vmap == NULL || vused == NULL || wb_room(&w, estimate) != AB_OK) {
         goto done;
     }
     memset(vmap, 0xff, ((size_t)log->n_variants + 1) * sizeof(uint32_t));
@@ -471,8 +497,8 @@ static int write_list(ab_buf *out, ab_ctx *ctx, const ab_log *log, const ab_read
     for (size_t i = 0; i < count; i++) {
         uint32_t c = list != NULL ? list[i] : (uint32_t)i;
         if (c >= log->n_cases) {
-            rc = ab__error(err, AB_EINVAL, NULL, 0, 0, "case index %u out of range (%u cases)",
-                           c, log->n_cases);
+            rc = ab__error(err, AB_EINVAL, NULL, 0, 0, "case index %u out of range (%u cases)", c,
+                           log->n_cases);
             goto done;
         }
         uint32_t v = log->case_variant[c];
@@ -541,9 +567,8 @@ done:
     return rc;
 }
 
-int ab_partial_write_cases(ab_buf *out, ab_ctx *ctx, const ab_log *log,
-                           const ab_read_options *ro, const uint32_t *cases, size_t count,
-                           int quality, ab_error *err)
+int ab_partial_write_cases(ab_buf *out, ab_ctx *ctx, const ab_log *log, const ab_read_options *ro,
+                           const uint32_t *cases, size_t count, int quality, ab_error *err)
 {
     ab_error_clear(err);
     return write_list(out, ctx, log, ro, cases, count, quality, err);
@@ -602,18 +627,18 @@ typedef struct strref {
 
 struct ab_partial {
     ab_ctx *ctx;
-    uint8_t *data;     /* The whole partial (owned). */
+    uint8_t *data; /* The whole partial (owned). */
     size_t len;
-    char *name;        /* For messages. */
-    char *opts;        /* The options text (NUL-terminated copy). */
+    char *name; /* For messages. */
+    char *opts; /* The options text (NUL-terminated copy). */
     uint64_t fp;
     uint64_t cases;
     uint64_t events;
-    strref *meta;      /* Key, value pairs. */
+    strref *meta; /* Key, value pairs. */
     uint64_t meta_count;
     int has_dq;
     ab_data_quality dq;
-    size_t lattr_at;   /* Offset of section 4's first attribute list. */
+    size_t lattr_at;       /* Offset of section 4's first attribute list. */
     uint64_t lattr_chunks; /* Its attribute lists. */
     strref *acts;
     uint32_t n_acts;
@@ -624,8 +649,8 @@ struct ab_partial {
     uint32_t n_vars;
     uint64_t *var_off; /* Offsets of each variant's ids in var_ids (n_vars + 1). */
     uint32_t *var_ids;
-    size_t cases_at;   /* Offset of section 9. */
-    size_t body_end;   /* Offset of the trailer. */
+    size_t cases_at; /* Offset of section 9. */
+    size_t body_end; /* Offset of the trailer. */
 };
 
 typedef struct rd {
@@ -641,10 +666,18 @@ static int rd_fail(rd *r, const char *what)
 {
     if (r->rc == AB_OK) {
         uint64_t off = (uint64_t)(r->p - r->base);
-        r->rc = ab__error(r->err, AB_EPARSE, r->name, 0, 0,
-                          "corrupt partial at byte %llu: expected %s", (unsigned long long)off,
-                          what);
+        r->rc =
+            ab__error(r->err, AB_EPARSE, r->name, 0, 0, "corrupt partial at byte %llu: expected %s",
+                      (unsigned long long)off, what);
         ab__error_offset(r->err, off);
+    }
+    return r->rc;
+}
+
+static int rd_oom(rd *r)
+{
+    if (r->rc == AB_OK) {
+        r->rc = ab__error(r->err, AB_ENOMEM, r->name, 0, 0, "out of memory");
     }
     return r->rc;
 }
@@ -712,7 +745,7 @@ static int g_table(rd *r, ab_ctx *ctx, strref **out, uint32_t *n_out, const char
     }
     *out = ab__malloc(ctx, ((size_t)n + 1) * sizeof(strref));
     if (*out == NULL) {
-        return r->rc = AB_ENOMEM;
+        return rd_oom(r);
     }
     for (uint64_t i = 0; i < n; i++) {
         (*out)[i] = gs(r, what);
@@ -741,7 +774,7 @@ static int g_attrs(rd *r, const ab_partial *p, attr_scratch *s, size_t *count_ou
         return rd_fail(r, "an attribute count within the file");
     }
     if (AB_GROW(p->ctx, s->a, s->cap, (size_t)n + 1) != AB_OK) {
-        return r->rc = AB_ENOMEM;
+        return rd_oom(r);
     }
     for (uint64_t i = 0; i < n; i++) {
         ab_attr_in *a = &s->a[i];
@@ -875,8 +908,7 @@ static int walk_cases(const ab_partial *p, ab_log_builder *b, ab_error *err, uin
             }
             if (flags & AB__EV_START) {
                 int64_t d = unzz(gv(&r, "an event start time"));
-                ev.start_ts =
-                    ev.ts != AB_TIME_NONE ? (ab_time)((uint64_t)ev.ts + (uint64_t)d) : d;
+                ev.start_ts = ev.ts != AB_TIME_NONE ? (ab_time)((uint64_t)ev.ts + (uint64_t)d) : d;
                 if (r.rc == AB_OK && ev.start_ts == AB_TIME_NONE) {
                     rd_fail(&r, "an event start time (not the missing-time marker)");
                 }
@@ -933,7 +965,7 @@ void ab_partial_destroy(ab_partial *p)
         return;
     }
     ab_ctx *ctx = p->ctx;
-    void *arrays[] = {p->data, p->name, p->opts, p->meta, p->acts,
+    void *arrays[] = {p->data, p->name, p->opts,    p->meta,   p->acts,
                       p->res,  p->keys, p->var_off, p->var_ids};
     for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
         ab__free(ctx, arrays[i]);

@@ -256,8 +256,10 @@ AB_API uint32_t ab_log_resource_count(const ab_log *log);
 AB_API uint32_t ab_log_variant_count(const ab_log *log);
 
 /**
- * Activity names by id. Ids are assigned in order of first appearance in the
- * input; ab_log_activity_sorted() gives the ids in byte order of their names.
+ * Activity names by id. In a finished log, ids follow the byte order of the
+ * names (so ab_log_activity_sorted() is the identity), whatever the order in
+ * which the input met them; resource ids likewise. While building,
+ * ab_log_builder_activity_name() uses the ids of first appearance.
  */
 AB_API const char *ab_log_activity_name(const ab_log *log, uint32_t activity_id);
 AB_API const uint32_t *ab_log_activity_sorted(const ab_log *log);
@@ -268,7 +270,11 @@ AB_API int ab_log_activity_find(const ab_log *log, const char *name, size_t len,
 AB_API uint64_t ab_log_activity_events(const ab_log *log, uint32_t activity_id);
 AB_API const char *ab_log_resource_name(const ab_log *log, uint32_t resource_id);
 
-/** Cases are numbered in order of first appearance in the input. */
+/**
+ * Cases are numbered in a canonical order that does not depend on the order
+ * or split of the input: by the completion time of their first event (cases
+ * without timestamps first), then by id in byte order.
+ */
 AB_API const char *ab_log_case_id(const ab_log *log, uint32_t case_index);
 /** The first event index of a case; its events are [first, first + count). */
 AB_API uint64_t ab_log_case_first(const ab_log *log, uint32_t case_index);

@@ -40,7 +40,9 @@ extern "C" {
 #endif
 
 /** The first bytes of every partial. */
-#define AB_PARTIAL_MAGIC "\x89" "ABPART\n"
+#define AB_PARTIAL_MAGIC                                                                           \
+    "\x89"                                                                                         \
+    "ABPART\n"
 #define AB_PARTIAL_MAGIC_LEN 8
 /** The format version this library writes and reads. */
 #define AB_PARTIAL_VERSION 1
@@ -61,14 +63,15 @@ AB_API int ab_partial_detect(const void *data, size_t len);
  * Appends to out the text of the reading options that change what is read
  * (lifecycle filter, attributes kept, XES classifier, CSV delimiter and column
  * choices, timestamp format, zone), e.g. "lifecycle=all attributes=1
- * classifier=- delimiter=auto case=auto ...". Options that only change speed,
+ * classifier=concept:name delimiter=auto case=auto ... tz=UTC": words
+ * key=value, a chosen CSV column as "col:NAME", with space, '%' and '='
+ * escaped as %XX. Options that only change speed,
  * progress or strictness are left out. AB_OK or AB_ENOMEM.
  */
 AB_API int ab_partial_options_text(ab_buf *out, ab_ctx *ctx, const ab_read_options *ro);
 
 /** FNV-1a 64 of ab_partial_options_text; ro NULL = AB_READ_OPTIONS_INIT. AB_OK or AB_ENOMEM. */
-AB_API int ab_partial_options_fingerprint(ab_ctx *ctx, const ab_read_options *ro,
-                                          uint64_t *out);
+AB_API int ab_partial_options_fingerprint(ab_ctx *ctx, const ab_read_options *ro, uint64_t *out);
 
 /** Chooses the cases to write: non-zero keeps case_index of log. */
 typedef int (*ab_partial_case_filter)(const ab_log *log, uint32_t case_index, void *payload);
@@ -83,9 +86,8 @@ typedef int (*ab_partial_case_filter)(const ab_log *log, uint32_t case_index, vo
  * ab_partial_write_cases, so that merged counts are not summed twice.
  * AB_OK, AB_ENOMEM, AB_ELIMIT (a count past the format's 32-bit fields).
  */
-AB_API int ab_partial_write(ab_buf *out, ab_ctx *ctx, const ab_log *log,
-                            const ab_read_options *ro, ab_partial_case_filter keep,
-                            void *payload, ab_error *err);
+AB_API int ab_partial_write(ab_buf *out, ab_ctx *ctx, const ab_log *log, const ab_read_options *ro,
+                            ab_partial_case_filter keep, void *payload, ab_error *err);
 
 /**
  * Appends the partial of the listed cases (indices of log, any order, each at
@@ -95,8 +97,8 @@ AB_API int ab_partial_write(ab_buf *out, ab_ctx *ctx, const ab_log *log,
  * twice. AB_OK, AB_EINVAL (an index out of range), AB_ENOMEM, AB_ELIMIT.
  */
 AB_API int ab_partial_write_cases(ab_buf *out, ab_ctx *ctx, const ab_log *log,
-                                  const ab_read_options *ro, const uint32_t *cases,
-                                  size_t count, int quality, ab_error *err);
+                                  const ab_read_options *ro, const uint32_t *cases, size_t count,
+                                  int quality, ab_error *err);
 
 /**
  * Writes the partial of log (keep as in ab_partial_write) to the file
@@ -154,8 +156,8 @@ AB_API int ab_partial_feed_log(ab_log_builder *b, const ab_log *log, ab_partial_
  * lifecycle filter is not applied again), each partial fed in order, then
  * finished. AB_OK, AB_EPARSE (different fingerprints), AB_ENOMEM, AB_ELIMIT.
  */
-AB_API int ab_partial_merge(ab_log **out, ab_ctx *ctx, const ab_partial *const *parts,
-                            size_t count, const ab_log_options *opts, ab_error *err);
+AB_API int ab_partial_merge(ab_log **out, ab_ctx *ctx, const ab_partial *const *parts, size_t count,
+                            const ab_log_options *opts, ab_error *err);
 
 #ifdef __cplusplus
 }
