@@ -85,7 +85,6 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     ab_error err;
     ab_error_clear(&err);
     ab_log *local = NULL, *owned = NULL;
-    uint64_t *keys = NULL; /* Per case: its first appearance (mpi_part.h). */
     mpi_bytes *send = calloc((size_t)P, sizeof(*send));
     mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
     int rc = settle(send == NULL || recv == NULL ? AB_ENOMEM : AB_OK, NULL);
@@ -104,7 +103,7 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
               (unsigned long long)mpi_max_u64(bytes));
     /* 2. shuffle */
     for (int d = 0; d < P && st == AB_OK && local != NULL; d++) {
-        st = mpi_part_write(&send[d], ctx, local, ro, d, P, me, NULL, &err);
+        st = mpi_part_write(&send[d], ctx, local, ro, d, P, me, &err);
     }
     ab_log_destroy(local);
     local = NULL;
@@ -122,17 +121,15 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     free_all(send, P);
     mpi_phase("shuffle: %llu bytes between ranks in rounds of at most %llu bytes per rank",
               (unsigned long long)sent_all, (unsigned long long)mpi_round_bytes);
-    st = mpi_part_merge(&owned, &keys, ctx, recv, P, ro, &err);
+    st = mpi_part_merge(&owned, ctx, recv, P, ro, &err);
     free_all(recv, P);
     if ((rc = settle(st, &err)) != EXIT_OK) {
         goto done;
     }
     /* 3. gather */
     if (owned != NULL) {
-        st = mpi_part_write(&send[0], ctx, owned, ro, -1, P, -1, keys, &err);
+        st = mpi_part_write(&send[0], ctx, owned, ro, -1, P, -1, &err);
     }
-    free(keys);
-    keys = NULL;
     uint64_t owned_cases = owned != NULL ? ab_log_case_count(owned) : 0;
     ab_log_destroy(owned);
     owned = NULL;
@@ -149,22 +146,19 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     free_all(send, P);
     mpi_phase("gather: %llu bytes to rank 0", (unsigned long long)gathered);
     if (me == 0) {
-        st = mpi_part_merge(out, &keys, ctx, recv, P, ro, &err);
+        st = mpi_part_merge(out, ctx, recv, P, ro, &err);
         if (st == AB_OK && *out == NULL) {
             st = AB_ERROR; /* Some rank always sends its facts. */
             snprintf(err.msg, sizeof(err.msg), "internal error: no partial reached rank 0");
             err.code = AB_ERROR;
         }
-        if (st == AB_OK) {
-            mpi_phase("merged on rank 0: %u cases", ab_log_case_count(*out));
-            st = mpi_part_order(out, ctx, keys, ro, &err);
-        }
+
     }
     free_all(recv, P);
     if ((rc = settle(st, &err)) != EXIT_OK) {
         goto done;
     }
-    mpi_phase("ordered on rank 0: %u cases, %llu events", *out ? ab_log_case_count(*out) : 0,
+    mpi_phase("merged on rank 0: %u cases, %llu events", *out ? ab_log_case_count(*out) : 0,
               (unsigned long long)(*out ? ab_log_event_count(*out) : 0));
 done:
     free_all(send, P);
@@ -173,7 +167,6 @@ done:
     free(recv);
     ab_log_destroy(local);
     ab_log_destroy(owned);
-    free(keys);
     if (rc != EXIT_OK && me == 0) {
         ab_log_destroy(*out);
         *out = NULL;
