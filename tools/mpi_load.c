@@ -12,6 +12,8 @@
  * 3. gather: each rank sends the partial of its complete cases to rank 0,
  *    which merges them (no case is split any more) into the log the
  *    command goes on with. The other ranks wait for rank 0's exit code.
+ *    The merge numbers cases, activities and resources in a canonical order
+ *    (asbuilt/partial.h), so neither the split nor the ranks reach the outputs.
  *
  * Every failure is agreed: the rank that failed first (in rank order, so in
  * input order) prints its error and every rank exits with its code.
