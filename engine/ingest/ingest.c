@@ -10,8 +10,7 @@
 #include "asbuilt/ingest.h"
 #include "asbuilt/input.h"
 #include "asbuilt/partial.h"
-
-int ab__partial_open_input(ab_partial **out, ab_ctx *ctx, ab_input *in, ab_error *err);
+#include "partial/partial_int.h"
 
 /*
  * Ties what b reads to the options that change it: a partial built with other

@@ -1242,9 +1242,6 @@ int ab_partial_open_memory(ab_partial **out, ab_ctx *ctx, const void *data, size
     return open_owned(out, ctx, copy, len, name, err);
 }
 
-/* Reads the rest of in into memory and opens it. */
-int ab__partial_open_input(ab_partial **out, ab_ctx *ctx, ab_input *in, ab_error *err);
-
 int ab__partial_open_input(ab_partial **out, ab_ctx *ctx, ab_input *in, ab_error *err)
 {
     *out = NULL;

@@ -39,6 +39,9 @@
 /* Drop reasons stored in version 1 (ab_drop_reason as of that version). */
 #define AB__PART_DROPS 7
 
+/* Reads the rest of in (a partial: ingest saw its magic) into memory and validates it. */
+int ab__partial_open_input(ab_partial **out, ab_ctx *ctx, ab_input *in, ab_error *err);
+
 #define AB__EV_TIME 0x01u
 #define AB__EV_START 0x02u
 #define AB__EV_RES 0x04u
