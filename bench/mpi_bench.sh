@@ -30,7 +30,8 @@ if [ ! -s "$log" ]; then
 fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-MPIRUN=(mpirun --allow-run-as-root --oversubscribe --mca btl self,vader)
+# Unbound: rank 0 runs the command with a thread per core, as asbuilt does.
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe --bind-to none --mca btl self,vader)
 
 # run NAME CMD...: wall seconds and the peak RSS of the process tree's largest process.
 run() {
@@ -55,7 +56,7 @@ cat "$log" >/dev/null # Warm the page cache once for every run.
 keep() {
     local t old
     read -r t _ <"$T/$1.new.time"
-    if [ -s "$T/$1.time" ]; then read -r old _ <"$T/$1.time"; else old=1e9; fi
+    if [ -s "$T/$1.time" ]; then read -r old _ <"$T/$1.time"; else old=999999; fi
     if [ "$(echo "$t < $old" | bc -l)" = 1 ]; then
         mv "$T/$1.new.time" "$T/$1.time"
         mv "$T/$1.new.err" "$T/$1.err"
