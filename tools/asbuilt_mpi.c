@@ -16,7 +16,6 @@
 #include "mpi_comm.h"
 #include "mpi_load.h"
 
-
 typedef struct command {
     const char *name;
     int (*fn)(int, char **);

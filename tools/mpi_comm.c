@@ -122,8 +122,8 @@ int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out)
     int *rcount = calloc((size_t)P, sizeof(int)), *rdispl = calloc((size_t)P, sizeof(int));
     const uint64_t q = mpi_round_bytes / (uint64_t)P; /* Per destination and round, >= 1. */
     unsigned char *sbuf = NULL, *rbuf = NULL;
-    int bad = slen == NULL || rlen == NULL || scount == NULL || sdispl == NULL ||
-              rcount == NULL || rdispl == NULL;
+    int bad = slen == NULL || rlen == NULL || scount == NULL || sdispl == NULL || rcount == NULL ||
+              rdispl == NULL;
     uint64_t sent = 0;
     for (int d = 0; d < P; d++) {
         recv[d].ptr = NULL;

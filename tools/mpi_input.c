@@ -50,9 +50,9 @@ typedef struct file_info {
 
 /* One rank's scan of its span of a file. */
 typedef struct span_scan {
-    uint64_t first[4];  /* First record start after a byte of the span, per entry state; 0 = none. */
+    uint64_t first[4]; /* First record start after a byte of the span, per entry state; 0 = none. */
     uint64_t lines_before[4]; /* Terminators in [a, first[s]). */
-    uint64_t lines;     /* Terminators in the span. */
+    uint64_t lines;           /* Terminators in the span. */
     unsigned char end[4];
     unsigned char nonempty;
 } span_scan;
@@ -141,7 +141,8 @@ static int settle_layout(ab_ctx *ctx, int fd, const char *path, const ab_read_op
     ab_error_clear(&err);
     int ok = ab_log_builder_create(&b, ctx, &ro->log) == AB_OK &&
              ab_input_open_memory(&in, ctx, buf, n, path, &err) == AB_OK &&
-             ab_ingest_input(b, in, ro, &err) == AB_OK && ab_log_builder_finish(b, &log, &err) == AB_OK;
+             ab_ingest_input(b, in, ro, &err) == AB_OK &&
+             ab_log_builder_finish(b, &log, &err) == AB_OK;
     if (ok) {
         b = NULL;
         const char *delim = ab_log_meta(log, "delimiter");
@@ -371,7 +372,8 @@ static int share_use(share *sh, ab_ctx *ctx, const ab_read_options *ro, const fi
                      ab_error *err)
 {
     if (sh->b != NULL && (chunk != NULL) == sh->fixed &&
-        (chunk == NULL || (chunk->delim == sh->delim && memcmp(&chunk->ts, &sh->ts, sizeof(sh->ts)) == 0))) {
+        (chunk == NULL ||
+         (chunk->delim == sh->delim && memcmp(&chunk->ts, &sh->ts, sizeof(sh->ts)) == 0))) {
         return AB_OK;
     }
     int rc = share_finish(sh, err);
@@ -389,8 +391,7 @@ static int share_use(share *sh, ab_ctx *ctx, const ab_read_options *ro, const fi
 }
 
 /* The rank's one log: its logs fed in order into one builder (when more than one). */
-static int share_end(share *sh, ab_ctx *ctx, const ab_read_options *ro, ab_log **out,
-                     ab_error *err)
+static int share_end(share *sh, ab_ctx *ctx, const ab_read_options *ro, ab_log **out, ab_error *err)
 {
     int rc = share_finish(sh, err);
     if (rc == AB_OK && sh->nlogs == 1) {

@@ -154,7 +154,6 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
             snprintf(err.msg, sizeof(err.msg), "internal error: no partial reached rank 0");
             err.code = AB_ERROR;
         }
-
     }
     free_all(recv, P);
     if ((rc = settle(st, &err)) != EXIT_OK) {
