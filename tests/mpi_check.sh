@@ -194,6 +194,11 @@ PY
 trio multiline "$T/multiline.csv"
 sed 's/$/\r/' "$T/quoted.csv" >"$T/quoted-crlf.csv"
 trio quoted-crlf "$T/quoted-crlf.csv"
+# Chunks parsed in pieces of a few KB (records longer than a piece included):
+# line numbers and records must not change at the pieces' cuts.
+ASBUILT_MPI_PIECE_BYTES=3000 check "quoted in pieces" stats --json -o @OUT@ "$T/quoted.csv"
+ASBUILT_MPI_PIECE_BYTES=3000 check "quoted-crlf in pieces" stats --json -o @OUT@ "$T/quoted-crlf.csv"
+ASBUILT_MPI_PIECE_BYTES=100 check "multiline in pieces" stats --json -o @OUT@ "$T/multiline.csv"
 
 # Errors: the same exit code and message (the file and its line) as asbuilt,
 # from the last rank's chunk (the file is large enough to be cut).
@@ -202,7 +207,8 @@ trio quoted-crlf "$T/quoted-crlf.csv"
 for np in $NPS; do
     "$AB" stats --strict "$T/broken.csv" >/dev/null 2>"$T/ref.err"
     rrc=$?
-    "${MPIRUN[@]}" -np "$np" "$ABM" stats --strict "$T/broken.csv" >/dev/null 2>"$T/mpi.err"
+    ASBUILT_MPI_PIECE_BYTES=$((np * 20000)) "${MPIRUN[@]}" -np "$np" "$ABM" stats --strict \
+        "$T/broken.csv" >/dev/null 2>"$T/mpi.err"
     rc=$?
     want=$(grep '^asbuilt' "$T/ref.err" | head -1)
     if [ $rc -eq $rrc ] && [ $rc -eq 3 ] && grep -qF -- "$want" "$T/mpi.err"; then

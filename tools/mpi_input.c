@@ -288,20 +288,15 @@ static int read_whole(ab_log_builder *b, ab_ctx *ctx, const char *path, const ab
     return rc;
 }
 
-/* Parses header + blank lines + [from, to) of a CSV file. */
-static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const file_info *fi,
+/* Parses header + blank lines + [from, to) of a CSV file open as fd. */
+static int read_piece(ab_log_builder *b, ab_ctx *ctx, const char *path, int fd, const file_info *fi,
                       uint64_t from, uint64_t to, uint64_t pad_lines, const ab_read_options *ro,
                       ab_error *err)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        return io_error(err, path, "cannot open the file");
-    }
     size_t padw = fi->crlf ? 2 : 1;
     size_t len = (size_t)(fi->hdr_end + pad_lines * padw + (to - from));
     char *buf = malloc(len > 0 ? len : 1);
     if (buf == NULL) {
-        close(fd);
         return AB_ENOMEM;
     }
     int bad = read_at(fd, buf, (size_t)fi->hdr_end, 0);
@@ -313,7 +308,6 @@ static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const fi
         *p++ = fi->nl;
     }
     bad |= read_at(fd, p, (size_t)(to - from), from);
-    close(fd);
     if (bad) {
         free(buf);
         return io_error(err, path, "cannot read the file");
@@ -333,6 +327,78 @@ static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const fi
         err->offset = err->offset - shift + from;
     }
     free(buf);
+    return rc;
+}
+
+/* The most bytes of a chunk parsed at once (ASBUILT_MPI_PIECE_BYTES; at least 1). */
+static uint64_t piece_bytes(void)
+{
+    const char *v = getenv("ASBUILT_MPI_PIECE_BYTES");
+    if (v != NULL && v[0] != '\0') {
+        char *end;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (*end == '\0' && n > 0) {
+            return n;
+        }
+    }
+    return (uint64_t)64 << 20;
+}
+
+/*
+ * Parses [from, to) of a CSV file, pad_lines terminators after its header,
+ * in pieces of about piece_bytes() cut at record boundaries (the chunk
+ * starts at one, so the grammar starts at a field's start): the rank never
+ * holds more of the raw chunk than a piece. A record longer than a piece
+ * makes that piece grow to hold it.
+ */
+static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const file_info *fi,
+                      uint64_t from, uint64_t to, uint64_t pad_lines, const ab_read_options *ro,
+                      ab_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        return io_error(err, path, "cannot open the file");
+    }
+    uint64_t cap = piece_bytes(), pos = from, lines = pad_lines;
+    char *scan = NULL;
+    int rc = AB_OK;
+    while (pos < to && rc == AB_OK) {
+        uint64_t end = to, end_lines = 0;
+        if (to - pos > cap) {
+            /* The last record start within [pos, pos + cap], and the lines before it. */
+            char *ns = realloc(scan, (size_t)cap);
+            if (ns == NULL) {
+                rc = AB_ENOMEM;
+                break;
+            }
+            scan = ns;
+            if (read_at(fd, scan, (size_t)cap, pos) != 0) {
+                rc = io_error(err, path, "cannot read the file");
+                break;
+            }
+            int st = 0, bd;
+            uint64_t n = 0, last = 0, last_lines = 0;
+            for (uint64_t i = 0; i < cap; i++) {
+                n += (unsigned char)scan[i] == (unsigned char)fi->nl;
+                st = step(st, (unsigned char)scan[i], fi->delim, fi->nl, &bd);
+                if (bd) {
+                    last = i + 1;
+                    last_lines = n;
+                }
+            }
+            if (last == 0) {
+                cap *= 2; /* One record fills the piece. */
+                continue;
+            }
+            end = pos + last;
+            end_lines = last_lines;
+        }
+        rc = read_piece(b, ctx, path, fd, fi, pos, end, lines, ro, err);
+        lines += end_lines;
+        pos = end;
+    }
+    free(scan);
+    close(fd);
     return rc;
 }
 
