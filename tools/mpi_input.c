@@ -85,15 +85,6 @@ static int step(int s, unsigned char c, char delim, char nl, int *boundary)
     }
 }
 
-int mpi_csv_state_after(const char *p, size_t n, int s, char nl)
-{
-    int b;
-    for (size_t i = 0; i < n; i++) {
-        s = step(s, (unsigned char)p[i], ',', nl, &b);
-    }
-    return s;
-}
-
 static int read_at(int fd, void *buf, size_t n, uint64_t off)
 {
     size_t done = 0;

@@ -19,11 +19,4 @@
 int mpi_input_read(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths, int count,
                    ab_log **out, uint64_t *bytes_out, ab_error *err);
 
-/*
- * The record-boundary scanner, exposed for its test: the state after bytes
- * p[0..n) entered in state s (0 at a field start, 1 in an unquoted field,
- * 2 inside quotes, 3 just after a quote inside quotes), nl the terminator.
- */
-int mpi_csv_state_after(const char *p, size_t n, int s, char nl);
-
 #endif
