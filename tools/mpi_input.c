@@ -279,48 +279,6 @@ static int read_whole(ab_log_builder *b, ab_ctx *ctx, const char *path, const ab
     return rc;
 }
 
-/* Parses header + blank lines + [from, to) of a CSV file open as fd. */
-static int read_piece(ab_log_builder *b, ab_ctx *ctx, const char *path, int fd, const file_info *fi,
-                      uint64_t from, uint64_t to, uint64_t pad_lines, const ab_read_options *ro,
-                      ab_error *err)
-{
-    size_t padw = fi->crlf ? 2 : 1;
-    size_t len = (size_t)(fi->hdr_end + pad_lines * padw + (to - from));
-    char *buf = malloc(len > 0 ? len : 1);
-    if (buf == NULL) {
-        return AB_ENOMEM;
-    }
-    int bad = read_at(fd, buf, (size_t)fi->hdr_end, 0);
-    char *p = buf + fi->hdr_end;
-    for (uint64_t k = 0; k < pad_lines; k++) {
-        if (fi->crlf) {
-            *p++ = '\r';
-        }
-        *p++ = fi->nl;
-    }
-    bad |= read_at(fd, p, (size_t)(to - from), from);
-    if (bad) {
-        free(buf);
-        return io_error(err, path, "cannot read the file");
-    }
-    ab_read_options o = *ro;
-    o.csv.delimiter = fi->delim;
-    o.csv.ts_format = fi->ts;
-    ab_input *in;
-    int rc = ab_input_open_memory(&in, ctx, buf, len, path, err);
-    if (rc == AB_OK) {
-        rc = ab_ingest_input(b, in, &o, err);
-        ab_input_destroy(in);
-    }
-    /* An offset past the header and the blank lines is one in the chunk. */
-    uint64_t shift = fi->hdr_end + pad_lines * padw;
-    if (rc != AB_OK && err->has_offset && err->offset >= shift) {
-        err->offset = err->offset - shift + from;
-    }
-    free(buf);
-    return rc;
-}
-
 /* The most bytes of a chunk parsed at once (ASBUILT_MPI_PIECE_BYTES; at least 1). */
 static uint64_t piece_bytes(void)
 {
@@ -336,11 +294,42 @@ static uint64_t piece_bytes(void)
 }
 
 /*
+ * The last record start in p[0..n), read from a field's start, and the
+ * terminators before it (0 when no record ends in p). Bytes that are not a
+ * quote, a terminator or the delimiter only move a field's start into the
+ * field, so they take the short path.
+ */
+static size_t last_record_start(const char *p, size_t n, const file_info *fi, uint64_t *lines)
+{
+    int st = 0, bd;
+    uint64_t nls = 0;
+    size_t last = 0;
+    const unsigned char q = '"', nl = (unsigned char)fi->nl, dl = (unsigned char)fi->delim;
+    *lines = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c != q && c != nl && c != dl) {
+            st = st == 2 ? 2 : 1;
+            continue;
+        }
+        nls += c == nl;
+        st = step(st, c, fi->delim, fi->nl, &bd);
+        if (bd) {
+            last = i + 1;
+            *lines = nls;
+        }
+    }
+    return last;
+}
+
+/*
  * Parses [from, to) of a CSV file, pad_lines terminators after its header,
  * in pieces of about piece_bytes() cut at record boundaries (the chunk
  * starts at one, so the grammar starts at a field's start): the rank never
- * holds more of the raw chunk than a piece. A record longer than a piece
- * makes that piece grow to hold it.
+ * holds more of the raw chunk than a piece. Each piece is read once, after
+ * the header and its blank lines; the bytes past its last record start are
+ * read again with the next piece. A record longer than a piece makes that
+ * piece grow to hold it.
  */
 static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const file_info *fi,
                       uint64_t from, uint64_t to, uint64_t pad_lines, const ab_read_options *ro,
@@ -350,45 +339,56 @@ static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const fi
     if (fd < 0) {
         return io_error(err, path, "cannot open the file");
     }
+    const size_t padw = fi->crlf ? 2 : 1;
     uint64_t cap = piece_bytes(), pos = from, lines = pad_lines;
-    char *scan = NULL;
+    ab_read_options o = *ro;
+    o.csv.delimiter = fi->delim;
+    o.csv.ts_format = fi->ts;
     int rc = AB_OK;
     while (pos < to && rc == AB_OK) {
-        uint64_t end = to, end_lines = 0;
-        if (to - pos > cap) {
-            /* The last record start within [pos, pos + cap], and the lines before it. */
-            char *ns = realloc(scan, (size_t)cap);
-            if (ns == NULL) {
-                rc = AB_ENOMEM;
-                break;
+        uint64_t n = to - pos < cap ? to - pos : cap;
+        size_t head = (size_t)(fi->hdr_end + lines * padw);
+        char *buf = malloc(head + (size_t)n + 1);
+        if (buf == NULL) {
+            rc = AB_ENOMEM;
+            break;
+        }
+        char *p = buf + fi->hdr_end;
+        for (uint64_t k = 0; k < lines; k++) {
+            if (fi->crlf) {
+                *p++ = '\r';
             }
-            scan = ns;
-            if (read_at(fd, scan, (size_t)cap, pos) != 0) {
-                rc = io_error(err, path, "cannot read the file");
-                break;
-            }
-            int st = 0, bd;
-            uint64_t n = 0, last = 0, last_lines = 0;
-            for (uint64_t i = 0; i < cap; i++) {
-                n += (unsigned char)scan[i] == (unsigned char)fi->nl;
-                st = step(st, (unsigned char)scan[i], fi->delim, fi->nl, &bd);
-                if (bd) {
-                    last = i + 1;
-                    last_lines = n;
-                }
-            }
-            if (last == 0) {
+            *p++ = fi->nl;
+        }
+        if (read_at(fd, buf, (size_t)fi->hdr_end, 0) != 0 ||
+            read_at(fd, buf + head, (size_t)n, pos) != 0) {
+            free(buf);
+            rc = io_error(err, path, "cannot read the file");
+            break;
+        }
+        uint64_t used = n, used_lines = 0;
+        if (pos + n < to) {
+            used = last_record_start(buf + head, (size_t)n, fi, &used_lines);
+            if (used == 0) {
+                free(buf);
                 cap *= 2; /* One record fills the piece. */
                 continue;
             }
-            end = pos + last;
-            end_lines = last_lines;
         }
-        rc = read_piece(b, ctx, path, fd, fi, pos, end, lines, ro, err);
-        lines += end_lines;
-        pos = end;
+        ab_input *in;
+        rc = ab_input_open_memory(&in, ctx, buf, head + (size_t)used, path, err);
+        if (rc == AB_OK) {
+            rc = ab_ingest_input(b, in, &o, err);
+            ab_input_destroy(in);
+        }
+        /* An offset past the header and the blank lines is one in the file. */
+        if (rc != AB_OK && err->has_offset && err->offset >= head) {
+            err->offset = err->offset - head + pos;
+        }
+        free(buf);
+        lines += used_lines;
+        pos += used;
     }
-    free(scan);
     close(fd);
     return rc;
 }
