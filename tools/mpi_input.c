@@ -290,7 +290,7 @@ static uint64_t piece_bytes(void)
             return n;
         }
     }
-    return (uint64_t)64 << 20;
+    return (uint64_t)1 << 30;
 }
 
 /*
@@ -326,7 +326,9 @@ static size_t last_record_start(const char *p, size_t n, const file_info *fi, ui
  * Parses [from, to) of a CSV file, pad_lines terminators after its header,
  * in pieces of about piece_bytes() cut at record boundaries (the chunk
  * starts at one, so the grammar starts at a field's start): the rank never
- * holds more of the raw chunk than a piece. Each piece is read once, after
+ * holds more of the raw chunk than a piece. Each piece parses the blank
+ * lines that stand for the file's lines before it again: smaller pieces hold
+ * less but cost more (1 GiB by default). Each piece is read once, after
  * the header and its blank lines; the bytes past its last record start are
  * read again with the next piece. A record longer than a piece makes that
  * piece grow to hold it.
