@@ -434,6 +434,9 @@ static void read_progress(const char *name, uint64_t done, uint64_t total, void 
     progress_show(phase, done, total, 1);
 }
 
+int (*cli_load_log_hook)(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths,
+                         int path_count, ab_log **out) = NULL;
+
 int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int path_count,
                  ab_log **out)
 {
@@ -454,6 +457,9 @@ int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int pat
     ro.xes = o->xes;
     ro.csv = o->csv;
     ro.csv.tz = o->tz;
+    if (cli_load_log_hook != NULL) {
+        return cli_load_log_hook(ctx, &ro, paths, path_count, out);
+    }
     if (cli_progress) {
         ro.progress = read_progress;
         read_progress(paths[0], 0, 0, NULL); /* Named before its first megabyte. */

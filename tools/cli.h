@@ -155,6 +155,13 @@ extern const char cli_log_opts_help[];
 /* Reads the files (several form one log) into *out. Returns an exit code. */
 int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int path_count,
                  ab_log **out);
+/*
+ * Set by a driver that builds the log in its own way (asbuilt-mpi): when not
+ * NULL, cli_load_log hands it the read options (the time zone loaded) in
+ * place of reading the files itself. Returns an exit code, errors reported.
+ */
+extern int (*cli_load_log_hook)(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths,
+                                int path_count, ab_log **out);
 
 /*
  * Maps the net's labels to the log's activities (map_file, or by name) into

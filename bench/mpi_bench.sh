@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# bench/mpi_bench.sh: `asbuilt-mpi diff` over 1 and 2 MPI ranks against
+# `asbuilt diff` (the baseline, in the same script) on one log of about 10 M
+# events: the LoanApp map simulated with deviations (tools/absim, 7 events a
+# case, plain CSV so that the ranks cut it in record ranges). Prints the wall
+# time of each run, the speed-up, each rank's peak RSS, the phases of the
+# MPI runs (read, shuffle, gather, merge on rank 0, then the command on rank
+# 0) and the per-event costs that docs/scaling-model.md rests on. The JSON
+# reports must agree byte for byte (apart from "inputs").
+# Usage: bench/mpi_bench.sh [CASES]   (default 1430000: 10.0 M events)
+# REPEAT runs each configuration that many times, in turns (default 2); the
+# table shows the fastest run of each, the phases those of the fastest.
+# BENCH_BUILD names the build folder (default build-bench), BENCH_DATA the
+# folder of generated logs (default /tmp/asbuilt-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cases=${1:-1430000}
+B=${BENCH_BUILD:-build-bench}
+OUT=${BENCH_DATA:-/tmp/asbuilt-bench}
+mkdir -p "$OUT"
+[ -d "$B" ] || meson setup "$B" -Dbuildtype=release -Dbench=enabled -Dtests=disabled -Dmpi=enabled >/dev/null
+ninja -C "$B" tools/asbuilt tools/asbuilt-mpi tools/absim >/dev/null
+[ -x "$B/tools/asbuilt-mpi" ] || { echo "asbuilt-mpi is not built in $B (MPI not found?)"; exit 1; }
+map=datasets/models/simod_LoanApp_simplified.bpmn
+log="$OUT/loanapp-dev-$cases.csv"
+if [ ! -s "$log" ]; then
+    "$B/tools/absim" "$map" --cases "$cases" --seed 11 --format csv -q -o "$log" \
+        --truth "$OUT/loanapp-dev-$cases.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
+    rm -f "$OUT/loanapp-dev-$cases.truth.json"
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+# Unbound: rank 0 runs the command with a thread per core, as asbuilt does.
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe --bind-to none --mca btl self,vader)
+
+# run NAME CMD...: wall seconds and the peak RSS of the process tree's largest process.
+run() {
+    local name=$1
+    shift
+    python3 - "$T/$name" "$@" <<'PY'
+import resource, subprocess, sys, time
+out = sys.argv[1]
+t = time.monotonic()
+with open(out + ".err", "w") as err:
+    rc = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err)
+dt = time.monotonic() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+open(out + ".time", "w").write("%.3f %d %d\n" % (dt, rss, rc))
+PY
+}
+
+events=$(($(wc -l <"$log") - 1))
+bytes=$(stat -c %s "$log")
+cat "$log" >/dev/null # Warm the page cache once for every run.
+# keep NAME: the run just made becomes NAME's when it is NAME's fastest so far.
+keep() {
+    local t old
+    read -r t _ <"$T/$1.new.time"
+    if [ -s "$T/$1.time" ]; then read -r old _ <"$T/$1.time"; else old=999999; fi
+    if [ "$(echo "$t < $old" | bc -l)" = 1 ]; then
+        mv "$T/$1.new.time" "$T/$1.time"
+        mv "$T/$1.new.err" "$T/$1.err"
+    fi
+}
+for k in $(seq "${REPEAT:-2}"); do
+    run base.new "$B/tools/asbuilt" diff -q --json "$T/base.json" --model "$map" "$log"
+    keep base
+    for np in 1 2; do
+        ASBUILT_MPI_VERBOSE=1 run "np$np.new" "${MPIRUN[@]}" -np $np "$B/tools/asbuilt-mpi" diff -q \
+            --json "$T/np$np.json" --model "$map" "$log"
+        keep "np$np"
+    done
+done
+
+strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("inputs",None); print(json.dumps(d))' "$1"; }
+read -r tb rb cb <"$T/base.time"
+echo "## asbuilt-mpi diff vs asbuilt diff: $events events, $cases cases, $((bytes / 1000000)) MB of CSV, $(nproc) cores"
+echo
+echo "| run | wall time | speed-up vs asbuilt | peak RSS per rank | JSON as asbuilt's |"
+echo "|---|---|---|---|---|"
+printf '| asbuilt diff | %.2f s | 1.00x | %.0f MB | - |\n' "$tb" "$(echo "$rb / 1024" | bc -l)"
+for np in 1 2; do
+    read -r t r c <"$T/np$np.time"
+    rss=$(sed -n 's/.*peak RSS per rank (MiB): //p' "$T/np$np.err")
+    same=no
+    [ "$c" -eq 0 ] && cmp -s <(strip "$T/base.json") <(strip "$T/np$np.json") && same=yes
+    printf '| asbuilt-mpi -np %d | %.2f s | %.2fx | %s MiB | %s |\n' "$np" "$t" \
+        "$(echo "$tb / $t" | bc -l)" "$rss" "$same"
+done
+for np in 1 2; do
+    echo
+    echo "### phases, -np $np (seconds since start, rank 0's clock)"
+    grep '^asbuilt-mpi:' "$T/np$np.err" | sed 's/^asbuilt-mpi: */    /'
+done
+# Per-event costs of the 2-rank run. The read, the shuffle, the completion of
+# cases and the gather run on every rank at once: CPU-ns per event is the
+# phase's seconds times the ranks over the events. The merge on rank 0 and the
+# command (diff on the merged log) run on rank 0 alone: ns per event of wall time.
+echo
+echo "### per-event costs (-np 2)"
+python3 - "$T/np2.err" "$events" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+ev = int(sys.argv[2])
+ts = {}
+for l in lines:
+    m = re.match(r"asbuilt-mpi:\s+([\d.]+) s\s+(\w+)", l)
+    if m:
+        ts[m.group(2)] = float(m.group(1))
+phases = [("read", "every rank", 2), ("shuffle", "every rank", 2), ("cases", "every rank", 2),
+          ("gather", "every rank", 2), ("merged", "rank 0", 1), ("done", "rank 0 (the command)", 1)]
+prev = 0.0
+for k, who, n in phases:
+    if k in ts:
+        print("    %-8s %6.3f s  %6.0f ns/event  (%s)" % (k, ts[k] - prev, (ts[k] - prev) * n * 1e9 / ev, who))
+        prev = ts[k]
+for pat, what in ((r"(\d+) bytes between ranks", "shuffled between ranks"), (r"gather: (\d+) bytes", "gathered to rank 0 from rank 1")):
+    m = [re.search(pat, l) for l in lines]
+    m = [x for x in m if x]
+    if m:
+        print("    %s: %.1f bytes/event" % (what, int(m[0].group(1)) / ev))
+PY

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# tests/mpi_check.sh: `mpirun -np N asbuilt-mpi stats|discover|diff` gives
+# the JSON of the single-process `asbuilt` byte for byte (apart from the
+# top-level input/inputs member that names the files) with 1, 2 and 4
+# ranks: on the shipped real logs and maps, on an absim log with deviations
+# (XES and CSV), on a CSV whose quoted fields hold line breaks, quotes and
+# delimiters and whose bad rows are dropped (line numbers must be the
+# file's), on a case split over two files, and with shuffle rounds of a few
+# hundred bytes. Errors: the same exit code and message as asbuilt.
+# Usage: mpi_check.sh ASBUILT ASBUILT_MPI ABSIM
+set -u
+AB=$1
+ABM=$2
+SIM=${3:-}
+D=${AB_DATASETS:-datasets}
+if [ ! -x "$ABM" ]; then
+    echo "SKIP: asbuilt-mpi is not built (no MPI found; meson setup -Dmpi=enabled to require it)"
+    exit 77
+fi
+command -v mpirun >/dev/null || { echo "SKIP: no mpirun"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: no python3 to compare the JSON"; exit 77; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+NPS=${MPI_CHECK_NP:-1 2 4}
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe --mca btl self,vader --mca rmaps_base_oversubscribe 1)
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+# Under AddressSanitizer: Open MPI's own allocations at exit are not ours to
+# report. Its plugins stay loaded so that their frames have names, and full
+# stacks reach a frame in its libraries; a leak of ours is still reported.
+printf '%s\n' leak:libmpi.so leak:libopen-pal.so leak:libopen-rte.so leak:mca_ leak:libhwloc \
+    leak:libevent leak:libpmix >"$T/lsan.supp"
+export OMPI_MCA_mca_base_component_disable_dlclose=1
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T/lsan.supp"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+
+# strip FILE: the JSON text without its top-level "input"/"inputs" member.
+cat >"$T/strip.py" <<'PY'
+import json, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+dec = json.JSONDecoder()
+depth, i, instr, out = 0, 0, False, None
+while i < len(t):
+    c = t[i]
+    if instr:
+        if c == "\\":
+            i += 2
+            continue
+        if c == '"':
+            instr = False
+    elif c == '"':
+        if depth == 1:
+            key, end = dec.raw_decode(t, i)
+            if key in ("input", "inputs"):
+                j = end
+                while t[j] in " \n:":
+                    j += 1
+                _, vend = dec.raw_decode(t, j)
+                while vend < len(t) and t[vend] in " ,\n":
+                    vend += 1
+                out = t[:i] + t[vend:]
+                break
+        instr = True
+    elif c in "{[":
+        depth += 1
+    elif c in "}]":
+        depth -= 1
+    i += 1
+sys.stdout.write(out if out is not None else t)
+PY
+strip() { python3 "$T/strip.py" "$1"; }
+
+# same NAME REF OUT: the two JSON files agree byte for byte but for input(s).
+same() {
+    if cmp -s <(strip "$2") <(strip "$3"); then ok "$1"; else
+        bad "$1"; diff <(strip "$2") <(strip "$3") | head -8 | sed 's/^/     /'; fi
+}
+
+# check NAME CMD ARGS...: asbuilt CMD ARGS against asbuilt-mpi CMD ARGS on each rank count,
+# the JSON written to the file that @OUT@ stands for.
+check() {
+    local name=$1
+    shift
+    local args=("$@") ref=() k
+    for k in "${args[@]}"; do ref+=("${k//@OUT@/$T/ref.json}"); done
+    "$AB" "${ref[@]}" >"$T/ref.stdout" 2>"$T/ref.err"
+    local rrc=$?
+    if [ $rrc -ne 0 ] && [ $rrc -ne 1 ]; then
+        bad "$name: asbuilt failed (exit $rrc)"; head -3 "$T/ref.err"; return
+    fi
+    for np in $NPS; do
+        local m=()
+        for k in "${args[@]}"; do m+=("${k//@OUT@/$T/mpi.json}"); done
+        rm -f "$T/mpi.json"
+        "${MPIRUN[@]}" -np "$np" "$ABM" "${m[@]}" >"$T/mpi.stdout" 2>"$T/mpi.err"
+        local rc=$?
+        if [ $rc -ne $rrc ]; then
+            bad "$name -np $np: exit $rc, asbuilt gave $rrc"; head -5 "$T/mpi.err" | sed 's/^/     /'
+            continue
+        fi
+        same "$name -np $np" "$T/ref.json" "$T/mpi.json"
+    done
+}
+
+# The three commands on one log (and its map, when given).
+trio() {
+    local name=$1 log=$2 model=${3:-} extra=("${@:4}")
+    check "$name stats" stats --json -o @OUT@ "${extra[@]}" "$log"
+    check "$name discover" discover --format json -o @OUT@ "${extra[@]}" "$log"
+    if [ -n "$model" ]; then
+        check "$name diff" diff --json @OUT@ --model "$model" "${extra[@]}" "$log"
+    fi
+}
+
+# Shipped real logs with their maps.
+trio running-xes "$D/logs/pm4py_running-example.xes" "$D/models/pm4py_running-example.bpmn"
+trio running-csv "$D/logs/pm4py_running-example.csv" "$D/models/pm4py_running-example.bpmn"
+trio loanapp "$D/logs/simod_LoanApp_simplified_without_approve_loan_offer.csv" \
+    "$D/models/simod_LoanApp_simplified.bpmn"
+trio loanapp-gz "$D/logs/simod_LoanApp_simplified.csv.gz" "$D/models/simod_LoanApp_simplified.bpmn"
+trio receipt "$D/logs/pm4py_08_receipt.xes.gz" "$D/models/pm4py_receipt.bpmn"
+trio a32f0n00 "$D/logs/pm4py_09_a32f0n00.xes.gz" "$D/models/pm4py_a32f0n00.bpmn"
+trio purchasing "$D/logs/simod_PurchasingExample.xes.gz" "$D/models/simod_PurchasingExample.bpmn"
+trio branch-or "$D/logs/simod_branch_rules_or_1.csv.gz" "$D/models/simod_branch_rules_or.bpmn"
+check bpic2020 diff --json @OUT@ --model "$D/models/bpic2020_declaration_documents.bpmn" \
+    --map "$D/maps/bpic2020_declaration_documents.map.csv" "$D/logs/bpic2020_DomesticDeclarations.xes.gz"
+check bpic2020 stats --json -o @OUT@ "$D/logs/bpic2020_DomesticDeclarations.xes.gz"
+
+# Several files form one log; CSV files are cut in record ranges across ranks.
+check "several files" stats --json -o @OUT@ "$D/logs/pm4py_running-example.csv" \
+    "$D/logs/simod_LoanApp_simplified_without_approve_loan_offer.csv" "$D/logs/pm4py_running-example.xes"
+
+# An absim log with deviations, as XES and as CSV.
+if [ -n "$SIM" ] && [ -x "$SIM" ]; then
+    M="$D/models/pm4py_receipt.bpmn"
+    for fmt in xes csv; do
+        "$SIM" "$M" --cases 3000 --seed 7 --format $fmt --skip 0.1 --insert 0.1 --repeat 0.1 --swap 0.1 \
+            -o "$T/sim.$fmt" --truth "$T/truth.json" >/dev/null 2>&1 || bad "absim --format $fmt"
+        trio "absim-$fmt" "$T/sim.$fmt" "$M"
+    done
+    # The same CSV cut into two files with cases crossing them.
+    half=$(($(wc -l <"$T/sim.csv") / 2))
+    head -n "$half" "$T/sim.csv" >"$T/part1.csv"
+    { head -n 1 "$T/sim.csv"; tail -n +$((half + 1)) "$T/sim.csv"; } >"$T/part2.csv"
+    check "absim-csv in two files" diff --json @OUT@ --model "$M" "$T/part1.csv" "$T/part2.csv"
+    # Rounds of a few hundred bytes: the shuffle and the gather take many rounds.
+    ASBUILT_MPI_ROUND_BYTES=777 check "absim-csv small rounds" stats --json -o @OUT@ "$T/sim.csv"
+else
+    bad "absim not built: no simulated log to check"
+fi
+
+# A CSV whose quoted fields hold line breaks, quotes and delimiters, with rows
+# that are dropped (their line numbers are in the report) and duplicates.
+python3 - "$T/quoted.csv" <<'PY'
+import random, sys
+random.seed(5)
+acts = ["register", "check, twice", "decide \"now\"", "pay", "reject"]
+rows = []
+for c in range(400):
+    t = 1_600_000_000 + c * 3600
+    for k in range(random.randint(2, 7)):
+        t += random.randint(0, 900)
+        note = random.choice(["", "plain", "\"two\nlines, one comma\"", "\"a \"\"quoted\"\" word\"",
+                              "\"\n\n\"", "\"ends with newline\n\"", "\"\"\"\""])
+        ts = "2020-01-%02dT%02d:%02d:%02dZ" % (1 + t // 86400 % 28, t // 3600 % 24, t // 60 % 60, t % 60)
+        # Dropped rows in the last third only: their lines come from ranks other than 0.
+        if c > 260 and random.random() < 0.04:
+            ts = "not a time"
+        if c > 260 and random.random() < 0.04:
+            ts = ""
+        act = random.choice(acts)
+        act = '"%s"' % act.replace('"', '""') if ("," in act or '"' in act) else act
+        rows.append("case%03d,%s,%s,%s" % (random.randint(0, 150), act, ts, note))
+        if random.random() < 0.03:
+            rows.append(rows[-1])
+with open(sys.argv[1], "w", newline="") as f:
+    f.write("case:concept:name,concept:name,time:timestamp,note\n")
+    f.write("\n".join(rows) + "\n")
+PY
+trio quoted "$T/quoted.csv"
+# Most line breaks inside quotes: a cut at a line break is nearly always inside a field.
+python3 - "$T/multiline.csv" <<'PY'
+import random, sys
+random.seed(9)
+with open(sys.argv[1], "w", newline="") as f:
+    f.write("case,activity,time,note\n")
+    for i in range(3000):
+        lines = "".join("l%d, \"\"q\"\"\n" % k for k in range(random.randint(5, 15)))
+        f.write('c%d,"a%d","2021-03-%02dT10:%02d:00Z","%s"\n' % (i % 97, i % 5, 1 + i % 28, i % 60, lines))
+PY
+trio multiline "$T/multiline.csv"
+sed 's/$/\r/' "$T/quoted.csv" >"$T/quoted-crlf.csv"
+trio quoted-crlf "$T/quoted-crlf.csv"
+# Chunks parsed in pieces of a few KB (records longer than a piece included):
+# line numbers and records must not change at the pieces' cuts.
+ASBUILT_MPI_PIECE_BYTES=3000 check "quoted in pieces" stats --json -o @OUT@ "$T/quoted.csv"
+ASBUILT_MPI_PIECE_BYTES=3000 check "quoted-crlf in pieces" stats --json -o @OUT@ "$T/quoted-crlf.csv"
+ASBUILT_MPI_PIECE_BYTES=100 check "multiline in pieces" stats --json -o @OUT@ "$T/multiline.csv"
+
+# Errors: the same exit code and message (the file and its line) as asbuilt,
+# from the last rank's chunk (the file is large enough to be cut).
+{ cat "$D/logs/simod_LoanApp_simplified_without_approve_loan_offer.csv"
+  printf '9,"unterminated,2011-01-01 10:00:00\n'; } >"$T/broken.csv"
+for np in $NPS; do
+    "$AB" stats --strict "$T/broken.csv" >/dev/null 2>"$T/ref.err"
+    rrc=$?
+    ASBUILT_MPI_PIECE_BYTES=$((np * 20000)) "${MPIRUN[@]}" -np "$np" "$ABM" stats --strict \
+        "$T/broken.csv" >/dev/null 2>"$T/mpi.err"
+    rc=$?
+    want=$(grep '^asbuilt' "$T/ref.err" | head -1)
+    if [ $rc -eq $rrc ] && [ $rc -eq 3 ] && grep -qF -- "$want" "$T/mpi.err"; then
+        ok "broken CSV -np $np: exit 3, '$want'"
+    else
+        bad "broken CSV -np $np: exit $rc (asbuilt $rrc)"; head -3 "$T/mpi.err" | sed 's/^/     /'
+    fi
+done
+"${MPIRUN[@]}" -np 2 "$ABM" stats --json "$T/missing.csv" >/dev/null 2>"$T/mpi.err"
+rc=$?
+if [ $rc -eq 4 ] && grep -q "missing.csv" "$T/mpi.err"; then ok "missing file: exit 4, named"; else
+    bad "missing file: exit $rc"; head -3 "$T/mpi.err"; fi
+"${MPIRUN[@]}" -np 2 "$ABM" stats --no-such-option x >/dev/null 2>"$T/mpi.err"
+rc=$?
+n=$(grep -c "unknown option\|no-such-option" "$T/mpi.err")
+if [ $rc -eq 2 ] && [ "$n" -eq 1 ]; then ok "usage error: exit 2, printed once"; else
+    bad "usage error: exit $rc, printed $n times"; head -3 "$T/mpi.err"; fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,212 @@
+/*
+ * tools/mpi_comm.c: the exchanges of asbuilt-mpi. mpi_exchange is an
+ * all-to-all of byte buffers of any size cut into rounds: in round k each
+ * rank sends every destination its bytes [k*q, (k+1)*q) where
+ * q = mpi_round_bytes / ranks, staged in one buffer, so every count and
+ * displacement passed to MPI_Alltoallv stays below mpi_round_bytes
+ * (<= INT_MAX). The number of rounds is agreed (a maximum over ranks).
+ */
+#include "mpi_comm.h"
+
+#include <limits.h>
+#include <mpi.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+int mpi_rank = 0, mpi_size = 1;
+uint64_t mpi_round_bytes = 64u << 20;
+int mpi_verbose = 0;
+static double started;
+
+void mpi_comm_init(void)
+{
+    MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+    const char *v = getenv("ASBUILT_MPI_ROUND_BYTES");
+    if (v != NULL && v[0] != '\0') {
+        char *end;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (*end == '\0' && n > 0) {
+            mpi_round_bytes = n;
+        }
+    }
+    if (mpi_round_bytes > INT_MAX) {
+        mpi_round_bytes = INT_MAX;
+    }
+    if (mpi_round_bytes < (uint64_t)mpi_size) {
+        mpi_round_bytes = (uint64_t)mpi_size;
+    }
+    v = getenv("ASBUILT_MPI_VERBOSE");
+    mpi_verbose = v != NULL && v[0] == '1';
+    started = MPI_Wtime();
+}
+
+void mpi_phase(const char *fmt, ...)
+{
+    if (!mpi_verbose || mpi_rank != 0) {
+        return;
+    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "asbuilt-mpi: %7.3f s  %s\n", MPI_Wtime() - started, msg);
+}
+
+uint64_t mpi_peak_rss_kib(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) {
+        return 0;
+    }
+    return (uint64_t)ru.ru_maxrss;
+}
+
+int mpi_agree(int rc)
+{
+    return mpi_agree_who(rc, NULL);
+}
+
+int mpi_agree_who(int rc, int *who)
+{
+    if (who != NULL) {
+        *who = -1;
+    }
+    int *all = malloc(sizeof(int) * (size_t)mpi_size);
+    if (all == NULL) {
+        /* Cannot gather: a maximum still gives every rank the same answer. */
+        int m = 0;
+        MPI_Allreduce(&rc, &m, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        if (who != NULL && m != 0) {
+            *who = rc == m ? mpi_rank : -2; /* Not known which; all that failed print. */
+        }
+        return m;
+    }
+    MPI_Allgather(&rc, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD);
+    int first = 0;
+    for (int r = 0; r < mpi_size && first == 0; r++) {
+        first = all[r];
+        if (first != 0 && who != NULL) {
+            *who = r;
+        }
+    }
+    free(all);
+    return first;
+}
+
+uint64_t mpi_sum_u64(uint64_t v)
+{
+    uint64_t s = 0;
+    MPI_Allreduce(&v, &s, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    return s;
+}
+
+uint64_t mpi_max_u64(uint64_t v)
+{
+    uint64_t s = 0;
+    MPI_Allreduce(&v, &s, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    return s;
+}
+
+int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out)
+{
+    const int P = mpi_size;
+    uint64_t *slen = calloc((size_t)P, sizeof(uint64_t));
+    uint64_t *rlen = calloc((size_t)P, sizeof(uint64_t));
+    int *scount = calloc((size_t)P, sizeof(int)), *sdispl = calloc((size_t)P, sizeof(int));
+    int *rcount = calloc((size_t)P, sizeof(int)), *rdispl = calloc((size_t)P, sizeof(int));
+    const uint64_t q = mpi_round_bytes / (uint64_t)P; /* Per destination and round, >= 1. */
+    unsigned char *sbuf = NULL, *rbuf = NULL;
+    int bad = slen == NULL || rlen == NULL || scount == NULL || sdispl == NULL || rcount == NULL ||
+              rdispl == NULL;
+    uint64_t sent = 0;
+    for (int d = 0; d < P; d++) {
+        recv[d].ptr = NULL;
+        recv[d].len = 0;
+        if (!bad) {
+            slen[d] = send[d].len;
+            sent += send[d].len;
+        }
+    }
+    if (mpi_agree(bad ? 4 : 0) != 0) {
+        goto fail;
+    }
+    MPI_Alltoall(slen, 1, MPI_UINT64_T, rlen, 1, MPI_UINT64_T, MPI_COMM_WORLD);
+    uint64_t rounds = 0;
+    for (int d = 0; d < P; d++) {
+        uint64_t k = (slen[d] + q - 1) / q;
+        rounds = k > rounds ? k : rounds;
+        if (rlen[d] > 0 && (recv[d].ptr = malloc(rlen[d])) == NULL) {
+            bad = 1;
+        }
+        recv[d].len = rlen[d];
+    }
+    rounds = mpi_max_u64(rounds);
+    sbuf = malloc((size_t)(q * (uint64_t)P));
+    rbuf = malloc((size_t)(q * (uint64_t)P));
+    bad |= sbuf == NULL || rbuf == NULL;
+    if (mpi_agree(bad ? 4 : 0) != 0) {
+        goto fail;
+    }
+    for (uint64_t k = 0; k < rounds; k++) {
+        const uint64_t from = k * q;
+        int so = 0, ro = 0;
+        for (int d = 0; d < P; d++) {
+            uint64_t n = slen[d] > from ? slen[d] - from : 0;
+            n = n < q ? n : q;
+            if (n > 0) {
+                memcpy(sbuf + so, send[d].ptr + from, (size_t)n);
+            }
+            scount[d] = (int)n;
+            sdispl[d] = so;
+            so += (int)n;
+            uint64_t m = rlen[d] > from ? rlen[d] - from : 0;
+            m = m < q ? m : q;
+            rcount[d] = (int)m;
+            rdispl[d] = ro;
+            ro += (int)m;
+        }
+        MPI_Alltoallv(sbuf, scount, sdispl, MPI_BYTE, rbuf, rcount, rdispl, MPI_BYTE,
+                      MPI_COMM_WORLD);
+        for (int d = 0; d < P; d++) {
+            if (rcount[d] > 0) {
+                memcpy(recv[d].ptr + from, rbuf + rdispl[d], (size_t)rcount[d]);
+            }
+        }
+    }
+    free(sbuf);
+    free(rbuf);
+    free(slen);
+    free(rlen);
+    free(scount);
+    free(sdispl);
+    free(rcount);
+    free(rdispl);
+    if (bytes_out != NULL) {
+        *bytes_out = sent;
+    }
+    return 0;
+fail:
+    if (mpi_rank == 0 || bad) {
+        fprintf(stderr, "asbuilt-mpi: rank %d: out of memory in the exchange\n", mpi_rank);
+    }
+    for (int d = 0; d < P; d++) {
+        free(recv[d].ptr);
+        recv[d].ptr = NULL;
+        recv[d].len = 0;
+    }
+    free(sbuf);
+    free(rbuf);
+    free(slen);
+    free(rlen);
+    free(scount);
+    free(sdispl);
+    free(rcount);
+    free(rdispl);
+    return 4;
+}

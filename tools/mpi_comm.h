@@ -1,0 +1,63 @@
+/*
+ * tools/mpi_comm.h: what the ranks of asbuilt-mpi exchange and how: byte
+ * buffers from every rank to every rank in bounded rounds (Open MPI counts
+ * are int: no round moves more than mpi_round_bytes per rank), agreement on
+ * a failure, and the phase log (ASBUILT_MPI_VERBOSE=1).
+ */
+#ifndef AB_MPI_COMM_H
+#define AB_MPI_COMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A byte buffer owned by whoever holds it (free(ptr)). */
+typedef struct mpi_bytes {
+    unsigned char *ptr;
+    uint64_t len;
+} mpi_bytes;
+
+/* This process's rank and the number of ranks (set by mpi_comm_init). */
+extern int mpi_rank, mpi_size;
+
+/*
+ * At most this many bytes leave (and arrive at) one rank in one round of
+ * mpi_exchange: 64 MiB unless ASBUILT_MPI_ROUND_BYTES says otherwise
+ * (at least 1 byte per destination, at most INT_MAX).
+ */
+extern uint64_t mpi_round_bytes;
+
+/* Reads the rank, the size and the environment. */
+void mpi_comm_init(void);
+
+/*
+ * Collective: every rank sends send[d] (d < mpi_size; len 0 for nothing) to
+ * rank d and receives into recv[s] what rank s sent it (malloc'ed; NULL
+ * when empty), in rounds of at most mpi_round_bytes per rank. Frees nothing
+ * of send. Returns 0, or 4 when a rank ran out of memory (all ranks return
+ * 4 then, recv freed); *bytes_out (may be NULL) gets the bytes this rank sent.
+ */
+int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out);
+
+/*
+ * Collective: each rank's exit code (0 = fine); returns the first non-zero
+ * one in rank order, or 0. A rank that failed has printed why.
+ */
+int mpi_agree(int rc);
+
+/* The same, with the rank that failed first in *who (-1 when none). */
+int mpi_agree_who(int rc, int *who);
+
+/* Sum over ranks (collective). */
+uint64_t mpi_sum_u64(uint64_t v);
+/* Maximum over ranks (collective). */
+uint64_t mpi_max_u64(uint64_t v);
+
+/* With ASBUILT_MPI_VERBOSE=1, rank 0 prints "asbuilt-mpi: <what>" with the
+ * seconds since start to stderr. */
+void mpi_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int mpi_verbose;
+
+/* Peak resident set of this process in KiB (getrusage), 0 if unknown. */
+uint64_t mpi_peak_rss_kib(void);
+
+#endif
