@@ -1,6 +1,7 @@
 /*
  * tests/test_columns.c: logs from columns (data frames). ab_keys_factorize
- * numbers keys in order of first appearance; ab_columns_dfg_count gives, for
+ * numbers keys, and ab_names_factorize the names a getter gives, in order of
+ * first appearance; ab_columns_dfg_count gives, for
  * every order and defect of the rows (interleaved cases, times out of order,
  * equal and sub-microsecond times, start times, missing values, repeated and
  * empty names, the lifecycle filter, many activities), the counts that
@@ -168,6 +169,129 @@ static void test_keys_factorize(void **state)
     assert_int_equal(ab_keys_factorize(ctx, NULL, 0, 0, NULL, NULL, &count, &err), AB_OK);
     assert_int_equal(count, 0);
     assert_int_equal(ab_keys_factorize(ctx, NULL, 3, 0, codes, first, &count, &err), AB_EINVAL);
+    ab_ctx_destroy(ctx);
+}
+
+/* ---- ab_names_factorize. ---- */
+
+/* An item of a test column: its name's bytes, or none (the getter gives NULL). */
+typedef struct titem {
+    const char *name;
+    ptrdiff_t len;
+} titem;
+
+static unsigned getter_calls;
+
+/* Gives the name in a buffer that the next call overwrites, as a getter may. */
+static const char *titem_name(void *item, ptrdiff_t *len)
+{
+    static char buf[64];
+    const titem *it = item;
+    getter_calls++;
+    if (it->name == NULL) {
+        return NULL;
+    }
+    memcpy(buf, it->name, (size_t)it->len);
+    memset(buf + it->len, '#', sizeof(buf) - (size_t)it->len);
+    *len = it->len;
+    return buf;
+}
+
+static void test_names_factorize(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    /* Equal names in distinct items, a name with a NUL, an empty name, non-ASCII bytes. */
+    titem a1 = {"A", 1}, a2 = {"A", 1}, b = {"B", 1}, nul1 = {"A\0B", 3}, nul2 = {"A\0B", 3};
+    titem e = {"", 0}, u = {"\xc3\xa9t\xc3\xa9", 6}, u2 = {"\xc3\xa9t\xc3\xa9", 6}, ab = {"AB", 2};
+    void *items[] = {&a1, &a1, &b, &a2, &nul1, &e, &nul2, &u, &ab, &u2, &a1};
+    enum { R = sizeof(items) / sizeof(items[0]) };
+    int32_t codes[R];
+    uint64_t first[R];
+    uint32_t count = 99;
+    uint64_t done = 99;
+    ab_error err;
+    getter_calls = 0;
+    assert_int_equal(
+        ab_names_factorize(ctx, items, R, titem_name, codes, first, &count, &done, &err), AB_OK);
+    const int32_t want[] = {0, 0, 1, 0, 2, 3, 2, 4, 5, 4, 0};
+    const uint64_t want_first[] = {0, 2, 4, 5, 7, 8};
+    assert_int_equal(count, 6);
+    assert_int_equal(done, R);
+    assert_memory_equal(codes, want, sizeof(want));
+    assert_memory_equal(first, want_first, sizeof(want_first));
+    assert_int_equal(getter_calls, R - 1); /* Row 1 repeats row 0's item. */
+    /* An item without a name: numbering stops there and says how far it got. */
+    titem none = {NULL, 0};
+    void *stop[] = {&a1, &b, &a2, &none, &u};
+    assert_int_equal(
+        ab_names_factorize(ctx, stop, 5, titem_name, codes, first, &count, &done, &err), AB_OK);
+    assert_int_equal(done, 3);
+    assert_int_equal(count, 2);
+    assert_int_equal(codes[2], 0);
+    void *stop0[] = {&none, &a1};
+    assert_int_equal(
+        ab_names_factorize(ctx, stop0, 2, titem_name, codes, first, &count, &done, &err), AB_OK);
+    assert_int_equal(done, 0);
+    assert_int_equal(count, 0);
+    /* Many distinct long names: the table and the copies of the names grow. */
+    enum { N = 50000, D = 3001 };
+    titem *its = malloc(N * sizeof(titem));
+    void **big = malloc(N * sizeof(void *));
+    char(*text)[48] = malloc(D * sizeof(*text));
+    int32_t *bc = malloc(N * sizeof(int32_t));
+    uint64_t *bf = malloc(N * sizeof(uint64_t));
+    assert_non_null(its);
+    assert_non_null(big);
+    assert_non_null(text);
+    assert_non_null(bc);
+    assert_non_null(bf);
+    for (uint32_t d = 0; d < D; d++) {
+        snprintf(text[d], sizeof(text[d]), "a rather long activity name, number %u", d);
+    }
+    for (uint64_t r = 0; r < N; r++) {
+        its[r].name = text[r % D];
+        its[r].len = (ptrdiff_t)strlen(text[r % D]);
+        big[r] = &its[r];
+    }
+    assert_int_equal(ab_names_factorize(ctx, big, N, titem_name, bc, bf, &count, &done, &err),
+                     AB_OK);
+    assert_int_equal(count, D);
+    assert_int_equal(done, N);
+    for (uint64_t r = 0; r < N; r++) {
+        assert_int_equal(bc[r], (int32_t)(r % D));
+    }
+    for (uint32_t c = 0; c < D; c++) {
+        assert_int_equal(bf[c], c);
+    }
+    /* Out of memory at every allocation: AB_ENOMEM, nothing left allocated. */
+    for (uint64_t n = 1;; n++) {
+        tu_alloc al = {0};
+        al.fail_at = n;
+        ab_ctx *c2 = tu_ctx_counting(&al);
+        int rc = ab_names_factorize(c2, big, N, titem_name, bc, bf, &count, &done, &err);
+        ab_ctx_destroy(c2);
+        assert_int_equal(al.live, 0);
+        if (al.failed == 0) {
+            assert_int_equal(rc, AB_OK);
+            assert_int_equal(count, D);
+            break;
+        }
+        assert_int_equal(rc, AB_ENOMEM);
+    }
+    free(its);
+    free(big);
+    free(text);
+    free(bc);
+    free(bf);
+    assert_int_equal(ab_names_factorize(ctx, NULL, 0, titem_name, NULL, NULL, &count, &done, &err),
+                     AB_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(done, 0);
+    assert_int_equal(
+        ab_names_factorize(ctx, NULL, 3, titem_name, codes, first, &count, &done, &err), AB_EINVAL);
+    assert_int_equal(ab_names_factorize(ctx, items, R, NULL, codes, first, &count, &done, &err),
+                     AB_EINVAL);
     ab_ctx_destroy(ctx);
 }
 
@@ -474,6 +598,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys_factorize),
+        cmocka_unit_test(test_names_factorize),
         cmocka_unit_test(test_grouped_rows),
         cmocka_unit_test(test_interleaved_rows),
         cmocka_unit_test(test_equal_times),

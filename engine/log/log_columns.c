@@ -6,9 +6,11 @@
  * the readers' events, so the log, its variants and its data-quality counts
  * are those of a CSV file with the same rows.
  *
- * Two shortcuts for data frames live here too: numbering the distinct values
+ * Three shortcuts for data frames live here too: numbering the distinct values
  * of a column of 64-bit keys (object identities, integers), so that a caller
- * looks each name up once rather than once per row, and the directly-follows
+ * looks each name up once rather than once per row; numbering the distinct
+ * names of a column of items whose bytes a callback gives (strings that are
+ * equal but distinct objects); and the directly-follows
  * counts of columns without building the log (the rows are grouped by case
  * with a counting sort, or not at all when they come grouped and in time
  * order).
@@ -320,6 +322,144 @@ int ab_keys_factorize(ab_ctx *ctx, const uint64_t *keys, uint64_t rows, uint32_t
     ab__free(ctx, tab);
     *count_out = n;
     return AB_OK;
+}
+
+/* ---- Numbering the distinct names of a column of items. ---- */
+
+typedef struct name_slot {
+    uint32_t hash;
+    uint32_t code1; /* Number + 1; 0 = empty slot. */
+} name_slot;
+
+/* Doubles the table (linear probing, at most half full); the hashes are kept. */
+static int name_grow(ab_ctx *ctx, name_slot **tab, unsigned *bits)
+{
+    unsigned nb = *bits + 1;
+    size_t size = (size_t)1 << nb;
+    name_slot *nt = ab__calloc(ctx, size, sizeof(*nt));
+    if (nt == NULL) {
+        return AB_ENOMEM;
+    }
+    name_slot *old = *tab;
+    for (size_t j = 0; j < ((size_t)1 << *bits); j++) {
+        if (old[j].code1 != 0) {
+            size_t i = old[j].hash & (size - 1);
+            while (nt[i].code1 != 0) {
+                i = (i + 1) & (size - 1);
+            }
+            nt[i] = old[j];
+        }
+    }
+    ab__free(ctx, old);
+    *tab = nt;
+    *bits = nb;
+    return AB_OK;
+}
+
+int ab_names_factorize(ab_ctx *ctx, void *const *items, uint64_t rows, ab_name_of_fn name_of,
+                       int32_t *codes_out, uint64_t *first_out, uint32_t *count_out,
+                       uint64_t *rows_done, ab_error *err)
+{
+    ab_error_clear(err);
+    if (ctx == NULL || name_of == NULL || count_out == NULL || rows_done == NULL ||
+        (rows > 0 && (items == NULL || codes_out == NULL || first_out == NULL))) {
+        return ab__error(err, AB_EINVAL, "names", 0, 0, "a NULL argument");
+    }
+    *count_out = 0;
+    *rows_done = 0;
+    unsigned bits = 8;
+    size_t cap = 4096, used = 0, ocap = 256;
+    name_slot *tab = ab__calloc(ctx, (size_t)1 << bits, sizeof(*tab));
+    /* The distinct names back to back, and per number its start in blob (then the end). */
+    char *blob = ab__malloc(ctx, cap);
+    size_t *offs = ab__malloc(ctx, ocap * sizeof(*offs));
+    int rc = AB_OK;
+    uint64_t r = 0;
+    uint32_t n = 0;
+    if (tab == NULL || blob == NULL || offs == NULL) {
+        rc = ab__error(err, AB_ENOMEM, "names", 0, 0, "out of memory");
+        goto done;
+    }
+    offs[0] = 0;
+    const void *prev = NULL;
+    int32_t code = -1; /* Of prev; runs of one item are common (a case's rows). */
+    for (; r < rows; r++) {
+        void *item = items[r];
+        if (item != prev || code < 0) {
+            ptrdiff_t len = -1;
+            const char *name = name_of(item, &len);
+            if (name == NULL || len < 0) {
+                break; /* *rows_done = r: the caller says what the item is. */
+            }
+            uint32_t h = ab__hash_bytes(name, (size_t)len);
+            size_t mask = ((size_t)1 << bits) - 1;
+            size_t i = h & mask;
+            for (; tab[i].code1 != 0; i = (i + 1) & mask) {
+                uint32_t c = tab[i].code1 - 1;
+                if (tab[i].hash == h && offs[c + 1] - offs[c] == (size_t)len &&
+                    memcmp(blob + offs[c], name, (size_t)len) == 0) {
+                    break;
+                }
+            }
+            if (tab[i].code1 != 0) {
+                code = (int32_t)(tab[i].code1 - 1);
+            } else {
+                if (n == INT32_MAX) {
+                    rc = ab__error(err, AB_ELIMIT, "names", r + 1, 0, "more than %u distinct names",
+                                   n);
+                    goto done;
+                }
+                if ((size_t)len > cap - used) {
+                    if ((size_t)len > SIZE_MAX / 2 - used) {
+                        rc = ab__error(err, AB_ENOMEM, "names", r + 1, 0, "out of memory");
+                        goto done;
+                    }
+                    size_t ncap = cap;
+                    while ((size_t)len > ncap - used) {
+                        ncap *= 2;
+                    }
+                    char *nb = ab__realloc(ctx, blob, ncap);
+                    if (nb == NULL) {
+                        rc = ab__error(err, AB_ENOMEM, "names", r + 1, 0, "out of memory");
+                        goto done;
+                    }
+                    blob = nb;
+                    cap = ncap;
+                }
+                if ((size_t)n + 2 > ocap) {
+                    size_t *no = ab__realloc(ctx, offs, ocap * 2 * sizeof(*offs));
+                    if (no == NULL) {
+                        rc = ab__error(err, AB_ENOMEM, "names", r + 1, 0, "out of memory");
+                        goto done;
+                    }
+                    offs = no;
+                    ocap *= 2;
+                }
+                if (len > 0) {
+                    memcpy(blob + used, name, (size_t)len);
+                }
+                used += (size_t)len;
+                offs[n + 1] = used;
+                tab[i].hash = h;
+                tab[i].code1 = n + 1;
+                first_out[n] = r;
+                code = (int32_t)n++;
+                if ((size_t)n * 2 > mask + 1 && name_grow(ctx, &tab, &bits) != AB_OK) {
+                    rc = ab__error(err, AB_ENOMEM, "names", r + 1, 0, "out of memory");
+                    goto done;
+                }
+            }
+            prev = item;
+        }
+        codes_out[r] = code;
+    }
+    *count_out = n;
+    *rows_done = r;
+done:
+    ab__free(ctx, tab);
+    ab__free(ctx, blob);
+    ab__free(ctx, offs);
+    return rc;
 }
 
 /* ---- Directly-follows counts straight from the columns. ---- */

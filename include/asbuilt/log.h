@@ -410,6 +410,32 @@ AB_API int ab_keys_factorize(ab_ctx *ctx, const uint64_t *keys, uint64_t rows, u
                              int32_t *codes_out, uint64_t *first_out, uint32_t *count_out,
                              ab_error *err);
 
+/**
+ * The name of item as len bytes (UTF-8 for a name to be shown), or NULL when
+ * the caller cannot give the item a name; see ab_names_factorize().
+ */
+typedef const char *(*ab_name_of_fn)(void *item, ptrdiff_t *len);
+
+/**
+ * Numbers the distinct names of a column of items, in order of first
+ * appearance: name_of(items[r], &len) gives the bytes of row r's name, and
+ * names are equal when their bytes are; codes_out[r] is the number of row r's
+ * name, and first_out[c] the first row whose name has number c. A row whose
+ * item is the previous row's (the same pointer) gets its number without a
+ * call. The bytes are copied before the next call, so they need only live
+ * until name_of is called again. name_of runs on the calling thread and may
+ * use what that thread holds (a Python caller passes
+ * PyUnicode_AsUTF8AndSize with the GIL held). codes_out and first_out have
+ * `rows` entries. Numbering stops at the first row whose item name_of gives
+ * no name (NULL, or a negative len): *rows_done receives the rows numbered
+ * (rows when all were), *count_out the distinct names among them. AB_OK,
+ * AB_EINVAL (a NULL argument), AB_ELIMIT (more than 2^31-1 distinct names;
+ * err names the row) or AB_ENOMEM.
+ */
+AB_API int ab_names_factorize(ab_ctx *ctx, void *const *items, uint64_t rows, ab_name_of_fn name_of,
+                              int32_t *codes_out, uint64_t *first_out, uint32_t *count_out,
+                              uint64_t *rows_done, ab_error *err);
+
 /** Directly-follows counts of columns; see ab_columns_dfg_count(). */
 typedef struct ab_columns_dfg ab_columns_dfg;
 
