@@ -15,7 +15,8 @@ answers in the shapes PM4Py users know::
 Logs and reports hold library handles: close them with `close()` or a `with`
 block (a finalizer frees them otherwise). Nothing is shared between objects,
 so separate threads may work on separate objects; a log may be read by
-several threads at once. Long calls release the GIL.
+several threads at once. Long calls release the GIL (numbering a column of
+separate str objects keeps it: it reads the objects).
 """
 import ctypes
 import json
@@ -420,6 +421,37 @@ def _factorize_keys(keys, max_count=0):
     return codes, first[:count.value]
 
 
+def _factorize_names(values):
+    """Codes (int32, in order of first appearance) and the first row of each distinct value
+    of an object array of str: the library hashes their UTF-8 bytes, which CPython's
+    PyUnicode_AsUTF8AndSize gives it cell by cell, with the GIL held. None when a cell is
+    not a str (None, NaN, another type) or not UTF-8 (a lone surrogate), or on another
+    Python: the caller then numbers the column as before."""
+    import numpy as np
+
+    if L.ab_names_factorize_gil is None:
+        return None
+    n = len(values)
+    codes = np.empty(n, dtype=np.int32)
+    first = np.empty(max(n, 1), dtype=np.uint64)
+    count = ctypes.c_uint32()
+    done = ctypes.c_uint64()
+    err = L.Error()
+    with _Ctx() as ctx:
+        try:
+            st = L.ab_names_factorize_gil(ctx, values.ctypes.data, n, L.PyUnicode_AsUTF8AndSize,
+                                          codes.ctypes.data, first.ctypes.data,
+                                          ctypes.byref(count), ctypes.byref(done),
+                                          ctypes.byref(err))
+        except (TypeError, UnicodeError):  # What the getter raises for such a cell.
+            return None
+    if st != AB_OK:
+        _raise(st, err)
+    if done.value != n:
+        return None
+    return codes, first[:count.value]
+
+
 # Cells looked at to tell whether an object column shares its objects.
 _SAMPLE = 4096
 
@@ -464,8 +496,12 @@ def _codes(series):
     elif values is not None and _shares_objects(values):
         # An object array holds the addresses of its objects: equal addresses are equal
         # values, so each distinct object is named once. Should the objects prove mostly
-        # distinct after all, pandas hashes the values instead.
+        # distinct after all, their strings are hashed instead.
         got = _factorize_keys(values, max(_SAMPLE, len(values) // 4))
+    if got is None and values is not None and values.dtype == object:
+        # One str object per cell, as readers that make a string per XML attribute give
+        # them: the library hashes the strings' bytes.
+        got = _factorize_names(values)
     if got is not None:
         codes, first = got
         return codes, _names(values[first].tolist())

@@ -3,7 +3,8 @@
 The structures mirror include/asbuilt/*.h field by field; each carries the
 version number of the header it mirrors, and the library refuses a version it
 does not know. ctypes releases the GIL around every call into a CDLL, so long
-calls (reading, aligning) let other Python threads run.
+calls (reading, aligning) let other Python threads run; the one call that keeps it,
+ab_names_factorize, goes through a PyDLL handle (see _names_factorize).
 """
 import ctypes
 import ctypes.util
@@ -274,3 +275,27 @@ version = ab_version().decode()
 if ab_version_number() // 10000 != ABI_MAJOR:
     raise ImportError(f"asbuilt: {path} is version {version}; this package needs "
                       f"{ABI_MAJOR}.x")
+
+
+def _names_factorize():
+    """ab_names_factorize through a PyDLL handle of the same library, and the address of
+    CPython's PyUnicode_AsUTF8AndSize to pass it as the name getter; (None, None) on other
+    Pythons. Unlike every other call, this one keeps the GIL: the getter reads the str
+    objects (and may cache their UTF-8 in them), which only the GIL's holder may do. A
+    PyDLL call also raises the Python error the getter sets when a cell is not a str."""
+    import platform
+
+    if platform.python_implementation() != "CPython":
+        return None, None
+    try:
+        f = ctypes.PyDLL(path).ab_names_factorize
+        getter = ctypes.cast(ctypes.pythonapi.PyUnicode_AsUTF8AndSize, c_void_p).value
+    except (OSError, AttributeError):
+        return None, None
+    f.restype = c_int
+    f.argtypes = [P, c_void_p, c_uint64, c_void_p, c_void_p, c_void_p, POINTER(c_uint32),
+                  POINTER(c_uint64), E]
+    return f, getter
+
+
+ab_names_factorize_gil, PyUnicode_AsUTF8AndSize = _names_factorize()

@@ -149,9 +149,9 @@ def test_integer_and_string_dtypes():
 
 
 def test_distinct_objects_are_coded_by_value(monkeypatch):
-    # One object per cell (as an XML reader makes them): pandas hashes the values. Objects
-    # shared by equal cells: coded by identity. Mostly distinct objects taken for shared: the
-    # count stops early and pandas hashes the values. All alike.
+    # One object per cell (as an XML reader makes them): the library hashes the strings.
+    # Objects shared by equal cells: coded by identity. Mostly distinct objects taken for
+    # shared: the count stops early and the strings are hashed. All alike.
     df = random_frame(seed=9)
     shared = df.copy()
     for c in (CASE, ACT):
@@ -177,7 +177,7 @@ def test_distinct_objects_are_coded_by_value(monkeypatch):
 
 def test_shared_objects_are_named_once():
     df = random_frame(seed=10)
-    codes, names = asbuilt._codes(df[ACT])  # One object per cell: pandas' values.
+    codes, names = asbuilt._codes(df[ACT])  # One object per cell: the strings' values.
     assert sorted(names) == sorted(set(df[ACT]))
     assert [names[c] for c in codes] == list(df[ACT])
     shared = df[ACT].astype("category").astype(object)
@@ -193,6 +193,81 @@ def test_shared_objects_are_named_once():
     assert names == ["ab", "ab", "cd"] and list(codes) == [0, 1, 2, 0]
     with asbuilt.from_dataframe(pd.DataFrame({CASE: two, ACT: two, TS: pd.NaT})) as log:
         assert log.cases == 2 and asbuilt.get_variants(log) == {("ab",) * 3: 1, ("cd",): 1}
+
+
+def old_codes(series, monkeypatch):
+    """_codes as it numbers a column without the library's string hashing (pandas)."""
+    with monkeypatch.context() as m:
+        m.setattr(asbuilt, "_factorize_names", lambda values: None)
+        return asbuilt._codes(series)
+
+
+def fresh(values):
+    """An object array with a new str object in each str cell."""
+    return np.array([(v + ".")[:-1] if type(v) is str else v for v in values], dtype=object)
+
+
+def test_strings_per_cell_are_numbered_as_pandas_numbers_them():
+    rng = np.random.default_rng(21)
+    pools = [["act " + str(i) for i in range(40)],
+             ["Prüfung", "申請", "é", "e\u0301", "😀 emoji", "", " ", "x" * 300],
+             ["a\0b", "a", "a\0", "\0", "ab", "b"]]
+    for pool in pools:
+        values = fresh([pool[i] for i in rng.integers(0, len(pool), 5000)])
+        got = asbuilt._factorize_names(values)
+        first = {}
+        want_codes = [first.setdefault(v, len(first)) for v in values]  # By value.
+        assert got[0].tolist() == want_codes and got[0].dtype == np.int32
+        assert values[got[1]].tolist() == list(first)
+        # The numbering it replaces: pandas', but for names with a NUL, which pandas (1.5)
+        # compares only up to the NUL in a column of strings only ("a\0b" is "a" to it).
+        codes_pd, uniques = pd.factorize(values, sort=False)
+        assert (codes_pd.tolist() == want_codes) == all("\0" not in v for v in pool)
+        codes, names = asbuilt._codes(pd.Series(values))
+        assert [names[c] for c in codes] == list(values)
+        col, (_, offsets, blob), names2 = asbuilt._dict_column(pd.Series(values))
+        assert names2 == names
+        assert [blob[offsets[k]:offsets[k + 1]].decode() for k in range(col.count)] == names
+    assert asbuilt._factorize_names(np.array([], dtype=object)) is not None
+
+
+@pytest.mark.parametrize("odd", [None, np.nan, float("nan"), pd.NA, pd.NaT, 7, 2.5, b"bytes",
+                                 "\ud800"])
+@pytest.mark.parametrize("where", [0, 1, 2999, "every 7th"])
+def test_cells_not_str_fall_back_to_the_old_numbering(odd, where, monkeypatch):
+    rng = np.random.default_rng(22)
+    values = fresh(["act " + str(i) for i in rng.integers(0, 9, 3000)])
+    if where == "every 7th":
+        values[::7] = odd
+    else:
+        values[where] = odd
+    assert asbuilt._factorize_names(values) is None
+    got = asbuilt._codes(pd.Series(values))
+    want = old_codes(pd.Series(values), monkeypatch)
+    assert got[1] == want[1] and np.array_equal(got[0], want[0])
+    # The getter's error is not left behind: the next call numbers a clean column.
+    assert asbuilt._factorize_names(fresh(["a", "b", "a"]))[0].tolist() == [0, 1, 0]
+
+
+def test_missing_values_per_cell_give_the_old_graph(monkeypatch):
+    df = random_frame(seed=23)
+    df.loc[5, ACT] = None
+    df.loc[17, ACT] = np.nan
+    df.loc[40, CASE] = None
+    want = check_both_ways(df)
+    monkeypatch.setattr(asbuilt, "_factorize_names", lambda values: None)
+    assert check_both_ways(df) == want
+
+
+def test_other_pythons_number_strings_as_before(monkeypatch):
+    df = random_frame(seed=24)
+    want = check_both_ways(df)
+    codes, names = asbuilt._codes(df[ACT])
+    monkeypatch.setattr(asbuilt.L, "ab_names_factorize_gil", None)
+    assert asbuilt._factorize_names(df[ACT].to_numpy()) is None
+    assert check_both_ways(df) == want
+    codes2, names2 = asbuilt._codes(df[ACT])
+    assert names2 == names and np.array_equal(codes2, codes)
 
 
 def test_resource_and_lifecycle_are_read_when_the_log_is_built():
