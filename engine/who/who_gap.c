@@ -133,23 +133,36 @@ static int intern_role(who *h, const char *s, uint32_t *id)
     return rc;
 }
 
+/*
+ * The common shape of the roles and role-map files' lines: two non-empty
+ * fields, the first line possibly a header naming them. Returns 1 for that
+ * header (skip it), 0 for a line to use, or an error status.
+ */
+static int two_fields(char **f, int n, uint64_t line, const char *path, const char *first,
+                      const char *second, size_t lines_taken, ab_error *err)
+{
+    if (n != 2 || f[0][0] == '\0' || f[1][0] == '\0') {
+        return ab__error(err, AB_EPARSE, path, line, 0,
+                         "expected '%s,%s' (two non-empty fields, got %d)", first, second, n);
+    }
+    return lines_taken == 0 && strcmp(f[0], first) == 0 && strcmp(f[1], second) == 0;
+}
+
 typedef struct roles_load {
     ab_gap *g;
     who *h;
     const char *path;
     uint32_t *pair_res, *pair_role;
     size_t n, cap;
+    ab__strtab seen; /* The (resource, role) pairs taken, as 8-byte keys. */
 } roles_load;
 
 static int roles_line(char **f, int n, uint64_t line, void *payload, ab_error *err)
 {
     roles_load *L = payload;
-    if (n != 2 || f[0][0] == '\0' || f[1][0] == '\0') {
-        return ab__error(err, AB_EPARSE, L->path, line, 0,
-                         "expected 'resource,role' (two non-empty fields, got %d)", n);
-    }
-    if (L->n == 0 && strcmp(f[0], "resource") == 0 && strcmp(f[1], "role") == 0) {
-        return AB_OK;
+    int rc = two_fields(f, n, line, L->path, "resource", "role", L->n, err);
+    if (rc != 0) {
+        return rc == 1 ? AB_OK : rc;
     }
     ab_ctx *ctx = L->g->ctx;
     if (AB_GROW(ctx, L->pair_res, L->cap, L->n + 1) != AB_OK) {
@@ -167,10 +180,13 @@ static int roles_line(char **f, int n, uint64_t line, void *payload, ab_error *e
         return ab__error(err, AB_ENOMEM, L->path, line, 0, "out of memory");
     }
     /* A repeated line adds nothing. */
-    for (size_t k = 0; k < L->n; k++) {
-        if (L->pair_res[k] == rid && L->pair_role[k] == role) {
-            return AB_OK;
-        }
+    uint64_t key = (uint64_t)rid << 32 | role;
+    uint32_t before = L->seen.count, id;
+    if (ab__strtab_intern(&L->seen, (const char *)&key, sizeof(key), &id) != AB_OK) {
+        return ab__error(err, AB_ENOMEM, L->path, line, 0, "out of memory");
+    }
+    if (L->seen.count == before) {
+        return AB_OK;
     }
     L->pair_res[L->n] = rid;
     L->pair_role[L->n] = role;
@@ -182,8 +198,11 @@ static int roles_line(char **f, int n, uint64_t line, void *payload, ab_error *e
 static int load_roles_file(ab_gap *g, who *h, const char *path, ab_error *err)
 {
     ab_ctx *ctx = g->ctx;
-    roles_load L = {g, h, path, NULL, NULL, 0, 0};
-    int rc = ab__who_read_csv(ctx, path, "roles file", roles_line, &L, err);
+    roles_load L = {g, h, path, NULL, NULL, 0, 0, {0}};
+    int rc = ab__strtab_init(&L.seen, ctx) == AB_OK
+                 ? ab__who_read_csv(ctx, path, "roles file", roles_line, &L, err)
+                 : ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
+    ab__strtab_finish(&L.seen);
     uint32_t nr = ab_log_resource_count(g->log);
     uint32_t nf = h->file_names.count;
     if (rc == AB_OK) {
@@ -370,12 +389,9 @@ typedef struct rolemap_load {
 static int rolemap_line(char **f, int n, uint64_t line, void *payload, ab_error *err)
 {
     rolemap_load *L = payload;
-    if (n != 2 || f[0][0] == '\0' || f[1][0] == '\0') {
-        return ab__error(err, AB_EPARSE, L->path, line, 0,
-                         "expected 'lane,role' (two non-empty fields, got %d)", n);
-    }
-    if (L->n == 0 && strcmp(f[0], "lane") == 0 && strcmp(f[1], "role") == 0) {
-        return AB_OK;
+    int rc = two_fields(f, n, line, L->path, "lane", "role", L->n, err);
+    if (rc != 0) {
+        return rc == 1 ? AB_OK : rc;
     }
     ab_ctx *ctx = L->g->ctx;
     if (AB_GROW(ctx, L->lane, L->cap, L->n + 1) != AB_OK) {
