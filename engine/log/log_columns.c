@@ -139,16 +139,30 @@ static int lifecycle_table(ab_ctx *ctx, const ab_log_dict_column *d, uint8_t **o
     return AB_OK;
 }
 
+/*
+ * What both entry points do first, after clearing their result: clear err,
+ * check the arguments and the columns, and name the source for messages.
+ */
+static int columns_begin(int has_out, ab_ctx *ctx, const ab_log_columns *cols,
+                         const ab_log_options *opts, const char **source, ab_error *err)
+{
+    ab_error_clear(err);
+    *source = "columns";
+    if (!has_out || ctx == NULL || cols == NULL) {
+        return ab__error(err, AB_EINVAL, "columns", 0, 0, "a NULL argument");
+    }
+    *source = cols->source != NULL ? cols->source : "columns";
+    return columns_check(cols, opts, *source, err);
+}
+
 int ab_log_from_columns(ab_log **out, ab_ctx *ctx, const ab_log_columns *cols,
                         const ab_log_options *opts, ab_error *err)
 {
-    ab_error_clear(err);
-    if (out == NULL || ctx == NULL || cols == NULL) {
-        return ab__error(err, AB_EINVAL, "columns", 0, 0, "a NULL argument");
+    if (out != NULL) {
+        *out = NULL;
     }
-    *out = NULL;
-    const char *source = cols->source != NULL ? cols->source : "columns";
-    int rc = columns_check(cols, opts, source, err);
+    const char *source;
+    int rc = columns_begin(out != NULL, ctx, cols, opts, &source, err);
     if (rc != AB_OK) {
         return rc;
     }
@@ -1129,13 +1143,11 @@ static int count_result(count_state *s, uint32_t cases, ab_columns_dfg **out)
 int ab_columns_dfg_count(ab_columns_dfg **out, ab_ctx *ctx, const ab_log_columns *cols,
                          const ab_log_options *opts, ab_error *err)
 {
-    ab_error_clear(err);
-    if (out == NULL || ctx == NULL || cols == NULL) {
-        return ab__error(err, AB_EINVAL, "columns", 0, 0, "a NULL argument");
+    if (out != NULL) {
+        *out = NULL;
     }
-    *out = NULL;
-    const char *source = cols->source != NULL ? cols->source : "columns";
-    int rc = columns_check(cols, opts, source, err);
+    const char *source;
+    int rc = columns_begin(out != NULL, ctx, cols, opts, &source, err);
     if (rc != AB_OK) {
         return rc;
     }
