@@ -2004,6 +2004,166 @@ static void test_ambiguity_undocumented(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* ---- Aligning elsewhere ---- */
+
+/* A hook that aligns the variants in `shares` interleaved shares, each with
+ * ab_conform_align on its own (in reverse share order, with a different
+ * thread count), as processes of their own would; `spoil` damages one
+ * result, `fail_with` fails the hook. */
+typedef struct elsewhere {
+    ab_ctx *ctx;
+    const ab_log *log;
+    const ab_net *net;
+    ab_conform_options opts;
+    unsigned shares;
+    int spoil, fail_with;
+    ab_conform_job *sub[4];
+    uint32_t sub_count[4];
+    uint32_t calls;
+} elsewhere;
+
+static int align_elsewhere(void *payload, ab_conform_job *jobs, uint32_t count, ab_error *err)
+{
+    elsewhere *e = payload;
+    e->calls++;
+    if (e->fail_with != AB_OK) {
+        snprintf(err->msg, sizeof(err->msg), "no rank answered");
+        err->code = e->fail_with;
+        return e->fail_with;
+    }
+    for (unsigned k = e->shares; k-- > 0;) {
+        e->sub[k] = calloc((size_t)count + 1, sizeof(ab_conform_job));
+        assert_non_null(e->sub[k]);
+        uint32_t n = 0;
+        for (uint32_t v = k; v < count; v += e->shares) {
+            e->sub[k][n].activities = jobs[v].activities;
+            e->sub[k][n++].length = jobs[v].length;
+        }
+        e->sub_count[k] = n;
+        ab_conform_options o = e->opts;
+        o.threads = k + 1;
+        o.align = NULL;
+        assert_int_equal(ab_conform_align(e->sub[k], n, e->ctx, e->log, e->net, &o, err), AB_OK);
+        n = 0;
+        for (uint32_t v = k; v < count; v += e->shares) {
+            jobs[v] = e->sub[k][n++];
+        }
+    }
+    if (e->spoil && count > 0) {
+        jobs[count - 1].move_count = 0; /* Its trace's instances are missing. */
+    }
+    return AB_OK;
+}
+
+static void elsewhere_free(elsewhere *e)
+{
+    for (unsigned k = 0; k < e->shares; k++) {
+        ab_conform_jobs_release(e->sub[k], e->sub_count[k], e->ctx);
+        free(e->sub[k]);
+        e->sub[k] = NULL;
+    }
+}
+
+/*
+ * ab_conform_run with the variants aligned elsewhere (the options' align
+ * hook, ab_conform_align in shares) gives what it gives when it aligns them
+ * itself: every move, count and verdict, with and without the ambiguity
+ * check (which the run still does for traces with activities the net lacks),
+ * on perturbed real cases and on cases of undocumented activities. A bad
+ * alignment from the hook, or its failure, fails the run.
+ */
+static void test_align_elsewhere(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_net *net = load_net(ctx, tu_shared("models/pm4py_receipt.bpmn"));
+    ab_log *orig = read_log(ctx, tu_shared("logs/pm4py_08_receipt.xes.gz"));
+    char **traces = NULL;
+    size_t count = perturb(orig, 7, 120, 40, &traces);
+    ab_log *perturbed = make_log(ctx, traces, count);
+    ab_net *choice = load_net(ctx, tu_testdata("conform/choice.bpmn"));
+    ab_log *undoc = undocumented_log(ctx, 12, 20);
+    const struct {
+        const ab_log *log;
+        const ab_net *net;
+    } inputs[] = {{perturbed, net}, {undoc, choice}};
+    for (size_t in = 0; in < 2; in++) {
+        for (int check = 0; check <= 1; check++) {
+            for (unsigned shares = 1; shares <= 3; shares++) {
+                ab_conform_options o = AB_CONFORM_OPTIONS_INIT;
+                o.threads = 2;
+                o.check_ambiguity = check;
+                ab_conform *here = NULL, *there = NULL;
+                assert_int_equal(ab_conform_run(&here, ctx, inputs[in].log, inputs[in].net, &o,
+                                                NULL),
+                                 AB_OK);
+                elsewhere e = {ctx, inputs[in].log, inputs[in].net, o, shares, 0, AB_OK,
+                               {NULL}, {0}, 0};
+                o.align = align_elsewhere;
+                o.align_payload = &e;
+                assert_int_equal(ab_conform_run(&there, ctx, inputs[in].log, inputs[in].net, &o,
+                                                NULL),
+                                 AB_OK);
+                elsewhere_free(&e);
+                assert_int_equal(e.calls, 1);
+                check_all(there, inputs[in].log, inputs[in].net);
+                sbuf a = {0}, b = {0};
+                serialise(here, &a);
+                serialise(there, &b);
+                assert_int_equal(a.len, b.len);
+                assert_memory_equal(a.p, b.p, a.len);
+                const ab_conform_stats *sa = ab_conform_get_stats(here);
+                const ab_conform_stats *sb = ab_conform_get_stats(there);
+                assert_int_equal(sa->check_states, sb->check_states);
+                uint32_t ambiguous = 0;
+                for (uint32_t v = 0; v < ab_conform_variant_count(here); v++) {
+                    int x = ab_conform_variant_at(here, v)->ambiguous;
+                    assert_int_equal(x, ab_conform_variant_at(there, v)->ambiguous);
+                    ambiguous += x == 1;
+                }
+                if (check && in == 1) {
+                    assert_true(ambiguous > 0); /* The run's own check of the reduced traces. */
+                }
+                free(a.p);
+                free(b.p);
+                ab_conform_destroy(here);
+                ab_conform_destroy(there);
+            }
+        }
+    }
+    /* A spoilt alignment, and a hook that fails. */
+    for (int k = 0; k < 2; k++) {
+        ab_conform_options o = AB_CONFORM_OPTIONS_INIT;
+        elsewhere e = {ctx, perturbed, net, o, 2, k == 0, k == 0 ? AB_OK : AB_EIO,
+                       {NULL}, {0}, 0};
+        o.align = align_elsewhere;
+        o.align_payload = &e;
+        ab_conform *c = NULL;
+        ab_error err;
+        ab_error_clear(&err);
+        assert_int_equal(ab_conform_run(&c, ctx, perturbed, net, &o, &err),
+                         k == 0 ? AB_EINVAL : AB_EIO);
+        assert_null(c);
+        assert_non_null(strstr(err.msg, k == 0 ? "does not fit" : "no rank answered"));
+        elsewhere_free(&e);
+    }
+    /* ab_conform_align refuses an activity the log does not have. */
+    uint32_t bad[] = {0, ab_log_activity_count(perturbed)};
+    ab_conform_job job;
+    memset(&job, 0, sizeof(job));
+    job.activities = bad;
+    job.length = 2;
+    assert_int_equal(ab_conform_align(&job, 1, ctx, perturbed, net, NULL, NULL), AB_EINVAL);
+    assert_null(job.moves);
+    free_traces(traces, count);
+    ab_log_destroy(perturbed);
+    ab_log_destroy(orig);
+    ab_log_destroy(undoc);
+    ab_net_destroy(choice);
+    ab_net_destroy(net);
+    ab_ctx_destroy(ctx);
+}
+
 /* ---- Errors ---- */
 
 static void test_errors(void **state)
@@ -2127,7 +2287,7 @@ int main(void)
         cmocka_unit_test(test_determinism),    cmocka_unit_test(test_budget),
         cmocka_unit_test(test_ambiguity),      cmocka_unit_test(test_ambiguity_undocumented),
         cmocka_unit_test(test_errors),         cmocka_unit_test(test_empty_log),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_align_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,6 +41,8 @@ struct ab_conform {
 /* Builds the instances of every case, the conformance variants (ordered as
  * conform.h says, with empty alignments) and the label maps. AB_ENOMEM. */
 int ab__cf_build_traces(ab_conform *c, const ab_log *log, const ab_net *net);
+/* Only the label maps (label_activity, activity_label and their counts). AB_ENOMEM. */
+int ab__cf_label_maps(ab_conform *c, const ab_log *log, const ab_net *net);
 
 /* ---- The flattened net ---- */
 

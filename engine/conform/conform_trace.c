@@ -173,7 +173,7 @@ done:
     return rc;
 }
 
-static int build_label_maps(ab_conform *c, const ab_log *log, const ab_net *net)
+int ab__cf_label_maps(ab_conform *c, const ab_log *log, const ab_net *net)
 {
     c->label_count = ab_net_label_count(net);
     c->activity_count = ab_log_activity_count(log);
@@ -204,7 +204,7 @@ int ab__cf_build_traces(ab_conform *c, const ab_log *log, const ab_net *net)
     c->case_count = ab_log_case_count(log);
     c->stats.cases = c->case_count;
     if ((rc = build_instances(c, log)) != AB_OK || (rc = build_variants(c, log)) != AB_OK ||
-        (rc = build_label_maps(c, log, net)) != AB_OK) {
+        (rc = ab__cf_label_maps(c, log, net)) != AB_OK) {
         return rc;
     }
     return AB_OK;

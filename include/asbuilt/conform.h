@@ -104,6 +104,8 @@ typedef struct ab_conform_stats {
                                       those counted in states. */
 } ab_conform_stats;
 
+typedef struct ab_conform_job ab_conform_job; /* Below. */
+
 typedef struct ab_conform_options {
     unsigned version;    /**< AB_CONFORM_OPTIONS_VERSION. */
     unsigned threads;    /**< 0 = one per online core. */
@@ -129,12 +131,62 @@ typedef struct ab_conform_options {
      */
     void (*progress)(const char *phase, uint64_t done, uint64_t total, void *payload);
     void *progress_payload;
+    /**
+     * Version 4. Aligning elsewhere: when set, ab_conform_run does not align
+     * the variants itself but calls align once, after building them, with
+     * one job per conformance variant (in variant order, outputs zeroed). It
+     * must fill every job's outputs, for example with ab_conform_align here
+     * and in other processes (over the same net and options, with a log of
+     * the same activity names under the same ids), and return AB_OK, or an
+     * ab_status with err set, which ab_conform_run returns. The run checks
+     * and copies the alignments; the moves stay the hook's. The jobs'
+     * activities stay valid until the run returns. NULL = align here.
+     */
+    int (*align)(void *payload, ab_conform_job *jobs, uint32_t count, ab_error *err);
+    void *align_payload;
 } ab_conform_options;
 
-/* Version 1 (without check_ambiguity) and 2 (without progress) callers are
- * still accepted. */
-#define AB_CONFORM_OPTIONS_VERSION 3
-#define AB_CONFORM_OPTIONS_INIT {AB_CONFORM_OPTIONS_VERSION, 0, 0, 0, 0, NULL, NULL}
+/* Version 1 (without check_ambiguity), 2 (without progress) and 3 (without
+ * align) callers are still accepted. */
+#define AB_CONFORM_OPTIONS_VERSION 4
+#define AB_CONFORM_OPTIONS_INIT {AB_CONFORM_OPTIONS_VERSION, 0, 0, 0, 0, NULL, NULL, NULL, NULL}
+
+/**
+ * One trace to align and what its alignment came to: a conformance
+ * variant's work, which ab_conform_align does wherever it runs.
+ */
+struct ab_conform_job {
+    const uint32_t *activities; /**< In: the instances' log activity ids. */
+    uint32_t length;            /**< In: instances. */
+    ab_move *moves;             /**< Out: the canonical alignment, in order. */
+    uint32_t move_count;
+    uint32_t cost;              /**< Log moves + visible model moves. */
+    int approximate;            /**< The budget was passed: valid, maybe not optimal. */
+    int fast_path;              /**< Decided by deterministic replay, without search. */
+    uint64_t states;            /**< As ab_conform_variant.states. */
+    int ambiguous;              /**< As ab_conform_variant.ambiguous, or -2 with
+                                     check_ambiguity when the trace has instances no
+                                     transition has: ab_conform_run checks those once
+                                     per trace without them. */
+    uint64_t check_states;      /**< Search nodes the ambiguity check expanded beyond
+                                     states. */
+};
+
+/**
+ * Aligns count traces against net as ab_conform_run aligns its variants
+ * (opts: threads, budgets, check_ambiguity, progress; align is ignored):
+ * the result of a trace is the same, move for move, wherever and with
+ * whatever others it is aligned. log gives the activity names behind the
+ * ids (its events are not read). The moves are allocated with ctx: release
+ * them with ab_conform_jobs_release. AB_OK; AB_EINVAL (bad arguments, an
+ * activity id the log does not have, or a net without a complete run);
+ * AB_ELIMIT (no complete run found within the budget); AB_ENOMEM.
+ */
+AB_API int ab_conform_align(ab_conform_job *jobs, uint32_t count, ab_ctx *ctx, const ab_log *log,
+                            const ab_net *net, const ab_conform_options *opts, ab_error *err);
+
+/** Frees the moves ab_conform_align gave jobs[0..count) and sets them to NULL. */
+AB_API void ab_conform_jobs_release(ab_conform_job *jobs, uint32_t count, ab_ctx *ctx);
 
 /**
  * Builds every case's trace and aligns each conformance variant. Returns

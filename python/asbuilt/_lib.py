@@ -156,10 +156,11 @@ class BpmnMapOptions(Structure):  # ab_bpmn_map_options, version 1
                 ("suggest_min", c_double), ("suggest_max", c_uint)]
 
 
-class ConformOptions(Structure):  # ab_conform_options, up to version 3 (progress unused)
+class ConformOptions(Structure):  # ab_conform_options, up to version 4 (progress, align unused)
     _fields_ = [("version", c_uint), ("threads", c_uint), ("max_states", c_uint64),
                 ("max_memory", c_uint64), ("check_ambiguity", c_int),
-                ("progress", c_void_p), ("progress_payload", c_void_p)]
+                ("progress", c_void_p), ("progress_payload", c_void_p),
+                ("align", c_void_p), ("align_payload", c_void_p)]
 
 
 class WhoOptions(Structure):  # ab_who_options, version 1

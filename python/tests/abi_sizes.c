@@ -102,6 +102,7 @@ int main(void)
     F(ab_conform_options, max_states);
     F(ab_conform_options, check_ambiguity);
     F(ab_conform_options, progress);
+    F(ab_conform_options, align);
     E();
     S(ab_gap_options);
     F(ab_gap_options, controls);
