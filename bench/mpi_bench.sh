@@ -1,32 +1,50 @@
 #!/usr/bin/env bash
 # bench/mpi_bench.sh: `asbuilt-mpi diff` over 1 and 2 MPI ranks against
-# `asbuilt diff` (the baseline, in the same script) on one log of about 10 M
-# events: the LoanApp map simulated with deviations (tools/absim, 7 events a
-# case, plain CSV so that the ranks cut it in record ranges). Prints the wall
-# time of each run, the speed-up, each rank's peak RSS, the phases of the
-# MPI runs (read, shuffle, gather, merge on rank 0, then the command on rank
-# 0) and the per-event costs that docs/scaling-model.md rests on. The JSON
-# reports must agree byte for byte (apart from "inputs").
-# Usage: bench/mpi_bench.sh [CASES]   (default 1430000: 10.0 M events)
+# `asbuilt diff` (the baseline, in the same script) on one generated log,
+# plain CSV so that the ranks cut it in record ranges:
+#   loanapp (default): about 10 M events, the LoanApp map simulated with
+#     deviations (tools/absim, 7 events a case, few distinct variants: the
+#     read and the per-event work dominate);
+#   variants: 5 M events, the Purchasing map with up to four deviations a
+#     case (nearly every case a variant of its own: the alignments of the
+#     distinct variants, which asbuilt-mpi spreads over the ranks, weigh).
+# Prints the wall time of each run, the speed-up, each rank's peak RSS, the
+# phases of the MPI runs (read, shuffle, gather, merge on rank 0, the
+# alignments over the ranks, then the rest of the command on rank 0) and the
+# per-event costs that docs/scaling-model.md rests on. The JSON reports must
+# agree byte for byte (apart from "inputs").
+# Usage: bench/mpi_bench.sh [loanapp|variants] [CASES]
+#   (default cases: 1430000 for loanapp, 10.0 M events; 200000 for variants)
 # REPEAT runs each configuration that many times, in turns (default 2); the
 # table shows the fastest run of each, the phases those of the fastest.
 # BENCH_BUILD names the build folder (default build-bench), BENCH_DATA the
 # folder of generated logs (default /tmp/asbuilt-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cases=${1:-1430000}
+kind=loanapp
+case "${1:-}" in
+loanapp | variants) kind=$1; shift ;;
+esac
 B=${BENCH_BUILD:-build-bench}
 OUT=${BENCH_DATA:-/tmp/asbuilt-bench}
 mkdir -p "$OUT"
 [ -d "$B" ] || meson setup "$B" -Dbuildtype=release -Dbench=enabled -Dtests=disabled -Dmpi=enabled >/dev/null
 ninja -C "$B" tools/asbuilt tools/asbuilt-mpi tools/absim >/dev/null
 [ -x "$B/tools/asbuilt-mpi" ] || { echo "asbuilt-mpi is not built in $B (MPI not found?)"; exit 1; }
-map=datasets/models/simod_LoanApp_simplified.bpmn
-log="$OUT/loanapp-dev-$cases.csv"
+if [ "$kind" = loanapp ]; then
+    cases=${1:-1430000}
+    map=datasets/models/simod_LoanApp_simplified.bpmn
+    log="$OUT/loanapp-dev-$cases.csv"
+    sim=(--seed 11 --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05)
+else
+    cases=${1:-200000}
+    map=datasets/models/simod_PurchasingExample.bpmn
+    log="$OUT/purchasing-variants-$cases.csv"
+    sim=(--seed 3 --skip 0.2 --insert 0.2 --repeat 0.2 --swap 0.2 --max-deviations-per-case 4)
+fi
 if [ ! -s "$log" ]; then
-    "$B/tools/absim" "$map" --cases "$cases" --seed 11 --format csv -q -o "$log" \
-        --truth "$OUT/loanapp-dev-$cases.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
-    rm -f "$OUT/loanapp-dev-$cases.truth.json"
+    "$B/tools/absim" "$map" --cases "$cases" --format csv -q -o "$log" --truth "$log.truth.json" "${sim[@]}"
+    rm -f "$log.truth.json"
 fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -74,7 +92,8 @@ done
 
 strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("inputs",None); print(json.dumps(d))' "$1"; }
 read -r tb rb cb <"$T/base.time"
-echo "## asbuilt-mpi diff vs asbuilt diff: $events events, $cases cases, $((bytes / 1000000)) MB of CSV, $(nproc) cores"
+variants=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["inputs"]["log"]["conformance_variants"])' "$T/base.json" 2>/dev/null || echo "?")
+echo "## asbuilt-mpi diff vs asbuilt diff ($kind): $events events, $cases cases, $variants variants, $((bytes / 1000000)) MB of CSV, $(nproc) cores"
 echo
 echo "| run | wall time | speed-up vs asbuilt | peak RSS per rank | JSON as asbuilt's |"
 echo "|---|---|---|---|---|"
@@ -108,7 +127,10 @@ for l in lines:
     if m:
         ts[m.group(2)] = float(m.group(1))
 phases = [("read", "every rank", 2), ("shuffle", "every rank", 2), ("cases", "every rank", 2),
-          ("gather", "every rank", 2), ("merged", "rank 0", 1), ("done", "rank 0 (the command)", 1)]
+          ("gather", "every rank", 2), ("merged", "rank 0", 1),
+          ("aligning", "rank 0: the map, traces and variants", 1),
+          ("aligned", "every rank: the alignments of the distinct variants", 2),
+          ("done", "rank 0 (the rest of the command)", 1)]
 prev = 0.0
 for k, who, n in phases:
     if k in ts:

@@ -146,6 +146,31 @@ if [ -n "$SIM" ] && [ -x "$SIM" ]; then
     head -n "$half" "$T/sim.csv" >"$T/part1.csv"
     { head -n 1 "$T/sim.csv"; tail -n +$((half + 1)) "$T/sim.csv"; } >"$T/part2.csv"
     check "absim-csv in two files" diff --json @OUT@ --model "$M" "$T/part1.csv" "$T/part2.csv"
+    # Many distinct variants (up to four deviations a case on the larger
+    # map), whose alignments are spread over the ranks: the report and every
+    # case's line, with and without the ambiguity check.
+    P="$D/models/simod_PurchasingExample.bpmn"
+    "$SIM" "$P" --cases 2000 --seed 3 --format csv --skip 0.2 --insert 0.2 --repeat 0.2 --swap 0.2 \
+        --max-deviations-per-case 4 -o "$T/many.csv" --truth "$T/truth.json" >/dev/null 2>&1 ||
+        bad "absim many variants"
+    check "many variants diff" diff --json @OUT@ --model "$P" "$T/many.csv"
+    check "many variants cases" diff --cases @OUT@ --model "$P" "$T/many.csv"
+    check "many variants, no ambiguity check" diff --json @OUT@ --no-ambiguity-check --model "$P" \
+        "$T/many.csv"
+    # A rank whose alignments do not come back: rank 0 aligns its share, the
+    # report does not change.
+    "$AB" diff --json "$T/ref.json" --model "$P" "$T/many.csv" >/dev/null 2>&1
+    for np in $NPS; do
+        [ "$np" -gt 1 ] || continue
+        ASBUILT_MPI_VERBOSE=1 ASBUILT_MPI_DROP_SHARE=$((np - 1)) "${MPIRUN[@]}" -np "$np" "$ABM" diff \
+            --json "$T/mpi.json" --model "$P" "$T/many.csv" >/dev/null 2>"$T/mpi.err"
+        rc=$?
+        if [ $rc -eq 0 ] && grep -q "aligning again on rank 0" "$T/mpi.err"; then
+            same "share lost -np $np: aligned again on rank 0" "$T/ref.json" "$T/mpi.json"
+        else
+            bad "share lost -np $np: exit $rc"; grep -v '^ ' "$T/mpi.err" | tail -4 | sed 's/^/     /'
+        fi
+    done
     # Rounds of a few hundred bytes: the shuffle and the gather take many rounds.
     ASBUILT_MPI_ROUND_BYTES=777 check "absim-csv small rounds" stats --json -o @OUT@ "$T/sim.csv"
 else
@@ -226,6 +251,20 @@ rc=$?
 n=$(grep -c "unknown option\|no-such-option" "$T/mpi.err")
 if [ $rc -eq 2 ] && [ "$n" -eq 1 ]; then ok "usage error: exit 2, printed once"; else
     bad "usage error: exit $rc, printed $n times"; head -3 "$T/mpi.err"; fi
+
+# A map that cannot be read: every rank compiles it under diff; the error is
+# rank 0's, once, with asbuilt's exit code, and no rank is left waiting.
+printf '<definitions><process id="p"><task id="t"' >"$T/bad.bpmn"
+"$AB" diff --model "$T/bad.bpmn" "$D/logs/pm4py_running-example.csv" >/dev/null 2>"$T/ref.err"
+rrc=$?
+for np in $NPS; do
+    timeout 120 "${MPIRUN[@]}" -np "$np" "$ABM" diff --model "$T/bad.bpmn" \
+        "$D/logs/pm4py_running-example.csv" >/dev/null 2>"$T/mpi.err"
+    rc=$?
+    n=$(grep -c "bad.bpmn" "$T/mpi.err")
+    if [ $rc -eq $rrc ] && [ $rc -eq 3 ] && [ "$n" -eq 1 ]; then ok "bad map -np $np: exit 3, named once"; else
+        bad "bad map -np $np: exit $rc (asbuilt $rrc), named $n times"; head -3 "$T/mpi.err"; fi
+done
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

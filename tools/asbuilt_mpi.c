@@ -3,7 +3,9 @@
  * the commands of `asbuilt`, with their own options (tools/cmd_*.c), over
  * MPI ranks. The ranks read the input in shares, send each case to the rank
  * that owns it and hand the completed cases to rank 0 (tools/mpi_load.c),
- * which runs the command and writes the outputs as `asbuilt` does. The JSON
+ * which runs the command and writes the outputs as `asbuilt` does (under
+ * diff, the alignments of the distinct variants are spread over the ranks,
+ * tools/mpi_align.c). The JSON
  * outputs are those of `asbuilt` on the same input, whatever the number of
  * ranks. Exit codes as for `asbuilt`, the same on every rank.
  */
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi_align.h"
 #include "mpi_comm.h"
 #include "mpi_load.h"
 
@@ -99,5 +102,10 @@ int main(int argc, char **argv)
         }
     }
     cli_load_log_hook = mpi_load_log;
+    if (strcmp(name, "diff") == 0 && mpi_size > 1) {
+        /* Every rank compiles the map and aligns a share of the variants. */
+        mpi_align_spread = 1;
+        cli_conform_run_hook = mpi_conform_run;
+    }
     mpi_finish(c->fn(argc - 1, argv + 1));
 }

@@ -437,6 +437,9 @@ static void read_progress(const char *name, uint64_t done, uint64_t total, void 
 int (*cli_load_log_hook)(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths,
                          int path_count, ab_log **out) = NULL;
 
+int (*cli_conform_run_hook)(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
+                            const ab_conform_options *opts, ab_error *err) = NULL;
+
 int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int path_count,
                  ab_log **out)
 {

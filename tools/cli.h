@@ -164,6 +164,15 @@ extern int (*cli_load_log_hook)(ab_ctx *ctx, const ab_read_options *ro, const ch
                                 int path_count, ab_log **out);
 
 /*
+ * Set by a driver that aligns in its own way (asbuilt-mpi): when not NULL,
+ * diff calls it in place of ab_conform_run, with the same arguments and
+ * meaning. It may not return (a process that only helps another).
+ */
+extern int (*cli_conform_run_hook)(ab_conform **out, ab_ctx *ctx, const ab_log *log,
+                                   const ab_net *net, const ab_conform_options *opts,
+                                   ab_error *err);
+
+/*
  * Maps the net's labels to the log's activities (map_file, or by name) into
  * *map_out and relabels the net into *relabelled_out. Returns an exit code;
  * errors are reported.

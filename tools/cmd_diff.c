@@ -374,7 +374,9 @@ int cmd_diff(int argc, char **argv)
     co.max_states = max_states;
     co.check_ambiguity = check_ambiguity; /* The report states the share of ambiguous cases (R1). */
     co.progress = cli_progress ? cli_progress_cb : NULL;
-    st = ab_conform_run(&conf, ctx, log, relabelled, &co, &err);
+    st = cli_conform_run_hook != NULL
+             ? cli_conform_run_hook(&conf, ctx, log, relabelled, &co, &err)
+             : ab_conform_run(&conf, ctx, log, relabelled, &co, &err);
     if (st == AB_EINVAL) {
         cli_progress_clear();
         fprintf(stderr, "asbuilt: %s: %s\n", models[0],

@@ -11,7 +11,9 @@
  *    complete cases: the cases it owns, each whole.
  * 3. gather: each rank sends the partial of its complete cases to rank 0,
  *    which merges them (no case is split any more) into the log the
- *    command goes on with. The other ranks wait for rank 0's exit code.
+ *    command goes on with. The other ranks wait for rank 0's exit code;
+ *    under diff they first get the log's activity names and stay to align
+ *    their share of the variants (mpi_align.c).
  *    The merge numbers cases, activities and resources in a canonical order
  *    (asbuilt/partial.h), so neither the split nor the ranks reach the outputs.
  *
@@ -24,10 +26,10 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "mpi_align.h"
 #include "mpi_comm.h"
 #include "mpi_input.h"
 #include "mpi_part.h"
@@ -147,6 +149,8 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     }
     free_all(send, P);
     mpi_phase("gather: %llu bytes to rank 0", (unsigned long long)gathered);
+    /* The other ranks do not wait in a collective for the merge: they would
+     * spin on the cores it needs. Rank 0 alone reports how it went. */
     if (me == 0) {
         st = mpi_part_merge(out, ctx, recv, P, ro, &err);
         if (st == AB_OK && *out == NULL) {
@@ -154,13 +158,29 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
             snprintf(err.msg, sizeof(err.msg), "internal error: no partial reached rank 0");
             err.code = AB_ERROR;
         }
+        free_all(recv, P);
+        if (st != AB_OK) {
+            rc = cli_report_status(st, &err);
+            goto done;
+        }
+        mpi_phase("merged on rank 0: %u cases, %llu events", ab_log_case_count(*out),
+                  (unsigned long long)ab_log_event_count(*out));
+        if (mpi_align_spread) {
+            rc = mpi_names_send(*out);
+        }
+    } else if (mpi_align_spread) {
+        /* Stay to align a share: with the log's activity names, the net this
+         * rank compiles is rank 0's. */
+        int v = mpi_control(0);
+        if (v >= 0) {
+            mpi_exit(v);
+        }
+        st = mpi_names_recv(ctx, out, &err);
+        rc = st == AB_OK ? EXIT_OK : cli_exit_for(st);
+        if (rc == EXIT_OK) {
+            mpi_stderr_quiet(); /* What the command prints is rank 0's. */
+        }
     }
-    free_all(recv, P);
-    if ((rc = settle(st, &err)) != EXIT_OK) {
-        goto done;
-    }
-    mpi_phase("merged on rank 0: %u cases, %llu events", *out ? ab_log_case_count(*out) : 0,
-              (unsigned long long)(*out ? ab_log_event_count(*out) : 0));
 done:
     free_all(send, P);
     free_all(recv, P);
@@ -168,11 +188,11 @@ done:
     free(recv);
     ab_log_destroy(local);
     ab_log_destroy(owned);
-    if (rc != EXIT_OK && me == 0) {
+    if (rc != EXIT_OK) {
         ab_log_destroy(*out);
         *out = NULL;
     }
-    if (me != 0) {
+    if (me != 0 && (rc != EXIT_OK || !mpi_align_spread)) {
         mpi_finish(rc);
     }
     return rc;
@@ -180,18 +200,17 @@ done:
 
 void mpi_finish(int rc)
 {
-    mpi_phase("done: exit %d", rc);
-    MPI_Request req;
-    MPI_Ibcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
-    /* Waiting ranks sleep rather than spin: rank 0 may want every core. */
-    for (int done = 0;;) {
-        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-        if (done) {
-            break;
-        }
-        struct timespec ts = {0, 5000000};
-        nanosleep(&ts, NULL);
+    if (mpi_rank == 0) {
+        mpi_control(rc);
+    } else {
+        rc = mpi_wait_exit();
     }
+    mpi_exit(rc);
+}
+
+void mpi_exit(int rc)
+{
+    mpi_phase("done: exit %d", rc);
     if (mpi_verbose) {
         uint64_t peak = mpi_peak_rss_kib(), *all = NULL;
         if (mpi_rank == 0) {

@@ -18,6 +18,9 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
 /* The end of every rank: rank 0 hands rc to all; all exit with it. */
 void mpi_finish(int rc) __attribute__((noreturn));
 
+/* The end of a rank that has its exit code (rank 0's): finalises, exits. */
+void mpi_exit(int rc) __attribute__((noreturn));
+
 /* Sends stdout and stderr of a rank other than 0 to /dev/null. */
 void mpi_stderr_quiet(void);
 
