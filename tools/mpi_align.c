@@ -244,8 +244,12 @@ static void put_results(wbuf *b, int status, const ab_conform_job *jobs, const u
     put_u32(b, status == AB_OK ? n : 0);
     for (uint32_t k = 0; status == AB_OK && k < n; k++) {
         const ab_conform_job *j = &jobs[k];
-        uint32_t head[6] = {idx[k], j->move_count, j->cost, (uint32_t)j->approximate,
-                            (uint32_t)j->fast_path, (uint32_t)j->ambiguous};
+        uint32_t head[6] = {idx[k],
+                            j->move_count,
+                            j->cost,
+                            (uint32_t)j->approximate,
+                            (uint32_t)j->fast_path,
+                            (uint32_t)j->ambiguous};
         put(b, head, sizeof(head));
         put(b, &j->states, sizeof(j->states));
         put(b, &j->check_states, sizeof(j->check_states));
@@ -278,8 +282,7 @@ static int get_results(const mpi_bytes *msg, ab_conform_job *jobs, uint32_t coun
     for (uint32_t k = 0; k < n && !r.bad; k++) {
         uint32_t head[6];
         get(&r, head, sizeof(head));
-        if (r.bad || head[0] != expect[k] || head[0] >= count ||
-            head[1] > (r.len - r.off) / 16) {
+        if (r.bad || head[0] != expect[k] || head[0] >= count || head[1] > (r.len - r.off) / 16) {
             r.bad = 1;
             break;
         }
@@ -493,8 +496,8 @@ static int spread_align(void *payload, ab_conform_job *jobs, uint32_t count, ab_
         all += (uint64_t)jobs[v].length + 1;
         here += pick[v] ? (uint64_t)jobs[v].length + 1 : 0;
     }
-    mpi_phase("aligning %u variants over %d ranks (rank 0: %.1f%% of the trace length)", count,
-              P, all > 0 ? 100.0 * (double)here / (double)all : 0.0);
+    mpi_phase("aligning %u variants over %d ranks (rank 0: %.1f%% of the trace length)", count, P,
+              all > 0 ? 100.0 * (double)here / (double)all : 0.0);
     st = align_here(s, jobs, count, pick, err);
     /* The others' alignments back (every rank sends, whatever happened). */
     int back = mpi_exchange(send, recv, NULL) == 0;
@@ -504,8 +507,7 @@ static int spread_align(void *payload, ab_conform_job *jobs, uint32_t count, ab_
     for (int d = 1; d < P; d++) {
         uint32_t n = share_of(owner, count, d, idx);
         ab_move *block = NULL;
-        if (!back || s->blocks == NULL ||
-            !get_results(&recv[d], jobs, count, idx, n, &block)) {
+        if (!back || s->blocks == NULL || !get_results(&recv[d], jobs, count, idx, n, &block)) {
             for (uint32_t k = 0; k < n; k++) {
                 pick[idx[k]] = 1;
             }

@@ -65,7 +65,7 @@ typedef struct pool {
     const ab_conform_options *opts;
     const uint32_t *label_activity; /* Net label -> log activity, or AB_CONFORM_NONE. */
     const uint32_t *activity_label; /* Log activity -> net label, or AB_NET_SILENT. */
-    ab_conform_job *jobs; /* First pass: the traces to align. */
+    ab_conform_job *jobs;           /* First pass: the traces to align. */
     uint32_t job_count;
     const ab_conform *c; /* Second pass: the variants tasks index (see check_reduced). */
     const uint32_t *tasks;
@@ -74,8 +74,8 @@ typedef struct pool {
     uint64_t *task_states; /* and the nodes its check expanded. */
     pthread_mutex_t mu;
     uint64_t done, total; /* Progress: trace length aligned, of all (first pass). */
-    uint32_t next; /* Next job (or task) to take. */
-    int failed;    /* A worker ran out of memory: the others stop. */
+    uint32_t next;        /* Next job (or task) to take. */
+    int failed;           /* A worker ran out of memory: the others stop. */
     int rc;
 } pool;
 
@@ -416,9 +416,8 @@ static int read_options(ab_conform_options *o, const ab_conform_options *opts)
 /* Flattens the net and finds its shortest complete run, once for all traces:
  * by a walk when it can, else by a search with at least the default budget,
  * whatever the per-variant one. */
-static int prepare_net(ab__cnet *cn, int *have_cn, ab__cf_run *run, ab_ctx *ctx,
-                       const ab_net *net, const uint32_t *label_activity,
-                       const ab_conform_options *o, ab_error *err)
+static int prepare_net(ab__cnet *cn, int *have_cn, ab__cf_run *run, ab_ctx *ctx, const ab_net *net,
+                       const uint32_t *label_activity, const ab_conform_options *o, ab_error *err)
 {
     int rc = ab__cnet_build(cn, ctx, net);
     if (rc != AB_OK) {
@@ -614,8 +613,8 @@ int ab_conform_align(ab_conform_job *jobs, uint32_t count, ab_ctx *ctx, const ab
         for (uint32_t i = 0; i < j->length; i++) {
             if (j->activities[i] >= na) {
                 return ab__error(err, AB_EINVAL, "conform", 0, 0,
-                                 "ab_conform_align: job %u names activity %u, the log has %u",
-                                 v, j->activities[i], na);
+                                 "ab_conform_align: job %u names activity %u, the log has %u", v,
+                                 j->activities[i], na);
             }
         }
     }
