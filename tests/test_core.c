@@ -516,6 +516,41 @@ static void test_commit_journal(void **state)
     rmdir(dir);
 }
 
+/* The field splitter of the hand-written lists (accept, roles, lanes, duty
+ * pairs): separators, quotes, trimming, and the two malformed forms. */
+static void test_split_fields(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        int n;
+        const char *f[4];
+    } cases[] = {
+        {"bypass,A", 2, {"bypass", "A"}},
+        {" rework ; Check  invoice\r", 2, {"rework", "Check  invoice"}},
+        {"substitution\tA\tB", 3, {"substitution", "A", "B"}},
+        {"\"a, \"\"quoted\"\" name\" , b", 2, {"a, \"quoted\" name", "b"}},
+        {"x,,", 3, {"x", "", ""}},
+        {",,,,,,,,", 9, {"", "", "", ""}},
+        {"\"\"", 1, {""}},
+        {"\"open,b", -1, {NULL}},
+        {"\"a\" b,c", -1, {NULL}},
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        size_t len = strlen(cases[k].line);
+        /* len + 1 bytes of scratch, as the contract says, and no more. */
+        char *scratch = malloc(len + 1);
+        assert_non_null(scratch);
+        char *f[4] = {NULL, NULL, NULL, NULL};
+        int n = ab__split_fields(cases[k].line, len, scratch, f, 4);
+        assert_int_equal(n, cases[k].n);
+        for (int i = 0; i < n && i < 4; i++) {
+            assert_string_equal(f[i], cases[k].f[i]);
+        }
+        free(scratch);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_stale_temporaries),
         cmocka_unit_test(test_commit_journal),
         cmocka_unit_test(test_buf_printf_large),
+        cmocka_unit_test(test_split_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

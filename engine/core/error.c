@@ -300,3 +300,67 @@ int ab_buf_append_json_string(ab_buf *buf, ab_ctx *ctx, const char *s)
     }
     return rc;
 }
+
+static int field_space(char c)
+{
+    return c == ' ' || c == '\r';
+}
+
+static int field_sep(char c)
+{
+    return c == ',' || c == ';' || c == '\t';
+}
+
+int ab__split_fields(const char *s, size_t len, char *scratch, char **fields, int cap)
+{
+    int n = 0;
+    size_t i = 0, o = 0;
+    for (;;) {
+        while (i < len && field_space(s[i])) {
+            i++;
+        }
+        char *start = scratch + o;
+        size_t flen = 0;
+        if (i < len && s[i] == '"') {
+            i++;
+            for (;;) {
+                if (i >= len) {
+                    return -1;
+                }
+                if (s[i] == '"') {
+                    if (i + 1 < len && s[i + 1] == '"') {
+                        start[flen++] = '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                start[flen++] = s[i++];
+            }
+            while (i < len && field_space(s[i])) {
+                i++;
+            }
+        } else {
+            while (i < len && !field_sep(s[i])) {
+                start[flen++] = s[i++];
+            }
+            while (flen > 0 && field_space(start[flen - 1])) {
+                flen--;
+            }
+        }
+        start[flen] = '\0';
+        o += flen + 1;
+        if (n < cap) {
+            fields[n] = start;
+        }
+        n++;
+        if (i >= len) {
+            return n;
+        }
+        if (!field_sep(s[i])) {
+            return -1; /* Text after a closing quote. */
+        }
+        i++;
+    }
+}

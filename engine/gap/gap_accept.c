@@ -80,63 +80,6 @@ static int slurp(ab_ctx *ctx, const char *path, char **out, size_t *len_out, ab_
     return AB_OK;
 }
 
-/* Splits one line into at most cap fields (unquoted, trimmed) written into
- * scratch; returns the count, or -1 on an unterminated quote. */
-static int split(const char *s, size_t len, char *scratch, char **fields, int cap)
-{
-    int n = 0;
-    size_t i = 0, o = 0;
-    for (;;) {
-        while (i < len && (s[i] == ' ')) {
-            i++;
-        }
-        char *start = scratch + o;
-        size_t flen = 0;
-        if (i < len && s[i] == '"') {
-            i++;
-            for (;;) {
-                if (i >= len) {
-                    return -1;
-                }
-                if (s[i] == '"') {
-                    if (i + 1 < len && s[i + 1] == '"') {
-                        start[flen++] = '"';
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                start[flen++] = s[i++];
-            }
-            while (i < len && s[i] == ' ') {
-                i++;
-            }
-        } else {
-            while (i < len && s[i] != ',' && s[i] != ';' && s[i] != '\t') {
-                start[flen++] = s[i++];
-            }
-            while (flen > 0 && start[flen - 1] == ' ') {
-                flen--;
-            }
-        }
-        start[flen] = '\0';
-        o += flen + 1;
-        if (n < cap) {
-            fields[n] = start;
-        }
-        n++;
-        if (i >= len) {
-            return n;
-        }
-        if (s[i] == ',' || s[i] == ';' || s[i] == '\t') {
-            i++;
-            continue;
-        }
-        return -1; /* Text after a closing quote. */
-    }
-}
-
 static char *normalised(ab__arena *arena, const char *s)
 {
     if (strcmp(s, "*") == 0) {
@@ -187,7 +130,7 @@ int ab__gap_accept_parse(ab__arena *arena, const char *path, ab__gap_rule **rule
             continue;
         }
         char *f[4];
-        int nf = split(data + b, e - b, scratch, f, 4);
+        int nf = ab__split_fields(data + b, e - b, scratch, f, 4);
         if (nf < 0) {
             rc = ab__error(err, AB_EPARSE, path, line, 0, "unterminated or misplaced double quote");
             goto done;

@@ -9,58 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Splits line s (len bytes, no newline) into fields written to scratch;
- * the count, or -1 on an unterminated quote. */
-static int split(const char *s, size_t len, char *scratch, char **fields, int cap)
-{
-    int n = 0;
-    size_t i = 0, o = 0;
-    for (;;) {
-        while (i < len && (s[i] == ' ' || s[i] == '\r')) {
-            i++;
-        }
-        char *start = scratch + o;
-        if (i < len && s[i] == '"') {
-            i++;
-            for (;;) {
-                if (i >= len) {
-                    return -1;
-                }
-                if (s[i] == '"') {
-                    if (i + 1 < len && s[i + 1] == '"') {
-                        scratch[o++] = '"';
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                scratch[o++] = s[i++];
-            }
-            while (i < len && s[i] != ',' && s[i] != ';' && s[i] != '\t') {
-                i++;
-            }
-        } else {
-            while (i < len && s[i] != ',' && s[i] != ';' && s[i] != '\t') {
-                scratch[o++] = s[i++];
-            }
-            while (start + 0 < scratch + o && (scratch[o - 1] == ' ' || scratch[o - 1] == '\r')) {
-                o--;
-            }
-        }
-        scratch[o++] = '\0';
-        if (n < cap) {
-            fields[n] = start;
-        }
-        n++;
-        if (i >= len) {
-            break;
-        }
-        i++; /* The separator. */
-    }
-    return n;
-}
-
 int ab__who_read_csv(ab_ctx *ctx, const char *path, const char *what, ab__who_line_fn fn,
                      void *payload, ab_error *err)
 {
@@ -107,9 +55,10 @@ int ab__who_read_csv(ab_ctx *ctx, const char *path, const char *what, ab__who_li
             break;
         }
         char *fields[8];
-        int n = split(line + k, len - k, scratch, fields, 8);
+        int n = ab__split_fields(line + k, len - k, scratch, fields, 8);
         if (n < 0) {
-            rc = ab__error(err, AB_EPARSE, path, lineno, 0, "unterminated quote in the %s", what);
+            rc = ab__error(err, AB_EPARSE, path, lineno, 0, "unterminated or misplaced double quote in the %s",
+                             what);
             break;
         }
         rc = fn(fields, n > 8 ? 8 : n, lineno, payload, err);
