@@ -534,14 +534,16 @@ int ab_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_ne
         }
         uint32_t nt = ab_net_transition_count(net);
         for (uint32_t v = 0; v < c->variant_count; v++) {
-            ab_conform_job *j = &jobs[v];
-            if (!job_valid(j, nt, c->activity_count)) {
+            if (!job_valid(&jobs[v], nt, c->activity_count)) {
                 rc = ab__error(err, AB_EINVAL, "conform", 0, 0,
                                "the alignment of variant %u made elsewhere does not fit its "
                                "trace or the net",
                                v + 1);
                 goto done;
             }
+        }
+        for (uint32_t v = 0; v < c->variant_count; v++) {
+            ab_conform_job *j = &jobs[v];
             ab_move *m = ab__malloc(ctx, sizeof(ab_move) * ((size_t)j->move_count + 1));
             if (m == NULL) {
                 ab_conform_jobs_release(jobs, v, ctx); /* The copies made so far. */
