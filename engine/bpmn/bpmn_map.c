@@ -189,57 +189,6 @@ static int add_warning(ab_bpmn_mapping *m, const char *fmt, ...)
 
 /* ---- The mapping file ---- */
 
-/* Splits one line into fields (double quotes, "" for a quote). Returns the
- * number of fields (cap + 1 when there are more), or -1 for an unterminated
- * quote. Fields are written into buf, NUL-separated. */
-static int split_line(const char *line, size_t len, char delim, char *buf, const char **fields,
-                      int cap)
-{
-    int nf = 0;
-    size_t i = 0, o = 0;
-    for (;;) {
-        if (nf == cap) {
-            return nf + 1; /* Too many: the caller reports it. */
-        }
-        fields[nf++] = buf + o;
-        /* Leading spaces before a quote are allowed. */
-        size_t j = i;
-        while (j < len && (line[j] == ' ' || line[j] == '\t') && line[j] != delim) {
-            j++;
-        }
-        if (j < len && line[j] == '"') {
-            i = j + 1;
-            for (;;) {
-                if (i >= len) {
-                    return -1;
-                }
-                if (line[i] == '"') {
-                    if (i + 1 < len && line[i + 1] == '"') {
-                        buf[o++] = '"';
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                buf[o++] = line[i++];
-            }
-            while (i < len && line[i] != delim) {
-                i++; /* Junk after the closing quote is dropped. */
-            }
-        } else {
-            while (i < len && line[i] != delim) {
-                buf[o++] = line[i++];
-            }
-        }
-        buf[o++] = '\0';
-        if (i >= len) {
-            return nf;
-        }
-        i++; /* The delimiter. */
-    }
-}
-
 /* Trims spaces in place. */
 static char *trim(char *s)
 {
@@ -341,10 +290,11 @@ static int apply_file(ab_bpmn_mapping *m, const char *path, name_entry **tasks_n
             delim = memchr(line, ',', l) ? ',' : memchr(line, ';', l) ? ';' : '\t';
         }
         const char *fields[4];
-        int nf = split_line(line, l, delim, buf, fields, 3);
+        const char seps[2] = {delim, '\0'};
+        int nf = ab__split_fields(line, l, seps, buf, fields, 3);
         if (nf != 2 && nf != 3) {
             rc = ab__error(err, AB_EPARSE, path, line_no, 0,
-                           nf < 0 ? "unterminated quoted field"
+                           nf < 0 ? "unterminated or misplaced double quote"
                                   : "expected task,activity or task,activity,lane");
             break;
         }

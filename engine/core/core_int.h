@@ -211,15 +211,16 @@ ptrdiff_t ab__input_borrow(ab_input *in, void *buf, size_t cap, const void **dat
 bool ab__ieq(const char *s, size_t len, const char *lit);
 /*
  * Splits one line of a small hand-written list (accept file, roles, lanes,
- * duty pairs) s[0..len), without its newline, into fields separated by ',',
- * ';' or TAB, each trimmed of spaces and CRs, and double-quoted when it
- * holds a separator ("" inside quotes is one quote). The fields are written
- * NUL-terminated into scratch (len + 1 bytes: every separator a field
- * ends at makes room for its NUL) and the first cap are set in fields.
- * Returns the number of fields, or -1 on an unterminated quote or text
- * after a closing quote.
+ * duty pairs, label mapping) s[0..len), without its newline, into fields
+ * separated by any character of seps, each trimmed of spaces and CRs, and
+ * double-quoted when it holds a separator ("" inside quotes is one quote).
+ * The fields are written NUL-terminated into scratch (len + 1 bytes: every
+ * separator a field ends at makes room for its NUL) and the first cap are
+ * set in fields. Returns the number of fields (more than cap when there are
+ * more), or -1 on an unterminated quote or text after a closing quote.
  */
-int ab__split_fields(const char *s, size_t len, char *scratch, char **fields, int cap);
+int ab__split_fields(const char *s, size_t len, const char *seps, char *scratch,
+                     const char **fields, int cap);
 /* Checks s[0..len) is valid UTF-8; on failure *bad_out is the offset of the first bad byte. */
 bool ab__utf8_valid(const char *s, size_t len, size_t *bad_out);
 /* Escapes s[0..len) as the inside of a JSON string into buf (no quotes added). */

@@ -6,6 +6,7 @@
 #include "core/core_int.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const char *ab_status_str(int code)
 {
@@ -306,12 +307,13 @@ static int field_space(char c)
     return c == ' ' || c == '\r';
 }
 
-static int field_sep(char c)
+static int field_sep(const char *seps, char c)
 {
-    return c == ',' || c == ';' || c == '\t';
+    return c != '\0' && strchr(seps, c) != NULL;
 }
 
-int ab__split_fields(const char *s, size_t len, char *scratch, char **fields, int cap)
+int ab__split_fields(const char *s, size_t len, const char *seps, char *scratch,
+                     const char **fields, int cap)
 {
     int n = 0;
     size_t i = 0, o = 0;
@@ -342,7 +344,7 @@ int ab__split_fields(const char *s, size_t len, char *scratch, char **fields, in
                 i++;
             }
         } else {
-            while (i < len && !field_sep(s[i])) {
+            while (i < len && !field_sep(seps, s[i])) {
                 start[flen++] = s[i++];
             }
             while (flen > 0 && field_space(start[flen - 1])) {
@@ -358,7 +360,7 @@ int ab__split_fields(const char *s, size_t len, char *scratch, char **fields, in
         if (i >= len) {
             return n;
         }
-        if (!field_sep(s[i])) {
+        if (!field_sep(seps, s[i])) {
             return -1; /* Text after a closing quote. */
         }
         i++;

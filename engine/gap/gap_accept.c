@@ -129,8 +129,8 @@ int ab__gap_accept_parse(ab__arena *arena, const char *path, ab__gap_rule **rule
         if (b == e || data[b] == '#') {
             continue;
         }
-        char *f[4];
-        int nf = ab__split_fields(data + b, e - b, scratch, f, 4);
+        const char *f[4];
+        int nf = ab__split_fields(data + b, e - b, ",;\t", scratch, f, 4);
         if (nf < 0) {
             rc = ab__error(err, AB_EPARSE, path, line, 0, "unterminated or misplaced double quote");
             goto done;

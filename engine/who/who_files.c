@@ -54,8 +54,8 @@ int ab__who_read_csv(ab_ctx *ctx, const char *path, const char *what, ab__who_li
             rc = ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
             break;
         }
-        char *fields[8];
-        int n = ab__split_fields(line + k, len - k, scratch, fields, 8);
+        const char *fields[8];
+        int n = ab__split_fields(line + k, len - k, ",;\t", scratch, fields, 8);
         if (n < 0) {
             rc = ab__error(err, AB_EPARSE, path, lineno, 0, "unterminated or misplaced double quote in the %s",
                              what);

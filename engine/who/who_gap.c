@@ -138,7 +138,7 @@ static int intern_role(who *h, const char *s, uint32_t *id)
  * fields, the first line possibly a header naming them. Returns 1 for that
  * header (skip it), 0 for a line to use, or an error status.
  */
-static int two_fields(char **f, int n, uint64_t line, const char *path, const char *first,
+static int two_fields(const char **f, int n, uint64_t line, const char *path, const char *first,
                       const char *second, size_t lines_taken, ab_error *err)
 {
     if (n != 2 || f[0][0] == '\0' || f[1][0] == '\0') {
@@ -157,7 +157,7 @@ typedef struct roles_load {
     ab__strtab seen; /* The (resource, role) pairs taken, as 8-byte keys. */
 } roles_load;
 
-static int roles_line(char **f, int n, uint64_t line, void *payload, ab_error *err)
+static int roles_line(const char **f, int n, uint64_t line, void *payload, ab_error *err)
 {
     roles_load *L = payload;
     int rc = two_fields(f, n, line, L->path, "resource", "role", L->n, err);
@@ -386,7 +386,7 @@ typedef struct rolemap_load {
     size_t n, cap;
 } rolemap_load;
 
-static int rolemap_line(char **f, int n, uint64_t line, void *payload, ab_error *err)
+static int rolemap_line(const char **f, int n, uint64_t line, void *payload, ab_error *err)
 {
     rolemap_load *L = payload;
     int rc = two_fields(f, n, line, L->path, "lane", "role", L->n, err);

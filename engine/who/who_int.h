@@ -16,7 +16,7 @@
  * TAB), double quotes with "" for a quote, trimmed; blank lines and lines
  * starting with '#' skipped. fn returns AB_OK or an error already filled.
  * what names the file's kind in messages ("roles file"). */
-typedef int (*ab__who_line_fn)(char **fields, int count, uint64_t line, void *payload,
+typedef int (*ab__who_line_fn)(const char **fields, int count, uint64_t line, void *payload,
                                ab_error *err);
 int ab__who_read_csv(ab_ctx *ctx, const char *path, const char *what, ab__who_line_fn fn,
                      void *payload, ab_error *err);

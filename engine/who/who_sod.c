@@ -17,7 +17,7 @@ typedef struct rules_load {
     uint32_t cap;
 } rules_load;
 
-static int rule_line(char **f, int n, uint64_t line, void *payload, ab_error *err)
+static int rule_line(const char **f, int n, uint64_t line, void *payload, ab_error *err)
 {
     rules_load *L = payload;
     ab_sod_rules *r = L->r;
