@@ -1688,16 +1688,27 @@ static void serialise(const ab_conform *c, sbuf *b)
     }
 }
 
+/* Real receipt cases, fitting and perturbed (perturb's seed, count and
+ * length), in one log; the receipt map in *net_out. */
+static ab_log *perturbed_receipt(ab_ctx *ctx, uint64_t seed, size_t max, uint32_t max_len,
+                                 ab_net **net_out)
+{
+    *net_out = load_net(ctx, tu_shared("models/pm4py_receipt.bpmn"));
+    ab_log *orig = read_log(ctx, tu_shared("logs/pm4py_08_receipt.xes.gz"));
+    char **traces = NULL;
+    size_t count = perturb(orig, seed, max, max_len, &traces);
+    ab_log *log = make_log(ctx, traces, count);
+    free_traces(traces, count);
+    ab_log_destroy(orig);
+    return log;
+}
+
 static void test_determinism(void **state)
 {
     (void)state;
     ab_ctx *ctx = tu_ctx();
-    ab_net *net = load_net(ctx, tu_shared("models/pm4py_receipt.bpmn"));
-    ab_log *orig = read_log(ctx, tu_shared("logs/pm4py_08_receipt.xes.gz"));
-    char **traces = NULL;
-    size_t count = perturb(orig, 42, 100, 60, &traces);
-    /* Real fitting cases and perturbed ones, in one log. */
-    ab_log *log = make_log(ctx, traces, count);
+    ab_net *net = NULL;
+    ab_log *log = perturbed_receipt(ctx, 42, 100, 60, &net);
     /* Thread counts, the last run repeating the first; each with no budget,
      * a small state budget and a memory budget that only the larger
      * searches pass (it must not depend on what a thread aligned before). */
@@ -1729,9 +1740,7 @@ static void test_determinism(void **state)
     free(first[0].p);
     free(first[1].p);
     free(first[2].p);
-    free_traces(traces, count);
     ab_log_destroy(log);
-    ab_log_destroy(orig);
     ab_net_destroy(net);
     ab_ctx_destroy(ctx);
 }
@@ -2076,11 +2085,8 @@ static void test_align_elsewhere(void **state)
 {
     (void)state;
     ab_ctx *ctx = tu_ctx();
-    ab_net *net = load_net(ctx, tu_shared("models/pm4py_receipt.bpmn"));
-    ab_log *orig = read_log(ctx, tu_shared("logs/pm4py_08_receipt.xes.gz"));
-    char **traces = NULL;
-    size_t count = perturb(orig, 7, 120, 40, &traces);
-    ab_log *perturbed = make_log(ctx, traces, count);
+    ab_net *net = NULL;
+    ab_log *perturbed = perturbed_receipt(ctx, 7, 120, 40, &net);
     ab_net *choice = load_net(ctx, tu_testdata("conform/choice.bpmn"));
     ab_log *undoc = undocumented_log(ctx, 12, 20);
     const struct {
@@ -2155,9 +2161,7 @@ static void test_align_elsewhere(void **state)
     job.length = 2;
     assert_int_equal(ab_conform_align(&job, 1, ctx, perturbed, net, NULL, NULL), AB_EINVAL);
     assert_null(job.moves);
-    free_traces(traces, count);
     ab_log_destroy(perturbed);
-    ab_log_destroy(orig);
     ab_log_destroy(undoc);
     ab_net_destroy(choice);
     ab_net_destroy(net);
