@@ -225,6 +225,39 @@ ASBUILT_MPI_PIECE_BYTES=3000 check "quoted in pieces" stats --json -o @OUT@ "$T/
 ASBUILT_MPI_PIECE_BYTES=3000 check "quoted-crlf in pieces" stats --json -o @OUT@ "$T/quoted-crlf.csv"
 ASBUILT_MPI_PIECE_BYTES=100 check "multiline in pieces" stats --json -o @OUT@ "$T/multiline.csv"
 
+# stats is counted on the ranks that own the cases: no log reaches rank 0
+# (no gather), and the text and the --top variants are asbuilt's too.
+B="$D/logs/bpic2020_DomesticDeclarations.xes.gz"
+check "stats text" stats -o @OUT@ "$B"
+check "stats --top 3" stats --json --top 3 -o @OUT@ "$B"
+check "stats --top 0 text" stats --top 0 -o @OUT@ "$D/logs/simod_LoanApp_simplified.csv.gz"
+"$AB" stats --json -o "$T/ref.json" "$B" >/dev/null 2>&1
+for np in $NPS; do
+    [ "$np" -gt 1 ] || continue
+    ASBUILT_MPI_VERBOSE=1 "${MPIRUN[@]}" -np "$np" "$ABM" stats --json -o "$T/mpi.json" "$B" \
+        >/dev/null 2>"$T/mpi.err"
+    if grep -q "stats on rank 0" "$T/mpi.err" && ! grep -q "gather:" "$T/mpi.err"; then
+        same "stats without gathering the log -np $np" "$T/ref.json" "$T/mpi.json"
+    else
+        bad "stats without gathering the log -np $np"; grep -v '^ ' "$T/mpi.err" | tail -4
+    fi
+done
+# A log without timestamps keeps file order, decided on the whole input:
+# stats then gathers the log, and the report is still asbuilt's.
+python3 - "$T/untimed.xes" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n')
+    for c in range(400):
+        f.write('<trace><string key="concept:name" value="c%d"/>\n' % c)
+        for k in range((c * 7) % 6 + 1):
+            f.write('<event><string key="concept:name" value="a%d"/>'
+                    '<string key="org:resource" value="r%d"/></event>\n' % ((c + k * 3) % 5, (c + k) % 9))
+        f.write('</trace>\n')
+    f.write('</log>\n')
+PY
+trio untimed "$T/untimed.xes"
+
 # Errors: the same exit code and message (the file and its line) as asbuilt,
 # from the last rank's chunk (the file is large enough to be cut).
 { cat "$D/logs/simod_LoanApp_simplified_without_approve_loan_offer.csv"

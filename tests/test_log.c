@@ -639,6 +639,66 @@ static void test_case_sink_enomem(void **state)
     }
 }
 
+/*
+ * The stats view: ab_stats_view_sort puts a view filled in any order
+ * (as asbuilt-mpi fills it from the ranks' counts) in the order that
+ * ab_stats_view_of takes from the log, and both write the same JSON.
+ * Variants tie on cases and differ by a prefix and by names.
+ */
+static void test_stats_view_sort(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_event_in evs[] = {
+        ev("c1", "b", 1, 1), ev("c1", "a", 2, 2), ev("c2", "a", 3, 3), ev("c3", "a", 4, 4),
+        ev("c3", "b", 5, 5), ev("c4", "b", 6, 6), ev("c4", "a", 7, 7), ev("c5", "a", 8, 8),
+        ev("c5", "c", 9, 9), ev("c6", "a", 10, 10), ev("c6", "b", 11, 11),
+    };
+    ab_log *log = build(ctx, evs, sizeof(evs) / sizeof(evs[0]), NULL);
+    ab_stats_view v;
+    assert_int_equal(ab_stats_view_of(&v, ctx, log, 10), AB_OK);
+    assert_int_equal(v.top_count, 4);
+    /* "a b" and "b a" have two cases each: names decide; then "a" before "a c". */
+    assert_int_equal(v.top[0].cases, 2);
+    assert_string_equal(v.top[0].activities[0], "a");
+    assert_string_equal(v.top[1].activities[0], "b");
+    assert_int_equal(v.top[2].length, 1);
+    assert_int_equal(v.top[3].length, 2);
+    ab_buf a = AB_BUF_INIT, b = AB_BUF_INIT;
+    const char *files[] = {"x.csv"};
+    assert_int_equal(ab_stats_view_write_json(&a, ctx, &v, files, 1, AB_LCF_ALL), AB_OK);
+    /* The same view with its rows reversed, then sorted again. */
+    ab_stats_view w = v;
+    const char *names[8];
+    uint64_t events[8];
+    ab_stats_variant top[8];
+    for (uint32_t k = 0; k < v.activities; k++) {
+        names[k] = v.activity_names[v.activities - 1 - k];
+        events[k] = v.activity_events[v.activities - 1 - k];
+    }
+    for (uint32_t k = 0; k < v.top_count; k++) {
+        top[k] = v.top[v.top_count - 1 - k];
+    }
+    w.activity_names = names;
+    w.activity_events = events;
+    w.top = top;
+    w.owned_ = NULL;
+    assert_int_equal(ab_stats_view_sort(&w, ctx), AB_OK);
+    assert_int_equal(ab_stats_view_write_json(&b, ctx, &w, files, 1, AB_LCF_ALL), AB_OK);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.ptr, b.ptr, a.len);
+    ab_buf c = AB_BUF_INIT;
+    assert_int_equal(ab_log_write_stats_json(&c, ctx, log, files, 1, AB_LCF_ALL, 10), AB_OK);
+    assert_int_equal(a.len, c.len);
+    assert_memory_equal(a.ptr, c.ptr, a.len);
+    ab_buf_dispose(&a);
+    ab_buf_dispose(&b);
+    ab_buf_dispose(&c);
+    ab_stats_view_dispose(&v, ctx);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -654,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_case_sink),
         cmocka_unit_test(test_case_sink_enomem),
         cmocka_unit_test(test_attr_keys_shuffled),
+        cmocka_unit_test(test_stats_view_sort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include "mpi_align.h"
 #include "mpi_comm.h"
 #include "mpi_load.h"
+#include "mpi_stats.h"
 
 typedef struct command {
     const char *name;
@@ -102,6 +103,9 @@ int main(int argc, char **argv)
         }
     }
     cli_load_log_hook = mpi_load_log;
+    /* stats counts on the ranks that own the cases, without gathering them. */
+    cli_stats_hook = mpi_stats_view;
+    cli_stats_release_hook = mpi_stats_release;
     if (strcmp(name, "diff") == 0 && mpi_size > 1) {
         /* Every rank compiles the map and aligns a share of the variants. */
         mpi_align_spread = 1;

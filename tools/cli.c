@@ -440,8 +440,8 @@ int (*cli_load_log_hook)(ab_ctx *ctx, const ab_read_options *ro, const char *con
 int (*cli_conform_run_hook)(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
                             const ab_conform_options *opts, ab_error *err) = NULL;
 
-int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int path_count,
-                 ab_log **out)
+/* The reading options of o (the time zone loaded). An exit code. */
+static int read_options(cli_log_opts *o, ab_read_options *ro, ab_ctx *ctx)
 {
     ab_error err;
     ab_error_clear(&err);
@@ -455,11 +455,25 @@ int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int pat
             return EXIT_USAGE;
         }
     }
-    ab_read_options ro = AB_READ_OPTIONS_INIT;
-    ro.log = o->log;
-    ro.xes = o->xes;
-    ro.csv = o->csv;
-    ro.csv.tz = o->tz;
+    ab_read_options d = AB_READ_OPTIONS_INIT;
+    *ro = d;
+    ro->log = o->log;
+    ro->xes = o->xes;
+    ro->csv = o->csv;
+    ro->csv.tz = o->tz;
+    return EXIT_OK;
+}
+
+int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int path_count,
+                 ab_log **out)
+{
+    ab_error err;
+    ab_error_clear(&err);
+    ab_read_options ro;
+    int rc = read_options(o, &ro, ctx);
+    if (rc != EXIT_OK) {
+        return rc;
+    }
     if (cli_load_log_hook != NULL) {
         return cli_load_log_hook(ctx, &ro, paths, path_count, out);
     }
@@ -467,12 +481,43 @@ int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int pat
         ro.progress = read_progress;
         read_progress(paths[0], 0, 0, NULL); /* Named before its first megabyte. */
     }
-    int rc = ab_ingest_files(out, ctx, paths, (size_t)path_count, &ro, &err);
+    rc = ab_ingest_files(out, ctx, paths, (size_t)path_count, &ro, &err);
     cli_progress_clear();
     if (rc != AB_OK) {
         return cli_report_status(rc, &err);
     }
     return EXIT_OK;
+}
+
+int (*cli_stats_hook)(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths,
+                      int path_count, uint32_t top, ab_stats_view *out) = NULL;
+void (*cli_stats_release_hook)(ab_ctx *ctx, ab_stats_view *v) = NULL;
+
+int cli_load_stats(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int path_count,
+                   uint32_t top, ab_stats_view *out, ab_log **log_out)
+{
+    memset(out, 0, sizeof(*out));
+    *log_out = NULL;
+    if (cli_stats_hook != NULL) {
+        ab_read_options ro;
+        int rc = read_options(o, &ro, ctx);
+        return rc == EXIT_OK ? cli_stats_hook(ctx, &ro, paths, path_count, top, out) : rc;
+    }
+    int rc = cli_load_log(ctx, o, paths, path_count, log_out);
+    if (rc == EXIT_OK && ab_stats_view_of(out, ctx, *log_out, top) != AB_OK) {
+        rc = cli_report_status(AB_ENOMEM, NULL);
+    }
+    return rc;
+}
+
+void cli_release_stats(ab_ctx *ctx, ab_stats_view *v, ab_log *log)
+{
+    if (log == NULL && cli_stats_release_hook != NULL) {
+        cli_stats_release_hook(ctx, v);
+    } else {
+        ab_stats_view_dispose(v, ctx);
+    }
+    ab_log_destroy(log);
 }
 
 int cli_is_stdout(const char *path)

@@ -164,6 +164,19 @@ extern int (*cli_load_log_hook)(ab_ctx *ctx, const ab_read_options *ro, const ch
                                 int path_count, ab_log **out);
 
 /*
+ * What `stats` reports on the files, with at most top variants: from the
+ * log (*log_out, which the view points into) or, when a driver counts in
+ * its own way (cli_stats_hook, asbuilt-mpi), without one (*log_out NULL).
+ * Returns an exit code; release with cli_release_stats.
+ */
+int cli_load_stats(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int path_count,
+                   uint32_t top, ab_stats_view *out, ab_log **log_out);
+void cli_release_stats(ab_ctx *ctx, ab_stats_view *v, ab_log *log);
+extern int (*cli_stats_hook)(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths,
+                             int path_count, uint32_t top, ab_stats_view *out);
+extern void (*cli_stats_release_hook)(ab_ctx *ctx, ab_stats_view *v);
+
+/*
  * Set by a driver that aligns in its own way (asbuilt-mpi): when not NULL,
  * diff calls it in place of ab_conform_run, with the same arguments and
  * meaning. It may not return (a process that only helps another).

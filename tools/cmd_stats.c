@@ -80,8 +80,8 @@ static int render_sod(ab_buf *b, ab_ctx *ctx, const ab_sod_rules *rules, const a
     return rc == AB_OK ? ab_buf_printf(b, ctx, "%s]}\n}\n", n ? "\n  " : "") : rc;
 }
 
-static int render_text(ab_buf *b, ab_ctx *ctx, const ab_log *log, const char *const *files,
-                       int nfiles, uint32_t top)
+static int render_text(ab_buf *b, ab_ctx *ctx, const ab_stats_view *v, const char *const *files,
+                       int nfiles)
 {
     int rc = AB_OK;
 #define P(...)                                                                                     \
@@ -90,52 +90,39 @@ static int render_text(ab_buf *b, ab_ctx *ctx, const ab_log *log, const char *co
             rc = ab_buf_printf(b, ctx, __VA_ARGS__);                                               \
         }                                                                                          \
     } while (0)
-    const char *fmt = ab_log_meta(log, "format");
-    P("log        %s%s (%s)\n", files[0], nfiles > 1 ? " and more" : "", fmt ? fmt : "?");
-    P("cases      %u\n", ab_log_case_count(log));
-    P("events     %llu\n", (unsigned long long)ab_log_event_count(log));
-    P("activities %u\n", ab_log_activity_count(log));
-    P("variants   %u\n", ab_log_variant_count(log));
-    P("resources  %u\n", ab_log_resource_count(log));
-    ab_time first, last;
-    ab_log_time_span(log, &first, &last);
-    if (first != AB_TIME_NONE) {
+    P("log        %s%s (%s)\n", files[0], nfiles > 1 ? " and more" : "",
+      v->format ? v->format : "?");
+    P("cases      %u\n", v->cases);
+    P("events     %llu\n", (unsigned long long)v->events);
+    P("activities %u\n", v->activities);
+    P("variants   %u\n", v->variants);
+    P("resources  %u\n", v->resources);
+    if (v->first != AB_TIME_NONE) {
         char t1[40], t2[40];
-        ab_time_format(first, t1, sizeof(t1));
-        ab_time_format(last, t2, sizeof(t2));
-        P("time span  %s .. %s (%.1f days)\n", t1, t2, (double)(last - first) / 86400e6);
+        ab_time_format(v->first, t1, sizeof(t1));
+        ab_time_format(v->last, t2, sizeof(t2));
+        P("time span  %s .. %s (%.1f days)\n", t1, t2, (double)(v->last - v->first) / 86400e6);
     } else {
         P("time span  none (the log has no timestamps; events kept in file order)\n");
     }
-    uint32_t *ids = calloc((size_t)ab_log_activity_count(log) + 1, sizeof(*ids));
-    if (ids == NULL || ab_log_activities_by_events(log, ctx, ids) != AB_OK) {
-        free(ids);
-        return AB_ENOMEM;
-    }
     P("\nevents per activity\n");
-    uint64_t n = ab_log_event_count(log);
-    for (uint32_t a = 0; a < ab_log_activity_count(log); a++) {
-        uint64_t ev = ab_log_activity_events(log, ids[a]);
+    for (uint32_t a = 0; a < v->activities; a++) {
+        uint64_t ev = v->activity_events[a];
         P("  %10llu  %5.1f%%  %s\n", (unsigned long long)ev,
-          n ? 100.0 * (double)ev / (double)n : 0.0, ab_log_activity_name(log, ids[a]));
+          v->events ? 100.0 * (double)ev / (double)v->events : 0.0, v->activity_names[a]);
     }
-    free(ids);
-    uint32_t nv = ab_log_variant_count(log);
-    if (top > 0 && nv > 0) {
+    if (v->top_count > 0) {
         P("\ntop variants (cases, share, length: activities)\n");
-        for (uint32_t v = 0; v < nv && v < top; v++) {
-            uint32_t vc = ab_log_variant_cases(log, v);
-            P("  %8u  %5.1f%%  %3u: ", vc, 100.0 * vc / ab_log_case_count(log),
-              ab_log_variant_length(log, v));
-            const uint32_t *seq = ab_log_variant_activities(log, v);
-            uint32_t len = ab_log_variant_length(log, v);
-            for (uint32_t k = 0; k < len && k < 12; k++) {
-                P("%s%s", k ? " > " : "", ab_log_activity_name(log, seq[k]));
+        for (uint32_t k = 0; k < v->top_count; k++) {
+            const ab_stats_variant *x = &v->top[k];
+            P("  %8u  %5.1f%%  %3u: ", x->cases, 100.0 * x->cases / v->cases, x->length);
+            for (uint32_t i = 0; i < x->length && i < 12; i++) {
+                P("%s%s", i ? " > " : "", x->activities[i]);
             }
-            P("%s\n", len > 12 ? " > ..." : "");
+            P("%s\n", x->length > 12 ? " > ..." : "");
         }
     }
-    const ab_data_quality *dq = ab_log_data_quality(log);
+    const ab_data_quality *dq = v->dq;
     P("\ndata quality (%llu input records)\n", (unsigned long long)dq->records);
     int any = 0;
     for (int r = 0; r < AB_DROP__COUNT; r++) {
@@ -229,12 +216,22 @@ int cmd_stats(int argc, char **argv)
             goto done;
         }
     }
-    rc = cli_load_log(ctx, &o, files, nfiles, &log);
+    /* Four-eyes counts need the log; the rest can be counted without one. */
+    ab_stats_view view;
+    memset(&view, 0, sizeof(view));
+    if (rules != NULL) {
+        rc = cli_load_log(ctx, &o, files, nfiles, &log);
+        if (rc == EXIT_OK && ab_stats_view_of(&view, ctx, log, (uint32_t)top) != AB_OK) {
+            rc = cli_report_status(AB_ENOMEM, NULL);
+        }
+    } else {
+        rc = cli_load_stats(ctx, &o, files, nfiles, (uint32_t)top, &view, &log);
+    }
     if (rc == EXIT_OK) {
         ab_buf out = AB_BUF_INIT;
-        int st = json ? ab_log_write_stats_json(&out, ctx, log, files, (size_t)nfiles,
-                                                o.log.lifecycle, (uint32_t)top)
-                      : render_text(&out, ctx, log, files, nfiles, (uint32_t)top);
+        int st = json ? ab_stats_view_write_json(&out, ctx, &view, files, (size_t)nfiles,
+                                                 o.log.lifecycle)
+                      : render_text(&out, ctx, &view, files, nfiles);
         if (st == AB_OK && rules != NULL) {
             ab_error err;
             ab_error_clear(&err);
@@ -249,6 +246,8 @@ int cmd_stats(int argc, char **argv)
         }
         ab_buf_dispose(&out);
     }
+    cli_release_stats(ctx, &view, log);
+    log = NULL;
     ab_sod_counts_destroy(counts);
     ab_sod_destroy(rules);
     ab_log_destroy(log);

@@ -63,62 +63,6 @@ int mpi_wait_exit(void)
     }
 }
 
-/* ---- Bytes ---- */
-
-typedef struct wbuf {
-    unsigned char *p;
-    size_t len, cap;
-    int bad;
-} wbuf;
-
-static void put(wbuf *b, const void *data, size_t n)
-{
-    if (b->bad) {
-        return;
-    }
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2 + 256;
-        unsigned char *p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->bad = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
-static void put_u32(wbuf *b, uint32_t v)
-{
-    put(b, &v, sizeof(v));
-}
-
-typedef struct rbuf {
-    const unsigned char *p;
-    size_t len, off;
-    int bad;
-} rbuf;
-
-static void get(rbuf *b, void *out, size_t n)
-{
-    if (b->bad || n > b->len - b->off) {
-        b->bad = 1;
-        memset(out, 0, n);
-        return;
-    }
-    memcpy(out, b->p + b->off, n);
-    b->off += n;
-}
-
-static uint32_t get_u32(rbuf *b)
-{
-    uint32_t v;
-    get(b, &v, sizeof(v));
-    return v;
-}
-
 /* ---- The activity names ---- */
 
 /* Broadcasts len bytes from rank 0 in pieces that int counts can carry. */
@@ -133,14 +77,14 @@ static void bcast_bytes(unsigned char *p, uint64_t len)
 
 int mpi_names_send(const ab_log *log)
 {
-    wbuf b = {NULL, 0, 0, 0};
+    mpi_wbuf b = {NULL, 0, 0, 0};
     uint32_t n = ab_log_activity_count(log);
-    put_u32(&b, n);
+    mpi_put_u32(&b, n);
     for (uint32_t a = 0; a < n; a++) {
         const char *s = ab_log_activity_name(log, a);
         uint32_t len = (uint32_t)strlen(s);
-        put_u32(&b, len);
-        put(&b, s, len);
+        mpi_put_u32(&b, len);
+        mpi_put(&b, s, len);
     }
     if (b.bad) {
         free(b.p);
@@ -190,10 +134,10 @@ int mpi_names_recv(ab_ctx *ctx, ab_log **out, ab_error *err)
     lo.case_sink = sink_nothing;
     ab_log_builder *bld = NULL;
     int st = ab_log_builder_create(&bld, ctx, &lo);
-    rbuf r = {p, (size_t)len, 0, 0};
-    uint32_t n = get_u32(&r);
+    mpi_rbuf r = {p, (size_t)len, 0, 0};
+    uint32_t n = mpi_get_u32(&r);
     for (uint32_t a = 0; st == AB_OK && a < n && !r.bad; a++) {
-        uint32_t l = get_u32(&r);
+        uint32_t l = mpi_get_u32(&r);
         if (r.bad || l > r.len - r.off) {
             r.bad = 1;
             break;
@@ -218,7 +162,7 @@ int mpi_names_recv(ab_ctx *ctx, ab_log **out, ab_error *err)
     /* The names came in id order: the log must number them alike. */
     r.off = 4;
     for (uint32_t a = 0; same && a < n; a++) {
-        uint32_t l = get_u32(&r);
+        uint32_t l = mpi_get_u32(&r);
         const char *s = ab_log_activity_name(*out, a);
         same = strlen(s) == l && memcmp(s, r.p + r.off, l) == 0;
         r.off += l;
@@ -237,11 +181,11 @@ int mpi_names_recv(ab_ctx *ctx, ab_log **out, ab_error *err)
 /* ---- The alignments ---- */
 
 /* Encodes jobs[idx[0..n)]'s alignments (after their status) for rank 0. */
-static void put_results(wbuf *b, int status, const ab_conform_job *jobs, const uint32_t *idx,
+static void put_results(mpi_wbuf *b, int status, const ab_conform_job *jobs, const uint32_t *idx,
                         uint32_t n)
 {
-    put_u32(b, (uint32_t)status);
-    put_u32(b, status == AB_OK ? n : 0);
+    mpi_put_u32(b, (uint32_t)status);
+    mpi_put_u32(b, status == AB_OK ? n : 0);
     for (uint32_t k = 0; status == AB_OK && k < n; k++) {
         const ab_conform_job *j = &jobs[k];
         uint32_t head[6] = {idx[k],
@@ -250,13 +194,13 @@ static void put_results(wbuf *b, int status, const ab_conform_job *jobs, const u
                             (uint32_t)j->approximate,
                             (uint32_t)j->fast_path,
                             (uint32_t)j->ambiguous};
-        put(b, head, sizeof(head));
-        put(b, &j->states, sizeof(j->states));
-        put(b, &j->check_states, sizeof(j->check_states));
+        mpi_put(b, head, sizeof(head));
+        mpi_put(b, &j->states, sizeof(j->states));
+        mpi_put(b, &j->check_states, sizeof(j->check_states));
         for (uint32_t m = 0; m < j->move_count; m++) {
             const ab_move *x = &j->moves[m];
             uint32_t f[4] = {(uint32_t)x->kind, x->transition, x->activity, x->position};
-            put(b, f, sizeof(f));
+            mpi_put(b, f, sizeof(f));
         }
     }
 }
@@ -268,8 +212,8 @@ static int get_results(const mpi_bytes *msg, ab_conform_job *jobs, uint32_t coun
                        const uint32_t *expect, uint32_t n, ab_move **moves_out)
 {
     *moves_out = NULL;
-    rbuf r = {msg->ptr, (size_t)msg->len, 0, 0};
-    uint32_t status = get_u32(&r), got = get_u32(&r);
+    mpi_rbuf r = {msg->ptr, (size_t)msg->len, 0, 0};
+    uint32_t status = mpi_get_u32(&r), got = mpi_get_u32(&r);
     if (r.bad || status != AB_OK || got != n) {
         return 0;
     }
@@ -281,7 +225,7 @@ static int get_results(const mpi_bytes *msg, ab_conform_job *jobs, uint32_t coun
     size_t used = 0;
     for (uint32_t k = 0; k < n && !r.bad; k++) {
         uint32_t head[6];
-        get(&r, head, sizeof(head));
+        mpi_get(&r, head, sizeof(head));
         if (r.bad || head[0] != expect[k] || head[0] >= count || head[1] > (r.len - r.off) / 16) {
             r.bad = 1;
             break;
@@ -292,12 +236,12 @@ static int get_results(const mpi_bytes *msg, ab_conform_job *jobs, uint32_t coun
         j->approximate = (int)head[3];
         j->fast_path = (int)head[4];
         j->ambiguous = (int)(int32_t)head[5];
-        get(&r, &j->states, sizeof(j->states));
-        get(&r, &j->check_states, sizeof(j->check_states));
+        mpi_get(&r, &j->states, sizeof(j->states));
+        mpi_get(&r, &j->check_states, sizeof(j->check_states));
         j->moves = block + used;
         for (uint32_t m = 0; m < j->move_count && !r.bad; m++) {
             uint32_t f[4];
-            get(&r, f, sizeof(f));
+            mpi_get(&r, f, sizeof(f));
             ab_move *x = &block[used++];
             x->kind = (ab_move_kind)f[0];
             x->transition = f[1];
@@ -460,13 +404,13 @@ static int spread_align(void *payload, ab_conform_job *jobs, uint32_t count, ab_
     ok = ok && owner != NULL && idx != NULL && pick != NULL && send != NULL && recv != NULL &&
          plan_shares(jobs, count, P, owner);
     for (int d = 1; ok && d < P; d++) {
-        wbuf b = {NULL, 0, 0, 0};
+        mpi_wbuf b = {NULL, 0, 0, 0};
         uint32_t n = share_of(owner, count, d, idx);
-        put_u32(&b, n);
+        mpi_put_u32(&b, n);
         for (uint32_t k = 0; k < n; k++) {
-            put_u32(&b, idx[k]);
-            put_u32(&b, jobs[idx[k]].length);
-            put(&b, jobs[idx[k]].activities, sizeof(uint32_t) * jobs[idx[k]].length);
+            mpi_put_u32(&b, idx[k]);
+            mpi_put_u32(&b, jobs[idx[k]].length);
+            mpi_put(&b, jobs[idx[k]].activities, sizeof(uint32_t) * jobs[idx[k]].length);
         }
         ok = !b.bad;
         send[d].ptr = b.p;
@@ -558,15 +502,15 @@ static void align_share(ab_ctx *ctx, const ab_log *log, const ab_net *net,
         free(recv);
         return;
     }
-    rbuf r = {recv[0].ptr, (size_t)recv[0].len, 0, 0};
-    uint32_t n = get_u32(&r);
+    mpi_rbuf r = {recv[0].ptr, (size_t)recv[0].len, 0, 0};
+    uint32_t n = mpi_get_u32(&r);
     int st = r.bad ? AB_EPARSE : AB_OK;
     ab_conform_job *jobs = st == AB_OK ? calloc((size_t)n + 1, sizeof(*jobs)) : NULL;
     uint32_t *idx = st == AB_OK ? malloc(sizeof(uint32_t) * ((size_t)n + 1)) : NULL;
     st = st == AB_OK && (jobs == NULL || idx == NULL) ? AB_ENOMEM : st;
     for (uint32_t k = 0; st == AB_OK && k < n; k++) {
-        idx[k] = get_u32(&r);
-        jobs[k].length = get_u32(&r);
+        idx[k] = mpi_get_u32(&r);
+        jobs[k].length = mpi_get_u32(&r);
         if (r.bad || jobs[k].length > (r.len - r.off) / 4) {
             st = AB_EPARSE;
             break;
@@ -589,7 +533,7 @@ static void align_share(ab_ctx *ctx, const ab_log *log, const ab_net *net,
         ab_conform_jobs_release(jobs, n, ctx);
         st = AB_ENOMEM;
     }
-    wbuf b = {NULL, 0, 0, 0};
+    mpi_wbuf b = {NULL, 0, 0, 0};
     put_results(&b, st, jobs, idx, n);
     if (st == AB_OK) {
         ab_conform_jobs_release(jobs, n, ctx);

@@ -210,3 +210,69 @@ fail:
     free(rdispl);
     return 4;
 }
+
+void mpi_put(mpi_wbuf *b, const void *data, size_t n)
+{
+    if (b->bad || n == 0) {
+        return;
+    }
+    if (b->len + n > b->cap) {
+        size_t cap = (b->len + n) * 2 + 256;
+        unsigned char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            b->bad = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+}
+
+void mpi_put_u32(mpi_wbuf *b, uint32_t v)
+{
+    mpi_put(b, &v, sizeof(v));
+}
+
+void mpi_put_str(mpi_wbuf *b, const char *s, size_t n)
+{
+    if (n > UINT32_MAX) {
+        b->bad = 1;
+        return;
+    }
+    mpi_put_u32(b, (uint32_t)n);
+    mpi_put(b, s, n);
+}
+
+void mpi_get(mpi_rbuf *b, void *out, size_t n)
+{
+    if (b->bad || n > b->len - b->off) {
+        b->bad = 1;
+        memset(out, 0, n);
+        return;
+    }
+    memcpy(out, b->p + b->off, n);
+    b->off += n;
+}
+
+uint32_t mpi_get_u32(mpi_rbuf *b)
+{
+    uint32_t v;
+    mpi_get(b, &v, sizeof(v));
+    return v;
+}
+
+const char *mpi_get_str(mpi_rbuf *b, uint32_t *len_out)
+{
+    uint32_t n = mpi_get_u32(b);
+    *len_out = 0;
+    if (b->bad || n > b->len - b->off) {
+        b->bad = 1;
+        return NULL;
+    }
+    const char *s = (const char *)b->p + b->off;
+    b->off += n;
+    *len_out = n;
+    return s;
+}

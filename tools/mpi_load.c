@@ -60,7 +60,7 @@ void mpi_stderr_restore(void)
 }
 
 /* Agrees on a step's outcome; the first rank that failed prints why. */
-static int settle(int status, const ab_error *err)
+int mpi_settle(int status, const ab_error *err)
 {
     int rc = status == AB_OK ? EXIT_OK : cli_exit_for(status);
     int who;
@@ -71,7 +71,7 @@ static int settle(int status, const ab_error *err)
     return first;
 }
 
-static void free_all(mpi_bytes *b, int n)
+void mpi_free_all(mpi_bytes *b, int n)
 {
     for (int i = 0; b != NULL && i < n; i++) {
         free(b[i].ptr);
@@ -80,25 +80,25 @@ static void free_all(mpi_bytes *b, int n)
     }
 }
 
-int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths, int count,
-                 ab_log **out)
+int mpi_load_owned(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths, int count,
+                   ab_log **owned_out)
 {
     const int P = mpi_size, me = mpi_rank;
     mpi_stderr_restore();
-    *out = NULL;
+    *owned_out = NULL;
     ab_error err;
     ab_error_clear(&err);
     ab_log *local = NULL, *owned = NULL;
     mpi_bytes *send = calloc((size_t)P, sizeof(*send));
     mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
-    int rc = settle(send == NULL || recv == NULL ? AB_ENOMEM : AB_OK, NULL);
+    int rc = mpi_settle(send == NULL || recv == NULL ? AB_ENOMEM : AB_OK, NULL);
     if (rc != EXIT_OK) {
         goto done;
     }
     /* 1. read */
     uint64_t bytes = 0;
     int st = mpi_input_read(ctx, ro, paths, count, &local, &bytes, &err);
-    if ((rc = settle(st, &err)) != EXIT_OK) {
+    if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
         goto done;
     }
     uint64_t events = local != NULL ? ab_log_event_count(local) : 0;
@@ -111,7 +111,7 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     }
     ab_log_destroy(local);
     local = NULL;
-    if ((rc = settle(st, &err)) != EXIT_OK) {
+    if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
         goto done;
     }
     uint64_t remote = 0;
@@ -122,32 +122,68 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     if ((rc = mpi_exchange(send, recv, NULL)) != EXIT_OK) {
         goto done;
     }
-    free_all(send, P);
+    mpi_free_all(send, P);
     mpi_phase("shuffle: %llu bytes between ranks in rounds of at most %llu bytes per rank",
               (unsigned long long)sent_all, (unsigned long long)mpi_round_bytes);
     st = mpi_part_merge(&owned, ctx, recv, P, ro, &err);
-    free_all(recv, P);
-    if ((rc = settle(st, &err)) != EXIT_OK) {
+    mpi_free_all(recv, P);
+    if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
+        goto done;
+    }
+    uint64_t owned_cases = owned != NULL ? ab_log_case_count(owned) : 0;
+    mpi_phase("cases completed: %llu (at most %llu on one rank)",
+              (unsigned long long)mpi_sum_u64(owned_cases),
+              (unsigned long long)mpi_max_u64(owned_cases));
+    *owned_out = owned;
+    owned = NULL;
+done:
+    mpi_free_all(send, P);
+    mpi_free_all(recv, P);
+    free(send);
+    free(recv);
+    ab_log_destroy(local);
+    ab_log_destroy(owned);
+    return rc;
+}
+
+int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths, int count,
+                 ab_log **out)
+{
+    ab_log *owned = NULL;
+    int rc = mpi_load_owned(ctx, ro, paths, count, &owned);
+    return mpi_gather_log(ctx, ro, rc, owned, out);
+}
+
+int mpi_gather_log(ab_ctx *ctx, const ab_read_options *ro, int rc, ab_log *owned, ab_log **out)
+{
+    const int P = mpi_size, me = mpi_rank;
+    *out = NULL;
+    ab_error err;
+    ab_error_clear(&err);
+    mpi_bytes *send = NULL, *recv = NULL;
+    int st = AB_OK;
+    if (rc != EXIT_OK) {
+        goto done;
+    }
+    send = calloc((size_t)P, sizeof(*send));
+    recv = calloc((size_t)P, sizeof(*recv));
+    if ((rc = mpi_settle(send == NULL || recv == NULL ? AB_ENOMEM : AB_OK, NULL)) != EXIT_OK) {
         goto done;
     }
     /* 3. gather */
     if (owned != NULL) {
         st = mpi_part_write(&send[0], ctx, owned, ro, -1, P, -1, &err);
     }
-    uint64_t owned_cases = owned != NULL ? ab_log_case_count(owned) : 0;
     ab_log_destroy(owned);
     owned = NULL;
-    if ((rc = settle(st, &err)) != EXIT_OK) {
+    if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
         goto done;
     }
-    mpi_phase("cases completed: %llu (at most %llu on one rank)",
-              (unsigned long long)mpi_sum_u64(owned_cases),
-              (unsigned long long)mpi_max_u64(owned_cases));
     uint64_t gathered = mpi_sum_u64(me != 0 ? send[0].len : 0);
     if ((rc = mpi_exchange(send, recv, NULL)) != EXIT_OK) {
         goto done;
     }
-    free_all(send, P);
+    mpi_free_all(send, P);
     mpi_phase("gather: %llu bytes to rank 0", (unsigned long long)gathered);
     /* The other ranks do not wait in a collective for the merge: they would
      * spin on the cores it needs. Rank 0 alone reports how it went. */
@@ -158,7 +194,7 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
             snprintf(err.msg, sizeof(err.msg), "internal error: no partial reached rank 0");
             err.code = AB_ERROR;
         }
-        free_all(recv, P);
+        mpi_free_all(recv, P);
         if (st != AB_OK) {
             rc = cli_report_status(st, &err);
             goto done;
@@ -182,11 +218,10 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
         }
     }
 done:
-    free_all(send, P);
-    free_all(recv, P);
+    mpi_free_all(send, P);
+    mpi_free_all(recv, P);
     free(send);
     free(recv);
-    ab_log_destroy(local);
     ab_log_destroy(owned);
     if (rc != EXIT_OK) {
         ab_log_destroy(*out);

@@ -496,6 +496,58 @@ AB_API void ab_columns_dfg_destroy(ab_columns_dfg *dfg);
  */
 AB_API int ab_log_activities_by_events(const ab_log *log, ab_ctx *ctx, uint32_t *ids_out);
 
+/** One variant as `stats` lists it. */
+typedef struct ab_stats_variant {
+    uint32_t cases;                /**< Cases with this activity sequence. */
+    uint32_t length;               /**< Activities in the sequence. */
+    const char *const *activities; /**< Their names, length entries. */
+    const char *example_case;      /**< Its first case in case order. */
+} ab_stats_variant;
+
+/**
+ * What `asbuilt stats` reports, whoever counted it: a log (ab_stats_view_of)
+ * or processes that each counted a share of the cases. The writers take it
+ * as it is: activities and variants must be in the report's order
+ * (ab_stats_view_sort).
+ */
+typedef struct ab_stats_view {
+    const char *format; /**< The "format" fact, or NULL. */
+    uint32_t cases;
+    uint64_t events;
+    uint32_t activities;
+    uint32_t variants;
+    uint32_t resources;
+    const char **activity_names; /**< activities entries: events descending, then name. */
+    uint64_t *activity_events;
+    ab_time first, last; /**< Time span (AB_TIME_NONE when the log has no timestamps). */
+    const ab_data_quality *dq;
+    ab_stats_variant *top; /**< The most frequent variants, in ab_stats_variant_cmp order. */
+    uint32_t top_count;
+    void *owned_; /**< What ab_stats_view_of allocated (ab_stats_view_dispose). */
+} ab_stats_view;
+
+/**
+ * Order of variants in reports: more cases first, then the sequences of
+ * activity names in byte order (a prefix first). Like strcmp.
+ */
+AB_API int ab_stats_variant_cmp(const ab_stats_variant *a, const ab_stats_variant *b);
+
+/**
+ * Puts activities (events descending, then name) and top
+ * (ab_stats_variant_cmp) in order. AB_OK or AB_ENOMEM (v unchanged).
+ */
+AB_API int ab_stats_view_sort(ab_stats_view *v, ab_ctx *ctx);
+
+/** The view of a log, with at most top variants; valid while log lives. AB_OK or AB_ENOMEM. */
+AB_API int ab_stats_view_of(ab_stats_view *out, ab_ctx *ctx, const ab_log *log, uint32_t top);
+/** Frees what ab_stats_view_of allocated; a view filled by hand is left alone. */
+AB_API void ab_stats_view_dispose(ab_stats_view *v, ab_ctx *ctx);
+
+/** Writes a view as ab_log_write_stats_json writes a log. AB_OK or AB_ENOMEM. */
+AB_API int ab_stats_view_write_json(ab_buf *out, ab_ctx *ctx, const ab_stats_view *v,
+                                    const char *const *files, size_t file_count,
+                                    ab_lc_filter lifecycle);
+
 /**
  * Writes what `asbuilt stats --json` prints (schema asbuilt.stats/1): the
  * input (files, the "format" fact, the lifecycle filter in force), counts,
