@@ -69,8 +69,7 @@ int ab__sha256_files(const char *const *paths, size_t count, char hex[65], ab_er
             int e = errno;
             free(buf);
             ab__sha256_hex(&s, hex);
-            return ab__error(err, AB_EIO, paths[i], 0, 0, "cannot open to hash: %s",
-                             strerror(e));
+            return ab__error(err, AB_EIO, paths[i], 0, 0, "cannot open to hash: %s", strerror(e));
         }
         ssize_t n;
         while ((n = read(fd, buf, CHUNK)) != 0) {
