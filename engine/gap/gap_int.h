@@ -185,22 +185,17 @@ int ab__gap_shift_ci(const int64_t *x, size_t n, const int64_t *y, size_t m, ab_
 
 /* ---- SHA-256 (gap_sha256.c) ---- */
 
-/* libcrypto's digest context (EVP_MD_CTX), held between init and hex. */
-struct evp_md_ctx_st;
-
+/* libcrypto's SHA256_CTX (112 bytes), held in place: hashing allocates nothing. */
 typedef struct ab__sha256 {
-    struct evp_md_ctx_st *md;
-    int failed; /* The context could not be made: hex says AB_ENOMEM. */
+    uint64_t ctx[16];
 } ab__sha256;
 
 void ab__sha256_init(ab__sha256 *s);
 void ab__sha256_update(ab__sha256 *s, const void *data, size_t len);
-/* Writes 64 lower-case hex digits and a NUL and releases the context (every
- * init is ended by one hex). AB_ENOMEM, and "" in hex, when the context could
- * not be made. */
-int ab__sha256_hex(ab__sha256 *s, char hex[65]);
+/* Writes 64 lower-case hex digits and a NUL. */
+void ab__sha256_hex(ab__sha256 *s, char hex[65]);
 /* Hashes files one after the other (their concatenation). AB_EIO with err
- * naming the file; AB_ENOMEM. Safe to call from any thread. */
+ * naming the file. Allocates nothing; safe to call from any thread. */
 int ab__sha256_files(const char *const *paths, size_t count, char hex[65], ab_error *err);
 
 /* ---- Accept file (gap_accept.c) ---- */
