@@ -10,8 +10,8 @@
 #    reports must be byte-identical.
 # Usage: bench/sha_bench.sh [CASES]   (default 1430000: 10.0 M events)
 # REPEAT: runs of each (default 3; the table shows the fastest). BASE_REV: the
-# baseline revision (default: the parent of the commit that brought libcrypto
-# into engine/gap/gap_sha256.c). BENCH_BUILD: this tree's build folder
+# baseline revision (default: the parent of the commit that replaced the
+# engine's own SHA-256 rounds in engine/gap/gap_sha256.c with libcrypto). BENCH_BUILD: this tree's build folder
 # (default build-bench), BENCH_DATA: the folder of generated logs and of the
 # baseline's build (default /tmp/asbuilt-bench).
 set -euo pipefail
@@ -21,8 +21,9 @@ B=${BENCH_BUILD:-build-bench}
 OUT=${BENCH_DATA:-/tmp/asbuilt-bench}
 R=${REPEAT:-3}
 if [ -z "${BASE_REV:-}" ]; then
-    first=$(git log --format=%H -S'EVP_DigestInit_ex' --reverse -- engine/gap/gap_sha256.c | head -n 1)
-    BASE_REV=$first^
+    # The last commit that changed how often the first round constant of
+    # SHA-256 appears there: the one that removed the engine's own rounds.
+    BASE_REV=$(git log -1 --format=%H -S'0x428a2f98' -- engine/gap/gap_sha256.c)^
 fi
 base_id=$(git rev-parse --short "$BASE_REV")
 mkdir -p "$OUT"
