@@ -1532,6 +1532,67 @@ static void test_view_mismatch(void **state)
     finish(&r);
 }
 
+/* A log digest made by the caller (log_sha256, version 4) is recorded as
+ * given, in lower case, and the files are not read again; without it they
+ * are, as by version 3 callers, whose struct ends before the field. */
+static void test_log_sha256_given(void **state)
+{
+    (void)state;
+    run r;
+    prepare(&r, keep(tu_testdata("gap/review.csv")), keep(tu_testdata("gap/review.bpmn")), NULL, 1);
+    char file_hex[65];
+    ab_error err;
+    ab_error_clear(&err);
+    assert_int_equal(ab__sha256_files(&r.log_path, 1, file_hex, &err), AB_OK);
+    static const char given[] = "00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff";
+    const char *gone = "/nonexistent/review.csv";
+    ab_gap_options o = gap_options(&r, 1);
+    o.log_files = &gone;
+    o.log_sha256 = given;
+    compute(&r, &o);
+    char *j = json_of(r.gap, r.ctx);
+    assert_non_null(strstr(
+        j, "\"sha256\": \"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\""));
+    free(j);
+    /* Without it the files are read: a missing one is an I/O error naming it. */
+    ab_gap *g = NULL;
+    o.log_sha256 = NULL;
+    assert_int_equal(ab_gap_compute(&g, r.ctx, r.log, r.relabelled, r.conf, &o, &err), AB_EIO);
+    assert_null(g);
+    assert_string_equal(err.source, gone);
+    assert_non_null(strstr(err.msg, "cannot open to hash"));
+    /* Not 64 hex digits. */
+    const char *bad[] = {"abc", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeefg",
+                         "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff0"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        o.log_sha256 = bad[i];
+        assert_int_equal(ab_gap_compute(&g, r.ctx, r.log, r.relabelled, r.conf, &o, &err),
+                         AB_EINVAL);
+        assert_null(g);
+        assert_non_null(strstr(err.msg, "log_sha256"));
+    }
+    /* A version 3 struct has no log_sha256: whatever lies there is not read. */
+    o = gap_options(&r, 1);
+    o.version = 3;
+    o.log_sha256 = "not a digest";
+    compute(&r, &o);
+    j = json_of(r.gap, r.ctx);
+    char want[80];
+    snprintf(want, sizeof(want), "\"sha256\": \"%s\"", file_hex);
+    assert_non_null(strstr(j, want));
+    free(j);
+    /* A log read from stdin has no hash, given or not. */
+    const char *dash = "-";
+    o = gap_options(&r, 1);
+    o.log_files = &dash;
+    o.log_sha256 = given;
+    compute(&r, &o);
+    j = json_of(r.gap, r.ctx);
+    assert_null(strstr(j, "00112233445566778899aabbccddeeff"));
+    free(j);
+    finish(&r);
+}
+
 /* Every allocation of the computation and the writers may fail cleanly. */
 static void test_alloc_failures(void **state)
 {
@@ -1598,6 +1659,7 @@ int main(void)
         cmocka_unit_test(test_bpic2020),
         cmocka_unit_test(test_view_mismatch),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_log_sha256_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,6 +103,8 @@ int main(int argc, char **argv)
         }
     }
     cli_load_log_hook = mpi_load_log;
+    /* Rank 0 writes the report: it alone hashes the log, while the ranks read. */
+    cli_hash_early = mpi_rank == 0;
     /* stats counts on the ranks that own the cases, without gathering them. */
     cli_stats_hook = mpi_stats_view;
     cli_stats_release_hook = mpi_stats_release;

@@ -3,7 +3,8 @@
  * usage messages, the long-option matcher ("--" ends the options), the
  * log-reading options and the progress line on stderr: the phase, its
  * percentage and the time left (only when stderr is a terminal and not
- * --quiet; no escape sequences with TERM=dumb).
+ * --quiet; no escape sequences with TERM=dumb), and the log's SHA-256 on a
+ * thread of its own while the log is read.
  */
 #include "cli.h"
 
@@ -11,8 +12,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "gap/gap_int.h"
 
 int cli_progress = 0;
 int cli_quiet = 0;
@@ -518,6 +522,46 @@ void cli_release_stats(ab_ctx *ctx, ab_stats_view *v, ab_log *log)
         ab_stats_view_dispose(v, ctx);
     }
     ab_log_destroy(log);
+}
+
+/* ---- The log's hash, on a thread of its own ---- */
+
+int cli_hash_early = 1;
+
+static void *hash_thread(void *arg)
+{
+    cli_hash *h = arg;
+    ab_error err;
+    ab_error_clear(&err);
+    h->status = ab__sha256_files(h->paths, h->count, h->hex, &err);
+    return NULL;
+}
+
+void cli_hash_start(cli_hash *h, const char *const *paths, int path_count)
+{
+    memset(h, 0, sizeof(*h));
+    h->status = AB_EINVAL; /* No digest until one is made. */
+    if (!cli_hash_early || path_count <= 0) {
+        return;
+    }
+    for (int i = 0; i < path_count; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+            return;
+        }
+    }
+    h->paths = paths;
+    h->count = (size_t)path_count;
+    h->running = pthread_create(&h->thread, NULL, hash_thread, h) == 0;
+}
+
+const char *cli_hash_finish(cli_hash *h)
+{
+    if (h->running) {
+        pthread_join(h->thread, NULL);
+        h->running = 0;
+    }
+    return h->status == AB_OK && h->hex[0] != '\0' ? h->hex : NULL;
 }
 
 int cli_is_stdout(const char *path)

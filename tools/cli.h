@@ -8,6 +8,7 @@
 #ifndef AB_CLI_H
 #define AB_CLI_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "asbuilt/asbuilt.h"
@@ -184,6 +185,39 @@ extern void (*cli_stats_release_hook)(ab_ctx *ctx, ab_stats_view *v);
 extern int (*cli_conform_run_hook)(ab_conform **out, ab_ctx *ctx, const ab_log *log,
                                    const ab_net *net, const ab_conform_options *opts,
                                    ab_error *err);
+
+/*
+ * Hashing the log files (SHA-256, for the report header) while the log is
+ * read, on a thread of its own, so that the report does not wait for a
+ * second pass over the files:
+ *
+ *     cli_hash h = {0};
+ *     cli_hash_start(&h, paths, n);   (before cli_load_log)
+ *     ...
+ *     go.log_sha256 = cli_hash_finish(&h);
+ *
+ * Only regular files are hashed early: a pipe read twice at once would lose
+ * the log's bytes. cli_hash_finish joins the thread and returns the digest,
+ * or NULL when there is none (cli_hash_early off, a file "-", not a regular
+ * file, an error while hashing): ab_gap_compute then hashes the files
+ * itself, with its own messages, as without the early start. cli_hash_finish
+ * may be called again (on the way out) and returns the same.
+ */
+typedef struct cli_hash {
+    pthread_t thread;
+    int running;  /* The thread was started and not yet joined. */
+    int status;   /* ab_status of the hashing; AB_OK with hex set = a digest. */
+    const char *const *paths;
+    size_t count;
+    char hex[65]; /* "" = no digest. */
+} cli_hash;
+
+/* 1 (the default): cli_hash_start starts the thread; 0: it does nothing (a
+ * driver whose process does not write the report). */
+extern int cli_hash_early;
+
+void cli_hash_start(cli_hash *h, const char *const *paths, int path_count);
+const char *cli_hash_finish(cli_hash *h);
 
 /*
  * Maps the net's labels to the log's activities (map_file, or by name) into

@@ -229,6 +229,7 @@ int cmd_diff(int argc, char **argv)
     ab_gap *gap = NULL;
     ab_buf jbuf = AB_BUF_INIT, mbuf = AB_BUF_INIT, cbuf = AB_BUF_INIT, tbuf = AB_BUF_INIT;
     ab_buf hbuf = AB_BUF_INIT;
+    cli_hash log_hash = {0};
     if (logs == NULL || models == NULL || libs == NULL) {
         rc = cli_report_status(AB_ENOMEM, NULL);
         goto done;
@@ -328,6 +329,8 @@ int cmd_diff(int argc, char **argv)
     }
     FILE *info = on_stdout != NULL ? stderr : stdout;
 
+    /* The report's hash of the log is made while the log is read. */
+    cli_hash_start(&log_hash, logs, nlogs);
     ctx = cli_ctx();
     if (ctx == NULL) {
         rc = EXIT_IO;
@@ -407,6 +410,7 @@ int cmd_diff(int argc, char **argv)
     go.progress = cli_progress ? cli_progress_cb : NULL;
     who.role_attr = o.role_col;
     go.who = &who;
+    go.log_sha256 = cli_hash_finish(&log_hash);
     st = ab_gap_compute(&gap, ctx, log, relabelled, conf, &go, &err);
     if (st != AB_OK) {
         /* EINVAL here is an inconsistency between our own results. */
@@ -486,6 +490,7 @@ int cmd_diff(int argc, char **argv)
         }
     }
 done:
+    cli_hash_finish(&log_hash);
     ab_buf_dispose(&jbuf);
     ab_buf_dispose(&mbuf);
     ab_buf_dispose(&cbuf);

@@ -8,6 +8,7 @@
  */
 #include "gap/gap_int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -110,6 +111,16 @@ static int copy_options(ab_gap *g, const ab_gap_options *o)
     return AB_OK;
 }
 
+/* 64 hex digits and nothing more. */
+static int is_sha256_hex(const char *s)
+{
+    int n = 0;
+    while (n < 64 && isxdigit((unsigned char)s[n])) {
+        n++;
+    }
+    return n == 64 && s[64] == '\0';
+}
+
 /* Hashes of the inputs; a file read from stdin has none (""). */
 static int hash_inputs(ab_gap *g, ab_error *err)
 {
@@ -118,7 +129,14 @@ static int hash_inputs(ab_gap *g, ab_error *err)
     for (size_t i = 0; i < o->log_file_count; i++) {
         stdin_log |= strcmp(o->log_files[i], "-") == 0;
     }
-    if (o->log_file_count > 0 && !stdin_log) {
+    if (o->log_file_count > 0 && !stdin_log && o->log_sha256 != NULL) {
+        /* The caller's digest (the lower case of it, as the files' would be). */
+        for (int i = 0; i < 64; i++) {
+            g->log_sha[i] = (char)tolower((unsigned char)o->log_sha256[i]);
+        }
+        g->log_sha[64] = '\0';
+        g->opts.log_sha256 = NULL; /* The caller's string need not outlive the call. */
+    } else if (o->log_file_count > 0 && !stdin_log) {
         int rc = ab__sha256_files(o->log_files, o->log_file_count, g->log_sha, err);
         if (rc != AB_OK) {
             return rc;
@@ -783,23 +801,23 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         opts = &defaults;
     }
     *out = NULL;
-    if (opts->version != 1 && opts->version != 2 && opts->version != AB_GAP_OPTIONS_VERSION) {
+    if (opts->version < 1 || opts->version > AB_GAP_OPTIONS_VERSION) {
         return ab__error(err, AB_EINVAL, "gap", 0, 0, "ab_gap_options: unknown version %u",
                          opts->version);
     }
-    if (opts->version == 1) {
-        /* Version 1 ends before progress. */
-        memcpy(&defaults, opts, offsetof(ab_gap_options, progress));
+    if (opts->version < AB_GAP_OPTIONS_VERSION) {
+        /* An older struct ends before the first field of the next version;
+         * the fields it lacks keep their defaults. */
+        static const size_t ends[] = {offsetof(ab_gap_options, progress),
+                                      offsetof(ab_gap_options, who),
+                                      offsetof(ab_gap_options, log_sha256)};
+        memcpy(&defaults, opts, ends[opts->version - 1]);
         defaults.version = AB_GAP_OPTIONS_VERSION;
-        defaults.progress = NULL;
-        defaults.progress_payload = NULL;
         opts = &defaults;
-    } else if (opts->version == 2) {
-        /* Version 2 ends before who. */
-        memcpy(&defaults, opts, offsetof(ab_gap_options, who));
-        defaults.version = AB_GAP_OPTIONS_VERSION;
-        defaults.who = NULL;
-        opts = &defaults;
+    }
+    if (opts->log_sha256 != NULL && !is_sha256_hex(opts->log_sha256)) {
+        return ab__error(err, AB_EINVAL, "gap", 0, 0,
+                         "ab_gap_options: log_sha256 is not 64 hex digits");
     }
     ab_gap *g = ab__calloc(ctx, 1, sizeof(*g));
     if (g == NULL) {

@@ -185,18 +185,17 @@ int ab__gap_shift_ci(const int64_t *x, size_t n, const int64_t *y, size_t m, ab_
 
 /* ---- SHA-256 (gap_sha256.c) ---- */
 
+/* libcrypto's SHA256_CTX (112 bytes), held in place: hashing allocates nothing. */
 typedef struct ab__sha256 {
-    uint32_t h[8];
-    uint64_t len;
-    unsigned char buf[64];
-    size_t fill;
+    uint64_t ctx[16];
 } ab__sha256;
 
 void ab__sha256_init(ab__sha256 *s);
 void ab__sha256_update(ab__sha256 *s, const void *data, size_t len);
 /* Writes 64 lower-case hex digits and a NUL. */
 void ab__sha256_hex(ab__sha256 *s, char hex[65]);
-/* Hashes files one after the other (their concatenation). AB_EIO with err naming the file. */
+/* Hashes files one after the other (their concatenation). AB_EIO with err
+ * naming the file. Allocates nothing; safe to call from any thread. */
 int ab__sha256_files(const char *const *paths, size_t count, char hex[65], ab_error *err);
 
 /* ---- Accept file (gap_accept.c) ---- */

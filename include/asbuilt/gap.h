@@ -146,14 +146,23 @@ typedef struct ab_gap_options {
      * files are read during ab_gap_compute: AB_EIO or AB_EPARSE name them.
      */
     const ab_who_options *who;
+    /**
+     * Version 4. The SHA-256 of log_files (their concatenation, as 64 hex
+     * digits) when the caller has it already, e.g. hashed while the log was
+     * read; NULL = ab_gap_compute reads the files again to hash them. Not
+     * used when a log file is "-" (no hash is recorded then). Anything but 64
+     * hex digits is AB_EINVAL.
+     */
+    const char *log_sha256;
 } ab_gap_options;
 
-/* Version 1 callers (without progress) and 2 (without who) are still accepted. */
-#define AB_GAP_OPTIONS_VERSION 3
+/* Version 1 callers (without progress), 2 (without who) and 3 (without
+ * log_sha256) are still accepted. */
+#define AB_GAP_OPTIONS_VERSION 4
 #define AB_GAP_OPTIONS_INIT                                                                        \
     {                                                                                              \
         AB_GAP_OPTIONS_VERSION, AB_GAP_OPEN_CLOSED, 0, NULL, 0, 20240601u, 0, 0, 0, NULL, NULL, 0, \
-            NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL                             \
+            NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL                       \
     }
 
 /**

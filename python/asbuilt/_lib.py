@@ -169,7 +169,7 @@ class WhoOptions(Structure):  # ab_who_options, version 1
                 ("system_resources", c_char_p)]
 
 
-class GapOptions(Structure):  # ab_gap_options, version 3 (progress unused)
+class GapOptions(Structure):  # ab_gap_options, up to version 4; passed as version 3 (progress unused)
     _fields_ = [("version", c_uint), ("open_cases", c_int), ("open_horizon", c_double),
                 ("controls", c_char_p), ("max_states", c_uint64), ("seed", c_uint64),
                 ("resamples", c_uint32), ("min_group", c_uint32), ("threads", c_uint),
@@ -179,7 +179,8 @@ class GapOptions(Structure):  # ab_gap_options, version 3 (progress unused)
                 ("map_file", c_char_p), ("model", c_void_p), ("mapping", c_void_p),
                 ("conform_max_states", c_uint64), ("gate", c_char_p),
                 ("progress", c_void_p), ("progress_payload", c_void_p),  # version 2
-                ("who", POINTER(WhoOptions))]  # version 3
+                ("who", POINTER(WhoOptions)),  # version 3
+                ("log_sha256", c_char_p)]  # version 4 (unused: the binding passes version 3)
 
 
 P = c_void_p
