@@ -78,6 +78,9 @@ same gz "log digest" "$(field "$T/gz.json" 'd["inputs"]["log"]["sha256"]')" \
 # Through a pipe: every event reaches the reader.
 run pipe <(cat "$T/big.csv")
 same pipe "cases" "$(field "$T/pipe.json" 'd["summary"]["cases"]')" 2500
+# A pipe cannot be read again: no digest, rather than the digest of what is
+# left of it (nothing).
+same pipe "log digest" "$(field "$T/pipe.json" 'd["inputs"]["log"]["sha256"]')" None
 same pipe "deviating cases" "$(field "$T/pipe.json" 'd["summary"]["case_deviation_rate"]["count"]')" \
     "$(field "$T/gz.json" 'd["summary"]["case_deviation_rate"]["count"]')"
 

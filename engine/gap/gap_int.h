@@ -194,8 +194,10 @@ void ab__sha256_init(ab__sha256 *s);
 void ab__sha256_update(ab__sha256 *s, const void *data, size_t len);
 /* Writes 64 lower-case hex digits and a NUL. */
 void ab__sha256_hex(ab__sha256 *s, char hex[65]);
-/* Hashes files one after the other (their concatenation). AB_EIO with err
- * naming the file. Allocates nothing; safe to call from any thread. */
+/* Hashes files one after the other (their concatenation). A file that is
+ * not a regular one (a pipe, a terminal) was consumed by the read and cannot
+ * be read again: then there is no digest (hex is ""), as for stdin. AB_EIO
+ * with err naming the file. Allocates nothing; safe to call from any thread. */
 int ab__sha256_files(const char *const *paths, size_t count, char hex[65], ab_error *err);
 
 /* ---- Accept file (gap_accept.c) ---- */

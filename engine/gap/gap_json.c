@@ -372,7 +372,7 @@ static void inputs(ab__gw *w, const ab_gap *g)
         ab__gw_puts(w, i ? ", {\"file\": " : "{\"file\": ");
         ab__gw_jstr(w, o->library_files[i]);
         ab__gw_puts(w, ", \"sha256\": ");
-        ab__gw_jstr(w, g->lib_sha[i]);
+        ab__gw_jstr(w, g->lib_sha[i][0] ? g->lib_sha[i] : NULL);
         ab__gw_puts(w, "}");
     }
     ab__gw_puts(w, "],\n      \"approximations\": [");

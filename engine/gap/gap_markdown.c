@@ -386,7 +386,8 @@ static void appendix(ab__gw *w, const ab_gap *g)
         ab__gw_md(w, o->log_files[i]);
         ab__gw_puts(w, "\n");
     }
-    ab__gw_printf(w, "- Log SHA-256: %s\n", g->log_sha[0] ? g->log_sha : "not computed (stdin)");
+    ab__gw_printf(w, "- Log SHA-256: %s\n",
+                  g->log_sha[0] ? g->log_sha : "not computed (stdin or a pipe)");
     if (o->model_file != NULL) {
         ab__gw_puts(w, "- Map: ");
         ab__gw_md(w, o->model_file);
@@ -395,18 +396,18 @@ static void appendix(ab__gw *w, const ab_gap *g)
     for (size_t i = 0; i < o->library_file_count; i++) {
         ab__gw_puts(w, "- Called map: ");
         ab__gw_md(w, o->library_files[i]);
-        ab__gw_printf(w, " (SHA-256 %s)\n", g->lib_sha[i]);
+        ab__gw_printf(w, " (SHA-256 %s)\n", g->lib_sha[i][0] ? g->lib_sha[i] : "not computed");
     }
     if (o->map_file != NULL) {
         ab__gw_puts(w, "- Mapping file: ");
         ab__gw_md(w, o->map_file);
-        ab__gw_printf(w, " (SHA-256 %s)\n", g->map_sha);
+        ab__gw_printf(w, " (SHA-256 %s)\n", g->map_sha[0] ? g->map_sha : "not computed");
     }
     ab__gw_printf(w, "- Label mapping SHA-256: %s\n", g->mapping_sha);
     if (o->accept_file != NULL) {
         ab__gw_puts(w, "- Accept file: ");
         ab__gw_md(w, o->accept_file);
-        ab__gw_printf(w, " (SHA-256 %s)\n", g->accept_sha);
+        ab__gw_printf(w, " (SHA-256 %s)\n", g->accept_sha[0] ? g->accept_sha : "not computed");
     }
     ab__gw_puts(w, "\n### How this report reads the definitions\n\n");
     for (size_t i = 0; i < ab__gap_note_count; i++) {

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdalign.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/sha.h>
@@ -68,6 +69,13 @@ int ab__sha256_files(const char *const *paths, size_t count, char hex[65], ab_er
         if (fd < 0) {
             return ab__error(err, AB_EIO, paths[i], 0, 0, "cannot open to hash: %s",
                              strerror(errno));
+        }
+        struct stat st;
+        if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+            /* Read once already: what is left is not the input. */
+            close(fd);
+            hex[0] = '\0';
+            return AB_OK;
         }
         ssize_t n;
         while ((n = read(fd, buf, sizeof(buf))) != 0) {
