@@ -89,6 +89,17 @@ for k in $(seq "${REPEAT:-2}"); do
         keep "np$np"
     done
 done
+# stats, which asbuilt-mpi counts on the cases' owners without gathering
+# the log: the memory of rank 0 against one process's.
+for k in $(seq "${REPEAT:-2}"); do
+    run sbase.new "$B/tools/asbuilt" stats -q --json -o "$T/sbase.json" "$log"
+    keep sbase
+    for np in 1 2; do
+        ASBUILT_MPI_VERBOSE=1 run "snp$np.new" "${MPIRUN[@]}" -np $np "$B/tools/asbuilt-mpi" stats -q \
+            --json -o "$T/snp$np.json" "$log"
+        keep "snp$np"
+    done
+done
 
 strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("inputs",None); print(json.dumps(d))' "$1"; }
 read -r tb rb cb <"$T/base.time"
@@ -105,6 +116,21 @@ for np in 1 2; do
     [ "$c" -eq 0 ] && cmp -s <(strip "$T/base.json") <(strip "$T/np$np.json") && same=yes
     printf '| asbuilt-mpi -np %d | %.2f s | %.2fx | %s MiB | %s |\n' "$np" "$t" \
         "$(echo "$tb / $t" | bc -l)" "$rss" "$same"
+done
+echo
+echo "### asbuilt-mpi stats vs asbuilt stats (the log is not gathered)"
+echo
+echo "| run | wall time | speed-up vs asbuilt | peak RSS per rank | JSON as asbuilt's |"
+echo "|---|---|---|---|---|"
+read -r tsb rsb _ <"$T/sbase.time"
+printf '| asbuilt stats | %.2f s | 1.00x | %.0f MB | - |\n' "$tsb" "$(echo "$rsb / 1024" | bc -l)"
+for np in 1 2; do
+    read -r t r c <"$T/snp$np.time"
+    rss=$(sed -n 's/.*peak RSS per rank (MiB): //p' "$T/snp$np.err")
+    same=no
+    [ "$c" -eq 0 ] && cmp -s <(strip "$T/sbase.json") <(strip "$T/snp$np.json") && same=yes
+    printf '| asbuilt-mpi stats -np %d | %.2f s | %.2fx | %s MiB | %s |\n' "$np" "$t" \
+        "$(echo "$tsb / $t" | bc -l)" "$rss" "$same"
 done
 for np in 1 2; do
     echo
