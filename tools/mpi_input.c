@@ -190,7 +190,8 @@ static void look(ab_ctx *ctx, const char *path, const ab_read_options *ro, file_
         return;
     }
     char buf[1 << 16];
-    uint64_t off = 0, lines = 0, rec_start = 0;
+    /* A BOM is not part of the first record: BOM and line end are a blank line. */
+    uint64_t off = 0, lines = 0, rec_start = d.bom ? 3 : 0;
     int s = 0, b;
     while (off < fi->size) {
         size_t n = fi->size - off < sizeof(buf) ? (size_t)(fi->size - off) : sizeof(buf);
