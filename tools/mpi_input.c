@@ -348,16 +348,28 @@ static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const fi
     ab_read_options o = *ro;
     o.csv.delimiter = fi->delim;
     o.csv.ts_format = fi->ts;
+    /* One buffer for every piece: the header, read once, then the piece. */
+    size_t room = 0;
+    char *buf = NULL;
     int rc = AB_OK;
     while (pos < to && rc == AB_OK) {
         uint64_t n = to - pos < cap ? to - pos : cap;
-        char *buf = malloc(head + (size_t)n);
-        if (buf == NULL) {
-            rc = AB_ENOMEM;
-            break;
+        if (head + (size_t)n > room) {
+            char *nb = realloc(buf, head + (size_t)n);
+            if (nb == NULL) {
+                rc = AB_ENOMEM;
+                break;
+            }
+            if (buf == NULL && read_at(fd, nb, head, 0) != 0) {
+                free(nb);
+                buf = NULL;
+                rc = io_error(err, path, "cannot read the file");
+                break;
+            }
+            buf = nb;
+            room = head + (size_t)n;
         }
-        if (read_at(fd, buf, head, 0) != 0 || read_at(fd, buf + head, (size_t)n, pos) != 0) {
-            free(buf);
+        if (read_at(fd, buf + head, (size_t)n, pos) != 0) {
             rc = io_error(err, path, "cannot read the file");
             break;
         }
@@ -365,7 +377,6 @@ static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const fi
         if (pos + n < to) {
             used = last_record_start(buf + head, (size_t)n, fi, &used_lines);
             if (used == 0) {
-                free(buf);
                 cap *= 2; /* One record fills the piece. */
                 continue;
             }
@@ -378,10 +389,10 @@ static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const fi
             rc = ab_ingest_input(b, in, &o, err);
             ab_input_destroy(in);
         }
-        free(buf);
         line += used_lines;
         pos += used;
     }
+    free(buf);
     close(fd);
     return rc;
 }
