@@ -8,6 +8,8 @@
 # file's), on a case split over two files, and with shuffle rounds of a few
 # hundred bytes. Errors: the same exit code and message as asbuilt.
 # Usage: mpi_check.sh ASBUILT ASBUILT_MPI ABSIM
+# MPI_CHECK_NP lists the rank counts (default 1 2 4); MPI_CHECK_ONLY, a
+# regular expression, runs only the comparisons whose names match it.
 set -u
 AB=$1
 ABM=$2
@@ -84,6 +86,7 @@ same() {
 check() {
     local name=$1
     shift
+    [[ -n ${MPI_CHECK_ONLY:-} && ! $name =~ $MPI_CHECK_ONLY ]] && return
     local args=("$@") ref=() k
     for k in "${args[@]}"; do ref+=("${k//@OUT@/$T/ref.json}"); done
     "$AB" "${ref[@]}" >"$T/ref.stdout" 2>"$T/ref.err"
@@ -219,6 +222,9 @@ PY
 trio multiline "$T/multiline.csv"
 sed 's/$/\r/' "$T/quoted.csv" >"$T/quoted-crlf.csv"
 trio quoted-crlf "$T/quoted-crlf.csv"
+# Lines ended by CR alone (read whole by one rank).
+tr '\n' '\r' <"$T/quoted.csv" >"$T/quoted-cr.csv"
+check "quoted-cr stats" stats --json -o @OUT@ "$T/quoted-cr.csv"
 # Chunks parsed in pieces of a few KB (records longer than a piece included):
 # line numbers and records must not change at the pieces' cuts.
 ASBUILT_MPI_PIECE_BYTES=3000 check "quoted in pieces" stats --json -o @OUT@ "$T/quoted.csv"
@@ -257,6 +263,110 @@ with open(sys.argv[1], "w") as f:
     f.write('</log>\n')
 PY
 trio untimed "$T/untimed.xes"
+
+# Rows dropped for every reason, all past the first half of the file (so that
+# their lines in data_quality come from ranks other than 0, and the head that
+# rank 0 reads to settle the layout, strict or not, is clean), among blank lines
+# and quoted line breaks; LF, and CRLF with a BOM and a blank line before the
+# header. Each rank reads its chunk after the header, told the chunk's first
+# line and byte offset: the lines must be the file's, also in small pieces.
+python3 - "$T/dirty.csv" "$T/dirty-crlf.csv" <<'PY'
+import random, sys
+random.seed(13)
+rows = []
+n = 16000  # 560 KB: rank 0 settles the layout on the first 256 KiB, which must hold no drop.
+for i in range(n):
+    late = i > n * 0.55
+    case = "c%d" % (i % 211)
+    act = random.choice(["register", "check", "\"decide, now\"", "pay"])
+    t = 1_600_000_000 + i * 97
+    ts = "2020-02-%02dT%02d:%02d:%02dZ" % (1 + t // 86400 % 28, t // 3600 % 24, t // 60 % 60, t % 60)
+    note = random.choice(["", "plain", "\"two\nlines\"", "\"three\n\nlines, \"\"q\"\"\""])
+    r = random.random() if late else 1.0
+    if r < 0.01:
+        ts = "31/31/2020 25:00"
+    elif r < 0.02:
+        ts = ""
+    elif r < 0.03:
+        case = ""
+    elif r < 0.035:
+        act = ""
+    elif r < 0.045:
+        rows.append("%s,%s,%s" % (case, act, ts))  # Ragged.
+        continue
+    if random.random() < 0.02:
+        rows.append("")
+    rows.append("%s,%s,%s,%s" % (case, act, ts, note))
+text = "case:concept:name,concept:name,time:timestamp,note\n" + "\n".join(rows) + "\n"
+open(sys.argv[1], "w", newline="").write(text)
+open(sys.argv[2], "w", newline="").write("\ufeff\r\n" + text.replace("\n", "\r\n"))
+assert len(text) > 2 * 256 * 1024
+PY
+# The reference must drop rows of each reason, their first lines all past the file's middle.
+python3 - "$T/dirty.csv" "$T/dirty-crlf.csv" "$AB" <<'PY' && ok "dirty: drops of every reason past the middle" || bad "dirty: drops of every reason past the middle"
+import json, subprocess, sys
+for f in sys.argv[1:3]:
+    half = open(f, "rb").read().count(b"\n") // 2
+    d = json.loads(subprocess.run([sys.argv[3], "stats", "--json", f], capture_output=True,
+                                  check=True).stdout)["data_quality"]["dropped"]
+    for k in ("missing_case_id", "missing_activity", "missing_timestamp", "unparsable_timestamp",
+              "ragged_row"):
+        assert d[k]["count"] > 0 and min(d[k]["first_lines"]) > half, (f, k, d[k], half)
+PY
+trio dirty "$T/dirty.csv"
+trio dirty-crlf "$T/dirty-crlf.csv"
+for pb in 700 3000 40000; do
+    ASBUILT_MPI_PIECE_BYTES=$pb check "dirty in pieces of $pb" stats --json -o @OUT@ "$T/dirty.csv"
+    ASBUILT_MPI_PIECE_BYTES=$pb check "dirty-crlf in pieces of $pb" stats --json -o @OUT@ \
+        "$T/dirty-crlf.csv"
+done
+
+# same_error NAME FILE ARGS...: asbuilt and asbuilt-mpi stats ARGS FILE fail with exit 3 and
+# the same message (file, line, column, byte offset), on each rank count, whole and in pieces
+# (ASBUILT_MPI_PIECE_BYTES=PIECES when set); the line named must lie past the file's
+# middle (in the chunk of rank 1 of 2, not rank 0's).
+same_error() {
+    local name=$1 f=$2
+    shift 2
+    [[ -n ${MPI_CHECK_ONLY:-} && ! $name =~ $MPI_CHECK_ONLY ]] && return
+    "$AB" stats "$@" "$f" >/dev/null 2>"$T/ref.err"
+    local rrc=$? want
+    want=$(grep '^asbuilt' "$T/ref.err" | head -1)
+    local line half
+    line=$(printf '%s\n' "$want" | sed -n 's/^asbuilt: [^:]*:\([0-9]*\):.*/\1/p')
+    half=$(($(wc -l <"$f") / 2))
+    if [ $rrc -ne 3 ] || [ -z "$line" ] || [ "$line" -le "$half" ]; then
+        bad "$name: asbuilt gave exit $rrc, '$want' (line past $half expected)"
+        return
+    fi
+    for np in $NPS; do
+        for pb in "" ${PIECES:-}; do
+            ASBUILT_MPI_PIECE_BYTES=$pb "${MPIRUN[@]}" -np "$np" "$ABM" stats "$@" "$f" \
+                >/dev/null 2>"$T/mpi.err"
+            local rc=$?
+            if [ $rc -eq 3 ] && grep -qxF -- "$want" "$T/mpi.err"; then
+                ok "$name -np $np${pb:+ pieces $pb}: '$want'"
+            else
+                bad "$name -np $np${pb:+ pieces $pb}: exit $rc, wanted '$want'"
+                head -3 "$T/mpi.err" | sed 's/^/     /'
+            fi
+        done
+    done
+}
+PIECES="600 5000" same_error "dirty --strict" "$T/dirty.csv" --strict
+PIECES="600 5000" same_error "dirty-crlf --strict" "$T/dirty-crlf.csv" --strict
+# An error with a byte offset, on the second line of a record with a quoted line break, three
+# quarters into the file.
+for v in dirty dirty-crlf; do
+    python3 - "$T/$v.csv" "$T/$v-utf8.csv" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+nl = b"\r\n" if b"\r\n" in b else b"\n"
+at = b.index(nl + b"c", len(b) * 3 // 4) + len(nl)
+open(sys.argv[2], "wb").write(b[:at] + b"c9,pay,2020-02-03T10:00:00Z,\"ok" + nl + b"bad \xc3\x28 byte\"" + nl + b[at:])
+PY
+    PIECES="600 5000" same_error "$v invalid UTF-8" "$T/$v-utf8.csv"
+done
 
 # Errors: the same exit code and message (the file and its line) as asbuilt,
 # from the last rank's chunk (the file is large enough to be cut).

@@ -15,11 +15,11 @@
  *    after the header gives the true state at each span's start, so every
  *    rank knows where each record really starts. A rank's chunk runs from
  *    the first record start in its span to the next rank's.
- * 3. The rank parses the file's header, then as many blank lines as the
- *    file has lines before its chunk (the reader skips blank lines, so line
- *    numbers in messages and data-quality reports are those of the file),
- *    then its chunk, with the delimiter and timestamp layout found in the
- *    file's head.
+ * 3. The rank parses the file's header followed by its chunk, with the
+ *    delimiter and timestamp layout found in the file's head, telling the
+ *    reader the chunk's first line and byte offset in the file
+ *    (ab_csv_options.first_line, first_offset): line numbers and offsets in
+ *    messages and data-quality reports are those of the file.
  */
 #include "mpi_input.h"
 
@@ -190,7 +190,8 @@ static void look(ab_ctx *ctx, const char *path, const ab_read_options *ro, file_
         return;
     }
     char buf[1 << 16];
-    uint64_t off = 0, lines = 0, rec_start = 0;
+    /* A BOM is not part of the first record: BOM and line end are a blank line. */
+    uint64_t off = 0, lines = 0, rec_start = d.bom ? 3 : 0;
     int s = 0, b;
     while (off < fi->size) {
         size_t n = fi->size - off < sizeof(buf) ? (size_t)(fi->size - off) : sizeof(buf);
@@ -205,7 +206,9 @@ static void look(ab_ctx *ctx, const char *path, const ab_read_options *ro, file_
                 if (reclen > 1 + (uint64_t)(fi->crlf != 0)) { /* Not a blank line. */
                     fi->hdr_end = end;
                     fi->hdr_lines = lines;
-                    fi->split = settle_layout(ctx, fd, path, ro, fi);
+                    /* A chunk finds the line terminator in its own head: the same as the
+                     * file's when the header ends with LF; not so surely with CR alone. */
+                    fi->split = fi->nl == '\n' && settle_layout(ctx, fd, path, ro, fi);
                     close(fd);
                     return;
                 }
@@ -323,48 +326,50 @@ static size_t last_record_start(const char *p, size_t n, const file_info *fi, ui
 }
 
 /*
- * Parses [from, to) of a CSV file, pad_lines terminators after its header,
- * in pieces of about piece_bytes() cut at record boundaries (the chunk
- * starts at one, so the grammar starts at a field's start): the rank never
- * holds more of the raw chunk than a piece. Each piece parses the blank
- * lines that stand for the file's lines before it again: smaller pieces hold
- * less but cost more (1 GiB by default). Each piece is read once, after
- * the header and its blank lines; the bytes past its last record start are
+ * Parses [from, to) of a CSV file, whose first byte is on line `line` of
+ * the file, in pieces of about piece_bytes() cut at record boundaries (the
+ * chunk starts at one, so the grammar starts at a field's start): the rank
+ * never holds more of the raw chunk than a piece (1 GiB by default). Each
+ * piece is read once, after the file's header, with its line and offset in
+ * the file given to the reader; the bytes past its last record start are
  * read again with the next piece. A record longer than a piece makes that
  * piece grow to hold it.
  */
 static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const file_info *fi,
-                      uint64_t from, uint64_t to, uint64_t pad_lines, const ab_read_options *ro,
+                      uint64_t from, uint64_t to, uint64_t line, const ab_read_options *ro,
                       ab_error *err)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
         return io_error(err, path, "cannot open the file");
     }
-    const size_t padw = fi->crlf ? 2 : 1;
-    uint64_t cap = piece_bytes(), pos = from, lines = pad_lines;
+    const size_t head = (size_t)fi->hdr_end;
+    uint64_t cap = piece_bytes(), pos = from;
     ab_read_options o = *ro;
     o.csv.delimiter = fi->delim;
     o.csv.ts_format = fi->ts;
+    /* One buffer for every piece: the header, read once, then the piece. */
+    size_t room = 0;
+    char *buf = NULL;
     int rc = AB_OK;
     while (pos < to && rc == AB_OK) {
         uint64_t n = to - pos < cap ? to - pos : cap;
-        size_t head = (size_t)(fi->hdr_end + lines * padw);
-        char *buf = malloc(head + (size_t)n + 1);
-        if (buf == NULL) {
-            rc = AB_ENOMEM;
-            break;
-        }
-        char *p = buf + fi->hdr_end;
-        for (uint64_t k = 0; k < lines; k++) {
-            if (fi->crlf) {
-                *p++ = '\r';
+        if (head + (size_t)n > room) {
+            char *nb = realloc(buf, head + (size_t)n);
+            if (nb == NULL) {
+                rc = AB_ENOMEM;
+                break;
             }
-            *p++ = fi->nl;
+            if (buf == NULL && read_at(fd, nb, head, 0) != 0) {
+                free(nb);
+                buf = NULL;
+                rc = io_error(err, path, "cannot read the file");
+                break;
+            }
+            buf = nb;
+            room = head + (size_t)n;
         }
-        if (read_at(fd, buf, (size_t)fi->hdr_end, 0) != 0 ||
-            read_at(fd, buf + head, (size_t)n, pos) != 0) {
-            free(buf);
+        if (read_at(fd, buf + head, (size_t)n, pos) != 0) {
             rc = io_error(err, path, "cannot read the file");
             break;
         }
@@ -372,25 +377,22 @@ static int read_chunk(ab_log_builder *b, ab_ctx *ctx, const char *path, const fi
         if (pos + n < to) {
             used = last_record_start(buf + head, (size_t)n, fi, &used_lines);
             if (used == 0) {
-                free(buf);
                 cap *= 2; /* One record fills the piece. */
                 continue;
             }
         }
+        o.csv.first_line = line;
+        o.csv.first_offset = pos;
         ab_input *in;
         rc = ab_input_open_memory(&in, ctx, buf, head + (size_t)used, path, err);
         if (rc == AB_OK) {
             rc = ab_ingest_input(b, in, &o, err);
             ab_input_destroy(in);
         }
-        /* An offset past the header and the blank lines is one in the file. */
-        if (rc != AB_OK && err->has_offset && err->offset >= head) {
-            err->offset = err->offset - head + pos;
-        }
-        free(buf);
-        lines += used_lines;
+        line += used_lines;
         pos += used;
     }
+    free(buf);
     close(fd);
     return rc;
 }
@@ -598,7 +600,8 @@ int mpi_input_read(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
         free(slines);
         if (start[1] > start[0] && rc == AB_OK &&
             (rc = share_use(&sh, ctx, ro, &fi[i], err)) == AB_OK) {
-            rc = read_chunk(sh.b, ctx, paths[i], &fi[i], start[0], start[1], lines_at[0], ro, err);
+            rc = read_chunk(sh.b, ctx, paths[i], &fi[i], start[0], start[1],
+                            fi[i].hdr_lines + lines_at[0] + 1, ro, err);
             *bytes_out += start[1] - start[0];
         }
     }

@@ -3,7 +3,8 @@
  * reads, and reading it. The files' bytes, in the order given, are cut into
  * as many equal spans as there are ranks; a plain CSV file is cut inside at
  * record boundaries, anything else (gzip, XES, stdin, a CSV whose layout the
- * head does not settle) goes whole to the rank holding its first byte. So
+ * head does not settle or whose lines end with CR alone) goes whole to the
+ * rank holding its first byte. So
  * every rank reads a contiguous run of the input, in rank order.
  */
 #ifndef AB_MPI_INPUT_H

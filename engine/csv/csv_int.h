@@ -75,11 +75,18 @@ typedef struct ab__csv_prelude {
 
 /*
  * Looks at the sample p[0..len) (eof: it is the whole input): refuses empty,
- * binary and UTF-16 input with AB_EPARSE, finds the BOM and the line
- * terminator, and sniffs the delimiter unless opts fixes it.
+ * binary (when check_nul) and UTF-16 input with AB_EPARSE, finds the BOM and
+ * the line terminator, and sniffs the delimiter unless opts fixes it.
  */
-int ab__csv_prelude_read(ab__csv_prelude *out, const char *p, size_t len, int eof,
+int ab__csv_prelude_read(ab__csv_prelude *out, const char *p, size_t len, int eof, int check_nul,
                          const ab_csv_options *opts, const char *source, ab_error *err);
+
+/*
+ * AB_EPARSE ("binary data") when p[0..len) holds a NUL byte; p[0] is at
+ * line line0 and byte offset off0 of the file (lines counted by LF).
+ */
+int ab__csv_nul_check(const char *p, size_t len, uint64_t line0, uint64_t off0, const char *source,
+                      ab_error *err);
 
 /* A header name (not NUL-terminated). */
 typedef struct ab__csv_name {

@@ -12,6 +12,7 @@
 #include "log/log_int.h"
 #include "time/time_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 #define WINDOW_INIT (4u << 20)     /* First size of the input window, bytes. */
@@ -691,6 +692,53 @@ static int set_meta(csv_reader *r, const ab__csv_prelude *pre)
 
 /* ---- Entry point. ---- */
 
+/*
+ * For a chunk (opts->first_offset or first_line set), the NUL check that the
+ * whole file gets: over the bytes of the sample that lie in the file's
+ * first 64 KiB, the header (the input's bytes up to the end of the first
+ * record that is not blank) and the chunk's bytes before file offset 64 KiB.
+ */
+static int chunk_nul_check(const char *p, size_t len, const ab__csv_prelude *pre,
+                           const ab_csv_options *opts, const char *source, ab_error *err)
+{
+    const size_t sample_max = 64u << 10;
+    ab__csv_field f0;
+    ab__csv_scan s;
+    memset(&s, 0, sizeof(s));
+    s.delim = pre->delim;
+    s.nl = pre->nl;
+    s.fields = &f0;
+    s.cap = 1;
+    size_t hdr = len; /* No complete header in the sample: all of it is header. */
+    for (size_t pos = pre->bom_len; pos < len;) {
+        ptrdiff_t n = ab__csv_scan_record(&s, p + pos, len - pos, len < sample_max);
+        if (n <= 0) {
+            break;
+        }
+        pos += (size_t)n;
+        if (!(s.count == 1 && f0.len == 0 && f0.flags == 0)) {
+            hdr = pos;
+            break;
+        }
+    }
+    int rc = ab__csv_nul_check(p, hdr, 1, 0, source, err);
+    uint64_t at = opts->first_offset != 0 ? opts->first_offset : hdr;
+    if (rc != AB_OK || at >= sample_max || hdr >= len) {
+        return rc;
+    }
+    size_t n = (size_t)(sample_max - at) < len - hdr ? (size_t)(sample_max - at) : len - hdr;
+    uint64_t line0 = 1;
+    for (size_t i = 0; i < hdr; i++) {
+        line0 += p[i] == '\n';
+    }
+    if (opts->first_line != 0) {
+        /* Lines before the chunk counted by the terminator: LFs, unless the file ends lines with CR
+         * alone (then its first 64 KiB hold no LF). */
+        line0 = pre->nl == '\n' ? opts->first_line : 1;
+    }
+    return ab__csv_nul_check(p + hdr, n, line0, at, source, err);
+}
+
 static void reader_free(csv_reader *r)
 {
     ab__free(r->ctx, r->buf);
@@ -714,10 +762,18 @@ int ab_csv_read(ab_log_builder *b, ab_input *in, const ab_csv_options *opts, ab_
         opts = &defaults;
     }
     const char *source = ab_input_name(in);
-    if (opts->version != AB_CSV_OPTIONS_VERSION) {
+    ab_csv_options now = AB_CSV_OPTIONS_INIT;
+    if (opts->version == 1) {
+        /* A version 1 structure ends before first_line. */
+        memcpy(&now, opts, offsetof(ab_csv_options, first_line));
+        now.version = AB_CSV_OPTIONS_VERSION;
+        opts = &now;
+    } else if (opts->version != AB_CSV_OPTIONS_VERSION) {
         return ab__error(err, AB_EINVAL, source, 0, 0, "ab_csv_options: unknown version %u",
                          opts->version);
     }
+    /* A chunk of a larger file: the records after the header are placed in it. */
+    const int chunk = opts->first_line != 0 || opts->first_offset != 0;
     csv_reader rd;
     csv_reader *r = &rd;
     memset(r, 0, sizeof(*r));
@@ -742,8 +798,11 @@ int ab_csv_read(ab_log_builder *b, ab_input *in, const ab_csv_options *opts, ab_
     size_t sample_len;
     AB_TRY(ab_input_peek(in, &sample, &sample_len, err));
     ab__csv_prelude pre;
-    AB_TRY(ab__csv_prelude_read(&pre, sample, sample_len, sample_len < (64u << 10), opts, source,
-                                err));
+    AB_TRY(ab__csv_prelude_read(&pre, sample, sample_len, sample_len < (64u << 10), !chunk, opts,
+                                source, err));
+    if (chunk) {
+        AB_TRY(chunk_nul_check(sample, sample_len, &pre, opts, source, err));
+    }
     r->scan.delim = pre.delim;
     r->scan.nl = pre.nl;
 
@@ -757,6 +816,13 @@ int ab_csv_read(ab_log_builder *b, ab_input *in, const ab_csv_options *opts, ab_
     AB_TRY(fill(r));
     r->pos = pre.bom_len; /* The BOM counts in byte offsets, not in the first field. */
     AB_TRY(read_header(r));
+    if (opts->first_line != 0) {
+        r->line = opts->first_line;
+    }
+    if (opts->first_offset != 0) {
+        /* From here on base + index is an offset in the file (modulo 2^64: base may wrap). */
+        r->base = opts->first_offset - (uint64_t)r->pos;
+    }
     AB_TRY(setup_columns(r));
     AB_TRY(ensure_fields(r, r->ncols));
     AB_TRY(probe(r));
@@ -775,7 +841,7 @@ int ab_csv_read(ab_log_builder *b, ab_input *in, const ab_csv_options *opts, ab_
         AB_TRY(emit_row(r, r->buf + r->pos, len));
         advance(r, len);
     }
-    if (r->rows == 0) {
+    if (r->rows == 0 && !chunk) {
         rc = ab__error(err, AB_EPARSE, source, r->line, 0,
                        "header only: expected data rows after the header");
         ab__error_offset(err, r->base + r->pos);

@@ -404,7 +404,22 @@ static void score_delim(delim_score *sc, const char *p, size_t len, int eof, cha
     }
 }
 
-int ab__csv_prelude_read(ab__csv_prelude *out, const char *p, size_t len, int eof,
+int ab__csv_nul_check(const char *p, size_t len, uint64_t line0, uint64_t off0, const char *source,
+                      ab_error *err)
+{
+    const char *nul = memchr(p, '\0', len);
+    if (nul == NULL) {
+        return AB_OK;
+    }
+    uint64_t off = off0 + (uint64_t)(nul - p);
+    int rc = ab__error(err, AB_EPARSE, source, line0 + count_byte(p, (size_t)(nul - p), '\n'), 0,
+                       "binary data (a NUL byte at byte offset %llu): expected CSV text",
+                       (unsigned long long)off);
+    ab__error_offset(err, off);
+    return rc;
+}
+
+int ab__csv_prelude_read(ab__csv_prelude *out, const char *p, size_t len, int eof, int check_nul,
                          const ab_csv_options *opts, const char *source, ab_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -426,14 +441,11 @@ int ab__csv_prelude_read(ab__csv_prelude *out, const char *p, size_t len, int eo
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
         out->bom_len = 3;
     }
-    const char *nul = memchr(p, '\0', len);
-    if (nul != NULL) {
-        size_t off = (size_t)(nul - p);
-        int rc = ab__error(err, AB_EPARSE, source, 1 + count_byte(p, off, '\n'), 0,
-                           "binary data (a NUL byte at byte offset %zu): expected CSV text",
-                           off);
-        ab__error_offset(err, off);
-        return rc;
+    if (check_nul) {
+        int rc = ab__csv_nul_check(p, len, 1, 0, source, err);
+        if (rc != AB_OK) {
+            return rc;
+        }
     }
     p += out->bom_len;
     len -= out->bom_len;

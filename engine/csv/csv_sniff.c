@@ -70,7 +70,7 @@ int ab_csv_sniff(ab_csv_dialect *out, ab_input *in, const ab_csv_options *opts, 
     out->case_idx = out->activity_idx = out->timestamp_idx = -1;
     out->start_idx = out->resource_idx = out->lifecycle_idx = -1;
     const char *source = ab_input_name(in);
-    if (opts->version != AB_CSV_OPTIONS_VERSION) {
+    if (opts->version != 1 && opts->version != AB_CSV_OPTIONS_VERSION) {
         return ab__error(err, AB_EINVAL, source, 0, 0, "ab_csv_options: unknown version %u",
                          opts->version);
     }
@@ -83,7 +83,7 @@ int ab_csv_sniff(ab_csv_dialect *out, ab_input *in, const ab_csv_options *opts, 
     int eof = total < (64u << 10);
     out->sample_complete = eof;
     ab__csv_prelude pre;
-    rc = ab__csv_prelude_read(&pre, data, total, eof, opts, source, err);
+    rc = ab__csv_prelude_read(&pre, data, total, eof, 1, opts, source, err);
     if (rc != AB_OK) {
         return rc;
     }

@@ -32,6 +32,62 @@ static int note_options(ab_log_builder *b, const ab_read_options *opts, const ch
     return rc;
 }
 
+/* The layout of ab_read_options version 1, whose ab_csv_options is version 1. */
+typedef struct csv_options_v1 {
+    unsigned version;
+    char delimiter;
+    const char *case_col, *activity_col, *timestamp_col, *start_col, *resource_col, *lifecycle_col;
+    ab_ts_format ts_format;
+    const ab_tz *tz;
+    size_t ts_probe_bytes;
+} csv_options_v1;
+
+typedef struct read_options_v1 {
+    unsigned version;
+    ab_log_options log;
+    ab_xes_options xes;
+    csv_options_v1 csv;
+    void (*progress)(const char *name, uint64_t done, uint64_t total, void *payload);
+    void *progress_payload;
+    int inflate_thread;
+} read_options_v1;
+
+/*
+ * The options as the current version: *opts itself, or a version 1 caller's
+ * copied into tmp. NULL for an unknown version.
+ */
+static const ab_read_options *read_options_now(const ab_read_options *opts, ab_read_options *tmp)
+{
+    if (opts->version == AB_READ_OPTIONS_VERSION) {
+        return opts;
+    }
+    if (opts->version != 1) {
+        return NULL;
+    }
+    const read_options_v1 *o = (const read_options_v1 *)(const void *)opts;
+    ab_read_options now = AB_READ_OPTIONS_INIT;
+    now.log = o->log;
+    now.xes = o->xes;
+    /* A version 1 csv member becomes the current one, the new fields at their defaults;
+     * another version is kept for the reader to refuse. */
+    now.csv.version = o->csv.version == 1 ? AB_CSV_OPTIONS_VERSION : o->csv.version;
+    now.csv.delimiter = o->csv.delimiter;
+    now.csv.case_col = o->csv.case_col;
+    now.csv.activity_col = o->csv.activity_col;
+    now.csv.timestamp_col = o->csv.timestamp_col;
+    now.csv.start_col = o->csv.start_col;
+    now.csv.resource_col = o->csv.resource_col;
+    now.csv.lifecycle_col = o->csv.lifecycle_col;
+    now.csv.ts_format = o->csv.ts_format;
+    now.csv.tz = o->csv.tz;
+    now.csv.ts_probe_bytes = o->csv.ts_probe_bytes;
+    now.progress = o->progress;
+    now.progress_payload = o->progress_payload;
+    now.inflate_thread = o->inflate_thread;
+    *tmp = now;
+    return tmp;
+}
+
 ab_format ab_ingest_detect(const void *data, size_t len)
 {
     const unsigned char *p = data;
@@ -90,6 +146,12 @@ static int ingest_one(ab_log_builder *b, ab_input *in, const ab_read_options *op
 
 int ab_ingest_input(ab_log_builder *b, ab_input *in, const ab_read_options *opts, ab_error *err)
 {
+    ab_read_options defaults = AB_READ_OPTIONS_INIT, tmp;
+    opts = read_options_now(opts != NULL ? opts : &defaults, &tmp);
+    if (opts == NULL) {
+        return ab__error(err, AB_EINVAL, ab_input_name(in), 0, 0,
+                         "ab_read_options version mismatch");
+    }
     return ingest_one(b, in, opts, 0, err);
 }
 
@@ -101,7 +163,9 @@ int ab_ingest_files(ab_log **out, ab_ctx *ctx, const char *const *paths, size_t 
     if (opts == NULL) {
         opts = &defaults;
     }
-    if (opts->version != AB_READ_OPTIONS_VERSION) {
+    ab_read_options tmp;
+    opts = read_options_now(opts, &tmp);
+    if (opts == NULL) {
         return ab__error(err, AB_EINVAL, NULL, 0, 0, "ab_read_options version mismatch");
     }
     if (count == 0) {

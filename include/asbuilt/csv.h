@@ -36,10 +36,30 @@ typedef struct ab_csv_options {
     size_t ts_probe_bytes;       /**< How far ab_csv_read may read ahead (buffering the rows)
                                       while a column could still be day-first or month-first;
                                       0 = 64 MiB. */
+    /**
+     * Version 2. Where the records after the header sit in a larger file,
+     * for reading a chunk of it: the input is the file's header (its bytes
+     * from the start of the file through the header record's terminator)
+     * followed by the file's bytes from first_offset on, cut at a record
+     * start. Lines and byte offsets of the header are the input's (they are
+     * the file's); those of the records after it are counted from
+     * first_line and first_offset, so that messages, data-quality lines and
+     * event lines are the ones the whole file gives for those records. A
+     * chunk with no data row is then not an error. The chunk is read as the
+     * whole file is when its delimiter and timestamp layout are given (a
+     * chunk would otherwise sniff and infer its own) and the header ends
+     * with LF or CRLF; only the bytes that lie in the file's first 64 KiB
+     * are checked for NUL, as for the whole file. ab_csv_sniff ignores both.
+     */
+    uint64_t first_line;         /**< Line (1-based) of the byte after the header; 0 = as read. */
+    uint64_t first_offset;       /**< Byte offset in the file of the byte after the header;
+                                      0 = as read. */
 } ab_csv_options;
 
-#define AB_CSV_OPTIONS_VERSION 1
-#define AB_CSV_OPTIONS_INIT {AB_CSV_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, {AB_TS_AUTO, {0}}, 0, 0}
+/* Version 1 callers (without first_line and first_offset) are still accepted. */
+#define AB_CSV_OPTIONS_VERSION 2
+#define AB_CSV_OPTIONS_INIT                                                                        \
+    {AB_CSV_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, {AB_TS_AUTO, {0}}, 0, 0, 0, 0}
 
 /** Column roles. */
 typedef enum ab_csv_role {

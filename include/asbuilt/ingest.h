@@ -35,7 +35,11 @@ typedef struct ab_read_options {
     int inflate_thread;
 } ab_read_options;
 
-#define AB_READ_OPTIONS_VERSION 1
+/*
+ * Version 2 holds ab_csv_options version 2. Version 1 callers (built with
+ * ab_csv_options version 1 inside, a shorter structure) are still accepted.
+ */
+#define AB_READ_OPTIONS_VERSION 2
 #define AB_READ_OPTIONS_INIT                                                                       \
     {AB_READ_OPTIONS_VERSION, AB_LOG_OPTIONS_INIT, AB_XES_OPTIONS_INIT, AB_CSV_OPTIONS_INIT, 0, 0, \
      1}

@@ -72,15 +72,16 @@ class TsFormat(Structure):
     _fields_ = [("layout", c_int), ("pattern", c_char * 64)]
 
 
-class CsvOptions(Structure):  # ab_csv_options, version 1
+class CsvOptions(Structure):  # ab_csv_options, version 2
     _fields_ = [("version", c_uint), ("delimiter", c_char), ("case_col", c_char_p),
                 ("activity_col", c_char_p), ("timestamp_col", c_char_p),
                 ("start_col", c_char_p), ("resource_col", c_char_p),
                 ("lifecycle_col", c_char_p), ("ts_format", TsFormat), ("tz", c_void_p),
-                ("ts_probe_bytes", c_size_t)]
+                ("ts_probe_bytes", c_size_t), ("first_line", c_uint64),
+                ("first_offset", c_uint64)]
 
 
-class ReadOptions(Structure):  # ab_read_options, version 1
+class ReadOptions(Structure):  # ab_read_options, version 2
     _fields_ = [("version", c_uint), ("log", LogOptions), ("xes", XesOptions),
                 ("csv", CsvOptions), ("progress", c_void_p), ("progress_payload", c_void_p),
                 ("inflate_thread", c_int)]
@@ -88,11 +89,11 @@ class ReadOptions(Structure):  # ab_read_options, version 1
 
 def read_options():
     o = ReadOptions()
-    o.version = 1
+    o.version = 2
     o.log.version = 1
     o.log.keep_attributes = 1
     o.xes.version = 1
-    o.csv.version = 1
+    o.csv.version = 2
     o.inflate_thread = 1
     return o
 

@@ -39,6 +39,8 @@ int main(void)
     F(ab_csv_options, ts_format);
     F(ab_csv_options, tz);
     F(ab_csv_options, ts_probe_bytes);
+    F(ab_csv_options, first_line);
+    F(ab_csv_options, first_offset);
     E();
     S(ab_read_options);
     F(ab_read_options, log);
