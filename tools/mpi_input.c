@@ -220,40 +220,121 @@ static void look(ab_ctx *ctx, const char *path, const ab_read_options *ro, file_
     close(fd);
 }
 
-/* Scans [a, b) of fd from each entry state. */
+/* Byte classes of the grammar. */
+enum { C_OTHER = 0, C_QUOTE, C_DELIM, C_NL };
+
+/*
+ * Runs the grammar (that of step()) over p[*at..n) from state *s until a
+ * record ends: returns 1 with *at just past its terminator (and *s 0), or
+ * 0 with *at = n and *s the state at the end. Inside quotes only a quote
+ * matters, inside an unquoted field only a delimiter or a terminator does,
+ * so the run jumps from one to the next instead of stepping every byte.
+ */
+static int run_to_boundary(const unsigned char *p, size_t n, size_t *at, int *s,
+                           const unsigned char *cls)
+{
+    size_t i = *at;
+    int st = *s;
+    while (i < n) {
+        if (st == 2) {
+            const unsigned char *q = memchr(p + i, '"', n - i);
+            if (q == NULL) {
+                i = n;
+                break;
+            }
+            i = (size_t)(q - p) + 1;
+            st = 3;
+            continue;
+        }
+        if (st == 1) {
+            while (i < n && cls[p[i]] < C_DELIM) {
+                i++;
+            }
+            if (i == n) {
+                break;
+            }
+        }
+        /* A field's start (0), just after a quote inside quotes (3), or the
+         * delimiter or terminator that ends an unquoted field (1). */
+        unsigned char c = cls[p[i++]];
+        if (c == C_QUOTE && st != 1) {
+            st = 2; /* Opens a quoted field, or is the second of a doubled quote. */
+        } else if (c == C_OTHER || c == C_QUOTE) {
+            st = 1;
+        } else {
+            st = 0;
+            if (c == C_NL) {
+                *s = 0;
+                *at = i;
+                return 1;
+            }
+        }
+    }
+    *s = st;
+    *at = n;
+    return 0;
+}
+
+/* Terminators in p[0..n), in a loop the compiler vectorises. */
+static uint64_t count_nl(const unsigned char *p, size_t n, unsigned char nl)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        k += p[i] == nl;
+    }
+    return k;
+}
+
+/* Scans [a, b) of fd from each entry state: where each path's first record
+ * starts, and its state at the end. */
 static int scan_span(int fd, uint64_t a, uint64_t b, const file_info *fi, span_scan *sc)
 {
     memset(sc, 0, sizeof(*sc));
     int st[4] = {0, 1, 2, 3};
     int found[4] = {0, 0, 0, 0};
-    int merged = 0; /* All four paths in one state: they stay together. */
+    unsigned char cls[256];
+    memset(cls, C_OTHER, sizeof(cls));
+    cls['"'] = C_QUOTE;
+    cls[(unsigned char)fi->delim] = C_DELIM;
+    cls[(unsigned char)fi->nl] = C_NL;
+    const unsigned char nl = (unsigned char)fi->nl;
     static char buf[1 << 20];
     for (uint64_t off = a; off < b;) {
         size_t n = b - off < sizeof(buf) ? (size_t)(b - off) : sizeof(buf);
         if (read_at(fd, buf, n, off) != 0) {
             return -1;
         }
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)buf[i];
-            int bd;
-            sc->lines += c == (unsigned char)fi->nl;
-            for (int e = 0; e < (merged ? 1 : 4); e++) {
-                st[e] = step(st[e], c, fi->delim, fi->nl, &bd);
-                if (bd && !found[e]) {
-                    found[e] = 1;
-                    sc->first[e] = off + i + 1;
-                    sc->lines_before[e] = sc->lines; /* Through this terminator. */
-                }
+        const unsigned char *p = (const unsigned char *)buf;
+        int start[4], whole[4];
+        for (int e = 0; e < 4; e++) {
+            /* A path past its first record start before this buffer runs
+             * through it from its state: two in one state go on together. */
+            start[e] = st[e];
+            whole[e] = found[e];
+            int k = 0;
+            while (whole[e] && k < e && !(whole[k] && start[k] == start[e])) {
+                k++;
             }
-            if (!merged && st[0] == st[1] && st[1] == st[2] && st[2] == st[3] && found[0] &&
-                found[1] && found[2] && found[3]) {
-                merged = 1; /* From here on one path tells all four. */
+            if (whole[e] && k < e) {
+                st[e] = st[k];
+                continue;
+            }
+            size_t at = 0;
+            if (!found[e] && run_to_boundary(p, n, &at, &st[e], cls)) {
+                found[e] = 1;
+                sc->first[e] = off + at;
+                sc->lines_before[e] = sc->lines + count_nl(p, at, nl); /* Through it. */
+            }
+            /* Past the first record start only the state at the end counts. */
+            while (at < n) {
+                run_to_boundary(p, n, &at, &st[e], cls);
             }
         }
+        sc->lines += count_nl(p, n, nl);
         off += n;
     }
     for (int e = 0; e < 4; e++) {
-        sc->end[e] = (unsigned char)st[merged ? 0 : e];
+        sc->end[e] = (unsigned char)st[e];
     }
     sc->nonempty = b > a;
     return 0;
