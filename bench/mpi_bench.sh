@@ -102,36 +102,31 @@ for k in $(seq "${REPEAT:-2}"); do
 done
 
 strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("inputs",None); print(json.dumps(d))' "$1"; }
-read -r tb rb cb <"$T/base.time"
+# table CMD BASE PRE: asbuilt CMD's run (BASE) against asbuilt-mpi CMD's on 1
+# and 2 ranks (PREnp1, PREnp2): wall time, speed-up, memory, the same JSON.
+table() {
+    local cmd=$1 base=$2 pre=$3 t0 r0 t r c rss same
+    echo "| run | wall time | speed-up vs asbuilt | peak RSS per rank | JSON as asbuilt's |"
+    echo "|---|---|---|---|---|"
+    read -r t0 r0 _ <"$T/$base.time"
+    printf '| asbuilt %s | %.2f s | 1.00x | %.0f MB | - |\n' "$cmd" "$t0" "$(echo "$r0 / 1024" | bc -l)"
+    for np in 1 2; do
+        read -r t r c <"$T/${pre}np$np.time"
+        rss=$(sed -n 's/.*peak RSS per rank (MiB): //p' "$T/${pre}np$np.err")
+        same=no
+        [ "$c" -eq 0 ] && cmp -s <(strip "$T/$base.json") <(strip "$T/${pre}np$np.json") && same=yes
+        printf '| asbuilt-mpi %s -np %d | %.2f s | %.2fx | %s MiB | %s |\n' "$cmd" "$np" "$t" \
+            "$(echo "$t0 / $t" | bc -l)" "$rss" "$same"
+    done
+}
 variants=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["inputs"]["log"]["conformance_variants"])' "$T/base.json" 2>/dev/null || echo "?")
 echo "## asbuilt-mpi diff vs asbuilt diff ($kind): $events events, $cases cases, $variants variants, $((bytes / 1000000)) MB of CSV, $(nproc) cores"
 echo
-echo "| run | wall time | speed-up vs asbuilt | peak RSS per rank | JSON as asbuilt's |"
-echo "|---|---|---|---|---|"
-printf '| asbuilt diff | %.2f s | 1.00x | %.0f MB | - |\n' "$tb" "$(echo "$rb / 1024" | bc -l)"
-for np in 1 2; do
-    read -r t r c <"$T/np$np.time"
-    rss=$(sed -n 's/.*peak RSS per rank (MiB): //p' "$T/np$np.err")
-    same=no
-    [ "$c" -eq 0 ] && cmp -s <(strip "$T/base.json") <(strip "$T/np$np.json") && same=yes
-    printf '| asbuilt-mpi -np %d | %.2f s | %.2fx | %s MiB | %s |\n' "$np" "$t" \
-        "$(echo "$tb / $t" | bc -l)" "$rss" "$same"
-done
+table diff base ""
 echo
 echo "### asbuilt-mpi stats vs asbuilt stats (the log is not gathered)"
 echo
-echo "| run | wall time | speed-up vs asbuilt | peak RSS per rank | JSON as asbuilt's |"
-echo "|---|---|---|---|---|"
-read -r tsb rsb _ <"$T/sbase.time"
-printf '| asbuilt stats | %.2f s | 1.00x | %.0f MB | - |\n' "$tsb" "$(echo "$rsb / 1024" | bc -l)"
-for np in 1 2; do
-    read -r t r c <"$T/snp$np.time"
-    rss=$(sed -n 's/.*peak RSS per rank (MiB): //p' "$T/snp$np.err")
-    same=no
-    [ "$c" -eq 0 ] && cmp -s <(strip "$T/sbase.json") <(strip "$T/snp$np.json") && same=yes
-    printf '| asbuilt-mpi stats -np %d | %.2f s | %.2fx | %s MiB | %s |\n' "$np" "$t" \
-        "$(echo "$tsb / $t" | bc -l)" "$rss" "$same"
-done
+table stats sbase s
 for np in 1 2; do
     echo
     echo "### phases, -np $np (seconds since start, rank 0's clock)"

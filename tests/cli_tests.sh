@@ -6,13 +6,7 @@
 set -u
 AB=$1
 D=${AB_DATASETS:-datasets}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/check_lib.sh"
 
 # expect_rc NAME RC CMD... : runs CMD, checks its exit code; stderr kept in $T/err.
 expect_rc() {

@@ -8,12 +8,7 @@
 set -u
 AB=$1
 D=${AB_DATASETS:-datasets}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/check_lib.sh"
 
 if ! command -v sha256sum >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
     echo "0 passed, 0 failed, 1 skipped: needs sha256sum and python3"

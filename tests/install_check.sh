@@ -7,12 +7,7 @@
 # Usage: install_check.sh BUILD_DIR
 set -u
 B=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/check_lib.sh"
 
 if meson install -C "$B" --no-rebuild --destdir "$T/root" --quiet >"$T/log" 2>&1; then ok "meson install"; else
     bad "meson install"; tail -5 "$T/log"; echo "$pass passed, $fail failed"; exit 1; fi

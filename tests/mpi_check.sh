@@ -21,12 +21,7 @@ if [ ! -x "$ABM" ]; then
 fi
 command -v mpirun >/dev/null || { echo "SKIP: no mpirun"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: no python3 to compare the JSON"; exit 77; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/check_lib.sh"
 NPS=${MPI_CHECK_NP:-1 2 4}
 MPIRUN=(mpirun --allow-run-as-root --oversubscribe --mca btl self,vader --mca rmaps_base_oversubscribe 1)
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
