@@ -232,6 +232,8 @@ B="$D/logs/bpic2020_DomesticDeclarations.xes.gz"
 check "stats text" stats -o @OUT@ "$B"
 check "stats --top 3" stats --json --top 3 -o @OUT@ "$B"
 check "stats --top 0 text" stats --top 0 -o @OUT@ "$D/logs/simod_LoanApp_simplified.csv.gz"
+check "stats --lifecycle complete" stats --lifecycle complete --json -o @OUT@ \
+    "$D/logs/simod_PurchasingExample.xes.gz"
 "$AB" stats --json -o "$T/ref.json" "$B" >/dev/null 2>&1
 for np in $NPS; do
     [ "$np" -gt 1 ] || continue
