@@ -155,6 +155,8 @@ if [ -n "$SIM" ] && [ -x "$SIM" ]; then
     check "many variants cases" diff --cases @OUT@ --model "$P" "$T/many.csv"
     check "many variants, no ambiguity check" diff --json @OUT@ --no-ambiguity-check --model "$P" \
         "$T/many.csv"
+    # The most frequent of some 1,900 variants: each rank keeps its best 50 in a heap.
+    check "many variants stats --top 50" stats --json --top 50 -o @OUT@ "$T/many.csv"
     # A rank whose alignments do not come back: rank 0 aligns its share, the
     # report does not change.
     "$AB" diff --json "$T/ref.json" --model "$P" "$T/many.csv" >/dev/null 2>&1

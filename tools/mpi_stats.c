@@ -138,6 +138,53 @@ static int cmp_report(const void *a, const void *b)
     return ab_stats_variant_cmp(a, b);
 }
 
+static void swap_rows(ab_stats_variant *a, ab_stats_variant *b)
+{
+    ab_stats_variant t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Restores the heap of rows[0..n) below i: every row before (in report
+ * order) its parent, the last of the kept ones at the top. */
+static void sift_down(ab_stats_variant *rows, uint32_t n, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, w = i;
+        w = l < n && ab_stats_variant_cmp(&rows[l], &rows[w]) > 0 ? l : w;
+        w = r < n && ab_stats_variant_cmp(&rows[r], &rows[w]) > 0 ? r : w;
+        if (w == i) {
+            return;
+        }
+        swap_rows(&rows[i], &rows[w]);
+        i = w;
+    }
+}
+
+/* Puts the first n of rows[0..count) in report order into rows[0..n), in
+ * that order: a heap of the n best kept so far, when n is small against
+ * count (the usual --top of a log of many variants), else a sort. */
+static void select_top(ab_stats_variant *rows, uint32_t count, uint32_t n)
+{
+    if (n == 0) {
+        return;
+    }
+    if (n > count / 8) {
+        qsort(rows, count, sizeof(*rows), cmp_report);
+        return;
+    }
+    for (uint32_t i = n / 2; i-- > 0;) {
+        sift_down(rows, n, i);
+    }
+    for (uint32_t i = n; i < count; i++) {
+        if (ab_stats_variant_cmp(&rows[i], &rows[0]) < 0) {
+            swap_rows(&rows[i], &rows[0]);
+            sift_down(rows, n, 0);
+        }
+    }
+    qsort(rows, n, sizeof(*rows), cmp_report);
+}
+
 static void put_variant(mpi_wbuf *b, const ab_stats_variant *v, ab_time first)
 {
     mpi_put_u32(b, v->cases);
@@ -544,8 +591,8 @@ int mpi_stats_view(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
             for (uint32_t i = 0; i < groups; i++) {
                 rows[i] = vars[i].v;
             }
-            qsort(rows, groups, sizeof(*rows), cmp_report);
             uint32_t n = groups < top ? groups : top;
+            select_top(rows, groups, n);
             mpi_put_u32(&tb, n);
             for (uint32_t i = 0; i < n; i++) {
                 put_variant(&tb, &rows[i], 0);
