@@ -64,6 +64,17 @@ same big "accept file digest" "$(field "$T/big.json" 'd["inputs"]["accept"]["sha
     "$(sha256sum <"$T/ok.accept" | cut -d' ' -f1)"
 same big "cases" "$(field "$T/big.json" 'd["summary"]["cases"]')" 2500
 
+# The who files (--roles, --role-map, --sod): named in who.options, with their digests.
+printf 'resource,role\nnobody,Clerk\n' >"$T/roles.csv"
+printf 'lane,role\nX,Clerk\n' >"$T/lanes.csv"
+printf 'A*,B*\n' >"$T/sod.csv"
+run who "$LOG" --roles "$T/roles.csv" --role-map "$T/lanes.csv" --sod "$T/sod.csv"
+for k in roles:roles.csv role_map:lanes.csv sod:sod.csv; do
+    same who "${k%%:*} file" "$(field "$T/who.json" "d['who']['options']['${k%%:*}']")" "$T/${k#*:}"
+    same who "${k%%:*} digest" "$(field "$T/who.json" "d['who']['options']['${k%%:*}_sha256']")" \
+        "$(sha256sum <"$T/${k#*:}" | cut -d' ' -f1)"
+done
+
 # gzip: the compressed bytes, as stored.
 gzip -c "$T/big.csv" >"$T/big.csv.gz"
 run gz "$T/big.csv.gz"

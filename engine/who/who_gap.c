@@ -115,6 +115,7 @@ struct ab__who {
     char *system_resources;
     uint8_t *is_system;                                   /* Per log resource: a system account. */
     char *in_roles, *in_role_map, *in_sod, *in_role_attr; /* The options, as given. */
+    char sha_roles[65], sha_role_map[65], sha_sod[65];     /* The files' SHA-256 ("" = none). */
     /* Accept rules: normalised names, and the last case each rule counted. */
     char **role_norm, **task_norm;
     uint32_t *rule_last;
@@ -1428,9 +1429,23 @@ int ab__who_compute(ab_gap *g, ab_error *err)
     if (rc != AB_OK) {
         return ab__error(err, AB_ENOMEM, "who", 0, 0, "out of memory");
     }
-    if (o->system_resources != NULL) {
-        h->system_resources =
-            ab__arena_strndup(&g->arena, o->system_resources, strlen(o->system_resources));
+    /* The options as given, and the files' digests, for the report. */
+    const char *given[5] = {o->system_resources, o->roles_file, o->role_map_file, o->sod_file,
+                            o->role_attr};
+    char **kept[5] = {&h->system_resources, &h->in_roles, &h->in_role_map, &h->in_sod,
+                      &h->in_role_attr};
+    for (int k = 0; k < 5; k++) {
+        if (given[k] != NULL &&
+            (*kept[k] = ab__arena_strndup(&g->arena, given[k], strlen(given[k]))) == NULL) {
+            return ab__error(err, AB_ENOMEM, "who", 0, 0, "out of memory");
+        }
+    }
+    char *sha[3] = {h->sha_roles, h->sha_role_map, h->sha_sod};
+    for (int k = 0; k < 3; k++) {
+        sha[k][0] = '\0';
+        if (given[k + 1] != NULL && (rc = ab__sha256_files(&given[k + 1], 1, sha[k], err)) != AB_OK) {
+            return rc;
+        }
     }
     /* Roles: a file, else an attribute of the events. */
     h->role_source = "none";
@@ -1725,12 +1740,18 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
     uint32_t R = h->role_count;
     ab__gw_puts(w, ",\n  \"who\": {\"options\": {\"roles\": ");
     ab__gw_jstr(w, h->in_roles);
+    ab__gw_puts(w, ", \"roles_sha256\": ");
+    ab__gw_jstr(w, h->sha_roles[0] ? h->sha_roles : NULL);
     ab__gw_puts(w, ", \"role\": ");
     ab__gw_jstr(w, h->in_role_attr);
     ab__gw_puts(w, ", \"role_map\": ");
     ab__gw_jstr(w, h->in_role_map);
+    ab__gw_puts(w, ", \"role_map_sha256\": ");
+    ab__gw_jstr(w, h->sha_role_map[0] ? h->sha_role_map : NULL);
     ab__gw_puts(w, ", \"sod\": ");
     ab__gw_jstr(w, h->in_sod);
+    ab__gw_puts(w, ", \"sod_sha256\": ");
+    ab__gw_jstr(w, h->sha_sod[0] ? h->sha_sod : NULL);
     ab__gw_puts(w, ", \"system_resources\": ");
     ab__gw_jstr(w, h->system_resources);
     ab__gw_puts(w, "},\n    \"role_source\": ");
