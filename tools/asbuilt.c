@@ -5,7 +5,6 @@
  * process is interrupted or asked to terminate. Exit codes: 0 ok, 1 gate
  * exceeded, 2 usage, 3 bad data, 4 I/O.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,33 +65,6 @@ static const command *find_command(const char *name)
     return NULL;
 }
 
-/* Removes the temporary files of the outputs being written, then lets the
- * signal end the process as it would have (SA_RESETHAND restored the
- * default action; the signal is delivered when the handler returns). */
-static void on_signal(int sig)
-{
-    ab_output_signal_cleanup();
-    raise(sig);
-}
-
-static void catch_signals(void)
-{
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        struct sigaction old;
-        /* A signal ignored by whoever started us stays ignored. */
-        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
-            continue;
-        }
-        struct sigaction sa;
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = on_signal;
-        sa.sa_flags = SA_RESETHAND;
-        sigemptyset(&sa.sa_mask);
-        sigaction(sigs[i], &sa, NULL);
-    }
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -121,7 +93,7 @@ int main(int argc, char **argv)
     }
     const command *c = find_command(name);
     if (c != NULL) {
-        catch_signals();
+        cli_catch_signals();
         return c->fn(argc - 1, argv + 1);
     }
     fprintf(stderr, "asbuilt: unknown command '%s'\n\n", name);

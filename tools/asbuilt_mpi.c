@@ -10,7 +10,6 @@
  * ranks. Exit codes as for `asbuilt`, the same on every rank.
  */
 #include <mpi.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,13 +43,6 @@ static void usage(FILE *f)
                "Each takes the options of 'asbuilt <command>' (asbuilt-mpi <command> --help).\n"
                "Exit codes: 0 success, 1 a --fail-above gate was exceeded, 2 usage error,\n"
                "3 bad input data, 4 I/O or internal error.\n");
-}
-
-/* Removes the temporary files of the outputs being written, as asbuilt does. */
-static void on_signal(int sig)
-{
-    ab_output_signal_cleanup();
-    raise(sig);
 }
 
 int main(int argc, char **argv)
@@ -92,15 +84,7 @@ int main(int argc, char **argv)
     if (mpi_rank != 0) {
         mpi_stderr_quiet(); /* Rank 0 prints the usage errors, once. */
     } else {
-        static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-            struct sigaction sa;
-            memset(&sa, 0, sizeof(sa));
-            sa.sa_handler = on_signal;
-            sa.sa_flags = SA_RESETHAND;
-            sigemptyset(&sa.sa_mask);
-            sigaction(sigs[i], &sa, NULL);
-        }
+        cli_catch_signals(); /* Rank 0 writes the outputs. */
     }
     cli_load_log_hook = mpi_load_log;
     /* Rank 0 writes the report: it alone hashes the log, while the ranks read. */

@@ -9,6 +9,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -639,4 +640,31 @@ int cli_size(cli_args *a, const char *name, uint64_t *out)
         return 0;
     }
     return 1;
+}
+
+/* Removes the temporary files of the outputs being written, then lets the
+ * signal end the process as it would have (SA_RESETHAND restored the
+ * default action; the signal is delivered when the handler returns). */
+static void on_signal(int sig)
+{
+    ab_output_signal_cleanup();
+    raise(sig);
+}
+
+void cli_catch_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction old;
+        /* A signal ignored by whoever started us stays ignored. */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
+            continue;
+        }
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESETHAND;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
 }

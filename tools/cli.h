@@ -227,6 +227,13 @@ const char *cli_hash_finish(cli_hash *h);
 int cli_relabel(ab_ctx *ctx, const ab_log *log, const ab_net *net, const char *map_file,
                 ab_bpmn_mapping **map_out, ab_net **relabelled_out);
 
+/*
+ * Removes the temporary files of the outputs being written on SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT and SIGPIPE, then ends the process as the signal
+ * would have; a signal ignored by whoever started the process stays ignored.
+ */
+void cli_catch_signals(void);
+
 /* Non-zero when path names stdout: "-", /dev/stdout, /dev/fd/1, /proc/self/fd/1. */
 int cli_is_stdout(const char *path);
 

@@ -125,6 +125,7 @@ int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out)
     int bad = slen == NULL || rlen == NULL || scount == NULL || sdispl == NULL || rcount == NULL ||
               rdispl == NULL;
     uint64_t sent = 0;
+    int rc = 4;
     for (int d = 0; d < P; d++) {
         recv[d].ptr = NULL;
         recv[d].len = 0;
@@ -179,18 +180,11 @@ int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out)
             }
         }
     }
-    free(sbuf);
-    free(rbuf);
-    free(slen);
-    free(rlen);
-    free(scount);
-    free(sdispl);
-    free(rcount);
-    free(rdispl);
     if (bytes_out != NULL) {
         *bytes_out = sent;
     }
-    return 0;
+    rc = 0;
+    goto done;
 fail:
     if (mpi_rank == 0 || bad) {
         fprintf(stderr, "asbuilt-mpi: rank %d: out of memory in the exchange\n", mpi_rank);
@@ -200,6 +194,7 @@ fail:
         recv[d].ptr = NULL;
         recv[d].len = 0;
     }
+done:
     free(sbuf);
     free(rbuf);
     free(slen);
@@ -208,7 +203,7 @@ fail:
     free(sdispl);
     free(rcount);
     free(rdispl);
-    return 4;
+    return rc;
 }
 
 void mpi_put(mpi_wbuf *b, const void *data, size_t n)
