@@ -1411,6 +1411,250 @@ static void test_one_pass_identical(void **state)
     ab_ctx_destroy(ctx);
 }
 
+
+/* ---- Merging accumulators of parts (as asbuilt-mpi does). ---- */
+
+/* Accumulators that only load saved parts never ask for a name. */
+static const char *no_names(uint32_t id, size_t *len_out, void *payload)
+{
+    (void)id;
+    (void)len_out;
+    (void)payload;
+    return NULL;
+}
+
+/* The cases c of log with c % parts == part (or, when by_time, the cases
+ * whose first event falls in the part-th slice of the log's time span). */
+static ab_log *part_log(ab_ctx *ctx, const ab_log *log, uint32_t parts, uint32_t part)
+{
+    ab_log_builder *b;
+    ab_error err;
+    assert_int_equal(ab_log_builder_create(&b, ctx, NULL), AB_OK);
+    const uint32_t *acts = ab_log_col_activity(log);
+    const ab_time *ts = ab_log_has_timestamps(log) ? ab_log_col_time(log) : NULL;
+    const ab_time *start = ab_log_col_start(log);
+    const uint8_t *lc = ab_log_col_lifecycle(log);
+    for (uint32_t c = 0; c < ab_log_case_count(log); c++) {
+        /* A spread that is neither contiguous nor alternating. */
+        if ((c * 2654435761u >> 7) % parts != part) {
+            continue;
+        }
+        const char *id = ab_log_case_id(log, c);
+        uint64_t first = ab_log_case_first(log, c);
+        for (uint32_t k = 0; k < ab_log_case_length(log, c); k++) {
+            uint64_t e = first + k;
+            ab_event_in in;
+            memset(&in, 0, sizeof(in));
+            in.case_id = id;
+            in.case_id_len = strlen(id);
+            in.activity = ab_log_activity_name(log, acts[e]);
+            in.activity_len = strlen(in.activity);
+            in.ts = ts != NULL ? ts[e] : AB_TIME_NONE;
+            in.start_ts = start != NULL ? start[e] : AB_TIME_NONE;
+            in.lifecycle = lc != NULL ? (ab_lifecycle)lc[e] : AB_LC_NONE;
+            in.line = e + 2;
+            assert_int_equal(ab_log_builder_add_event(b, &in, &err), AB_OK);
+        }
+    }
+    ab_log *out;
+    assert_int_equal(ab_log_builder_finish(b, &out, &err), AB_OK);
+    return out;
+}
+
+#define MERGE_PARTS 3
+
+typedef struct merge_parts {
+    ab_ctx *ctx;
+    ab_dfg_acc *acc[MERGE_PARTS];
+    uint64_t *refs[MERGE_PARTS];
+    const ab_dfg_order *orders;
+    uint64_t *tmp;
+    int calls;
+} merge_parts;
+
+static int sum_counts(const uint32_t *which, size_t n, const int64_t *at, uint64_t *counts,
+                      void *payload)
+{
+    merge_parts *m = payload;
+    memset(counts, 0, n * sizeof(*counts));
+    for (int p = 0; p < MERGE_PARTS; p++) {
+        ab_dfg_acc_order_count(m->acc[p], m->orders, m->refs[p], which, n, at, m->tmp);
+        for (size_t j = 0; j < n; j++) {
+            counts[j] += m->tmp[j];
+        }
+    }
+    return AB_OK;
+}
+
+static int answer_orders(ab_dfg_order *orders, size_t n, void *payload, ab_error *err)
+{
+    (void)err;
+    merge_parts *m = payload;
+    m->calls++;
+    m->orders = orders;
+    m->tmp = malloc((n + 1) * sizeof(uint64_t));
+    for (int p = 0; p < MERGE_PARTS; p++) {
+        m->refs[p] = malloc((n + 1) * sizeof(uint64_t));
+        assert_int_equal(ab_dfg_acc_order_bind(m->acc[p], orders, n, m->refs[p]), AB_OK);
+    }
+    int rc = ab_dfg_order_select(m->ctx, orders, n, sum_counts, m);
+    for (int p = 0; p < MERGE_PARTS; p++) {
+        free(m->refs[p]);
+        m->refs[p] = NULL;
+    }
+    free(m->tmp);
+    return rc;
+}
+
+/*
+ * Each part summarised apart, variants met on their owner (hash of names),
+ * each owner's first max_variants to the merge, medians and p90 found by
+ * counting over the parts: the graph of one run over the whole log, byte
+ * for byte in every writer.
+ */
+static ab_dfg *merged_discover(ab_ctx *ctx, const ab_log *log, const ab_dfg_options *o)
+{
+    merge_parts m;
+    memset(&m, 0, sizeof(m));
+    m.ctx = ctx;
+    ab_error err;
+    ab_error_clear(&err);
+    ab_buf graph[MERGE_PARTS], vars[MERGE_PARTS][MERGE_PARTS];
+    memset(graph, 0, sizeof(graph));
+    memset(vars, 0, sizeof(vars));
+    for (int p = 0; p < MERGE_PARTS; p++) {
+        ab_log *pl = part_log(ctx, log, MERGE_PARTS, (uint32_t)p);
+        assert_int_equal(ab_dfg_discover_acc(&m.acc[p], ctx, pl, o, &err), AB_OK);
+        ab_log_destroy(pl);
+        assert_int_equal(ab_dfg_acc_save(m.acc[p], &graph[p], vars[p], MERGE_PARTS), AB_OK);
+    }
+    ab_dfg_acc *all;
+    assert_int_equal(ab_dfg_acc_create(&all, ctx, o, no_names, NULL), AB_OK);
+    uint64_t total = 0;
+    for (int owner = 0; owner < MERGE_PARTS; owner++) {
+        ab_dfg_acc *own;
+        assert_int_equal(ab_dfg_acc_create(&own, ctx, o, no_names, NULL), AB_OK);
+        for (int p = 0; p < MERGE_PARTS; p++) {
+            assert_int_equal(ab_dfg_acc_load(own, vars[p][owner].ptr, vars[p][owner].len, &err),
+                             AB_OK);
+            ab_buf_dispose(&vars[p][owner]);
+        }
+        total += ab_dfg_acc_variant_count(own);
+        ab_buf top = AB_BUF_INIT;
+        assert_int_equal(ab_dfg_acc_save_top(own, o->max_variants, &top), AB_OK);
+        assert_int_equal(ab_dfg_acc_load(all, top.ptr, top.len, &err), AB_OK);
+        ab_buf_dispose(&top);
+        ab_dfg_acc_destroy(own);
+    }
+    for (int p = 0; p < MERGE_PARTS; p++) {
+        assert_int_equal(ab_dfg_acc_load(all, graph[p].ptr, graph[p].len, &err), AB_OK);
+        ab_buf_dispose(&graph[p]);
+    }
+    ab_dfg *d = NULL;
+    int rc = ab_dfg_acc_finish_merged(all, total, answer_orders, &m, &d, &err);
+    if (rc != AB_OK) {
+        fail_msg("merged finish: %s", err.msg);
+    }
+    assert_int_equal(m.calls, 1);
+    for (int p = 0; p < MERGE_PARTS; p++) {
+        ab_dfg_acc_destroy(m.acc[p]);
+    }
+    return d;
+}
+
+static void test_merged_parts_identical(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    static const char *const logs[] = {
+        "logs/pm4py_running-example.xes",
+        "logs/pm4py_08_receipt.xes.gz",
+        "logs/simod_PurchasingExample.xes.gz",
+        "logs/simod_LoanApp_simplified_without_approve_loan_offer.csv",
+    };
+    for (size_t f = 0; f < sizeof(logs) / sizeof(logs[0]); f++) {
+        ab_log *log = ingest(ctx, tu_shared(logs[f]), AB_LCF_ALL);
+        for (int mode = 0; mode < 4; mode++) {
+            ab_dfg_options o = AB_DFG_OPTIONS_INIT;
+            o.quantiles = mode & 1 ? AB_DFG_SKETCH : AB_DFG_EXACT;
+            o.instances = mode >> 1;
+            o.max_variants = mode == 1 ? 0 : 4; /* Few: each owner's first must do. */
+            o.min_edge_cases = mode == 2 ? 3 : 0;
+            o.examples = mode == 3 ? 16 : 3;
+            ab_dfg *want = discover(ctx, log, &o);
+            ab_dfg *got = merged_discover(ctx, log, &o);
+            char what[256];
+            snprintf(what, sizeof(what), "%s, mode %d", logs[f], mode);
+            outputs a, b;
+            write_all(want, &a);
+            write_all(got, &b);
+            assert_same_buf(&a.json, &b.json, what);
+            assert_same_buf(&a.dot, &b.dot, what);
+            assert_same_buf(&a.svg, &b.svg, what);
+            assert_same_buf(&a.dfg, &b.dfg, what);
+            outputs_dispose(&a);
+            outputs_dispose(&b);
+            ab_dfg_destroy(want);
+            ab_dfg_destroy(got);
+        }
+        ab_log_destroy(log);
+    }
+    ab_ctx_destroy(ctx);
+}
+
+/* A saved part that is cut short, damaged, or made with other options. */
+static void test_merged_bad_parts(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_log *log = mklog(ctx, handmade, HANDMADE_N);
+    ab_dfg_options o = AB_DFG_OPTIONS_INIT;
+    ab_error err;
+    ab_dfg_acc *acc;
+    assert_int_equal(ab_dfg_discover_acc(&acc, ctx, log, &o, &err), AB_OK);
+    ab_buf g = AB_BUF_INIT, v = AB_BUF_INIT;
+    assert_int_equal(ab_dfg_acc_save(acc, &g, &v, 1), AB_OK);
+    /* A part that took cases loads nothing. */
+    assert_int_equal(ab_dfg_acc_load(acc, g.ptr, g.len, &err), AB_EINVAL);
+    ab_dfg_acc_destroy(acc);
+    for (size_t cut = 0; cut < g.len; cut += 7) {
+        ab_dfg_acc *m;
+        assert_int_equal(ab_dfg_acc_create(&m, ctx, &o, no_names, NULL), AB_OK);
+        assert_int_equal(ab_dfg_acc_load(m, g.ptr, cut, &err), AB_EPARSE);
+        ab_dfg_acc_destroy(m);
+    }
+    ab_dfg_acc *m;
+    assert_int_equal(ab_dfg_acc_create(&m, ctx, &o, no_names, NULL), AB_OK);
+    char *bad = malloc(v.len + 1);
+    memcpy(bad, v.ptr, v.len);
+    bad[v.len] = 0; /* A byte after the end. */
+    assert_int_equal(ab_dfg_acc_load(m, bad, v.len + 1, &err), AB_EPARSE);
+    bad[48] = 9; /* What the part holds: neither graph nor variants. */
+    assert_int_equal(ab_dfg_acc_load(m, bad, v.len, &err), AB_EPARSE);
+    memcpy(bad, v.ptr, v.len);
+    bad[0] = 'X'; /* Not a part. */
+    assert_int_equal(ab_dfg_acc_load(m, bad, v.len, &err), AB_EPARSE);
+    free(bad);
+    ab_dfg_acc_destroy(m);
+    ab_dfg_options other = o;
+    other.examples = 5;
+    assert_int_equal(ab_dfg_acc_create(&m, ctx, &other, no_names, NULL), AB_OK);
+    assert_int_equal(ab_dfg_acc_load(m, g.ptr, g.len, &err), AB_EINVAL);
+    assert_non_null(strstr(err.msg, "other options"));
+    /* Once loaded, an accumulator takes no cases. */
+    ab_dfg_acc_destroy(m);
+    assert_int_equal(ab_dfg_acc_create(&m, ctx, &o, no_names, NULL), AB_OK);
+    assert_int_equal(ab_dfg_acc_load(m, g.ptr, g.len, &err), AB_OK);
+    uint32_t a0 = 0;
+    ab_dfg_case c = {"x", 1, 1, &a0, NULL, NULL, NULL};
+    assert_int_equal(ab_dfg_acc_add_case(m, &c, &err), AB_EINVAL);
+    ab_dfg_acc_destroy(m);
+    ab_buf_dispose(&g);
+    ab_buf_dispose(&v);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1431,6 +1675,8 @@ int main(void)
         cmocka_unit_test(test_pm4py_equality),
         cmocka_unit_test(test_xes_csv_shuffled_identical),
         cmocka_unit_test(test_one_pass_identical),
+        cmocka_unit_test(test_merged_parts_identical),
+        cmocka_unit_test(test_merged_bad_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,79 +10,6 @@
 
 #include <stdlib.h>
 
-typedef struct acc_act {
-    uint64_t events;    /* Events of the activity. */
-    uint64_t cases;     /* Cases with such an event. */
-    uint64_t starts;    /* Cases starting with it. */
-    uint64_t ends;      /* Cases ending with it. */
-    uint64_t last_case; /* Serial of the last case counted in `cases`. */
-    uint32_t fifo_head; /* Pending lifecycle starts of the current case: index + 1, 0 = none. */
-    uint32_t fifo_tail; /* Last pending start: index + 1. */
-    ab__dstat service;  /* Service times. */
-} acc_act;
-
-typedef struct acc_edge {
-    uint32_t from, to;  /* Accumulator activity ids. */
-    uint64_t count;     /* Occurrences. */
-    uint64_t cases;     /* Distinct cases. */
-    uint64_t last_case; /* Serial of the last case counted in `cases`. */
-    ab__dstat dur;      /* Completion of `from` to start of `to`. */
-} acc_edge;
-
-typedef struct acc_example {
-    char *id;   /* Case id, NUL-terminated (owned). */
-    size_t len; /* Its length in bytes. */
-} acc_example;
-
-typedef struct acc_var {
-    uint64_t hash;   /* Hash of the activity sequence. */
-    size_t seq_off;  /* Offset of the sequence in var_seq. */
-    uint32_t len;    /* Sequence length. */
-    uint32_t n_ex;   /* Examples held. */
-    uint64_t cases;  /* Cases with this sequence. */
-    ab__dstat cycle; /* Cycle times. */
-    acc_example *ex; /* The smallest case ids seen, ascending; opts.examples entries. */
-} acc_var;
-
-typedef struct pending_start {
-    ab_time ts;    /* Time of the lifecycle start event. */
-    uint32_t next; /* Next pending start of the same activity: index + 1, 0 = none. */
-} pending_start;
-
-struct ab_dfg_acc {
-    ab_ctx *ctx;
-    ab_dfg_options opts;
-    ab_dfg_name_fn names; /* Resolves the caller's activity ids. */
-    void *payload;        /* For names. */
-    ab__strtab act_names; /* Accumulator activity id -> name. */
-    uint32_t *idmap;      /* Caller id -> accumulator id + 1 (0 = not seen yet). */
-    size_t idmap_cap;
-    acc_act *acts;
-    size_t acts_cap;
-    acc_edge *edges;
-    size_t edges_cap;
-    uint32_t n_edges;
-    uint32_t *edge_slots; /* Open addressing on (from, to): edge index + 1. */
-    uint32_t edge_mask;   /* Slots - 1 (a power of two), 0 before the first edge. */
-    acc_var *vars;
-    size_t vars_cap;
-    uint32_t n_vars;
-    uint32_t *var_slots; /* Open addressing on the sequence: variant index + 1. */
-    uint32_t var_mask;
-    uint32_t *var_seq; /* Sequences of all variants, concatenated. */
-    size_t var_seq_len;
-    size_t var_seq_cap;
-    uint32_t *seq; /* The current case in accumulator ids. */
-    size_t seq_cap;
-    pending_start *pend; /* Lifecycle starts waiting for their completion. */
-    size_t pend_cap;
-    uint32_t n_pend;
-    size_t ex_bytes; /* Bytes held by example ids. */
-    uint64_t serial; /* Cases added, also the serial of the current case. */
-    uint64_t events; /* Events added. */
-    int has_times;   /* Some duration was measured. */
-};
-
 static uint64_t mix64(uint64_t x)
 {
     x ^= x >> 33;
@@ -145,6 +72,11 @@ int ab_dfg_acc_create(ab_dfg_acc **out, ab_ctx *ctx, const ab_dfg_options *opts,
         ab__free(ctx, acc);
         return AB_ENOMEM;
     }
+    if (ab__strtab_init(&acc->log_acts, ctx) != AB_OK) {
+        ab__strtab_finish(&acc->act_names);
+        ab__free(ctx, acc);
+        return AB_ENOMEM;
+    }
     *out = acc;
     return AB_OK;
 }
@@ -169,6 +101,7 @@ void ab_dfg_acc_destroy(ab_dfg_acc *acc)
         ab__free(ctx, acc->vars[v].ex);
     }
     ab__strtab_finish(&acc->act_names);
+    ab__strtab_finish(&acc->log_acts);
     ab__free(ctx, acc->idmap);
     ab__free(ctx, acc->acts);
     ab__free(ctx, acc->edges);
@@ -204,6 +137,20 @@ size_t ab_dfg_acc_memory(const ab_dfg_acc *acc)
     return n;
 }
 
+int ab__dfg_acc_name(ab_dfg_acc *acc, const char *name, size_t len, uint32_t *out)
+{
+    /* Room for a new activity first, so the name table never runs ahead of acts. */
+    uint32_t before = acc->act_names.count;
+    if (AB_GROW(acc->ctx, acc->acts, acc->acts_cap, (size_t)before + 1) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    int rc = ab__strtab_intern(&acc->act_names, name, len, out);
+    if (rc == AB_OK && acc->act_names.count != before) {
+        memset(&acc->acts[*out], 0, sizeof(acc->acts[*out]));
+    }
+    return rc;
+}
+
 /* Maps a caller activity id to an accumulator id, learning its name on first sight. */
 static int map_activity(ab_dfg_acc *acc, uint32_t id, uint32_t *out, ab_error *err)
 {
@@ -224,19 +171,11 @@ static int map_activity(ab_dfg_acc *acc, uint32_t id, uint32_t *out, ab_error *e
     if (name == NULL) {
         return ab__error(err, AB_EINVAL, "discover", 0, 0, "no name for activity id %u", id);
     }
-    /* Room for a new activity first, so the name table never runs ahead of acts. */
-    uint32_t before = acc->act_names.count;
-    if (AB_GROW(acc->ctx, acc->acts, acc->acts_cap, (size_t)before + 1) != AB_OK) {
-        return ab__error(err, AB_ENOMEM, "discover", 0, 0, "out of memory");
-    }
+    /* Two caller ids may share one name, e.g. from two sources. */
     uint32_t aid;
-    int rc = ab__strtab_intern(&acc->act_names, name, len, &aid);
+    int rc = ab__dfg_acc_name(acc, name, len, &aid);
     if (rc != AB_OK) {
         return ab__error(err, rc, "discover", 0, 0, "%s", ab_status_str(rc));
-    }
-    if (acc->act_names.count != before) {
-        /* A new name (two caller ids may share one, e.g. from two sources). */
-        memset(&acc->acts[aid], 0, sizeof(acc->acts[aid]));
     }
     acc->idmap[id] = aid + 1;
     *out = aid;
@@ -268,7 +207,7 @@ static int edge_rehash(ab_dfg_acc *acc)
 }
 
 /* Finds or creates the edge from -> to; *out is its index. */
-static int edge_get(ab_dfg_acc *acc, uint32_t from, uint32_t to, uint32_t *out)
+int ab__dfg_edge_get(ab_dfg_acc *acc, uint32_t from, uint32_t to, uint32_t *out)
 {
     int rc;
     if ((uint64_t)(acc->n_edges + 1) * 2 > (uint64_t)acc->edge_mask + 1) {
@@ -301,6 +240,23 @@ static int edge_get(ab_dfg_acc *acc, uint32_t from, uint32_t to, uint32_t *out)
     return AB_OK;
 }
 
+uint32_t ab__dfg_edge_find(const ab_dfg_acc *acc, uint32_t from, uint32_t to)
+{
+    if (acc->edge_mask == 0) {
+        return UINT32_MAX;
+    }
+    uint64_t key = (uint64_t)from << 32 | to;
+    uint32_t i = (uint32_t)mix64(key) & acc->edge_mask;
+    while (acc->edge_slots[i] != 0) {
+        const acc_edge *e = &acc->edges[acc->edge_slots[i] - 1];
+        if (e->from == from && e->to == to) {
+            return acc->edge_slots[i] - 1;
+        }
+        i = (i + 1) & acc->edge_mask;
+    }
+    return UINT32_MAX;
+}
+
 static int var_rehash(ab_dfg_acc *acc)
 {
     uint32_t size = acc->var_mask == 0 ? 64 : (acc->var_mask + 1) * 2;
@@ -325,7 +281,7 @@ static int var_rehash(ab_dfg_acc *acc)
 }
 
 /* Finds or creates the variant of seq[0..len); *out is its index. */
-static int var_get(ab_dfg_acc *acc, const uint32_t *seq, uint32_t len, uint32_t *out)
+int ab__dfg_var_get(ab_dfg_acc *acc, const uint32_t *seq, uint32_t len, uint32_t *out)
 {
     int rc;
     if ((uint64_t)(acc->n_vars + 1) * 2 > (uint64_t)acc->var_mask + 1) {
@@ -369,8 +325,26 @@ static int var_get(ab_dfg_acc *acc, const uint32_t *seq, uint32_t len, uint32_t 
     return AB_OK;
 }
 
+uint32_t ab__dfg_var_find(const ab_dfg_acc *acc, const uint32_t *seq, uint32_t len)
+{
+    if (acc->var_mask == 0) {
+        return UINT32_MAX;
+    }
+    uint64_t h = ab__hash64(seq, (size_t)len * sizeof(uint32_t), len);
+    uint32_t i = (uint32_t)h & acc->var_mask;
+    while (acc->var_slots[i] != 0) {
+        const acc_var *v = &acc->vars[acc->var_slots[i] - 1];
+        if (v->hash == h && v->len == len &&
+            memcmp(acc->var_seq + v->seq_off, seq, (size_t)len * sizeof(uint32_t)) == 0) {
+            return acc->var_slots[i] - 1;
+        }
+        i = (i + 1) & acc->var_mask;
+    }
+    return UINT32_MAX;
+}
+
 /* Byte order, a prefix first: the order of case ids everywhere in discovery. */
-static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
+int ab__dfg_cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
     int c = memcmp(a, b, alen < blen ? alen : blen);
     if (c != 0) {
@@ -380,20 +354,20 @@ static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 /* Keeps the smallest case ids of a variant, so examples do not depend on input order. */
-static int note_example(ab_dfg_acc *acc, acc_var *v, const char *id, size_t len)
+int ab__dfg_note_example(ab_dfg_acc *acc, acc_var *v, const char *id, size_t len)
 {
     uint32_t cap = acc->opts.examples;
     if (cap == 0) {
         return AB_OK;
     }
-    if (v->n_ex == cap && cmp_bytes(id, len, v->ex[cap - 1].id, v->ex[cap - 1].len) >= 0) {
+    if (v->n_ex == cap && ab__dfg_cmp_bytes(id, len, v->ex[cap - 1].id, v->ex[cap - 1].len) >= 0) {
         return AB_OK;
     }
     uint32_t pos = 0;
-    while (pos < v->n_ex && cmp_bytes(v->ex[pos].id, v->ex[pos].len, id, len) < 0) {
+    while (pos < v->n_ex && ab__dfg_cmp_bytes(v->ex[pos].id, v->ex[pos].len, id, len) < 0) {
         pos++;
     }
-    if (pos < v->n_ex && cmp_bytes(v->ex[pos].id, v->ex[pos].len, id, len) == 0) {
+    if (pos < v->n_ex && ab__dfg_cmp_bytes(v->ex[pos].id, v->ex[pos].len, id, len) == 0) {
         return AB_OK; /* The same id again (a case split across inputs): keep one. */
     }
     char *copy = ab__strndup(acc->ctx, id, len);
@@ -479,6 +453,10 @@ int ab_dfg_acc_add_case(ab_dfg_acc *acc, const ab_dfg_case *c, ab_error *err)
 {
     int rc;
     uint32_t len = c->length;
+    if (acc->merged) {
+        return ab__error(err, AB_EINVAL, "discover", 0, 0,
+                         "an accumulator that loaded saved parts takes no cases");
+    }
     if (len == 0) {
         return AB_OK;
     }
@@ -506,7 +484,7 @@ int ab_dfg_acc_add_case(ab_dfg_acc *acc, const ab_dfg_case *c, ab_error *err)
     acc->events += len;
     for (uint32_t k = 0; k + 1 < len; k++) {
         uint32_t ei;
-        if ((rc = edge_get(acc, seq[k], seq[k + 1], &ei)) != AB_OK) {
+        if ((rc = ab__dfg_edge_get(acc, seq[k], seq[k + 1], &ei)) != AB_OK) {
             goto fail;
         }
         acc_edge *e = &acc->edges[ei];
@@ -529,12 +507,12 @@ int ab_dfg_acc_add_case(ab_dfg_acc *acc, const ab_dfg_case *c, ab_error *err)
         }
     }
     uint32_t vi;
-    if ((rc = var_get(acc, seq, len, &vi)) != AB_OK) {
+    if ((rc = ab__dfg_var_get(acc, seq, len, &vi)) != AB_OK) {
         goto fail;
     }
     acc_var *v = &acc->vars[vi];
     v->cases++;
-    if ((rc = note_example(acc, v, c->case_id, c->case_id_len)) != AB_OK) {
+    if ((rc = ab__dfg_note_example(acc, v, c->case_id, c->case_id_len)) != AB_OK) {
         goto fail;
     }
     if (c->ts != NULL) {
@@ -584,7 +562,7 @@ typedef struct name_key {
 static int cmp_name_key(const void *pa, const void *pb)
 {
     const name_key *a = pa, *b = pb;
-    return cmp_bytes(a->s, a->len, b->s, b->len);
+    return ab__dfg_cmp_bytes(a->s, a->len, b->s, b->len);
 }
 
 static int cmp_edge(const void *pa, const void *pb)
@@ -774,7 +752,7 @@ static int finish_variants(ab_dfg_acc *acc, ab_dfg *d, const uint32_t *rank)
     return AB_OK;
 }
 
-int ab_dfg_acc_finish(ab_dfg_acc *acc, ab_dfg **out, ab_error *err)
+int ab__dfg_acc_build(ab_dfg_acc *acc, ab_dfg **out, ab_error *err)
 {
     *out = NULL;
     ab_ctx *ctx = acc->ctx;
@@ -789,9 +767,11 @@ int ab_dfg_acc_finish(ab_dfg_acc *acc, ab_dfg **out, ab_error *err)
     d->ctx = ctx;
     ab__arena_init(&d->arena, ctx, 64 * 1024);
     d->has_times = acc->has_times;
-    d->info.cases = d->info.log_cases = acc->serial;
-    d->info.events = d->info.log_events = acc->events;
-    d->info.log_activities = acc->act_names.count;
+    d->info.cases = acc->serial;
+    d->info.events = acc->events;
+    d->info.log_cases = acc->has_log ? acc->log_cases : acc->serial;
+    d->info.log_events = acc->has_log ? acc->log_events : acc->events;
+    d->info.log_activities = acc->has_log ? acc->log_acts.count : acc->act_names.count;
     d->info.options = acc->opts;
     if ((rc = finish_activities(acc, d, rank)) != AB_OK ||
         (rc = finish_edges(acc, d, rank)) != AB_OK || (rc = finish_endpoints(acc, d)) != AB_OK ||
@@ -810,6 +790,12 @@ done:
     }
     ab_dfg_destroy(d);
     ab__free(ctx, rank);
+    return rc;
+}
+
+int ab_dfg_acc_finish(ab_dfg_acc *acc, ab_dfg **out, ab_error *err)
+{
+    int rc = ab__dfg_acc_build(acc, out, err);
     ab_dfg_acc_destroy(acc);
     return rc;
 }
@@ -847,7 +833,7 @@ int ab_dfg_activity_find(const ab_dfg *dfg, const char *name, uint32_t *index_ou
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         const char *s = dfg->acts[mid].name;
-        int c = cmp_bytes(s, strlen(s), name, len);
+        int c = ab__dfg_cmp_bytes(s, strlen(s), name, len);
         if (c == 0) {
             *index_out = mid;
             return AB_OK;

@@ -138,8 +138,8 @@ static void scratch_dispose(ab_ctx *ctx, scratch *s)
     memset(s, 0, sizeof(*s));
 }
 
-int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_options *opts,
-                    ab_error *err)
+int ab_dfg_discover_acc(ab_dfg_acc **out, ab_ctx *ctx, const ab_log *log,
+                        const ab_dfg_options *opts, ab_error *err)
 {
     ab_dfg_options o;
     *out = NULL;
@@ -250,17 +250,24 @@ int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_o
             goto fail;
         }
     }
+    /* The log's own figures, for the graph's info. */
+    acc->has_log = 1;
+    acc->log_cases = ncases;
+    acc->log_events = ab_log_event_count(log);
+    for (uint32_t a = 0; a < nacts; a++) {
+        uint32_t id;
+        const char *name = ab_log_activity_name(log, a);
+        if (ab__strtab_intern(&acc->log_acts, name, strlen(name), &id) != AB_OK) {
+            rc = AB_ENOMEM;
+            goto fail;
+        }
+    }
     ab__free(ctx, case_keep);
     ab__free(ctx, act_keep);
     scratch_dispose(ctx, &p);
     ab__inst_pairer_finish(&pairer);
-    rc = ab_dfg_acc_finish(acc, out, err);
-    if (rc == AB_OK) {
-        (*out)->info.log_cases = ncases;
-        (*out)->info.log_events = ab_log_event_count(log);
-        (*out)->info.log_activities = nacts;
-    }
-    return rc;
+    *out = acc;
+    return AB_OK;
 fail:
     if (rc == AB_ENOMEM) {
         ab__error(err, rc, "discover", 0, 0, "out of memory");
@@ -271,4 +278,13 @@ fail:
     ab__inst_pairer_finish(&pairer);
     ab_dfg_acc_destroy(acc);
     return rc;
+}
+
+int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_options *opts,
+                    ab_error *err)
+{
+    ab_dfg_acc *acc = NULL;
+    *out = NULL;
+    int rc = ab_dfg_discover_acc(&acc, ctx, log, opts, err);
+    return rc == AB_OK ? ab_dfg_acc_finish(acc, out, err) : rc;
 }

@@ -236,32 +236,76 @@ static double lerp(double a, double b, double t)
     return t >= 0.5 ? b - d * (1.0 - t) : a + d * t;
 }
 
-double ab__quantile_exact(int64_t *a, size_t n, double p)
+double ab__quantile_by(uint64_t n, double p, double max, ab__kth_fn kth, void *payload)
 {
     double h = (double)(n - 1) * p;
-    size_t k = (size_t)floor(h);
+    uint64_t k = (uint64_t)floor(h);
     if (k >= n - 1) {
-        select_kth(a, n, n - 1);
-        return (double)a[n - 1];
+        return max;
     }
     double t = h - (double)k;
-    select_kth(a, n, k);
-    double lo = (double)a[k];
+    double lo = kth(k, payload);
     if (t == 0.0) {
         return lo;
     }
-    int64_t next = a[k + 1];
-    for (size_t i = k + 2; i < n; i++) {
-        if (a[i] < next) {
-            next = a[i];
+    return lerp(lo, kth(k + 1, payload), t);
+}
+
+/* Order statistics of kept values: a selection for the k-th, and for the
+ * (k+1)-th, asked right after, the least of what the selection put above. */
+typedef struct exact_kth {
+    int64_t *a;
+    size_t n;
+    uint64_t last; /* The k last selected + 1, 0 = none. */
+} exact_kth;
+
+static double exact_kth_of(uint64_t k, void *payload)
+{
+    exact_kth *e = payload;
+    if (e->last != 0 && k == e->last) {
+        int64_t next = e->a[k];
+        for (size_t i = (size_t)k + 1; i < e->n; i++) {
+            next = e->a[i] < next ? e->a[i] : next;
         }
+        return (double)next;
     }
-    return lerp(lo, (double)next, t);
+    select_kth(e->a, e->n, (size_t)k);
+    e->last = k + 1;
+    return (double)e->a[k];
+}
+
+double ab__quantile_exact(int64_t *a, size_t n, double p)
+{
+    int64_t max = a[0];
+    for (size_t i = 1; i < n; i++) {
+        max = a[i] > max ? a[i] : max;
+    }
+    exact_kth e = {a, n, 0};
+    return ab__quantile_by(n, p, (double)max, exact_kth_of, &e);
+}
+
+uint32_t ab__sk_index(uint64_t v)
+{
+    return sk_index(v);
+}
+
+double ab__sk_order_value(const ab__dstat *s, uint32_t idx)
+{
+    double v = sk_value(idx);
+    /* The extremes are known exactly; no estimate lies outside them. */
+    if (v < (double)s->min) {
+        v = (double)s->min;
+    }
+    if (v > (double)s->max) {
+        v = (double)s->max;
+    }
+    return v;
 }
 
 /* The k-th smallest value (0-based) of a sketch: its bucket's representative. */
-static double sk_kth(const ab__dstat *s, uint64_t k)
+static double sk_kth(uint64_t k, void *payload)
 {
+    const ab__dstat *s = payload;
     if (k < s->zeros) {
         return 0.0;
     }
@@ -269,33 +313,10 @@ static double sk_kth(const ab__dstat *s, uint64_t k)
     for (uint32_t i = 0; i < s->bk_n; i++) {
         seen += s->bk[i];
         if (seen > k) {
-            double v = sk_value(s->bk_lo + i);
-            /* The extremes are known exactly; no estimate lies outside them. */
-            if (v < (double)s->min) {
-                v = (double)s->min;
-            }
-            if (v > (double)s->max) {
-                v = (double)s->max;
-            }
-            return v;
+            return ab__sk_order_value(s, s->bk_lo + i);
         }
     }
     return (double)s->max;
-}
-
-static double sk_quantile(const ab__dstat *s, double p)
-{
-    double h = (double)(s->n - 1) * p;
-    uint64_t k = (uint64_t)floor(h);
-    if (k >= s->n - 1) {
-        return (double)s->max;
-    }
-    double t = h - (double)k;
-    double lo = sk_kth(s, k);
-    if (t == 0.0) {
-        return lo;
-    }
-    return lerp(lo, sk_kth(s, k + 1), t);
 }
 
 void ab__dstat_result(ab__dstat *s, ab_dfg_stats *out)
@@ -310,8 +331,8 @@ void ab__dstat_result(ab__dstat *s, ab_dfg_stats *out)
         med = ab__quantile_exact(s->vals, (size_t)s->n, 0.5);
         p90 = ab__quantile_exact(s->vals, (size_t)s->n, 0.9);
     } else {
-        med = sk_quantile(s, 0.5);
-        p90 = sk_quantile(s, 0.9);
+        med = ab__quantile_by(s->n, 0.5, (double)s->max, sk_kth, s);
+        p90 = ab__quantile_by(s->n, 0.9, (double)s->max, sk_kth, s);
     }
     double sum = ldexp((double)s->sum_hi, 64) + (double)s->sum_lo;
     out->min = (double)s->min / 1e6;

@@ -270,6 +270,123 @@ AB_API int ab_dfg_acc_finish(ab_dfg_acc *acc, ab_dfg **out, ab_error *err);
 /** Destroys an unfinished accumulator; NULL is accepted. */
 AB_API void ab_dfg_acc_destroy(ab_dfg_acc *acc);
 
+/**
+ * The accumulator of a finished log: what ab_dfg_discover() feeds before it
+ * finishes (every option applies). *out is NULL on failure.
+ */
+AB_API int ab_dfg_discover_acc(ab_dfg_acc **out, ab_ctx *ctx, const ab_log *log,
+                               const ab_dfg_options *opts, ab_error *err);
+
+/* ---- Merging accumulators: one graph from logs summarised apart. ----
+ *
+ * Processes that each summarise a part of a log, every case whole in one
+ * part, give the graph of the whole log: each saves its counters, one
+ * accumulator loads them all, and its finish asks for the order statistics
+ * that medians and p90 need (the k-th smallest duration of a series), which
+ * the parts answer together with ab_dfg_acc_order_count(): counts summed
+ * over the parts narrow the value down (a distributed selection), so every
+ * percentile is exact, or, in sketch mode, the very bucket one accumulator
+ * would have chosen. The graph is that of ab_dfg_discover() on the whole
+ * log, byte for byte in every writer.
+ */
+
+/**
+ * Appends the counters of acc to `graph` (totals, activities, edges, the
+ * log's activity names) and its variants to variants[h % parts], where h
+ * hashes the variant's activity names (so that each variant of a split log
+ * meets itself in one part). Duration series go as their count, extremes
+ * and exact sum; their values stay in acc. graph or variants may be NULL to
+ * leave that out. AB_OK or AB_ENOMEM.
+ */
+AB_API int ab_dfg_acc_save(const ab_dfg_acc *acc, ab_buf *graph, ab_buf *variants, uint32_t parts);
+
+/**
+ * Appends the first k variants of acc (all for k == 0) in the order of the
+ * result (cases descending, then activity names), as ab_dfg_acc_save does.
+ */
+AB_API int ab_dfg_acc_save_top(const ab_dfg_acc *acc, uint32_t k, ab_buf *out);
+
+/**
+ * Adds what ab_dfg_acc_save() or ab_dfg_acc_save_top() wrote to acc, which
+ * then takes no more cases. The options of both must agree. AB_EPARSE for
+ * a damaged or foreign buffer, AB_EINVAL for other options, AB_ENOMEM,
+ * AB_ELIMIT; err says which.
+ */
+AB_API int ab_dfg_acc_load(ab_dfg_acc *acc, const void *data, size_t len, ab_error *err);
+
+/** Distinct variants of acc (after loads: of what was loaded). */
+AB_API uint64_t ab_dfg_acc_variant_count(const ab_dfg_acc *acc);
+
+/** The series an order statistic is asked of. */
+typedef enum ab_dfg_series_kind {
+    AB_DFG_SERIES_SERVICE = 0, /**< Service times of an activity: names[0]. */
+    AB_DFG_SERIES_EDGE = 1,    /**< Durations of the edge names[0] -> names[1]. */
+    AB_DFG_SERIES_CYCLE = 2,   /**< Cycle times of the variant names[0..n_names). */
+} ab_dfg_series_kind;
+
+/** One order statistic wanted by a merged finish. */
+typedef struct ab_dfg_order {
+    ab_dfg_series_kind kind;
+    uint32_t n_names;
+    const char *const *names; /**< Valid during the callback. */
+    int buckets;              /**< 1: the answer is a sketch bucket, 0: a value (us). */
+    uint64_t k;               /**< The k-th smallest, 0-based, over all parts. */
+    int64_t lo, hi;           /**< The answer lies in [lo, hi] (from the extremes). */
+    int64_t value;            /**< Out: the answer. */
+} ab_dfg_order;
+
+/**
+ * Finds orders[i].value for i < n: the smallest v in [lo, hi] such that
+ * more than k values of the series (summed over the parts) are at most v.
+ */
+typedef int (*ab_dfg_order_fn)(ab_dfg_order *orders, size_t n, void *payload, ab_error *err);
+
+/**
+ * Finishes an accumulator that loaded saved parts, as ab_dfg_acc_finish()
+ * does; variants_total is the number of distinct variants over all parts
+ * (the sum of ab_dfg_acc_variant_count() over the accumulators that loaded
+ * the variants, when each loaded the variants of one h % parts). order is
+ * called once, with every order statistic the graph needs (maybe none).
+ * The accumulator is destroyed in every case.
+ */
+AB_API int ab_dfg_acc_finish_merged(ab_dfg_acc *acc, uint64_t variants_total, ab_dfg_order_fn order,
+                                    void *payload, ab_dfg **out, ab_error *err);
+
+/**
+ * For a part (an accumulator that took cases): refs[i] gets the handle of
+ * acc's series that orders[i] names (UINT64_MAX when acc has none), for
+ * ab_dfg_acc_order_count(). Sorts the values of those series. AB_OK or
+ * AB_ENOMEM.
+ */
+AB_API int ab_dfg_acc_order_bind(ab_dfg_acc *acc, const ab_dfg_order *orders, size_t n,
+                                 uint64_t *refs);
+
+/**
+ * For j < n, with i = which[j]: counts[j] = how many values of the series
+ * refs[i] are at most at[j] (a value, or a bucket when orders[i].buckets).
+ */
+AB_API void ab_dfg_acc_order_count(const ab_dfg_acc *acc, const ab_dfg_order *orders,
+                                   const uint64_t *refs, const uint32_t *which, size_t n,
+                                   const int64_t *at, uint64_t *counts);
+
+/**
+ * Counts over all parts for ab_dfg_order_select(): for j < n, counts[j] =
+ * the values at most at[j] in the series of orders[which[j]], summed over
+ * the parts. Returns AB_OK or a status that stops the selection.
+ */
+typedef int (*ab_dfg_count_fn)(const uint32_t *which, size_t n, const int64_t *at,
+                               uint64_t *counts, void *payload);
+
+/**
+ * Answers orders[0..n) by bisection on [lo, hi]: each round asks count for
+ * the middle of every open range, at most 64 rounds. Every part runs it
+ * with the same orders, so that a count function that sums over processes
+ * (an all-reduce) meets the same calls everywhere. AB_OK, AB_ENOMEM, or
+ * count's status.
+ */
+AB_API int ab_dfg_order_select(ab_ctx *ctx, ab_dfg_order *orders, size_t n,
+                               ab_dfg_count_fn count, void *payload);
+
 /* ---- Writers. Each appends to a caller-owned buffer (see ab_buf). ---- */
 
 /**
