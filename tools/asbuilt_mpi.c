@@ -17,6 +17,7 @@
 #include "mpi_align.h"
 #include "mpi_comm.h"
 #include "mpi_load.h"
+#include "mpi_discover.h"
 #include "mpi_stats.h"
 
 typedef struct command {
@@ -92,6 +93,8 @@ int main(int argc, char **argv)
     /* stats counts on the ranks that own the cases, without gathering them. */
     cli_stats_hook = mpi_stats_view;
     cli_stats_release_hook = mpi_stats_release;
+    /* discover too: each rank summarises its cases; rank 0 merges the summaries. */
+    cli_discover_hook = mpi_discover;
     if (strcmp(name, "diff") == 0 && mpi_size > 1) {
         /* Every rank compiles the map and aligns a share of the variants. */
         mpi_align_spread = 1;

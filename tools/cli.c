@@ -442,11 +442,14 @@ static void read_progress(const char *name, uint64_t done, uint64_t total, void 
 int (*cli_load_log_hook)(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths,
                          int path_count, ab_log **out) = NULL;
 
+int (*cli_discover_hook)(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths,
+                         int path_count, const ab_dfg_options *dopts, ab_dfg **out) = NULL;
+
 int (*cli_conform_run_hook)(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
                             const ab_conform_options *opts, ab_error *err) = NULL;
 
 /* The reading options of o (the time zone loaded). An exit code. */
-static int read_options(cli_log_opts *o, ab_read_options *ro, ab_ctx *ctx)
+int cli_read_options(cli_log_opts *o, ab_read_options *ro, ab_ctx *ctx)
 {
     ab_error err;
     ab_error_clear(&err);
@@ -475,7 +478,7 @@ int cli_load_log(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int pat
     ab_error err;
     ab_error_clear(&err);
     ab_read_options ro;
-    int rc = read_options(o, &ro, ctx);
+    int rc = cli_read_options(o, &ro, ctx);
     if (rc != EXIT_OK) {
         return rc;
     }
@@ -505,7 +508,7 @@ int cli_load_stats(ab_ctx *ctx, cli_log_opts *o, const char *const *paths, int p
     *log_out = NULL;
     if (cli_stats_hook != NULL) {
         ab_read_options ro;
-        int rc = read_options(o, &ro, ctx);
+        int rc = cli_read_options(o, &ro, ctx);
         return rc == EXIT_OK ? cli_stats_hook(ctx, &ro, paths, path_count, top, out) : rc;
     }
     int rc = cli_load_log(ctx, o, paths, path_count, log_out);

@@ -178,6 +178,17 @@ extern int (*cli_stats_hook)(ab_ctx *ctx, const ab_read_options *ro, const char 
 extern void (*cli_stats_release_hook)(ab_ctx *ctx, ab_stats_view *v);
 
 /*
+ * Set by a driver that discovers in its own way (asbuilt-mpi): when not
+ * NULL, discover (without --one-pass or --network) calls it in place of
+ * reading the log and ab_dfg_discover: it returns an exit code (errors
+ * reported) and, on success, the graph in *out.
+ */
+extern int (*cli_discover_hook)(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths,
+                                int path_count, const ab_dfg_options *dopts, ab_dfg **out);
+/* The read options of o for a hook (the time zone loaded). An exit code. */
+int cli_read_options(cli_log_opts *o, ab_read_options *ro, ab_ctx *ctx);
+
+/*
  * Set by a driver that aligns in its own way (asbuilt-mpi): when not NULL,
  * diff calls it in place of ab_conform_run, with the same arguments and
  * meaning. It may not return (a process that only helps another).

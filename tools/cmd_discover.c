@@ -214,7 +214,14 @@ int cmd_discover(int argc, char **argv)
         o.log.case_sink = one_pass_case;
         o.log.case_sink_payload = &op;
     }
-    rc = cli_load_log(ctx, &o, files, nfiles, &log);
+    ab_dfg *hooked = NULL;
+    if (cli_discover_hook != NULL && !one_pass_mode && !handover) {
+        ab_read_options ro;
+        rc = cli_read_options(&o, &ro, ctx);
+        rc = rc == EXIT_OK ? cli_discover_hook(ctx, &ro, files, nfiles, &dopts, &hooked) : rc;
+    } else {
+        rc = cli_load_log(ctx, &o, files, nfiles, &log);
+    }
     if (rc == EXIT_OK && handover) {
         ab_handover *h = NULL;
         ab_error err;
@@ -234,7 +241,10 @@ int cmd_discover(int argc, char **argv)
         ab_error err;
         ab_error_clear(&err);
         int st;
-        if (one_pass_mode) {
+        if (hooked != NULL) {
+            dfg = hooked;
+            st = AB_OK;
+        } else if (one_pass_mode) {
             st = ab_dfg_acc_finish(op.acc, &dfg, &err);
             op.acc = NULL;
         } else {

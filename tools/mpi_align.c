@@ -65,16 +65,6 @@ int mpi_wait_exit(void)
 
 /* ---- The activity names ---- */
 
-/* Broadcasts len bytes from rank 0 in pieces that int counts can carry. */
-static void bcast_bytes(unsigned char *p, uint64_t len)
-{
-    for (uint64_t off = 0; off < len;) {
-        uint64_t n = len - off < mpi_round_bytes ? len - off : mpi_round_bytes;
-        MPI_Bcast(p + off, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD);
-        off += n;
-    }
-}
-
 int mpi_names_send(const ab_log *log)
 {
     mpi_wbuf b = {NULL, 0, 0, 0};
@@ -91,9 +81,7 @@ int mpi_names_send(const ab_log *log)
         return cli_report_status(AB_ENOMEM, NULL);
     }
     mpi_control(MPI_CTL_NAMES);
-    uint64_t len = b.len;
-    MPI_Bcast(&len, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
-    bcast_bytes(b.p, len);
+    mpi_bcast_send(b.p, b.len);
     free(b.p);
     return EXIT_OK;
 }
@@ -109,20 +97,9 @@ static int sink_nothing(const ab_case_out *c, void *payload, ab_error *err)
 int mpi_names_recv(ab_ctx *ctx, ab_log **out, ab_error *err)
 {
     *out = NULL;
+    unsigned char *p = NULL;
     uint64_t len = 0;
-    MPI_Bcast(&len, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
-    unsigned char *p = malloc(len > 0 ? (size_t)len : 1);
-    int failed = p == NULL;
-    /* The broadcast goes on without this rank's buffer: take it somewhere. */
-    unsigned char *sink = failed ? malloc(mpi_round_bytes) : NULL;
-    for (uint64_t off = 0; off < len;) {
-        uint64_t n = len - off < mpi_round_bytes ? len - off : mpi_round_bytes;
-        MPI_Bcast(failed ? sink : p + off, failed && sink == NULL ? 0 : (int)n, MPI_BYTE, 0,
-                  MPI_COMM_WORLD);
-        off += n;
-    }
-    free(sink);
-    if (failed) {
+    if (mpi_bcast_recv(&p, &len) != 0) {
         snprintf(err->msg, sizeof(err->msg), "out of memory");
         return AB_ENOMEM;
     }

@@ -18,6 +18,7 @@ enum {
     MPI_CTL_ALIGN = -2, /* Are you ready to align? (a gather of one int) */
     MPI_CTL_GO = -3,    /* Everyone is: the shares follow. */
     MPI_CTL_SKIP = -4,  /* Someone is not: rank 0 aligns alone. */
+    MPI_CTL_ORDERS = -5, /* Order statistics of discover follow (mpi_discover.c). */
 };
 
 /*

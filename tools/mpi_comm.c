@@ -271,3 +271,33 @@ const char *mpi_get_str(mpi_rbuf *b, uint32_t *len_out)
     *len_out = n;
     return s;
 }
+
+void mpi_bcast_send(const void *p, uint64_t len)
+{
+    MPI_Bcast(&len, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    for (uint64_t off = 0; off < len;) {
+        uint64_t n = len - off < mpi_round_bytes ? len - off : mpi_round_bytes;
+        MPI_Bcast((unsigned char *)p + off, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD);
+        off += n;
+    }
+}
+
+int mpi_bcast_recv(unsigned char **out, uint64_t *len_out)
+{
+    uint64_t len = 0;
+    MPI_Bcast(&len, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    unsigned char *p = malloc(len > 0 ? (size_t)len : 1);
+    int failed = p == NULL;
+    /* The broadcast goes on without this rank's buffer: take it somewhere. */
+    unsigned char *sink = failed ? malloc(mpi_round_bytes) : NULL;
+    for (uint64_t off = 0; off < len;) {
+        uint64_t n = len - off < mpi_round_bytes ? len - off : mpi_round_bytes;
+        MPI_Bcast(failed ? sink : p + off, failed && sink == NULL ? 0 : (int)n, MPI_BYTE, 0,
+                  MPI_COMM_WORLD);
+        off += n;
+    }
+    free(sink);
+    *out = p;
+    *len_out = failed ? 0 : len;
+    return failed ? 4 : 0;
+}

@@ -74,6 +74,14 @@ int mpi_agree(int rc);
 /* The same, with the rank that failed first in *who (-1 when none). */
 int mpi_agree_who(int rc, int *who);
 
+/* Rank 0: broadcasts p[0..len) (its length first) in pieces that int
+ * counts carry. Collective with mpi_bcast_recv on the other ranks. */
+void mpi_bcast_send(const void *p, uint64_t len);
+/* The other ranks: *out gets the bytes (malloc'ed) and *len_out their
+ * length; returns 0, or 4 when memory ran out (the broadcast is followed
+ * all the same, *out NULL). */
+int mpi_bcast_recv(unsigned char **out, uint64_t *len_out);
+
 /* Sum over ranks (collective). */
 uint64_t mpi_sum_u64(uint64_t v);
 /* Maximum over ranks (collective). */

@@ -1,0 +1,478 @@
+/*
+ * tools/mpi_discover.c: `asbuilt-mpi discover` without gathering the log.
+ *
+ * Once every rank holds its cases whole (mpi_load_owned), each summarises
+ * them in an accumulator of its own (ab_dfg_discover_acc) and lets the
+ * log go. Then:
+ * - each rank sends its variants to the rank their activity names hash to,
+ *   which adds them up and sends rank 0 its most frequent (--variants of
+ *   them, all for 0); the distinct variants are summed;
+ * - each rank sends rank 0 its counters: totals, activities, edges, the
+ *   count, extremes and exact sum of every duration series;
+ * - rank 0 loads it all and finishes the graph; the medians and p90 it
+ *   needs are asked of every rank at once: rank 0 broadcasts the order
+ *   statistics (series and rank k), and all ranks narrow each down by
+ *   bisection, summing with MPI_Allreduce how many values of their own
+ *   lie at or below the middle (ab_dfg_order_select). At most 64 rounds;
+ *   each moves 8 bytes per order still open.
+ * So rank 0 holds the graph and the listed variants' candidates, and every
+ * rank its own durations (8 bytes each); the figures are those of one
+ * process, exact (or the same sketch buckets), and the output is that of
+ * `asbuilt discover` byte for byte.
+ *
+ * The case and activity filters (--top-variants, --activities) choose on
+ * the whole log, and a log without timestamps keeps file order, decided on
+ * the whole input: those runs gather the log on rank 0, as before.
+ */
+#include "mpi_discover.h"
+
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mpi_align.h"
+#include "mpi_comm.h"
+#include "mpi_load.h"
+
+/* Moves an engine buffer into an mpi_bytes slot. */
+static int take_buf(mpi_bytes *to, ab_buf *b)
+{
+    to->len = b->len;
+    to->ptr = NULL;
+    if (b->len > 0) {
+        to->ptr = malloc(b->len);
+        if (to->ptr == NULL) {
+            return AB_ENOMEM;
+        }
+        memcpy(to->ptr, b->ptr, b->len);
+    }
+    ab_buf_dispose(b);
+    return AB_OK;
+}
+
+static const char *no_names(uint32_t id, size_t *len_out, void *payload)
+{
+    (void)id;
+    (void)len_out;
+    (void)payload;
+    return NULL;
+}
+
+/* ---- The order statistics, asked of every rank ---- */
+
+typedef struct selection {
+    ab_ctx *ctx;
+    ab_dfg_acc *part;           /* This rank's cases. */
+    const ab_dfg_order *orders; /* While selecting. */
+    uint64_t *refs;
+    int called; /* Rank 0: the merged finish asked. */
+    int rc;     /* An exit code already reported, or EXIT_OK. */
+    uint64_t rounds;
+} selection;
+
+/* The counts of every rank, summed (in chunks that int counts carry). */
+static int count_all(const uint32_t *which, size_t n, const int64_t *at, uint64_t *counts,
+                     void *payload)
+{
+    selection *s = payload;
+    ab_dfg_acc_order_count(s->part, s->orders, s->refs, which, n, at, counts);
+    for (size_t off = 0; off < n;) {
+        size_t m = n - off < (1u << 26) ? n - off : (1u << 26);
+        MPI_Allreduce(MPI_IN_PLACE, counts + off, (int)m, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+        off += m;
+    }
+    s->rounds++;
+    return AB_OK;
+}
+
+/* Every rank: binds the orders to its series and selects. An exit code,
+ * the same on every rank (reported). */
+static int select_all(selection *s, ab_dfg_order *orders, size_t n)
+{
+    ab_error err;
+    ab_error_clear(&err);
+    s->refs = malloc(sizeof(*s->refs) * (n + 1));
+    int st = s->refs == NULL ? AB_ENOMEM : ab_dfg_acc_order_bind(s->part, orders, n, s->refs);
+    int rc = mpi_settle(st, &err);
+    if (rc == EXIT_OK) {
+        s->orders = orders;
+        /* The counts are local and the sums collective: every rank takes the
+         * same steps, and none can fail but for memory, agreed first. */
+        st = ab_dfg_order_select(s->ctx, orders, n, count_all, s);
+        rc = mpi_settle(st, &err);
+    }
+    free(s->refs);
+    s->refs = NULL;
+    return rc;
+}
+
+/*
+ * The orders as broadcast: the names once (each with its NUL), then per
+ * order its flags (1 buckets, 2 the series of the order before), unless
+ * the same series its kind and name indices, then k, lo and hi.
+ */
+typedef struct name_slot {
+    const char *p;
+    uint32_t index;
+} name_slot;
+
+static int cmp_slot(const void *a, const void *b)
+{
+    const char *x = ((const name_slot *)a)->p, *y = ((const name_slot *)b)->p;
+    return (x > y) - (x < y);
+}
+
+static int put_orders(mpi_wbuf *b, const ab_dfg_order *orders, size_t n)
+{
+    /* The distinct name pointers (the graph's, shared by its series). */
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += i > 0 && orders[i].names == orders[i - 1].names ? 0 : orders[i].n_names;
+    }
+    name_slot *slots = malloc(sizeof(*slots) * (total + 1));
+    if (slots == NULL) {
+        return AB_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && orders[i].names == orders[i - 1].names) {
+            continue;
+        }
+        for (uint32_t j = 0; j < orders[i].n_names; j++) {
+            slots[k++] = (name_slot){orders[i].names[j], 0};
+        }
+    }
+    qsort(slots, k, sizeof(*slots), cmp_slot);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (u == 0 || slots[u - 1].p != slots[i].p) {
+            slots[u] = slots[i];
+            slots[u].index = (uint32_t)u;
+            u++;
+        }
+    }
+    mpi_put_u32(b, (uint32_t)u);
+    for (size_t i = 0; i < u; i++) {
+        mpi_put_str(b, slots[i].p, strlen(slots[i].p) + 1);
+    }
+    uint64_t n64 = n;
+    mpi_put(b, &n64, sizeof(n64));
+    for (size_t i = 0; i < n; i++) {
+        const ab_dfg_order *o = &orders[i];
+        int same = i > 0 && o->names == orders[i - 1].names && o->kind == orders[i - 1].kind;
+        mpi_put_u32(b, (uint32_t)(o->buckets != 0) | (same ? 2u : 0u));
+        if (!same) {
+            mpi_put_u32(b, (uint32_t)o->kind);
+            mpi_put_u32(b, o->n_names);
+            for (uint32_t j = 0; j < o->n_names; j++) {
+                name_slot key = {o->names[j], 0};
+                const name_slot *hit = bsearch(&key, slots, u, sizeof(*slots), cmp_slot);
+                mpi_put_u32(b, hit->index);
+            }
+        }
+        mpi_put(b, &o->k, sizeof(o->k));
+        mpi_put(b, &o->lo, sizeof(o->lo));
+        mpi_put(b, &o->hi, sizeof(o->hi));
+    }
+    free(slots);
+    return b->bad ? AB_ENOMEM : AB_OK;
+}
+
+/* The orders of a message into *out (names pointing into it, index arrays
+ * in *pool); 0 when the message is damaged or memory runs out. */
+static int get_orders(mpi_rbuf *r, ab_dfg_order **out, size_t *n_out, const char ***pool)
+{
+    *out = NULL;
+    *pool = NULL;
+    uint32_t nn = mpi_get_u32(r);
+    if (r->bad || nn > r->len / 5) {
+        return 0;
+    }
+    const char **names = malloc(sizeof(*names) * ((size_t)nn + 1));
+    if (names == NULL) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < nn; i++) {
+        uint32_t l;
+        names[i] = mpi_get_str(r, &l);
+        if (names[i] == NULL || l == 0 || names[i][l - 1] != '\0') {
+            free(names);
+            return 0;
+        }
+    }
+    uint64_t n;
+    mpi_get(r, &n, sizeof(n));
+    /* Each order takes 28 bytes at least; each name index 4. */
+    size_t rest = r->len - r->off;
+    ab_dfg_order *orders = n <= rest / 28 ? calloc((size_t)n + 1, sizeof(*orders)) : NULL;
+    const char **idx = malloc(sizeof(*idx) * (rest / 4 + 1));
+    size_t used = 0;
+    int ok = !r->bad && orders != NULL && idx != NULL;
+    for (uint64_t i = 0; ok && i < n; i++) {
+        ab_dfg_order *o = &orders[i];
+        uint32_t flags = mpi_get_u32(r);
+        o->buckets = (int)(flags & 1u);
+        if ((flags & 2u) != 0 && i > 0) {
+            o->kind = orders[i - 1].kind;
+            o->n_names = orders[i - 1].n_names;
+            o->names = orders[i - 1].names;
+        } else {
+            o->kind = (ab_dfg_series_kind)mpi_get_u32(r);
+            o->n_names = mpi_get_u32(r);
+            if (r->bad || o->n_names > (r->len - r->off) / 4) {
+                ok = 0;
+                break;
+            }
+            const char **seq = idx + used;
+            for (uint32_t j = 0; j < o->n_names; j++) {
+                uint32_t x = mpi_get_u32(r);
+                ok = ok && x < nn;
+                seq[j] = ok ? names[x] : NULL;
+            }
+            used += o->n_names;
+            o->names = seq;
+        }
+        mpi_get(r, &o->k, sizeof(o->k));
+        mpi_get(r, &o->lo, sizeof(o->lo));
+        mpi_get(r, &o->hi, sizeof(o->hi));
+        ok = ok && !r->bad && o->lo <= o->hi;
+    }
+    free(names);
+    if (!ok || r->off != r->len) {
+        free(orders);
+        free(idx);
+        return 0;
+    }
+    *out = orders;
+    *n_out = (size_t)n;
+    *pool = idx;
+    return 1;
+}
+
+/* Rank 0, from the merged finish: broadcasts the orders and selects. */
+static int rank0_orders(ab_dfg_order *orders, size_t n, void *payload, ab_error *err)
+{
+    selection *s = payload;
+    s->called = 1;
+    mpi_wbuf b = {NULL, 0, 0, 0};
+    int st = put_orders(&b, orders, n);
+    mpi_control(MPI_CTL_ORDERS);
+    /* An empty message tells the others that rank 0 ran out of memory. */
+    mpi_bcast_send(b.p, st == AB_OK ? b.len : 0);
+    free(b.p);
+    if (st != AB_OK) {
+        s->rc = mpi_settle(AB_ENOMEM, NULL);
+        return AB_ERROR;
+    }
+    mpi_phase("discover: %zu order statistics asked of every rank", n);
+    s->rc = select_all(s, orders, n);
+    if (s->rc != EXIT_OK) {
+        snprintf(err->msg, sizeof(err->msg), "the selection failed");
+        err->code = AB_ERROR;
+        return AB_ERROR;
+    }
+    mpi_phase("discover: order statistics found in %llu rounds", (unsigned long long)s->rounds);
+    return AB_OK;
+}
+
+/* The other ranks: answer the orders if rank 0 asks, then wait to exit. */
+static void serve_orders(selection *s)
+{
+    int v = mpi_control(0);
+    if (v >= 0) {
+        mpi_exit(v);
+    }
+    if (v == MPI_CTL_ORDERS) {
+        unsigned char *p = NULL;
+        uint64_t len = 0;
+        int st = mpi_bcast_recv(&p, &len) == 0 ? AB_OK : AB_ENOMEM;
+        ab_dfg_order *orders = NULL;
+        const char **pool = NULL;
+        size_t n = 0;
+        ab_error err;
+        ab_error_clear(&err);
+        if (st == AB_OK && len == 0) {
+            st = AB_ENOMEM; /* Rank 0's; it reports. */
+        } else if (st == AB_OK) {
+            mpi_rbuf r = {p, (size_t)len, 0, 0};
+            if (!get_orders(&r, &orders, &n, &pool)) {
+                st = AB_ERROR;
+                snprintf(err.msg, sizeof(err.msg),
+                         "internal error: a damaged message between ranks");
+                err.code = AB_ERROR;
+            }
+        }
+        if (st != AB_OK) {
+            mpi_settle(st, len == 0 ? NULL : &err);
+        } else {
+            select_all(s, orders, n);
+        }
+        free(orders);
+        free(pool);
+        free(p);
+    }
+    ab_dfg_acc_destroy(s->part);
+    s->part = NULL;
+    mpi_exit(mpi_wait_exit());
+}
+
+/* ---- The whole ---- */
+
+static int finish(int rc)
+{
+    if (mpi_rank != 0) {
+        mpi_finish(rc);
+    }
+    return rc;
+}
+
+int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths, int count,
+                 const ab_dfg_options *dopts, ab_dfg **out)
+{
+    const int P = mpi_size, me = mpi_rank;
+    *out = NULL;
+    ab_log *owned = NULL;
+    int rc = mpi_load_owned(ctx, ro, paths, count, &owned);
+    if (rc != EXIT_OK) {
+        return finish(rc);
+    }
+    ab_error err;
+    ab_error_clear(&err);
+    int untimed = owned != NULL && ab_log_event_count(owned) > 0 && !ab_log_has_timestamps(owned);
+    int filters = dopts->top_variants > 0 || dopts->activities_percent < 100.0;
+    if (mpi_max_u64((uint64_t)untimed) != 0 || filters) {
+        ab_log *log = NULL;
+        rc = mpi_gather_log(ctx, ro, EXIT_OK, owned, &log);
+        if (rc == EXIT_OK) {
+            int st = ab_dfg_discover(out, ctx, log, dopts, &err);
+            rc = st == AB_OK ? EXIT_OK : cli_report(&err);
+        }
+        ab_log_destroy(log);
+        return rc;
+    }
+    selection sel = {ctx, NULL, NULL, NULL, 0, EXIT_OK, 0};
+    mpi_bytes *send = calloc((size_t)P, sizeof(*send));
+    mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
+    ab_buf *vb = calloc((size_t)P, sizeof(*vb));
+    ab_buf graph = AB_BUF_INIT, top = AB_BUF_INIT;
+    ab_dfg_acc *own = NULL, *all = NULL;
+    int st = send == NULL || recv == NULL || vb == NULL ? AB_ENOMEM : AB_OK;
+
+    /* This rank's cases, summarised; the log goes. */
+    if (st == AB_OK) {
+        st = owned != NULL ? ab_dfg_discover_acc(&sel.part, ctx, owned, dopts, &err)
+                           : ab_dfg_acc_create(&sel.part, ctx, dopts, no_names, NULL);
+    }
+    ab_log_destroy(owned);
+    owned = NULL;
+    if (st == AB_OK) {
+        st = ab_dfg_acc_save(sel.part, &graph, vb, (uint32_t)P);
+    }
+    for (int d = 0; st == AB_OK && d < P; d++) {
+        st = take_buf(&send[d], &vb[d]);
+    }
+    if ((rc = mpi_settle(st, &err)) != EXIT_OK || (rc = mpi_exchange(send, recv, NULL)) != 0) {
+        goto done;
+    }
+    mpi_free_all(send, P);
+
+    /* The variants this rank owns, added up; its most frequent to rank 0. */
+    st = ab_dfg_acc_create(&own, ctx, dopts, no_names, NULL);
+    for (int s = 0; st == AB_OK && s < P; s++) {
+        st = recv[s].len > 0 ? ab_dfg_acc_load(own, recv[s].ptr, (size_t)recv[s].len, &err) : st;
+    }
+    mpi_free_all(recv, P);
+    uint64_t distinct = 0;
+    if (st == AB_OK) {
+        distinct = ab_dfg_acc_variant_count(own);
+        st = ab_dfg_acc_save_top(own, dopts->max_variants, &top);
+    }
+    ab_dfg_acc_destroy(own);
+    own = NULL;
+    if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
+        goto done;
+    }
+    uint64_t variants = mpi_sum_u64(distinct);
+    /* To rank 0: the counters, then the candidates. */
+    uint64_t glen = graph.len;
+    send[0].len = sizeof(glen) + graph.len + top.len;
+    send[0].ptr = malloc((size_t)send[0].len);
+    st = send[0].ptr == NULL ? AB_ENOMEM : AB_OK;
+    if (st == AB_OK) {
+        memcpy(send[0].ptr, &glen, sizeof(glen));
+        memcpy(send[0].ptr + sizeof(glen), graph.ptr, graph.len);
+        memcpy(send[0].ptr + sizeof(glen) + graph.len, top.ptr, top.len);
+    }
+    ab_buf_dispose(&graph);
+    ab_buf_dispose(&top);
+    if ((rc = mpi_settle(st, &err)) != EXIT_OK || (rc = mpi_exchange(send, recv, NULL)) != 0) {
+        goto done;
+    }
+    mpi_free_all(send, P);
+    if (me != 0) {
+        free(send);
+        free(recv);
+        free(vb);
+        serve_orders(&sel); /* Never returns. */
+    }
+
+    /* Rank 0: the graph, with every rank's help for its percentiles. */
+    st = ab_dfg_acc_create(&all, ctx, dopts, no_names, NULL);
+    for (int s = 0; st == AB_OK && s < P; s++) {
+        uint64_t g = 0;
+        if (recv[s].len < sizeof(g)) {
+            st = AB_EPARSE;
+            break;
+        }
+        memcpy(&g, recv[s].ptr, sizeof(g));
+        if (g > recv[s].len - sizeof(g)) {
+            st = AB_EPARSE;
+            break;
+        }
+        const unsigned char *p = recv[s].ptr + sizeof(g);
+        st = ab_dfg_acc_load(all, p, (size_t)g, &err);
+        if (st == AB_OK && recv[s].len - sizeof(g) - g > 0) {
+            st = ab_dfg_acc_load(all, p + g, (size_t)(recv[s].len - sizeof(g) - g), &err);
+        }
+    }
+    mpi_free_all(recv, P);
+    if (st != AB_OK) {
+        ab_dfg_acc_destroy(all);
+        all = NULL;
+        if (st == AB_EPARSE) {
+            snprintf(err.msg, sizeof(err.msg), "internal error: a damaged message between ranks");
+            err.code = AB_ERROR;
+            st = AB_ERROR;
+        }
+        rc = cli_report_status(st, &err);
+        goto done;
+    }
+    mpi_phase("discover on rank 0: the counters of %d ranks loaded, %llu variants", P,
+              (unsigned long long)variants);
+    st = ab_dfg_acc_finish_merged(all, variants, rank0_orders, &sel, out, &err);
+    all = NULL;
+    if (st != AB_OK) {
+        rc = sel.rc != EXIT_OK ? sel.rc : cli_report(&err);
+    }
+done:
+    if (rc != EXIT_OK) {
+        ab_dfg_destroy(*out);
+        *out = NULL;
+    }
+    ab_dfg_acc_destroy(sel.part);
+    ab_dfg_acc_destroy(own);
+    ab_dfg_acc_destroy(all);
+    for (int d = 0; vb != NULL && d < P; d++) {
+        ab_buf_dispose(&vb[d]);
+    }
+    ab_buf_dispose(&graph);
+    ab_buf_dispose(&top);
+    mpi_free_all(send, P);
+    mpi_free_all(recv, P);
+    free(send);
+    free(recv);
+    free(vb);
+    return finish(rc);
+}
