@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/mpi_bench.sh: `asbuilt-mpi diff` over 1 and 2 MPI ranks against
-# `asbuilt diff` (the baseline, in the same script) on one generated log,
+# bench/mpi_bench.sh: `asbuilt-mpi diff`, `stats` and `discover` over 1 and
+# 2 MPI ranks against the same `asbuilt` command (the baseline, in the same
+# script) on one generated log,
 # plain CSV so that the ranks cut it in record ranges:
 #   loanapp (default): about 10 M events, the LoanApp map simulated with
 #     deviations (tools/absim, 7 events a case, few distinct variants: the
@@ -100,6 +101,17 @@ for k in $(seq "${REPEAT:-2}"); do
         keep "snp$np"
     done
 done
+# discover, which asbuilt-mpi summarises on the cases' owners: rank 0 merges
+# their counters and the percentiles are selected over the ranks.
+for k in $(seq "${REPEAT:-2}"); do
+    run dbase.new "$B/tools/asbuilt" discover -q -o "$T/dbase.json" "$log"
+    keep dbase
+    for np in 1 2; do
+        ASBUILT_MPI_VERBOSE=1 run "dnp$np.new" "${MPIRUN[@]}" -np $np "$B/tools/asbuilt-mpi" discover \
+            -q -o "$T/dnp$np.json" "$log"
+        keep "dnp$np"
+    done
+done
 
 strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("inputs",None); print(json.dumps(d))' "$1"; }
 # table CMD BASE PRE: asbuilt CMD's run (BASE) against asbuilt-mpi CMD's on 1
@@ -127,6 +139,15 @@ echo
 echo "### asbuilt-mpi stats vs asbuilt stats (the log is not gathered)"
 echo
 table stats sbase s
+echo
+echo "### asbuilt-mpi discover vs asbuilt discover (the log is not gathered)"
+echo
+table discover dbase d
+for np in 1 2; do
+    echo
+    echo "### discover phases, -np $np"
+    grep '^asbuilt-mpi:' "$T/dnp$np.err" | sed 's/^asbuilt-mpi: */    /'
+done
 for np in 1 2; do
     echo
     echo "### phases, -np $np (seconds since start, rank 0's clock)"
