@@ -184,3 +184,28 @@ for pat, what in ((r"(\d+) bytes between ranks", "shuffled between ranks"), (r"g
     if m:
         print("    %s: %.1f bytes/event" % (what, int(m[0].group(1)) / ev))
 PY
+# The same for discover: the summaries stay on the ranks; rank 0 loads
+# their counters and the ranks select the percentiles together.
+echo
+echo "### per-event costs of discover (-np 2)"
+python3 - "$T/dnp2.err" "$events" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+ev = int(sys.argv[2])
+ts = {}
+for l in lines:
+    m = re.match(r"asbuilt-mpi:\s+([\d.]+) s\s+(\w+)", l)
+    if m:
+        ts[m.group(2)] = float(m.group(1))
+phases = [("read", "every rank", 2), ("shuffle", "every rank", 2), ("cases", "every rank", 2),
+          ("summarised", "every rank: the cases into an accumulator", 2),
+          ("loaded", "every rank: variants to their owners, counters to rank 0, loaded there", 2),
+          ("asked", "rank 0: the merged graph", 1),
+          ("selected", "every rank: durations sorted, the percentiles selected", 2),
+          ("done", "rank 0: the output written", 1)]
+prev = 0.0
+for k, who, n in phases:
+    if k in ts:
+        print("    %-10s %6.3f s  %6.0f ns/event  (%s)" % (k, ts[k] - prev, (ts[k] - prev) * n * 1e9 / ev, who))
+        prev = ts[k]
+PY

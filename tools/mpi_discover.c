@@ -266,14 +266,15 @@ static int rank0_orders(ab_dfg_order *orders, size_t n, void *payload, ab_error 
         s->rc = mpi_settle(AB_ENOMEM, NULL);
         return AB_ERROR;
     }
-    mpi_phase("discover: %zu order statistics asked of every rank", n);
+    mpi_phase("asked: %zu order statistics of every rank", n);
     s->rc = select_all(s, orders, n);
     if (s->rc != EXIT_OK) {
         snprintf(err->msg, sizeof(err->msg), "the selection failed");
         err->code = AB_ERROR;
         return AB_ERROR;
     }
-    mpi_phase("discover: order statistics found in %llu rounds", (unsigned long long)s->rounds);
+    mpi_phase("selected: the order statistics found in %llu rounds",
+              (unsigned long long)s->rounds);
     return AB_OK;
 }
 
@@ -373,7 +374,12 @@ int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     for (int d = 0; st == AB_OK && d < P; d++) {
         st = take_buf(&send[d], &vb[d]);
     }
-    if ((rc = mpi_settle(st, &err)) != EXIT_OK || (rc = mpi_exchange(send, recv, NULL)) != 0) {
+    if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
+        goto done;
+    }
+    mpi_phase("summarised: every rank's cases in its accumulator (%llu bytes on rank 0)",
+              (unsigned long long)ab_dfg_acc_memory(sel.part));
+    if ((rc = mpi_exchange(send, recv, NULL)) != 0) {
         goto done;
     }
     mpi_free_all(send, P);
@@ -449,7 +455,7 @@ int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
         rc = cli_report_status(st, &err);
         goto done;
     }
-    mpi_phase("discover on rank 0: the counters of %d ranks loaded, %llu variants", P,
+    mpi_phase("loaded: the counters of %d ranks on rank 0, %llu variants", P,
               (unsigned long long)variants);
     st = ab_dfg_acc_finish_merged(all, variants, rank0_orders, &sel, out, &err);
     all = NULL;
