@@ -159,6 +159,9 @@ if [ -n "$SIM" ] && [ -x "$SIM" ]; then
     check "many variants stats --top 50" stats --json --top 50 -o @OUT@ "$T/many.csv"
     # Every variant listed: each rank sends rank 0 all the variants it owns.
     check "many variants discover --variants 0" discover --variants 0 -o @OUT@ "$T/many.csv"
+    # The ten most frequent of them, chosen from each owner's ten.
+    check "many variants discover --top-variants 10 --activities 90%" discover --top-variants 10 \
+        --activities 90% -o @OUT@ "$T/many.csv"
     # A rank whose alignments do not come back: rank 0 aligns its share, the
     # report does not change.
     "$AB" diff --json "$T/ref.json" --model "$P" "$T/many.csv" >/dev/null 2>&1
@@ -253,7 +256,8 @@ done
 # their counters, and the medians and p90 are found by counting over the
 # ranks (a distributed selection), exact and in sketch buckets, for events
 # and for activity instances, with few or all variants listed. The case and
-# activity filters choose on the whole log: those runs gather it.
+# activity filters choose on the whole log (the variants' counts and the
+# activities' events summed over the ranks) and every rank applies the choice.
 check "discover --sketch" discover --sketch -o @OUT@ "$B"
 check "discover --instances --variants 0" discover --instances --variants 0 -o @OUT@ \
     "$D/logs/pm4py_08_receipt.xes.gz"
@@ -261,18 +265,23 @@ check "discover --sketch --instances" discover --sketch --instances -o @OUT@ \
     "$D/logs/simod_LoanApp_simplified.csv.gz"
 check "discover --min-edge-cases 5 --examples 16 --variants 7" discover --min-edge-cases 5 \
     --examples 16 --variants 7 -o @OUT@ "$D/logs/simod_PurchasingExample.xes.gz"
-check "discover --top-variants 3 (gathered)" discover --top-variants 3 -o @OUT@ "$B"
-check "discover --activities 80% (gathered)" discover --activities 80% -o @OUT@ "$B"
-"$AB" discover -o "$T/ref.json" "$B" >/dev/null 2>&1
-for np in $NPS; do
-    [ "$np" -gt 1 ] || continue
-    ASBUILT_MPI_VERBOSE=1 "${MPIRUN[@]}" -np "$np" "$ABM" discover -o "$T/mpi.json" "$B" \
-        >/dev/null 2>"$T/mpi.err"
-    if grep -q "order statistics found" "$T/mpi.err" && ! grep -q "gather:" "$T/mpi.err"; then
-        same "discover without gathering the log -np $np" "$T/ref.json" "$T/mpi.json"
-    else
-        bad "discover without gathering the log -np $np"; grep -v '^ ' "$T/mpi.err" | tail -4
-    fi
+check "discover --top-variants 3" discover --top-variants 3 -o @OUT@ "$B"
+check "discover --activities 80%" discover --activities 80% -o @OUT@ "$B"
+check "discover --top-variants 5 --activities 60% --instances" discover --top-variants 5 \
+    --activities 60% --instances -o @OUT@ "$D/logs/pm4py_08_receipt.xes.gz"
+for filters in "" "--top-variants 4 --activities 70%"; do
+    "$AB" discover $filters -o "$T/ref.json" "$B" >/dev/null 2>&1
+    for np in $NPS; do
+        [ "$np" -gt 1 ] || continue
+        ASBUILT_MPI_VERBOSE=1 "${MPIRUN[@]}" -np "$np" "$ABM" discover $filters -o "$T/mpi.json" "$B" \
+            >/dev/null 2>"$T/mpi.err"
+        if grep -q "order statistics found" "$T/mpi.err" && ! grep -q "gather:" "$T/mpi.err"; then
+            same "discover $filters without gathering the log -np $np" "$T/ref.json" "$T/mpi.json"
+        else
+            bad "discover $filters without gathering the log -np $np"
+            grep -v '^ ' "$T/mpi.err" | tail -4
+        fi
+    done
 done
 # A log without timestamps keeps file order, decided on the whole input:
 # stats then gathers the log, and the report is still asbuilt's.

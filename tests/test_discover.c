@@ -1463,6 +1463,71 @@ static ab_log *part_log(ab_ctx *ctx, const ab_log *log, uint32_t parts, uint32_t
 
 #define MERGE_PARTS 3
 
+typedef struct id_keep {
+    const char *id;
+    uint8_t keep;
+} id_keep;
+
+static int cmp_id_keep(const void *a, const void *b)
+{
+    return strcmp(((const id_keep *)a)->id, ((const id_keep *)b)->id);
+}
+
+/*
+ * The choices of the case and activity filters, made on the whole log, for
+ * part: the cases of the top variants (by id), the activities kept (by name).
+ * NULL when the filter is off.
+ */
+static void part_keeps(ab_ctx *ctx, const ab_log *whole, const ab_log *part,
+                       const ab_dfg_options *o, uint8_t **case_keep, uint8_t **act_keep)
+{
+    *case_keep = NULL;
+    *act_keep = NULL;
+    uint32_t nc = ab_log_case_count(whole), na = ab_log_activity_count(whole);
+    id_keep *ids = malloc(sizeof(*ids) * (nc + 1));
+    for (uint32_t c = 0; c < nc; c++) {
+        ids[c].id = ab_log_case_id(whole, c);
+        ids[c].keep = o->top_variants == 0 || ab_log_case_variant(whole, c) < o->top_variants;
+    }
+    if (o->top_variants > 0) {
+        *case_keep = malloc(ab_log_case_count(part) + 1);
+        qsort(ids, nc, sizeof(*ids), cmp_id_keep);
+        for (uint32_t c = 0; c < ab_log_case_count(part); c++) {
+            id_keep key = {ab_log_case_id(part, c), 0};
+            id_keep *hit = bsearch(&key, ids, nc, sizeof(*ids), cmp_id_keep);
+            assert_non_null(hit);
+            (*case_keep)[c] = hit->keep;
+        }
+    }
+    if (o->activities_percent < 100.0) {
+        uint64_t *events = calloc(na + 1, sizeof(*events));
+        const uint32_t *act = ab_log_col_activity(whole);
+        for (uint32_t c = 0; c < nc; c++) {
+            if (o->top_variants > 0 && ab_log_case_variant(whole, c) >= o->top_variants) {
+                continue;
+            }
+            for (uint32_t k = 0; k < ab_log_case_length(whole, c); k++) {
+                events[act[ab_log_case_first(whole, c) + k]]++;
+            }
+        }
+        uint8_t *keep = malloc(na + 1);
+        assert_int_equal(ab_dfg_choose_activities(ctx, events, na, o->activities_percent, keep),
+                         AB_OK);
+        uint32_t np = ab_log_activity_count(part);
+        *act_keep = calloc(np + 1, 1);
+        for (uint32_t a = 0; a < np; a++) {
+            for (uint32_t w = 0; w < na; w++) {
+                if (strcmp(ab_log_activity_name(part, a), ab_log_activity_name(whole, w)) == 0) {
+                    (*act_keep)[a] = keep[w];
+                }
+            }
+        }
+        free(keep);
+        free(events);
+    }
+    free(ids);
+}
+
 typedef struct merge_parts {
     ab_ctx *ctx;
     ab_dfg_acc *acc[MERGE_PARTS];
@@ -1524,7 +1589,12 @@ static ab_dfg *merged_discover(ab_ctx *ctx, const ab_log *log, const ab_dfg_opti
     memset(vars, 0, sizeof(vars));
     for (int p = 0; p < MERGE_PARTS; p++) {
         ab_log *pl = part_log(ctx, log, MERGE_PARTS, (uint32_t)p);
-        assert_int_equal(ab_dfg_discover_acc(&m.acc[p], ctx, pl, o, &err), AB_OK);
+        uint8_t *case_keep = NULL, *act_keep = NULL;
+        part_keeps(ctx, log, pl, o, &case_keep, &act_keep);
+        assert_int_equal(ab_dfg_discover_acc(&m.acc[p], ctx, pl, o, case_keep, act_keep, &err),
+                         AB_OK);
+        free(case_keep);
+        free(act_keep);
         ab_log_destroy(pl);
         assert_int_equal(ab_dfg_acc_save(m.acc[p], &graph[p], vars[p], MERGE_PARTS), AB_OK);
     }
@@ -1574,10 +1644,13 @@ static void test_merged_parts_identical(void **state)
     };
     for (size_t f = 0; f < sizeof(logs) / sizeof(logs[0]); f++) {
         ab_log *log = ingest(ctx, tu_shared(logs[f]), AB_LCF_ALL);
-        for (int mode = 0; mode < 4; mode++) {
+        for (int mode = 0; mode < 6; mode++) {
             ab_dfg_options o = AB_DFG_OPTIONS_INIT;
             o.quantiles = mode & 1 ? AB_DFG_SKETCH : AB_DFG_EXACT;
-            o.instances = mode >> 1;
+            o.instances = (mode >> 1) & 1;
+            /* The filters, chosen on the whole log and handed to the parts. */
+            o.top_variants = mode == 4 ? 3 : mode == 5 ? 6 : 0;
+            o.activities_percent = mode == 5 ? 80.0 : 100.0;
             o.max_variants = mode == 1 ? 0 : 4; /* Few: each owner's first must do. */
             o.min_edge_cases = mode == 2 ? 3 : 0;
             o.examples = mode == 3 ? 16 : 3;
@@ -1611,7 +1684,7 @@ static void test_merged_bad_parts(void **state)
     ab_dfg_options o = AB_DFG_OPTIONS_INIT;
     ab_error err;
     ab_dfg_acc *acc;
-    assert_int_equal(ab_dfg_discover_acc(&acc, ctx, log, &o, &err), AB_OK);
+    assert_int_equal(ab_dfg_discover_acc(&acc, ctx, log, &o, NULL, NULL, &err), AB_OK);
     ab_buf g = AB_BUF_INIT, v = AB_BUF_INIT;
     assert_int_equal(ab_dfg_acc_save(acc, &g, &v, 1), AB_OK);
     /* A part that took cases loads nothing. */

@@ -21,8 +21,11 @@
  * `asbuilt discover` byte for byte.
  *
  * The case and activity filters (--top-variants, --activities) choose on
- * the whole log, and a log without timestamps keeps file order, decided on
- * the whole input: those runs gather the log on rank 0, as before.
+ * the whole log too: the variants are counted on their owners and rank 0
+ * picks the most frequent from each owner's first; the events per activity
+ * of the selected cases are summed on rank 0, which chooses; every rank
+ * then applies the choice to its own cases. A log without timestamps keeps
+ * file order, decided on the whole input: it is gathered on rank 0.
  */
 #include "mpi_discover.h"
 
@@ -319,6 +322,374 @@ static void serve_orders(selection *s)
     mpi_exit(mpi_wait_exit());
 }
 
+/* ---- Steps every rank takes together ---- */
+
+/*
+ * The variants of part go to the ranks their names hash to, which add them
+ * up: *top gets the first k of this rank's (all for 0), *distinct their
+ * number. An exit code, the same on every rank (reported).
+ */
+static int owners_top(ab_ctx *ctx, const ab_dfg_options *o, const ab_dfg_acc *part, uint32_t k,
+                      ab_buf *top, uint64_t *distinct, ab_error *err)
+{
+    const int P = mpi_size;
+    mpi_bytes *send = calloc((size_t)P, sizeof(*send));
+    mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
+    ab_buf *vb = calloc((size_t)P, sizeof(*vb));
+    ab_dfg_acc *own = NULL;
+    *distinct = 0;
+    int st = send == NULL || recv == NULL || vb == NULL ? AB_ENOMEM : AB_OK;
+    if (st == AB_OK) {
+        st = ab_dfg_acc_save(part, NULL, vb, (uint32_t)P);
+    }
+    for (int d = 0; st == AB_OK && d < P; d++) {
+        st = take_buf(&send[d], &vb[d]);
+    }
+    int rc = mpi_settle(st, err);
+    if (rc == EXIT_OK) {
+        rc = mpi_exchange(send, recv, NULL);
+    }
+    if (rc == EXIT_OK) {
+        st = ab_dfg_acc_create(&own, ctx, o, no_names, NULL);
+        for (int s = 0; st == AB_OK && s < P; s++) {
+            st = recv[s].len > 0 ? ab_dfg_acc_load(own, recv[s].ptr, (size_t)recv[s].len, err) : st;
+        }
+        if (st == AB_OK) {
+            *distinct = ab_dfg_acc_variant_count(own);
+            st = ab_dfg_acc_save_top(own, k, top);
+        }
+        rc = mpi_settle(st, err);
+    }
+    ab_dfg_acc_destroy(own);
+    for (int d = 0; vb != NULL && d < P; d++) {
+        ab_buf_dispose(&vb[d]);
+    }
+    mpi_free_all(send, P);
+    mpi_free_all(recv, P);
+    free(send);
+    free(recv);
+    free(vb);
+    return rc;
+}
+
+/* p[0..len) of every rank to rank 0, where *recv_out gets the mpi_size
+ * messages (NULL on the other ranks). An exit code, the same everywhere. */
+static int to_rank0(const void *p, uint64_t len, mpi_bytes **recv_out)
+{
+    const int P = mpi_size;
+    *recv_out = NULL;
+    mpi_bytes *send = calloc((size_t)P, sizeof(*send));
+    mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
+    int rc = mpi_settle(send == NULL || recv == NULL ? AB_ENOMEM : AB_OK, NULL);
+    if (rc == EXIT_OK) {
+        send[0].ptr = (unsigned char *)p; /* Only read. */
+        send[0].len = len;
+        rc = mpi_exchange(send, recv, NULL);
+    }
+    free(send);
+    if (rc == EXIT_OK && mpi_rank == 0) {
+        *recv_out = recv;
+    } else {
+        mpi_free_all(recv, P);
+        free(recv);
+    }
+    return rc;
+}
+
+/* Rank 0 broadcasts b[0..len) (nothing when it failed, st); the others
+ * receive it into *p (malloc'ed). An exit code, the same everywhere. */
+static int from_rank0(int st, const void *b, uint64_t len, unsigned char **p, uint64_t *len_out,
+                      ab_error *err)
+{
+    *p = NULL;
+    *len_out = 0;
+    if (mpi_rank == 0) {
+        mpi_bcast_send(b, st == AB_OK ? len : 0);
+    } else {
+        st = mpi_bcast_recv(p, len_out) == 0 ? AB_OK : AB_ENOMEM;
+    }
+    return mpi_settle(st, err);
+}
+
+static void damaged(ab_error *err)
+{
+    snprintf(err->msg, sizeof(err->msg), "internal error: a damaged message between ranks");
+    err->code = AB_ERROR;
+}
+
+static const char *log_names(uint32_t id, size_t *len_out, void *payload)
+{
+    const ab_log *log = payload;
+    if (id >= ab_log_activity_count(log)) {
+        return NULL;
+    }
+    const char *s = ab_log_activity_name(log, id);
+    *len_out = strlen(s);
+    return s;
+}
+
+/*
+ * --top-variants k: *keep_out gets, per case of owned, whether its variant
+ * is among the k most frequent of the whole log (cases, then names, the
+ * log's order): each rank counts its variants, the owners add them up, and
+ * rank 0 picks from the owners' first k and tells every rank. An exit code.
+ */
+static int choose_cases(ab_ctx *ctx, const ab_log *owned, uint32_t k, uint8_t **keep_out,
+                        ab_error *err)
+{
+    *keep_out = NULL;
+    ab_dfg_options vo = AB_DFG_OPTIONS_INIT;
+    vo.examples = 0;
+    vo.max_variants = k;
+    ab_dfg_acc *pre = NULL, *best = NULL;
+    ab_buf top = AB_BUF_INIT, pick = AB_BUF_INIT;
+    mpi_bytes *recv = NULL;
+    unsigned char *msg = NULL;
+    uint64_t msg_len = 0, distinct = 0;
+    const char **names = NULL;
+    int st = ab_dfg_acc_create(&pre, ctx, &vo, owned != NULL ? log_names : no_names,
+                               (void *)owned);
+    uint32_t nc = owned != NULL ? ab_log_case_count(owned) : 0;
+    const uint32_t *act = owned != NULL ? ab_log_col_activity(owned) : NULL;
+    for (uint32_t c = 0; st == AB_OK && c < nc; c++) {
+        const char *id = ab_log_case_id(owned, c);
+        ab_dfg_case v = {id,   strlen(id), ab_log_case_length(owned, c),
+                         act + ab_log_case_first(owned, c), NULL, NULL, NULL};
+        st = ab_dfg_acc_add_case(pre, &v, err);
+    }
+    int rc = mpi_settle(st, err);
+    if (rc == EXIT_OK) {
+        rc = owners_top(ctx, &vo, pre, k, &top, &distinct, err);
+    }
+    if (rc == EXIT_OK) {
+        rc = to_rank0(top.ptr, top.len, &recv);
+    }
+    if (rc == EXIT_OK) {
+        st = AB_OK;
+        if (mpi_rank == 0) {
+            st = ab_dfg_acc_create(&best, ctx, &vo, no_names, NULL);
+            for (int s = 0; st == AB_OK && s < mpi_size; s++) {
+                st = recv[s].len > 0 ? ab_dfg_acc_load(best, recv[s].ptr, (size_t)recv[s].len, err)
+                                     : st;
+            }
+            st = st == AB_OK ? ab_dfg_acc_save_top(best, k, &pick) : st;
+            ab_dfg_acc_destroy(best);
+            best = NULL;
+        }
+        rc = from_rank0(st, pick.ptr, pick.len, &msg, &msg_len, err);
+    }
+    /* The k variants, and which of this rank's log variants they are. */
+    if (rc == EXIT_OK) {
+        st = ab_dfg_acc_create(&best, ctx, &vo, no_names, NULL);
+        if (st == AB_OK) {
+            st = mpi_rank == 0 ? ab_dfg_acc_load(best, pick.ptr, pick.len, err)
+                               : ab_dfg_acc_load(best, msg, (size_t)msg_len, err);
+        }
+        uint32_t nv = owned != NULL ? ab_log_variant_count(owned) : 0, longest = 0;
+        for (uint32_t v = 0; v < nv; v++) {
+            uint32_t l = ab_log_variant_length(owned, v);
+            longest = l > longest ? l : longest;
+        }
+        uint8_t *var_keep = malloc((size_t)nv + 1);
+        names = malloc(sizeof(*names) * ((size_t)longest + 1));
+        *keep_out = malloc((size_t)nc + 1);
+        if (st == AB_OK && (var_keep == NULL || names == NULL || *keep_out == NULL)) {
+            st = AB_ENOMEM;
+        }
+        for (uint32_t v = 0; st == AB_OK && v < nv; v++) {
+            const uint32_t *seq = ab_log_variant_activities(owned, v);
+            uint32_t l = ab_log_variant_length(owned, v);
+            for (uint32_t i = 0; i < l; i++) {
+                names[i] = ab_log_activity_name(owned, seq[i]);
+            }
+            var_keep[v] = (uint8_t)ab_dfg_acc_has_variant(best, names, l);
+        }
+        for (uint32_t c = 0; st == AB_OK && c < nc; c++) {
+            (*keep_out)[c] = var_keep[ab_log_case_variant(owned, c)];
+        }
+        free(var_keep);
+        rc = mpi_settle(st, err);
+    }
+    if (rc != EXIT_OK) {
+        free(*keep_out);
+        *keep_out = NULL;
+    }
+    ab_dfg_acc_destroy(pre);
+    ab_dfg_acc_destroy(best);
+    ab_buf_dispose(&top);
+    ab_buf_dispose(&pick);
+    mpi_free_all(recv, recv != NULL ? mpi_size : 0);
+    free(recv);
+    free(msg);
+    free(names);
+    return rc;
+}
+
+typedef struct act_row {
+    const char *name;
+    uint64_t events;
+} act_row;
+
+static int cmp_act_row(const void *a, const void *b)
+{
+    return strcmp(((const act_row *)a)->name, ((const act_row *)b)->name);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Rank 0: the events per name of every rank summed, the activities kept
+ * chosen, and their names written to *out. An ab_status. */
+static int rank0_activities(ab_ctx *ctx, const mpi_bytes *msgs, double percent, mpi_wbuf *out,
+                            ab_error *err)
+{
+    uint64_t total = 0;
+    for (int s = 0; s < mpi_size; s++) {
+        total += msgs[s].len / 13; /* A name (4 + 1 bytes at least) and a count. */
+    }
+    act_row *rows = malloc(sizeof(*rows) * (total + 1));
+    uint64_t *events = malloc(sizeof(*events) * (total + 1));
+    uint8_t *keep = malloc(total + 1);
+    int st = rows == NULL || events == NULL || keep == NULL ? AB_ENOMEM : AB_OK;
+    uint64_t n = 0;
+    for (int s = 0; st == AB_OK && s < mpi_size; s++) {
+        if (msgs[s].len == 0) {
+            continue;
+        }
+        mpi_rbuf r = {msgs[s].ptr, (size_t)msgs[s].len, 0, 0};
+        uint32_t m = mpi_get_u32(&r);
+        for (uint32_t j = 0; j < m && !r.bad && n < total; j++) {
+            uint32_t l;
+            rows[n].name = mpi_get_str(&r, &l);
+            mpi_get(&r, &rows[n].events, sizeof(uint64_t));
+            r.bad |= rows[n].name == NULL || l == 0 || rows[n].name[l - 1] != '\0';
+            n++;
+        }
+        if (r.bad || r.off != r.len) {
+            damaged(err);
+            st = AB_ERROR;
+        }
+    }
+    uint32_t na = 0;
+    if (st == AB_OK) {
+        qsort(rows, n, sizeof(*rows), cmp_act_row);
+        for (uint64_t i = 0; i < n; i++) {
+            if (na > 0 && strcmp(rows[na - 1].name, rows[i].name) == 0) {
+                events[na - 1] += rows[i].events;
+            } else {
+                rows[na] = rows[i];
+                events[na++] = rows[i].events;
+            }
+        }
+        st = ab_dfg_choose_activities(ctx, events, na, percent, keep);
+    }
+    if (st == AB_OK) {
+        uint32_t kept = 0;
+        for (uint32_t a = 0; a < na; a++) {
+            kept += keep[a];
+        }
+        mpi_put_u32(out, kept);
+        for (uint32_t a = 0; a < na; a++) {
+            if (keep[a]) {
+                mpi_put_str(out, rows[a].name, strlen(rows[a].name) + 1);
+            }
+        }
+        st = out->bad ? AB_ENOMEM : AB_OK;
+    }
+    free(rows);
+    free(events);
+    free(keep);
+    return st;
+}
+
+/*
+ * --activities percent: *keep_out gets, per activity of owned, whether it is
+ * among those the whole log keeps: each rank counts the events of its
+ * selected cases per name, rank 0 adds them up and chooses, and tells every
+ * rank the names. An exit code.
+ */
+static int choose_acts(ab_ctx *ctx, const ab_log *owned, const uint8_t *case_keep, double percent,
+                       uint8_t **keep_out, ab_error *err)
+{
+    *keep_out = NULL;
+    uint32_t na = owned != NULL ? ab_log_activity_count(owned) : 0;
+    uint64_t *events = calloc((size_t)na + 1, sizeof(*events));
+    mpi_wbuf b = {NULL, 0, 0, 0}, kept = {NULL, 0, 0, 0};
+    mpi_bytes *recv = NULL;
+    unsigned char *msg = NULL;
+    uint64_t msg_len = 0;
+    const char **names = NULL;
+    int st = events == NULL ? AB_ENOMEM : AB_OK;
+    if (st == AB_OK && owned != NULL) {
+        const uint32_t *act = ab_log_col_activity(owned);
+        for (uint32_t c = 0; c < ab_log_case_count(owned); c++) {
+            if (case_keep != NULL && !case_keep[c]) {
+                continue;
+            }
+            uint64_t first = ab_log_case_first(owned, c);
+            for (uint32_t k = 0; k < ab_log_case_length(owned, c); k++) {
+                events[act[first + k]]++;
+            }
+        }
+        uint32_t m = 0;
+        for (uint32_t a = 0; a < na; a++) {
+            m += events[a] > 0;
+        }
+        mpi_put_u32(&b, m);
+        for (uint32_t a = 0; a < na; a++) {
+            if (events[a] > 0) {
+                const char *s = ab_log_activity_name(owned, a);
+                mpi_put_str(&b, s, strlen(s) + 1);
+                mpi_put(&b, &events[a], sizeof(events[a]));
+            }
+        }
+        st = b.bad ? AB_ENOMEM : AB_OK;
+    }
+    int rc = mpi_settle(st, err);
+    if (rc == EXIT_OK) {
+        rc = to_rank0(b.p, b.len, &recv);
+    }
+    if (rc == EXIT_OK) {
+        st = mpi_rank == 0 ? rank0_activities(ctx, recv, percent, &kept, err) : AB_OK;
+        rc = from_rank0(st, kept.p, kept.len, &msg, &msg_len, err);
+    }
+    if (rc == EXIT_OK) {
+        mpi_rbuf r = {mpi_rank == 0 ? kept.p : msg, mpi_rank == 0 ? kept.len : (size_t)msg_len, 0,
+                      0};
+        uint32_t m = mpi_get_u32(&r);
+        names = m <= r.len / 5 ? malloc(sizeof(*names) * ((size_t)m + 1)) : NULL;
+        *keep_out = malloc((size_t)na + 1);
+        st = names == NULL || *keep_out == NULL ? AB_ENOMEM : AB_OK;
+        for (uint32_t i = 0; st == AB_OK && i < m; i++) {
+            uint32_t l;
+            names[i] = mpi_get_str(&r, &l);
+            if (names[i] == NULL || l == 0 || names[i][l - 1] != '\0') {
+                damaged(err);
+                st = AB_ERROR;
+            }
+        }
+        for (uint32_t a = 0; st == AB_OK && a < na; a++) {
+            const char *s = ab_log_activity_name(owned, a);
+            (*keep_out)[a] = bsearch(&s, names, m, sizeof(*names), cmp_str) != NULL;
+        }
+        rc = mpi_settle(st, err);
+    }
+    if (rc != EXIT_OK) {
+        free(*keep_out);
+        *keep_out = NULL;
+    }
+    free(events);
+    free(b.p);
+    free(kept.p);
+    mpi_free_all(recv, recv != NULL ? mpi_size : 0);
+    free(recv);
+    free(msg);
+    free(names);
+    return rc;
+}
+
 /* ---- The whole ---- */
 
 static int finish(int rc)
@@ -342,8 +713,7 @@ int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     ab_error err;
     ab_error_clear(&err);
     int untimed = owned != NULL && ab_log_event_count(owned) > 0 && !ab_log_has_timestamps(owned);
-    int filters = dopts->top_variants > 0 || dopts->activities_percent < 100.0;
-    if (mpi_max_u64((uint64_t)untimed) != 0 || filters) {
+    if (mpi_max_u64((uint64_t)untimed) != 0) {
         ab_log *log = NULL;
         rc = mpi_gather_log(ctx, ro, EXIT_OK, owned, &log);
         if (rc == EXIT_OK) {
@@ -354,73 +724,61 @@ int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
         return rc;
     }
     selection sel = {ctx, NULL, NULL, NULL, 0, EXIT_OK, 0};
-    mpi_bytes *send = calloc((size_t)P, sizeof(*send));
-    mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
-    ab_buf *vb = calloc((size_t)P, sizeof(*vb));
     ab_buf graph = AB_BUF_INIT, top = AB_BUF_INIT;
-    ab_dfg_acc *own = NULL, *all = NULL;
-    int st = send == NULL || recv == NULL || vb == NULL ? AB_ENOMEM : AB_OK;
+    ab_dfg_acc *all = NULL;
+    mpi_bytes *recv = NULL;
+    uint8_t *case_keep = NULL, *act_keep = NULL;
+    unsigned char *both = NULL;
 
-    /* This rank's cases, summarised; the log goes. */
-    if (st == AB_OK) {
-        st = owned != NULL ? ab_dfg_discover_acc(&sel.part, ctx, owned, dopts, &err)
-                           : ab_dfg_acc_create(&sel.part, ctx, dopts, no_names, NULL);
+    /* The filters choose on the whole log; each rank applies the choice. */
+    if (dopts->top_variants > 0) {
+        rc = choose_cases(ctx, owned, dopts->top_variants, &case_keep, &err);
     }
+    if (rc == EXIT_OK && dopts->activities_percent < 100.0) {
+        rc = choose_acts(ctx, owned, case_keep, dopts->activities_percent, &act_keep, &err);
+    }
+    if (rc != EXIT_OK) {
+        goto done;
+    }
+    /* This rank's cases, summarised; the log goes. */
+    int st = owned != NULL
+                 ? ab_dfg_discover_acc(&sel.part, ctx, owned, dopts, case_keep, act_keep, &err)
+                 : ab_dfg_acc_create(&sel.part, ctx, dopts, no_names, NULL);
     ab_log_destroy(owned);
     owned = NULL;
-    if (st == AB_OK) {
-        st = ab_dfg_acc_save(sel.part, &graph, vb, (uint32_t)P);
-    }
-    for (int d = 0; st == AB_OK && d < P; d++) {
-        st = take_buf(&send[d], &vb[d]);
-    }
+    st = st == AB_OK ? ab_dfg_acc_save(sel.part, &graph, NULL, 0) : st;
     if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
         goto done;
     }
     mpi_phase("summarised: every rank's cases in its accumulator (%llu bytes on rank 0)",
               (unsigned long long)ab_dfg_acc_memory(sel.part));
-    if ((rc = mpi_exchange(send, recv, NULL)) != 0) {
-        goto done;
-    }
-    mpi_free_all(send, P);
-
-    /* The variants this rank owns, added up; its most frequent to rank 0. */
-    st = ab_dfg_acc_create(&own, ctx, dopts, no_names, NULL);
-    for (int s = 0; st == AB_OK && s < P; s++) {
-        st = recv[s].len > 0 ? ab_dfg_acc_load(own, recv[s].ptr, (size_t)recv[s].len, &err) : st;
-    }
-    mpi_free_all(recv, P);
+    /* The variants meet on their owners; to rank 0 the counters and the
+     * owners' most frequent variants, in one message. */
     uint64_t distinct = 0;
-    if (st == AB_OK) {
-        distinct = ab_dfg_acc_variant_count(own);
-        st = ab_dfg_acc_save_top(own, dopts->max_variants, &top);
-    }
-    ab_dfg_acc_destroy(own);
-    own = NULL;
-    if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
+    if ((rc = owners_top(ctx, dopts, sel.part, dopts->max_variants, &top, &distinct, &err)) !=
+        EXIT_OK) {
         goto done;
     }
     uint64_t variants = mpi_sum_u64(distinct);
-    /* To rank 0: the counters, then the candidates. */
-    uint64_t glen = graph.len;
-    send[0].len = sizeof(glen) + graph.len + top.len;
-    send[0].ptr = malloc((size_t)send[0].len);
-    st = send[0].ptr == NULL ? AB_ENOMEM : AB_OK;
-    if (st == AB_OK) {
-        memcpy(send[0].ptr, &glen, sizeof(glen));
-        memcpy(send[0].ptr + sizeof(glen), graph.ptr, graph.len);
-        memcpy(send[0].ptr + sizeof(glen) + graph.len, top.ptr, top.len);
-    }
-    ab_buf_dispose(&graph);
-    ab_buf_dispose(&top);
-    if ((rc = mpi_settle(st, &err)) != EXIT_OK || (rc = mpi_exchange(send, recv, NULL)) != 0) {
+    uint64_t glen = graph.len, blen = sizeof(glen) + graph.len + top.len;
+    both = malloc((size_t)blen);
+    if ((rc = mpi_settle(both == NULL ? AB_ENOMEM : AB_OK, NULL)) != EXIT_OK) {
         goto done;
     }
-    mpi_free_all(send, P);
+    memcpy(both, &glen, sizeof(glen));
+    memcpy(both + sizeof(glen), graph.ptr, graph.len);
+    memcpy(both + sizeof(glen) + graph.len, top.ptr, top.len);
+    ab_buf_dispose(&graph);
+    ab_buf_dispose(&top);
+    rc = to_rank0(both, blen, &recv);
+    free(both);
+    both = NULL;
+    if (rc != EXIT_OK) {
+        goto done;
+    }
     if (me != 0) {
-        free(send);
-        free(recv);
-        free(vb);
+        free(case_keep);
+        free(act_keep);
         serve_orders(&sel); /* Never returns. */
     }
 
@@ -445,11 +803,8 @@ int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     }
     mpi_free_all(recv, P);
     if (st != AB_OK) {
-        ab_dfg_acc_destroy(all);
-        all = NULL;
         if (st == AB_EPARSE) {
-            snprintf(err.msg, sizeof(err.msg), "internal error: a damaged message between ranks");
-            err.code = AB_ERROR;
+            damaged(&err);
             st = AB_ERROR;
         }
         rc = cli_report_status(st, &err);
@@ -467,18 +822,15 @@ done:
         ab_dfg_destroy(*out);
         *out = NULL;
     }
+    ab_log_destroy(owned);
     ab_dfg_acc_destroy(sel.part);
-    ab_dfg_acc_destroy(own);
     ab_dfg_acc_destroy(all);
-    for (int d = 0; vb != NULL && d < P; d++) {
-        ab_buf_dispose(&vb[d]);
-    }
     ab_buf_dispose(&graph);
     ab_buf_dispose(&top);
-    mpi_free_all(send, P);
-    mpi_free_all(recv, P);
-    free(send);
+    mpi_free_all(recv, recv != NULL ? P : 0);
     free(recv);
-    free(vb);
+    free(both);
+    free(case_keep);
+    free(act_keep);
     return finish(rc);
 }

@@ -25,7 +25,6 @@ static const char *log_name(uint32_t id, size_t *len_out, void *payload)
 typedef struct act_freq {
     uint64_t events; /* Events in the selected cases. */
     uint32_t rank;   /* Position of the name in byte order: the tie-break. */
-    uint32_t id;     /* Log activity id. */
 } act_freq;
 
 static int cmp_freq(const void *pa, const void *pb)
@@ -37,36 +36,18 @@ static int cmp_freq(const void *pa, const void *pb)
     return (a->rank > b->rank) - (a->rank < b->rank);
 }
 
-/*
- * keep[a] = 1 for the most frequent activities (events descending, then
- * name) that together hold at least `percent` of the selected events: the
- * shortest such prefix. Activities without events there are never kept.
- */
-static int choose_activities(ab_ctx *ctx, const ab_log *log, const uint8_t *case_keep,
-                             double percent, uint8_t *keep)
+int ab_dfg_choose_activities(ab_ctx *ctx, const uint64_t *events, uint32_t n, double percent,
+                             uint8_t *keep)
 {
-    uint32_t n = ab_log_activity_count(log);
     act_freq *f = ab__calloc(ctx, (size_t)n + 1, sizeof(*f));
     if (f == NULL) {
         return AB_ENOMEM;
     }
-    const uint32_t *sorted = ab_log_activity_sorted(log);
-    for (uint32_t i = 0; i < n; i++) {
-        f[sorted[i]].rank = i;
-        f[sorted[i]].id = sorted[i];
-    }
-    const uint32_t *act = ab_log_col_activity(log);
     uint64_t total = 0;
-    for (uint32_t c = 0; c < ab_log_case_count(log); c++) {
-        if (case_keep != NULL && !case_keep[c]) {
-            continue;
-        }
-        uint64_t first = ab_log_case_first(log, c);
-        uint32_t len = ab_log_case_length(log, c);
-        for (uint32_t k = 0; k < len; k++) {
-            f[act[first + k]].events++;
-        }
-        total += len;
+    for (uint32_t i = 0; i < n; i++) {
+        f[i].events = events[i];
+        f[i].rank = i;
+        total += events[i];
     }
     qsort(f, n, sizeof(*f), cmp_freq);
     memset(keep, 0, n);
@@ -75,11 +56,40 @@ static int choose_activities(ab_ctx *ctx, const ab_log *log, const uint8_t *case
         if ((double)cum * 100.0 >= percent * (double)total) {
             break;
         }
-        keep[f[i].id] = 1;
+        keep[f[i].rank] = 1;
         cum += f[i].events;
     }
     ab__free(ctx, f);
     return AB_OK;
+}
+
+/*
+ * keep[a] = 1 for the activities that activities_percent keeps over the
+ * selected cases (ab_dfg_choose_activities). The log's activity ids follow
+ * the byte order of the names.
+ */
+static int choose_activities(ab_ctx *ctx, const ab_log *log, const uint8_t *case_keep,
+                             double percent, uint8_t *keep)
+{
+    uint32_t n = ab_log_activity_count(log);
+    uint64_t *events = ab__calloc(ctx, (size_t)n + 1, sizeof(*events));
+    if (events == NULL) {
+        return AB_ENOMEM;
+    }
+    const uint32_t *act = ab_log_col_activity(log);
+    for (uint32_t c = 0; c < ab_log_case_count(log); c++) {
+        if (case_keep != NULL && !case_keep[c]) {
+            continue;
+        }
+        uint64_t first = ab_log_case_first(log, c);
+        uint32_t len = ab_log_case_length(log, c);
+        for (uint32_t k = 0; k < len; k++) {
+            events[act[first + k]]++;
+        }
+    }
+    int rc = ab_dfg_choose_activities(ctx, events, n, percent, keep);
+    ab__free(ctx, events);
+    return rc;
 }
 
 /* The columns of one projected case. */
@@ -139,7 +149,8 @@ static void scratch_dispose(ab_ctx *ctx, scratch *s)
 }
 
 int ab_dfg_discover_acc(ab_dfg_acc **out, ab_ctx *ctx, const ab_log *log,
-                        const ab_dfg_options *opts, ab_error *err)
+                        const ab_dfg_options *opts, const uint8_t *case_keep_in,
+                        const uint8_t *act_keep_in, ab_error *err)
 {
     ab_dfg_options o;
     *out = NULL;
@@ -168,7 +179,8 @@ int ab_dfg_discover_acc(ab_dfg_acc **out, ab_ctx *ctx, const ab_log *log,
     ab__inst_pairer pairer;
     memset(&pairer, 0, sizeof(pairer));
     rc = AB_ENOMEM;
-    if (opts->top_variants > 0) {
+    const uint8_t *case_keep_c = case_keep_in, *act_keep_c = act_keep_in;
+    if (case_keep_c == NULL && opts->top_variants > 0) {
         case_keep = ab__malloc(ctx, (size_t)ncases + 1);
         if (case_keep == NULL) {
             goto fail;
@@ -176,14 +188,16 @@ int ab_dfg_discover_acc(ab_dfg_acc **out, ab_ctx *ctx, const ab_log *log,
         for (uint32_t c = 0; c < ncases; c++) {
             case_keep[c] = ab_log_case_variant(log, c) < opts->top_variants;
         }
+        case_keep_c = case_keep;
     }
-    int project = opts->activities_percent < 100.0;
-    if (project) {
+    int project = act_keep_in != NULL || opts->activities_percent < 100.0;
+    if (project && act_keep_c == NULL) {
         act_keep = ab__malloc(ctx, (size_t)nacts + 1);
-        if (act_keep == NULL ||
-            choose_activities(ctx, log, case_keep, opts->activities_percent, act_keep) != AB_OK) {
+        if (act_keep == NULL || choose_activities(ctx, log, case_keep_c, opts->activities_percent,
+                                                  act_keep) != AB_OK) {
             goto fail;
         }
+        act_keep_c = act_keep;
     }
     const uint32_t *act = ab_log_col_activity(log);
     const ab_time *ts = ab_log_has_timestamps(log) ? ab_log_col_time(log) : NULL;
@@ -193,7 +207,7 @@ int ab_dfg_discover_acc(ab_dfg_acc **out, ab_ctx *ctx, const ab_log *log,
         goto fail;
     }
     for (uint32_t c = 0; c < ncases; c++) {
-        if (case_keep != NULL && !case_keep[c]) {
+        if (case_keep_c != NULL && !case_keep_c[c]) {
             continue;
         }
         uint64_t first = ab_log_case_first(log, c);
@@ -230,7 +244,7 @@ int ab_dfg_discover_acc(ab_dfg_acc **out, ab_ctx *ctx, const ab_log *log,
             }
             uint32_t w = 0;
             for (uint32_t k = 0; k < view.length; k++) {
-                if (!act_keep[view.activity[k]]) {
+                if (!act_keep_c[view.activity[k]]) {
                     continue;
                 }
                 p.act[w] = view.activity[k];
@@ -285,6 +299,6 @@ int ab_dfg_discover(ab_dfg **out, ab_ctx *ctx, const ab_log *log, const ab_dfg_o
 {
     ab_dfg_acc *acc = NULL;
     *out = NULL;
-    int rc = ab_dfg_discover_acc(&acc, ctx, log, opts, err);
+    int rc = ab_dfg_discover_acc(&acc, ctx, log, opts, NULL, NULL, err);
     return rc == AB_OK ? ab_dfg_acc_finish(acc, out, err) : rc;
 }

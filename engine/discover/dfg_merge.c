@@ -267,6 +267,31 @@ uint64_t ab_dfg_acc_variant_count(const ab_dfg_acc *acc)
     return acc->n_vars;
 }
 
+/* seq[0..n) gets the accumulator ids of names; 0 when one is unknown. */
+static int ids_of(const ab_dfg_acc *acc, const char *const *names, uint32_t n, uint32_t *seq)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        if (ab__strtab_find(&acc->act_names, names[k], strlen(names[k]), &seq[k]) != AB_OK) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int ab_dfg_acc_has_variant(const ab_dfg_acc *acc, const char *const *names, uint32_t n)
+{
+    uint32_t stack[64];
+    uint32_t *seq = n <= 64 ? stack : ab__malloc(acc->ctx, sizeof(*seq) * n);
+    if (seq == NULL) {
+        return 0;
+    }
+    int has = ids_of(acc, names, n, seq) && ab__dfg_var_find(acc, seq, n) != UINT32_MAX;
+    if (seq != stack) {
+        ab__free(acc->ctx, seq);
+    }
+    return has;
+}
+
 /* ---- Reading ---- */
 
 typedef struct rbuf {
@@ -737,12 +762,7 @@ int ab_dfg_acc_order_bind(ab_dfg_acc *acc, const ab_dfg_order *orders, size_t n,
         if (AB_GROW(acc->ctx, acc->seq, acc->seq_cap, (size_t)o->n_names + 1) != AB_OK) {
             return AB_ENOMEM;
         }
-        int known = 1;
-        for (uint32_t k = 0; k < o->n_names && known; k++) {
-            known = ab__strtab_find(&acc->act_names, o->names[k], strlen(o->names[k]),
-                                    &acc->seq[k]) == AB_OK;
-        }
-        if (!known) {
+        if (!ids_of(acc, o->names, o->n_names, acc->seq)) {
             continue;
         }
         uint32_t index = UINT32_MAX;

@@ -272,10 +272,24 @@ AB_API void ab_dfg_acc_destroy(ab_dfg_acc *acc);
 
 /**
  * The accumulator of a finished log: what ab_dfg_discover() feeds before it
- * finishes (every option applies). *out is NULL on failure.
+ * finishes (every option applies). case_keep (one byte per case) and
+ * act_keep (one per activity id), when not NULL, replace what top_variants
+ * and activities_percent would choose on this log: for a part of a larger
+ * log, whose choice was made on the whole. *out is NULL on failure.
  */
 AB_API int ab_dfg_discover_acc(ab_dfg_acc **out, ab_ctx *ctx, const ab_log *log,
-                               const ab_dfg_options *opts, ab_error *err);
+                               const ab_dfg_options *opts, const uint8_t *case_keep,
+                               const uint8_t *act_keep, ab_error *err);
+
+/**
+ * The activities activities_percent keeps: events[i] are the events of
+ * activity i (activities in byte order of their names) in the selected
+ * cases; keep[i] = 1 for the most frequent (events descending, then name)
+ * that together hold at least percent of the events, the shortest such
+ * prefix. AB_OK or AB_ENOMEM.
+ */
+AB_API int ab_dfg_choose_activities(ab_ctx *ctx, const uint64_t *events, uint32_t n, double percent,
+                                    uint8_t *keep);
 
 /* ---- Merging accumulators: one graph from logs summarised apart. ----
  *
@@ -316,6 +330,9 @@ AB_API int ab_dfg_acc_load(ab_dfg_acc *acc, const void *data, size_t len, ab_err
 
 /** Distinct variants of acc (after loads: of what was loaded). */
 AB_API uint64_t ab_dfg_acc_variant_count(const ab_dfg_acc *acc);
+
+/** 1 when acc holds the variant of the activity names names[0..n), else 0. */
+AB_API int ab_dfg_acc_has_variant(const ab_dfg_acc *acc, const char *const *names, uint32_t n);
 
 /** The series an order statistic is asked of. */
 typedef enum ab_dfg_series_kind {
