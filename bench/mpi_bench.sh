@@ -153,30 +153,34 @@ for np in 1 2; do
     echo "### phases, -np $np (seconds since start, rank 0's clock)"
     grep '^asbuilt-mpi:' "$T/np$np.err" | sed 's/^asbuilt-mpi: */    /'
 done
-# Per-event costs of the 2-rank run. The read, the shuffle, the completion of
-# cases and the gather run on every rank at once: CPU-ns per event is the
-# phase's seconds times the ranks over the events. The merge on rank 0 and the
-# command (diff on the merged log) run on rank 0 alone: ns per event of wall time.
-echo
-echo "### per-event costs (-np 2)"
-python3 - "$T/np2.err" "$events" <<'PY'
+# Per-event costs of the 2-rank runs. The phases every rank runs at once
+# (read, shuffle, completion of cases, gather; under discover the summaries
+# and the selection): CPU-ns per event is the phase's seconds times the ranks
+# over the events. What rank 0 runs alone (the merge, the rest of diff):
+# ns per event of wall time.
+cat >"$T/costs.py" <<'PY'
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
-ev = int(sys.argv[2])
+ev, kind = int(sys.argv[2]), sys.argv[3]
 ts = {}
 for l in lines:
     m = re.match(r"asbuilt-mpi:\s+([\d.]+) s\s+(\w+)", l)
     if m:
         ts[m.group(2)] = float(m.group(1))
-phases = [("read", "every rank", 2), ("shuffle", "every rank", 2), ("cases", "every rank", 2),
-          ("gather", "every rank", 2), ("merged", "rank 0", 1),
-          ("aligning", "rank 0: the map, traces and variants", 1),
-          ("aligned", "every rank: the alignments of the distinct variants", 2),
-          ("done", "rank 0 (the rest of the command)", 1)]
+start = [("read", "every rank", 2), ("shuffle", "every rank", 2), ("cases", "every rank", 2)]
+phases = start + ([("gather", "every rank", 2), ("merged", "rank 0", 1),
+                   ("aligning", "rank 0: the map, traces and variants", 1),
+                   ("aligned", "every rank: the alignments of the distinct variants", 2),
+                   ("done", "rank 0 (the rest of the command)", 1)] if kind == "diff" else
+                  [("summarised", "every rank: the cases into an accumulator", 2),
+                   ("loaded", "every rank: variants to their owners, counters to rank 0, loaded there", 2),
+                   ("asked", "rank 0: the merged graph", 1),
+                   ("selected", "every rank: durations sorted, the percentiles selected", 2),
+                   ("done", "rank 0: the output written", 1)])
 prev = 0.0
 for k, who, n in phases:
     if k in ts:
-        print("    %-8s %6.3f s  %6.0f ns/event  (%s)" % (k, ts[k] - prev, (ts[k] - prev) * n * 1e9 / ev, who))
+        print("    %-10s %6.3f s  %6.0f ns/event  (%s)" % (k, ts[k] - prev, (ts[k] - prev) * n * 1e9 / ev, who))
         prev = ts[k]
 for pat, what in ((r"(\d+) bytes between ranks", "shuffled between ranks"), (r"gather: (\d+) bytes", "gathered to rank 0 from rank 1")):
     m = [re.search(pat, l) for l in lines]
@@ -184,28 +188,9 @@ for pat, what in ((r"(\d+) bytes between ranks", "shuffled between ranks"), (r"g
     if m:
         print("    %s: %.1f bytes/event" % (what, int(m[0].group(1)) / ev))
 PY
-# The same for discover: the summaries stay on the ranks; rank 0 loads
-# their counters and the ranks select the percentiles together.
+echo
+echo "### per-event costs (-np 2)"
+python3 "$T/costs.py" "$T/np2.err" "$events" diff
 echo
 echo "### per-event costs of discover (-np 2)"
-python3 - "$T/dnp2.err" "$events" <<'PY'
-import re, sys
-lines = open(sys.argv[1]).read().splitlines()
-ev = int(sys.argv[2])
-ts = {}
-for l in lines:
-    m = re.match(r"asbuilt-mpi:\s+([\d.]+) s\s+(\w+)", l)
-    if m:
-        ts[m.group(2)] = float(m.group(1))
-phases = [("read", "every rank", 2), ("shuffle", "every rank", 2), ("cases", "every rank", 2),
-          ("summarised", "every rank: the cases into an accumulator", 2),
-          ("loaded", "every rank: variants to their owners, counters to rank 0, loaded there", 2),
-          ("asked", "rank 0: the merged graph", 1),
-          ("selected", "every rank: durations sorted, the percentiles selected", 2),
-          ("done", "rank 0: the output written", 1)]
-prev = 0.0
-for k, who, n in phases:
-    if k in ts:
-        print("    %-10s %6.3f s  %6.0f ns/event  (%s)" % (k, ts[k] - prev, (ts[k] - prev) * n * 1e9 / ev, who))
-        prev = ts[k]
-PY
+python3 "$T/costs.py" "$T/dnp2.err" "$events" discover

@@ -289,7 +289,7 @@ static int64_t *all_diffs(const int64_t *x, size_t n, const int64_t *y, size_t m
             d[k++] = x[i] - y[j];
         }
     }
-    ab__gap_sort_i64(d, k);
+    ab__sort_i64(d, k, NULL);
     return d;
 }
 
@@ -298,7 +298,7 @@ static void random_sample(ab__gap_rng *rng, int64_t *v, size_t n, int64_t range,
     for (size_t i = 0; i < n; i++) {
         v[i] = (int64_t)ab__gap_rng_below(rng, (uint32_t)range) + offset;
     }
-    ab__gap_sort_i64(v, n);
+    ab__sort_i64(v, n, NULL);
 }
 
 static void test_pair_select(void **state)
@@ -381,7 +381,7 @@ static void test_pair_select(void **state)
     for (int i = 0; i < NX; i += 7) {
         x[i] = x[i] / 1000000 * 1000000; /* Some ties. */
     }
-    ab__gap_sort_i64(x, NX);
+    ab__sort_i64(x, NX, NULL);
     int64_t *d = all_diffs(x, NX, y, MY);
     assert_int_equal(ab__gap_sel_init(&w, ctx, NX, MY), AB_OK);
     uint64_t ks[] = {1,
@@ -560,8 +560,8 @@ static void test_lehmann_moses(void **state)
     for (int i = 0; i < R; i++) {
         a[i] = b[i] = (int64_t)ab__gap_rng_next(&r2) >> (i % 3 ? 20 : 1);
     }
-    ab__gap_sort_i64(a, R);
-    ab__gap_sort_i64_tmp(b, R, tmp);
+    ab__sort_i64(a, R, NULL);
+    ab__sort_i64(b, R, tmp);
     assert_memory_equal(a, b, sizeof(int64_t) * R);
     free(a);
     free(b);

@@ -38,22 +38,7 @@
 #include "mpi_align.h"
 #include "mpi_comm.h"
 #include "mpi_load.h"
-
-/* Moves an engine buffer into an mpi_bytes slot. */
-static int take_buf(mpi_bytes *to, ab_buf *b)
-{
-    to->len = b->len;
-    to->ptr = NULL;
-    if (b->len > 0) {
-        to->ptr = malloc(b->len);
-        if (to->ptr == NULL) {
-            return AB_ENOMEM;
-        }
-        memcpy(to->ptr, b->ptr, b->len);
-    }
-    ab_buf_dispose(b);
-    return AB_OK;
-}
+#include "mpi_part.h"
 
 static const char *no_names(uint32_t id, size_t *len_out, void *payload)
 {
@@ -343,7 +328,7 @@ static int owners_top(ab_ctx *ctx, const ab_dfg_options *o, const ab_dfg_acc *pa
         st = ab_dfg_acc_save(part, NULL, vb, (uint32_t)P);
     }
     for (int d = 0; st == AB_OK && d < P; d++) {
-        st = take_buf(&send[d], &vb[d]);
+        st = mpi_take_buf(&send[d], &vb[d]);
     }
     int rc = mpi_settle(st, err);
     if (rc == EXIT_OK) {

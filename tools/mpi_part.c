@@ -12,8 +12,7 @@
 
 #include "asbuilt/partial.h"
 
-/* Moves an ab_buf's bytes into an mpi_bytes (the ab_buf is left empty). */
-static int take(mpi_bytes *out, ab_buf *b)
+int mpi_take_buf(mpi_bytes *out, ab_buf *b)
 {
     out->ptr = NULL;
     out->len = b->len;
@@ -61,7 +60,7 @@ int mpi_part_write(mpi_bytes *out, ab_ctx *ctx, const ab_log *log, const ab_read
         ab_buf_dispose(&b);
         return rc;
     }
-    return take(out, &b);
+    return mpi_take_buf(out, &b);
 }
 
 int mpi_part_merge(ab_log **out, ab_ctx *ctx, mpi_bytes *parts, int n, const ab_read_options *ro,

@@ -11,6 +11,10 @@
 #include "asbuilt/asbuilt.h"
 #include "mpi_comm.h"
 
+/* Moves an engine buffer's bytes into *out (malloc'ed; the buffer is left
+ * empty, also on failure). AB_OK or AB_ENOMEM. */
+int mpi_take_buf(mpi_bytes *out, ab_buf *b);
+
 /*
  * Writes into *out the partial of the cases of log owned by rank `owner`
  * of `ranks` (ab_partial_case_rank), or of all its cases when owner < 0;

@@ -391,14 +391,7 @@ int mpi_stats_view(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
     ab_buf fb = AB_BUF_INIT;
     if (st == AB_OK && owned != NULL) {
         st = ab_partial_write_cases(&fb, ctx, owned, ro, NULL, 0, 1, &err);
-        if (st == AB_OK && fb.len > 0) {
-            send[0].ptr = malloc(fb.len);
-            st = send[0].ptr == NULL ? AB_ENOMEM : AB_OK;
-            if (st == AB_OK) {
-                memcpy(send[0].ptr, fb.ptr, fb.len);
-                send[0].len = fb.len;
-            }
-        }
+        st = st == AB_OK ? mpi_take_buf(&send[0], &fb) : st;
     }
     ab_buf_dispose(&fb);
     if ((rc = mpi_settle(st, &err)) != EXIT_OK || (rc = mpi_exchange(send, recv, NULL)) != 0) {

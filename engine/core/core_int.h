@@ -173,6 +173,10 @@ static inline size_t ab__memo_slot(const char *s, size_t len, size_t slots)
 uint32_t ab__hash_bytes(const void *p, size_t len);
 uint64_t ab__hash64(const void *p, size_t len, uint64_t seed);
 
+/* Sorts v[0..n) ascending: a radix sort when tmp holds n more values (and n
+ * is large enough to gain), else qsort (tmp NULL). */
+void ab__sort_i64(int64_t *v, size_t n, int64_t *tmp);
+
 /* ---- Growable array helpers. ---- */
 
 /*

@@ -587,19 +587,27 @@ static int cmp_u64(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
+int ab__dfg_cmp_variant(uint64_t ca, const uint32_t *sa, uint32_t la, uint64_t cb,
+                        const uint32_t *sb, uint32_t lb, const uint32_t *rank)
+{
+    if (ca != cb) {
+        return ca > cb ? -1 : 1;
+    }
+    uint32_t n = la < lb ? la : lb;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t x = rank != NULL ? rank[sa[i]] : sa[i], y = rank != NULL ? rank[sb[i]] : sb[i];
+        if (x != y) {
+            return x < y ? -1 : 1;
+        }
+    }
+    return (la > lb) - (la < lb);
+}
+
 static int cmp_variant(const void *pa, const void *pb)
 {
     const ab_dfg_variant *a = pa, *b = pb;
-    if (a->cases != b->cases) {
-        return a->cases > b->cases ? -1 : 1;
-    }
-    uint32_t n = a->length < b->length ? a->length : b->length;
-    for (uint32_t i = 0; i < n; i++) {
-        if (a->activities[i] != b->activities[i]) {
-            return a->activities[i] < b->activities[i] ? -1 : 1;
-        }
-    }
-    return (a->length > b->length) - (a->length < b->length);
+    return ab__dfg_cmp_variant(a->cases, a->activities, a->length, b->cases, b->activities,
+                               b->length, NULL);
 }
 
 static int finish_activities(ab_dfg_acc *acc, ab_dfg *d, uint32_t *rank)

@@ -201,17 +201,7 @@ typedef struct var_key {
 static int cmp_var_key(const void *pa, const void *pb)
 {
     const var_key *a = pa, *b = pb;
-    if (a->cases != b->cases) {
-        return a->cases > b->cases ? -1 : 1;
-    }
-    uint32_t n = a->len < b->len ? a->len : b->len;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t x = a->rank[a->seq[i]], y = b->rank[b->seq[i]];
-        if (x != y) {
-            return x < y ? -1 : 1;
-        }
-    }
-    return (a->len > b->len) - (a->len < b->len);
+    return ab__dfg_cmp_variant(a->cases, a->seq, a->len, b->cases, b->seq, b->len, a->rank);
 }
 
 typedef struct name_ref {
@@ -706,42 +696,6 @@ done:
 
 /* ---- A part's answers ---- */
 
-/*
- * Sorts the n non-negative values of a (durations) in linear time: a
- * least-significant-digit radix sort on 11-bit digits, skipping the digits
- * above the largest value (most durations fit in 44 bits: 4 passes).
- * tmp holds n values.
- */
-static void radix_sort(int64_t *a, int64_t *tmp, size_t n)
-{
-    uint64_t max = 0;
-    for (size_t i = 0; i < n; i++) {
-        max |= (uint64_t)a[i];
-    }
-    int64_t *src = a, *dst = tmp;
-    for (unsigned shift = 0; shift < 64 && (max >> shift) != 0; shift += 11) {
-        size_t count[2048] = {0};
-        for (size_t i = 0; i < n; i++) {
-            count[((uint64_t)src[i] >> shift) & 2047]++;
-        }
-        size_t sum = 0;
-        for (size_t d = 0; d < 2048; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            dst[count[((uint64_t)src[i] >> shift) & 2047]++] = src[i];
-        }
-        int64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != a) {
-        memcpy(a, src, n * sizeof(*a));
-    }
-}
-
 #define REF_KIND_SHIFT 32
 
 static int sorted_series(const ab__dstat *s)
@@ -783,13 +737,10 @@ int ab_dfg_acc_order_bind(ab_dfg_acc *acc, const ab_dfg_order *orders, size_t n,
         /* Sorted once, in the room of its unused capacity when it has some;
          * a series may be bound again (its median and p90). */
         if (s->vals != NULL && s->n > 1 && !sorted_series(s)) {
-            int64_t *tmp = s->vals_cap >= 2 * s->n ? s->vals + s->n
-                                                    : ab__malloc(acc->ctx, (size_t)s->n * 8);
-            if (tmp == NULL) {
-                return AB_ENOMEM;
-            }
-            radix_sort(s->vals, tmp, (size_t)s->n);
-            if (tmp != s->vals + s->n) {
+            int spare = s->vals_cap >= 2 * s->n;
+            int64_t *tmp = spare ? s->vals + s->n : ab__malloc(acc->ctx, (size_t)s->n * 8);
+            ab__sort_i64(s->vals, (size_t)s->n, tmp); /* tmp NULL: a slower sort. */
+            if (!spare) {
                 ab__free(acc->ctx, tmp);
             }
         }

@@ -180,6 +180,11 @@ int ab__dfg_var_get(ab_dfg_acc *acc, const uint32_t *seq, uint32_t len, uint32_t
 uint32_t ab__dfg_var_find(const ab_dfg_acc *acc, const uint32_t *seq, uint32_t len);
 /* Keeps id among the variant's smallest example ids. */
 int ab__dfg_note_example(ab_dfg_acc *acc, acc_var *v, const char *id, size_t len);
+/* The order of variants in a graph: more cases first, then the sequences
+ * of activity positions in byte order of names (rank[id], or the ids
+ * themselves when rank is NULL), a prefix first. Like strcmp. */
+int ab__dfg_cmp_variant(uint64_t ca, const uint32_t *sa, uint32_t la, uint64_t cb,
+                        const uint32_t *sb, uint32_t lb, const uint32_t *rank);
 /* Finishes into *out without destroying acc. */
 int ab__dfg_acc_build(ab_dfg_acc *acc, ab_dfg **out, ab_error *err);
 

@@ -108,11 +108,6 @@ uint32_t ab__gap_rng_below(ab__gap_rng *r, uint32_t n);
 double ab__gap_median_sorted(const int64_t *v, size_t n);
 /* Percentile q in [0, 1] of sorted values, interpolated linearly (numpy's default). */
 double ab__gap_quantile_sorted(const double *v, size_t n, double q);
-/* Sorts int64 values ascending. */
-void ab__gap_sort_i64(int64_t *v, size_t n);
-
-/* Sorts n values with a radix sort, tmp holding n more (NULL: qsort). */
-void ab__gap_sort_i64_tmp(int64_t *v, size_t n, int64_t *tmp);
 
 /* A value and its weight, for the weighted median of the selection. */
 typedef struct ab__gap_pair {

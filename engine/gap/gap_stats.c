@@ -86,19 +86,6 @@ uint32_t ab__gap_rng_below(ab__gap_rng *r, uint32_t n)
 
 /* ---- Order statistics ---- */
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-void ab__gap_sort_i64(int64_t *v, size_t n)
-{
-    if (n > 1) {
-        qsort(v, n, sizeof(*v), cmp_i64);
-    }
-}
-
 double ab__gap_median_sorted(const int64_t *v, size_t n)
 {
     if (n == 0) {
@@ -123,52 +110,6 @@ double ab__gap_quantile_sorted(const double *v, size_t n, double q)
     }
     double f = pos - (double)i;
     return v[i] + (v[i + 1] - v[i]) * f;
-}
-
-/* ---- Sorting ---- */
-
-void ab__gap_sort_i64_tmp(int64_t *v, size_t n, int64_t *tmp)
-{
-    if (n < 2048 || tmp == NULL) {
-        ab__gap_sort_i64(v, n);
-        return;
-    }
-    /* LSD radix sort on the bits with the sign flipped, 11 bits a pass;
-     * passes where every value has the same digit are skipped (durations
-     * rarely use the top bits). */
-    uint64_t *a = (uint64_t *)v, *b = (uint64_t *)tmp;
-    const uint64_t flip = (uint64_t)1 << 63;
-    for (size_t i = 0; i < n; i++) {
-        a[i] ^= flip;
-    }
-    for (int shift = 0; shift < 64; shift += 11) {
-        size_t count[2048];
-        memset(count, 0, sizeof(count));
-        for (size_t i = 0; i < n; i++) {
-            count[(a[i] >> shift) & 2047]++;
-        }
-        if (count[(a[0] >> shift) & 2047] == n) {
-            continue;
-        }
-        size_t sum = 0;
-        for (int d = 0; d < 2048; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            b[count[(a[i] >> shift) & 2047]++] = a[i];
-        }
-        uint64_t *t = a;
-        a = b;
-        b = t;
-    }
-    for (size_t i = 0; i < n; i++) {
-        a[i] ^= flip;
-    }
-    if (a != (uint64_t *)v) {
-        memcpy(v, a, sizeof(int64_t) * n);
-    }
 }
 
 /* ---- Selection among the pairwise differences ---- */

@@ -414,8 +414,8 @@ static void local_impact(const lay *L, const job *j, work *w)
         }
         add_spans(L, gi, from, fpos, to, tpos, w->y, &m);
     }
-    ab__gap_sort_i64_tmp(w->x, n, w->tmp);
-    ab__gap_sort_i64_tmp(w->y, m, w->tmp);
+    ab__sort_i64(w->x, n, w->tmp);
+    ab__sort_i64(w->y, m, w->tmp);
     l->n_deviating = n;
     l->n_baseline = m;
     if (n < min_group) {
@@ -444,7 +444,7 @@ static void run_job(const lay *L, const job *j, work *w)
         }
         add_times(L, e->groups[k], w->x, &n);
     }
-    ab__gap_sort_i64_tmp(w->x, n, w->tmp);
+    ab__sort_i64(w->x, n, w->tmp);
     /* The baseline: the stratum's candidates (its cases, or its conforming
      * ones), sorted once for the findings of the stratum that follow on
      * this thread, less the cases with D among them. */
@@ -455,7 +455,7 @@ static void run_job(const lay *L, const job *j, work *w)
                 add_times(L, j->s->groups[k], w->cache, &w->cache_n);
             }
         }
-        ab__gap_sort_i64_tmp(w->cache, w->cache_n, w->tmp);
+        ab__sort_i64(w->cache, w->cache_n, w->tmp);
         w->cache_s = j->s;
         w->cache_conf = j->conforming_only;
     }
@@ -470,7 +470,7 @@ static void run_job(const lay *L, const job *j, work *w)
     m = w->cache_n;
     if (r > 0) {
         /* Sorted multiset difference: D's cases are among the candidates. */
-        ab__gap_sort_i64_tmp(w->rm, r, w->tmp);
+        ab__sort_i64(w->rm, r, w->tmp);
         uint32_t q = 0;
         m = 0;
         for (uint32_t i = 0; i < w->cache_n; i++) {

@@ -1235,10 +1235,10 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
         t->status = AB_GAP_TIME_NO_BASELINE;
         return;
     }
-    ab__gap_sort_i64_tmp(w->x, n, w->tmp);
+    ab__sort_i64(w->x, n, w->tmp);
     uint32_t m;
     if (use_conf) {
-        ab__gap_sort_i64_tmp(w->rm, r, w->tmp);
+        ab__sort_i64(w->rm, r, w->tmp);
         m = sorted_minus(w->cand_conf, *n_conf, w->rm, r, w->y);
     } else {
         m = sorted_minus(w->cand_all, *n_all, w->x, n, w->y);
