@@ -132,7 +132,8 @@ int ab__dstat_add(ab_ctx *ctx, ab__dstat *s, ab_dfg_quantiles mode, int64_t v)
             s->bk[sk_index((uint64_t)v) - s->bk_lo]++;
         }
     } else {
-        rc = AB_GROW(ctx, s->vals, s->vals_cap, (size_t)s->n + 1);
+        /* From 2: most edges of a large graph hold one or two durations. */
+        rc = AB_GROW_FROM(ctx, s->vals, s->vals_cap, (size_t)s->n + 1, 2);
         if (rc != AB_OK) {
             return rc;
         }
