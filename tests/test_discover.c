@@ -1562,7 +1562,9 @@ static int answer_orders(ab_dfg_order *orders, size_t n, void *payload, ab_error
         m->refs[p] = malloc((n + 1) * sizeof(uint64_t));
         assert_int_equal(ab_dfg_acc_order_bind(m->acc[p], orders, n, m->refs[p]), AB_OK);
     }
-    int rc = ab_dfg_order_select(m->ctx, orders, n, sum_counts, m);
+    void *scratch = malloc(ab_dfg_order_scratch_bytes(n));
+    int rc = ab_dfg_order_select(orders, n, scratch, sum_counts, m);
+    free(scratch);
     for (int p = 0; p < MERGE_PARTS; p++) {
         free(m->refs[p]);
         m->refs[p] = NULL;

@@ -82,15 +82,18 @@ static int select_all(selection *s, ab_dfg_order *orders, size_t n)
     ab_error err;
     ab_error_clear(&err);
     s->refs = malloc(sizeof(*s->refs) * (n + 1));
-    int st = s->refs == NULL ? AB_ENOMEM : ab_dfg_acc_order_bind(s->part, orders, n, s->refs);
+    void *scratch = malloc(ab_dfg_order_scratch_bytes(n));
+    int st = s->refs == NULL || scratch == NULL
+                 ? AB_ENOMEM
+                 : ab_dfg_acc_order_bind(s->part, orders, n, s->refs);
     int rc = mpi_settle(st, &err);
     if (rc == EXIT_OK) {
         s->orders = orders;
         /* The counts are local and the sums collective: every rank takes the
-         * same steps, and none can fail but for memory, agreed first. */
-        st = ab_dfg_order_select(s->ctx, orders, n, count_all, s);
-        rc = mpi_settle(st, &err);
+         * same steps, and nothing in them can fail (the memory is agreed). */
+        ab_dfg_order_select(orders, n, scratch, count_all, s);
     }
+    free(scratch);
     free(s->refs);
     s->refs = NULL;
     return rc;

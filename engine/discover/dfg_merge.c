@@ -817,17 +817,17 @@ void ab_dfg_acc_order_count(const ab_dfg_acc *acc, const ab_dfg_order *orders,
     }
 }
 
-int ab_dfg_order_select(ab_ctx *ctx, ab_dfg_order *orders, size_t n, ab_dfg_count_fn count,
+size_t ab_dfg_order_scratch_bytes(size_t n)
+{
+    return (n + 1) * (sizeof(int64_t) + sizeof(uint64_t) + sizeof(uint32_t));
+}
+
+int ab_dfg_order_select(ab_dfg_order *orders, size_t n, void *scratch, ab_dfg_count_fn count,
                         void *payload)
 {
-    uint32_t *which = ab__malloc(ctx, sizeof(*which) * (n + 1));
-    int64_t *at = ab__malloc(ctx, sizeof(*at) * (n + 1));
-    uint64_t *counts = ab__malloc(ctx, sizeof(*counts) * (n + 1));
-    int rc = AB_OK;
-    if (which == NULL || at == NULL || counts == NULL) {
-        rc = AB_ENOMEM;
-        goto done;
-    }
+    int64_t *at = scratch;
+    uint64_t *counts = (uint64_t *)(at + n + 1);
+    uint32_t *which = (uint32_t *)(counts + n + 1);
     /* value is the low end of the open range [value, hi]. */
     size_t open = 0;
     for (size_t i = 0; i < n; i++) {
@@ -841,8 +841,9 @@ int ab_dfg_order_select(ab_ctx *ctx, ab_dfg_order *orders, size_t n, ab_dfg_coun
             const ab_dfg_order *o = &orders[which[j]];
             at[j] = o->value + (o->hi - o->value) / 2;
         }
-        if ((rc = count(which, open, at, counts, payload)) != AB_OK) {
-            goto done;
+        int rc = count(which, open, at, counts, payload);
+        if (rc != AB_OK) {
+            return rc;
         }
         size_t still = 0;
         for (size_t j = 0; j < open; j++) {
@@ -858,9 +859,5 @@ int ab_dfg_order_select(ab_ctx *ctx, ab_dfg_order *orders, size_t n, ab_dfg_coun
         }
         open = still;
     }
-done:
-    ab__free(ctx, which);
-    ab__free(ctx, at);
-    ab__free(ctx, counts);
-    return rc;
+    return AB_OK;
 }

@@ -394,14 +394,18 @@ AB_API void ab_dfg_acc_order_count(const ab_dfg_acc *acc, const ab_dfg_order *or
 typedef int (*ab_dfg_count_fn)(const uint32_t *which, size_t n, const int64_t *at,
                                uint64_t *counts, void *payload);
 
+/** Bytes of scratch ab_dfg_order_select() needs for n orders. */
+AB_API size_t ab_dfg_order_scratch_bytes(size_t n);
+
 /**
  * Answers orders[0..n) by bisection on [lo, hi]: each round asks count for
- * the middle of every open range, at most 64 rounds. Every part runs it
- * with the same orders, so that a count function that sums over processes
- * (an all-reduce) meets the same calls everywhere. AB_OK, AB_ENOMEM, or
+ * the middle of every open range, at most 64 rounds. scratch holds
+ * ab_dfg_order_scratch_bytes(n) bytes, so that nothing can fail but count:
+ * every part runs it with the same orders, and a count function that sums
+ * over processes (an all-reduce) meets the same calls everywhere. AB_OK or
  * count's status.
  */
-AB_API int ab_dfg_order_select(ab_ctx *ctx, ab_dfg_order *orders, size_t n,
+AB_API int ab_dfg_order_select(ab_dfg_order *orders, size_t n, void *scratch,
                                ab_dfg_count_fn count, void *payload);
 
 /* ---- Writers. Each appends to a caller-owned buffer (see ab_buf). ---- */
