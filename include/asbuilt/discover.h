@@ -398,8 +398,9 @@ typedef int (*ab_dfg_count_fn)(const uint32_t *which, size_t n, const int64_t *a
 AB_API size_t ab_dfg_order_scratch_bytes(size_t n);
 
 /**
- * Answers orders[0..n) by bisection on [lo, hi]: each round asks count for
- * the middle of every open range, at most 64 rounds. scratch holds
+ * Answers orders[0..n) by bisection on [lo, hi] (hi is narrowed as it
+ * goes): each round asks count for the middle of every open range, at most
+ * 64 rounds. scratch holds
  * ab_dfg_order_scratch_bytes(n) bytes, so that nothing can fail but count:
  * every part runs it with the same orders, and a count function that sums
  * over processes (an all-reduce) meets the same calls everywhere. AB_OK or
