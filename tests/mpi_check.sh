@@ -283,6 +283,26 @@ for filters in "" "--top-variants 4 --activities 70%"; do
         fi
     done
 done
+# A rank that runs out of memory at any step of discover (ASBUILT_MPI_FAIL):
+# every rank exits 4 with one message, none is left waiting.
+for np in $NPS; do
+    [ "$np" -gt 1 ] || continue
+    for f in 0:filters $((np - 1)):filters $((np - 1)):summarise $((np - 1)):owners 0:load 0:orders \
+        $((np - 1)):bind 0:bind; do
+        rm -f "$T/mpi.json"
+        ASBUILT_MPI_FAIL=$f timeout 120 "${MPIRUN[@]}" -np "$np" "$ABM" discover --top-variants 3 \
+            --activities 90% -o "$T/mpi.json" "$B" >/dev/null 2>"$T/mpi.err"
+        rc=$?
+        n=$(grep -c "out of memory" "$T/mpi.err")
+        if [ $rc -eq 4 ] && [ "$n" -eq 1 ] && [ ! -e "$T/mpi.json" ]; then
+            ok "discover, rank ${f%%:*} out of memory at ${f#*:} -np $np: exit 4, said once"
+        else
+            bad "discover, rank ${f%%:*} out of memory at ${f#*:} -np $np: exit $rc, $n messages"
+            grep -v '^ ' "$T/mpi.err" | head -4 | sed 's/^/     /'
+        fi
+        rm -f "$T/mpi.json"
+    done
+done
 # A log without timestamps keeps file order, decided on the whole input:
 # stats then gathers the log, and the report is still asbuilt's.
 python3 - "$T/untimed.xes" <<'PY'
