@@ -301,3 +301,70 @@ int mpi_bcast_recv(unsigned char **out, uint64_t *len_out)
     *len_out = failed ? 0 : len;
     return failed ? 4 : 0;
 }
+
+typedef struct name_count {
+    const char *name;
+    uint64_t count;
+} name_count;
+
+static int cmp_name_count(const void *pa, const void *pb)
+{
+    return strcmp(((const name_count *)pa)->name, ((const name_count *)pb)->name);
+}
+
+void mpi_put_count(mpi_wbuf *b, const char *name, uint64_t count)
+{
+    mpi_put_str(b, name, strlen(name) + 1);
+    mpi_put(b, &count, sizeof(count));
+}
+
+int64_t mpi_sum_by_name(const mpi_bytes *msgs, int n, const char ***names_out,
+                        uint64_t **counts_out)
+{
+    *names_out = NULL;
+    *counts_out = NULL;
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        total += msgs[i].len / 13; /* A name (4 + 1 bytes at least) and a count. */
+    }
+    name_count *rows = malloc(sizeof(*rows) * (total + 1));
+    const char **names = malloc(sizeof(*names) * (total + 1));
+    uint64_t *counts = malloc(sizeof(*counts) * (total + 1));
+    int64_t na = rows == NULL || names == NULL || counts == NULL ? -1 : 0;
+    uint64_t k = 0;
+    for (int i = 0; na == 0 && i < n; i++) {
+        if (msgs[i].len == 0) {
+            continue;
+        }
+        mpi_rbuf r = {msgs[i].ptr, (size_t)msgs[i].len, 0, 0};
+        uint32_t m = mpi_get_u32(&r);
+        for (uint32_t j = 0; j < m && !r.bad && k < total; j++) {
+            uint32_t l;
+            rows[k].name = mpi_get_str(&r, &l);
+            mpi_get(&r, &rows[k].count, sizeof(uint64_t));
+            r.bad |= rows[k].name == NULL || l == 0 || rows[k].name[l - 1] != '\0';
+            k++;
+        }
+        na = r.bad || r.off != r.len ? -1 : 0;
+    }
+    if (na == 0) {
+        qsort(rows, k, sizeof(*rows), cmp_name_count);
+        for (uint64_t i = 0; i < k; i++) {
+            if (na > 0 && strcmp(names[na - 1], rows[i].name) == 0) {
+                counts[na - 1] += rows[i].count;
+            } else {
+                names[na] = rows[i].name;
+                counts[na++] = rows[i].count;
+            }
+        }
+    }
+    free(rows);
+    if (na < 0) {
+        free(names);
+        free(counts);
+        return -1;
+    }
+    *names_out = names;
+    *counts_out = counts;
+    return na;
+}

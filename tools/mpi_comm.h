@@ -82,6 +82,18 @@ void mpi_bcast_send(const void *p, uint64_t len);
  * all the same, *out NULL). */
 int mpi_bcast_recv(unsigned char **out, uint64_t *len_out);
 
+/* Appends one (name, count) of a message that mpi_sum_by_name reads: the
+ * message starts with the number of them (mpi_put_u32). */
+void mpi_put_count(mpi_wbuf *b, const char *name, uint64_t count);
+/*
+ * The (name, count) pairs of msgs[0..n) (each a count of pairs, then the
+ * pairs), summed by name: *names_out (pointing into msgs) in byte order
+ * and *counts_out, both malloc'ed. Returns their number, or -1 when a
+ * message is damaged or memory runs out.
+ */
+int64_t mpi_sum_by_name(const mpi_bytes *msgs, int n, const char ***names_out,
+                        uint64_t **counts_out);
+
 /* Sum over ranks (collective). */
 uint64_t mpi_sum_u64(uint64_t v);
 /* Maximum over ranks (collective). */

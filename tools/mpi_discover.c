@@ -419,17 +419,6 @@ static void damaged(ab_error *err)
     err->code = AB_ERROR;
 }
 
-static const char *log_names(uint32_t id, size_t *len_out, void *payload)
-{
-    const ab_log *log = payload;
-    if (id >= ab_log_activity_count(log)) {
-        return NULL;
-    }
-    const char *s = ab_log_activity_name(log, id);
-    *len_out = strlen(s);
-    return s;
-}
-
 /*
  * --top-variants k: *keep_out gets, per case of owned, whether its variant
  * is among the k most frequent of the whole log (cases, then names, the
@@ -449,7 +438,7 @@ static int choose_cases(ab_ctx *ctx, const ab_log *owned, uint32_t k, uint8_t **
     unsigned char *msg = NULL;
     uint64_t msg_len = 0, distinct = 0;
     const char **names = NULL;
-    int st = ab_dfg_acc_create(&pre, ctx, &vo, owned != NULL ? log_names : no_names,
+    int st = ab_dfg_acc_create(&pre, ctx, &vo, owned != NULL ? ab_dfg_log_name : no_names,
                                (void *)owned);
     uint32_t nc = owned != NULL ? ab_log_case_count(owned) : 0;
     const uint32_t *act = owned != NULL ? ab_log_col_activity(owned) : NULL;
@@ -528,16 +517,6 @@ static int choose_cases(ab_ctx *ctx, const ab_log *owned, uint32_t k, uint8_t **
     return rc;
 }
 
-typedef struct act_row {
-    const char *name;
-    uint64_t events;
-} act_row;
-
-static int cmp_act_row(const void *a, const void *b)
-{
-    return strcmp(((const act_row *)a)->name, ((const act_row *)b)->name);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -548,44 +527,17 @@ static int cmp_str(const void *a, const void *b)
 static int rank0_activities(ab_ctx *ctx, const mpi_bytes *msgs, double percent, mpi_wbuf *out,
                             ab_error *err)
 {
-    uint64_t total = 0;
-    for (int s = 0; s < mpi_size; s++) {
-        total += msgs[s].len / 13; /* A name (4 + 1 bytes at least) and a count. */
+    const char **names = NULL;
+    uint64_t *events = NULL;
+    int64_t n = mpi_sum_by_name(msgs, mpi_size, &names, &events);
+    uint32_t na = n > 0 ? (uint32_t)n : 0;
+    uint8_t *keep = malloc((size_t)na + 1);
+    int st = keep == NULL ? AB_ENOMEM : AB_OK;
+    if (st == AB_OK && n < 0) {
+        damaged(err);
+        st = AB_ERROR;
     }
-    act_row *rows = malloc(sizeof(*rows) * (total + 1));
-    uint64_t *events = malloc(sizeof(*events) * (total + 1));
-    uint8_t *keep = malloc(total + 1);
-    int st = rows == NULL || events == NULL || keep == NULL ? AB_ENOMEM : AB_OK;
-    uint64_t n = 0;
-    for (int s = 0; st == AB_OK && s < mpi_size; s++) {
-        if (msgs[s].len == 0) {
-            continue;
-        }
-        mpi_rbuf r = {msgs[s].ptr, (size_t)msgs[s].len, 0, 0};
-        uint32_t m = mpi_get_u32(&r);
-        for (uint32_t j = 0; j < m && !r.bad && n < total; j++) {
-            uint32_t l;
-            rows[n].name = mpi_get_str(&r, &l);
-            mpi_get(&r, &rows[n].events, sizeof(uint64_t));
-            r.bad |= rows[n].name == NULL || l == 0 || rows[n].name[l - 1] != '\0';
-            n++;
-        }
-        if (r.bad || r.off != r.len) {
-            damaged(err);
-            st = AB_ERROR;
-        }
-    }
-    uint32_t na = 0;
     if (st == AB_OK) {
-        qsort(rows, n, sizeof(*rows), cmp_act_row);
-        for (uint64_t i = 0; i < n; i++) {
-            if (na > 0 && strcmp(rows[na - 1].name, rows[i].name) == 0) {
-                events[na - 1] += rows[i].events;
-            } else {
-                rows[na] = rows[i];
-                events[na++] = rows[i].events;
-            }
-        }
         st = ab_dfg_choose_activities(ctx, events, na, percent, keep);
     }
     if (st == AB_OK) {
@@ -596,12 +548,12 @@ static int rank0_activities(ab_ctx *ctx, const mpi_bytes *msgs, double percent, 
         mpi_put_u32(out, kept);
         for (uint32_t a = 0; a < na; a++) {
             if (keep[a]) {
-                mpi_put_str(out, rows[a].name, strlen(rows[a].name) + 1);
+                mpi_put_str(out, names[a], strlen(names[a]) + 1);
             }
         }
         st = out->bad ? AB_ENOMEM : AB_OK;
     }
-    free(rows);
+    free(names);
     free(events);
     free(keep);
     return st;
@@ -643,9 +595,7 @@ static int choose_acts(ab_ctx *ctx, const ab_log *owned, const uint8_t *case_kee
         mpi_put_u32(&b, m);
         for (uint32_t a = 0; a < na; a++) {
             if (events[a] > 0) {
-                const char *s = ab_log_activity_name(owned, a);
-                mpi_put_str(&b, s, strlen(s) + 1);
-                mpi_put(&b, &events[a], sizeof(events[a]));
+                mpi_put_count(&b, ab_log_activity_name(owned, a), events[a]);
             }
         }
         st = b.bad ? AB_ENOMEM : AB_OK;

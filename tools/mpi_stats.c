@@ -286,62 +286,6 @@ static int cmp_name(const void *pa, const void *pb)
     return strcmp(*(const char *const *)pa, *(const char *const *)pb);
 }
 
-typedef struct act_sum {
-    const char *name;
-    uint64_t events;
-} act_sum;
-
-static int cmp_act_sum(const void *pa, const void *pb)
-{
-    return strcmp(((const act_sum *)pa)->name, ((const act_sum *)pb)->name);
-}
-
-/* Rank 0: the activities of every rank's message, summed by name, into
- * keep.names / keep.events; their number, or -1 (damaged, out of memory). */
-static int64_t sum_activities(const mpi_bytes *msgs, int n)
-{
-    uint64_t total = 0;
-    for (int i = 0; i < n; i++) {
-        total += msgs[i].len / 13; /* A name and a count take 13 bytes at least. */
-    }
-    act_sum *rows = malloc(sizeof(*rows) * (total + 1));
-    keep.names = malloc(sizeof(*keep.names) * (total + 1));
-    keep.events = malloc(sizeof(*keep.events) * (total + 1));
-    if (rows == NULL || keep.names == NULL || keep.events == NULL) {
-        free(rows);
-        return -1;
-    }
-    uint64_t k = 0;
-    for (int i = 0; i < n; i++) {
-        if (msgs[i].len == 0) {
-            continue;
-        }
-        mpi_rbuf r = {msgs[i].ptr, (size_t)msgs[i].len, 0, 0};
-        uint32_t m = mpi_get_u32(&r);
-        for (uint32_t j = 0; j < m && !r.bad && k < total; j++) {
-            rows[k].name = get_cstr(&r);
-            mpi_get(&r, &rows[k].events, sizeof(uint64_t));
-            k++;
-        }
-        if (r.bad || r.off != r.len) {
-            free(rows);
-            return -1;
-        }
-    }
-    qsort(rows, k, sizeof(*rows), cmp_act_sum);
-    int64_t na = 0;
-    for (uint64_t i = 0; i < k; i++) {
-        if (na > 0 && strcmp(keep.names[na - 1], rows[i].name) == 0) {
-            keep.events[na - 1] += rows[i].events;
-        } else {
-            keep.names[na] = rows[i].name;
-            keep.events[na++] = rows[i].events;
-        }
-    }
-    free(rows);
-    return na;
-}
-
 static void damaged(ab_error *err)
 {
     snprintf(err->msg, sizeof(err->msg), "internal error: a damaged message between ranks");
@@ -457,8 +401,7 @@ int mpi_stats_view(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
         for (uint32_t a = 0; a < na; a++) {
             uint64_t e = ab_log_activity_events(owned, a);
             if (e > 0) {
-                put_cstr(&acts, ab_log_activity_name(owned, a));
-                mpi_put(&acts, &e, sizeof(e));
+                mpi_put_count(&acts, ab_log_activity_name(owned, a), e);
             }
         }
         /* Room for the counts written first. */
@@ -629,7 +572,7 @@ int mpi_stats_view(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
         /* The view: the report's lines, from the ranks' messages. */
         svar *cand = NULL;
         uint32_t ncand = 0;
-        int64_t na = sum_activities(keep.msgs + P, P);
+        int64_t na = mpi_sum_by_name(keep.msgs + P, P, &keep.names, &keep.events);
         st = na >= 0 && get_variants(keep.msgs, P, &cand, &ncand, &keep.pool) ? AB_OK : AB_ERROR;
         if (st == AB_OK) {
             keep.top = malloc(sizeof(*keep.top) * ((size_t)ncand + 1));

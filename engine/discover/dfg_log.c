@@ -11,7 +11,7 @@
 
 #include <stdlib.h>
 
-static const char *log_name(uint32_t id, size_t *len_out, void *payload)
+const char *ab_dfg_log_name(uint32_t id, size_t *len_out, void *payload)
 {
     const ab_log *log = payload;
     if (id >= ab_log_activity_count(log)) {
@@ -161,7 +161,7 @@ int ab_dfg_discover_acc(ab_dfg_acc **out, ab_ctx *ctx, const ab_log *log,
     }
     opts = &o;
     ab_dfg_acc *acc = NULL;
-    int rc = ab_dfg_acc_create(&acc, ctx, opts, log_name, (void *)log);
+    int rc = ab_dfg_acc_create(&acc, ctx, opts, ab_dfg_log_name, (void *)log);
     if (rc == AB_EINVAL) {
         return ab__error(err, rc, "discover", 0, 0,
                          "invalid discovery options (version %u, activities_percent %g, "

@@ -239,6 +239,9 @@ typedef struct ab_dfg_case {
 /** Returns the name of an activity id (and its length in *len_out), or NULL if unknown. */
 typedef const char *(*ab_dfg_name_fn)(uint32_t activity_id, size_t *len_out, void *payload);
 
+/** The ab_dfg_name_fn of a finished log's activity ids (payload: the const ab_log *). */
+AB_API const char *ab_dfg_log_name(uint32_t activity_id, size_t *len_out, void *payload);
+
 /**
  * Creates an accumulator. Only quantiles, min_edge_cases, examples and
  * max_variants of opts apply (case and activity filters belong to whoever
