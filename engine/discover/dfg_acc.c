@@ -123,7 +123,7 @@ size_t ab_dfg_acc_memory(const ab_dfg_acc *acc)
                ((size_t)acc->var_mask + (acc->var_mask != 0)) * sizeof(uint32_t) +
                acc->var_seq_cap * sizeof(uint32_t) + acc->seq_cap * sizeof(uint32_t) +
                acc->pend_cap * sizeof(pending_start) + acc->ex_bytes +
-               ab__strtab_bytes(&acc->act_names);
+               ab__strtab_bytes(&acc->act_names) + ab__strtab_bytes(&acc->log_acts);
     for (uint32_t a = 0; a < acc->act_names.count; a++) {
         n += ab__dstat_bytes(&acc->acts[a].service);
     }

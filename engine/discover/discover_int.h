@@ -1,7 +1,8 @@
 /*
  * discover/discover_int.h: what the files of engine/discover share: the
  * layout of a finished graph, the duration series (exact or sketched) with
- * their percentiles, and the small formatting helpers of the writers.
+ * their percentiles, the accumulator (dfg_acc.c, saved and merged by
+ * dfg_merge.c), and the small formatting helpers of the writers.
  */
 #ifndef AB_DISCOVER_INT_H
 #define AB_DISCOVER_INT_H
