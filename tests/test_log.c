@@ -2,7 +2,8 @@
  * tests/test_log.c: the log builder and the finished log: grouping of
  * interleaved cases, the stable order within a case, variants and their
  * order, drops by reason, the lifecycle filter, attributes by key, strict
- * mode and fault injection; values stored in place once a key proves
+ * mode and fault injection (cases first met by a dropped event keep their
+ * own events); values stored in place once a key proves
  * unique, depths past 64 attributes, and the one-pass case sink.
  */
 #include "test_util.h"
@@ -149,6 +150,22 @@ static void test_drops(void **state)
     char s[64];
     seq_str(log, 0, s, sizeof(s));
     assert_string_equal(s, "z,y");
+    ab_log_destroy(log);
+
+    /* A case first met by an event that is dropped for want of a timestamp,
+     * its kept events after another case's: every case keeps its own events
+     * (the ids were interned in another order than the cases end up in). */
+    ab_event_in first_untimed[] = {ev("B", "x", AB_TIME_NONE, 1), ev("A", "a", 10, 2),
+                                   ev("B", "b", 20, 3), ev("C", "y", AB_TIME_NONE, 4),
+                                   ev("C", "c", 30, 5)};
+    log = build(ctx, first_untimed, 5, NULL);
+    assert_int_equal(ab_log_case_count(log), 3);
+    const char *want[3][2] = {{"A", "a"}, {"B", "b"}, {"C", "c"}};
+    for (uint32_t c = 0; c < 3; c++) {
+        assert_string_equal(ab_log_case_id(log, c), want[c][0]);
+        seq_str(log, c, s, sizeof(s));
+        assert_string_equal(s, want[c][1]);
+    }
     ab_log_destroy(log);
 
     /* Strict: the first unusable record is fatal, with its line. */

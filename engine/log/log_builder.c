@@ -1493,13 +1493,18 @@ static int group_by_case(ab_log_builder *b)
         log->case_cattr == NULL || next == NULL) {
         goto done;
     }
-    uint64_t off = 0;
     for (uint32_t c = 0; c < ids; c++) {
-        uint32_t k = newidx[c];
-        if (k == UINT32_MAX) {
-            continue;
+        if (newidx[c] != UINT32_MAX) {
+            log->case_sid[newidx[c]] = c;
         }
-        log->case_sid[k] = c;
+    }
+    /* Cases lie in their canonical order: the test below keeps the columns
+     * in place when the events already are in it, even when the ids were
+     * interned in another order (a case first met by an event that was
+     * dropped later, for want of a timestamp). */
+    uint64_t off = 0;
+    for (uint32_t k = 0; k < cases; k++) {
+        uint32_t c = log->case_sid[k];
         log->case_first[k] = off;
         log->case_len[k] = count[c];
         if (b->cattr_head != NULL && c < b->cattr_head_cap) {
