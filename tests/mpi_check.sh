@@ -304,20 +304,50 @@ for np in $NPS; do
     done
 done
 # A log without timestamps keeps file order, decided on the whole input:
-# stats then gathers the log, and the report is still asbuilt's.
-python3 - "$T/untimed.xes" <<'PY'
+# stats then gathers the log, and the report is still asbuilt's. discover
+# summarises on the ranks when every rank's cases are untimed (each case's
+# events arrive in input order), here with cases split over two files read
+# by different ranks, and gathers when timed and untimed cases meet.
+python3 - "$T" <<'PY'
 import sys
-with open(sys.argv[1], "w") as f:
-    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n')
-    for c in range(400):
-        f.write('<trace><string key="concept:name" value="c%d"/>\n' % c)
-        for k in range((c * 7) % 6 + 1):
-            f.write('<event><string key="concept:name" value="a%d"/>'
-                    '<string key="org:resource" value="r%d"/></event>\n' % ((c + k * 3) % 5, (c + k) % 9))
-        f.write('</trace>\n')
-    f.write('</log>\n')
+d = sys.argv[1]
+def xes(name, part, timed):
+    with open("%s/%s" % (d, name), "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n')
+        for c in range(400):
+            n = (c * 7) % 6 + 1
+            ks = range(n) if part is None else (range(n // 2) if part == 0 else range(n // 2, n))
+            if not ks:
+                continue
+            f.write('<trace><string key="concept:name" value="c%d"/>\n' % c)
+            for k in ks:
+                t = ('<date key="time:timestamp" value="2024-01-01T%02d:%02d:00Z"/>' % (c % 24, k)
+                     if timed and c % 2 == 0 else '')
+                f.write('<event><string key="concept:name" value="a%d"/>'
+                        '<string key="org:resource" value="r%d"/>%s</event>\n'
+                        % ((c + k * 3) % 5, (c + k) % 9, t))
+            f.write('</trace>\n')
+        f.write('</log>\n')
+xes("untimed.xes", None, False)
+xes("untimed-1.xes", 0, False)
+xes("untimed-2.xes", 1, False)
+xes("mixed.xes", None, True)
 PY
 trio untimed "$T/untimed.xes"
+check "untimed in two files discover" discover --variants 0 -o @OUT@ "$T/untimed-1.xes" "$T/untimed-2.xes"
+check "untimed in two files stats" stats --json -o @OUT@ "$T/untimed-1.xes" "$T/untimed-2.xes"
+check "timed and untimed discover" discover -o @OUT@ "$T/untimed-1.xes" "$T/mixed.xes"
+for np in $NPS; do
+    [ "$np" -gt 1 ] || continue
+    "$AB" discover --variants 0 -o "$T/ref.json" "$T/untimed-1.xes" "$T/untimed-2.xes" >/dev/null 2>&1
+    ASBUILT_MPI_VERBOSE=1 "${MPIRUN[@]}" -np "$np" "$ABM" discover --variants 0 -o "$T/mpi.json" \
+        "$T/untimed-1.xes" "$T/untimed-2.xes" >/dev/null 2>"$T/mpi.err"
+    if grep -q "summarised:" "$T/mpi.err" && ! grep -q "gather:" "$T/mpi.err"; then
+        same "untimed discover without gathering the log -np $np" "$T/ref.json" "$T/mpi.json"
+    else
+        bad "untimed discover without gathering the log -np $np"; grep -v '^ ' "$T/mpi.err" | tail -4
+    fi
+done
 
 # Rows dropped for every reason, all past the first half of the file (so that
 # their lines in data_quality come from ranks other than 0, and the head that

@@ -24,8 +24,9 @@
  * the whole log too: the variants are counted on their owners and rank 0
  * picks the most frequent from each owner's first; the events per activity
  * of the selected cases are summed on rank 0, which chooses; every rank
- * then applies the choice to its own cases. A log without timestamps keeps
- * file order, decided on the whole input: it is gathered on rank 0.
+ * then applies the choice to its own cases. A log whose ranks hold timed
+ * and untimed cases is gathered on rank 0: whether untimed events are kept
+ * is decided on the whole log.
  */
 #include "mpi_discover.h"
 
@@ -665,8 +666,15 @@ int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     }
     ab_error err;
     ab_error_clear(&err);
-    int untimed = owned != NULL && ab_log_event_count(owned) > 0 && !ab_log_has_timestamps(owned);
-    if (mpi_max_u64((uint64_t)untimed) != 0) {
+    /* Timed and untimed cases on different ranks: whether the untimed
+     * events are kept is decided on the whole log, so it is gathered. A log
+     * untimed throughout keeps file order on every rank (a case's events
+     * arrive in input order), as in one process. */
+    int events = owned != NULL && ab_log_event_count(owned) > 0;
+    int timed = events && ab_log_has_timestamps(owned), untimed = events && !timed;
+    uint64_t mixed[2] = {(uint64_t)timed, (uint64_t)untimed}, any[2];
+    MPI_Allreduce(mixed, any, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    if (any[0] != 0 && any[1] != 0) {
         ab_log *log = NULL;
         rc = mpi_gather_log(ctx, ro, EXIT_OK, owned, &log);
         if (rc == EXIT_OK) {
