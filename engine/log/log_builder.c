@@ -1404,34 +1404,51 @@ static int canonical_case_order(ab_log *log, const uint32_t *count, uint32_t *ne
 /*
  * Renumbers the ids of a string table in byte order of the strings, and the
  * column that holds them (none = no id), so that ids do not depend on the
- * order in which the input met the names.
+ * order in which the input met the names. Names no event holds any more
+ * (met only by events dropped at the end, for want of a timestamp) leave
+ * the table: the log has the names of its events, however it was read.
  */
 static int canonical_ids(ab_ctx *ctx, ab__strtab *t, uint32_t *col, uint64_t n, uint32_t none)
 {
     uint32_t count = t->count;
-    int sorted = 1;
+    uint32_t *rank = ab__calloc(ctx, (size_t)count + 1, sizeof(uint32_t));
+    if (rank == NULL) {
+        return AB_ENOMEM;
+    }
+    uint32_t used = 0;
+    for (uint64_t e = 0; e < n; e++) {
+        if (col[e] != none && rank[col[e]] == 0) {
+            rank[col[e]] = 1;
+            used++;
+        }
+    }
+    int sorted = used == count;
     for (uint32_t i = 1; i < count && sorted; i++) {
         uint32_t la = ab__strtab_len(t, i - 1), lb = ab__strtab_len(t, i);
         int c = memcmp(ab__strtab_str(t, i - 1), ab__strtab_str(t, i), la < lb ? la : lb);
         sorted = c < 0 || (c == 0 && la < lb);
     }
     if (sorted) {
+        ab__free(ctx, rank);
         return AB_OK;
     }
-    name_ref *refs = ab__malloc(ctx, (size_t)count * sizeof(*refs) + 1);
-    uint32_t *rank = ab__malloc(ctx, (size_t)count * sizeof(uint32_t) + 1);
+    name_ref *refs = ab__malloc(ctx, (size_t)used * sizeof(*refs) + 1);
     ab__strtab nt;
     int rc = AB_ENOMEM;
-    if (refs == NULL || rank == NULL || ab__strtab_init(&nt, ctx) != AB_OK) {
+    if (refs == NULL || ab__strtab_init(&nt, ctx) != AB_OK) {
         goto done;
     }
+    uint32_t k = 0;
     for (uint32_t i = 0; i < count; i++) {
-        refs[i].s = ab__strtab_str(t, i);
-        refs[i].len = ab__strtab_len(t, i);
-        refs[i].id = i;
+        if (rank[i] != 0) {
+            refs[k].s = ab__strtab_str(t, i);
+            refs[k].len = ab__strtab_len(t, i);
+            refs[k].id = i;
+            k++;
+        }
     }
-    qsort(refs, count, sizeof(*refs), cmp_name_ref);
-    for (uint32_t k = 0; k < count; k++) {
+    qsort(refs, used, sizeof(*refs), cmp_name_ref);
+    for (k = 0; k < used; k++) {
         uint32_t id;
         rc = ab__strtab_intern(&nt, refs[k].s, refs[k].len, &id);
         if (rc != AB_OK) {
