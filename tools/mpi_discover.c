@@ -70,7 +70,6 @@ typedef struct selection {
     ab_dfg_acc *part;           /* This rank's cases. */
     const ab_dfg_order *orders; /* While selecting. */
     uint64_t *refs;
-    int called; /* Rank 0: the merged finish asked. */
     int rc;     /* An exit code already reported, or EXIT_OK. */
     uint64_t rounds;
 } selection;
@@ -261,7 +260,6 @@ static int get_orders(mpi_rbuf *r, ab_dfg_order **out, size_t *n_out, const char
 static int rank0_orders(ab_dfg_order *orders, size_t n, void *payload, ab_error *err)
 {
     selection *s = payload;
-    s->called = 1;
     mpi_wbuf b = {NULL, 0, 0, 0};
     int st = fails_at("orders") ? AB_ENOMEM : put_orders(&b, orders, n);
     mpi_control(MPI_CTL_ORDERS);
@@ -684,7 +682,7 @@ int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
         ab_log_destroy(log);
         return rc;
     }
-    selection sel = {ctx, NULL, NULL, NULL, 0, EXIT_OK, 0};
+    selection sel = {ctx, NULL, NULL, NULL, EXIT_OK, 0};
     ab_buf graph = AB_BUF_INIT, top = AB_BUF_INIT;
     ab_dfg_acc *all = NULL;
     mpi_bytes *recv = NULL;

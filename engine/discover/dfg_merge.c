@@ -63,6 +63,15 @@ static void put_str(wbuf *w, const char *s, size_t n)
     put(w, s, n);
 }
 
+/* A name table: its count, then each name. */
+static void put_names(wbuf *w, const ab__strtab *t)
+{
+    put_u32(w, t->count);
+    for (uint32_t a = 0; a < t->count; a++) {
+        put_str(w, ab__strtab_str(t, a), ab__strtab_len(t, a));
+    }
+}
+
 static void put_series(wbuf *w, const ab__dstat *s)
 {
     put_u64(w, s->n);
@@ -85,10 +94,7 @@ static void put_header(wbuf *w, const ab_dfg_acc *acc, uint32_t what)
     put_u32(w, o->top_variants);
     put(w, &o->activities_percent, sizeof(o->activities_percent));
     put_u32(w, what);
-    put_u32(w, acc->act_names.count);
-    for (uint32_t a = 0; a < acc->act_names.count; a++) {
-        put_str(w, ab__strtab_str(&acc->act_names, a), ab__strtab_len(&acc->act_names, a));
-    }
+    put_names(w, &acc->act_names);
 }
 
 static void put_variant(wbuf *w, const ab_dfg_acc *acc, const acc_var *v)
@@ -129,11 +135,7 @@ int ab_dfg_acc_save(const ab_dfg_acc *acc, ab_buf *graph, ab_buf *variants, uint
         put_u64(&w, acc->has_log ? acc->log_cases : acc->serial);
         put_u64(&w, acc->has_log ? acc->log_events : acc->events);
         put_u32(&w, (uint32_t)acc->has_times);
-        const ab__strtab *names = acc->has_log ? &acc->log_acts : &acc->act_names;
-        put_u32(&w, names->count);
-        for (uint32_t a = 0; a < names->count; a++) {
-            put_str(&w, ab__strtab_str(names, a), ab__strtab_len(names, a));
-        }
+        put_names(&w, acc->has_log ? &acc->log_acts : &acc->act_names);
         for (uint32_t a = 0; a < acc->act_names.count; a++) {
             const acc_act *x = &acc->acts[a];
             put_u64(&w, x->events);

@@ -275,14 +275,20 @@ static double exact_kth_of(uint64_t k, void *payload)
     return (double)e->a[k];
 }
 
+/* The p-quantile of kept values whose largest, max, is known. */
+static double quantile_kept(int64_t *a, size_t n, double p, int64_t max)
+{
+    exact_kth e = {a, n, 0};
+    return ab__quantile_by(n, p, (double)max, exact_kth_of, &e);
+}
+
 double ab__quantile_exact(int64_t *a, size_t n, double p)
 {
     int64_t max = a[0];
     for (size_t i = 1; i < n; i++) {
         max = a[i] > max ? a[i] : max;
     }
-    exact_kth e = {a, n, 0};
-    return ab__quantile_by(n, p, (double)max, exact_kth_of, &e);
+    return quantile_kept(a, n, p, max);
 }
 
 uint32_t ab__sk_index(uint64_t v)
@@ -329,8 +335,9 @@ void ab__dstat_result(ab__dstat *s, ab_dfg_stats *out)
     }
     double med, p90;
     if (s->vals != NULL) {
-        med = ab__quantile_exact(s->vals, (size_t)s->n, 0.5);
-        p90 = ab__quantile_exact(s->vals, (size_t)s->n, 0.9);
+        /* The series knows its largest value: no pass over the values for it. */
+        med = quantile_kept(s->vals, (size_t)s->n, 0.5, s->max);
+        p90 = quantile_kept(s->vals, (size_t)s->n, 0.9, s->max);
     } else {
         med = ab__quantile_by(s->n, 0.5, (double)s->max, sk_kth, s);
         p90 = ab__quantile_by(s->n, 0.9, (double)s->max, sk_kth, s);
