@@ -516,6 +516,67 @@ static void test_commit_journal(void **state)
     rmdir(dir);
 }
 
+/* ab__sort_r orders as qsort does, for any size of element, with its
+ * argument reaching every comparison (here: a descending flag and a key
+ * offset, as the callers pass their tables). */
+typedef struct {
+    uint32_t key;
+    uint32_t tie;
+    uint32_t pad;
+} rec12;
+
+typedef struct {
+    int desc;
+    long calls;
+} sort_arg;
+
+static int cmp_rec_r(const void *pa, const void *pb, void *arg)
+{
+    sort_arg *o = arg;
+    const rec12 *a = pa, *b = pb;
+    o->calls++;
+    int c = a->key != b->key ? (a->key < b->key ? -1 : 1) : (a->tie > b->tie) - (a->tie < b->tie);
+    return o->desc ? -c : c;
+}
+
+static int cmp_rec_asc(const void *pa, const void *pb)
+{
+    sort_arg o = {0, 0};
+    return cmp_rec_r(pa, pb, &o);
+}
+
+static void test_sort_r(void **state)
+{
+    (void)state;
+    enum { N = 700 };
+    rec12 *a = malloc(sizeof(rec12) * N), *b = malloc(sizeof(rec12) * N);
+    assert_non_null(a);
+    assert_non_null(b);
+    uint32_t seed = 12345;
+    for (size_t n = 0; n < N; n = n < 20 ? n + 1 : n * 2 + 3) {
+        for (int desc = 0; desc < 2; desc++) {
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                /* Few keys, so that ties on the key are common. */
+                a[i] = (rec12){(seed >> 16) % 7, (uint32_t)i, 0xABCDu};
+            }
+            memcpy(b, a, sizeof(rec12) * n);
+            sort_arg o = {desc, 0};
+            ab__sort_r(a, n, sizeof(rec12), cmp_rec_r, &o);
+            qsort(b, n, sizeof(rec12), cmp_rec_asc);
+            for (size_t i = 0; i < n; i++) {
+                const rec12 *want = &b[desc ? n - 1 - i : i];
+                assert_int_equal(a[i].key, want->key);
+                assert_int_equal(a[i].tie, want->tie);
+                assert_int_equal(a[i].pad, 0xABCDu);
+            }
+            assert_true(n < 2 ? o.calls == 0 : o.calls > 0);
+        }
+    }
+    free(a);
+    free(b);
+}
+
 /* The field splitter of the hand-written lists (accept, roles, lanes, duty
  * pairs): separators, quotes, trimming, and the two malformed forms. */
 static void test_split_fields(void **state)
@@ -570,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_commit_journal),
         cmocka_unit_test(test_buf_printf_large),
         cmocka_unit_test(test_split_fields),
+        cmocka_unit_test(test_sort_r),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,7 +69,7 @@ static uint64_t line_of(const xmlNode *n)
     return l > 0 ? (uint64_t)l : 0;
 }
 
-static const char *empty = "";
+static const char empty[] = "";
 
 /* Copies a string into the model's arena; "" when s is NULL. */
 static const char *dup_str(rd *r, const char *s)

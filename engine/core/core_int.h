@@ -176,6 +176,10 @@ uint64_t ab__hash64(const void *p, size_t len, uint64_t seed);
 /* Sorts v[0..n) ascending: a radix sort when tmp holds n more values (and n
  * is large enough to gain), else qsort (tmp NULL). */
 void ab__sort_i64(int64_t *v, size_t n, int64_t *tmp);
+/* Sorts n elements of `size` bytes by cmp(a, b, arg), as qsort but with an
+ * argument instead of a global: safe when several threads sort at once. */
+void ab__sort_r(void *base, size_t n, size_t size,
+                int (*cmp)(const void *, const void *, void *), void *arg);
 
 /* ---- Growable array helpers. ---- */
 

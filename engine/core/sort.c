@@ -1,6 +1,8 @@
 /*
  * core/sort.c: sorting 64-bit integers (durations, times) in linear time,
- * for the medians and order statistics of discover and diff.
+ * for the medians and order statistics of discover and diff; and a sort
+ * whose comparison takes an argument, so that no sort needs a global (the
+ * library is called from several threads at once).
  */
 #include "core/core_int.h"
 
@@ -55,5 +57,58 @@ void ab__sort_i64(int64_t *v, size_t n, int64_t *tmp)
     }
     if (a != (uint64_t *)v) {
         memcpy(v, a, sizeof(int64_t) * n);
+    }
+}
+
+/* Swaps two elements of `size` bytes, through a small buffer. */
+static void swap_elems(unsigned char *a, unsigned char *b, size_t size)
+{
+    unsigned char t[64];
+    while (size > 0) {
+        size_t k = size < sizeof(t) ? size : sizeof(t);
+        memcpy(t, a, k);
+        memcpy(a, b, k);
+        memcpy(b, t, k);
+        a += k;
+        b += k;
+        size -= k;
+    }
+}
+
+/* Moves the element at `root` down the max-heap base[0..n). */
+static void sift_down(unsigned char *base, size_t root, size_t n, size_t size,
+                      int (*cmp)(const void *, const void *, void *), void *arg)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n) {
+            return;
+        }
+        if (child + 1 < n && cmp(base + child * size, base + (child + 1) * size, arg) < 0) {
+            child++;
+        }
+        if (cmp(base + root * size, base + child * size, arg) >= 0) {
+            return;
+        }
+        swap_elems(base + root * size, base + child * size, size);
+        root = child;
+    }
+}
+
+void ab__sort_r(void *base, size_t n, size_t size,
+                int (*cmp)(const void *, const void *, void *), void *arg)
+{
+    /* Heapsort: in place, no allocation, O(n log n) on any input. Like
+     * qsort it is not stable; the callers' orders are total. */
+    unsigned char *b = base;
+    if (n < 2) {
+        return;
+    }
+    for (size_t i = n / 2; i-- > 0;) {
+        sift_down(b, i, n, size, cmp, arg);
+    }
+    for (size_t end = n - 1; end > 0; end--) {
+        swap_elems(b, b + end * size, size);
+        sift_down(b, 0, end, size, cmp, arg);
     }
 }

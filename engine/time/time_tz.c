@@ -322,7 +322,7 @@ int64_t ab__tz_local_to_utc(const ab_tz *tz, int64_t local_sec)
 
 /* ---- Loading ---- */
 
-static const char *zone_hint = "expected UTC, an offset like +02:00 or -0530, or an IANA name "
+static const char zone_hint[] = "expected UTC, an offset like +02:00 or -0530, or an IANA name "
                                "like Europe/Amsterdam";
 
 /* "+HH", "+HH:MM" or "+HHMM" (or '-'), hours 0..23. */

@@ -817,16 +817,22 @@ static void on_both(uint32_t pair, uint32_t resource, void *payload)
 }
 
 /* SoD entries of a case sorted by (a, b) names. */
-static const ab_log *sort_log;
-static const ab__sod_expand *sort_x;
-static int cmp_hit(const void *pa, const void *pb)
+typedef struct {
+    const ab_log *log;
+    const ab__sod_expand *x;
+} hit_order;
+
+static int cmp_hit(const void *pa, const void *pb, void *arg)
 {
+    const hit_order *o = arg;
+    const ab_log *log = o->log;
+    const ab__sod_expand *x = o->x;
     const sod_hit *a = pa, *b = pb;
-    int c = strcmp(ab_log_activity_name(sort_log, sort_x->a[a->pair]),
-                   ab_log_activity_name(sort_log, sort_x->a[b->pair]));
+    int c = strcmp(ab_log_activity_name(log, x->a[a->pair]),
+                   ab_log_activity_name(log, x->a[b->pair]));
     return c != 0 ? c
-                  : strcmp(ab_log_activity_name(sort_log, sort_x->b[a->pair]),
-                           ab_log_activity_name(sort_log, sort_x->b[b->pair]));
+                  : strcmp(ab_log_activity_name(log, x->b[a->pair]),
+                           ab_log_activity_name(log, x->b[b->pair]));
 }
 
 static int run_cases(ab_gap *g, who *h)
@@ -1042,9 +1048,8 @@ static int run_cases(ab_gap *g, who *h)
             }
             h->sod_cases += any_sod;
             if (h->sh_n > before) {
-                sort_log = log;
-                sort_x = &h->x;
-                qsort(h->sh + before, h->sh_n - before, sizeof(sod_hit), cmp_hit);
+                hit_order ho = {log, &h->x};
+                ab__sort_r(h->sh + before, h->sh_n - before, sizeof(sod_hit), cmp_hit, &ho);
                 for (size_t k = before; k < h->sh_n; k++) {
                     count_case(&h->pair_stats[h->sh[k].pair], c);
                     h->pair_stats[h->sh[k].pair].count++;
@@ -1109,11 +1114,11 @@ static int variant_has(const ab_gap *g, uint32_t v, uint32_t a)
     return lo < n && acts[lo] == a;
 }
 
-static const who *sort_h;
-static int cmp_anchor(const void *pa, const void *pb)
+static int cmp_anchor(const void *pa, const void *pb, void *arg)
 {
-    uint32_t a = sort_h->ho[*(const uint32_t *)pa].anchor_act;
-    uint32_t b = sort_h->ho[*(const uint32_t *)pb].anchor_act;
+    const who *h = arg;
+    uint32_t a = h->ho[*(const uint32_t *)pa].anchor_act;
+    uint32_t b = h->ho[*(const uint32_t *)pb].anchor_act;
     return a < b ? -1 : a > b;
 }
 
@@ -1299,8 +1304,7 @@ static int handoff_times(ab_gap *g, who *h)
         ab__free(ctx, ord);
         return AB_OK;
     }
-    sort_h = h;
-    qsort(ord, H, sizeof(uint32_t), cmp_anchor);
+    ab__sort_r(ord, H, sizeof(uint32_t), cmp_anchor, h);
     unsigned T = g->opts.threads > 1 ? g->opts.threads : 1;
     T = T > H ? H : T;
     T = T > 16 ? 16 : T;
@@ -1638,13 +1642,14 @@ static void role_list(ab__gw *w, const who *h, const uint32_t *r, uint32_t n)
     ab__gw_puts(w, "]");
 }
 
-/* Sorting of the lists: controls first, then cases descending, then names. */
-static const ab_gap *sort_g;
+/* Sorting of the lists: controls first, then cases descending, then names.
+ * Each comparison takes the gap as its argument. */
 
-static int cmp_task(const void *pa, const void *pb)
+static int cmp_task(const void *pa, const void *pb, void *arg)
 {
-    const task *a = &sort_g->who->tasks[*(const uint32_t *)pa];
-    const task *b = &sort_g->who->tasks[*(const uint32_t *)pb];
+    const ab_gap *g = arg;
+    const task *a = &g->who->tasks[*(const uint32_t *)pa];
+    const task *b = &g->who->tasks[*(const uint32_t *)pb];
     if (a->control != b->control) {
         return b->control - a->control;
     }
@@ -1655,10 +1660,11 @@ static int cmp_task(const void *pa, const void *pb)
     return c != 0 ? c : strcmp(a->element_id, b->element_id);
 }
 
-static int cmp_auto(const void *pa, const void *pb)
+static int cmp_auto(const void *pa, const void *pb, void *arg)
 {
-    const task *a = &sort_g->who->tasks[*(const uint32_t *)pa];
-    const task *b = &sort_g->who->tasks[*(const uint32_t *)pb];
+    const ab_gap *g = arg;
+    const task *a = &g->who->tasks[*(const uint32_t *)pa];
+    const task *b = &g->who->tasks[*(const uint32_t *)pb];
     if (a->by_system != b->by_system) {
         return a->by_system > b->by_system ? -1 : 1;
     }
@@ -1666,9 +1672,10 @@ static int cmp_auto(const void *pa, const void *pb)
     return c != 0 ? c : strcmp(a->element_id, b->element_id);
 }
 
-static int cmp_ctrl(const void *pa, const void *pb)
+static int cmp_ctrl(const void *pa, const void *pb, void *arg)
 {
-    const who *h = sort_g->who;
+    const ab_gap *g = arg;
+    const who *h = g->who;
     uint32_t i = *(const uint32_t *)pa, j = *(const uint32_t *)pb;
     if (h->ctrl[i].cases != h->ctrl[j].cases) {
         return h->ctrl[i].cases > h->ctrl[j].cases ? -1 : 1;
@@ -1677,13 +1684,14 @@ static int cmp_ctrl(const void *pa, const void *pb)
     int c = strcmp(h->tasks[a->a].name, h->tasks[b->a].name);
     c = c != 0 ? c : strcmp(h->tasks[a->a].element_id, h->tasks[b->a].element_id);
     return c != 0 ? c
-                  : strcmp(ab_log_activity_name(sort_g->log, a->b),
-                           ab_log_activity_name(sort_g->log, b->b));
+                  : strcmp(ab_log_activity_name(g->log, a->b),
+                           ab_log_activity_name(g->log, b->b));
 }
 
-static int cmp_ho(const void *pa, const void *pb)
+static int cmp_ho(const void *pa, const void *pb, void *arg)
 {
-    const who *h = sort_g->who;
+    const ab_gap *g = arg;
+    const who *h = g->who;
     uint32_t i = *(const uint32_t *)pa, j = *(const uint32_t *)pb;
     if (h->ho[i].cases != h->ho[j].cases) {
         return h->ho[i].cases > h->ho[j].cases ? -1 : 1;
@@ -1693,23 +1701,26 @@ static int cmp_ho(const void *pa, const void *pb)
     return c != 0 ? c : strcmp(role_name(h, a->b), role_name(h, b->b));
 }
 
-static int cmp_doc(const void *pa, const void *pb)
+static int cmp_doc(const void *pa, const void *pb, void *arg)
 {
-    const who *h = sort_g->who;
+    const ab_gap *g = arg;
+    const who *h = g->who;
     uint64_t a = h->documented[*(const uint32_t *)pa], b = h->documented[*(const uint32_t *)pb];
     int c = strcmp(role_name(h, (uint32_t)(a >> 32)), role_name(h, (uint32_t)(b >> 32)));
     return c != 0 ? c : strcmp(role_name(h, (uint32_t)a), role_name(h, (uint32_t)b));
 }
 
-static int cmp_role_name(const void *pa, const void *pb)
+static int cmp_role_name(const void *pa, const void *pb, void *arg)
 {
-    const who *h = sort_g->who;
+    const ab_gap *g = arg;
+    const who *h = g->who;
     return strcmp(role_name(h, *(const uint32_t *)pa), role_name(h, *(const uint32_t *)pb));
 }
 
-static int cmp_seen(const void *pa, const void *pb)
+static int cmp_seen(const void *pa, const void *pb, void *arg)
 {
-    const who *h = sort_g->who;
+    const ab_gap *g = arg;
+    const who *h = g->who;
     uint32_t i = *(const uint32_t *)pa, j = *(const uint32_t *)pb;
     if (h->seen_count[i] != h->seen_count[j]) {
         return h->seen_count[i] > h->seen_count[j] ? -1 : 1;
@@ -1717,14 +1728,15 @@ static int cmp_seen(const void *pa, const void *pb)
     return strcmp(role_name(h, h->seen_map.keys[i].b), role_name(h, h->seen_map.keys[j].b));
 }
 
-static uint32_t *order(ab_ctx *ctx, uint32_t n, int (*cmp)(const void *, const void *))
+static uint32_t *order(const ab_gap *g, uint32_t n,
+                       int (*cmp)(const void *, const void *, void *))
 {
-    uint32_t *o = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)n + 1));
+    uint32_t *o = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)n + 1));
     if (o != NULL) {
         for (uint32_t i = 0; i < n; i++) {
             o[i] = i;
         }
-        qsort(o, n, sizeof(uint32_t), cmp);
+        ab__sort_r(o, n, sizeof(uint32_t), cmp, (void *)g);
     }
     return o;
 }
@@ -1736,7 +1748,6 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
         return;
     }
     ab_ctx *ctx = g->ctx;
-    sort_g = g;
     uint32_t R = h->role_count;
     ab__gw_puts(w, ",\n  \"who\": {\"options\": {\"roles\": ");
     ab__gw_jstr(w, h->in_roles);
@@ -1808,8 +1819,8 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
     }
     ab__gw_puts(w, h->lane_count ? "\n    ]" : "]");
     /* Role conformance per task. */
-    uint32_t *to = order(ctx, h->task_count, cmp_task);
-    uint32_t *so = order(ctx, h->seen_map.count, cmp_seen);
+    uint32_t *to = order(g, h->task_count, cmp_task);
+    uint32_t *so = order(g, h->seen_map.count, cmp_seen);
     if (to == NULL || so == NULL) {
         ab__free(ctx, to);
         ab__free(ctx, so);
@@ -1877,7 +1888,7 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
         ab__gw_puts(w, h->x.count ? "\n    ]}" : "]}");
     }
     /* Controls' performers. */
-    uint32_t *co = order(ctx, h->ctrl_map.count, cmp_ctrl);
+    uint32_t *co = order(g, h->ctrl_map.count, cmp_ctrl);
     if (co == NULL) {
         ab__free(ctx, to);
         w->rc = AB_ENOMEM;
@@ -1900,7 +1911,7 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
     ab__free(ctx, co);
     /* Hand-offs. */
     ab__gw_puts(w, ",\n    \"handoffs\": {\"documented\": [");
-    uint32_t *dord = order(ctx, h->documented_count, cmp_doc);
+    uint32_t *dord = order(g, h->documented_count, cmp_doc);
     if (dord == NULL) {
         ab__free(ctx, to);
         w->rc = AB_ENOMEM;
@@ -1916,8 +1927,8 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
     }
     ab__free(ctx, dord);
     ab__gw_puts(w, "],\n      \"undocumented\": [");
-    uint32_t *ho = order(ctx, h->ho_map.count, cmp_ho);
-    uint32_t *ro = order(ctx, R, cmp_role_name);
+    uint32_t *ho = order(g, h->ho_map.count, cmp_ho);
+    uint32_t *ro = order(g, R, cmp_role_name);
     if (ho == NULL || ro == NULL) {
         ab__free(ctx, ho);
         ab__free(ctx, ro);
@@ -1957,7 +1968,7 @@ void ab__who_json(ab__gw *w, const ab_gap *g)
     ab__free(ctx, ho);
     ab__free(ctx, ro);
     /* Automation. */
-    uint32_t *ao = order(ctx, h->task_count, cmp_auto);
+    uint32_t *ao = order(g, h->task_count, cmp_auto);
     ab__free(ctx, to);
     if (ao == NULL) {
         w->rc = AB_ENOMEM;
@@ -2119,8 +2130,7 @@ void ab__who_markdown(ab__gw *w, const ab_gap *g)
         }
     }
     /* Role conformance: the tasks with violations. */
-    sort_g = g;
-    uint32_t *to = order(ctx, h->task_count, cmp_task);
+    uint32_t *to = order(g, h->task_count, cmp_task);
     if (to == NULL) {
         w->rc = AB_ENOMEM;
         return;
@@ -2162,7 +2172,7 @@ void ab__who_markdown(ab__gw *w, const ab_gap *g)
         }
     }
     if (h->ho_map.count > 0) {
-        uint32_t *ho = order(ctx, h->ho_map.count, cmp_ho);
+        uint32_t *ho = order(g, h->ho_map.count, cmp_ho);
         if (ho == NULL) {
             w->rc = AB_ENOMEM;
             return;
@@ -2182,7 +2192,7 @@ void ab__who_markdown(ab__gw *w, const ab_gap *g)
     }
     /* The controls' performers: for a reviewer, never gated. */
     if (h->ctrl_map.count > 0) {
-        uint32_t *co = order(ctx, h->ctrl_map.count, cmp_ctrl);
+        uint32_t *co = order(g, h->ctrl_map.count, cmp_ctrl);
         if (co == NULL) {
             w->rc = AB_ENOMEM;
             return;
@@ -2207,7 +2217,7 @@ void ab__who_markdown(ab__gw *w, const ab_gap *g)
     }
     /* System accounts. */
     if (h->system_resources != NULL && h->task_count > 0) {
-        uint32_t *ao = order(ctx, h->task_count, cmp_auto);
+        uint32_t *ao = order(g, h->task_count, cmp_auto);
         if (ao == NULL) {
             w->rc = AB_ENOMEM;
             return;
