@@ -545,6 +545,10 @@ static void test_variant_order(void **state)
     const ab_conform_variant *x = ab_conform_variant_at(c, 0);
     assert_string_equal(ab_log_case_id(log, x->cases[0]), "d");
     assert_string_equal(ab_log_case_id(log, x->cases[1]), "0");
+    /* No event has a start time: the run keeps none and says so. */
+    for (uint32_t k = 0; k < ab_log_case_count(log); k++) {
+        assert_null(ab_conform_case_starts(c, k));
+    }
     /* Label maps: the map's D is the log's D; the log's activities all are
      * labels of the map. */
     uint32_t d_act, d_lab;
@@ -1684,7 +1688,12 @@ static void serialise(const ab_conform *c, sbuf *b)
         const uint64_t *ev = ab_conform_case_events(c, k, &n);
         sb_add(b, &v, sizeof(v));
         sb_add(b, ev, sizeof(uint64_t) * n);
-        sb_add(b, ab_conform_case_starts(c, k), sizeof(ab_time) * n);
+        const ab_time *st = ab_conform_case_starts(c, k);
+        uint8_t have = st != NULL;
+        sb_add(b, &have, 1);
+        if (st != NULL) {
+            sb_add(b, st, sizeof(ab_time) * n);
+        }
     }
 }
 

@@ -26,8 +26,9 @@ struct ab_conform {
     uint32_t case_count;
     uint64_t *case_first;   /* case -> first instance (case_count + 1 entries). */
     uint64_t *inst_event;   /* Instance -> its completion event (global index). */
-    ab_time *inst_start;    /* Instance -> its start time, or AB_TIME_NONE. */
-    uint32_t *inst_act;     /* Instance -> log activity id. */
+    ab_time *inst_start;    /* Instance -> its start time, or AB_TIME_NONE; NULL when none has one. */
+    uint32_t *inst_act;     /* Instance -> log activity id; once the variants are built,
+                               their sequences one after the other. */
     uint32_t *case_variant; /* case -> conformance variant. */
     ab_conform_variant *variants;
     uint32_t variant_count;

@@ -718,7 +718,9 @@ const uint64_t *ab_conform_case_events(const ab_conform *c, uint32_t case_index,
 
 const ab_time *ab_conform_case_starts(const ab_conform *c, uint32_t case_index)
 {
-    return case_index < c->case_count ? c->inst_start + c->case_first[case_index] : NULL;
+    return case_index < c->case_count && c->inst_start != NULL
+               ? c->inst_start + c->case_first[case_index]
+               : NULL;
 }
 
 uint32_t ab_conform_label_activity(const ab_conform *c, uint32_t label_id)

@@ -38,6 +38,16 @@ static int build_instances(ab_conform *c, const ab_log *log)
                                   c->inst_start + ni, &counts));
     }
     c->case_first[nc] = counts.instances;
+    /* Most logs have no start times: then the run keeps none (8 bytes an
+     * instance), and ab_conform_case_starts says so with NULL. */
+    uint64_t with_start = 0;
+    for (uint64_t i = 0; i < counts.instances && with_start == 0; i++) {
+        with_start += c->inst_start[i] != AB_TIME_NONE;
+    }
+    if (with_start == 0) {
+        ab__free(ctx, c->inst_start);
+        c->inst_start = NULL;
+    }
     c->stats.instances = counts.instances;
     c->stats.paired_starts += counts.paired_starts;
     c->stats.unpaired_starts += counts.unpaired_starts;
@@ -164,6 +174,31 @@ static int build_variants(ab_conform *c, const ab_log *log)
     }
     c->variant_count = nv;
     c->stats.variants = nv;
+    /* Only the variants' sequences are read from here: they move into an
+     * array of their own and the per-instance activities (4 bytes an
+     * instance) go. */
+    {
+        uint64_t total = 0;
+        for (uint32_t v = 0; v < nv; v++) {
+            total += c->variants[v].length;
+        }
+        uint32_t *seqs = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)total + 1));
+        if (seqs == NULL) {
+            rc = AB_ENOMEM;
+            goto done;
+        }
+        uint64_t at = 0;
+        for (uint32_t v = 0; v < nv; v++) {
+            ab_conform_variant *x = &c->variants[v];
+            if (x->length > 0) {
+                memcpy(seqs + at, x->activities, sizeof(uint32_t) * x->length);
+            }
+            x->activities = seqs + at;
+            at += x->length;
+        }
+        ab__free(ctx, c->inst_act);
+        c->inst_act = seqs;
+    }
 done:
     ab__free(ctx, slots);
     ab__free(ctx, hashes);

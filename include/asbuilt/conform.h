@@ -218,7 +218,9 @@ AB_API const uint64_t *ab_conform_case_events(const ab_conform *c, uint32_t case
                                               uint32_t *count_out);
 /**
  * The start time of each of a case's instances: the paired start event's
- * time, else the event's start-timestamp column, else AB_TIME_NONE.
+ * time, else the event's start-timestamp column, else AB_TIME_NONE. NULL
+ * when no instance of the run has a start time (the log has neither start
+ * events nor a start column), as for a case index out of range.
  */
 AB_API const ab_time *ab_conform_case_starts(const ab_conform *c, uint32_t case_index);
 
