@@ -1593,6 +1593,153 @@ static void test_log_sha256_given(void **state)
     finish(&r);
 }
 
+/* ---- Shares: the per-case steps apart, the same report ---- */
+
+static const uint64_t *split_events(const void *src, uint32_t c, uint32_t *n)
+{
+    return ab_conform_case_events(src, c, n);
+}
+
+static const ab_time *split_starts(const void *src, uint32_t c)
+{
+    return ab_conform_case_starts(src, c);
+}
+
+/* The JSON and the case lines of r's gap with the cases dealt at random
+ * into k shares (k = 0: the plain computation); the caller frees it. */
+static char *split_report(run *r, const ab_gap_options *o, uint32_t k, uint64_t seed)
+{
+    uint32_t N = ab_log_case_count(r->log), V = ab_conform_variant_count(r->conf);
+    const ab_conform_variant **vars = calloc(V + 1, sizeof(*vars));
+    uint32_t *cases = calloc((size_t)N + 1, sizeof(uint32_t));
+    uint32_t *which = calloc((size_t)N + 1, sizeof(uint32_t));
+    ab__gap_share *shares = calloc((size_t)k + 1, sizeof(*shares));
+    assert_true(vars != NULL && cases != NULL && which != NULL && shares != NULL);
+    for (uint32_t v = 0; v < V; v++) {
+        vars[v] = ab_conform_variant_at(r->conf, v);
+    }
+    /* Shares of any size, some maybe empty; each lists its cases ascending. */
+    for (uint32_t c = 0; c < N; c++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        which[c] = k > 0 ? (uint32_t)((seed >> 33) % (k * (seed >> 62 & 1 ? 1 : 3))) % k : 0;
+    }
+    uint32_t at = 0;
+    for (uint32_t s = 0; s < k; s++) {
+        shares[s].cases = cases + at;
+        for (uint32_t c = 0; c < N; c++) {
+            if (which[c] == s) {
+                cases[at++] = c;
+            }
+        }
+        shares[s].count = (uint32_t)(cases + at - shares[s].cases);
+    }
+    ab__gap_view view;
+    memset(&view, 0, sizeof(view));
+    view.log = r->log;
+    view.net = r->relabelled;
+    view.variant_count = V;
+    view.variants = vars;
+    view.src = r->conf;
+    view.case_events = split_events;
+    view.case_starts = split_starts;
+    view.stats = *ab_conform_get_stats(r->conf);
+    view.shares = shares;
+    view.share_count = k;
+    ab_gap *g = NULL;
+    ab_error err;
+    ab_error_clear(&err);
+    if (ab__gap_compute_view(&g, r->ctx, &view, o, &err) != AB_OK) {
+        fail_msg("gap over %u shares: %s", k, err.msg);
+    }
+    ab_buf b = AB_BUF_INIT;
+    assert_int_equal(ab_gap_write_json(g, &b, NULL), AB_OK);
+    assert_int_equal(ab_gap_write_cases(g, &b, NULL), AB_OK);
+    char *out = strdup(b.ptr);
+    assert_non_null(out);
+    ab_buf_dispose(&b);
+    ab_gap_destroy(g);
+    free(vars);
+    free(cases);
+    free(which);
+    free(shares);
+    return out;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The open-case horizon is open_horizon times the 95th percentile of the
+ * cycle times, as ab__gap_quantile_sorted takes it over all of them (the
+ * shares find its two order statistics by counting). */
+static void check_horizon(const ab_gap *g)
+{
+    double *v = calloc((size_t)g->case_count + 1, sizeof(double));
+    assert_non_null(v);
+    size_t n = 0;
+    for (uint32_t c = 0; c < g->case_count; c++) {
+        if (g->ct[c] != INT64_MIN) {
+            v[n++] = (double)g->ct[c];
+        }
+    }
+    assert_true(n > 20);
+    qsort(v, n, sizeof(double), cmp_double);
+    double want = g->opts.open_horizon * ab__gap_quantile_sorted(v, n, 0.95) / 1e6;
+    assert_true(want > 0);
+    assert_true(g->summary.open_horizon_s == want);
+    free(v);
+}
+
+/* However the cases are split into shares, the report and the case lines
+ * are those of the plain computation, byte for byte: on logs with open
+ * cases (BPIC 2020: 1,373 possibly open; the review log), with them kept
+ * and excluded. */
+static void test_shares(void **state)
+{
+    (void)state;
+    const char *map = keep(tu_datasets("maps/bpic2020_declaration_documents.map.csv"));
+    struct {
+        const char *log, *model, *map;
+    } logs[] = {
+        {keep(tu_testdata("gap/review.csv")), keep(tu_testdata("gap/review.bpmn")), NULL},
+        {keep(tu_shared("logs/bpic2020_DomesticDeclarations.xes.gz")),
+         keep(tu_shared("models/bpic2020_declaration_documents.bpmn")), map},
+    };
+    for (size_t l = 0; l < sizeof(logs) / sizeof(logs[0]); l++) {
+        if (!tu_exists(logs[l].log) || (logs[l].map != NULL && !tu_exists(logs[l].map))) {
+            continue;
+        }
+        run r;
+        prepare(&r, logs[l].log, logs[l].model, logs[l].map, 1);
+        for (int exclude = 0; exclude < 2; exclude++) {
+            ab_gap_options o = gap_options(&r, 2);
+            o.open_cases = exclude ? AB_GAP_OPEN_EXCLUDE : AB_GAP_OPEN_CLOSED;
+            compute(&r, &o);
+            check_horizon(r.gap);
+            char *want = split_report(&r, &o, 0, 0);
+            assert_non_null(strstr(want, "\"possibly_open_cases\": "));
+            assert_null(strstr(want, "\"possibly_open_cases\": 0,"));
+            static const uint32_t ks[] = {1, 2, 3, 7};
+            for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+                char *got = split_report(&r, &o, ks[i], 1000 + i * 17 + (uint64_t)exclude);
+                if (strcmp(got, want) != 0) {
+                    size_t at = 0;
+                    while (got[at] == want[at]) {
+                        at++;
+                    }
+                    fail_msg("%s, %u shares, open cases %s: differs at byte %zu: %.80s",
+                             logs[l].log, ks[i], exclude ? "excluded" : "kept", at, got + at);
+                }
+                free(got);
+            }
+            free(want);
+        }
+        finish(&r);
+    }
+}
+
 /* Every allocation of the computation and the writers may fail cleanly. */
 static void test_alloc_failures(void **state)
 {
@@ -1658,6 +1805,7 @@ int main(void)
         cmocka_unit_test(test_fitting_logs),
         cmocka_unit_test(test_bpic2020),
         cmocka_unit_test(test_view_mismatch),
+        cmocka_unit_test(test_shares),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_log_sha256_given),
     };

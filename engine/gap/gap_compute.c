@@ -7,6 +7,7 @@
  * here too.
  */
 #include "gap/gap_int.h"
+#include "asbuilt/discover.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -284,12 +285,6 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int cmp_f64(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Labels, activities and the per-variant sets of activities. */
 static int index_names(ab_gap *g)
 {
@@ -406,12 +401,24 @@ static int index_names(ab_gap *g)
     return AB_OK;
 }
 
-/* Cycle times and the possibly open cases (R0). */
+/* Counts for the order statistics of the cycle times (one series). */
+static int count_ct(const uint32_t *which, size_t n, const int64_t *at, uint64_t *counts,
+                    void *payload)
+{
+    (void)which;
+    const ab__gap_parts *P = payload;
+    return P->count_ct(P->payload, at, n, counts);
+}
+
+/* Cycle times and the possibly open cases (R0), made where the cases are
+ * (g->parts): the latest time and the horizon (open_horizon times the 95th
+ * percentile of the cycle times, interpolated between two order statistics
+ * found by counting) are the only figures the shares exchange. */
 static int case_times(ab_gap *g)
 {
     ab_ctx *ctx = g->ctx;
-    uint32_t N = g->case_count;
-    const ab_time *ts = ab_log_col_time(g->log);
+    uint32_t N = g->case_count, V = g->variant_count;
+    const ab__gap_parts *P = &g->parts;
     g->ct = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
     g->case_first = ab__malloc(ctx, sizeof(ab_time) * ((size_t)N + 1));
     g->case_last = ab__malloc(ctx, sizeof(ab_time) * ((size_t)N + 1));
@@ -419,67 +426,64 @@ static int case_times(ab_gap *g)
     if (g->ct == NULL || g->case_first == NULL || g->case_last == NULL || g->open == NULL) {
         return AB_ENOMEM;
     }
-    ab_time log_last = AB_TIME_NONE;
-    uint32_t with_ct = 0;
-    for (uint32_t c = 0; c < N; c++) {
-        uint32_t n = 0;
-        const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
-        const ab_time *st = g->view->case_starts(g->view->src, c);
-        ab_time first = AB_TIME_NONE, last = AB_TIME_NONE;
-        for (uint32_t i = 0; i < n && ts != NULL; i++) {
-            ab_time t = ts[ev[i]];
-            ab_time s = st != NULL && st[i] != AB_TIME_NONE ? st[i] : t;
-            if (s != AB_TIME_NONE && (first == AB_TIME_NONE || s < first)) {
-                first = s;
-            }
-            if (t != AB_TIME_NONE && (last == AB_TIME_NONE || t > last)) {
-                last = t;
-            }
-        }
-        g->case_first[c] = first;
-        g->case_last[c] = last;
-        g->ct[c] = first != AB_TIME_NONE && last != AB_TIME_NONE && last >= first ? last - first
-                                                                                  : INT64_MIN;
-        with_ct += g->ct[c] != INT64_MIN;
-        if (last != AB_TIME_NONE && (log_last == AB_TIME_NONE || last > log_last)) {
-            log_last = last;
-        }
+    ab_time log_last;
+    uint64_t with_ct;
+    int64_t max_ct;
+    int rc = P->times(P->payload, &log_last, &with_ct, &max_ct);
+    if (rc != AB_OK || with_ct == 0) {
+        return rc;
     }
-    if (with_ct == 0) {
-        return AB_OK;
+    /* The 95th percentile as ab__gap_quantile_sorted takes it: between the
+     * i-th and (i + 1)-th smallest, i = floor(0.95 (n - 1)). */
+    double pos = 0.95 * (double)(with_ct - 1);
+    uint64_t i = (uint64_t)pos;
+    ab_dfg_order ord[2];
+    memset(ord, 0, sizeof(ord));
+    size_t n_ord = i + 1 < with_ct ? 2 : 1;
+    for (size_t j = 0; j < n_ord; j++) {
+        ord[j].k = i + j;
+        ord[j].lo = 0;
+        ord[j].hi = max_ct;
     }
-    double *v = ab__malloc(ctx, sizeof(double) * with_ct);
-    if (v == NULL) {
+    unsigned char scratch[256];
+    if (ab_dfg_order_scratch_bytes(n_ord) > sizeof(scratch)) {
         return AB_ENOMEM;
     }
-    uint32_t k = 0;
-    for (uint32_t c = 0; c < N; c++) {
-        if (g->ct[c] != INT64_MIN) {
-            v[k++] = (double)g->ct[c];
-        }
+    rc = ab_dfg_order_select(ord, n_ord, scratch, count_ct, (void *)P);
+    if (rc != AB_OK) {
+        return rc;
     }
-    qsort(v, k, sizeof(double), cmp_f64);
-    double horizon = g->opts.open_horizon * ab__gap_quantile_sorted(v, k, 0.95);
-    ab__free(ctx, v);
+    double q = n_ord == 1 ? (double)ord[0].value
+                          : (double)ord[0].value +
+                                ((double)ord[1].value - (double)ord[0].value) * (pos - (double)i);
+    double horizon = g->opts.open_horizon * q;
     g->summary.open_horizon_s = horizon / 1e6;
+    /* Which variants may hold open cases: those whose last step is not
+     * followed by an end of the map. Without the model's relation every
+     * late case may be open: the report says the relation is unknown. */
+    uint8_t *never = ab__malloc(ctx, (size_t)V + 1);
+    uint64_t *open_v = ab__calloc(ctx, (size_t)V + 1, sizeof(uint64_t));
+    if (never == NULL || open_v == NULL) {
+        ab__free(ctx, never);
+        ab__free(ctx, open_v);
+        return AB_ENOMEM;
+    }
     uint32_t L = g->label_count;
-    for (uint32_t c = 0; c < N; c++) {
-        /* Before the groups exist, case_group holds the case's variant. */
-        const ab_conform_variant *var = g->variants[g->case_group[c]];
-        if (g->case_last[c] == AB_TIME_NONE || var->length == 0) {
-            continue;
-        }
-        uint32_t last_act = var->activities[var->length - 1];
-        uint32_t l = g->act_label[last_act];
-        /* Without the model's relation every late case may be open: the
-         * report says the relation is unknown. */
-        int end_step = g->model.known && l != AB_NET_SILENT && ab__gap_df(&g->model, l, L + 1);
-        if (!end_step && (double)(log_last - g->case_last[c]) <= horizon) {
-            g->open[c] = 1;
-            g->summary.possibly_open_cases++;
+    for (uint32_t v = 0; v < V; v++) {
+        const ab_conform_variant *var = g->variants[v];
+        never[v] = 1;
+        if (var->length > 0) {
+            uint32_t l = g->act_label[var->activities[var->length - 1]];
+            never[v] = g->model.known && l != AB_NET_SILENT && ab__gap_df(&g->model, l, L + 1);
         }
     }
-    return AB_OK;
+    rc = P->open(P->payload, log_last, horizon, never, open_v);
+    for (uint32_t v = 0; rc == AB_OK && v < V; v++) {
+        g->summary.possibly_open_cases += open_v[v];
+    }
+    ab__free(ctx, never);
+    ab__free(ctx, open_v);
+    return rc;
 }
 
 /* Compares case ids in byte order. */
@@ -890,7 +894,11 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     ab__gap_progress(g, "analysing the map", 0, 0);
     AB_TRY(ab__gap_model_relations(&g->model, ctx, g->net, g->opts.max_states));
     ab__gap_progress(g, "classifying", 0, g->variant_count);
-    AB_TRY(case_times(g));
+    AB_TRY(ab__gap_parts_local(g, &g->parts));
+    rc = case_times(g);
+    g->parts.destroy(g->parts.payload);
+    memset(&g->parts, 0, sizeof(g->parts));
+    AB_TRY(rc);
     rc = build_groups(g);
     if (rc == AB_EINVAL) {
         rc = ab__error(err, AB_EINVAL, "gap", 0, 0,

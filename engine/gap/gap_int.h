@@ -20,6 +20,12 @@
  * instances (completion events, global indices) and their start times (NULL
  * = none), as ab_conform_case_events / ab_conform_case_starts do.
  */
+/* A share of the cases: their global indices, ascending. */
+typedef struct ab__gap_share {
+    uint32_t count;
+    const uint32_t *cases;
+} ab__gap_share;
+
 typedef struct ab__gap_view {
     const ab_log *log;
     const ab_net *net;
@@ -29,7 +35,40 @@ typedef struct ab__gap_view {
     const uint64_t *(*case_events)(const void *src, uint32_t case_index, uint32_t *count_out);
     const ab_time *(*case_starts)(const void *src, uint32_t case_index);
     ab_conform_stats stats; /* Copied into the report's data-quality section. */
+    /* The cases split into shares whose per-case steps run apart and meet
+     * only through ab__gap_parts (tests: the report must not depend on the
+     * split); share_count 0 = one share of every case. */
+    const ab__gap_share *shares;
+    uint32_t share_count;
 } ab__gap_view;
+
+/*
+ * The per-case steps of the computation run where the cases are, on shares
+ * of them, and their results meet only through these calls: sums, maxima
+ * and order statistics over the shares. One process has them over the
+ * view's shares (gap_parts.c); a driver whose shares live in other
+ * processes would implement them as collectives. Every call returns AB_OK
+ * or a status that stops the computation.
+ *
+ * Done this way so far: the cycle times, the open-case horizon (the 95th
+ * percentile of the cycle times, two order statistics) and the open flags.
+ */
+typedef struct ab__gap_parts {
+    void *payload;
+    /* Every case's cycle time, first and last time; *log_last the latest
+     * time of any case (AB_TIME_NONE: none), *with_ct the cases with a
+     * cycle time, *max_ct the largest (0 when none). */
+    int (*times)(void *payload, ab_time *log_last, uint64_t *with_ct, int64_t *max_ct);
+    /* For j < n: counts[j] = the cases whose cycle time is at most at[j]. */
+    int (*count_ct)(void *payload, const int64_t *at, size_t n, uint64_t *counts);
+    /* Flags as possibly open the cases with a last time, whose variant v
+     * has never_open[v] == 0, that ended within horizon (us) of log_last;
+     * open_per_variant[v] gets the number of them (it holds zeros). */
+    int (*open)(void *payload, ab_time log_last, double horizon, const uint8_t *never_open,
+                uint64_t *open_per_variant);
+    /* Frees the payload. */
+    void (*destroy)(void *payload);
+} ab__gap_parts;
 
 /* The computation proper; ab_gap_compute builds the view from an ab_conform. */
 int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
@@ -344,7 +383,12 @@ struct ab_gap {
     uint32_t **variant_acts;      /* Per variant: its distinct activities, ascending. */
     uint32_t *variant_act_count;
     struct ab__who *who;          /* Who did the work (who/who_gap.c). */
+    ab__gap_parts parts;          /* The per-case steps, during ab__gap_compute_view. */
 };
+
+/* The per-case steps over the view's shares, in this process: g->ct,
+ * case_first, case_last and open are filled in place. AB_OK or AB_ENOMEM. */
+int ab__gap_parts_local(ab_gap *g, ab__gap_parts *out);
 
 /* ---- Who did the work (who/who_gap.c) ---- */
 

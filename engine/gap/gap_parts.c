@@ -1,0 +1,171 @@
+/*
+ * gap/gap_parts.c: the per-case steps of the gap computation over shares
+ * of the cases in this process (ab__gap_parts, gap_int.h). Each share works
+ * on its own cases only and the results meet as sums, maxima and counts,
+ * which is all a driver with the shares in other processes has to provide.
+ * With one share of every case it is the plain computation.
+ */
+#include "gap/gap_int.h"
+
+typedef struct local {
+    ab_gap *g;
+    const ab__gap_share *shares; /* NULL: one share of every case. */
+    uint32_t count;
+    int64_t **sorted; /* Per share: its cycle times, ascending (after times). */
+    uint64_t *sorted_n;
+} local;
+
+static uint32_t share_size(const local *p, uint32_t s)
+{
+    return p->shares != NULL ? p->shares[s].count : p->g->case_count;
+}
+
+static uint32_t share_case(const local *p, uint32_t s, uint32_t i)
+{
+    return p->shares != NULL ? p->shares[s].cases[i] : i;
+}
+
+/* A case's first time (its first start, else first completion), last
+ * completion and cycle time (INT64_MIN without one). */
+static void case_time(ab_gap *g, const ab_time *ts, uint32_t c)
+{
+    uint32_t n = 0;
+    const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
+    const ab_time *st = g->view->case_starts(g->view->src, c);
+    ab_time first = AB_TIME_NONE, last = AB_TIME_NONE;
+    for (uint32_t i = 0; i < n && ts != NULL; i++) {
+        ab_time t = ts[ev[i]];
+        ab_time s = st != NULL && st[i] != AB_TIME_NONE ? st[i] : t;
+        if (s != AB_TIME_NONE && (first == AB_TIME_NONE || s < first)) {
+            first = s;
+        }
+        if (t != AB_TIME_NONE && (last == AB_TIME_NONE || t > last)) {
+            last = t;
+        }
+    }
+    g->case_first[c] = first;
+    g->case_last[c] = last;
+    g->ct[c] = first != AB_TIME_NONE && last != AB_TIME_NONE && last >= first ? last - first
+                                                                              : INT64_MIN;
+}
+
+static int local_times(void *payload, ab_time *log_last, uint64_t *with_ct, int64_t *max_ct)
+{
+    local *p = payload;
+    ab_gap *g = p->g;
+    const ab_time *ts = ab_log_col_time(g->log);
+    *log_last = AB_TIME_NONE;
+    *with_ct = 0;
+    *max_ct = 0;
+    for (uint32_t s = 0; s < p->count; s++) {
+        uint32_t n = share_size(p, s);
+        int64_t *v = ab__malloc(g->ctx, sizeof(int64_t) * ((size_t)n + 1));
+        int64_t *tmp = ab__malloc(g->ctx, sizeof(int64_t) * ((size_t)n + 1));
+        if (v == NULL || tmp == NULL) {
+            ab__free(g->ctx, v);
+            ab__free(g->ctx, tmp);
+            return AB_ENOMEM;
+        }
+        uint64_t k = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t c = share_case(p, s, i);
+            case_time(g, ts, c);
+            ab_time last = g->case_last[c];
+            if (last != AB_TIME_NONE && (*log_last == AB_TIME_NONE || last > *log_last)) {
+                *log_last = last;
+            }
+            if (g->ct[c] != INT64_MIN) {
+                v[k++] = g->ct[c];
+                *max_ct = g->ct[c] > *max_ct ? g->ct[c] : *max_ct;
+            }
+        }
+        ab__sort_i64(v, k, tmp);
+        ab__free(g->ctx, tmp);
+        p->sorted[s] = v;
+        p->sorted_n[s] = k;
+        *with_ct += k;
+    }
+    return AB_OK;
+}
+
+static int local_count_ct(void *payload, const int64_t *at, size_t n, uint64_t *counts)
+{
+    local *p = payload;
+    for (size_t j = 0; j < n; j++) {
+        counts[j] = 0;
+        for (uint32_t s = 0; s < p->count; s++) {
+            /* Values at most at[j]: the first index above it. */
+            const int64_t *v = p->sorted[s];
+            uint64_t lo = 0, hi = p->sorted_n[s];
+            while (lo < hi) {
+                uint64_t mid = lo + (hi - lo) / 2;
+                if (v[mid] <= at[j]) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            counts[j] += lo;
+        }
+    }
+    return AB_OK;
+}
+
+static int local_open(void *payload, ab_time log_last, double horizon, const uint8_t *never_open,
+                      uint64_t *open_per_variant)
+{
+    local *p = payload;
+    ab_gap *g = p->g;
+    for (uint32_t s = 0; s < p->count; s++) {
+        for (uint32_t i = 0, n = share_size(p, s); i < n; i++) {
+            uint32_t c = share_case(p, s, i);
+            /* Before the groups exist, case_group holds the case's variant. */
+            uint32_t v = g->case_group[c];
+            if (g->case_last[c] != AB_TIME_NONE && !never_open[v] &&
+                (double)(log_last - g->case_last[c]) <= horizon) {
+                g->open[c] = 1;
+                open_per_variant[v]++;
+            }
+        }
+    }
+    return AB_OK;
+}
+
+static void local_destroy(void *payload)
+{
+    local *p = payload;
+    if (p == NULL) {
+        return;
+    }
+    ab_ctx *ctx = p->g->ctx;
+    for (uint32_t s = 0; p->sorted != NULL && s < p->count; s++) {
+        ab__free(ctx, p->sorted[s]);
+    }
+    ab__free(ctx, p->sorted);
+    ab__free(ctx, p->sorted_n);
+    ab__free(ctx, p);
+}
+
+int ab__gap_parts_local(ab_gap *g, ab__gap_parts *out)
+{
+    memset(out, 0, sizeof(*out));
+    local *p = ab__calloc(g->ctx, 1, sizeof(*p));
+    if (p == NULL) {
+        return AB_ENOMEM;
+    }
+    p->g = g;
+    p->shares = g->view->share_count > 0 ? g->view->shares : NULL;
+    p->count = g->view->share_count > 0 ? g->view->share_count : 1;
+    p->sorted = ab__calloc(g->ctx, p->count, sizeof(int64_t *));
+    p->sorted_n = ab__calloc(g->ctx, p->count, sizeof(uint64_t));
+    if (p->sorted == NULL || p->sorted_n == NULL) {
+        local_destroy(p);
+        return AB_ENOMEM;
+    }
+    out->payload = p;
+    out->times = local_times;
+    out->count_ct = local_count_ct;
+    out->open = local_open;
+    out->destroy = local_destroy;
+    return AB_OK;
+}
