@@ -482,16 +482,11 @@ static int case_times(ab_gap *g)
         g->summary.possibly_open_cases += open_v[v];
     }
     ab__free(ctx, never);
-    ab__free(ctx, open_v);
+    g->variant_open = open_v;
     return rc;
 }
 
 /* Compares case ids in byte order. */
-static int id_less(const ab_gap *g, uint32_t a, uint32_t b)
-{
-    return strcmp(ab_log_case_id(g->log, a), ab_log_case_id(g->log, b)) < 0;
-}
-
 /* The end a case's documented path reached: the last event step of its
  * alignment (an end event), else its last activity. */
 static int end_key(ab_gap *g, const ab_conform_variant *v, uint32_t *out)
@@ -673,28 +668,23 @@ void ab__gap_progress_step(const ab_gap *g, const char *phase, uint32_t *done, u
     }
 }
 
-static int build_groups(ab_gap *g)
+/* The groups of each variant (group_of[2 v + open]), classified. */
+static int groups_of_variants(ab_gap *g, uint32_t *group_of)
 {
     ab_ctx *ctx = g->ctx;
     uint32_t V = g->variant_count;
     int exclude = g->opts.open_cases == AB_GAP_OPEN_EXCLUDE;
-    g->groups = ab__calloc(ctx, (size_t)V * 2 + 1, sizeof(ab__gap_group));
-    if (g->groups == NULL) {
-        return AB_ENOMEM;
-    }
     for (uint32_t v = 0; v < V; v++) {
         const ab_conform_variant *var = g->variants[v];
-        uint32_t n_open = 0;
-        if (exclude) {
-            for (uint32_t i = 0; i < var->case_count; i++) {
-                n_open += g->open[var->cases[i]];
-            }
-        }
+        /* The shares counted the open cases of each variant. */
+        uint32_t n_open = exclude && g->variant_open != NULL ? (uint32_t)g->variant_open[v] : 0;
+        group_of[2 * (size_t)v] = group_of[2 * (size_t)v + 1] = UINT32_MAX;
         for (int open = 0; open < 2; open++) {
             uint32_t n = open ? n_open : var->case_count - n_open;
             if (n == 0) {
                 continue;
             }
+            group_of[2 * (size_t)v + open] = g->group_count;
             ab__gap_group *gr = &g->groups[g->group_count];
             gr->variant = v;
             gr->v = var;
@@ -713,12 +703,6 @@ static int build_groups(ab_gap *g)
                 if (!exclude || g->open[c] == (uint8_t)open) {
                     gr->cases[k++] = c;
                     g->case_group[c] = g->group_count;
-                }
-            }
-            gr->example_case = gr->cases[0];
-            for (uint32_t i = 1; i < n; i++) {
-                if (id_less(g, gr->cases[i], gr->example_case)) {
-                    gr->example_case = gr->cases[i];
                 }
             }
             for (uint32_t i = 0; i < var->length; i++) {
@@ -755,6 +739,45 @@ static int build_groups(ab_gap *g)
         }
     }
     return AB_OK;
+}
+
+/* Each group's cases with the smallest ids (its examples), from the shares. */
+static int group_examples(ab_gap *g, const uint32_t *group_of)
+{
+    uint32_t G = g->group_count;
+    uint32_t *out = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)G + 1) * AB__GAP_SMALLEST);
+    if (out == NULL) {
+        return AB_ENOMEM;
+    }
+    int rc = g->parts.smallest(g->parts.payload, group_of,
+                               g->opts.open_cases == AB_GAP_OPEN_EXCLUDE, G, out);
+    for (uint32_t gi = 0; rc == AB_OK && gi < G; gi++) {
+        memcpy(g->groups[gi].smallest, out + (size_t)gi * AB__GAP_SMALLEST,
+               sizeof(g->groups[gi].smallest));
+        if (g->groups[gi].smallest[0] == UINT32_MAX) {
+            rc = AB_EINVAL; /* A group no share has a case of. */
+        }
+    }
+    ab__free(g->ctx, out);
+    return rc;
+}
+
+static int build_groups(ab_gap *g)
+{
+    ab_ctx *ctx = g->ctx;
+    uint32_t V = g->variant_count;
+    g->groups = ab__calloc(ctx, (size_t)V * 2 + 1, sizeof(ab__gap_group));
+    uint32_t *group_of = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)V * 2 + 1));
+    if (g->groups == NULL || group_of == NULL) {
+        ab__free(ctx, group_of);
+        return AB_ENOMEM;
+    }
+    int rc = groups_of_variants(g, group_of);
+    if (rc == AB_OK) {
+        rc = group_examples(g, group_of);
+    }
+    ab__free(ctx, group_of);
+    return rc;
 }
 
 static const uint64_t *conf_events(const void *src, uint32_t c, uint32_t *count_out)
@@ -896,10 +919,13 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     ab__gap_progress(g, "classifying", 0, g->variant_count);
     AB_TRY(ab__gap_parts_local(g, &g->parts));
     rc = case_times(g);
+    if (rc == AB_OK) {
+        rc = build_groups(g);
+    }
     g->parts.destroy(g->parts.payload);
     memset(&g->parts, 0, sizeof(g->parts));
-    AB_TRY(rc);
-    rc = build_groups(g);
+    ab__free(ctx, g->variant_open);
+    g->variant_open = NULL;
     if (rc == AB_EINVAL) {
         rc = ab__error(err, AB_EINVAL, "gap", 0, 0,
                        "an alignment does not consume every instance of its trace once, or "
@@ -961,6 +987,7 @@ void ab_gap_destroy(ab_gap *g)
     ab__free(ctx, g->case_first);
     ab__free(ctx, g->case_last);
     ab__free(ctx, g->open);
+    ab__free(ctx, g->variant_open);
     ab__free(ctx, g->act_label);
     ab__free(ctx, g->label_act);
     ab__free(ctx, g->documented);

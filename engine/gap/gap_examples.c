@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#define EXAMPLES 3
+#define EXAMPLES AB__GAP_SMALLEST
 /* Moves shown on each side of the deviation. */
 #define CONTEXT 2
 
@@ -117,23 +117,13 @@ static ab_time when(const ab_gap *g, const ab__gap_group *gr, uint32_t c, uint32
     return ts[ev[m->position - 1]];
 }
 
-static int is_chosen(const ab_gap_example *ex, uint32_t n, uint32_t c)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        if (ex[i].case_index == c) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int ab__gap_examples(ab_gap *g, const ab__gap_entry *e, ab_gap_item *item)
 {
     uint32_t gsel[EXAMPLES], cases[EXAMPLES], moves[EXAMPLES];
     uint32_t n = 0;
     for (uint32_t k = 0; k < e->group_count && n < EXAMPLES; k++) {
         gsel[n] = e->groups[k];
-        cases[n] = g->groups[e->groups[k]].example_case;
+        cases[n] = g->groups[e->groups[k]].smallest[0];
         moves[n] = e->moves[k];
         n++;
     }
@@ -147,26 +137,17 @@ int ab__gap_examples(ab_gap *g, const ab__gap_entry *e, ab_gap_item *item)
     for (uint32_t i = 0; i < n; i++) {
         ex[i].case_index = cases[i];
     }
-    /* Fill up from the first group, by case id. */
+    /* Fill up from the first group, by case id: its next smallest (the
+     * other groups' cases are not in it). */
     const ab__gap_group *g0 = &g->groups[gsel[0]];
-    while (n < EXAMPLES) {
-        uint32_t best = UINT32_MAX;
-        for (uint32_t i = 0; i < g0->case_count; i++) {
-            uint32_t c = g0->cases[i];
-            if (is_chosen(ex, n, c)) {
-                continue;
-            }
-            if (best == UINT32_MAX ||
-                strcmp(ab_log_case_id(g->log, c), ab_log_case_id(g->log, best)) < 0) {
-                best = c;
-            }
-        }
-        if (best == UINT32_MAX) {
+    for (uint32_t j = 1; j < AB__GAP_SMALLEST && n < EXAMPLES; j++) {
+        uint32_t c = g0->smallest[j];
+        if (c == UINT32_MAX) {
             break;
         }
         gsel[n] = gsel[0];
         moves[n] = moves[0];
-        ex[n].case_index = best;
+        ex[n].case_index = c;
         n++;
     }
     for (uint32_t i = 0; i < n; i++) {

@@ -51,7 +51,8 @@ typedef struct ab__gap_view {
  * or a status that stops the computation.
  *
  * Done this way so far: the cycle times, the open-case horizon (the 95th
- * percentile of the cycle times, two order statistics) and the open flags.
+ * percentile of the cycle times, two order statistics), the open flags and
+ * the groups' sizes and example cases.
  */
 typedef struct ab__gap_parts {
     void *payload;
@@ -66,6 +67,12 @@ typedef struct ab__gap_parts {
      * open_per_variant[v] gets the number of them (it holds zeros). */
     int (*open)(void *payload, ab_time log_last, double horizon, const uint8_t *never_open,
                 uint64_t *open_per_variant);
+    /* For each group: out[g * AB__GAP_SMALLEST + j] = its case with the
+     * j-th smallest id (byte order), UINT32_MAX past its last. A case of
+     * variant v is in group group_of[2 v + open], open its flag when
+     * exclude is set, else 0. */
+    int (*smallest)(void *payload, const uint32_t *group_of, int exclude, uint32_t group_count,
+                    uint32_t *out);
     /* Frees the payload. */
     void (*destroy)(void *payload);
 } ab__gap_parts;
@@ -268,6 +275,9 @@ const char *ab__gap_rule_type_name(ab__gap_rule_type t);
 
 /* ---- The gap ---- */
 
+/* Cases a group names by their ids: as many as a finding shows examples. */
+#define AB__GAP_SMALLEST 3
+
 /* One group of cases: a conformance variant, split by the open flag under
  * --open-cases exclude. Its cases share the alignment and its classes. */
 typedef struct ab__gap_group {
@@ -278,7 +288,8 @@ typedef struct ab__gap_group {
     uint8_t deviating_raw; /* Has a deviation. */
     uint32_t case_count;
     uint32_t *cases;        /* Ascending case indices. */
-    uint32_t example_case;  /* The case with the smallest id (byte order). */
+    uint32_t smallest[AB__GAP_SMALLEST]; /* Its cases with the smallest ids (byte
+                                            order), ascending; UINT32_MAX past the end. */
     ab_gap_move_class *cls; /* Per move. */
     uint8_t *accepted;      /* Per move. */
     ab_gap_deviation *devs;
@@ -384,6 +395,7 @@ struct ab_gap {
     uint32_t *variant_act_count;
     struct ab__who *who;          /* Who did the work (who/who_gap.c). */
     ab__gap_parts parts;          /* The per-case steps, during ab__gap_compute_view. */
+    uint64_t *variant_open;       /* Per variant: its possibly open cases (until the groups). */
 };
 
 /* The per-case steps over the view's shares, in this process: g->ct,

@@ -131,6 +131,59 @@ static int local_open(void *payload, ab_time log_last, double horizon, const uin
     return AB_OK;
 }
 
+/* Puts case c among the AB__GAP_SMALLEST smallest ids of best[], kept ascending. */
+static void keep_smallest(const ab_log *log, uint32_t *best, uint32_t c)
+{
+    const char *id = ab_log_case_id(log, c);
+    uint32_t j = AB__GAP_SMALLEST;
+    while (j > 0 && (best[j - 1] == UINT32_MAX || strcmp(id, ab_log_case_id(log, best[j - 1])) < 0)) {
+        j--;
+    }
+    if (j == AB__GAP_SMALLEST) {
+        return;
+    }
+    memmove(best + j + 1, best + j, sizeof(uint32_t) * (AB__GAP_SMALLEST - 1 - j));
+    best[j] = c;
+}
+
+static int local_smallest(void *payload, const uint32_t *group_of, int exclude,
+                          uint32_t group_count, uint32_t *out)
+{
+    local *p = payload;
+    ab_gap *g = p->g;
+    for (size_t i = 0; i < (size_t)group_count * AB__GAP_SMALLEST; i++) {
+        out[i] = UINT32_MAX;
+    }
+    /* Each share keeps its own smallest and they merge, as shares in other
+     * processes would: the smallest of a union are among the parts'. */
+    uint32_t *mine = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)group_count + 1) *
+                                            AB__GAP_SMALLEST);
+    if (mine == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t s = 0; s < p->count; s++) {
+        for (size_t i = 0; i < (size_t)group_count * AB__GAP_SMALLEST; i++) {
+            mine[i] = UINT32_MAX;
+        }
+        for (uint32_t i = 0, n = share_size(p, s); i < n; i++) {
+            uint32_t c = share_case(p, s, i);
+            uint32_t v = g->groups[g->case_group[c]].variant;
+            uint32_t gi = group_of[2 * (size_t)v + (exclude && g->open[c])];
+            keep_smallest(g->log, mine + (size_t)gi * AB__GAP_SMALLEST, c);
+        }
+        for (uint32_t gi = 0; gi < group_count; gi++) {
+            for (uint32_t j = 0; j < AB__GAP_SMALLEST; j++) {
+                uint32_t c = mine[(size_t)gi * AB__GAP_SMALLEST + j];
+                if (c != UINT32_MAX) {
+                    keep_smallest(g->log, out + (size_t)gi * AB__GAP_SMALLEST, c);
+                }
+            }
+        }
+    }
+    ab__free(g->ctx, mine);
+    return AB_OK;
+}
+
 static void local_destroy(void *payload)
 {
     local *p = payload;
@@ -166,6 +219,7 @@ int ab__gap_parts_local(ab_gap *g, ab__gap_parts *out)
     out->times = local_times;
     out->count_ct = local_count_ct;
     out->open = local_open;
+    out->smallest = local_smallest;
     out->destroy = local_destroy;
     return AB_OK;
 }
