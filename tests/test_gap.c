@@ -922,6 +922,40 @@ static int has_class(const ab_gap *g, uint32_t c, ab_gap_class cls, const char *
     return 0;
 }
 
+
+/* Every example's times, read from the log's own columns: the case's first
+ * and last times, and when the deviation happened (the instance's
+ * completion for a step done, the one before a step not done, else the
+ * case's start). The log has no start times: a case's instances are its
+ * events in log order. */
+static void check_example_times(const ab_gap *g, const ab_log *log, const ab_conform *conf)
+{
+    const ab_time *ts = ab_log_col_time(log);
+    uint32_t checked = 0;
+    for (int k = 0; k < AB_GAP_K__COUNT; k++) {
+        for (uint32_t i = 0; i < ab_gap_item_count(g, (ab_gap_kind)k); i++) {
+            const ab_gap_item *it = ab_gap_item_at(g, (ab_gap_kind)k, i);
+            for (uint32_t x = 0; x < it->example_count; x++) {
+                const ab_gap_example *ex = &it->examples[x];
+                uint32_t c = ex->case_index;
+                uint64_t f = ab_log_case_first(log, c);
+                uint32_t n = ab_log_case_length(log, c);
+                assert_int_equal(ex->start, ts[f]);
+                assert_int_equal(ex->end, ts[f + n - 1]);
+                const ab_conform_variant *v =
+                    ab_conform_variant_at(conf, ab_conform_case_variant(conf, c));
+                const ab_move *m = &v->moves[ex->move];
+                ab_time want = m->kind == AB_MOVE_SYNC || m->kind == AB_MOVE_LOG ? ts[f + m->position]
+                               : m->position == 0 || m->position > n ? ts[f]
+                                                                     : ts[f + m->position - 1];
+                assert_int_equal(ex->at, want);
+                checked++;
+            }
+        }
+    }
+    assert_true(checked > 10);
+}
+
 /*
  * tests/data/gap/review.csv was generated for review.bpmn with every
  * deviation planted (see the README there): 100 + 50 conforming cases, 60
@@ -977,6 +1011,7 @@ static void test_review_planted(void **state)
     assert_true(it->time.local.n_deviating > 0);
     assert_true(it->example_count == 3);
     assert_non_null(strstr(it->examples[0].excerpt, "\xe2\x9c\x97[Review]"));
+    check_example_times(g, r.log, r.conf);
 
     it = ab_gap_item_find(g, AB_GAP_K_BYPASS, "Reject", NULL);
     assert_non_null(it);

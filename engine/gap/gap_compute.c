@@ -922,8 +922,6 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     if (rc == AB_OK) {
         rc = build_groups(g);
     }
-    g->parts.destroy(g->parts.payload);
-    memset(&g->parts, 0, sizeof(g->parts));
     ab__free(ctx, g->variant_open);
     g->variant_open = NULL;
     if (rc == AB_EINVAL) {
@@ -945,6 +943,8 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     if (rc != AB_OK) {
         goto fail;
     }
+    g->parts.destroy(g->parts.payload);
+    memset(&g->parts, 0, sizeof(g->parts));
     g->view = NULL;
     *out = g;
     return AB_OK;
@@ -965,6 +965,9 @@ void ab_gap_destroy(ab_gap *g)
         return;
     }
     ab_ctx *ctx = g->ctx;
+    if (g->parts.destroy != NULL) {
+        g->parts.destroy(g->parts.payload);
+    }
     ab__who_destroy(g);
     for (uint32_t i = 0; i < g->group_count; i++) {
         ab__gap_group *gr = &g->groups[i];

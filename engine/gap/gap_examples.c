@@ -95,31 +95,31 @@ static int excerpt(ab_gap *g, const ab__gap_group *gr, uint32_t move, const char
 }
 
 /* When the deviation happened: the instance's completion, or for a step not
- * done, the completion of the instance before it (the case start if none). */
-static ab_time when(const ab_gap *g, const ab__gap_group *gr, uint32_t c, uint32_t move)
+ * done, the completion of the instance before it (the case start if none).
+ * Which instance: *pos (UINT32_MAX: none); *at_start when it is the start. */
+static void when(const ab__gap_group *gr, uint32_t move, uint32_t *pos, int *at_start)
 {
+    *pos = UINT32_MAX;
+    *at_start = 0;
     if (move >= gr->v->move_count) {
-        return AB_TIME_NONE;
+        return;
     }
     const ab_move *m = &gr->v->moves[move];
-    const ab_time *ts = ab_log_col_time(g->log);
-    uint32_t n = 0;
-    const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
-    if (ts == NULL || ev == NULL) {
-        return AB_TIME_NONE;
-    }
+    uint32_t n = gr->v->length; /* Every case of the group has its instances. */
     if (m->kind == AB_MOVE_SYNC || m->kind == AB_MOVE_LOG) {
-        return m->position < n ? ts[ev[m->position]] : AB_TIME_NONE;
+        *pos = m->position;
+    } else if (m->position == 0 || m->position > n) {
+        *at_start = 1;
+    } else {
+        *pos = m->position - 1;
     }
-    if (m->position == 0 || m->position > n) {
-        return g->case_first[c];
-    }
-    return ts[ev[m->position - 1]];
 }
 
-int ab__gap_examples(ab_gap *g, const ab__gap_entry *e, ab_gap_item *item)
+/* The cases of one finding: one per group in order (the smallest id of
+ * each), filled up from the first group by id. */
+static uint32_t choose(const ab_gap *g, const ab__gap_entry *e, uint32_t *gsel, uint32_t *cases,
+                       uint32_t *moves)
 {
-    uint32_t gsel[EXAMPLES], cases[EXAMPLES], moves[EXAMPLES];
     uint32_t n = 0;
     for (uint32_t k = 0; k < e->group_count && n < EXAMPLES; k++) {
         gsel[n] = e->groups[k];
@@ -127,42 +127,87 @@ int ab__gap_examples(ab_gap *g, const ab__gap_entry *e, ab_gap_item *item)
         moves[n] = e->moves[k];
         n++;
     }
-    if (n == 0) {
-        return AB_OK;
-    }
-    ab_gap_example *ex = ab__arena_alloc(&g->arena, sizeof(ab_gap_example) * EXAMPLES);
-    if (ex == NULL) {
-        return AB_ENOMEM;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        ex[i].case_index = cases[i];
-    }
-    /* Fill up from the first group, by case id: its next smallest (the
-     * other groups' cases are not in it). */
-    const ab__gap_group *g0 = &g->groups[gsel[0]];
-    for (uint32_t j = 1; j < AB__GAP_SMALLEST && n < EXAMPLES; j++) {
-        uint32_t c = g0->smallest[j];
+    /* The first group's next smallest (the other groups' cases are not in it). */
+    for (uint32_t j = 1; n > 0 && j < AB__GAP_SMALLEST && n < EXAMPLES; j++) {
+        uint32_t c = g->groups[gsel[0]].smallest[j];
         if (c == UINT32_MAX) {
             break;
         }
         gsel[n] = gsel[0];
         moves[n] = moves[0];
-        ex[n].case_index = c;
+        cases[n] = c;
         n++;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        const ab__gap_group *gr = &g->groups[gsel[i]];
-        uint32_t c = ex[i].case_index;
-        ex[i].move = moves[i];
-        ex[i].start = g->case_first[c];
-        ex[i].end = g->case_last[c];
-        ex[i].at = when(g, gr, c, moves[i]);
-        int rc = excerpt(g, gr, moves[i], &ex[i].excerpt);
-        if (rc != AB_OK) {
-            return rc;
+    return n;
+}
+
+int ab__gap_examples(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const *items,
+                     uint32_t count)
+{
+    /* The cases first, then their times from the shares in one call. */
+    size_t cap = (size_t)count * EXAMPLES + 1;
+    uint32_t *cases = ab__malloc(g->ctx, sizeof(uint32_t) * cap * 2);
+    ab_time *times = ab__malloc(g->ctx, sizeof(ab_time) * cap * 3);
+    if (cases == NULL || times == NULL) {
+        ab__free(g->ctx, cases);
+        ab__free(g->ctx, times);
+        return AB_ENOMEM;
+    }
+    uint32_t *pos = cases + cap;
+    ab_time *start = times, *end = times + cap, *at = times + 2 * cap;
+    ab_gap_example **made = ab__calloc(g->ctx, (size_t)count + 1, sizeof(*made));
+    size_t total = 0;
+    int rc = made != NULL ? AB_OK : AB_ENOMEM;
+    for (uint32_t f = 0; f < count && rc == AB_OK; f++) {
+        uint32_t gsel[EXAMPLES], chosen[EXAMPLES], moves[EXAMPLES];
+        uint32_t n = choose(g, &entries[f], gsel, chosen, moves);
+        ab_gap_item *item = items[f];
+        item->examples = NULL;
+        item->example_count = n;
+        if (n == 0) {
+            continue;
+        }
+        ab_gap_example *ex = ab__arena_alloc(&g->arena, sizeof(ab_gap_example) * EXAMPLES);
+        if (ex == NULL) {
+            rc = AB_ENOMEM;
+            break;
+        }
+        for (uint32_t i = 0; i < n && rc == AB_OK; i++) {
+            const ab__gap_group *gr = &g->groups[gsel[i]];
+            int at_start;
+            ex[i].case_index = chosen[i];
+            ex[i].move = moves[i];
+            when(gr, moves[i], &pos[total], &at_start);
+            /* Marks the start with a position no case has. */
+            pos[total] = at_start ? UINT32_MAX - 1 : pos[total];
+            cases[total++] = chosen[i];
+            rc = excerpt(g, gr, moves[i], &ex[i].excerpt);
+        }
+        item->examples = ex;
+        made[f] = ex;
+    }
+    if (rc == AB_OK && total > 0) {
+        uint32_t *ask = ab__malloc(g->ctx, sizeof(uint32_t) * (total + 1));
+        if (ask == NULL) {
+            rc = AB_ENOMEM;
+        } else {
+            for (size_t i = 0; i < total; i++) {
+                ask[i] = pos[i] == UINT32_MAX - 1 ? UINT32_MAX : pos[i];
+            }
+            rc = g->parts.case_times(g->parts.payload, total, cases, ask, start, end, at);
+            ab__free(g->ctx, ask);
         }
     }
-    item->examples = ex;
-    item->example_count = n;
-    return AB_OK;
+    for (uint32_t f = 0, k = 0; rc == AB_OK && f < count; f++) {
+        for (uint32_t i = 0; i < items[f]->example_count; i++, k++) {
+            ab_gap_example *ex = &made[f][i];
+            ex->start = start[k];
+            ex->end = end[k];
+            ex->at = pos[k] == UINT32_MAX - 1 ? start[k] : at[k];
+        }
+    }
+    ab__free(g->ctx, made);
+    ab__free(g->ctx, cases);
+    ab__free(g->ctx, times);
+    return rc;
 }

@@ -51,8 +51,8 @@ typedef struct ab__gap_view {
  * or a status that stops the computation.
  *
  * Done this way so far: the cycle times, the open-case horizon (the 95th
- * percentile of the cycle times, two order statistics), the open flags and
- * the groups' sizes and example cases.
+ * percentile of the cycle times, two order statistics), the open flags,
+ * the groups' sizes and example cases, and the examples' times.
  */
 typedef struct ab__gap_parts {
     void *payload;
@@ -73,6 +73,12 @@ typedef struct ab__gap_parts {
      * exclude is set, else 0. */
     int (*smallest)(void *payload, const uint32_t *group_of, int exclude, uint32_t group_count,
                     uint32_t *out);
+    /* For i < n, of the case cases[i] (as smallest gave it): start[i] and
+     * end[i] its first and last times, at[i] the completion time of its
+     * instance pos[i] (AB_TIME_NONE when pos[i] is UINT32_MAX or past its
+     * end). */
+    int (*case_times)(void *payload, size_t n, const uint32_t *cases, const uint32_t *pos,
+                      ab_time *start, ab_time *end, ab_time *at);
     /* Frees the payload. */
     void (*destroy)(void *payload);
 } ab__gap_parts;
@@ -418,8 +424,9 @@ void ab__gap_progress_step(const ab_gap *g, const char *phase, uint32_t *done, u
 /* Time impacts of every finding (gap_time.c). */
 int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const *items,
                          uint32_t count);
-/* Example cases and their excerpts (gap_examples.c). */
-int ab__gap_examples(ab_gap *g, const ab__gap_entry *e, ab_gap_item *item);
+/* Example cases and their excerpts of each finding (gap_examples.c). */
+int ab__gap_examples(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const *items,
+                     uint32_t count);
 /* The sentences (gap_statements.c). */
 int ab__gap_statements(ab_gap *g);
 

@@ -803,11 +803,9 @@ static int finish_items(acc *A, ab_error *err)
     if (rc != AB_OK) {
         goto done;
     }
-    for (uint32_t i = 0; i < shown; i++) {
-        rc = ab__gap_examples(g, &shown_e[i], where[i]);
-        if (rc != AB_OK) {
-            goto done;
-        }
+    rc = ab__gap_examples(g, shown_e, where, shown);
+    if (rc != AB_OK) {
+        goto done;
     }
     for (int k = 0; k < AB_GAP_K__COUNT; k++) {
         if (g->item_count[k] > 1) {

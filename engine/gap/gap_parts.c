@@ -184,6 +184,22 @@ static int local_smallest(void *payload, const uint32_t *group_of, int exclude,
     return AB_OK;
 }
 
+static int local_case_times(void *payload, size_t n, const uint32_t *cases, const uint32_t *pos,
+                            ab_time *start, ab_time *end, ab_time *at)
+{
+    local *p = payload;
+    ab_gap *g = p->g;
+    const ab_time *ts = ab_log_col_time(g->log);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = cases[i], k = 0;
+        const uint64_t *ev = g->view->case_events(g->view->src, c, &k);
+        start[i] = g->case_first[c];
+        end[i] = g->case_last[c];
+        at[i] = ts != NULL && ev != NULL && pos[i] < k ? ts[ev[pos[i]]] : AB_TIME_NONE;
+    }
+    return AB_OK;
+}
+
 static void local_destroy(void *payload)
 {
     local *p = payload;
@@ -220,6 +236,7 @@ int ab__gap_parts_local(ab_gap *g, ab__gap_parts *out)
     out->count_ct = local_count_ct;
     out->open = local_open;
     out->smallest = local_smallest;
+    out->case_times = local_case_times;
     out->destroy = local_destroy;
     return AB_OK;
 }
