@@ -42,6 +42,14 @@ typedef struct ab__gap_view {
     uint32_t share_count;
 } ab__gap_view;
 
+/* A span in each closed case of a group: from its instance from_pos (its
+ * start when from is AB__GAP_CODE_START) to its instance to_pos (its end
+ * when to is AB__GAP_CODE_END). From start to end it is the cycle time. */
+typedef struct ab__gap_span {
+    uint32_t group;
+    uint32_t from, from_pos, to, to_pos;
+} ab__gap_span;
+
 /*
  * The per-case steps of the computation run where the cases are, on shares
  * of them, and their results meet only through these calls: sums, maxima
@@ -52,7 +60,8 @@ typedef struct ab__gap_view {
  *
  * Done this way so far: the cycle times, the open-case horizon (the 95th
  * percentile of the cycle times, two order statistics), the open flags,
- * the groups' sizes and example cases, and the examples' times.
+ * the groups' sizes and example cases, the examples' times, and the
+ * samples of the time impacts.
  */
 typedef struct ab__gap_parts {
     void *payload;
@@ -79,6 +88,18 @@ typedef struct ab__gap_parts {
      * end). */
     int (*case_times)(void *payload, size_t n, const uint32_t *cases, const uint32_t *pos,
                       ab_time *start, ab_time *end, ab_time *at);
+    /* valid[g] = the cases of group g with a cycle time (0 when the group
+     * is open). */
+    int (*valid)(void *payload, uint32_t *valid);
+    /* Makes ready what values() reads (the times of the groups with valid
+     * cases, laid out group after group), until unlay(). */
+    int (*lay_out)(void *payload, const uint32_t *valid);
+    void (*unlay)(void *payload);
+    /* Appends to v (*n values there) the durations of the spans over the
+     * cases of their groups with a cycle time and both ends timed, in any
+     * order. Called from the time-impact threads at once. */
+    int (*values)(void *payload, const ab__gap_span *spans, size_t count, int64_t *v,
+                  uint32_t *n);
     /* Frees the payload. */
     void (*destroy)(void *payload);
 } ab__gap_parts;

@@ -7,12 +7,28 @@
  */
 #include "gap/gap_int.h"
 
+/*
+ * A share's times for the time impacts, laid out group after group (the
+ * share's cases of a group in case order, each case's instances in trace
+ * order), so that a finding reads its groups' times sequentially instead
+ * of jumping across the log.
+ */
+typedef struct lay {
+    uint64_t *cslot;       /* Per group + 1: its first case's slot (the next group's
+                              first is its end). */
+    uint64_t *islot;       /* Per group: its first instance's slot. */
+    int64_t *ct;           /* Per case slot: cycle time or INT64_MIN. */
+    ab_time *first, *last; /* Per case slot: the case's first and last times. */
+    ab_time *times;        /* Per instance slot: the completion time. */
+} lay;
+
 typedef struct local {
     ab_gap *g;
     const ab__gap_share *shares; /* NULL: one share of every case. */
     uint32_t count;
     int64_t **sorted; /* Per share: its cycle times, ascending (after times). */
     uint64_t *sorted_n;
+    lay *lays; /* Per share, between lay_out and unlay. */
 } local;
 
 static uint32_t share_size(const local *p, uint32_t s)
@@ -200,6 +216,139 @@ static int local_case_times(void *payload, size_t n, const uint32_t *cases, cons
     return AB_OK;
 }
 
+static int local_valid(void *payload, uint32_t *valid)
+{
+    local *p = payload;
+    ab_gap *g = p->g;
+    memset(valid, 0, sizeof(uint32_t) * g->group_count);
+    for (uint32_t s = 0; s < p->count; s++) {
+        for (uint32_t i = 0, n = share_size(p, s); i < n; i++) {
+            uint32_t c = share_case(p, s, i);
+            uint32_t gi = g->case_group[c];
+            valid[gi] += !g->groups[gi].open && g->ct[c] != INT64_MIN;
+        }
+    }
+    return AB_OK;
+}
+
+static void local_unlay(void *payload)
+{
+    local *p = payload;
+    for (uint32_t s = 0; p->lays != NULL && s < p->count; s++) {
+        lay *L = &p->lays[s];
+        ab__free(p->g->ctx, L->cslot);
+        ab__free(p->g->ctx, L->islot);
+        ab__free(p->g->ctx, L->ct);
+        ab__free(p->g->ctx, L->first);
+        ab__free(p->g->ctx, L->last);
+        ab__free(p->g->ctx, L->times);
+    }
+    ab__free(p->g->ctx, p->lays);
+    p->lays = NULL;
+}
+
+/* Lays out share s's cases of the groups with valid cases. */
+static int lay_share(local *p, uint32_t s, const uint32_t *valid, lay *L)
+{
+    ab_gap *g = p->g;
+    ab_ctx *ctx = g->ctx;
+    uint32_t G = g->group_count;
+    L->cslot = ab__calloc(ctx, (size_t)G + 2, sizeof(uint64_t));
+    L->islot = ab__calloc(ctx, (size_t)G + 1, sizeof(uint64_t));
+    if (L->cslot == NULL || L->islot == NULL) {
+        return AB_ENOMEM;
+    }
+    uint32_t n = share_size(p, s);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t gi = g->case_group[share_case(p, s, i)];
+        L->cslot[gi + 1] += valid[gi] > 0;
+    }
+    uint64_t ni = 0;
+    for (uint32_t gi = 0; gi < G; gi++) {
+        L->islot[gi] = ni;
+        ni += L->cslot[gi + 1] * g->groups[gi].v->length;
+        L->cslot[gi + 1] += L->cslot[gi];
+    }
+    uint64_t nc = L->cslot[G];
+    L->ct = ab__malloc(ctx, sizeof(int64_t) * (nc + 1));
+    L->first = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
+    L->last = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
+    L->times = ab__malloc(ctx, sizeof(ab_time) * (ni + 1));
+    uint64_t *fill = ab__calloc(ctx, (size_t)G + 1, sizeof(uint64_t));
+    if (L->ct == NULL || L->first == NULL || L->last == NULL || L->times == NULL || fill == NULL) {
+        ab__free(ctx, fill);
+        return AB_ENOMEM;
+    }
+    const ab_time *ts = ab_log_col_time(g->log);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t c = share_case(p, s, i), gi = g->case_group[c], k = 0;
+        if (valid[gi] == 0) {
+            continue;
+        }
+        uint32_t len = g->groups[gi].v->length;
+        uint64_t at = fill[gi]++;
+        uint64_t slot = L->cslot[gi] + at;
+        L->ct[slot] = g->ct[c];
+        L->first[slot] = g->case_first[c];
+        L->last[slot] = g->case_last[c];
+        const uint64_t *ev = g->view->case_events(g->view->src, c, &k);
+        ab_time *t = L->times + L->islot[gi] + at * len;
+        for (uint32_t q = 0; q < len; q++) {
+            t[q] = q < k && ts != NULL ? ts[ev[q]] : AB_TIME_NONE;
+        }
+    }
+    ab__free(ctx, fill);
+    return AB_OK;
+}
+
+static int local_lay_out(void *payload, const uint32_t *valid)
+{
+    local *p = payload;
+    local_unlay(p);
+    p->lays = ab__calloc(p->g->ctx, p->count, sizeof(lay));
+    if (p->lays == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t s = 0; s < p->count; s++) {
+        int rc = lay_share(p, s, valid, &p->lays[s]);
+        if (rc != AB_OK) {
+            local_unlay(p);
+            return rc;
+        }
+    }
+    return AB_OK;
+}
+
+static int local_values(void *payload, const ab__gap_span *spans, size_t count, int64_t *v,
+                        uint32_t *n)
+{
+    const local *p = payload;
+    for (size_t q = 0; q < count; q++) {
+        const ab__gap_span *sp = &spans[q];
+        uint32_t len = p->g->groups[sp->group].v->length;
+        for (uint32_t s = 0; s < p->count; s++) {
+            const lay *L = &p->lays[s];
+            uint64_t cs = L->cslot[sp->group], ce = L->cslot[sp->group + 1];
+            for (uint64_t k = 0; k < ce - cs; k++) {
+                if (L->ct[cs + k] == INT64_MIN) {
+                    continue;
+                }
+                const ab_time *t = L->times + L->islot[sp->group] + k * len;
+                ab_time a = sp->from == AB__GAP_CODE_START ? L->first[cs + k]
+                            : sp->from_pos < len           ? t[sp->from_pos]
+                                                           : AB_TIME_NONE;
+                ab_time b = sp->to == AB__GAP_CODE_END ? L->last[cs + k]
+                            : sp->to_pos < len         ? t[sp->to_pos]
+                                                       : AB_TIME_NONE;
+                if (a != AB_TIME_NONE && b != AB_TIME_NONE && b >= a) {
+                    v[(*n)++] = b - a;
+                }
+            }
+        }
+    }
+    return AB_OK;
+}
+
 static void local_destroy(void *payload)
 {
     local *p = payload;
@@ -207,6 +356,7 @@ static void local_destroy(void *payload)
         return;
     }
     ab_ctx *ctx = p->g->ctx;
+    local_unlay(p);
     for (uint32_t s = 0; p->sorted != NULL && s < p->count; s++) {
         ab__free(ctx, p->sorted[s]);
     }
@@ -237,6 +387,10 @@ int ab__gap_parts_local(ab_gap *g, ab__gap_parts *out)
     out->open = local_open;
     out->smallest = local_smallest;
     out->case_times = local_case_times;
+    out->valid = local_valid;
+    out->lay_out = local_lay_out;
+    out->unlay = local_unlay;
+    out->values = local_values;
     out->destroy = local_destroy;
     return AB_OK;
 }

@@ -13,7 +13,8 @@
  *
  * Cost: the strata's case groups are listed in one pass over the groups,
  * and the cases' times laid out group after group in one pass over the
- * cases. Each finding then reads only its own groups and its stratum's:
+ * cases, where the cases are (g->parts: a finding's samples are the spans
+ * of its groups' cases, from whichever share holds them). Each finding then reads only its own groups and its stratum's:
  * the stratum's candidates are sorted once per thread for the findings of
  * that stratum (jobs are ordered by stratum), the deviating cases are
  * taken out by a sorted difference, and the shift and its interval are
@@ -67,21 +68,14 @@ typedef struct work {
     uint8_t *mark;          /* Per group: has D. */
     span *spans;
     ab__gap_sel sel;
+    int rc; /* The first failure of g->parts.values on this thread. */
 } work;
 
-/*
- * The times the findings read, laid out group after group (a group's cases
- * in its order, each case's instances in trace order), so that a finding
- * reads its groups' times sequentially instead of jumping across the log.
- */
+/* What the jobs read: the gap, and each group's cases with a cycle time
+ * (their values come from g->parts). */
 typedef struct lay {
     const ab_gap *g;
-    const uint32_t *valid; /* Per group: closed cases with a cycle time (0 = not laid out). */
-    uint64_t *cslot;       /* Per group: its first case's slot. */
-    uint64_t *islot;       /* Per group: its first instance's slot. */
-    int64_t *ct;           /* Per case slot: cycle time or INT64_MIN. */
-    ab_time *first, *last; /* Per case slot: the case's first and last timestamps. */
-    ab_time *times;        /* Per instance slot: the completion time. */
+    const uint32_t *valid;
 } lay;
 
 typedef struct pool {
@@ -203,44 +197,22 @@ static int main_end(const ab_gap *g, const ab__gap_entry *e, uint32_t *out)
 
 /* Appends the spans of a group's closed cases with both times: from the
  * instance from_pos (or the case's start) to to_pos (or its end). */
-static void add_spans(const lay *L, uint32_t gi, uint32_t from, uint32_t from_pos, uint32_t to,
-                      uint32_t to_pos, int64_t *v, uint32_t *n)
+static void add_spans(const lay *L, work *w, uint32_t gi, uint32_t from, uint32_t from_pos,
+                      uint32_t to, uint32_t to_pos, int64_t *v, uint32_t *n)
 {
-    const ab__gap_group *gr = &L->g->groups[gi];
     if (L->valid[gi] == 0) {
         return;
     }
-    uint64_t cs = L->cslot[gi], is = L->islot[gi];
-    uint32_t len = gr->v->length;
-    for (uint32_t k = 0; k < gr->case_count; k++) {
-        if (L->ct[cs + k] == INT64_MIN) {
-            continue;
-        }
-        const ab_time *t = L->times + is + (uint64_t)k * len;
-        ab_time a = from == AB__GAP_CODE_START ? L->first[cs + k]
-                    : from_pos < len           ? t[from_pos]
-                                               : AB_TIME_NONE;
-        ab_time b = to == AB__GAP_CODE_END ? L->last[cs + k]
-                    : to_pos < len         ? t[to_pos]
-                                           : AB_TIME_NONE;
-        if (a != AB_TIME_NONE && b != AB_TIME_NONE && b >= a) {
-            v[(*n)++] = b - a;
-        }
-    }
+    const ab__gap_parts *P = &L->g->parts;
+    ab__gap_span sp = {gi, from, from_pos, to, to_pos};
+    int rc = P->values(P->payload, &sp, 1, v, n);
+    w->rc = w->rc != AB_OK ? w->rc : rc;
 }
 
 /* Appends the cycle times of a group's closed cases. */
-static void add_times(const lay *L, uint32_t gi, int64_t *v, uint32_t *n)
+static void add_times(const lay *L, work *w, uint32_t gi, int64_t *v, uint32_t *n)
 {
-    if (L->valid[gi] == 0) {
-        return;
-    }
-    const int64_t *ct = L->ct + L->cslot[gi];
-    for (uint32_t k = 0; k < L->g->groups[gi].case_count; k++) {
-        if (ct[k] != INT64_MIN) {
-            v[(*n)++] = ct[k];
-        }
-    }
+    add_spans(L, w, gi, AB__GAP_CODE_START, 0, AB__GAP_CODE_END, 0, v, n);
 }
 
 /* The moves [lo, hi] the deviation occupies at its first occurrence in a
@@ -287,15 +259,6 @@ static const char *code_name(const ab_gap *g, uint32_t code)
     return code == AB__GAP_CODE_START ? "START"
            : code == AB__GAP_CODE_END ? "END"
                                       : ab__gap_act_name(g, code);
-}
-
-static uint32_t group_valid(const ab_gap *g, const ab__gap_group *gr)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < gr->case_count; i++) {
-        n += g->ct[gr->cases[i]] != INT64_MIN;
-    }
-    return n;
 }
 
 static void measure(ab_gap_local_time *l, const int64_t *x, uint32_t n, const int64_t *y,
@@ -381,7 +344,7 @@ static void local_impact(const lay *L, const job *j, work *w)
     uint32_t n = 0, m = 0;
     for (uint32_t i = 0; i < ns; i++) {
         if (all[i].from == from && all[i].to == to) {
-            add_spans(L, all[i].group, from, all[i].from_pos, to, all[i].to_pos, w->x, &n);
+            add_spans(L, w, all[i].group, from, all[i].from_pos, to, all[i].to_pos, w->x, &n);
         }
     }
     /* The same two steps in the baseline: the first `from` done as
@@ -412,7 +375,7 @@ static void local_impact(const lay *L, const job *j, work *w)
             }
             tpos = mv[i].position;
         }
-        add_spans(L, gi, from, fpos, to, tpos, w->y, &m);
+        add_spans(L, w, gi, from, fpos, to, tpos, w->y, &m);
     }
     ab__sort_i64(w->x, n, w->tmp);
     ab__sort_i64(w->y, m, w->tmp);
@@ -442,7 +405,7 @@ static void run_job(const lay *L, const job *j, work *w)
         if (gr->open || (e->filter && !in_stratum(j->s, e->groups[k]))) {
             continue;
         }
-        add_times(L, e->groups[k], w->x, &n);
+        add_times(L, w, e->groups[k], w->x, &n);
     }
     ab__sort_i64(w->x, n, w->tmp);
     /* The baseline: the stratum's candidates (its cases, or its conforming
@@ -452,7 +415,7 @@ static void run_job(const lay *L, const job *j, work *w)
         w->cache_n = 0;
         for (uint32_t k = 0; k < j->s->group_count; k++) {
             if (!(j->conforming_only && g->groups[j->s->groups[k]].deviating)) {
-                add_times(L, j->s->groups[k], w->cache, &w->cache_n);
+                add_times(L, w, j->s->groups[k], w->cache, &w->cache_n);
             }
         }
         ab__sort_i64(w->cache, w->cache_n, w->tmp);
@@ -463,7 +426,7 @@ static void run_job(const lay *L, const job *j, work *w)
     for (uint32_t k = 0; k < e->group_count; k++) {
         uint32_t gi = e->groups[k];
         if (in_stratum(j->s, gi) && !(j->conforming_only && g->groups[gi].deviating)) {
-            add_times(L, gi, w->rm, &r);
+            add_times(L, w, gi, w->rm, &r);
         }
     }
     const int64_t *y = w->cache;
@@ -606,11 +569,16 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     uint32_t *lists = NULL, *last = NULL, nst = 0, njobs = 0;
     work *works = NULL;
     unsigned threads = 0;
+    int laid = 0;
     lay L;
     memset(&L, 0, sizeof(L));
     if (keys == NULL || ekey == NULL || has_key == NULL || valid == NULL || act2s == NULL ||
         lab2s == NULL || jobs == NULL) {
         rc = AB_ENOMEM;
+        goto done;
+    }
+    /* Each group's cases with a cycle time, counted where the cases are. */
+    if (timed && (rc = g->parts.valid(g->parts.payload, valid)) != AB_OK) {
         goto done;
     }
     /* Each finding's stratum key. */
@@ -671,9 +639,6 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
             if (gr->open) {
                 continue;
             }
-            if (fill == 0) {
-                valid[gi] = group_valid(g, gr);
-            }
             if (valid[gi] == 0) {
                 continue;
             }
@@ -728,11 +693,6 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
                 st[s].group_count = 0;
                 last[s] = UINT32_MAX;
             }
-        }
-    }
-    if (nst == 0) {
-        for (uint32_t gi = 0; gi < G; gi++) {
-            valid[gi] = g->groups[gi].open ? 0 : group_valid(g, &g->groups[gi]);
         }
     }
     /* Counts, status and baseline of every finding; the measured ones become jobs. */
@@ -821,52 +781,13 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
             goto done;
         }
     }
-    /* The times, group after group. */
+    /* The times, group after group, where the cases are. */
     L.g = g;
     L.valid = valid;
-    L.cslot = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)G + 1));
-    L.islot = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)G + 1));
-    if (L.cslot == NULL || L.islot == NULL) {
-        rc = AB_ENOMEM;
+    if ((rc = g->parts.lay_out(g->parts.payload, valid)) != AB_OK) {
         goto done;
     }
-    uint64_t nc = 0, ni = 0;
-    for (uint32_t gi = 0; gi < G; gi++) {
-        L.cslot[gi] = nc;
-        L.islot[gi] = ni;
-        if (valid[gi] > 0) {
-            nc += g->groups[gi].case_count;
-            ni += (uint64_t)g->groups[gi].case_count * g->groups[gi].v->length;
-        }
-    }
-    L.ct = ab__malloc(ctx, sizeof(int64_t) * (nc + 1));
-    L.first = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
-    L.last = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
-    L.times = ab__malloc(ctx, sizeof(ab_time) * (ni + 1));
-    if (L.ct == NULL || L.first == NULL || L.last == NULL || L.times == NULL) {
-        rc = AB_ENOMEM;
-        goto done;
-    }
-    const ab_time *ts = ab_log_col_time(g->log);
-    for (uint32_t gi = 0; gi < G; gi++) {
-        const ab__gap_group *gr = &g->groups[gi];
-        if (valid[gi] == 0) {
-            continue;
-        }
-        uint32_t len = gr->v->length;
-        for (uint32_t k = 0; k < gr->case_count; k++) {
-            uint32_t c = gr->cases[k], n = 0;
-            uint64_t slot = L.cslot[gi] + k;
-            L.ct[slot] = g->ct[c];
-            L.first[slot] = g->case_first[c];
-            L.last[slot] = g->case_last[c];
-            const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
-            ab_time *t = L.times + L.islot[gi] + (uint64_t)k * len;
-            for (uint32_t p = 0; p < len; p++) {
-                t[p] = p < n && ts != NULL ? ts[ev[p]] : AB_TIME_NONE;
-            }
-        }
-    }
+    laid = 1;
     if (njobs > 1) {
         qsort(jobs, njobs, sizeof(job), cmp_job);
     }
@@ -915,13 +836,13 @@ done:
         ab__free(ctx, works[k].spans);
         ab__gap_sel_finish(&works[k].sel, ctx);
     }
+    for (unsigned k = 0; rc == AB_OK && works != NULL && k < threads; k++) {
+        rc = works[k].rc;
+    }
     ab__free(ctx, works);
-    ab__free(ctx, L.cslot);
-    ab__free(ctx, L.islot);
-    ab__free(ctx, L.ct);
-    ab__free(ctx, L.first);
-    ab__free(ctx, L.last);
-    ab__free(ctx, L.times);
+    if (laid) {
+        g->parts.unlay(g->parts.payload);
+    }
     ab__free(ctx, keys);
     ab__free(ctx, ekey);
     ab__free(ctx, has_key);
