@@ -486,7 +486,6 @@ static int case_times(ab_gap *g)
     return rc;
 }
 
-/* Compares case ids in byte order. */
 /* The end a case's documented path reached: the last event step of its
  * alignment (an end event), else its last activity. */
 static int end_key(ab_gap *g, const ab_conform_variant *v, uint32_t *out)

@@ -147,17 +147,15 @@ int ab__gap_examples(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const
     /* The cases first, then their times from the shares in one call. */
     size_t cap = (size_t)count * EXAMPLES + 1;
     uint32_t *cases = ab__malloc(g->ctx, sizeof(uint32_t) * cap * 2);
+    uint8_t *at_start = ab__malloc(g->ctx, cap);
     ab_time *times = ab__malloc(g->ctx, sizeof(ab_time) * cap * 3);
-    if (cases == NULL || times == NULL) {
-        ab__free(g->ctx, cases);
-        ab__free(g->ctx, times);
-        return AB_ENOMEM;
-    }
-    uint32_t *pos = cases + cap;
-    ab_time *start = times, *end = times + cap, *at = times + 2 * cap;
     ab_gap_example **made = ab__calloc(g->ctx, (size_t)count + 1, sizeof(*made));
+    int rc = cases != NULL && at_start != NULL && times != NULL && made != NULL ? AB_OK
+                                                                                : AB_ENOMEM;
+    uint32_t *pos = cases != NULL ? cases + cap : NULL;
+    ab_time *start = times, *end = times != NULL ? times + cap : NULL;
+    ab_time *at = times != NULL ? times + 2 * cap : NULL;
     size_t total = 0;
-    int rc = made != NULL ? AB_OK : AB_ENOMEM;
     for (uint32_t f = 0; f < count && rc == AB_OK; f++) {
         uint32_t gsel[EXAMPLES], chosen[EXAMPLES], moves[EXAMPLES];
         uint32_t n = choose(g, &entries[f], gsel, chosen, moves);
@@ -174,12 +172,11 @@ int ab__gap_examples(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const
         }
         for (uint32_t i = 0; i < n && rc == AB_OK; i++) {
             const ab__gap_group *gr = &g->groups[gsel[i]];
-            int at_start;
+            int first;
             ex[i].case_index = chosen[i];
             ex[i].move = moves[i];
-            when(gr, moves[i], &pos[total], &at_start);
-            /* Marks the start with a position no case has. */
-            pos[total] = at_start ? UINT32_MAX - 1 : pos[total];
+            when(gr, moves[i], &pos[total], &first);
+            at_start[total] = (uint8_t)first;
             cases[total++] = chosen[i];
             rc = excerpt(g, gr, moves[i], &ex[i].excerpt);
         }
@@ -187,27 +184,19 @@ int ab__gap_examples(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const
         made[f] = ex;
     }
     if (rc == AB_OK && total > 0) {
-        uint32_t *ask = ab__malloc(g->ctx, sizeof(uint32_t) * (total + 1));
-        if (ask == NULL) {
-            rc = AB_ENOMEM;
-        } else {
-            for (size_t i = 0; i < total; i++) {
-                ask[i] = pos[i] == UINT32_MAX - 1 ? UINT32_MAX : pos[i];
-            }
-            rc = g->parts.case_times(g->parts.payload, total, cases, ask, start, end, at);
-            ab__free(g->ctx, ask);
-        }
+        rc = g->parts.case_times(g->parts.payload, total, cases, pos, start, end, at);
     }
     for (uint32_t f = 0, k = 0; rc == AB_OK && f < count; f++) {
         for (uint32_t i = 0; i < items[f]->example_count; i++, k++) {
             ab_gap_example *ex = &made[f][i];
             ex->start = start[k];
             ex->end = end[k];
-            ex->at = pos[k] == UINT32_MAX - 1 ? start[k] : at[k];
+            ex->at = at_start[k] ? start[k] : at[k];
         }
     }
     ab__free(g->ctx, made);
     ab__free(g->ctx, cases);
+    ab__free(g->ctx, at_start);
     ab__free(g->ctx, times);
     return rc;
 }
