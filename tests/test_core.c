@@ -188,8 +188,8 @@ static void test_utf8(void **state)
     assert_int_equal(bad, 2);
     assert_false(ab__utf8_valid("ab\xc3", 3, &bad)); /* Cut in the middle. */
     assert_int_equal(bad, 2);
-    assert_false(ab__utf8_valid("\xc0\xaf", 2, &bad)); /* Overlong. */
-    assert_false(ab__utf8_valid("\xed\xa0\x80", 3, &bad)); /* Surrogate. */
+    assert_false(ab__utf8_valid("\xc0\xaf", 2, &bad));      /* Overlong. */
+    assert_false(ab__utf8_valid("\xed\xa0\x80", 3, &bad));  /* Surrogate. */
     assert_false(ab__utf8_valid("x\xe0\x80\xaf", 4, &bad)); /* Overlong 3-byte. */
     assert_int_equal(bad, 1);
 }

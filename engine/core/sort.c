@@ -95,8 +95,8 @@ static void sift_down(unsigned char *base, size_t root, size_t n, size_t size,
     }
 }
 
-void ab__sort_r(void *base, size_t n, size_t size,
-                int (*cmp)(const void *, const void *, void *), void *arg)
+void ab__sort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *),
+                void *arg)
 {
     /* Heapsort: in place, no allocation, O(n log n) on any input. Like
      * qsort it is not stable; the callers' orders are total. */

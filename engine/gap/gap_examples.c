@@ -150,8 +150,7 @@ int ab__gap_examples(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const
     uint8_t *at_start = ab__malloc(g->ctx, cap);
     ab_time *times = ab__malloc(g->ctx, sizeof(ab_time) * cap * 3);
     ab_gap_example **made = ab__calloc(g->ctx, (size_t)count + 1, sizeof(*made));
-    int rc = cases != NULL && at_start != NULL && times != NULL && made != NULL ? AB_OK
-                                                                                : AB_ENOMEM;
+    int rc = cases != NULL && at_start != NULL && times != NULL && made != NULL ? AB_OK : AB_ENOMEM;
     uint32_t *pos = cases != NULL ? cases + cap : NULL;
     ab_time *start = times, *end = times != NULL ? times + cap : NULL;
     ab_time *at = times != NULL ? times + 2 * cap : NULL;

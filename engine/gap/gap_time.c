@@ -14,8 +14,8 @@
  * Cost: the strata's case groups are listed in one pass over the groups,
  * and the cases' times laid out group after group in one pass over the
  * cases, where the cases are (g->parts: a finding's samples are the spans
- * of its groups' cases, from whichever share holds them). Each finding then reads only its own groups and its stratum's:
- * the stratum's candidates are sorted once per thread for the findings of
+ * of its groups' cases, from whichever share holds them). Each finding then reads only its own
+ * groups and its stratum's: the stratum's candidates are sorted once per thread for the findings of
  * that stratum (jobs are ordered by stratum), the deviating cases are
  * taken out by a sorted difference, and the shift and its interval are
  * selected in O((n + m) log(n m)) without listing the pairs. Findings run
