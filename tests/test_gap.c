@@ -760,9 +760,9 @@ static void test_json_check(void **state)
 /* tu_shared() and friends return one static buffer per base: keep a copy. */
 static const char *keep(const char *path)
 {
-    static char bufs[8][4200];
+    static char bufs[16][4200];
     static unsigned next;
-    char *b = bufs[next++ % 8];
+    char *b = bufs[next++ % 16];
     snprintf(b, sizeof(bufs[0]), "%s", path);
     return b;
 }
@@ -922,7 +922,6 @@ static int has_class(const ab_gap *g, uint32_t c, ab_gap_class cls, const char *
     return 0;
 }
 
-
 /* Every example's times, read from the log's own columns: the case's first
  * and last times, and when the deviation happened (the instance's
  * completion for a step done, the one before a step not done, else the
@@ -945,7 +944,8 @@ static void check_example_times(const ab_gap *g, const ab_log *log, const ab_con
                 const ab_conform_variant *v =
                     ab_conform_variant_at(conf, ab_conform_case_variant(conf, c));
                 const ab_move *m = &v->moves[ex->move];
-                ab_time want = m->kind == AB_MOVE_SYNC || m->kind == AB_MOVE_LOG ? ts[f + m->position]
+                ab_time want = m->kind == AB_MOVE_SYNC || m->kind == AB_MOVE_LOG
+                                   ? ts[f + m->position]
                                : m->position == 0 || m->position > n ? ts[f]
                                                                      : ts[f + m->position - 1];
                 assert_int_equal(ex->at, want);
@@ -1735,15 +1735,25 @@ static void test_shares(void **state)
 {
     (void)state;
     const char *map = keep(tu_datasets("maps/bpic2020_declaration_documents.map.csv"));
+    /* Who did the work in full on BPIC 2020: lanes' roles, duties kept
+     * apart, a system account, and accepted deviations. */
+    ab_who_options who = AB_WHO_OPTIONS_INIT;
+    who.role_map_file = keep(tu_datasets("maps/bpic2020_declaration_lanes.map.csv"));
+    who.sod_file = keep(tu_testdata("who/bpic2020.sod.csv"));
+    who.system_resources = "SYSTEM";
     struct {
         const char *log, *model, *map;
+        const ab_who_options *who;
+        const char *accept;
     } logs[] = {
-        {keep(tu_testdata("gap/review.csv")), keep(tu_testdata("gap/review.bpmn")), NULL},
+        {keep(tu_testdata("gap/review.csv")), keep(tu_testdata("gap/review.bpmn")), NULL, NULL,
+         NULL},
         {keep(tu_shared("logs/bpic2020_DomesticDeclarations.xes.gz")),
-         keep(tu_shared("models/bpic2020_declaration_documents.bpmn")), map},
+         keep(tu_shared("models/bpic2020_declaration_documents.bpmn")), map, &who,
+         keep(tu_testdata("gap/bpic2020.accept"))},
         /* Lifecycle starts: a case begins with its first start. */
         {keep(tu_datasets("logs/simod_PurchasingExample.xes.gz")),
-         keep(tu_datasets("models/simod_PurchasingExample.bpmn")), NULL},
+         keep(tu_datasets("models/simod_PurchasingExample.bpmn")), NULL, NULL, NULL},
     };
     for (size_t l = 0; l < sizeof(logs) / sizeof(logs[0]); l++) {
         if (!tu_exists(logs[l].log) || (logs[l].map != NULL && !tu_exists(logs[l].map))) {
@@ -1754,11 +1764,20 @@ static void test_shares(void **state)
         for (int exclude = 0; exclude < 2; exclude++) {
             ab_gap_options o = gap_options(&r, 2);
             o.open_cases = exclude ? AB_GAP_OPEN_EXCLUDE : AB_GAP_OPEN_CLOSED;
+            o.who = logs[l].who;
+            o.accept_file = logs[l].accept;
             compute(&r, &o);
             check_horizon(r.gap);
             char *want = split_report(&r, &o, 0, 0);
             assert_non_null(strstr(want, "\"possibly_open_cases\": "));
             assert_null(strstr(want, "\"possibly_open_cases\": 0,"));
+            if (logs[l].who != NULL) {
+                /* The who section has what the split must not change. */
+                assert_non_null(strstr(want, "{\"from_role\": \"ADMINISTRATION\""));
+                assert_non_null(strstr(want, "\"with_both\": "));
+                assert_non_null(strstr(want, "\"sod_violations\": [{\"a\""));
+                assert_non_null(strstr(want, "\"role_violations\": [{\"position\""));
+            }
             static const uint32_t ks[] = {1, 2, 3, 7};
             for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
                 char *got = split_report(&r, &o, ks[i], 1000 + i * 17 + (uint64_t)exclude);

@@ -98,8 +98,7 @@ typedef struct ab__gap_parts {
     /* Appends to v (*n values there) the durations of the spans over the
      * cases of their groups with a cycle time and both ends timed, in any
      * order. Called from the time-impact threads at once. */
-    int (*values)(void *payload, const ab__gap_span *spans, size_t count, int64_t *v,
-                  uint32_t *n);
+    int (*values)(void *payload, const ab__gap_span *spans, size_t count, int64_t *v, uint32_t *n);
     /* Frees the payload. */
     void (*destroy)(void *payload);
 } ab__gap_parts;
@@ -314,11 +313,11 @@ typedef struct ab__gap_group {
     uint8_t deviating;     /* Has a deviation that is not accepted. */
     uint8_t deviating_raw; /* Has a deviation. */
     uint32_t case_count;
-    uint32_t *cases;        /* Ascending case indices. */
+    uint32_t *cases;                     /* Ascending case indices. */
     uint32_t smallest[AB__GAP_SMALLEST]; /* Its cases with the smallest ids (byte
                                             order), ascending; UINT32_MAX past the end. */
-    ab_gap_move_class *cls; /* Per move. */
-    uint8_t *accepted;      /* Per move. */
+    ab_gap_move_class *cls;              /* Per move. */
+    uint8_t *accepted;                   /* Per move. */
     ab_gap_deviation *devs;
     uint32_t dev_count;
     uint32_t *pos_move; /* Instance index -> its move (length entries). */
@@ -420,10 +419,17 @@ struct ab_gap {
     uint64_t *label_bypass_cases; /* Per label: closed cases that skipped it (M9). */
     uint32_t **variant_acts;      /* Per variant: its distinct activities, ascending. */
     uint32_t *variant_act_count;
-    struct ab__who *who;          /* Who did the work (who/who_gap.c). */
-    ab__gap_parts parts;          /* The per-case steps, during ab__gap_compute_view. */
-    uint64_t *variant_open;       /* Per variant: its possibly open cases (until the groups). */
+    struct ab__who *who;    /* Who did the work (who/who_gap.c). */
+    ab__gap_parts parts;    /* The per-case steps, during ab__gap_compute_view. */
+    uint64_t *variant_open; /* Per variant: its possibly open cases (until the groups). */
 };
+
+/* The view's shares, in this process: ab__gap_share_count() of them (1
+ * when the view gives none), share s has ab__gap_share_size() cases, the
+ * i-th ab__gap_share_case(). */
+uint32_t ab__gap_share_count(const ab_gap *g);
+uint32_t ab__gap_share_size(const ab_gap *g, uint32_t s);
+uint32_t ab__gap_share_case(const ab_gap *g, uint32_t s, uint32_t i);
 
 /* The per-case steps over the view's shares, in this process: g->ct,
  * case_first, case_last and open are filled in place. AB_OK or AB_ENOMEM. */

@@ -24,21 +24,35 @@ typedef struct lay {
 
 typedef struct local {
     ab_gap *g;
-    const ab__gap_share *shares; /* NULL: one share of every case. */
-    uint32_t count;
+    uint32_t count;   /* Shares. */
     int64_t **sorted; /* Per share: its cycle times, ascending (after times). */
     uint64_t *sorted_n;
     lay *lays; /* Per share, between lay_out and unlay. */
 } local;
 
+uint32_t ab__gap_share_count(const ab_gap *g)
+{
+    return g->view->share_count > 0 ? g->view->share_count : 1;
+}
+
+uint32_t ab__gap_share_size(const ab_gap *g, uint32_t s)
+{
+    return g->view->share_count > 0 ? g->view->shares[s].count : g->case_count;
+}
+
+uint32_t ab__gap_share_case(const ab_gap *g, uint32_t s, uint32_t i)
+{
+    return g->view->share_count > 0 ? g->view->shares[s].cases[i] : i;
+}
+
 static uint32_t share_size(const local *p, uint32_t s)
 {
-    return p->shares != NULL ? p->shares[s].count : p->g->case_count;
+    return ab__gap_share_size(p->g, s);
 }
 
 static uint32_t share_case(const local *p, uint32_t s, uint32_t i)
 {
-    return p->shares != NULL ? p->shares[s].cases[i] : i;
+    return ab__gap_share_case(p->g, s, i);
 }
 
 /* A case's first time (its first start, else first completion), last
@@ -61,8 +75,8 @@ static void case_time(ab_gap *g, const ab_time *ts, uint32_t c)
     }
     g->case_first[c] = first;
     g->case_last[c] = last;
-    g->ct[c] = first != AB_TIME_NONE && last != AB_TIME_NONE && last >= first ? last - first
-                                                                              : INT64_MIN;
+    g->ct[c] =
+        first != AB_TIME_NONE && last != AB_TIME_NONE && last >= first ? last - first : INT64_MIN;
 }
 
 static int local_times(void *payload, ab_time *log_last, uint64_t *with_ct, int64_t *max_ct)
@@ -152,7 +166,8 @@ static void keep_smallest(const ab_log *log, uint32_t *best, uint32_t c)
 {
     const char *id = ab_log_case_id(log, c);
     uint32_t j = AB__GAP_SMALLEST;
-    while (j > 0 && (best[j - 1] == UINT32_MAX || strcmp(id, ab_log_case_id(log, best[j - 1])) < 0)) {
+    while (j > 0 &&
+           (best[j - 1] == UINT32_MAX || strcmp(id, ab_log_case_id(log, best[j - 1])) < 0)) {
         j--;
     }
     if (j == AB__GAP_SMALLEST) {
@@ -172,8 +187,8 @@ static int local_smallest(void *payload, const uint32_t *group_of, int exclude,
     }
     /* Each share keeps its own smallest and they merge, as shares in other
      * processes would: the smallest of a union are among the parts'. */
-    uint32_t *mine = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)group_count + 1) *
-                                            AB__GAP_SMALLEST);
+    uint32_t *mine =
+        ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)group_count + 1) * AB__GAP_SMALLEST);
     if (mine == NULL) {
         return AB_ENOMEM;
     }
@@ -373,8 +388,7 @@ int ab__gap_parts_local(ab_gap *g, ab__gap_parts *out)
         return AB_ENOMEM;
     }
     p->g = g;
-    p->shares = g->view->share_count > 0 ? g->view->shares : NULL;
-    p->count = g->view->share_count > 0 ? g->view->share_count : 1;
+    p->count = ab__gap_share_count(g);
     p->sorted = ab__calloc(g->ctx, p->count, sizeof(int64_t *));
     p->sorted_n = ab__calloc(g->ctx, p->count, sizeof(uint64_t));
     if (p->sorted == NULL || p->sorted_n == NULL) {

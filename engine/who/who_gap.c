@@ -50,8 +50,9 @@ typedef struct counted {
     uint32_t last_case;
     uint32_t examples[3];
     uint32_t example_count;
-    uint32_t anchor_act; /* Handoffs: the from-role's last step in the first case. */
-    uint32_t *list;      /* Handoffs: their cases, ascending. */
+    uint32_t anchor_act;  /* Handoffs: the from-role's last step in the first case ... */
+    uint32_t anchor_case; /* ... which is this one. */
+    uint32_t *list;       /* Handoffs: their cases, ascending. */
     size_t list_cap;
 } counted;
 
@@ -115,7 +116,7 @@ struct ab__who {
     char *system_resources;
     uint8_t *is_system;                                   /* Per log resource: a system account. */
     char *in_roles, *in_role_map, *in_sod, *in_role_attr; /* The options, as given. */
-    char sha_roles[65], sha_role_map[65], sha_sod[65];     /* The files' SHA-256 ("" = none). */
+    char sha_roles[65], sha_role_map[65], sha_sod[65];    /* The files' SHA-256 ("" = none). */
     /* Accept rules: normalised names, and the last case each rule counted. */
     char **role_norm, **task_norm;
     uint32_t *rule_last;
@@ -777,14 +778,29 @@ static int grow_counted(ab_ctx *ctx, counted **arr, size_t *cap, uint32_t index)
     return AB_OK;
 }
 
+/* Keeps the three smallest cases (the first in case order, whatever order
+ * the cases are run in), ascending. */
+static void keep_example(uint32_t *ex, uint32_t *count, uint32_t c)
+{
+    uint32_t j = *count;
+    while (j > 0 && ex[j - 1] > c) {
+        j--;
+    }
+    if (j == 3) {
+        return;
+    }
+    uint32_t n = *count < 3 ? *count : 2;
+    memmove(ex + j + 1, ex + j, sizeof(uint32_t) * (n - j));
+    ex[j] = c;
+    *count += *count < 3;
+}
+
 static void count_case(counted *c, uint32_t cs)
 {
     if (c->last_case != cs) {
         c->last_case = cs;
         c->cases++;
-        if (c->example_count < 3) {
-            c->examples[c->example_count++] = cs;
-        }
+        keep_example(c->examples, &c->example_count, cs);
     }
 }
 
@@ -828,11 +844,67 @@ static int cmp_hit(const void *pa, const void *pb, void *arg)
     const ab_log *log = o->log;
     const ab__sod_expand *x = o->x;
     const sod_hit *a = pa, *b = pb;
-    int c = strcmp(ab_log_activity_name(log, x->a[a->pair]),
-                   ab_log_activity_name(log, x->a[b->pair]));
+    int c =
+        strcmp(ab_log_activity_name(log, x->a[a->pair]), ab_log_activity_name(log, x->a[b->pair]));
     return c != 0 ? c
                   : strcmp(ab_log_activity_name(log, x->b[a->pair]),
                            ab_log_activity_name(log, x->b[b->pair]));
+}
+
+/*
+ * Puts a per-case list in case order. The cases ran in any order: case c's
+ * entries start at off[c], lens[3 c + which] of them; afterwards they are
+ * [off[c], off[c + 1]) (off has N + 1 entries). A list already in case
+ * order (one share) stays as it is.
+ */
+static int case_order(ab_ctx *ctx, void **list, size_t elem, size_t *cap, uint64_t *off,
+                      const uint32_t *lens, int which, uint32_t N)
+{
+    uint64_t next = 0;
+    int ordered = 1;
+    for (uint32_t c = 0; c < N; c++) {
+        ordered &= off[c] == next;
+        next += lens[3 * (size_t)c + which];
+    }
+    if (ordered) {
+        off[N] = next;
+        return AB_OK;
+    }
+    unsigned char *out = ab__malloc(ctx, elem * (next + 1));
+    if (out == NULL) {
+        return AB_ENOMEM;
+    }
+    uint64_t at = 0;
+    for (uint32_t c = 0; c < N; c++) {
+        uint32_t n = lens[3 * (size_t)c + which];
+        if (n > 0) {
+            memcpy(out + at * elem, (unsigned char *)*list + off[c] * elem, elem * n);
+        }
+        off[c] = at;
+        at += n;
+    }
+    off[N] = at;
+    ab__free(ctx, *list);
+    *list = out;
+    *cap = next + 1;
+    return AB_OK;
+}
+
+static int cmp_case(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* Sorts a list of cases ascending (most are already: one share). */
+static void sort_cases(uint32_t *v, uint64_t n)
+{
+    for (uint64_t i = 1; i < n; i++) {
+        if (v[i - 1] > v[i]) {
+            qsort(v, n, sizeof(uint32_t), cmp_case);
+            return;
+        }
+    }
 }
 
 static int run_cases(ab_gap *g, who *h)
@@ -850,6 +922,7 @@ static int run_cases(ab_gap *g, who *h)
     uint32_t *eff = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
     uint32_t *cact = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
     uint32_t *cres = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
+    uint32_t *lens = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)N * 3 + 1));
     ab__sod_work sw = {ctx, NULL, NULL, 0, 0};
     /* Roles seen per task: a dense table when it is small, else the map. */
     uint64_t *seen = NULL;
@@ -874,195 +947,215 @@ static int run_cases(ab_gap *g, who *h)
                 (uint8_t)ab__who_glob_list(h->system_resources, ab_log_resource_name(log, r));
         }
     }
-    if (eff == NULL || cact == NULL || cres == NULL || h->rv_off == NULL || h->sod_off == NULL ||
-        h->ho_off == NULL || h->matrix == NULL || (dense && seen == NULL)) {
+    if (eff == NULL || cact == NULL || cres == NULL || lens == NULL || h->rv_off == NULL ||
+        h->sod_off == NULL || h->ho_off == NULL || h->matrix == NULL || (dense && seen == NULL)) {
         rc = AB_ENOMEM;
         goto done;
     }
     case_sod cs = {h, ctx, AB_OK};
-    for (uint32_t c = 0; c < N && rc == AB_OK; c++) {
-        const ab__gap_group *gr = &g->groups[g->case_group[c]];
-        const ab_move *mv = gr->v->moves;
-        uint32_t n = 0;
-        const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
-        int any_role = 0, any_ctrl = 0, any_ho = 0;
-        h->rv_off[c] = h->rv_n;
-        h->sod_off[c] = h->sh_n;
-        h->ho_off[c] = h->hv_n;
-        for (uint32_t p = 0; p < n && rc == AB_OK; p++) {
-            uint64_t e = ev[p];
-            uint32_t r = res[e], nr = 0;
-            const uint32_t *roles = event_roles(h, g, e, &nr);
-            cact[p] = act[e];
-            cres[p] = r;
-            if (r == NONE) {
-                h->ev_without_res++;
-            } else {
-                h->ev_with_res++;
-            }
-            if (nr == 0) {
-                h->ev_without_role++;
-            }
-            const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
-            uint32_t ti =
-                m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
-            uint32_t lane = ti != NONE ? h->tasks[ti].lane_id : NONE;
-            eff[p] = nr > 0 ? roles[0] : NONE;
-            for (uint32_t k = 0; k < nr; k++) {
-                if (role_allowed(h, lane, roles[k])) {
-                    eff[p] = roles[k];
-                    break;
+    /* The cases share by share, as they would run where they are: every
+     * count below is a sum, every example among the smallest cases, and
+     * each case's lists are put in case order afterwards. */
+    uint32_t S = ab__gap_share_count(g);
+    for (uint32_t s = 0; s < S && rc == AB_OK; s++) {
+        for (uint32_t at = 0, sn = ab__gap_share_size(g, s); at < sn && rc == AB_OK; at++) {
+            uint32_t c = ab__gap_share_case(g, s, at);
+            const ab__gap_group *gr = &g->groups[g->case_group[c]];
+            const ab_move *mv = gr->v->moves;
+            uint32_t n = 0;
+            const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
+            int any_role = 0, any_ctrl = 0, any_ho = 0;
+            h->rv_off[c] = h->rv_n;
+            h->sod_off[c] = h->sh_n;
+            h->ho_off[c] = h->hv_n;
+            for (uint32_t p = 0; p < n && rc == AB_OK; p++) {
+                uint64_t e = ev[p];
+                uint32_t r = res[e], nr = 0;
+                const uint32_t *roles = event_roles(h, g, e, &nr);
+                cact[p] = act[e];
+                cres[p] = r;
+                if (r == NONE) {
+                    h->ev_without_res++;
+                } else {
+                    h->ev_with_res++;
                 }
-            }
-            if (ti == NONE) {
-                continue;
-            }
-            task *tk = &h->tasks[ti];
-            tk->instances++;
-            if (tk->last_of != c) {
-                tk->last_of = c;
-                tk->of++;
-            }
-            if (r != NONE) {
-                tk->with_resource++;
-                tk->by_system += h->is_system != NULL && h->is_system[r];
-            }
-            if (r == NONE || nr == 0) {
-                tk->unknown++;
-                continue;
-            }
-            if (seen != NULL) {
-                seen[(size_t)ti * R + eff[p]]++;
-            } else {
-                uint32_t si;
-                int fresh;
-                if (ab__gap_map_get(&h->seen_map, (ab__gap_key){0, ti, eff[p], 0}, &si, &fresh) !=
-                        AB_OK ||
-                    AB_GROW(ctx, h->seen_count, h->seen_cap, (size_t)si + 1) != AB_OK) {
-                    rc = AB_ENOMEM;
-                    break;
+                if (nr == 0) {
+                    h->ev_without_role++;
                 }
-                h->seen_count[si] = fresh ? 1 : h->seen_count[si] + 1;
-            }
-            if (lane == NONE || h->lanes[lane].role_count == 0 || role_allowed(h, lane, eff[p])) {
-                continue;
-            }
-            /* A role violation. */
-            tk->events++;
-            if (tk->last_case != c) {
-                tk->last_case = c;
-                tk->cases++;
-                if (tk->example_count < 3) {
-                    tk->examples[tk->example_count++] = c;
+                const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
+                uint32_t ti =
+                    m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
+                uint32_t lane = ti != NONE ? h->tasks[ti].lane_id : NONE;
+                eff[p] = nr > 0 ? roles[0] : NONE;
+                for (uint32_t k = 0; k < nr; k++) {
+                    if (role_allowed(h, lane, roles[k])) {
+                        eff[p] = roles[k];
+                        break;
+                    }
                 }
-            }
-            if (!accepted(g, h, AB__RULE_ROLE, h->task_norm[ti], h->role_norm[eff[p]], c, 0)) {
-                any_role = 1;
-                any_ctrl |= tk->control;
-            }
-            if (AB_GROW(ctx, h->rv, h->rv_cap, h->rv_n + 1) != AB_OK) {
-                rc = AB_ENOMEM;
-                break;
-            }
-            h->rv[h->rv_n].pos = p;
-            h->rv[h->rv_n].trans = m->transition;
-            h->rv[h->rv_n].event = e;
-            h->rv_n++;
-        }
-        if (rc != AB_OK) {
-            break;
-        }
-        /* Hand-offs between consecutive events with an effective role. */
-        for (uint32_t p = 1; p < n; p++) {
-            uint32_t a = eff[p - 1], b = eff[p];
-            if (a == NONE || b == NONE || a == b) {
-                continue;
-            }
-            h->matrix[(size_t)a * R + b]++;
-            if (is_documented(h, a, b)) {
-                continue;
-            }
-            uint32_t hi;
-            int fresh;
-            if (ab__gap_map_get(&h->ho_map, (ab__gap_key){1, a, b, 0}, &hi, &fresh) != AB_OK ||
-                grow_counted(ctx, &h->ho, &h->ho_cap, hi) != AB_OK ||
-                AB_GROW(ctx, h->hv, h->hv_cap, h->hv_n + 1) != AB_OK) {
-                rc = AB_ENOMEM;
-                break;
-            }
-            counted *ho = &h->ho[hi];
-            if (ho->cases == 0) {
-                ho->anchor_act = cact[p - 1];
-            }
-            if (ho->last_case != c) {
-                if (AB_GROW(ctx, ho->list, ho->list_cap, (size_t)ho->cases + 1) != AB_OK) {
-                    rc = AB_ENOMEM;
-                    break;
-                }
-                ho->list[ho->cases] = c;
-            }
-            count_case(ho, c);
-            ho->count++;
-            if (!accepted(g, h, AB__RULE_HANDOFF, h->role_norm[a], h->role_norm[b], c, 0)) {
-                any_ho = 1;
-            }
-            handoff *hv = &h->hv[h->hv_n++];
-            hv->pos = p - 1;
-            hv->from_role = a;
-            hv->to_role = b;
-            hv->from_act = cact[p - 1];
-            hv->to_act = cact[p];
-        }
-        /* Controls' performers who also did another step. */
-        for (uint32_t p = 0; p < n && rc == AB_OK; p++) {
-            const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
-            uint32_t ti =
-                m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
-            if (ti == NONE || !h->tasks[ti].control || cres[p] == NONE) {
-                continue;
-            }
-            for (uint32_t q = 0; q < n; q++) {
-                if (q == p || cres[q] != cres[p] || cact[q] == cact[p]) {
+                if (ti == NONE) {
                     continue;
                 }
-                uint32_t ci;
-                int fresh;
-                if (ab__gap_map_get(&h->ctrl_map, (ab__gap_key){2, ti, cact[q], 0}, &ci, &fresh) !=
-                        AB_OK ||
-                    grow_counted(ctx, &h->ctrl, &h->ctrl_cap, ci) != AB_OK) {
+                task *tk = &h->tasks[ti];
+                tk->instances++;
+                if (tk->last_of != c) {
+                    tk->last_of = c;
+                    tk->of++;
+                }
+                if (r != NONE) {
+                    tk->with_resource++;
+                    tk->by_system += h->is_system != NULL && h->is_system[r];
+                }
+                if (r == NONE || nr == 0) {
+                    tk->unknown++;
+                    continue;
+                }
+                if (seen != NULL) {
+                    seen[(size_t)ti * R + eff[p]]++;
+                } else {
+                    uint32_t si;
+                    int fresh;
+                    if (ab__gap_map_get(&h->seen_map, (ab__gap_key){0, ti, eff[p], 0}, &si,
+                                        &fresh) != AB_OK ||
+                        AB_GROW(ctx, h->seen_count, h->seen_cap, (size_t)si + 1) != AB_OK) {
+                        rc = AB_ENOMEM;
+                        break;
+                    }
+                    h->seen_count[si] = fresh ? 1 : h->seen_count[si] + 1;
+                }
+                if (lane == NONE || h->lanes[lane].role_count == 0 ||
+                    role_allowed(h, lane, eff[p])) {
+                    continue;
+                }
+                /* A role violation. */
+                tk->events++;
+                if (tk->last_case != c) {
+                    tk->last_case = c;
+                    tk->cases++;
+                    keep_example(tk->examples, &tk->example_count, c);
+                }
+                if (!accepted(g, h, AB__RULE_ROLE, h->task_norm[ti], h->role_norm[eff[p]], c, 0)) {
+                    any_role = 1;
+                    any_ctrl |= tk->control;
+                }
+                if (AB_GROW(ctx, h->rv, h->rv_cap, h->rv_n + 1) != AB_OK) {
                     rc = AB_ENOMEM;
                     break;
                 }
-                count_case(&h->ctrl[ci], c);
+                h->rv[h->rv_n].pos = p;
+                h->rv[h->rv_n].trans = m->transition;
+                h->rv[h->rv_n].event = e;
+                h->rv_n++;
             }
-        }
-        /* Segregation of duties. */
-        if (h->sod != NULL && rc == AB_OK) {
-            size_t before = h->sh_n;
-            rc = ab__sod_case(&h->x, log, cact, cres, n, &sw, on_sod, on_both, &cs);
-            rc = rc == AB_OK ? cs.rc : rc;
-            int any_sod = 0;
-            for (size_t k = before; k < h->sh_n; k++) {
-                any_sod |= !accepted(g, h, AB__RULE_SOD, g->act_norm[h->x.a[h->sh[k].pair]],
-                                     g->act_norm[h->x.b[h->sh[k].pair]], c, 1);
+            if (rc != AB_OK) {
+                break;
             }
-            h->sod_cases += any_sod;
-            if (h->sh_n > before) {
-                hit_order ho = {log, &h->x};
-                ab__sort_r(h->sh + before, h->sh_n - before, sizeof(sod_hit), cmp_hit, &ho);
-                for (size_t k = before; k < h->sh_n; k++) {
-                    count_case(&h->pair_stats[h->sh[k].pair], c);
-                    h->pair_stats[h->sh[k].pair].count++;
+            /* Hand-offs between consecutive events with an effective role. */
+            for (uint32_t p = 1; p < n; p++) {
+                uint32_t a = eff[p - 1], b = eff[p];
+                if (a == NONE || b == NONE || a == b) {
+                    continue;
+                }
+                h->matrix[(size_t)a * R + b]++;
+                if (is_documented(h, a, b)) {
+                    continue;
+                }
+                uint32_t hi;
+                int fresh;
+                if (ab__gap_map_get(&h->ho_map, (ab__gap_key){1, a, b, 0}, &hi, &fresh) != AB_OK ||
+                    grow_counted(ctx, &h->ho, &h->ho_cap, hi) != AB_OK ||
+                    AB_GROW(ctx, h->hv, h->hv_cap, h->hv_n + 1) != AB_OK) {
+                    rc = AB_ENOMEM;
+                    break;
+                }
+                counted *ho = &h->ho[hi];
+                if (ho->cases == 0 || c < ho->anchor_case) {
+                    ho->anchor_act = cact[p - 1];
+                    ho->anchor_case = c;
+                }
+                if (ho->last_case != c) {
+                    if (AB_GROW(ctx, ho->list, ho->list_cap, (size_t)ho->cases + 1) != AB_OK) {
+                        rc = AB_ENOMEM;
+                        break;
+                    }
+                    ho->list[ho->cases] = c;
+                }
+                count_case(ho, c);
+                ho->count++;
+                if (!accepted(g, h, AB__RULE_HANDOFF, h->role_norm[a], h->role_norm[b], c, 0)) {
+                    any_ho = 1;
+                }
+                handoff *hv = &h->hv[h->hv_n++];
+                hv->pos = p - 1;
+                hv->from_role = a;
+                hv->to_role = b;
+                hv->from_act = cact[p - 1];
+                hv->to_act = cact[p];
+            }
+            /* Controls' performers who also did another step. */
+            for (uint32_t p = 0; p < n && rc == AB_OK; p++) {
+                const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
+                uint32_t ti =
+                    m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
+                if (ti == NONE || !h->tasks[ti].control || cres[p] == NONE) {
+                    continue;
+                }
+                for (uint32_t q = 0; q < n; q++) {
+                    if (q == p || cres[q] != cres[p] || cact[q] == cact[p]) {
+                        continue;
+                    }
+                    uint32_t ci;
+                    int fresh;
+                    if (ab__gap_map_get(&h->ctrl_map, (ab__gap_key){2, ti, cact[q], 0}, &ci,
+                                        &fresh) != AB_OK ||
+                        grow_counted(ctx, &h->ctrl, &h->ctrl_cap, ci) != AB_OK) {
+                        rc = AB_ENOMEM;
+                        break;
+                    }
+                    count_case(&h->ctrl[ci], c);
                 }
             }
+            /* Segregation of duties. */
+            if (h->sod != NULL && rc == AB_OK) {
+                size_t before = h->sh_n;
+                rc = ab__sod_case(&h->x, log, cact, cres, n, &sw, on_sod, on_both, &cs);
+                rc = rc == AB_OK ? cs.rc : rc;
+                int any_sod = 0;
+                for (size_t k = before; k < h->sh_n; k++) {
+                    any_sod |= !accepted(g, h, AB__RULE_SOD, g->act_norm[h->x.a[h->sh[k].pair]],
+                                         g->act_norm[h->x.b[h->sh[k].pair]], c, 1);
+                }
+                h->sod_cases += any_sod;
+                if (h->sh_n > before) {
+                    hit_order ho = {log, &h->x};
+                    ab__sort_r(h->sh + before, h->sh_n - before, sizeof(sod_hit), cmp_hit, &ho);
+                    for (size_t k = before; k < h->sh_n; k++) {
+                        count_case(&h->pair_stats[h->sh[k].pair], c);
+                        h->pair_stats[h->sh[k].pair].count++;
+                    }
+                }
+            }
+            h->c_role += any_role;
+            h->c_ctrl += any_ctrl;
+            h->c_ho += any_ho;
+            lens[3 * (size_t)c] = (uint32_t)(h->rv_n - h->rv_off[c]);
+            lens[3 * (size_t)c + 1] = (uint32_t)(h->sh_n - h->sod_off[c]);
+            lens[3 * (size_t)c + 2] = (uint32_t)(h->hv_n - h->ho_off[c]);
         }
-        h->c_role += any_role;
-        h->c_ctrl += any_ctrl;
-        h->c_ho += any_ho;
     }
-    h->rv_off[N] = h->rv_n;
-    h->sod_off[N] = h->sh_n;
-    h->ho_off[N] = h->hv_n;
+    if (rc == AB_OK) {
+        rc = case_order(ctx, (void **)&h->rv, sizeof(role_viol), &h->rv_cap, h->rv_off, lens, 0, N);
+    }
+    if (rc == AB_OK) {
+        rc = case_order(ctx, (void **)&h->sh, sizeof(sod_hit), &h->sh_cap, h->sod_off, lens, 1, N);
+    }
+    if (rc == AB_OK) {
+        rc = case_order(ctx, (void **)&h->hv, sizeof(handoff), &h->hv_cap, h->ho_off, lens, 2, N);
+    }
+    /* A hand-off's cases, ascending. */
+    for (uint32_t i = 0; rc == AB_OK && i < h->ho_map.count; i++) {
+        sort_cases(h->ho[i].list, h->ho[i].cases);
+    }
     for (uint32_t t = 0; seen != NULL && rc == AB_OK && t < h->task_count; t++) {
         for (uint32_t r = 0; r < R && rc == AB_OK; r++) {
             uint64_t n = seen[(size_t)t * R + r];
@@ -1081,6 +1174,7 @@ static int run_cases(ab_gap *g, who *h)
     }
 done:
     ab__free(ctx, seen);
+    ab__free(ctx, lens);
     ab__free(ctx, eff);
     ab__free(ctx, cact);
     ab__free(ctx, cres);
@@ -1447,7 +1541,8 @@ int ab__who_compute(ab_gap *g, ab_error *err)
     char *sha[3] = {h->sha_roles, h->sha_role_map, h->sha_sod};
     for (int k = 0; k < 3; k++) {
         sha[k][0] = '\0';
-        if (given[k + 1] != NULL && (rc = ab__sha256_files(&given[k + 1], 1, sha[k], err)) != AB_OK) {
+        if (given[k + 1] != NULL &&
+            (rc = ab__sha256_files(&given[k + 1], 1, sha[k], err)) != AB_OK) {
             return rc;
         }
     }
@@ -1684,8 +1779,7 @@ static int cmp_ctrl(const void *pa, const void *pb, void *arg)
     int c = strcmp(h->tasks[a->a].name, h->tasks[b->a].name);
     c = c != 0 ? c : strcmp(h->tasks[a->a].element_id, h->tasks[b->a].element_id);
     return c != 0 ? c
-                  : strcmp(ab_log_activity_name(g->log, a->b),
-                           ab_log_activity_name(g->log, b->b));
+                  : strcmp(ab_log_activity_name(g->log, a->b), ab_log_activity_name(g->log, b->b));
 }
 
 static int cmp_ho(const void *pa, const void *pb, void *arg)
@@ -1728,8 +1822,7 @@ static int cmp_seen(const void *pa, const void *pb, void *arg)
     return strcmp(role_name(h, h->seen_map.keys[i].b), role_name(h, h->seen_map.keys[j].b));
 }
 
-static uint32_t *order(const ab_gap *g, uint32_t n,
-                       int (*cmp)(const void *, const void *, void *))
+static uint32_t *order(const ab_gap *g, uint32_t n, int (*cmp)(const void *, const void *, void *))
 {
     uint32_t *o = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)n + 1));
     if (o != NULL) {
