@@ -240,6 +240,225 @@ static void test_classify_substitution(void **state)
     assert_int_equal(c[2].partner, 4);
 }
 
+/* The classification as first written, a move against every other (R3.1,
+ * R3.2 quadratic): the reference the in-place O(n log n) one must match. */
+static int ref_classify(ab_gap_move_class *out, const ab_move *moves, uint32_t move_count,
+                        const uint8_t *doc, uint32_t activity_count, int drop_open_tail)
+{
+    if (move_count > 0 && (out == NULL || moves == NULL)) {
+        return AB_EINVAL;
+    }
+    /* Provisional classes: log moves are "extra" and model moves "bypass"
+     * until a rule with higher precedence claims them. */
+    uint32_t last_sync = AB_CONFORM_NONE;
+    for (uint32_t i = 0; i < move_count; i++) {
+        const ab_move *m = &moves[i];
+        out[i].partner = AB_CONFORM_NONE;
+        out[i].early_exit = 0;
+        switch (m->kind) {
+        case AB_MOVE_SYNC:
+            if (m->activity >= activity_count) {
+                return AB_EINVAL;
+            }
+            out[i].cls = AB_GAP_SYNC;
+            last_sync = i;
+            break;
+        case AB_MOVE_LOG:
+            if (m->activity >= activity_count) {
+                return AB_EINVAL;
+            }
+            out[i].cls = AB_GAP_EXTRA_STEP;
+            break;
+        case AB_MOVE_MODEL:
+            out[i].cls = AB_GAP_BYPASS;
+            break;
+        default:
+            out[i].cls = AB_GAP_SILENT;
+            break;
+        }
+    }
+    uint32_t tail = last_sync == AB_CONFORM_NONE ? 0 : last_sync + 1;
+    if (drop_open_tail) {
+        /* R0: an unfinished case has not skipped what it has not reached yet. */
+        for (uint32_t i = tail; i < move_count; i++) {
+            if (out[i].cls == AB_GAP_BYPASS) {
+                out[i].cls = AB_GAP_DROPPED;
+            }
+        }
+    }
+
+    /* R3.1: a log(a) and a model(a) in the same case are one relocated step.
+     * Pairs are formed in alignment order: the k-th log move of a with the
+     * k-th model move of a, whichever comes first. */
+    for (uint32_t i = 0; i < move_count; i++) {
+        if (moves[i].kind != AB_MOVE_LOG || out[i].cls != AB_GAP_EXTRA_STEP) {
+            continue;
+        }
+        for (uint32_t j = 0; j < move_count; j++) {
+            if (moves[j].kind == AB_MOVE_MODEL && out[j].cls == AB_GAP_BYPASS &&
+                moves[j].activity != AB_CONFORM_NONE && moves[j].activity == moves[i].activity) {
+                out[i].cls = AB_GAP_OUT_OF_ORDER;
+                out[j].cls = AB_GAP_OUT_OF_ORDER;
+                out[i].partner = j;
+                out[j].partner = i;
+                break;
+            }
+        }
+    }
+
+    /* R3.2: a repetition after the step was done as documented. */
+    for (uint32_t i = 0; i < move_count; i++) {
+        if (moves[i].kind != AB_MOVE_LOG || out[i].cls != AB_GAP_EXTRA_STEP) {
+            continue;
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            if (moves[j].kind == AB_MOVE_SYNC && moves[j].activity == moves[i].activity) {
+                out[i].cls = AB_GAP_REWORK;
+                break;
+            }
+        }
+        if (out[i].cls == AB_GAP_REWORK) {
+            continue;
+        }
+        /* "a a" may be aligned as log(a) sync(a): the optimal alignment that
+         * matches the first of the two costs the same, and there the second
+         * is the repetition. So a log move followed, event after event, by
+         * more log moves of a and then sync(a) is rework too (written in the
+         * report's appendix), rather than an extra documented step. */
+        uint32_t pos = moves[i].position;
+        for (uint32_t k = i + 1; k < move_count; k++) {
+            if (moves[k].kind == AB_MOVE_SILENT) {
+                continue;
+            }
+            if (moves[k].activity != moves[i].activity || moves[k].position != pos + 1) {
+                break;
+            }
+            if (moves[k].kind == AB_MOVE_SYNC) {
+                out[i].cls = AB_GAP_REWORK;
+                break;
+            }
+            if (moves[k].kind != AB_MOVE_LOG) {
+                break;
+            }
+            pos++;
+        }
+    }
+
+    /* R3.3: within a run of deviating moves (syncs end a run; silent moves and
+     * moves already classified are skipped), a log move next to a model move
+     * of another activity is one step replaced by another. Greedy from the
+     * left, so each move joins at most one pair. */
+    uint32_t prev = AB_CONFORM_NONE;
+    for (uint32_t i = 0; i < move_count; i++) {
+        if (moves[i].kind == AB_MOVE_SYNC) {
+            prev = AB_CONFORM_NONE;
+            continue;
+        }
+        if (!(out[i].cls == AB_GAP_BYPASS || out[i].cls == AB_GAP_EXTRA_STEP)) {
+            continue;
+        }
+        if (prev != AB_CONFORM_NONE && moves[prev].kind != moves[i].kind &&
+            moves[prev].activity != moves[i].activity) {
+            out[prev].cls = AB_GAP_SUBSTITUTION;
+            out[i].cls = AB_GAP_SUBSTITUTION;
+            out[prev].partner = i;
+            out[i].partner = prev;
+            prev = AB_CONFORM_NONE;
+            continue;
+        }
+        prev = i;
+    }
+
+    /* R3.4 / R3.5 split the remaining log moves; R3.6 keeps the remaining
+     * model moves as bypasses. */
+    for (uint32_t i = 0; i < move_count; i++) {
+        if (moves[i].kind == AB_MOVE_LOG && out[i].cls == AB_GAP_EXTRA_STEP &&
+            (doc == NULL || !doc[moves[i].activity])) {
+            out[i].cls = AB_GAP_UNDOCUMENTED;
+        }
+    }
+    if (!drop_open_tail) {
+        int only_model = 0;
+        for (uint32_t i = tail; i < move_count; i++) {
+            if (moves[i].kind == AB_MOVE_MODEL) {
+                only_model = 1;
+            } else if (moves[i].kind != AB_MOVE_SILENT) {
+                only_model = 0;
+                break;
+            }
+        }
+        if (only_model) {
+            for (uint32_t i = tail; i < move_count; i++) {
+                if (out[i].cls == AB_GAP_BYPASS) {
+                    out[i].early_exit = 1;
+                }
+            }
+        }
+    }
+    return AB_OK;
+}
+
+/* Random alignments (few activities, so that pairs, repetitions and runs are
+ * common; model moves of steps the log lacks; silent moves): the
+ * classification equals the reference's move for move, open tail dropped or
+ * not. */
+static void test_classify_reference(void **state)
+{
+    (void)state;
+    enum { MAXN = 400 };
+    ab_move m[MAXN];
+    ab_gap_move_class got[MAXN], want[MAXN];
+    uint64_t seed = 7;
+    for (int round = 0; round < 3000; round++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t n = (uint32_t)(seed >> 33) % (round < 2000 ? 24 : MAXN);
+        uint32_t acts = 1 + (uint32_t)(seed >> 20) % 8, pos = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            uint32_t r = (uint32_t)(seed >> 40);
+            uint32_t a = r % acts;
+            switch ((r >> 8) % 7) {
+            case 0:
+            case 1:
+                m[i] = S(a);
+                break;
+            case 2:
+            case 3:
+                m[i] = L(a);
+                break;
+            case 4:
+            case 5:
+                m[i] = M(a);
+                if ((r >> 12) % 9 == 0) {
+                    m[i].activity = AB_CONFORM_NONE;
+                }
+                break;
+            default:
+                m[i] = T();
+                break;
+            }
+            /* Sync and log moves consume the next instance. */
+            m[i].position = pos;
+            pos += m[i].kind == AB_MOVE_SYNC || m[i].kind == AB_MOVE_LOG;
+        }
+        for (int drop = 0; drop < 2; drop++) {
+            memset(got, 0xAB, sizeof(got));
+            memset(want, 0xCD, sizeof(want));
+            assert_int_equal(ab_gap_classify(got, m, n, documented, 8, drop), AB_OK);
+            assert_int_equal(ref_classify(want, m, n, documented, 8, drop), AB_OK);
+            for (uint32_t i = 0; i < n; i++) {
+                if (got[i].cls != want[i].cls || got[i].partner != want[i].partner ||
+                    got[i].early_exit != want[i].early_exit) {
+                    fail_msg("round %d, drop %d, move %u of %u: %s/%u/%d, want %s/%u/%d", round,
+                             drop, i, n, ab_gap_class_name(got[i].cls), got[i].partner,
+                             got[i].early_exit, ab_gap_class_name(want[i].cls), want[i].partner,
+                             want[i].early_exit);
+                }
+            }
+        }
+    }
+}
+
 static void test_classify_arguments(void **state)
 {
     (void)state;
@@ -1848,6 +2067,7 @@ int main(void)
         cmocka_unit_test(test_classify_log_classes),
         cmocka_unit_test(test_classify_out_of_order),
         cmocka_unit_test(test_classify_substitution),
+        cmocka_unit_test(test_classify_reference),
         cmocka_unit_test(test_classify_arguments),
         cmocka_unit_test(test_wilson),
         cmocka_unit_test(test_pair_select),
