@@ -2,7 +2,7 @@
 # Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
 # logs it needs with tools/abgen (never committed), and prints the tables
 # that the README records. Usage:
-#   bench/run.sh [ingest|memory|discover|one-pass|model|wide|conform|ambiguity|diff-scale|partial|all]
+#   bench/run.sh [ingest|memory|discover|one-pass|model|wide|conform|ambiguity|diff-scale|long-case|partial|all]
 # DIFF_SCALE_CASES overrides the case counts of diff-scale (default "10000 100000 1000000 10000000").
 # PARTIAL_CASES the case count of partial (default 1000000).
 # BENCH_BUILD names the build folder (default build-bench).
@@ -136,6 +136,44 @@ PY
             echo "ambiguity check $check: $best s"
         done
     fi
+fi
+if [ "$what" = long-case ] || [ "$what" = all ]; then
+    # One very long case (machine logs, a case per system): N events drawn
+    # from the LoanApp map's activities and two it lacks, a minute apart.
+    # Classification (rule R3) must stay near-linear in the trace's length;
+    # `asbuilt stats` on the same file is the baseline.
+    map="$SHARED/models/simod_LoanApp_simplified.bpmn"
+    [ -f "$map" ] || map=datasets/models/simod_LoanApp_simplified.bpmn
+    echo "## one long case: diff vs stats on the same file"
+    printf '| events in the case | stats (s) | diff (s) | diff peak RSS |\n|---|---|---|---|\n'
+    for n in ${LONG_CASE_EVENTS:-8000 32000 128000}; do
+        log="$OUT/long-case-$n.csv"
+        [ -s "$log" ] || python3 - "$n" "$log" <<'PY'
+import random, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+acts = ["Check application form completeness", "Check credit history", "Appraise property",
+        "Assess loan risk", "Design loan offer", "Approve loan offer",
+        "Return application back to applicant", "Receive updated application",
+        "Approve application", "Cancel application", "Reject application",
+        "Call customer back", "Manual override"]
+rng = random.Random(1)
+with open(path, "w") as f:
+    f.write("case,activity,timestamp\n")
+    for i in range(n):
+        t = 60 * (i + 1)
+        d = t // 86400
+        f.write("c1,%s,2024-%02d-%02dT%02d:%02d:%02dZ\n" % (rng.choice(acts), 1 + d // 28, 1 + d % 28,
+                (t % 86400) // 3600, (t % 3600) // 60, t % 60))
+PY
+        s0=$(date +%s.%N)
+        $B/tools/asbuilt stats "$log" -q >/dev/null
+        s1=$(date +%s.%N)
+        peak=$( { /usr/bin/time -f %M $B/tools/asbuilt diff "$log" --model "$map" --json /dev/null -q \
+            >/dev/null; } 2>&1 | tail -n 1)
+        s2=$(date +%s.%N)
+        awk -v n="$n" -v a="$s0" -v b="$s1" -v c="$s2" -v p="$peak" \
+            'BEGIN { printf "| %s | %.2f | %.2f | %d MB |\n", n, b - a, c - b, p / 1024 }'
+    done
 fi
 if [ "$what" = partial ] || [ "$what" = all ]; then
     # `asbuilt partial` against `asbuilt stats` on the same file in the same
