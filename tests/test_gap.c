@@ -1969,7 +1969,7 @@ static void test_shares(void **state)
          NULL},
         {keep(tu_shared("logs/bpic2020_DomesticDeclarations.xes.gz")),
          keep(tu_shared("models/bpic2020_declaration_documents.bpmn")), map, &who,
-         keep(tu_testdata("gap/bpic2020.accept"))},
+         keep(tu_testdata("gap/bpic2020_who.accept"))},
         /* Lifecycle starts: a case begins with its first start. */
         {keep(tu_datasets("logs/simod_PurchasingExample.xes.gz")),
          keep(tu_datasets("models/simod_PurchasingExample.bpmn")), NULL, NULL, NULL},
@@ -1994,6 +1994,8 @@ static void test_shares(void **state)
                 /* The who section has what the split must not change. */
                 assert_non_null(strstr(want, "{\"from_role\": \"ADMINISTRATION\""));
                 assert_non_null(strstr(want, "\"with_both\": "));
+                /* The accept rules of who did the work counted their cases. */
+                assert_non_null(strstr(want, "\"rule\": \"role,prepare payment,*\", \"line\": 8, \"cases\": 9705}"));
                 assert_non_null(strstr(want, "\"sod_violations\": [{\"a\""));
                 assert_non_null(strstr(want, "\"role_violations\": [{\"position\""));
             }

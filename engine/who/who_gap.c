@@ -117,9 +117,8 @@ struct ab__who {
     uint8_t *is_system;                                   /* Per log resource: a system account. */
     char *in_roles, *in_role_map, *in_sod, *in_role_attr; /* The options, as given. */
     char sha_roles[65], sha_role_map[65], sha_sod[65];    /* The files' SHA-256 ("" = none). */
-    /* Accept rules: normalised names, and the last case each rule counted. */
+    /* Accept rules: normalised names (each share's tally counts their cases). */
     char **role_norm, **task_norm;
-    uint32_t *rule_last;
 };
 
 typedef struct ab__who who;
@@ -714,7 +713,30 @@ static int is_documented(const who *h, uint32_t from, uint32_t to)
 
 /* Whether an accept rule of this type covers (a, b) (normalised names); the
  * rule's case count grows once per case. */
-static int accepted(ab_gap *g, who *h, ab__gap_rule_type type, const char *a, const char *b,
+/*
+ * What the cases of one share add up: the counters of who did the work, the
+ * way a share kept elsewhere would hold them. add_tally() adds one into the
+ * who: sums, the smallest cases as examples, a hand-off's anchor from its
+ * smallest case, its cases' lists joined.
+ */
+typedef struct tally {
+    task *tasks;          /* The who's tasks with their counters at zero. */
+    uint64_t *seen;       /* Roles seen per task: a dense table when it is small ... */
+    ab__gap_map seen_map; /* ... else this map. */
+    uint64_t *seen_count;
+    size_t seen_cap;
+    uint64_t *matrix; /* role_count x role_count. */
+    ab__gap_map ho_map, ctrl_map;
+    counted *ho, *ctrl;
+    size_t ho_cap, ctrl_cap;
+    counted *pair_stats;
+    uint64_t *pair_both;
+    uint64_t sod_cases, ev_with_res, ev_without_res, ev_without_role, c_role, c_ctrl, c_ho;
+    uint64_t *rule_cases; /* Per accept rule: cases where it accepted something. */
+    uint32_t *rule_last;  /* The last case each rule counted. */
+} tally;
+
+static int accepted(ab_gap *g, tally *k, ab__gap_rule_type type, const char *a, const char *b,
                     uint32_t c, int sym)
 {
     int hit = 0;
@@ -729,9 +751,9 @@ static int accepted(ab_gap *g, who *h, ab__gap_rule_type type, const char *a, co
         }
         if (m) {
             hit = 1;
-            if (h->rule_last[r] != c) {
-                h->rule_last[r] = c;
-                rule->cases++;
+            if (k->rule_last[r] != c) {
+                k->rule_last[r] = c;
+                k->rule_cases[r]++;
             }
         }
     }
@@ -740,15 +762,10 @@ static int accepted(ab_gap *g, who *h, ab__gap_rule_type type, const char *a, co
 
 static int prepare_accept(ab_gap *g, who *h)
 {
-    ab_ctx *ctx = g->ctx;
-    h->rule_last = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->rule_count + 1));
     h->role_norm = ab__arena_alloc(&g->arena, sizeof(char *) * ((size_t)h->role_count + 1));
     h->task_norm = ab__arena_alloc(&g->arena, sizeof(char *) * ((size_t)h->task_count + 1));
-    if (h->rule_last == NULL || h->role_norm == NULL || h->task_norm == NULL) {
+    if (h->role_norm == NULL || h->task_norm == NULL) {
         return AB_ENOMEM;
-    }
-    for (uint32_t r = 0; r < g->rule_count; r++) {
-        h->rule_last[r] = NONE;
     }
     for (uint32_t r = 0; r < h->role_count; r++) {
         if ((h->role_norm[r] = norm(&g->arena, ab__strtab_str(&h->roles, r))) == NULL) {
@@ -806,6 +823,7 @@ static void count_case(counted *c, uint32_t cs)
 
 typedef struct case_sod {
     who *h;
+    tally *k;
     ab_ctx *ctx;
     int rc;
 } case_sod;
@@ -829,7 +847,7 @@ static void on_sod(uint32_t pair, uint32_t resource, void *payload)
 static void on_both(uint32_t pair, uint32_t resource, void *payload)
 {
     (void)resource;
-    ((case_sod *)payload)->h->pair_both[pair]++;
+    ((case_sod *)payload)->k->pair_both[pair]++;
 }
 
 /* SoD entries of a case sorted by (a, b) names. */
@@ -907,23 +925,392 @@ static void sort_cases(uint32_t *v, uint64_t n)
     }
 }
 
-static int run_cases(ab_gap *g, who *h)
+static void tally_free(ab_ctx *ctx, tally *k)
+{
+    for (size_t i = 0; k->ho != NULL && i < k->ho_cap; i++) {
+        ab__free(ctx, k->ho[i].list);
+    }
+    ab__free(ctx, k->tasks);
+    ab__free(ctx, k->seen);
+    ab__gap_map_finish(&k->seen_map);
+    ab__free(ctx, k->seen_count);
+    ab__free(ctx, k->matrix);
+    ab__gap_map_finish(&k->ho_map);
+    ab__gap_map_finish(&k->ctrl_map);
+    ab__free(ctx, k->ho);
+    ab__free(ctx, k->ctrl);
+    ab__free(ctx, k->pair_stats);
+    ab__free(ctx, k->pair_both);
+    ab__free(ctx, k->rule_cases);
+    ab__free(ctx, k->rule_last);
+    memset(k, 0, sizeof(*k));
+}
+
+static int tally_init(const ab_gap *g, const who *h, int dense, tally *k)
+{
+    ab_ctx *ctx = g->ctx;
+    uint32_t T = h->task_count, R = h->role_count, X = h->sod != NULL ? h->x.count : 0;
+    memset(k, 0, sizeof(*k));
+    k->tasks = ab__malloc(ctx, sizeof(task) * ((size_t)T + 1));
+    k->seen = dense ? ab__calloc(ctx, (size_t)T * R + 1, sizeof(uint64_t)) : NULL;
+    k->matrix = ab__calloc(ctx, (size_t)R * R + 1, sizeof(uint64_t));
+    k->pair_stats = ab__calloc(ctx, (size_t)X + 1, sizeof(counted));
+    k->pair_both = ab__calloc(ctx, (size_t)X + 1, sizeof(uint64_t));
+    k->rule_cases = ab__calloc(ctx, (size_t)g->rule_count + 1, sizeof(uint64_t));
+    k->rule_last = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->rule_count + 1));
+    int rc = ab__gap_map_init(&k->seen_map, ctx);
+    if (rc == AB_OK) {
+        rc = ab__gap_map_init(&k->ho_map, ctx);
+    }
+    if (rc == AB_OK) {
+        rc = ab__gap_map_init(&k->ctrl_map, ctx);
+    }
+    if (rc != AB_OK || k->tasks == NULL || (dense && k->seen == NULL) || k->matrix == NULL ||
+        k->pair_stats == NULL || k->pair_both == NULL || k->rule_cases == NULL ||
+        k->rule_last == NULL) {
+        tally_free(ctx, k);
+        return AB_ENOMEM;
+    }
+    for (uint32_t t = 0; t < T; t++) {
+        task *tk = &k->tasks[t];
+        *tk = h->tasks[t];
+        tk->instances = tk->events = tk->unknown = tk->with_resource = tk->by_system = 0;
+        tk->cases = tk->of = 0;
+        tk->example_count = 0;
+        tk->last_case = tk->last_of = NONE;
+    }
+    for (uint32_t x = 0; x < X; x++) {
+        k->pair_stats[x].last_case = NONE;
+    }
+    for (uint32_t r = 0; r < g->rule_count; r++) {
+        k->rule_last[r] = NONE;
+    }
+    return AB_OK;
+}
+
+/* Adds src's count of cases, count and examples into dst. */
+static void add_counted(counted *dst, const counted *src)
+{
+    dst->cases += src->cases;
+    dst->count += src->count;
+    for (uint32_t i = 0; i < src->example_count; i++) {
+        keep_example(dst->examples, &dst->example_count, src->examples[i]);
+    }
+}
+
+/* Adds the entries of a share's map (kind, a, b) into the who's. */
+static int add_map(ab_ctx *ctx, ab__gap_map *dm, counted **darr, size_t *dcap,
+                   const ab__gap_map *sm, const counted *sarr, int lists)
+{
+    for (uint32_t i = 0; i < sm->count; i++) {
+        uint32_t di;
+        int fresh;
+        if (ab__gap_map_get(dm, sm->keys[i], &di, &fresh) != AB_OK ||
+            grow_counted(ctx, darr, dcap, di) != AB_OK) {
+            return AB_ENOMEM;
+        }
+        counted *d = &(*darr)[di];
+        const counted *x = &sarr[i];
+        if (lists) {
+            if (d->cases == 0 || x->anchor_case < d->anchor_case) {
+                d->anchor_act = x->anchor_act;
+                d->anchor_case = x->anchor_case;
+            }
+            if (AB_GROW(ctx, d->list, d->list_cap, (size_t)(d->cases + x->cases) + 1) != AB_OK) {
+                return AB_ENOMEM;
+            }
+            memcpy(d->list + d->cases, x->list, sizeof(uint32_t) * (size_t)x->cases);
+        }
+        add_counted(d, x);
+    }
+    return AB_OK;
+}
+
+/* Adds a share's tally into the who; seen_total is the dense table of all
+ * shares (NULL: the who's seen map). */
+static int add_tally(ab_gap *g, who *h, const tally *k, uint64_t *seen_total)
+{
+    ab_ctx *ctx = g->ctx;
+    uint32_t T = h->task_count, R = h->role_count, X = h->sod != NULL ? h->x.count : 0;
+    for (uint32_t t = 0; t < T; t++) {
+        task *d = &h->tasks[t];
+        const task *x = &k->tasks[t];
+        d->instances += x->instances;
+        d->events += x->events;
+        d->unknown += x->unknown;
+        d->with_resource += x->with_resource;
+        d->by_system += x->by_system;
+        d->cases += x->cases;
+        d->of += x->of;
+        for (uint32_t i = 0; i < x->example_count; i++) {
+            keep_example(d->examples, &d->example_count, x->examples[i]);
+        }
+    }
+    if (seen_total != NULL) {
+        for (size_t i = 0; i < (size_t)T * R; i++) {
+            seen_total[i] += k->seen[i];
+        }
+    } else {
+        for (uint32_t i = 0; i < k->seen_map.count; i++) {
+            uint32_t si;
+            int fresh;
+            if (ab__gap_map_get(&h->seen_map, k->seen_map.keys[i], &si, &fresh) != AB_OK ||
+                AB_GROW(ctx, h->seen_count, h->seen_cap, (size_t)si + 1) != AB_OK) {
+                return AB_ENOMEM;
+            }
+            h->seen_count[si] = (fresh ? 0 : h->seen_count[si]) + k->seen_count[i];
+        }
+    }
+    for (size_t i = 0; i < (size_t)R * R; i++) {
+        h->matrix[i] += k->matrix[i];
+    }
+    if (add_map(ctx, &h->ho_map, &h->ho, &h->ho_cap, &k->ho_map, k->ho, 1) != AB_OK ||
+        add_map(ctx, &h->ctrl_map, &h->ctrl, &h->ctrl_cap, &k->ctrl_map, k->ctrl, 0) != AB_OK) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t x = 0; x < X; x++) {
+        add_counted(&h->pair_stats[x], &k->pair_stats[x]);
+        h->pair_both[x] += k->pair_both[x];
+    }
+    for (uint32_t r = 0; r < g->rule_count; r++) {
+        g->rules[r].cases += k->rule_cases[r];
+    }
+    h->sod_cases += k->sod_cases;
+    h->ev_with_res += k->ev_with_res;
+    h->ev_without_res += k->ev_without_res;
+    h->ev_without_role += k->ev_without_role;
+    h->c_role += k->c_role;
+    h->c_ctrl += k->c_ctrl;
+    h->c_ho += k->c_ho;
+    return AB_OK;
+}
+
+/* Scratch of run_share, sized for the longest case. */
+typedef struct case_scratch {
+    uint32_t *eff, *cact, *cres;
+    uint32_t *lens; /* Per case: its entries in rv, sh and hv. */
+    ab__sod_work sw;
+} case_scratch;
+
+/* The cases of share s, their counters into k and their lists into h. */
+static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
 {
     ab_ctx *ctx = g->ctx;
     const ab_log *log = g->log;
     const uint32_t *res = ab_log_col_resource(log);
     const uint32_t *act = ab_log_col_activity(log);
+    uint32_t R = h->role_count;
+    uint32_t *eff = w->eff, *cact = w->cact, *cres = w->cres, *lens = w->lens;
+    int rc = AB_OK;
+    case_sod cs = {h, k, ctx, AB_OK};
+    for (uint32_t at = 0, sn = ab__gap_share_size(g, s); at < sn && rc == AB_OK; at++) {
+        uint32_t c = ab__gap_share_case(g, s, at);
+        const ab__gap_group *gr = &g->groups[g->case_group[c]];
+        const ab_move *mv = gr->v->moves;
+        uint32_t n = 0;
+        const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
+        int any_role = 0, any_ctrl = 0, any_ho = 0;
+        h->rv_off[c] = h->rv_n;
+        h->sod_off[c] = h->sh_n;
+        h->ho_off[c] = h->hv_n;
+        for (uint32_t p = 0; p < n && rc == AB_OK; p++) {
+            uint64_t e = ev[p];
+            uint32_t r = res[e], nr = 0;
+            const uint32_t *roles = event_roles(h, g, e, &nr);
+            cact[p] = act[e];
+            cres[p] = r;
+            if (r == NONE) {
+                k->ev_without_res++;
+            } else {
+                k->ev_with_res++;
+            }
+            if (nr == 0) {
+                k->ev_without_role++;
+            }
+            const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
+            uint32_t ti =
+                m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
+            uint32_t lane = ti != NONE ? h->tasks[ti].lane_id : NONE;
+            eff[p] = nr > 0 ? roles[0] : NONE;
+            for (uint32_t q = 0; q < nr; q++) {
+                if (role_allowed(h, lane, roles[q])) {
+                    eff[p] = roles[q];
+                    break;
+                }
+            }
+            if (ti == NONE) {
+                continue;
+            }
+            task *tk = &k->tasks[ti];
+            tk->instances++;
+            if (tk->last_of != c) {
+                tk->last_of = c;
+                tk->of++;
+            }
+            if (r != NONE) {
+                tk->with_resource++;
+                tk->by_system += h->is_system != NULL && h->is_system[r];
+            }
+            if (r == NONE || nr == 0) {
+                tk->unknown++;
+                continue;
+            }
+            if (k->seen != NULL) {
+                k->seen[(size_t)ti * R + eff[p]]++;
+            } else {
+                uint32_t si;
+                int fresh;
+                if (ab__gap_map_get(&k->seen_map, (ab__gap_key){0, ti, eff[p], 0}, &si, &fresh) !=
+                        AB_OK ||
+                    AB_GROW(ctx, k->seen_count, k->seen_cap, (size_t)si + 1) != AB_OK) {
+                    rc = AB_ENOMEM;
+                    break;
+                }
+                k->seen_count[si] = fresh ? 1 : k->seen_count[si] + 1;
+            }
+            if (lane == NONE || h->lanes[lane].role_count == 0 || role_allowed(h, lane, eff[p])) {
+                continue;
+            }
+            /* A role violation. */
+            tk->events++;
+            if (tk->last_case != c) {
+                tk->last_case = c;
+                tk->cases++;
+                keep_example(tk->examples, &tk->example_count, c);
+            }
+            if (!accepted(g, k, AB__RULE_ROLE, h->task_norm[ti], h->role_norm[eff[p]], c, 0)) {
+                any_role = 1;
+                any_ctrl |= tk->control;
+            }
+            if (AB_GROW(ctx, h->rv, h->rv_cap, h->rv_n + 1) != AB_OK) {
+                rc = AB_ENOMEM;
+                break;
+            }
+            h->rv[h->rv_n].pos = p;
+            h->rv[h->rv_n].trans = m->transition;
+            h->rv[h->rv_n].event = e;
+            h->rv_n++;
+        }
+        if (rc != AB_OK) {
+            break;
+        }
+        /* Hand-offs between consecutive events with an effective role. */
+        for (uint32_t p = 1; p < n; p++) {
+            uint32_t a = eff[p - 1], b = eff[p];
+            if (a == NONE || b == NONE || a == b) {
+                continue;
+            }
+            k->matrix[(size_t)a * R + b]++;
+            if (is_documented(h, a, b)) {
+                continue;
+            }
+            uint32_t hi;
+            int fresh;
+            if (ab__gap_map_get(&k->ho_map, (ab__gap_key){1, a, b, 0}, &hi, &fresh) != AB_OK ||
+                grow_counted(ctx, &k->ho, &k->ho_cap, hi) != AB_OK ||
+                AB_GROW(ctx, h->hv, h->hv_cap, h->hv_n + 1) != AB_OK) {
+                rc = AB_ENOMEM;
+                break;
+            }
+            counted *ho = &k->ho[hi];
+            if (ho->cases == 0 || c < ho->anchor_case) {
+                ho->anchor_act = cact[p - 1];
+                ho->anchor_case = c;
+            }
+            if (ho->last_case != c) {
+                if (AB_GROW(ctx, ho->list, ho->list_cap, (size_t)ho->cases + 1) != AB_OK) {
+                    rc = AB_ENOMEM;
+                    break;
+                }
+                ho->list[ho->cases] = c;
+            }
+            count_case(ho, c);
+            ho->count++;
+            if (!accepted(g, k, AB__RULE_HANDOFF, h->role_norm[a], h->role_norm[b], c, 0)) {
+                any_ho = 1;
+            }
+            handoff *hv = &h->hv[h->hv_n++];
+            hv->pos = p - 1;
+            hv->from_role = a;
+            hv->to_role = b;
+            hv->from_act = cact[p - 1];
+            hv->to_act = cact[p];
+        }
+        /* Controls' performers who also did another step. */
+        for (uint32_t p = 0; p < n && rc == AB_OK; p++) {
+            const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
+            uint32_t ti =
+                m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
+            if (ti == NONE || !h->tasks[ti].control || cres[p] == NONE) {
+                continue;
+            }
+            for (uint32_t q = 0; q < n; q++) {
+                if (q == p || cres[q] != cres[p] || cact[q] == cact[p]) {
+                    continue;
+                }
+                uint32_t ci;
+                int fresh;
+                if (ab__gap_map_get(&k->ctrl_map, (ab__gap_key){2, ti, cact[q], 0}, &ci, &fresh) !=
+                        AB_OK ||
+                    grow_counted(ctx, &k->ctrl, &k->ctrl_cap, ci) != AB_OK) {
+                    rc = AB_ENOMEM;
+                    break;
+                }
+                count_case(&k->ctrl[ci], c);
+            }
+        }
+        /* Segregation of duties. */
+        if (h->sod != NULL && rc == AB_OK) {
+            size_t before = h->sh_n;
+            rc = ab__sod_case(&h->x, log, cact, cres, n, &w->sw, on_sod, on_both, &cs);
+            rc = rc == AB_OK ? cs.rc : rc;
+            int any_sod = 0;
+            for (size_t q = before; q < h->sh_n; q++) {
+                any_sod |= !accepted(g, k, AB__RULE_SOD, g->act_norm[h->x.a[h->sh[q].pair]],
+                                     g->act_norm[h->x.b[h->sh[q].pair]], c, 1);
+            }
+            k->sod_cases += any_sod;
+            if (h->sh_n > before) {
+                hit_order ho = {log, &h->x};
+                ab__sort_r(h->sh + before, h->sh_n - before, sizeof(sod_hit), cmp_hit, &ho);
+                for (size_t q = before; q < h->sh_n; q++) {
+                    count_case(&k->pair_stats[h->sh[q].pair], c);
+                    k->pair_stats[h->sh[q].pair].count++;
+                }
+            }
+        }
+        k->c_role += any_role;
+        k->c_ctrl += any_ctrl;
+        k->c_ho += any_ho;
+        lens[3 * (size_t)c] = (uint32_t)(h->rv_n - h->rv_off[c]);
+        lens[3 * (size_t)c + 1] = (uint32_t)(h->sh_n - h->sod_off[c]);
+        lens[3 * (size_t)c + 2] = (uint32_t)(h->hv_n - h->ho_off[c]);
+    }
+    return rc;
+}
+
+/*
+ * Runs the cases share by share, as they would run where they are: each
+ * share adds up its own tally, which is then added into the who; nothing
+ * depends on the order the cases are met (every count is a sum, every
+ * example among the smallest cases) and each case's lists are put in case
+ * order at the end.
+ */
+static int run_cases(ab_gap *g, who *h)
+{
+    ab_ctx *ctx = g->ctx;
+    const ab_log *log = g->log;
     uint32_t N = g->case_count, R = h->role_count, maxlen = 0;
     for (uint32_t c = 0; c < N; c++) {
         uint32_t n = 0;
         g->view->case_events(g->view->src, c, &n);
         maxlen = n > maxlen ? n : maxlen;
     }
-    uint32_t *eff = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
-    uint32_t *cact = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
-    uint32_t *cres = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
-    uint32_t *lens = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)N * 3 + 1));
-    ab__sod_work sw = {ctx, NULL, NULL, 0, 0};
+    case_scratch w = {NULL, NULL, NULL, NULL, {ctx, NULL, NULL, 0, 0}};
+    w.eff = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
+    w.cact = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
+    w.cres = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)maxlen + 1));
+    w.lens = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)N * 3 + 1));
     /* Roles seen per task: a dense table when it is small, else the map. */
     uint64_t *seen = NULL;
     int dense = (uint64_t)h->task_count * R <= ((uint64_t)1 << 22);
@@ -934,6 +1321,8 @@ static int run_cases(ab_gap *g, who *h)
     h->sod_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
     h->ho_off = ab__calloc(ctx, (size_t)N + 1, sizeof(uint64_t));
     h->matrix = ab__calloc(ctx, (size_t)R * R + 1, sizeof(uint64_t));
+    tally k;
+    memset(&k, 0, sizeof(k));
     int rc = AB_OK;
     if (h->system_resources != NULL) {
         uint32_t nr = ab_log_resource_count(log);
@@ -947,210 +1336,31 @@ static int run_cases(ab_gap *g, who *h)
                 (uint8_t)ab__who_glob_list(h->system_resources, ab_log_resource_name(log, r));
         }
     }
-    if (eff == NULL || cact == NULL || cres == NULL || lens == NULL || h->rv_off == NULL ||
+    if (w.eff == NULL || w.cact == NULL || w.cres == NULL || w.lens == NULL || h->rv_off == NULL ||
         h->sod_off == NULL || h->ho_off == NULL || h->matrix == NULL || (dense && seen == NULL)) {
         rc = AB_ENOMEM;
         goto done;
     }
-    case_sod cs = {h, ctx, AB_OK};
-    /* The cases share by share, as they would run where they are: every
-     * count below is a sum, every example among the smallest cases, and
-     * each case's lists are put in case order afterwards. */
-    uint32_t S = ab__gap_share_count(g);
-    for (uint32_t s = 0; s < S && rc == AB_OK; s++) {
-        for (uint32_t at = 0, sn = ab__gap_share_size(g, s); at < sn && rc == AB_OK; at++) {
-            uint32_t c = ab__gap_share_case(g, s, at);
-            const ab__gap_group *gr = &g->groups[g->case_group[c]];
-            const ab_move *mv = gr->v->moves;
-            uint32_t n = 0;
-            const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
-            int any_role = 0, any_ctrl = 0, any_ho = 0;
-            h->rv_off[c] = h->rv_n;
-            h->sod_off[c] = h->sh_n;
-            h->ho_off[c] = h->hv_n;
-            for (uint32_t p = 0; p < n && rc == AB_OK; p++) {
-                uint64_t e = ev[p];
-                uint32_t r = res[e], nr = 0;
-                const uint32_t *roles = event_roles(h, g, e, &nr);
-                cact[p] = act[e];
-                cres[p] = r;
-                if (r == NONE) {
-                    h->ev_without_res++;
-                } else {
-                    h->ev_with_res++;
-                }
-                if (nr == 0) {
-                    h->ev_without_role++;
-                }
-                const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
-                uint32_t ti =
-                    m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
-                uint32_t lane = ti != NONE ? h->tasks[ti].lane_id : NONE;
-                eff[p] = nr > 0 ? roles[0] : NONE;
-                for (uint32_t k = 0; k < nr; k++) {
-                    if (role_allowed(h, lane, roles[k])) {
-                        eff[p] = roles[k];
-                        break;
-                    }
-                }
-                if (ti == NONE) {
-                    continue;
-                }
-                task *tk = &h->tasks[ti];
-                tk->instances++;
-                if (tk->last_of != c) {
-                    tk->last_of = c;
-                    tk->of++;
-                }
-                if (r != NONE) {
-                    tk->with_resource++;
-                    tk->by_system += h->is_system != NULL && h->is_system[r];
-                }
-                if (r == NONE || nr == 0) {
-                    tk->unknown++;
-                    continue;
-                }
-                if (seen != NULL) {
-                    seen[(size_t)ti * R + eff[p]]++;
-                } else {
-                    uint32_t si;
-                    int fresh;
-                    if (ab__gap_map_get(&h->seen_map, (ab__gap_key){0, ti, eff[p], 0}, &si,
-                                        &fresh) != AB_OK ||
-                        AB_GROW(ctx, h->seen_count, h->seen_cap, (size_t)si + 1) != AB_OK) {
-                        rc = AB_ENOMEM;
-                        break;
-                    }
-                    h->seen_count[si] = fresh ? 1 : h->seen_count[si] + 1;
-                }
-                if (lane == NONE || h->lanes[lane].role_count == 0 ||
-                    role_allowed(h, lane, eff[p])) {
-                    continue;
-                }
-                /* A role violation. */
-                tk->events++;
-                if (tk->last_case != c) {
-                    tk->last_case = c;
-                    tk->cases++;
-                    keep_example(tk->examples, &tk->example_count, c);
-                }
-                if (!accepted(g, h, AB__RULE_ROLE, h->task_norm[ti], h->role_norm[eff[p]], c, 0)) {
-                    any_role = 1;
-                    any_ctrl |= tk->control;
-                }
-                if (AB_GROW(ctx, h->rv, h->rv_cap, h->rv_n + 1) != AB_OK) {
-                    rc = AB_ENOMEM;
-                    break;
-                }
-                h->rv[h->rv_n].pos = p;
-                h->rv[h->rv_n].trans = m->transition;
-                h->rv[h->rv_n].event = e;
-                h->rv_n++;
-            }
-            if (rc != AB_OK) {
-                break;
-            }
-            /* Hand-offs between consecutive events with an effective role. */
-            for (uint32_t p = 1; p < n; p++) {
-                uint32_t a = eff[p - 1], b = eff[p];
-                if (a == NONE || b == NONE || a == b) {
-                    continue;
-                }
-                h->matrix[(size_t)a * R + b]++;
-                if (is_documented(h, a, b)) {
-                    continue;
-                }
-                uint32_t hi;
-                int fresh;
-                if (ab__gap_map_get(&h->ho_map, (ab__gap_key){1, a, b, 0}, &hi, &fresh) != AB_OK ||
-                    grow_counted(ctx, &h->ho, &h->ho_cap, hi) != AB_OK ||
-                    AB_GROW(ctx, h->hv, h->hv_cap, h->hv_n + 1) != AB_OK) {
-                    rc = AB_ENOMEM;
-                    break;
-                }
-                counted *ho = &h->ho[hi];
-                if (ho->cases == 0 || c < ho->anchor_case) {
-                    ho->anchor_act = cact[p - 1];
-                    ho->anchor_case = c;
-                }
-                if (ho->last_case != c) {
-                    if (AB_GROW(ctx, ho->list, ho->list_cap, (size_t)ho->cases + 1) != AB_OK) {
-                        rc = AB_ENOMEM;
-                        break;
-                    }
-                    ho->list[ho->cases] = c;
-                }
-                count_case(ho, c);
-                ho->count++;
-                if (!accepted(g, h, AB__RULE_HANDOFF, h->role_norm[a], h->role_norm[b], c, 0)) {
-                    any_ho = 1;
-                }
-                handoff *hv = &h->hv[h->hv_n++];
-                hv->pos = p - 1;
-                hv->from_role = a;
-                hv->to_role = b;
-                hv->from_act = cact[p - 1];
-                hv->to_act = cact[p];
-            }
-            /* Controls' performers who also did another step. */
-            for (uint32_t p = 0; p < n && rc == AB_OK; p++) {
-                const ab_move *m = p < gr->v->length ? &mv[gr->pos_move[p]] : NULL;
-                uint32_t ti =
-                    m != NULL && m->kind == AB_MOVE_SYNC ? h->trans_task[m->transition] : NONE;
-                if (ti == NONE || !h->tasks[ti].control || cres[p] == NONE) {
-                    continue;
-                }
-                for (uint32_t q = 0; q < n; q++) {
-                    if (q == p || cres[q] != cres[p] || cact[q] == cact[p]) {
-                        continue;
-                    }
-                    uint32_t ci;
-                    int fresh;
-                    if (ab__gap_map_get(&h->ctrl_map, (ab__gap_key){2, ti, cact[q], 0}, &ci,
-                                        &fresh) != AB_OK ||
-                        grow_counted(ctx, &h->ctrl, &h->ctrl_cap, ci) != AB_OK) {
-                        rc = AB_ENOMEM;
-                        break;
-                    }
-                    count_case(&h->ctrl[ci], c);
-                }
-            }
-            /* Segregation of duties. */
-            if (h->sod != NULL && rc == AB_OK) {
-                size_t before = h->sh_n;
-                rc = ab__sod_case(&h->x, log, cact, cres, n, &sw, on_sod, on_both, &cs);
-                rc = rc == AB_OK ? cs.rc : rc;
-                int any_sod = 0;
-                for (size_t k = before; k < h->sh_n; k++) {
-                    any_sod |= !accepted(g, h, AB__RULE_SOD, g->act_norm[h->x.a[h->sh[k].pair]],
-                                         g->act_norm[h->x.b[h->sh[k].pair]], c, 1);
-                }
-                h->sod_cases += any_sod;
-                if (h->sh_n > before) {
-                    hit_order ho = {log, &h->x};
-                    ab__sort_r(h->sh + before, h->sh_n - before, sizeof(sod_hit), cmp_hit, &ho);
-                    for (size_t k = before; k < h->sh_n; k++) {
-                        count_case(&h->pair_stats[h->sh[k].pair], c);
-                        h->pair_stats[h->sh[k].pair].count++;
-                    }
-                }
-            }
-            h->c_role += any_role;
-            h->c_ctrl += any_ctrl;
-            h->c_ho += any_ho;
-            lens[3 * (size_t)c] = (uint32_t)(h->rv_n - h->rv_off[c]);
-            lens[3 * (size_t)c + 1] = (uint32_t)(h->sh_n - h->sod_off[c]);
-            lens[3 * (size_t)c + 2] = (uint32_t)(h->hv_n - h->ho_off[c]);
+    for (uint32_t s = 0, S = ab__gap_share_count(g); s < S && rc == AB_OK; s++) {
+        rc = tally_init(g, h, dense, &k);
+        if (rc == AB_OK) {
+            rc = run_share(g, h, &k, s, &w);
         }
+        if (rc == AB_OK) {
+            rc = add_tally(g, h, &k, seen);
+        }
+        tally_free(ctx, &k);
     }
     if (rc == AB_OK) {
-        rc = case_order(ctx, (void **)&h->rv, sizeof(role_viol), &h->rv_cap, h->rv_off, lens, 0, N);
+        rc = case_order(ctx, (void **)&h->rv, sizeof(role_viol), &h->rv_cap, h->rv_off, w.lens, 0,
+                        N);
     }
     if (rc == AB_OK) {
-        rc = case_order(ctx, (void **)&h->sh, sizeof(sod_hit), &h->sh_cap, h->sod_off, lens, 1, N);
+        rc =
+            case_order(ctx, (void **)&h->sh, sizeof(sod_hit), &h->sh_cap, h->sod_off, w.lens, 1, N);
     }
     if (rc == AB_OK) {
-        rc = case_order(ctx, (void **)&h->hv, sizeof(handoff), &h->hv_cap, h->ho_off, lens, 2, N);
+        rc = case_order(ctx, (void **)&h->hv, sizeof(handoff), &h->hv_cap, h->ho_off, w.lens, 2, N);
     }
     /* A hand-off's cases, ascending. */
     for (uint32_t i = 0; rc == AB_OK && i < h->ho_map.count; i++) {
@@ -1174,11 +1384,11 @@ static int run_cases(ab_gap *g, who *h)
     }
 done:
     ab__free(ctx, seen);
-    ab__free(ctx, lens);
-    ab__free(ctx, eff);
-    ab__free(ctx, cact);
-    ab__free(ctx, cres);
-    ab__sod_work_finish(&sw);
+    ab__free(ctx, w.lens);
+    ab__free(ctx, w.eff);
+    ab__free(ctx, w.cact);
+    ab__free(ctx, w.cres);
+    ab__sod_work_finish(&w.sw);
     return rc;
 }
 
@@ -1680,7 +1890,6 @@ void ab__who_destroy(ab_gap *g)
     ab__free(ctx, h->rv);
     ab__free(ctx, h->sh);
     ab__free(ctx, h->hv);
-    ab__free(ctx, h->rule_last);
     ab__free(ctx, h->is_system);
     ab__free(ctx, h);
     g->who = NULL;
