@@ -1400,7 +1400,9 @@ done:
  * hand-off's first case in case order); the baseline its conforming cases
  * without the hand-off, else all its cases without it, each with at least
  * min_group cases; the deviating cases are the closed cases with the
- * hand-off in the stratum. Cycle times as everywhere in the report.
+ * hand-off in the stratum. Cycle times as everywhere in the report, and
+ * closed as everywhere: every case by default, the possibly open ones left
+ * out (their groups) only under --open-cases exclude.
  */
 /* Whether conformance variant v contains activity a (its sorted activities). */
 static int variant_has(const ab_gap *g, uint32_t v, uint32_t a)
@@ -1519,7 +1521,8 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
     uint32_t n = 0, r = 0;
     for (uint64_t q = 0; q < ho->cases; q++) {
         uint32_t c = ho->list[q];
-        if (g->open[c] || g->ct[c] == INT64_MIN || !w->ghas[g->case_group[c]]) {
+        if (g->groups[g->case_group[c]].open || g->ct[c] == INT64_MIN ||
+            !w->ghas[g->case_group[c]]) {
             continue;
         }
         w->x[n++] = g->ct[c];
@@ -1625,7 +1628,7 @@ static int handoff_times(ab_gap *g, who *h)
         rc = AB_ENOMEM;
     } else {
         for (uint32_t c = 0; c < N; c++) {
-            if (!g->open[c] && g->ct[c] != INT64_MIN) {
+            if (!g->groups[g->case_group[c]].open && g->ct[c] != INT64_MIN) {
                 sct[sn] = g->ct[c];
                 scs[sn++] = c;
             }
