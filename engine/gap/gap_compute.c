@@ -433,13 +433,13 @@ static int case_times(ab_gap *g)
     if (rc != AB_OK || with_ct == 0) {
         return rc;
     }
-    /* The 95th percentile as ab__gap_quantile_sorted takes it: between the
-     * i-th and (i + 1)-th smallest, i = floor(0.95 (n - 1)). */
-    double pos = 0.95 * (double)(with_ct - 1);
-    uint64_t i = (uint64_t)pos;
+    /* The 95th percentile of the cycle times, from the one or two order
+     * statistics it lies between. */
+    size_t i;
+    double frac;
+    size_t n_ord = ab__gap_quantile_at(with_ct, 0.95, &i, &frac);
     ab_dfg_order ord[2];
     memset(ord, 0, sizeof(ord));
-    size_t n_ord = i + 1 < with_ct ? 2 : 1;
     for (size_t j = 0; j < n_ord; j++) {
         ord[j].k = i + j;
         ord[j].lo = 0;
@@ -453,9 +453,8 @@ static int case_times(ab_gap *g)
     if (rc != AB_OK) {
         return rc;
     }
-    double q = n_ord == 1 ? (double)ord[0].value
-                          : (double)ord[0].value +
-                                ((double)ord[1].value - (double)ord[0].value) * (pos - (double)i);
+    double at[2] = {(double)ord[0].value, (double)ord[1].value};
+    double q = ab__gap_quantile_of(at, n_ord, frac);
     double horizon = g->opts.open_horizon * q;
     g->summary.open_horizon_s = horizon / 1e6;
     /* Which variants may hold open cases: those whose last step is not

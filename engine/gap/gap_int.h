@@ -69,7 +69,8 @@ typedef struct ab__gap_parts {
      * time of any case (AB_TIME_NONE: none), *with_ct the cases with a
      * cycle time, *max_ct the largest (0 when none). */
     int (*times)(void *payload, ab_time *log_last, uint64_t *with_ct, int64_t *max_ct);
-    /* For j < n: counts[j] = the cases whose cycle time is at most at[j]. */
+    /* For j < n: counts[j] = the cases whose cycle time is at most at[j]
+     * (only between times() and open()). */
     int (*count_ct)(void *payload, const int64_t *at, size_t n, uint64_t *counts);
     /* Flags as possibly open the cases with a last time, whose variant v
      * has never_open[v] == 0, that ended within horizon (us) of log_last;
@@ -178,8 +179,12 @@ uint32_t ab__gap_rng_below(ab__gap_rng *r, uint32_t n);
 
 /* Median of n values sorted ascending (mean of the middle two when n is even). */
 double ab__gap_median_sorted(const int64_t *v, size_t n);
-/* Percentile q in [0, 1] of sorted values, interpolated linearly (numpy's default). */
-double ab__gap_quantile_sorted(const double *v, size_t n, double q);
+/* Percentile q in [0, 1] of n > 0 values, interpolated linearly (numpy's
+ * default): it lies between the i-th and (i + 1)-th smallest (0-based),
+ * frac of the way. Returns how many of them it needs (1: the i-th alone).
+ * ab__gap_quantile_of() gives it from those order statistics at[0..k). */
+size_t ab__gap_quantile_at(size_t n, double q, size_t *i, double *frac);
+double ab__gap_quantile_of(const double *at, size_t k, double frac);
 
 /* A value and its weight, for the weighted median of the selection. */
 typedef struct ab__gap_pair {

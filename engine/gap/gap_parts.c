@@ -45,16 +45,6 @@ uint32_t ab__gap_share_case(const ab_gap *g, uint32_t s, uint32_t i)
     return g->view->share_count > 0 ? g->view->shares[s].cases[i] : i;
 }
 
-static uint32_t share_size(const local *p, uint32_t s)
-{
-    return ab__gap_share_size(p->g, s);
-}
-
-static uint32_t share_case(const local *p, uint32_t s, uint32_t i)
-{
-    return ab__gap_share_case(p->g, s, i);
-}
-
 /* A case's first time (its first start, else first completion), last
  * completion and cycle time (INT64_MIN without one). */
 static void case_time(ab_gap *g, const ab_time *ts, uint32_t c)
@@ -88,7 +78,7 @@ static int local_times(void *payload, ab_time *log_last, uint64_t *with_ct, int6
     *with_ct = 0;
     *max_ct = 0;
     for (uint32_t s = 0; s < p->count; s++) {
-        uint32_t n = share_size(p, s);
+        uint32_t n = ab__gap_share_size(g, s);
         int64_t *v = ab__malloc(g->ctx, sizeof(int64_t) * ((size_t)n + 1));
         int64_t *tmp = ab__malloc(g->ctx, sizeof(int64_t) * ((size_t)n + 1));
         if (v == NULL || tmp == NULL) {
@@ -98,7 +88,7 @@ static int local_times(void *payload, ab_time *log_last, uint64_t *with_ct, int6
         }
         uint64_t k = 0;
         for (uint32_t i = 0; i < n; i++) {
-            uint32_t c = share_case(p, s, i);
+            uint32_t c = ab__gap_share_case(g, s, i);
             case_time(g, ts, c);
             ab_time last = g->case_last[c];
             if (last != AB_TIME_NONE && (*log_last == AB_TIME_NONE || last > *log_last)) {
@@ -146,9 +136,15 @@ static int local_open(void *payload, ab_time log_last, double horizon, const uin
 {
     local *p = payload;
     ab_gap *g = p->g;
+    /* The order statistics are found: the sorted cycle times go. */
     for (uint32_t s = 0; s < p->count; s++) {
-        for (uint32_t i = 0, n = share_size(p, s); i < n; i++) {
-            uint32_t c = share_case(p, s, i);
+        ab__free(g->ctx, p->sorted[s]);
+        p->sorted[s] = NULL;
+        p->sorted_n[s] = 0;
+    }
+    for (uint32_t s = 0; s < p->count; s++) {
+        for (uint32_t i = 0, n = ab__gap_share_size(g, s); i < n; i++) {
+            uint32_t c = ab__gap_share_case(g, s, i);
             /* Before the groups exist, case_group holds the case's variant. */
             uint32_t v = g->case_group[c];
             if (g->case_last[c] != AB_TIME_NONE && !never_open[v] &&
@@ -196,8 +192,8 @@ static int local_smallest(void *payload, const uint32_t *group_of, int exclude,
         for (size_t i = 0; i < (size_t)group_count * AB__GAP_SMALLEST; i++) {
             mine[i] = UINT32_MAX;
         }
-        for (uint32_t i = 0, n = share_size(p, s); i < n; i++) {
-            uint32_t c = share_case(p, s, i);
+        for (uint32_t i = 0, n = ab__gap_share_size(g, s); i < n; i++) {
+            uint32_t c = ab__gap_share_case(g, s, i);
             uint32_t v = g->groups[g->case_group[c]].variant;
             uint32_t gi = group_of[2 * (size_t)v + (exclude && g->open[c])];
             keep_smallest(g->log, mine + (size_t)gi * AB__GAP_SMALLEST, c);
@@ -237,8 +233,8 @@ static int local_valid(void *payload, uint32_t *valid)
     ab_gap *g = p->g;
     memset(valid, 0, sizeof(uint32_t) * g->group_count);
     for (uint32_t s = 0; s < p->count; s++) {
-        for (uint32_t i = 0, n = share_size(p, s); i < n; i++) {
-            uint32_t c = share_case(p, s, i);
+        for (uint32_t i = 0, n = ab__gap_share_size(g, s); i < n; i++) {
+            uint32_t c = ab__gap_share_case(g, s, i);
             uint32_t gi = g->case_group[c];
             valid[gi] += !g->groups[gi].open && g->ct[c] != INT64_MIN;
         }
@@ -273,9 +269,9 @@ static int lay_share(local *p, uint32_t s, const uint32_t *valid, lay *L)
     if (L->cslot == NULL || L->islot == NULL) {
         return AB_ENOMEM;
     }
-    uint32_t n = share_size(p, s);
+    uint32_t n = ab__gap_share_size(g, s);
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t gi = g->case_group[share_case(p, s, i)];
+        uint32_t gi = g->case_group[ab__gap_share_case(g, s, i)];
         L->cslot[gi + 1] += valid[gi] > 0;
     }
     uint64_t ni = 0;
@@ -296,7 +292,7 @@ static int lay_share(local *p, uint32_t s, const uint32_t *valid, lay *L)
     }
     const ab_time *ts = ab_log_col_time(g->log);
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t c = share_case(p, s, i), gi = g->case_group[c], k = 0;
+        uint32_t c = ab__gap_share_case(g, s, i), gi = g->case_group[c], k = 0;
         if (valid[gi] == 0) {
             continue;
         }

@@ -98,18 +98,17 @@ double ab__gap_median_sorted(const int64_t *v, size_t n)
     return (double)v[n / 2 - 1] / 2 + (double)v[n / 2] / 2;
 }
 
-double ab__gap_quantile_sorted(const double *v, size_t n, double q)
+size_t ab__gap_quantile_at(size_t n, double q, size_t *i, double *frac)
 {
-    if (n == 0) {
-        return 0;
-    }
     double pos = q * (double)(n - 1);
-    size_t i = (size_t)pos;
-    if (i + 1 >= n) {
-        return v[n - 1];
-    }
-    double f = pos - (double)i;
-    return v[i] + (v[i + 1] - v[i]) * f;
+    *i = (size_t)pos;
+    *frac = pos - (double)*i;
+    return *i + 1 >= n ? 1 : 2;
+}
+
+double ab__gap_quantile_of(const double *at, size_t k, double frac)
+{
+    return k == 1 ? at[0] : at[0] + (at[1] - at[0]) * frac;
 }
 
 /* ---- Selection among the pairwise differences ---- */
