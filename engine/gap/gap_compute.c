@@ -688,20 +688,11 @@ static int groups_of_variants(ab_gap *g, uint32_t *group_of)
             gr->v = var;
             gr->open = (uint8_t)open;
             gr->case_count = n;
-            gr->cases = ab__malloc(ctx, sizeof(uint32_t) * n);
             gr->cls = ab__malloc(ctx, sizeof(ab_gap_move_class) * ((size_t)var->move_count + 1));
             gr->pos_move = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)var->length + 1));
-            if (gr->cases == NULL || gr->cls == NULL || gr->pos_move == NULL) {
+            if (gr->cls == NULL || gr->pos_move == NULL) {
                 g->group_count++; /* So that its arrays are freed. */
                 return AB_ENOMEM;
-            }
-            uint32_t k = 0;
-            for (uint32_t i = 0; i < var->case_count; i++) {
-                uint32_t c = var->cases[i];
-                if (!exclude || g->open[c] == (uint8_t)open) {
-                    gr->cases[k++] = c;
-                    g->case_group[c] = g->group_count;
-                }
             }
             for (uint32_t i = 0; i < var->length; i++) {
                 gr->pos_move[i] = AB_CONFORM_NONE;
@@ -739,7 +730,8 @@ static int groups_of_variants(ab_gap *g, uint32_t *group_of)
     return AB_OK;
 }
 
-/* Each group's cases with the smallest ids (its examples), from the shares. */
+/* Each case's group, and each group's cases with the smallest ids (its
+ * examples), from the shares. */
 static int group_examples(ab_gap *g, const uint32_t *group_of)
 {
     uint32_t G = g->group_count;
@@ -969,7 +961,6 @@ void ab_gap_destroy(ab_gap *g)
     ab__who_destroy(g);
     for (uint32_t i = 0; i < g->group_count; i++) {
         ab__gap_group *gr = &g->groups[i];
-        ab__free(ctx, gr->cases);
         ab__free(ctx, gr->cls);
         ab__free(ctx, gr->accepted);
         ab__free(ctx, gr->pos_move);

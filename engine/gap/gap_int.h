@@ -77,10 +77,10 @@ typedef struct ab__gap_parts {
      * open_per_variant[v] gets the number of them (it holds zeros). */
     int (*open)(void *payload, ab_time log_last, double horizon, const uint8_t *never_open,
                 uint64_t *open_per_variant);
-    /* For each group: out[g * AB__GAP_SMALLEST + j] = its case with the
-     * j-th smallest id (byte order), UINT32_MAX past its last. A case of
-     * variant v is in group group_of[2 v + open], open its flag when
-     * exclude is set, else 0. */
+    /* Puts each case in its group: a case of variant v is in group
+     * group_of[2 v + open], open its flag when exclude is set, else 0.
+     * For each group: out[g * AB__GAP_SMALLEST + j] = its case with the
+     * j-th smallest id (byte order), UINT32_MAX past its last. */
     int (*smallest)(void *payload, const uint32_t *group_of, int exclude, uint32_t group_count,
                     uint32_t *out);
     /* For i < n, of the case cases[i] (as smallest gave it): start[i] and
@@ -318,7 +318,6 @@ typedef struct ab__gap_group {
     uint8_t deviating;     /* Has a deviation that is not accepted. */
     uint8_t deviating_raw; /* Has a deviation. */
     uint32_t case_count;
-    uint32_t *cases;                     /* Ascending case indices. */
     uint32_t smallest[AB__GAP_SMALLEST]; /* Its cases with the smallest ids (byte
                                             order), ascending; UINT32_MAX past the end. */
     ab_gap_move_class *cls;              /* Per move. */
@@ -388,8 +387,8 @@ struct ab_gap {
     uint32_t variant_count;
     const ab_conform_variant **variants;
     uint32_t case_count;
-    uint32_t *case_group;
-    int64_t *ct; /* Cycle time (us), or INT64_MIN. */
+    uint32_t *case_group; /* Per case: its variant, then (from the smallest call) its group. */
+    int64_t *ct;          /* Cycle time (us), or INT64_MIN. */
     ab_time *case_first, *case_last;
     uint8_t *open; /* Possibly open (R0). */
     ab__gap_group *groups;

@@ -194,8 +194,10 @@ static int local_smallest(void *payload, const uint32_t *group_of, int exclude,
         }
         for (uint32_t i = 0, n = ab__gap_share_size(g, s); i < n; i++) {
             uint32_t c = ab__gap_share_case(g, s, i);
-            uint32_t v = g->groups[g->case_group[c]].variant;
+            /* Until now case_group held the case's variant. */
+            uint32_t v = g->case_group[c];
             uint32_t gi = group_of[2 * (size_t)v + (exclude && g->open[c])];
+            g->case_group[c] = gi;
             keep_smallest(g->log, mine + (size_t)gi * AB__GAP_SMALLEST, c);
         }
         for (uint32_t gi = 0; gi < group_count; gi++) {
