@@ -1986,8 +1986,8 @@ static void check_horizon(const ab_gap *g)
     assert_non_null(v);
     size_t n = 0;
     for (uint32_t c = 0; c < g->case_count; c++) {
-        if (g->ct[c] != INT64_MIN) {
-            v[n++] = (double)g->ct[c];
+        if (ab__gap_case_ct(g, c) != INT64_MIN) {
+            v[n++] = (double)ab__gap_case_ct(g, c);
         }
     }
     assert_true(n > 20);

@@ -417,15 +417,8 @@ static int count_ct(const uint32_t *which, size_t n, const int64_t *at, uint64_t
 static int case_times(ab_gap *g)
 {
     ab_ctx *ctx = g->ctx;
-    uint32_t N = g->case_count, V = g->variant_count;
+    uint32_t V = g->variant_count;
     const ab__gap_parts *P = &g->parts;
-    g->ct = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    g->case_first = ab__malloc(ctx, sizeof(ab_time) * ((size_t)N + 1));
-    g->case_last = ab__malloc(ctx, sizeof(ab_time) * ((size_t)N + 1));
-    g->open = ab__calloc(ctx, (size_t)N + 1, 1);
-    if (g->ct == NULL || g->case_first == NULL || g->case_last == NULL || g->open == NULL) {
-        return AB_ENOMEM;
-    }
     ab_time log_last;
     uint64_t with_ct;
     int64_t max_ct;
@@ -836,6 +829,7 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         return ab__error(err, AB_EINVAL, "gap", 0, 0,
                          "ab_gap_options: log_sha256 is not 64 hex digits");
     }
+    uint32_t *variant_of = NULL; /* Per case: its variant, while the shares are made. */
     ab_gap *g = ab__calloc(ctx, 1, sizeof(*g));
     if (g == NULL) {
         return ab__error(err, AB_ENOMEM, "gap", 0, 0, "out of memory");
@@ -858,13 +852,13 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     g->variant_count = view->variant_count;
     AB_TRY(copy_options(g, opts));
     g->variants = ab__malloc(ctx, sizeof(*g->variants) * ((size_t)g->variant_count + 1));
-    g->case_group = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->case_count + 1));
-    if (g->variants == NULL || g->case_group == NULL) {
+    variant_of = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->case_count + 1));
+    if (g->variants == NULL || variant_of == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }
     for (uint32_t c = 0; c < g->case_count; c++) {
-        g->case_group[c] = UINT32_MAX;
+        variant_of[c] = UINT32_MAX;
     }
     /* Every case in exactly one variant: the run must belong to this log. */
     for (uint32_t v = 0; v < g->variant_count; v++) {
@@ -872,16 +866,16 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         g->variants[v] = var;
         for (uint32_t i = 0; i < var->case_count; i++) {
             uint32_t c = var->cases[i];
-            if (c >= g->case_count || g->case_group[c] != UINT32_MAX) {
+            if (c >= g->case_count || variant_of[c] != UINT32_MAX) {
                 rc = ab__error(err, AB_EINVAL, "gap", 0, 0,
                                "the conformance result does not match the log (case %u)", c);
                 goto fail;
             }
-            g->case_group[c] = v;
+            variant_of[c] = v;
         }
     }
     for (uint32_t c = 0; c < g->case_count; c++) {
-        if (g->case_group[c] == UINT32_MAX) {
+        if (variant_of[c] == UINT32_MAX) {
             rc = ab__error(err, AB_EINVAL, "gap", 0, 0,
                            "the conformance result has no alignment for case %u", c);
             goto fail;
@@ -907,7 +901,10 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     ab__gap_progress(g, "analysing the map", 0, 0);
     AB_TRY(ab__gap_model_relations(&g->model, ctx, g->net, g->opts.max_states));
     ab__gap_progress(g, "classifying", 0, g->variant_count);
-    AB_TRY(ab__gap_parts_local(g, &g->parts));
+    /* The shares keep each case's variant, then its group. */
+    rc = ab__gap_parts_local(g, variant_of, &g->parts);
+    variant_of = NULL;
+    AB_TRY(rc);
     rc = case_times(g);
     if (rc == AB_OK) {
         rc = build_groups(g);
@@ -933,8 +930,8 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     if (rc != AB_OK) {
         goto fail;
     }
-    g->parts.destroy(g->parts.payload);
-    memset(&g->parts, 0, sizeof(g->parts));
+    /* The shares stay: they hold each case's group, cycle time and open
+     * flag for the per-case calls until ab_gap_destroy. */
     g->view = NULL;
     *out = g;
     return AB_OK;
@@ -945,6 +942,7 @@ done:
         ab__error(err, rc, "gap", 0, 0, "%s", ab_status_str(rc));
     }
 fail:
+    ab__free(ctx, variant_of);
     ab_gap_destroy(g);
     return rc;
 }
@@ -974,11 +972,6 @@ void ab_gap_destroy(ab_gap *g)
     ab__free(ctx, g->variant_acts);
     ab__free(ctx, g->variant_act_count);
     ab__free(ctx, g->variants);
-    ab__free(ctx, g->case_group);
-    ab__free(ctx, g->ct);
-    ab__free(ctx, g->case_first);
-    ab__free(ctx, g->case_last);
-    ab__free(ctx, g->open);
     ab__free(ctx, g->variant_open);
     ab__free(ctx, g->act_label);
     ab__free(ctx, g->label_act);
@@ -1081,14 +1074,14 @@ const ab_gap_deviation *ab_gap_case_deviations(const ab_gap *g, uint32_t case_in
         *count_out = 0;
         return NULL;
     }
-    const ab__gap_group *gr = &g->groups[g->case_group[case_index]];
+    const ab__gap_group *gr = &g->groups[ab__gap_case_group(g, case_index)];
     *count_out = gr->dev_count;
     return gr->devs;
 }
 
 int ab_gap_case_is_open(const ab_gap *g, uint32_t case_index)
 {
-    return case_index < g->case_count && g->open[case_index];
+    return case_index < g->case_count && ab__gap_case_open(g, case_index);
 }
 
 int ab_gap_metric(const ab_gap *g, const char *id, ab_gap_rate *out)

@@ -386,11 +386,8 @@ struct ab_gap {
     /* Variants and cases. */
     uint32_t variant_count;
     const ab_conform_variant **variants;
-    uint32_t case_count;
-    uint32_t *case_group; /* Per case: its variant, then (from the smallest call) its group. */
-    int64_t *ct;          /* Cycle time (us), or INT64_MIN. */
-    ab_time *case_first, *case_last;
-    uint8_t *open; /* Possibly open (R0). */
+    uint32_t case_count; /* Each case's group, times and open flag are the shares'
+                            (g->parts; in this process ab__gap_case_group ...). */
     ab__gap_group *groups;
     uint32_t group_count;
     /* Model. */
@@ -435,9 +432,17 @@ uint32_t ab__gap_share_count(const ab_gap *g);
 uint32_t ab__gap_share_size(const ab_gap *g, uint32_t s);
 uint32_t ab__gap_share_case(const ab_gap *g, uint32_t s, uint32_t i);
 
-/* The per-case steps over the view's shares, in this process: g->ct,
- * case_first, case_last and open are filled in place. AB_OK or AB_ENOMEM. */
-int ab__gap_parts_local(ab_gap *g, ab__gap_parts *out);
+/* The per-case steps over the view's shares, in this process. Each share
+ * keeps what it finds of its cases (variant, then group; times; open flag),
+ * starting from variant_of (per case; taken over, freed on failure too).
+ * AB_OK or AB_ENOMEM. */
+int ab__gap_parts_local(ab_gap *g, uint32_t *variant_of, ab__gap_parts *out);
+/* What the local shares hold of case c, for the calls that name one case
+ * (the case lines, ab_gap_case_*, who did the work): its group, its cycle
+ * time (INT64_MIN: none), whether it is possibly open. */
+uint32_t ab__gap_case_group(const ab_gap *g, uint32_t c);
+int64_t ab__gap_case_ct(const ab_gap *g, uint32_t c);
+int ab__gap_case_open(const ab_gap *g, uint32_t c);
 
 /* ---- Who did the work (who/who_gap.c) ---- */
 

@@ -541,7 +541,8 @@ static void summary(ab__gw *w, const ab_gap *g)
     rate(w, &s->mapped_events);
     ab__gw_puts(w, ", \"tasks\": ");
     rate(w, &s->mapped_tasks);
-    ab__gw_printf(w, ", \"weak\": %s, \"warning\": ", s->mapping_warning != NULL ? "true" : "false");
+    ab__gw_printf(w,
+                  ", \"weak\": %s, \"warning\": ", s->mapping_warning != NULL ? "true" : "false");
     if (s->mapping_warning != NULL) {
         ab__gw_jstr(w, s->mapping_warning);
     } else {
@@ -731,14 +732,14 @@ int ab_gap_write_cases(const ab_gap *g, ab_buf *buf, ab_error *err)
 {
     ab__gw w = {buf, g->ctx, AB_OK};
     for (uint32_t c = 0; c < g->case_count && w.rc == AB_OK; c++) {
-        const ab__gap_group *gr = &g->groups[g->case_group[c]];
+        const ab__gap_group *gr = &g->groups[ab__gap_case_group(g, c)];
         ab__gw_puts(&w, "{\"case\": ");
         ab__gw_jstr(&w, ab_log_case_id(g->log, c));
         ab__gw_printf(&w,
                       ", \"variant\": %u, \"possibly_open\": %s, \"excluded_as_open\": %s, "
                       "\"deviating\": %s, \"counted_in_m1\": %s, \"deviations\": [",
-                      gr->variant, yes(g->open[c]), yes(gr->open), yes(gr->deviating_raw),
-                      yes(gr->deviating));
+                      gr->variant, yes(ab__gap_case_open(g, c)), yes(gr->open),
+                      yes(gr->deviating_raw), yes(gr->deviating));
         for (uint32_t i = 0; i < gr->dev_count; i++) {
             const ab_gap_deviation *d = &gr->devs[i];
             ab__gw_puts(&w, i ? ", {\"class\": " : "{\"class\": ");

@@ -22,10 +22,21 @@ typedef struct lay {
     ab_time *times;        /* Per instance slot: the completion time. */
 } lay;
 
+/* What a share knows of each of its cases, by its position in the share. */
+typedef struct share_cases {
+    uint32_t *group;       /* Its variant, then (from smallest) its group. */
+    int64_t *ct;           /* Cycle time (us), or INT64_MIN. */
+    ab_time *first, *last; /* First and last times, or AB_TIME_NONE. */
+    uint8_t *open;         /* Possibly open (R0). */
+} share_cases;
+
 typedef struct local {
     ab_gap *g;
-    uint32_t count;   /* Shares. */
-    int64_t **sorted; /* Per share: its cycle times, ascending (after times). */
+    uint32_t count;              /* Shares. */
+    share_cases *sc;             /* Per share. */
+    uint32_t *share_of, *pos_of; /* Per case: its share and position there (NULL
+                                    with one share: share 0, position = case). */
+    int64_t **sorted;            /* Per share: its cycle times, ascending (after times). */
     uint64_t *sorted_n;
     lay *lays; /* Per share, between lay_out and unlay. */
 } local;
@@ -45,9 +56,40 @@ uint32_t ab__gap_share_case(const ab_gap *g, uint32_t s, uint32_t i)
     return g->view->share_count > 0 ? g->view->shares[s].cases[i] : i;
 }
 
+/* Where case c is kept: share *s, position *i there. */
+static void locate(const local *p, uint32_t c, uint32_t *s, uint32_t *i)
+{
+    *s = p->share_of != NULL ? p->share_of[c] : 0;
+    *i = p->pos_of != NULL ? p->pos_of[c] : c;
+}
+
+uint32_t ab__gap_case_group(const ab_gap *g, uint32_t c)
+{
+    const local *p = g->parts.payload;
+    uint32_t s, i;
+    locate(p, c, &s, &i);
+    return p->sc[s].group[i];
+}
+
+int64_t ab__gap_case_ct(const ab_gap *g, uint32_t c)
+{
+    const local *p = g->parts.payload;
+    uint32_t s, i;
+    locate(p, c, &s, &i);
+    return p->sc[s].ct[i];
+}
+
+int ab__gap_case_open(const ab_gap *g, uint32_t c)
+{
+    const local *p = g->parts.payload;
+    uint32_t s, i;
+    locate(p, c, &s, &i);
+    return p->sc[s].open[i];
+}
+
 /* A case's first time (its first start, else first completion), last
- * completion and cycle time (INT64_MIN without one). */
-static void case_time(ab_gap *g, const ab_time *ts, uint32_t c)
+ * completion and cycle time (INT64_MIN without one), into slot i of sc. */
+static void case_time(ab_gap *g, const ab_time *ts, uint32_t c, share_cases *sc, uint32_t at)
 {
     uint32_t n = 0;
     const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
@@ -63,9 +105,9 @@ static void case_time(ab_gap *g, const ab_time *ts, uint32_t c)
             last = t;
         }
     }
-    g->case_first[c] = first;
-    g->case_last[c] = last;
-    g->ct[c] =
+    sc->first[at] = first;
+    sc->last[at] = last;
+    sc->ct[at] =
         first != AB_TIME_NONE && last != AB_TIME_NONE && last >= first ? last - first : INT64_MIN;
 }
 
@@ -87,16 +129,16 @@ static int local_times(void *payload, ab_time *log_last, uint64_t *with_ct, int6
             return AB_ENOMEM;
         }
         uint64_t k = 0;
+        share_cases *sc = &p->sc[s];
         for (uint32_t i = 0; i < n; i++) {
-            uint32_t c = ab__gap_share_case(g, s, i);
-            case_time(g, ts, c);
-            ab_time last = g->case_last[c];
+            case_time(g, ts, ab__gap_share_case(g, s, i), sc, i);
+            ab_time last = sc->last[i];
             if (last != AB_TIME_NONE && (*log_last == AB_TIME_NONE || last > *log_last)) {
                 *log_last = last;
             }
-            if (g->ct[c] != INT64_MIN) {
-                v[k++] = g->ct[c];
-                *max_ct = g->ct[c] > *max_ct ? g->ct[c] : *max_ct;
+            if (sc->ct[i] != INT64_MIN) {
+                v[k++] = sc->ct[i];
+                *max_ct = sc->ct[i] > *max_ct ? sc->ct[i] : *max_ct;
             }
         }
         ab__sort_i64(v, k, tmp);
@@ -143,13 +185,13 @@ static int local_open(void *payload, ab_time log_last, double horizon, const uin
         p->sorted_n[s] = 0;
     }
     for (uint32_t s = 0; s < p->count; s++) {
+        share_cases *sc = &p->sc[s];
         for (uint32_t i = 0, n = ab__gap_share_size(g, s); i < n; i++) {
-            uint32_t c = ab__gap_share_case(g, s, i);
-            /* Before the groups exist, case_group holds the case's variant. */
-            uint32_t v = g->case_group[c];
-            if (g->case_last[c] != AB_TIME_NONE && !never_open[v] &&
-                (double)(log_last - g->case_last[c]) <= horizon) {
-                g->open[c] = 1;
+            /* Before the groups exist, group holds the case's variant. */
+            uint32_t v = sc->group[i];
+            if (sc->last[i] != AB_TIME_NONE && !never_open[v] &&
+                (double)(log_last - sc->last[i]) <= horizon) {
+                sc->open[i] = 1;
                 open_per_variant[v]++;
             }
         }
@@ -192,13 +234,14 @@ static int local_smallest(void *payload, const uint32_t *group_of, int exclude,
         for (size_t i = 0; i < (size_t)group_count * AB__GAP_SMALLEST; i++) {
             mine[i] = UINT32_MAX;
         }
+        share_cases *sc = &p->sc[s];
         for (uint32_t i = 0, n = ab__gap_share_size(g, s); i < n; i++) {
-            uint32_t c = ab__gap_share_case(g, s, i);
-            /* Until now case_group held the case's variant. */
-            uint32_t v = g->case_group[c];
-            uint32_t gi = group_of[2 * (size_t)v + (exclude && g->open[c])];
-            g->case_group[c] = gi;
-            keep_smallest(g->log, mine + (size_t)gi * AB__GAP_SMALLEST, c);
+            /* Until now group held the case's variant. */
+            uint32_t v = sc->group[i];
+            uint32_t gi = group_of[2 * (size_t)v + (exclude && sc->open[i])];
+            sc->group[i] = gi;
+            keep_smallest(g->log, mine + (size_t)gi * AB__GAP_SMALLEST,
+                          ab__gap_share_case(g, s, i));
         }
         for (uint32_t gi = 0; gi < group_count; gi++) {
             for (uint32_t j = 0; j < AB__GAP_SMALLEST; j++) {
@@ -220,10 +263,11 @@ static int local_case_times(void *payload, size_t n, const uint32_t *cases, cons
     ab_gap *g = p->g;
     const ab_time *ts = ab_log_col_time(g->log);
     for (size_t i = 0; i < n; i++) {
-        uint32_t c = cases[i], k = 0;
+        uint32_t c = cases[i], k = 0, s, q;
+        locate(p, c, &s, &q);
         const uint64_t *ev = g->view->case_events(g->view->src, c, &k);
-        start[i] = g->case_first[c];
-        end[i] = g->case_last[c];
+        start[i] = p->sc[s].first[q];
+        end[i] = p->sc[s].last[q];
         at[i] = ts != NULL && ev != NULL && pos[i] < k ? ts[ev[pos[i]]] : AB_TIME_NONE;
     }
     return AB_OK;
@@ -235,10 +279,10 @@ static int local_valid(void *payload, uint32_t *valid)
     ab_gap *g = p->g;
     memset(valid, 0, sizeof(uint32_t) * g->group_count);
     for (uint32_t s = 0; s < p->count; s++) {
+        const share_cases *sc = &p->sc[s];
         for (uint32_t i = 0, n = ab__gap_share_size(g, s); i < n; i++) {
-            uint32_t c = ab__gap_share_case(g, s, i);
-            uint32_t gi = g->case_group[c];
-            valid[gi] += !g->groups[gi].open && g->ct[c] != INT64_MIN;
+            uint32_t gi = sc->group[i];
+            valid[gi] += !g->groups[gi].open && sc->ct[i] != INT64_MIN;
         }
     }
     return AB_OK;
@@ -272,8 +316,9 @@ static int lay_share(local *p, uint32_t s, const uint32_t *valid, lay *L)
         return AB_ENOMEM;
     }
     uint32_t n = ab__gap_share_size(g, s);
+    const share_cases *sc = &p->sc[s];
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t gi = g->case_group[ab__gap_share_case(g, s, i)];
+        uint32_t gi = sc->group[i];
         L->cslot[gi + 1] += valid[gi] > 0;
     }
     uint64_t ni = 0;
@@ -294,16 +339,16 @@ static int lay_share(local *p, uint32_t s, const uint32_t *valid, lay *L)
     }
     const ab_time *ts = ab_log_col_time(g->log);
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t c = ab__gap_share_case(g, s, i), gi = g->case_group[c], k = 0;
+        uint32_t c = ab__gap_share_case(g, s, i), gi = sc->group[i], k = 0;
         if (valid[gi] == 0) {
             continue;
         }
         uint32_t len = g->groups[gi].v->length;
         uint64_t at = fill[gi]++;
         uint64_t slot = L->cslot[gi] + at;
-        L->ct[slot] = g->ct[c];
-        L->first[slot] = g->case_first[c];
-        L->last[slot] = g->case_last[c];
+        L->ct[slot] = sc->ct[i];
+        L->first[slot] = sc->first[i];
+        L->last[slot] = sc->last[i];
         const uint64_t *ev = g->view->case_events(g->view->src, c, &k);
         ab_time *t = L->times + L->islot[gi] + at * len;
         for (uint32_t q = 0; q < len; q++) {
@@ -373,23 +418,85 @@ static void local_destroy(void *payload)
     for (uint32_t s = 0; p->sorted != NULL && s < p->count; s++) {
         ab__free(ctx, p->sorted[s]);
     }
+    for (uint32_t s = 0; p->sc != NULL && s < p->count; s++) {
+        share_cases *sc = &p->sc[s];
+        ab__free(ctx, sc->group);
+        ab__free(ctx, sc->ct);
+        ab__free(ctx, sc->first);
+        ab__free(ctx, sc->last);
+        ab__free(ctx, sc->open);
+    }
+    ab__free(ctx, p->sc);
+    ab__free(ctx, p->share_of);
+    ab__free(ctx, p->pos_of);
     ab__free(ctx, p->sorted);
     ab__free(ctx, p->sorted_n);
     ab__free(ctx, p);
 }
 
-int ab__gap_parts_local(ab_gap *g, ab__gap_parts *out)
+/* Gives each share its cases' variants (variant_of: per case, taken over)
+ * and room for the rest. */
+static int local_init(local *p, uint32_t *variant_of)
+{
+    ab_gap *g = p->g;
+    ab_ctx *ctx = g->ctx;
+    p->sc = ab__calloc(ctx, p->count, sizeof(share_cases));
+    p->sorted = ab__calloc(ctx, p->count, sizeof(int64_t *));
+    p->sorted_n = ab__calloc(ctx, p->count, sizeof(uint64_t));
+    if (p->sc == NULL || p->sorted == NULL || p->sorted_n == NULL) {
+        ab__free(ctx, variant_of);
+        return AB_ENOMEM;
+    }
+    if (g->view->share_count == 0) {
+        p->sc[0].group = variant_of;
+    } else {
+        p->share_of = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->case_count + 1));
+        p->pos_of = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->case_count + 1));
+        if (p->share_of == NULL || p->pos_of == NULL) {
+            ab__free(ctx, variant_of);
+            return AB_ENOMEM;
+        }
+        for (uint32_t s = 0; s < p->count; s++) {
+            uint32_t n = ab__gap_share_size(g, s);
+            p->sc[s].group = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)n + 1));
+            if (p->sc[s].group == NULL) {
+                ab__free(ctx, variant_of);
+                return AB_ENOMEM;
+            }
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t c = ab__gap_share_case(g, s, i);
+                p->sc[s].group[i] = variant_of[c];
+                p->share_of[c] = s;
+                p->pos_of[c] = i;
+            }
+        }
+        ab__free(ctx, variant_of);
+    }
+    for (uint32_t s = 0; s < p->count; s++) {
+        share_cases *sc = &p->sc[s];
+        size_t n = (size_t)ab__gap_share_size(g, s) + 1;
+        sc->ct = ab__malloc(ctx, sizeof(int64_t) * n);
+        sc->first = ab__malloc(ctx, sizeof(ab_time) * n);
+        sc->last = ab__malloc(ctx, sizeof(ab_time) * n);
+        sc->open = ab__calloc(ctx, n, 1);
+        if (sc->ct == NULL || sc->first == NULL || sc->last == NULL || sc->open == NULL) {
+            return AB_ENOMEM;
+        }
+    }
+    return AB_OK;
+}
+
+int ab__gap_parts_local(ab_gap *g, uint32_t *variant_of, ab__gap_parts *out)
 {
     memset(out, 0, sizeof(*out));
     local *p = ab__calloc(g->ctx, 1, sizeof(*p));
     if (p == NULL) {
+        ab__free(g->ctx, variant_of);
         return AB_ENOMEM;
     }
     p->g = g;
     p->count = ab__gap_share_count(g);
-    p->sorted = ab__calloc(g->ctx, p->count, sizeof(int64_t *));
-    p->sorted_n = ab__calloc(g->ctx, p->count, sizeof(uint64_t));
-    if (p->sorted == NULL || p->sorted_n == NULL) {
+    if (local_init(p, variant_of) != AB_OK) {
         local_destroy(p);
         return AB_ENOMEM;
     }

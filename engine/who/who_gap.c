@@ -1105,7 +1105,7 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
     case_sod cs = {h, k, ctx, AB_OK};
     for (uint32_t at = 0, sn = ab__gap_share_size(g, s); at < sn && rc == AB_OK; at++) {
         uint32_t c = ab__gap_share_case(g, s, at);
-        const ab__gap_group *gr = &g->groups[g->case_group[c]];
+        const ab__gap_group *gr = &g->groups[ab__gap_case_group(g, c)];
         const ab_move *mv = gr->v->moves;
         uint32_t n = 0;
         const uint64_t *ev = g->view->case_events(g->view->src, c, &n);
@@ -1505,7 +1505,7 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
         }
         *n_all = *n_conf = 0;
         for (uint32_t k = 0; k < w->sorted_n; k++) {
-            uint32_t gi = g->case_group[w->sorted_case[k]];
+            uint32_t gi = ab__gap_case_group(g, w->sorted_case[k]);
             if (!w->ghas[gi]) {
                 continue;
             }
@@ -1520,14 +1520,14 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
      * conform (they leave the conforming candidates). */
     uint32_t n = 0, r = 0;
     for (uint64_t q = 0; q < ho->cases; q++) {
-        uint32_t c = ho->list[q];
-        if (g->groups[g->case_group[c]].open || g->ct[c] == INT64_MIN ||
-            !w->ghas[g->case_group[c]]) {
+        uint32_t c = ho->list[q], gi = ab__gap_case_group(g, c);
+        int64_t ct = ab__gap_case_ct(g, c);
+        if (g->groups[gi].open || ct == INT64_MIN || !w->ghas[gi]) {
             continue;
         }
-        w->x[n++] = g->ct[c];
-        if (!g->groups[g->case_group[c]].deviating) {
-            w->rm[r++] = g->ct[c];
+        w->x[n++] = ct;
+        if (!g->groups[gi].deviating) {
+            w->rm[r++] = ct;
         }
     }
     uint32_t mc = *n_conf - r, mw = *n_all - n;
@@ -1628,8 +1628,9 @@ static int handoff_times(ab_gap *g, who *h)
         rc = AB_ENOMEM;
     } else {
         for (uint32_t c = 0; c < N; c++) {
-            if (!g->groups[g->case_group[c]].open && g->ct[c] != INT64_MIN) {
-                sct[sn] = g->ct[c];
+            int64_t ct = ab__gap_case_ct(g, c);
+            if (!g->groups[ab__gap_case_group(g, c)].open && ct != INT64_MIN) {
+                sct[sn] = ct;
                 scs[sn++] = c;
             }
         }
