@@ -419,6 +419,80 @@ static void test_output_set(void **state)
     rmdir(dir);
 }
 
+/* A writer of five pieces "p0 " .. "p4 ", failing at fail_at (5: never). */
+typedef struct pieces {
+    ab_ctx *ctx;
+    int next, fail_at;
+} pieces;
+
+static int next_piece(void *payload, ab_buf *out, int *done, ab_error *err)
+{
+    pieces *p = payload;
+    assert_int_equal(out->len, 0);
+    if (p->next == p->fail_at) {
+        snprintf(err->msg, sizeof(err->msg), "piece %d failed", p->next);
+        return AB_ENOMEM;
+    }
+    char s[8];
+    snprintf(s, sizeof(s), "p%d ", p->next++);
+    *done = p->next == 5;
+    return ab_buf_append(out, p->ctx, s, strlen(s));
+}
+
+/* An output made piece by piece: the pieces in order in the file after
+ * commit; a writer that fails leaves the destination as it was and no
+ * temporary file; an in-place output calls its writer at commit. */
+static void test_output_set_writer(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ab_setw_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char a[128], b[128];
+    snprintf(a, sizeof(a), "%s/cases.jsonl", dir);
+    snprintf(b, sizeof(b), "%s/b.md", dir);
+    put(a, "old a");
+    put(b, "old b");
+    ab_ctx *ctx = NULL;
+    assert_int_equal(ab_ctx_create(&ctx, NULL), AB_OK);
+    ab_error err;
+    ab_output_set *set = NULL;
+
+    pieces bad = {ctx, 0, 3};
+    assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
+    assert_int_equal(ab_output_set_add(set, b, "new b", 5, &err), AB_OK);
+    assert_int_equal(ab_output_set_add_writer(set, a, next_piece, &bad, &err), AB_ENOMEM);
+    assert_string_equal(err.msg, "piece 3 failed");
+    assert_int_equal(ab_output_set_commit(set, &err), AB_EINVAL);
+    ab_output_set_destroy(set);
+    assert_string_equal(slurp(a), "old a");
+    assert_string_equal(slurp(b), "old b");
+    assert_int_equal(count_named(dir, "tmp"), 0);
+
+    pieces good = {ctx, 0, 5}, dev = {ctx, 0, 5};
+    assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
+    assert_int_equal(ab_output_set_add_writer(set, a, next_piece, &good, &err), AB_OK);
+    assert_int_equal(good.next, 5); /* A regular file: written when staged. */
+    assert_string_equal(slurp(a), "old a");
+    assert_int_equal(ab_output_set_add_writer(set, "/dev/null", next_piece, &dev, &err), AB_OK);
+    assert_int_equal(dev.next, 0); /* In place: at commit. */
+    assert_int_equal(ab_output_set_add_writer(set, b, NULL, NULL, &err), AB_EINVAL);
+    ab_output_set_destroy(set);
+
+    good.next = dev.next = 0;
+    assert_int_equal(ab_output_set_create(&set, &err), AB_OK);
+    assert_int_equal(ab_output_set_add_writer(set, a, next_piece, &good, &err), AB_OK);
+    assert_int_equal(ab_output_set_add_writer(set, "/dev/null", next_piece, &dev, &err), AB_OK);
+    assert_int_equal(ab_output_set_commit(set, &err), AB_OK);
+    ab_output_set_destroy(set);
+    assert_int_equal(dev.next, 5);
+    assert_string_equal(slurp(a), "p0 p1 p2 p3 p4 ");
+    assert_int_equal(count_named(dir, "tmp"), 0);
+    ab_ctx_destroy(ctx);
+    unlink(a);
+    unlink(b);
+    rmdir(dir);
+}
+
 /* What a killed process left is removed by the next write to the same
  * place, unless its process still runs. */
 static void test_stale_temporaries(void **state)
@@ -627,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_atomic_write_fifo),
         cmocka_unit_test(test_atomic_write_links),
         cmocka_unit_test(test_output_set),
+        cmocka_unit_test(test_output_set_writer),
         cmocka_unit_test(test_stale_temporaries),
         cmocka_unit_test(test_commit_journal),
         cmocka_unit_test(test_buf_printf_large),

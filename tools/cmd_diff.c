@@ -103,9 +103,8 @@ static const char help_more[] =
     "  asbuilt diff declarations.xes.gz --model declaration.bpmn --map tasks.csv \\\n"
     "      --fail-above M1=0.25,M9c=0.05\n";
 
-static const char *const gate_ids[] = {"M1",  "M2",    "M3",  "M7",     "M7b",  "M8", "M9",
-                                       "M9c", "M9cp",  "M10", "ROLE",   "ROLEc", "SOD",
-                                       "HANDOFF"};
+static const char *const gate_ids[] = {"M1",  "M2",   "M3",  "M7",   "M7b",   "M8",  "M9",
+                                       "M9c", "M9cp", "M10", "ROLE", "ROLEc", "SOD", "HANDOFF"};
 
 typedef struct gate {
     char id[8];
@@ -141,9 +140,9 @@ static int parse_gates(cli_args *a, const char *spec, gate *out, int cap)
         }
         if (!known) {
             cli_fail(a,
-                            "--fail-above: unknown rate '%s' (M1 M2 M3 M7 M7b M8 M9 M9c M9cp "
-                            "M10 ROLE ROLEc SOD HANDOFF)",
-                            g->id);
+                     "--fail-above: unknown rate '%s' (M1 M2 M3 M7 M7b M8 M9 M9c M9cp "
+                     "M10 ROLE ROLEc SOD HANDOFF)",
+                     g->id);
             return 0;
         }
         char num[64];
@@ -162,9 +161,9 @@ static int parse_gates(cli_args *a, const char *spec, gate *out, int cap)
         }
         if (e == num || *e != '\0' || !(v >= 0 && v <= 1)) {
             cli_fail(a,
-                            "--fail-above: %s takes a rate from 0 to 1 (or 0%% to 100%%), not "
-                            "'%s'",
-                            g->id, num);
+                     "--fail-above: %s takes a rate from 0 to 1 (or 0%% to 100%%), not "
+                     "'%s'",
+                     g->id, num);
             return 0;
         }
         g->threshold = v;
@@ -178,18 +177,40 @@ static int parse_gates(cli_args *a, const char *spec, gate *out, int cap)
     return n;
 }
 
+/* The case lines, made range after range while they are written: on a
+ * large log they would be the largest thing held. */
+typedef struct case_lines {
+    const ab_gap *gap;
+    uint32_t next, count;
+} case_lines;
+
+#define CASE_LINES_PIECE 65536u
+
+static int next_case_lines(void *payload, ab_buf *out, int *done, ab_error *err)
+{
+    case_lines *cl = payload;
+    int st = ab_gap_write_cases_range(cl->gap, out, cl->next, CASE_LINES_PIECE, err);
+    cl->next = cl->count - cl->next > CASE_LINES_PIECE ? cl->next + CASE_LINES_PIECE : cl->count;
+    *done = cl->next == cl->count;
+    return st;
+}
+
 /*
  * Writes the reports asked for as one set (all replaced, or none: see
- * ab_output_set), showing the progress. Returns an exit code.
+ * ab_output_set), showing the progress; paths[k] NULL: none. Output
+ * lines_at takes its data from cases, piece by piece. Returns an exit code.
  */
-static int write_reports(const char *const *paths, const ab_buf *const *bufs, int n)
+static int write_reports(const char *const *paths, const ab_buf *const *bufs, int n, int lines_at,
+                         case_lines *cases)
 {
     ab_error err;
     ab_error_clear(&err);
     ab_output_set *set = NULL;
     int st = ab_output_set_create(&set, &err);
     for (int k = 0; k < n && st == AB_OK; k++) {
-        if (paths[k] != NULL) {
+        if (paths[k] != NULL && k == lines_at && cases != NULL) {
+            st = ab_output_set_add_writer(set, paths[k], next_case_lines, cases, &err);
+        } else if (paths[k] != NULL) {
             st = ab_output_set_add(set, paths[k], bufs[k]->ptr, bufs[k]->len, &err);
         }
         cli_progress_update("writing reports", (uint64_t)n + k + 1, (uint64_t)n * 2 + 1);
@@ -261,11 +282,12 @@ int cmd_diff(int argc, char **argv)
         struct {
             const char *name;
             const char **dst;
-        } paths[] = {{"--map", &map_file},     {"--json", &json_path}, {"--md", &md_path},
-                     {"--cases", &cases_path}, {"--accept", &accept},  {"--process", &process_id},
-                     {"--controls", &controls}, {"--html", &html_path},
+        } paths[] = {{"--map", &map_file},         {"--json", &json_path},
+                     {"--md", &md_path},           {"--cases", &cases_path},
+                     {"--accept", &accept},        {"--process", &process_id},
+                     {"--controls", &controls},    {"--html", &html_path},
                      {"--roles", &who.roles_file}, {"--role-map", &who.role_map_file},
-                     {"--sod", &who.sod_file}, {"--system-resources", &who.system_resources}};
+                     {"--sod", &who.sod_file},     {"--system-resources", &who.system_resources}};
         int matched = 0;
         for (size_t k = 0; k < sizeof(paths) / sizeof(paths[0]) && !matched; k++) {
             if ((matched = cli_value(&opt, paths[k].name, NULL)) != 0) {
@@ -377,9 +399,8 @@ int cmd_diff(int argc, char **argv)
     co.max_states = max_states;
     co.check_ambiguity = check_ambiguity; /* The report states the share of ambiguous cases (R1). */
     co.progress = cli_progress ? cli_progress_cb : NULL;
-    st = cli_conform_run_hook != NULL
-             ? cli_conform_run_hook(&conf, ctx, log, relabelled, &co, &err)
-             : ab_conform_run(&conf, ctx, log, relabelled, &co, &err);
+    st = cli_conform_run_hook != NULL ? cli_conform_run_hook(&conf, ctx, log, relabelled, &co, &err)
+                                      : ab_conform_run(&conf, ctx, log, relabelled, &co, &err);
     if (st == AB_EINVAL) {
         cli_progress_clear();
         fprintf(stderr, "asbuilt: %s: %s\n", models[0],
@@ -439,9 +460,8 @@ int cmd_diff(int argc, char **argv)
         st = ab_gap_write_markdown(gap, &mbuf, &err);
     }
     cli_progress_update("writing reports", 2, 9);
-    if (st == AB_OK && cases_path != NULL) {
-        st = ab_gap_write_cases(gap, &cbuf, &err);
-    }
+    /* The case lines are made as they are written (write_reports). */
+    case_lines lines = {gap, 0, ab_gap_get_summary(gap)->cases};
     cli_progress_update("writing reports", 3, 9);
     if (st == AB_OK && html_path != NULL) {
         st = ab_report_gap_html(&hbuf, ctx, gap, model, NULL, &err);
@@ -455,7 +475,7 @@ int cmd_diff(int argc, char **argv)
         goto done;
     }
     const ab_buf *const report_bufs[] = {&jbuf, &mbuf, &hbuf, &cbuf};
-    rc = write_reports(report_paths, report_bufs, 4);
+    rc = write_reports(report_paths, report_bufs, 4, 3, &lines);
     cli_progress_clear();
     if (rc != EXIT_OK) {
         goto done;
@@ -477,8 +497,9 @@ int cmd_diff(int argc, char **argv)
             if (strcmp(gates[k].id, "SOD") == 0 || strncmp(gates[k].id, "ROLE", 4) == 0 ||
                 strcmp(gates[k].id, "HANDOFF") == 0) {
                 fprintf(stderr, "asbuilt diff: warning: gate %s not checked: %s\n", gates[k].id,
-                        strcmp(gates[k].id, "SOD") == 0 ? "no --sod file"
-                                                        : "no roles, or no lane of the map matches one");
+                        strcmp(gates[k].id, "SOD") == 0
+                            ? "no --sod file"
+                            : "no roles, or no lane of the map matches one");
             }
             continue;
         }

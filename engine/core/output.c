@@ -336,6 +336,8 @@ typedef struct out_file {
     int fd;           /* In place: a descriptor of this process to write to, or -1. */
     const void *data; /* In place: written at commit. */
     size_t len;
+    ab_output_writer writer; /* Or NULL: the data come from writer. */
+    void *payload;
 } out_file;
 
 struct ab_output_set {
@@ -379,9 +381,37 @@ void ab_output_set_destroy(ab_output_set *set)
     free(set);
 }
 
-/* Writes data to a new temporary file beside f->target. */
-static int stage_regular(out_file *f, int exists, const struct stat *st, const void *data,
-                         size_t len, ab_error *err)
+/*
+ * Writes f's data to fd: its bytes, or its writer's pieces one after the
+ * other. AB_OK; AB_EIO with errno set (*wrote_err 0); the writer's status
+ * with err set (*wrote_err 1).
+ */
+static int emit(const out_file *f, int fd, int *writer_err, ab_error *err)
+{
+    *writer_err = 0;
+    if (f->writer == NULL) {
+        return write_all(fd, f->data, f->len) == 0 ? AB_OK : AB_EIO;
+    }
+    ab_buf piece = AB_BUF_INIT;
+    int done = 0, rc = AB_OK;
+    while (!done && rc == AB_OK) {
+        piece.len = 0;
+        rc = f->writer(f->payload, &piece, &done, err);
+        if (rc != AB_OK) {
+            *writer_err = 1;
+        } else if (piece.len > 0 && write_all(fd, piece.ptr, piece.len) != 0) {
+            int e = errno;
+            ab_buf_dispose(&piece);
+            errno = e;
+            return AB_EIO;
+        }
+    }
+    ab_buf_dispose(&piece);
+    return rc;
+}
+
+/* Writes f's data to a new temporary file beside f->target. */
+static int stage_regular(out_file *f, int exists, const struct stat *st, ab_error *err)
 {
     const char *path = f->path;
     char dir[PATH_MAX];
@@ -416,12 +446,14 @@ static int stage_regular(out_file *f, int exists, const struct stat *st, const v
         umask(um);
         mode = 0666 & ~um;
     }
-    int saved;
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    int saved, writer_err;
+    int rc = emit(f, fd, &writer_err, err);
+    if (rc != AB_OK || fsync(fd) != 0) {
         saved = errno;
         close(fd);
         drop_tmp(f);
-        return ab__error(err, AB_EIO, path, 0, 0, "write failed: %s", strerror(saved));
+        return writer_err ? rc
+                          : ab__error(err, AB_EIO, path, 0, 0, "write failed: %s", strerror(saved));
     }
     if (fchmod(fd, mode) != 0 || close(fd) != 0) {
         saved = errno;
@@ -432,7 +464,7 @@ static int stage_regular(out_file *f, int exists, const struct stat *st, const v
 }
 
 /* Finds where f goes; a regular file is written to its temporary file. */
-static int stage(out_file *f, const char *path, const void *data, size_t len, ab_error *err)
+static int stage(out_file *f, const char *path, ab_error *err)
 {
     char target[PATH_MAX];
     int exists = 0;
@@ -450,11 +482,11 @@ static int stage(out_file *f, const char *path, const void *data, size_t len, ab
     if ((f->target = strdup(target)) == NULL) {
         return ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
     }
-    return stage_regular(f, exists, &st, data, len, err);
+    return stage_regular(f, exists, &st, err);
 }
 
-int ab_output_set_add(ab_output_set *set, const char *path, const void *data, size_t len,
-                      ab_error *err)
+static int add(ab_output_set *set, const char *path, const void *data, size_t len,
+               ab_output_writer writer, void *payload, ab_error *err)
 {
     if (set == NULL || set->committed) {
         return ab__error(err, AB_EINVAL, "output", 0, 0, "ab_output_set_add: bad arguments");
@@ -486,14 +518,31 @@ int ab_output_set_add(ab_output_set *set, const char *path, const void *data, si
     f->fd = -1;
     f->data = data;
     f->len = len;
+    f->writer = writer;
+    f->payload = payload;
     if ((f->path = strdup(path)) == NULL) {
         set->failed = 1;
         return ab__error(err, AB_ENOMEM, path, 0, 0, "out of memory");
     }
     set->count++;
-    int rc = stage(f, path, data, len, err);
+    int rc = stage(f, path, err);
     set->failed |= rc != AB_OK;
     return rc;
+}
+
+int ab_output_set_add(ab_output_set *set, const char *path, const void *data, size_t len,
+                      ab_error *err)
+{
+    return add(set, path, data, len, NULL, NULL, err);
+}
+
+int ab_output_set_add_writer(ab_output_set *set, const char *path, ab_output_writer writer,
+                             void *payload, ab_error *err)
+{
+    if (writer == NULL) {
+        return ab__error(err, AB_EINVAL, "output", 0, 0, "ab_output_set_add_writer: bad arguments");
+    }
+    return add(set, path, NULL, 0, writer, payload, err);
 }
 
 static int write_in_place(const out_file *f, ab_error *err)
@@ -509,12 +558,14 @@ static int write_in_place(const out_file *f, ab_error *err)
             return ab__error(err, AB_EIO, name, 0, 0, "cannot open: %s", strerror(errno));
         }
     }
-    if (write_all(fd, f->data, f->len) != 0) {
+    int writer_err, rc = emit(f, fd, &writer_err, err);
+    if (rc != AB_OK) {
         int e = errno;
         if (f->fd < 0) {
             close(fd);
         }
-        return ab__error(err, AB_EIO, name, 0, 0, "write failed: %s", strerror(e));
+        return writer_err ? rc
+                          : ab__error(err, AB_EIO, name, 0, 0, "write failed: %s", strerror(e));
     }
     if (f->fd < 0 && close(fd) != 0) {
         return ab__error(err, AB_EIO, name, 0, 0, "write failed: %s", strerror(errno));

@@ -730,8 +730,19 @@ int ab_gap_write_json(const ab_gap *g, ab_buf *buf, ab_error *err)
 
 int ab_gap_write_cases(const ab_gap *g, ab_buf *buf, ab_error *err)
 {
+    return ab_gap_write_cases_range(g, buf, 0, g->case_count, err);
+}
+
+int ab_gap_write_cases_range(const ab_gap *g, ab_buf *buf, uint32_t first, uint32_t count,
+                             ab_error *err)
+{
     ab__gw w = {buf, g->ctx, AB_OK};
-    for (uint32_t c = 0; c < g->case_count && w.rc == AB_OK; c++) {
+    /* Up to the last case: first + count may pass it, or 2^32. */
+    uint32_t end = g->case_count;
+    if (first < end && count < end - first) {
+        end = first + count;
+    }
+    for (uint32_t c = first; c < end && w.rc == AB_OK; c++) {
         const ab__gap_group *gr = &g->groups[ab__gap_case_group(g, c)];
         ab__gw_puts(&w, "{\"case\": ");
         ab__gw_jstr(&w, ab_log_case_id(g->log, c));

@@ -192,6 +192,23 @@ AB_API int ab_output_set_create(ab_output_set **out, ab_error *err);
 /** Stages one output ("-" or NULL = stdout). AB_OK, AB_EIO (naming path), AB_ENOMEM. */
 AB_API int ab_output_set_add(ab_output_set *set, const char *path, const void *data, size_t len,
                              ab_error *err);
+/**
+ * Makes an output's data piece by piece, so that a long one is never held
+ * whole: appends the next piece to out (empty on each call) and sets *done
+ * with the last. Returns AB_OK, or a status with err set, which stops the
+ * output (the destination stays as it was).
+ */
+typedef int (*ab_output_writer)(void *payload, ab_buf *out, int *done, ab_error *err);
+
+/**
+ * Stages one output as ab_output_set_add does, its data from writer: a
+ * regular file's temporary file is written now, piece after piece; an
+ * in-place output (stdout, a device, a pipe) calls writer at commit, so
+ * payload must stay valid until then. AB_OK, AB_EIO (naming path),
+ * AB_ENOMEM, or the writer's status.
+ */
+AB_API int ab_output_set_add_writer(ab_output_set *set, const char *path, ab_output_writer writer,
+                                    void *payload, ab_error *err);
 /** Writes the set out; once per set. AB_OK or AB_EIO naming the output that failed. */
 AB_API int ab_output_set_commit(ab_output_set *set, ab_error *err);
 /** Removes the temporary files not yet renamed and frees the set; NULL is accepted. */

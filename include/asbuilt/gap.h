@@ -487,6 +487,13 @@ AB_API int ab_gap_write_text(const ab_gap *gap, ab_buf *buf, ab_error *err);
  * (substitutions add "instead").
  */
 AB_API int ab_gap_write_cases(const ab_gap *gap, ab_buf *buf, ab_error *err);
+/**
+ * The lines of cases first to first + count - 1 only (clipped to the cases
+ * there are), as ab_gap_write_cases writes them: written range after range
+ * they make the same bytes, without holding them all.
+ */
+AB_API int ab_gap_write_cases_range(const ab_gap *gap, ab_buf *buf, uint32_t first,
+                                    uint32_t count, ab_error *err);
 
 /** Names of the enums ("bypass", "no comparable baseline" ...). Never NULL. */
 AB_API const char *ab_gap_kind_name(ab_gap_kind kind);
