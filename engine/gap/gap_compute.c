@@ -25,7 +25,65 @@ const char *ab__gap_label_name(const ab_gap *g, uint32_t label)
 
 const char *ab__gap_act_name(const ab_gap *g, uint32_t activity)
 {
-    return activity < g->activity_count ? ab_log_activity_name(g->log, activity) : "?";
+    return activity < g->activity_count ? g->hdr.activity_names[activity] : "?";
+}
+
+const char *ab__gap_case_id(const ab_gap *g, uint32_t c)
+{
+    return g->hdr.case_id(g->hdr.case_src, c);
+}
+
+static const char *log_case_id(const void *log, uint32_t c)
+{
+    return ab_log_case_id(log, c);
+}
+
+static int cmp_act_name(const void *a, const void *b, void *arg)
+{
+    const char *const *names = arg;
+    return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
+}
+
+/* Copies the header (from the log when the view gives none) and sorts the
+ * activities by name. */
+static int copy_header(ab_gap *g, const ab__gap_view *view)
+{
+    const ab__gap_header *h = &view->header;
+    ab__gap_header from_log;
+    if (h->activity_names == NULL) {
+        const ab_log *log = view->log;
+        memset(&from_log, 0, sizeof(from_log));
+        from_log.activity_count = ab_log_activity_count(log);
+        from_log.case_count = ab_log_case_count(log);
+        from_log.event_count = ab_log_event_count(log);
+        from_log.variant_count = ab_log_variant_count(log);
+        from_log.has_timestamps = ab_log_has_timestamps(log);
+        from_log.data_quality = *ab_log_data_quality(log);
+        from_log.case_id = log_case_id;
+        from_log.case_src = log;
+        h = &from_log;
+    }
+    uint32_t K = h->activity_count;
+    g->hdr = *h;
+    char **names = ab__arena_alloc(&g->arena, sizeof(char *) * ((size_t)K + 1));
+    uint64_t *events = ab__arena_alloc(&g->arena, sizeof(uint64_t) * ((size_t)K + 1));
+    g->act_sorted = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)K + 1));
+    if (names == NULL || events == NULL || g->act_sorted == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t a = 0; a < K; a++) {
+        const char *name =
+            h == &from_log ? ab_log_activity_name(view->log, a) : h->activity_names[a];
+        events[a] = h == &from_log ? ab_log_activity_events(view->log, a) : h->activity_events[a];
+        if ((names[a] = ab__arena_strndup(&g->arena, name, strlen(name))) == NULL) {
+            return AB_ENOMEM;
+        }
+        g->act_sorted[a] = a;
+    }
+    g->hdr.activity_names = (const char *const *)names;
+    g->hdr.activity_events = events;
+    ab__sort_r(g->act_sorted, K, sizeof(uint32_t), cmp_act_name, names);
+    return AB_OK;
 }
 
 const char *ab__gap_move_name(const ab_gap *g, const ab_move *m)
@@ -218,9 +276,9 @@ static int mapping_coverage(ab_gap *g)
 {
     const ab_bpmn_mapping *m = g->opts.mapping;
     uint64_t events = 0, mapped = 0, tasks = 0, tasks_mapped = 0;
-    for (uint32_t a = 0; a < ab_log_activity_count(g->log); a++) {
-        uint64_t n = ab_log_activity_events(g->log, a);
-        const char *name = ab_log_activity_name(g->log, a);
+    for (uint32_t a = 0; a < g->activity_count; a++) {
+        uint64_t n = g->hdr.activity_events[a];
+        const char *name = g->hdr.activity_names[a];
         int known = 0;
         if (m != NULL) {
             /* The unmapped activities are in byte order: a binary search, so
@@ -256,7 +314,7 @@ static int mapping_coverage(ab_gap *g)
         for (uint32_t l = 0; l < g->label_count; l++) {
             if (g->label_act[l] != AB_CONFORM_NONE) {
                 tasks_mapped++;
-                mapped += ab_log_activity_events(g->log, g->label_act[l]);
+                mapped += g->hdr.activity_events[g->label_act[l]];
             }
         }
     }
@@ -312,11 +370,17 @@ static int index_names(ab_gap *g)
         g->control == NULL || g->variant_acts == NULL || g->variant_act_count == NULL) {
         return AB_ENOMEM;
     }
+    for (uint32_t l = 0; l < L; l++) {
+        g->label_act[l] = AB_CONFORM_NONE;
+    }
     for (uint32_t a = 0; a < K; a++) {
         uint32_t l;
-        const char *name = ab_log_activity_name(g->log, a);
+        const char *name = g->hdr.activity_names[a];
         g->act_label[a] = ab_net_label_find(g->net, name, &l) == AB_OK ? l : AB_NET_SILENT;
         g->documented[a] = g->act_label[a] != AB_NET_SILENT;
+        if (g->documented[a]) {
+            g->label_act[l] = a; /* The activity of the label's name (names are unique). */
+        }
         if ((g->act_norm[a] = norm_str(&g->arena, name)) == NULL) {
             return AB_ENOMEM;
         }
@@ -326,9 +390,6 @@ static int index_names(ab_gap *g)
     char frag[256];
     for (uint32_t l = 0; l < L; l++) {
         const char *name = ab_net_label(g->net, l);
-        uint32_t a;
-        g->label_act[l] =
-            ab_log_activity_find(g->log, name, strlen(name), &a) == AB_OK ? a : AB_CONFORM_NONE;
         g->mandatory[l] = 2;
         if ((g->label_norm[l] = norm_str(&g->arena, name)) == NULL) {
             return AB_ENOMEM;
@@ -846,11 +907,12 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     g->log = view->log;
     g->net = view->net;
     g->cstats = view->stats;
-    g->activity_count = ab_log_activity_count(g->log);
     g->label_count = ab_net_label_count(g->net);
-    g->case_count = ab_log_case_count(g->log);
     g->variant_count = view->variant_count;
     AB_TRY(copy_options(g, opts));
+    AB_TRY(copy_header(g, view));
+    g->activity_count = g->hdr.activity_count;
+    g->case_count = g->hdr.case_count;
     g->variants = ab__malloc(ctx, sizeof(*g->variants) * ((size_t)g->variant_count + 1));
     variant_of = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->case_count + 1));
     if (g->variants == NULL || variant_of == NULL) {
@@ -972,6 +1034,7 @@ void ab_gap_destroy(ab_gap *g)
     ab__free(ctx, g->variant_acts);
     ab__free(ctx, g->variant_act_count);
     ab__free(ctx, g->variants);
+    ab__free(ctx, g->act_sorted);
     ab__free(ctx, g->variant_open);
     ab__free(ctx, g->act_label);
     ab__free(ctx, g->label_act);

@@ -26,8 +26,30 @@ typedef struct ab__gap_share {
     const uint32_t *cases;
 } ab__gap_share;
 
+/*
+ * What the report says of the log beyond its cases' steps: its activities
+ * under the ids the variants use (names, events), its counts, whether it
+ * has timestamps, its data quality, and a case's id (for the examples and
+ * the case lines). ab_gap_compute takes it from the log; a driver whose
+ * cases are elsewhere gives its own. The gap copies it, except case_src,
+ * which must outlive the gap.
+ */
+typedef struct ab__gap_header {
+    uint32_t activity_count;
+    const char *const *activity_names; /* Per activity id; NULL: take all this from log. */
+    const uint64_t *activity_events;   /* Per activity id. */
+    uint32_t case_count;
+    uint64_t event_count;
+    uint32_t variant_count; /* Distinct activity sequences, as stats counts them. */
+    int has_timestamps;
+    ab_data_quality data_quality;
+    const char *(*case_id)(const void *case_src, uint32_t c);
+    const void *case_src;
+} ab__gap_header;
+
 typedef struct ab__gap_view {
-    const ab_log *log;
+    const ab_log *log; /* The cases (the local shares, who did the work). */
+    ab__gap_header header;
     const ab_net *net;
     uint32_t variant_count;
     const ab_conform_variant *const *variants;
@@ -361,9 +383,11 @@ typedef struct ab__gap_entry {
 
 struct ab_gap {
     ab_ctx *ctx;
-    ab__arena arena;  /* Strings and everything sized once. */
-    ab__strtab names; /* Interned texts: end strata, skipped lists. */
-    const ab_log *log;
+    ab__arena arena;      /* Strings and everything sized once. */
+    ab__strtab names;     /* Interned texts: end strata, skipped lists. */
+    const ab_log *log;    /* The cases, for the local shares and who did the work. */
+    ab__gap_header hdr;   /* The rest of what the report says of the log (arena copies). */
+    uint32_t *act_sorted; /* Activity ids in byte order of their names. */
     const ab_net *net;
     ab_gap_options opts; /* Strings point into the arena. */
     char *controls_text;
@@ -465,6 +489,9 @@ int ab__gap_examples(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const
                      uint32_t count);
 /* The sentences (gap_statements.c). */
 int ab__gap_statements(ab_gap *g);
+
+/* A case's id, as the header gives it. */
+const char *ab__gap_case_id(const ab_gap *g, uint32_t c);
 
 /* The name of a label / activity / either side of a move. */
 const char *ab__gap_label_name(const ab_gap *g, uint32_t label);

@@ -169,7 +169,7 @@ static void examples(ab__gw *w, const ab_gap *g, const ab_gap_item *it)
     for (uint32_t i = 0; i < it->example_count; i++) {
         const ab_gap_example *e = &it->examples[i];
         ab__gw_puts(w, i ? ", {\"case\": " : "{\"case\": ");
-        ab__gw_jstr(w, ab_log_case_id(g->log, e->case_index));
+        ab__gw_jstr(w, ab__gap_case_id(g, e->case_index));
         ab__gw_puts(w, ", \"excerpt\": ");
         ab__gw_jstr(w, e->excerpt);
         ab__gw_puts(w, ", \"at\": ");
@@ -338,7 +338,7 @@ static void inputs(ab__gw *w, const ab_gap *g)
                   ", \"cases\": %u, \"events\": %llu, \"instances\": %llu, \"activities\": %u, "
                   "\"variants\": %u, \"conformance_variants\": %u},\n",
                   s->cases, (unsigned long long)s->log_events, (unsigned long long)s->events,
-                  g->activity_count, ab_log_variant_count(g->log), s->variants);
+                  g->activity_count, g->hdr.variant_count, s->variants);
     ab__gw_puts(w, "    \"model\": {\"file\": ");
     ab__gw_jstr(w, o->model_file);
     ab__gw_puts(w, ", \"sha256\": ");
@@ -448,13 +448,13 @@ static void inputs(ab__gw *w, const ab_gap *g)
     ab__gw_puts(w, "],\n      \"unmapped_activities\": [");
     {
         /* By definition (R2) the undocumented activities, in byte order. */
-        const uint32_t *sorted = ab_log_activity_sorted(g->log);
+        const uint32_t *sorted = g->act_sorted;
         uint32_t k = 0;
         for (uint32_t i = 0; i < g->activity_count; i++) {
             uint32_t a = sorted[i];
             if (!g->documented[a]) {
                 ab__gw_puts(w, k++ ? ", " : "");
-                ab__gw_jstr(w, ab_log_activity_name(g->log, a));
+                ab__gw_jstr(w, ab__gap_act_name(g, a));
             }
         }
     }
@@ -676,7 +676,7 @@ static void others(ab__gw *w, const ab_gap *g)
 
 static void data_quality(ab__gw *w, const ab_gap *g)
 {
-    const ab_data_quality *dq = ab_log_data_quality(g->log);
+    const ab_data_quality *dq = &g->hdr.data_quality;
     const ab_conform_stats *c = &g->cstats;
     ab__gw_printf(w, ",\n  \"data_quality\": {\"records\": %llu, \"dropped\": {",
                   (unsigned long long)dq->records);
@@ -745,7 +745,7 @@ int ab_gap_write_cases_range(const ab_gap *g, ab_buf *buf, uint32_t first, uint3
     for (uint32_t c = first; c < end && w.rc == AB_OK; c++) {
         const ab__gap_group *gr = &g->groups[ab__gap_case_group(g, c)];
         ab__gw_puts(&w, "{\"case\": ");
-        ab__gw_jstr(&w, ab_log_case_id(g->log, c));
+        ab__gw_jstr(&w, ab__gap_case_id(g, c));
         ab__gw_printf(&w,
                       ", \"variant\": %u, \"possibly_open\": %s, \"excluded_as_open\": %s, "
                       "\"deviating\": %s, \"counted_in_m1\": %s, \"deviations\": [",

@@ -72,7 +72,7 @@ static void md_examples(ab__gw *w, const ab_gap *g, const ab_gap_item *it)
 {
     for (uint32_t i = 0; i < it->example_count; i++) {
         ab__gw_puts(w, i ? ", " : "");
-        ab__gw_md(w, ab_log_case_id(g->log, it->examples[i].case_index));
+        ab__gw_md(w, ab__gap_case_id(g, it->examples[i].case_index));
     }
 }
 
@@ -101,7 +101,7 @@ static void md_excerpts(ab__gw *w, const ab_gap *g, ab_gap_kind kind, int contro
             ab__gw_md(w, it->other);
         }
         ab__gw_puts(w, ", case ");
-        ab__gw_md(w, ab_log_case_id(g->log, e->case_index));
+        ab__gw_md(w, ab__gap_case_id(g, e->case_index));
         if (at[0] != '\0') {
             ab__gw_printf(w, " (%s)", at);
         }
@@ -266,12 +266,12 @@ static void appendix(ab__gw *w, const ab_gap *g)
     }
     ab__gw_puts(w, k ? ".\n" : "none.\n");
     ab__gw_puts(w, "\nLog activities the map does not document (undocumented by definition): ");
-    const uint32_t *sorted = ab_log_activity_sorted(g->log);
+    const uint32_t *sorted = g->act_sorted;
     k = 0;
     for (uint32_t i = 0; i < g->activity_count; i++) {
         if (!g->documented[sorted[i]]) {
             ab__gw_puts(w, k++ ? ", " : "");
-            ab__gw_md(w, ab_log_activity_name(g->log, sorted[i]));
+            ab__gw_md(w, ab__gap_act_name(g, sorted[i]));
         }
     }
     ab__gw_puts(w, k ? ".\n" : "none.\n");
@@ -330,7 +330,7 @@ static void appendix(ab__gw *w, const ab_gap *g)
         ab__gw_puts(w, ".\n");
     }
 
-    const ab_data_quality *dq = ab_log_data_quality(g->log);
+    const ab_data_quality *dq = &g->hdr.data_quality;
     ab__gw_printf(w, "\n### Data quality\n\n- Records read: %llu\n",
                   (unsigned long long)dq->records);
     for (int r = 0; r < AB_DROP__COUNT; r++) {

@@ -1087,7 +1087,7 @@ int ab__gap_findings(ab_gap *g, ab_error *err)
     ab_gap_summary *s = &g->summary;
     s->cases = g->case_count;
     s->events = A.events;
-    s->log_events = ab_log_event_count(g->log);
+    s->log_events = g->hdr.event_count;
     s->variants = g->variant_count;
     s->excluded_open_cases = (uint32_t)(N - g->closed_cases);
     uint64_t ambiguous = 0;

@@ -556,7 +556,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
 {
     ab_ctx *ctx = g->ctx;
     int rc = AB_OK;
-    int timed = ab_log_has_timestamps(g->log);
+    int timed = g->hdr.has_timestamps;
     uint32_t min_group = g->opts.min_group, G = g->group_count;
     skey *keys = ab__calloc(ctx, (size_t)count + 1, sizeof(skey));
     skey *ekey = ab__calloc(ctx, (size_t)count + 1, sizeof(skey));
