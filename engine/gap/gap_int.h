@@ -126,6 +126,60 @@ typedef struct ab__gap_parts {
     void (*destroy)(void *payload);
 } ab__gap_parts;
 
+/*
+ * One share of the cases and what it finds of them, apart from any ab_gap
+ * (gap_parts.c): what a process holding the share runs for each call of
+ * ab__gap_parts. What it needs of the computation comes as arguments, and
+ * what it finds is added into the caller's sums, maxima and counts, which
+ * the caller then adds up over the shares (in this process, or with a
+ * driver's collectives).
+ */
+typedef struct ab__gap_share_state ab__gap_share_state;
+
+typedef struct ab__gap_share_input {
+    const ab_log *log; /* Case ids and the time column. */
+    const void *src;   /* For case_events and case_starts, as in the view. */
+    const uint64_t *(*case_events)(const void *src, uint32_t case_index, uint32_t *count_out);
+    const ab_time *(*case_starts)(const void *src, uint32_t case_index);
+    uint32_t count;        /* Its cases ... */
+    const uint32_t *cases; /* ... their indices, ascending (NULL: 0 .. count - 1). */
+    uint32_t *variant_of;  /* Per position: the case's variant; taken over. */
+} ab__gap_share_input;
+
+/* AB_OK or AB_ENOMEM (in->variant_of is freed then too). */
+int ab__gap_share_create(ab__gap_share_state **out, ab_ctx *ctx, const ab__gap_share_input *in);
+void ab__gap_share_destroy(ab__gap_share_state *st);
+/* The calls of ab__gap_parts for one share, adding into what they are
+ * given: times() (with *log_last AB_TIME_NONE, the rest 0 to start),
+ * count_ct(), open(), smallest() (out holds its group's smallest so far;
+ * from here a position's group is its group, no longer its variant),
+ * valid() (group_open: per group), lay_out(), values(); group_len is the
+ * length of each group's variant. case_times() takes the case at position
+ * i of the share. */
+int ab__gap_share_times(ab__gap_share_state *st, ab_time *log_last, uint64_t *with_ct,
+                        int64_t *max_ct);
+void ab__gap_share_count_ct(const ab__gap_share_state *st, const int64_t *at, size_t n,
+                            uint64_t *counts);
+void ab__gap_share_open(ab__gap_share_state *st, ab_time log_last, double horizon,
+                        const uint8_t *never_open, uint64_t *open_per_variant);
+void ab__gap_share_smallest(ab__gap_share_state *st, const uint32_t *group_of, int exclude,
+                            uint32_t *out);
+void ab__gap_share_case_times(const ab__gap_share_state *st, uint32_t i, uint32_t pos,
+                              ab_time *start, ab_time *end, ab_time *at);
+void ab__gap_share_valid(const ab__gap_share_state *st, const uint8_t *group_open, uint32_t *valid);
+int ab__gap_share_lay_out(ab__gap_share_state *st, const uint32_t *valid, const uint32_t *group_len,
+                          uint32_t group_count);
+void ab__gap_share_unlay(ab__gap_share_state *st);
+void ab__gap_share_values(const ab__gap_share_state *st, const ab__gap_span *spans, size_t count,
+                          const uint32_t *group_len, int64_t *v, uint32_t *n);
+/* What it holds of the case at position i. */
+uint32_t ab__gap_share_group_at(const ab__gap_share_state *st, uint32_t i);
+int64_t ab__gap_share_ct_at(const ab__gap_share_state *st, uint32_t i);
+int ab__gap_share_open_at(const ab__gap_share_state *st, uint32_t i);
+/* Puts case c among the AB__GAP_SMALLEST smallest ids (byte order) of
+ * best[], kept ascending (UINT32_MAX: empty). */
+void ab__gap_keep_smallest(const ab_log *log, uint32_t *best, uint32_t c);
+
 /* The computation proper; ab_gap_compute builds the view from an ab_conform. */
 int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
                          const ab_gap_options *opts, ab_error *err);
