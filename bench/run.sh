@@ -2,7 +2,7 @@
 # Benchmarks. Builds an optimised tree with -Dbench=enabled, generates the
 # logs it needs with tools/abgen (never committed), and prints the tables
 # that the README records. Usage:
-#   bench/run.sh [ingest|memory|discover|one-pass|model|wide|conform|ambiguity|diff-scale|long-case|partial|all]
+#   bench/run.sh [ingest|memory|discover|one-pass|model|wide|conform|ambiguity|diff-scale|case-lines|long-case|partial|all]
 # DIFF_SCALE_CASES overrides the case counts of diff-scale (default "10000 100000 1000000 10000000").
 # PARTIAL_CASES the case count of partial (default 1000000).
 # BENCH_BUILD names the build folder (default build-bench).
@@ -136,6 +136,38 @@ PY
             echo "ambiguity check $check: $best s"
         done
     fi
+fi
+if [ "$what" = case-lines ] || [ "$what" = all ]; then
+    # `diff --cases` against `diff` alone on the same file, in the same
+    # script: the case lines are made and written a range of cases at a
+    # time, so they should add time but no memory (the 1 M-case log of
+    # diff-scale; CASE_LINES_CASES overrides it).
+    map="$SHARED/models/simod_LoanApp_simplified.bpmn"
+    [ -f "$map" ] || map=datasets/models/simod_LoanApp_simplified.bpmn
+    n=${CASE_LINES_CASES:-1000000}
+    log="$OUT/loanapp-dev-$n.csv.gz"
+    if [ ! -s "$log" ]; then
+        $B/tools/absim "$map" --cases "$n" --seed 11 --format csv --gzip -q -o "$log" \
+            --truth "$OUT/loanapp-dev-$n.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
+        rm -f "$OUT/loanapp-dev-$n.truth.json"
+    fi
+    echo "## case lines: diff with --cases vs without, $n cases, one run each, 2 threads"
+    printf '| run | time (s) | peak RSS | case lines |\n|---|---|---|---|\n'
+    for with in no yes; do
+        extra=()
+        [ $with = yes ] && extra=(--cases "$OUT/cases-$n.jsonl")
+        r=$( { /usr/bin/time -f '%e %M' $B/tools/asbuilt diff -q "$log" --model "$map" \
+            --json "$OUT/gap-$n.json" "${extra[@]}" >/dev/null; } 2>&1 | tail -n 1)
+        size=0
+        [ $with = yes ] && size=$(stat -c %s "$OUT/cases-$n.jsonl")
+        python3 - "$with" $r "$size" <<'PY'
+import sys
+w, t, k, size = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+print(f"| {'--cases' if w == 'yes' else 'without'} | {t:.2f} | {k / 1024:.0f} MB | "
+      f"{size / 1e6:.0f} MB |" if w == 'yes' else f"| without | {t:.2f} | {k / 1024:.0f} MB | - |")
+PY
+    done
+    rm -f "$OUT/cases-$n.jsonl"
 fi
 if [ "$what" = long-case ] || [ "$what" = all ]; then
     # One very long case (machine logs, a case per system): N events drawn

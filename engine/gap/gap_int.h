@@ -83,7 +83,9 @@ typedef struct ab__gap_span {
  * Done this way so far: the cycle times, the open-case horizon (the 95th
  * percentile of the cycle times, two order statistics), the open flags,
  * the groups' sizes and example cases, the examples' times, and the
- * samples of the time impacts.
+ * samples of the time impacts. One case's group, cycle time and open flag
+ * (the case lines, ab_gap_case_*, who did the work) come from the local
+ * shares (ab__gap_case_group ...).
  */
 typedef struct ab__gap_parts {
     void *payload;
