@@ -17,6 +17,21 @@ mkdir -p "$OUT"
 [ -d $B ] || meson setup $B -Dbuildtype=release -Dbench=enabled -Dtests=disabled >/dev/null
 ninja -C $B >/dev/null
 
+# The LoanApp map, and a log of N cases simulated from it with deviations
+# (10% skipped, 5% inserted, 5% repeated, 5% swapped steps; 7 events a case,
+# CSV.gz), made once: loanapp_dev N prints its path.
+loan_map="$SHARED/models/simod_LoanApp_simplified.bpmn"
+[ -f "$loan_map" ] || loan_map=datasets/models/simod_LoanApp_simplified.bpmn
+loanapp_dev() {
+    local n=$1 log="$OUT/loanapp-dev-$1.csv.gz"
+    if [ ! -s "$log" ]; then
+        $B/tools/absim "$loan_map" --cases "$n" --seed 11 --format csv --gzip -q -o "$log" \
+            --truth "$OUT/loanapp-dev-$n.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
+        rm -f "$OUT/loanapp-dev-$n.truth.json"
+    fi
+    echo "$log"
+}
+
 gen() { # gen EVENTS FORMAT FILE [extra...]
     local n=$1 fmt=$2 file=$3
     shift 3
@@ -98,18 +113,12 @@ if [ "$what" = diff-scale ] || [ "$what" = all ]; then
     # baseline), `asbuilt diff` adds the map, the alignments, the metrics, the
     # time impacts and the reports. Logs: the LoanApp map simulated with
     # deviations, 7 events a case. Peak memory is the process's maximum RSS.
-    map="$SHARED/models/simod_LoanApp_simplified.bpmn"
-    [ -f "$map" ] || map=datasets/models/simod_LoanApp_simplified.bpmn
+    map=$loan_map
     echo "## diff scaling: whole diff vs stats (ingest) on the same file, one run each, 2 threads"
     printf '| cases | events | stats (s) | diff (s) | diff / stats | diff peak RSS | bytes per event |\n'
     printf '|---|---|---|---|---|---|---|\n'
     for n in ${DIFF_SCALE_CASES:-10000 100000 1000000 10000000}; do
-        log="$OUT/loanapp-dev-$n.csv.gz"
-        if [ ! -s "$log" ]; then
-            $B/tools/absim "$map" --cases "$n" --seed 11 --format csv --gzip -q -o "$log" \
-                --truth "$OUT/loanapp-dev-$n.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
-            rm -f "$OUT/loanapp-dev-$n.truth.json"
-        fi
+        log=$(loanapp_dev "$n")
         ev=$($B/tools/asbuilt stats --json "$log" -q | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
         st=$( { /usr/bin/time -f '%e %M' $B/tools/asbuilt stats -q "$log" >/dev/null; } 2>&1 | tail -n 1)
         df=$( { /usr/bin/time -f '%e %M' $B/tools/asbuilt diff -q "$log" --model "$map" \
@@ -142,15 +151,9 @@ if [ "$what" = case-lines ] || [ "$what" = all ]; then
     # script: the case lines are made and written a range of cases at a
     # time, so they should add time but no memory (the 1 M-case log of
     # diff-scale; CASE_LINES_CASES overrides it).
-    map="$SHARED/models/simod_LoanApp_simplified.bpmn"
-    [ -f "$map" ] || map=datasets/models/simod_LoanApp_simplified.bpmn
+    map=$loan_map
     n=${CASE_LINES_CASES:-1000000}
-    log="$OUT/loanapp-dev-$n.csv.gz"
-    if [ ! -s "$log" ]; then
-        $B/tools/absim "$map" --cases "$n" --seed 11 --format csv --gzip -q -o "$log" \
-            --truth "$OUT/loanapp-dev-$n.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
-        rm -f "$OUT/loanapp-dev-$n.truth.json"
-    fi
+    log=$(loanapp_dev "$n")
     echo "## case lines: diff with --cases vs without, $n cases, one run each, 2 threads"
     printf '| run | time (s) | peak RSS | case lines |\n|---|---|---|---|\n'
     for with in no yes; do
@@ -174,8 +177,7 @@ if [ "$what" = long-case ] || [ "$what" = all ]; then
     # from the LoanApp map's activities and two it lacks, a minute apart.
     # Classification (rule R3) must stay near-linear in the trace's length;
     # `asbuilt stats` on the same file is the baseline.
-    map="$SHARED/models/simod_LoanApp_simplified.bpmn"
-    [ -f "$map" ] || map=datasets/models/simod_LoanApp_simplified.bpmn
+    map=$loan_map
     echo "## one long case: diff vs stats on the same file"
     printf '| events in the case | stats (s) | diff (s) | diff peak RSS |\n|---|---|---|---|\n'
     for n in ${LONG_CASE_EVENTS:-8000 32000 128000}; do
@@ -213,15 +215,9 @@ if [ "$what" = partial ] || [ "$what" = all ]; then
     # warm-up; then reading the partial back (stats of the partial) and the
     # partial's size. The log is diff-scale's: LoanApp simulated with
     # deviations, CSV.gz, 7 events a case.
-    map="$SHARED/models/simod_LoanApp_simplified.bpmn"
-    [ -f "$map" ] || map=datasets/models/simod_LoanApp_simplified.bpmn
+    map=$loan_map
     n=${PARTIAL_CASES:-1000000}
-    log="$OUT/loanapp-dev-$n.csv.gz"
-    if [ ! -s "$log" ]; then
-        $B/tools/absim "$map" --cases "$n" --seed 11 --format csv --gzip -q -o "$log" \
-            --truth "$OUT/loanapp-dev-$n.truth.json" --skip 0.1 --insert 0.05 --repeat 0.05 --swap 0.05
-        rm -f "$OUT/loanapp-dev-$n.truth.json"
-    fi
+    log=$(loanapp_dev "$n")
     part="$OUT/loanapp-dev-$n.part"
     t() { { /usr/bin/time -f '%e %U %S %M' "$@" >/dev/null; } 2>&1 | tail -n 1; }
     $B/tools/asbuilt stats -q "$log" >/dev/null
