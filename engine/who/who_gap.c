@@ -1638,6 +1638,16 @@ static int handoff_times(ab_gap *g, who *h)
     }
     ab__free(ctx, tk);
     ab__free(ctx, tc);
+    /* A thread's samples: a hand-off's cases (at most the most frequent
+     * measured one's), a baseline of closed cases with a cycle time (at
+     * most sn): sized by those, not by the cases of the log, since every
+     * thread holds its own. */
+    size_t n_max = 0;
+    for (uint32_t i = 0; i < H; i++) {
+        if (h->ho_time[i].status != AB_GAP_TIME_BELOW_SUPPORT && h->ho[i].cases > n_max) {
+            n_max = (size_t)h->ho[i].cases;
+        }
+    }
     for (unsigned k = 0; k < T; k++) {
         ho_work *x = &w[k];
         x->g = g;
@@ -1645,19 +1655,19 @@ static int handoff_times(ab_gap *g, who *h)
         x->ord = ord;
         x->lo = (uint32_t)((uint64_t)H * k / T);
         x->hi = (uint32_t)((uint64_t)H * (k + 1) / T);
-        x->x = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-        x->y = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-        x->rm = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-        x->tmp = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-        x->cand_all = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-        x->cand_conf = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+        x->x = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
+        x->y = ab__malloc(ctx, sizeof(int64_t) * ((size_t)sn + 1));
+        x->rm = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
+        x->tmp = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
+        x->cand_all = ab__malloc(ctx, sizeof(int64_t) * ((size_t)sn + 1));
+        x->cand_conf = ab__malloc(ctx, sizeof(int64_t) * ((size_t)sn + 1));
         x->ghas = ab__malloc(ctx, (size_t)g->group_count + 1);
         x->sorted_ct = sct;
         x->sorted_case = scs;
         x->sorted_n = sn;
         x->ok = x->ghas != NULL && x->x != NULL && x->y != NULL && x->rm != NULL &&
                 x->tmp != NULL && x->cand_all != NULL && x->cand_conf != NULL &&
-                ab__gap_sel_init(&x->sel, ctx, N, N) == AB_OK;
+                ab__gap_sel_init(&x->sel, ctx, n_max, sn) == AB_OK;
         if (!x->ok) {
             rc = AB_ENOMEM;
         }
