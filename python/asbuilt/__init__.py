@@ -821,6 +821,9 @@ _GATES = {"M1": "case_deviation_rate", "M2": "off_model_event_rate", "M3": "miss
           "SOD": "sod_violation_rate", "HANDOFF": "undocumented_handoff_rate"}
 
 
+_CASE_LINES_PIECE = 65536
+
+
 class GapReport(dict, _Owner):
     """The asbuilt.gap/1 report as a dict (the JSON `asbuilt diff --json` writes), holding
     the computed gap for the other outputs until closed."""
@@ -863,9 +866,16 @@ class GapReport(dict, _Owner):
         return md
 
     def case_records(self):
-        """One dict per case, in case order, as `asbuilt diff --cases` writes them."""
-        return [json.loads(line) for line in self._write(L.ab_gap_write_cases).splitlines()
-                if line]
+        """One dict per case, in case order, as `asbuilt diff --cases` writes them. The
+        lines are made and read 65,536 cases at a time: their text is never held whole."""
+        self._check()
+        out = []
+        n = self["summary"]["cases"]
+        for first in range(0, n, _CASE_LINES_PIECE):
+            text = _buf_text(lambda gap, buf, err: L.ab_gap_write_cases_range(
+                gap, buf, first, _CASE_LINES_PIECE, err), self._gap)
+            out.extend(json.loads(line) for line in text.splitlines() if line)
+        return out
 
     def cases(self):
         """A DataFrame with one row per case: case id (column case:concept:name, as in

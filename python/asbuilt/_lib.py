@@ -272,6 +272,7 @@ ab_gap_write_json = _fn("ab_gap_write_json", c_int, P, B, E)
 ab_gap_write_markdown = _fn("ab_gap_write_markdown", c_int, P, B, E)
 ab_gap_write_text = _fn("ab_gap_write_text", c_int, P, B, E)
 ab_gap_write_cases = _fn("ab_gap_write_cases", c_int, P, B, E)
+ab_gap_write_cases_range = _fn("ab_gap_write_cases_range", c_int, P, B, c_uint32, c_uint32, E)
 ab_report_gap_html = _fn("ab_report_gap_html", c_int, B, P, P, P, c_void_p, E)
 
 version = ab_version().decode()

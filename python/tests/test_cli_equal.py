@@ -58,6 +58,13 @@ def test_diff_equal_cli(log_name, model, tmp_path):
         assert out.read_bytes() == hpath.read_bytes()
         lines = [json.loads(x) for x in cpath.read_text().splitlines()]
         assert gap.case_records() == lines
+        # Read in pieces of 7 cases (the last one short): the same records.
+        piece = asbuilt._CASE_LINES_PIECE
+        asbuilt._CASE_LINES_PIECE = 7
+        try:
+            assert gap.case_records() == lines
+        finally:
+            asbuilt._CASE_LINES_PIECE = piece
         df = gap.cases()
         assert list(df["case:concept:name"]) == [x["case"] for x in lines]
         assert list(df["deviating"]) == [x["deviating"] for x in lines]
