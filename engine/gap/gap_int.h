@@ -124,6 +124,10 @@ typedef struct ab__gap_parts {
      * cases of their groups with a cycle time and both ends timed, in any
      * order. Called from the time-impact threads at once. */
     int (*values)(void *payload, const ab__gap_span *spans, size_t count, int64_t *v, uint32_t *n);
+    /* Appends to v (*n values there) the cycle times of the cases that have
+     * one, of the groups in_group marks, in any order. Called from several
+     * threads at once. */
+    int (*cts)(void *payload, const uint8_t *in_group, int64_t *v, uint32_t *n);
     /* Frees the payload. */
     void (*destroy)(void *payload);
 } ab__gap_parts;
@@ -157,7 +161,7 @@ void ab__gap_share_destroy(ab__gap_share_state *st);
  * from here a position's group is its group, no longer its variant),
  * valid() (group_open: per group), lay_out(), values(); group_len is the
  * length of each group's variant. case_times() takes the case at position
- * i of the share. */
+ * i of the share. cts() as the call of that name. */
 int ab__gap_share_times(ab__gap_share_state *st, ab_time *log_last, uint64_t *with_ct,
                         int64_t *max_ct);
 void ab__gap_share_count_ct(const ab__gap_share_state *st, const int64_t *at, size_t n,
@@ -174,6 +178,8 @@ int ab__gap_share_lay_out(ab__gap_share_state *st, const uint32_t *valid, const 
 void ab__gap_share_unlay(ab__gap_share_state *st);
 void ab__gap_share_values(const ab__gap_share_state *st, const ab__gap_span *spans, size_t count,
                           const uint32_t *group_len, int64_t *v, uint32_t *n);
+void ab__gap_share_cts(const ab__gap_share_state *st, const uint8_t *in_group, int64_t *v,
+                       uint32_t *n);
 /* What it holds of the case at position i. */
 uint32_t ab__gap_share_group_at(const ab__gap_share_state *st, uint32_t i);
 int64_t ab__gap_share_ct_at(const ab__gap_share_state *st, uint32_t i);

@@ -336,6 +336,16 @@ void ab__gap_share_values(const ab__gap_share_state *st, const ab__gap_span *spa
     }
 }
 
+void ab__gap_share_cts(const ab__gap_share_state *st, const uint8_t *in_group, int64_t *v,
+                       uint32_t *n)
+{
+    for (uint32_t i = 0; i < st->in.count; i++) {
+        if (in_group[st->group[i]] && st->ct[i] != INT64_MIN) {
+            v[(*n)++] = st->ct[i];
+        }
+    }
+}
+
 /* ---- The shares of this process, added up ---- */
 
 typedef struct local {
@@ -531,6 +541,15 @@ static int local_values(void *payload, const ab__gap_span *spans, size_t count, 
     return AB_OK;
 }
 
+static int local_cts(void *payload, const uint8_t *in_group, int64_t *v, uint32_t *n)
+{
+    const local *p = payload;
+    for (uint32_t s = 0; s < p->count; s++) {
+        ab__gap_share_cts(p->sh[s], in_group, v, n);
+    }
+    return AB_OK;
+}
+
 static void local_destroy(void *payload)
 {
     local *p = payload;
@@ -615,6 +634,7 @@ int ab__gap_parts_local(ab_gap *g, uint32_t *variant_of, ab__gap_parts *out)
     out->lay_out = local_lay_out;
     out->unlay = local_unlay;
     out->values = local_values;
+    out->cts = local_cts;
     out->destroy = local_destroy;
     return AB_OK;
 }

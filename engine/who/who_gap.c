@@ -1450,41 +1450,13 @@ typedef struct ho_work {
     const uint32_t *ord; /* Hand-offs by anchor. */
     uint32_t lo, hi;     /* This thread's share of ord. */
     int64_t *x, *y, *rm, *tmp, *cand_all, *cand_conf;
-    const int64_t *sorted_ct;    /* The closed cases' cycle times, ascending (shared) ... */
-    const uint32_t *sorted_case; /* ... and their cases. */
-    uint32_t sorted_n;
-    uint8_t *ghas; /* Per group: its variant contains the current anchor. */
+    uint8_t *ghas;             /* Per group: its variant contains the current anchor. */
+    uint8_t *in_all, *in_conf; /* Per group: in the stratum (closed, with the anchor), and
+                                  conforming too. */
     ab__gap_sel sel;
     int ok;
+    int rc; /* The first failure of the shares' cts. */
 } ho_work;
-
-/* Sorts n cycle times ascending with their cases (LSD radix, 8 bits a pass,
- * stable); tk / tc hold n more. */
-static void radix_pairs(int64_t *k, uint32_t *c, int64_t *tk, uint32_t *tc, uint32_t n)
-{
-    for (int shift = 0; shift < 64; shift += 8) {
-        uint32_t count[257];
-        memset(count, 0, sizeof(count));
-        for (uint32_t i = 0; i < n; i++) {
-            uint64_t u = (uint64_t)k[i] ^ 0x8000000000000000ull;
-            count[((u >> shift) & 0xFF) + 1]++;
-        }
-        if (count[1] == n || n == 0) {
-            continue; /* Every key has the same byte here. */
-        }
-        for (int b = 0; b < 256; b++) {
-            count[b + 1] += count[b];
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            uint64_t u = (uint64_t)k[i] ^ 0x8000000000000000ull;
-            uint32_t d = count[(u >> shift) & 0xFF]++;
-            tk[d] = k[i];
-            tc[d] = c[i];
-        }
-        memcpy(k, tk, sizeof(int64_t) * n);
-        memcpy(c, tc, sizeof(uint32_t) * n);
-    }
-}
 
 static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, uint32_t *n_conf)
 {
@@ -1499,21 +1471,27 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
     }
     if (anchor != *cached) {
         /* The stratum: closed cases with a cycle time containing the anchor,
-         * read from the cycle times sorted once, so they come out sorted. */
+         * from the shares, sorted once for the hand-offs of this anchor. */
         for (uint32_t gi = 0; gi < g->group_count; gi++) {
-            w->ghas[gi] = (uint8_t)variant_has(g, g->groups[gi].variant, anchor);
+            const ab__gap_group *gr = &g->groups[gi];
+            w->ghas[gi] = (uint8_t)variant_has(g, gr->variant, anchor);
+            w->in_all[gi] = w->ghas[gi] && !gr->open;
+            w->in_conf[gi] = w->in_all[gi] && !gr->deviating;
         }
         *n_all = *n_conf = 0;
-        for (uint32_t k = 0; k < w->sorted_n; k++) {
-            uint32_t gi = ab__gap_case_group(g, w->sorted_case[k]);
-            if (!w->ghas[gi]) {
-                continue;
-            }
-            w->cand_all[(*n_all)++] = w->sorted_ct[k];
-            if (!g->groups[gi].deviating) {
-                w->cand_conf[(*n_conf)++] = w->sorted_ct[k];
-            }
+        const ab__gap_parts *P = &g->parts;
+        int rc = P->cts(P->payload, w->in_all, w->cand_all, n_all);
+        if (rc == AB_OK) {
+            rc = P->cts(P->payload, w->in_conf, w->cand_conf, n_conf);
         }
+        if (rc != AB_OK) {
+            w->rc = w->rc != AB_OK ? w->rc : rc;
+            *cached = NONE;
+            t->status = AB_GAP_TIME_TOO_FEW;
+            return;
+        }
+        ab__sort_i64(w->cand_all, *n_all, w->tmp);
+        ab__sort_i64(w->cand_conf, *n_conf, w->tmp);
         *cached = anchor;
     }
     /* The cases with the hand-off in the stratum, and those of them that
@@ -1588,7 +1566,7 @@ static void *ho_thread(void *arg)
 static int handoff_times(ab_gap *g, who *h)
 {
     ab_ctx *ctx = g->ctx;
-    uint32_t N = g->case_count, H = h->ho_map.count;
+    uint32_t H = h->ho_map.count;
     if (H == 0) {
         return AB_OK;
     }
@@ -1618,28 +1596,20 @@ static int handoff_times(ab_gap *g, who *h)
     ho_work w[16];
     memset(w, 0, sizeof(w));
     int rc = AB_OK;
-    /* The closed cases with a cycle time, sorted once by it. */
-    int64_t *sct = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    uint32_t *scs = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)N + 1));
-    int64_t *tk = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
-    uint32_t *tc = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)N + 1));
-    uint32_t sn = 0;
-    if (sct == NULL || scs == NULL || tk == NULL || tc == NULL) {
+    /* The closed cases with a cycle time (valid per group, from the
+     * shares): no stratum holds more. */
+    uint32_t *valid = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->group_count + 1));
+    size_t sn = 0;
+    if (valid == NULL) {
         rc = AB_ENOMEM;
-    } else {
-        for (uint32_t c = 0; c < N; c++) {
-            int64_t ct = ab__gap_case_ct(g, c);
-            if (!g->groups[ab__gap_case_group(g, c)].open && ct != INT64_MIN) {
-                sct[sn] = ct;
-                scs[sn++] = c;
-            }
+    } else if ((rc = g->parts.valid(g->parts.payload, valid)) == AB_OK) {
+        for (uint32_t gi = 0; gi < g->group_count; gi++) {
+            sn += valid[gi];
         }
-        radix_pairs(sct, scs, tk, tc, sn);
     }
-    ab__free(ctx, tk);
-    ab__free(ctx, tc);
+    ab__free(ctx, valid);
     /* A thread's samples: a hand-off's cases (at most the most frequent
-     * measured one's), a baseline of closed cases with a cycle time (at
+     * measured one's), a stratum of closed cases with a cycle time (at
      * most sn): sized by those, not by the cases of the log, since every
      * thread holds its own. */
     size_t n_max = 0;
@@ -1656,15 +1626,14 @@ static int handoff_times(ab_gap *g, who *h)
         x->lo = (uint32_t)((uint64_t)H * k / T);
         x->hi = (uint32_t)((uint64_t)H * (k + 1) / T);
         x->x = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
-        x->y = ab__malloc(ctx, sizeof(int64_t) * ((size_t)sn + 1));
+        x->y = ab__malloc(ctx, sizeof(int64_t) * (sn + 1));
         x->rm = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
-        x->tmp = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
-        x->cand_all = ab__malloc(ctx, sizeof(int64_t) * ((size_t)sn + 1));
-        x->cand_conf = ab__malloc(ctx, sizeof(int64_t) * ((size_t)sn + 1));
-        x->ghas = ab__malloc(ctx, (size_t)g->group_count + 1);
-        x->sorted_ct = sct;
-        x->sorted_case = scs;
-        x->sorted_n = sn;
+        x->tmp = ab__malloc(ctx, sizeof(int64_t) * ((n_max > sn ? n_max : sn) + 1));
+        x->cand_all = ab__malloc(ctx, sizeof(int64_t) * (sn + 1));
+        x->cand_conf = ab__malloc(ctx, sizeof(int64_t) * (sn + 1));
+        x->ghas = ab__malloc(ctx, (size_t)g->group_count * 3 + 1);
+        x->in_all = x->ghas != NULL ? x->ghas + g->group_count : NULL;
+        x->in_conf = x->ghas != NULL ? x->in_all + g->group_count : NULL;
         x->ok = x->ghas != NULL && x->x != NULL && x->y != NULL && x->rm != NULL &&
                 x->tmp != NULL && x->cand_all != NULL && x->cand_conf != NULL &&
                 ab__gap_sel_init(&x->sel, ctx, n_max, sn) == AB_OK;
@@ -1688,6 +1657,9 @@ static int handoff_times(ab_gap *g, who *h)
         }
         for (unsigned k = 1; k < started; k++) {
             pthread_join(tid[k], NULL);
+        }
+        for (unsigned k = 0; k < T && rc == AB_OK; k++) {
+            rc = w[k].rc;
         }
         /* The baselines in words, on this thread (the arena is not shared). */
         for (uint32_t i = 0; i < H && rc == AB_OK; i++) {
@@ -1714,8 +1686,6 @@ static int handoff_times(ab_gap *g, who *h)
         ab__free(ctx, w[k].ghas);
         ab__gap_sel_finish(&w[k].sel, ctx);
     }
-    ab__free(ctx, sct);
-    ab__free(ctx, scs);
     ab__free(ctx, ord);
     return rc;
 }
