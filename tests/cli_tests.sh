@@ -145,6 +145,8 @@ grep -q "root:" "$T/out" "$T/err" && bad "external entity was read" || ok "exter
 expect_rc "diff: unrelated map still runs" 0 "$AB" diff "$D/logs/pm4py_running-example.xes" \
     --model "$D/models/pm4py_receipt.bpmn" --json "$T/unrel.json" --md "$T/unrel.md"
 expect_err "unrelated map: warning on stderr" "barely match"
+[ "$(grep -c 'barely match' "$T/err")" = 1 ] && ok "unrelated map: warning given once" ||
+    bad "unrelated map: warning not given exactly once"
 json_check "unrelated map: warning in the JSON summary" "$T/unrel.json" \
     'd["summary"]["mapping_coverage"]["weak"] and d["summary"]["mapping_coverage"]["events"]["count"] == 0 and "barely match" in d["summary"]["mapping_coverage"]["warning"]'
 grep -q '^> \*\*Warning:\*\* The map and the log barely match' "$T/unrel.md" &&
@@ -154,6 +156,17 @@ expect_rc "diff --strict-mapping: unrelated map is bad data" 3 "$AB" diff \
     "$D/logs/pm4py_running-example.xes" --model "$D/models/pm4py_receipt.bpmn" --strict-mapping \
     --json "$T/unrel.json"
 [ -e "$T/unrel.json" ] && bad "--strict-mapping wrote a report" || ok "--strict-mapping wrote no report"
+# The coverage is checked before the alignments and the gap: a malformed
+# accept file, which the gap would reject, is never read.
+printf 'not a rule\n' >"$T/bad.accept"
+expect_rc "diff --strict-mapping stops before the run" 3 "$AB" diff \
+    "$D/logs/pm4py_running-example.xes" --model "$D/models/pm4py_receipt.bpmn" --strict-mapping \
+    --accept "$T/bad.accept" --json "$T/unrel.json"
+expect_err "--strict-mapping: says why" "--strict-mapping: no report written"
+grep -q "bad.accept" "$T/err" && bad "--strict-mapping read the accept file" ||
+    ok "--strict-mapping: the run did not start"
+[ "$(grep -c 'barely match' "$T/err")" = 1 ] && ok "mapping warning given once" ||
+    bad "mapping warning not given exactly once"
 expect_rc "diff --strict-mapping: its own map passes" 0 "$AB" diff \
     "$D/logs/pm4py_running-example.xes" --model "$D/models/pm4py_running-example.bpmn" \
     --strict-mapping --json "$T/own.json"

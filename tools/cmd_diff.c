@@ -61,7 +61,8 @@ static const char help[] =
     "                          segregation-of-duties violation, an undocumented hand-off)\n"
     "  --strict-mapping        fail (exit 3, no report) when the mapping joins less than\n"
     "                          half of the log's events or of the map's tasks; without it\n"
-    "                          that is a warning on stderr and in the report's headline\n"
+    "                          that is a warning on stderr and in the report's headline;\n"
+    "                          either comes before the alignments start\n"
     "  --no-ambiguity-check    skip the search for second optimal alignments (R1); the\n"
     "                          report then says the share of ambiguous cases was not\n"
     "                          computed\n";
@@ -391,6 +392,25 @@ int cmd_diff(int argc, char **argv)
     for (uint32_t i = 0; i < ab_bpmn_map_warning_count(map) && !cli_quiet; i++) {
         fprintf(stderr, "asbuilt: warning: %s\n", ab_bpmn_map_warning(map, i));
     }
+    /* A map of another process, or a --map forgotten, shows before the
+     * alignments: on a large log the user need not wait for the run to
+     * learn it, and --strict-mapping stops here. */
+    char mapping_warning[512];
+    ab_gap_rate cov_events, cov_tasks;
+    st = ab_gap_mapping_coverage(log, relabelled, map, &cov_events, &cov_tasks, mapping_warning,
+                                 sizeof(mapping_warning));
+    if (st != AB_OK) {
+        rc = cli_report_status(st, NULL);
+        goto done;
+    }
+    if (mapping_warning[0] != '\0') {
+        fprintf(stderr, "asbuilt diff: warning: %s\n", mapping_warning);
+        if (strict_mapping) {
+            fprintf(stderr, "asbuilt diff: --strict-mapping: no report written\n");
+            rc = EXIT_DATA;
+            goto done;
+        }
+    }
     ab_net_set_model_memory(relabelled, model_memory);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned nthreads = threads > 0 ? (unsigned)threads : cores > 0 ? (unsigned)cores : 1;
@@ -439,16 +459,7 @@ int cmd_diff(int argc, char **argv)
         rc = st == AB_EINVAL ? EXIT_IO : rc;
         goto done;
     }
-    const ab_gap_summary *sum = ab_gap_get_summary(gap);
-    if (sum->mapping_warning != NULL) {
-        cli_progress_clear();
-        fprintf(stderr, "asbuilt diff: warning: %s\n", sum->mapping_warning);
-        if (strict_mapping) {
-            fprintf(stderr, "asbuilt diff: --strict-mapping: no report written\n");
-            rc = EXIT_DATA;
-            goto done;
-        }
-    }
+    /* The mapping's warning, the report's too, was given before the alignments. */
     /* Writing: each report rendered, then staged, then the set renamed. */
     st = AB_OK;
     cli_progress_update("writing reports", 0, 9);

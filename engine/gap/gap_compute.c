@@ -269,16 +269,21 @@ static int hash_inputs(ab_gap *g, ab_error *err)
     return AB_OK;
 }
 
-/* How much of the log and of the map the mapping joins (the headline warns
+/*
+ * How much of the log and of the map the mapping joins (the headline warns
  * when either is under one half: a map of another process, or a --map file
- * that is missing). */
-static int mapping_coverage(ab_gap *g)
+ * that is missing): K activities with their names and events, and per net
+ * label (label_count of them) its activity or AB_CONFORM_NONE. warn gets
+ * the warning, or "" when the two match well enough.
+ */
+static void coverage(const char *const *names, const uint64_t *act_events, uint32_t K,
+                     const uint32_t *label_act, uint32_t label_count, const ab_bpmn_mapping *m,
+                     ab_gap_rate *ev_out, ab_gap_rate *tasks_out, char *warn, size_t cap)
 {
-    const ab_bpmn_mapping *m = g->opts.mapping;
     uint64_t events = 0, mapped = 0, tasks = 0, tasks_mapped = 0;
-    for (uint32_t a = 0; a < g->activity_count; a++) {
-        uint64_t n = g->hdr.activity_events[a];
-        const char *name = g->hdr.activity_names[a];
+    for (uint32_t a = 0; a < K; a++) {
+        uint64_t n = act_events[a];
+        const char *name = names[a];
         int known = 0;
         if (m != NULL) {
             /* The unmapped activities are in byte order: a binary search, so
@@ -310,31 +315,74 @@ static int mapping_coverage(ab_gap *g)
         tasks = tasks_mapped + ab_bpmn_map_unmapped_task_count(m);
     } else {
         /* Without the mapping object the net's labels are the log's names. */
-        tasks = g->label_count;
-        for (uint32_t l = 0; l < g->label_count; l++) {
-            if (g->label_act[l] != AB_CONFORM_NONE) {
+        tasks = label_count;
+        for (uint32_t l = 0; l < label_count; l++) {
+            if (label_act[l] != AB_CONFORM_NONE) {
                 tasks_mapped++;
-                mapped += g->hdr.activity_events[g->label_act[l]];
+                mapped += act_events[label_act[l]];
             }
         }
     }
-    g->summary.mapped_events = ab__gap_rate(mapped, events);
-    g->summary.mapped_tasks = ab__gap_rate(tasks_mapped, tasks);
+    *ev_out = ab__gap_rate(mapped, events);
+    *tasks_out = ab__gap_rate(tasks_mapped, tasks);
+    warn[0] = '\0';
     if ((events == 0 || 2 * mapped >= events) && (tasks == 0 || 2 * tasks_mapped >= tasks)) {
-        return AB_OK;
+        return;
     }
-    char pe[32], pt[32], buf[512];
-    ab__gap_fmt_pct(g->summary.mapped_events.rate, pe, sizeof(pe));
-    ab__gap_fmt_pct(g->summary.mapped_tasks.rate, pt, sizeof(pt));
-    snprintf(buf, sizeof(buf),
+    char pe[32], pt[32];
+    ab__gap_fmt_pct(ev_out->rate, pe, sizeof(pe));
+    ab__gap_fmt_pct(tasks_out->rate, pt, sizeof(pt));
+    snprintf(warn, cap,
              "The map and the log barely match: %s%% of the log's events (%llu of %llu) have an "
              "activity that a task of the map names, and %s%% of the map's tasks (%llu of %llu) "
              "match an activity. These numbers may compare the log with another process: check "
              "the label mapping (--map) and that this map documents this log.",
              pe, (unsigned long long)mapped, (unsigned long long)events, pt,
              (unsigned long long)tasks_mapped, (unsigned long long)tasks);
+}
+
+static int mapping_coverage(ab_gap *g)
+{
+    char buf[512];
+    coverage(g->hdr.activity_names, g->hdr.activity_events, g->activity_count, g->label_act,
+             g->label_count, g->opts.mapping, &g->summary.mapped_events, &g->summary.mapped_tasks,
+             buf, sizeof(buf));
+    if (buf[0] == '\0') {
+        return AB_OK;
+    }
     g->summary.mapping_warning = ab__arena_strndup(&g->arena, buf, strlen(buf));
     return g->summary.mapping_warning != NULL ? AB_OK : AB_ENOMEM;
+}
+
+int ab_gap_mapping_coverage(const ab_log *log, const ab_net *net, const ab_bpmn_mapping *mapping,
+                            ab_gap_rate *events, ab_gap_rate *tasks, char *warning, size_t cap)
+{
+    if (log == NULL || net == NULL || events == NULL || tasks == NULL || warning == NULL ||
+        cap == 0) {
+        return AB_EINVAL;
+    }
+    uint32_t K = ab_log_activity_count(log), L = ab_net_label_count(net);
+    const char **names = malloc(sizeof(char *) * ((size_t)K + 1));
+    uint64_t *ev = malloc(sizeof(uint64_t) * ((size_t)K + 1));
+    uint32_t *label_act = malloc(sizeof(uint32_t) * ((size_t)L + 1));
+    int rc = names != NULL && ev != NULL && label_act != NULL ? AB_OK : AB_ENOMEM;
+    if (rc == AB_OK) {
+        for (uint32_t a = 0; a < K; a++) {
+            names[a] = ab_log_activity_name(log, a);
+            ev[a] = ab_log_activity_events(log, a);
+        }
+        for (uint32_t l = 0; l < L; l++) {
+            const char *name = ab_net_label(net, l);
+            uint32_t a;
+            label_act[l] =
+                ab_log_activity_find(log, name, strlen(name), &a) == AB_OK ? a : AB_CONFORM_NONE;
+        }
+        coverage(names, ev, K, label_act, L, mapping, events, tasks, warning, cap);
+    }
+    free(names);
+    free(ev);
+    free(label_act);
+    return rc;
 }
 
 static int cmp_u32(const void *a, const void *b)

@@ -214,6 +214,18 @@ typedef struct ab_gap_rate {
     double hi;
 } ab_gap_rate;
 
+/**
+ * How much of the log and of the map a label mapping joins, as ab_gap_compute
+ * reports it (the summary's mapped_events, mapped_tasks and mapping_warning),
+ * before any alignment: a caller can warn, or stop, early. net is the map
+ * relabelled with mapping (NULL: its labels are the log's names). warning
+ * gets the text of the warning, or "" when the two match well enough (at
+ * most cap bytes; 512 hold it). AB_OK, AB_EINVAL, AB_ENOMEM.
+ */
+AB_API int ab_gap_mapping_coverage(const ab_log *log, const ab_net *net,
+                                   const ab_bpmn_mapping *mapping, ab_gap_rate *events,
+                                   ab_gap_rate *tasks, char *warning, size_t cap);
+
 /** Why a time impact has no number. */
 typedef enum ab_gap_time_status {
     AB_GAP_TIME_OK = 0,         /**< Measured. */
