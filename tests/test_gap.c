@@ -1911,18 +1911,14 @@ static const ab_time *split_starts(const void *src, uint32_t c)
     return ab_conform_case_starts(src, c);
 }
 
-static const char *split_case_id(const void *log, uint32_t c)
-{
-    return ab_log_case_id(log, c);
-}
-
 /* The activities under other ids: a renumbered copy of the variants
  * (their instances and moves) and the header that goes with it, the ids
  * reversed, as a driver whose activity table is not the log's gives them. */
 typedef struct renumbered {
     ab_conform_variant *vars;
-    const char **names;
-    uint64_t *events;
+    const char **names, **log_names;
+    uint64_t *events, *log_events;
+    uint32_t *sorted;
 } renumbered;
 
 static void renumber(run *r, uint32_t V, const ab_conform_variant **vars, renumbered *out,
@@ -1931,12 +1927,22 @@ static void renumber(run *r, uint32_t V, const ab_conform_variant **vars, renumb
     uint32_t K = ab_log_activity_count(r->log);
     out->vars = calloc((size_t)V + 1, sizeof(ab_conform_variant));
     out->names = calloc((size_t)K + 1, sizeof(char *));
+    out->log_names = calloc((size_t)K + 1, sizeof(char *));
     out->events = calloc((size_t)K + 1, sizeof(uint64_t));
-    assert_true(out->vars != NULL && out->names != NULL && out->events != NULL);
+    out->log_events = calloc((size_t)K + 1, sizeof(uint64_t));
+    out->sorted = calloc((size_t)K + 1, sizeof(uint32_t));
+    assert_true(out->vars != NULL && out->names != NULL && out->log_names != NULL &&
+                out->events != NULL && out->log_events != NULL && out->sorted != NULL);
+    /* The log's header, then its activities under the reversed ids. */
+    ab__gap_header_of_log(r->log, out->log_names, out->log_events, h);
     for (uint32_t a = 0; a < K; a++) {
-        out->names[K - 1 - a] = ab_log_activity_name(r->log, a);
-        out->events[K - 1 - a] = ab_log_activity_events(r->log, a);
+        out->names[K - 1 - a] = out->log_names[a];
+        out->events[K - 1 - a] = out->log_events[a];
+        out->sorted[a] = K - 1 - h->activity_sorted[a];
     }
+    h->activity_names = out->names;
+    h->activity_events = out->events;
+    h->activity_sorted = out->sorted;
     for (uint32_t v = 0; v < V; v++) {
         ab_conform_variant *x = &out->vars[v];
         *x = *vars[v];
@@ -1956,17 +1962,6 @@ static void renumber(run *r, uint32_t V, const ab_conform_variant **vars, renumb
         x->moves = moves;
         vars[v] = x;
     }
-    memset(h, 0, sizeof(*h));
-    h->activity_count = K;
-    h->activity_names = out->names;
-    h->activity_events = out->events;
-    h->case_count = ab_log_case_count(r->log);
-    h->event_count = ab_log_event_count(r->log);
-    h->variant_count = ab_log_variant_count(r->log);
-    h->has_timestamps = ab_log_has_timestamps(r->log);
-    h->data_quality = *ab_log_data_quality(r->log);
-    h->case_id = split_case_id;
-    h->case_src = r->log;
 }
 
 static void renumbered_free(renumbered *x, uint32_t V)
@@ -1977,7 +1972,10 @@ static void renumbered_free(renumbered *x, uint32_t V)
     }
     free(x->vars);
     free(x->names);
+    free(x->log_names);
     free(x->events);
+    free(x->log_events);
+    free(x->sorted);
 }
 
 /* The JSON and the case lines of r's gap with the cases dealt at random

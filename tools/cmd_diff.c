@@ -196,23 +196,31 @@ static int next_case_lines(void *payload, ab_buf *out, int *done, ab_error *err)
     return st;
 }
 
+/* A report to write: its path (NULL: not asked for), and its bytes, or
+ * the writer that makes them piece by piece. */
+typedef struct report_out {
+    const char *path;
+    const ab_buf *buf;
+    ab_output_writer writer;
+    void *payload;
+} report_out;
+
 /*
  * Writes the reports asked for as one set (all replaced, or none: see
- * ab_output_set), showing the progress; paths[k] NULL: none. Output
- * lines_at takes its data from cases, piece by piece. Returns an exit code.
+ * ab_output_set), showing the progress. Returns an exit code.
  */
-static int write_reports(const char *const *paths, const ab_buf *const *bufs, int n, int lines_at,
-                         case_lines *cases)
+static int write_reports(const report_out *outs, int n)
 {
     ab_error err;
     ab_error_clear(&err);
     ab_output_set *set = NULL;
     int st = ab_output_set_create(&set, &err);
     for (int k = 0; k < n && st == AB_OK; k++) {
-        if (paths[k] != NULL && k == lines_at && cases != NULL) {
-            st = ab_output_set_add_writer(set, paths[k], next_case_lines, cases, &err);
-        } else if (paths[k] != NULL) {
-            st = ab_output_set_add(set, paths[k], bufs[k]->ptr, bufs[k]->len, &err);
+        const report_out *o = &outs[k];
+        if (o->path != NULL && o->writer != NULL) {
+            st = ab_output_set_add_writer(set, o->path, o->writer, o->payload, &err);
+        } else if (o->path != NULL) {
+            st = ab_output_set_add(set, o->path, o->buf->ptr, o->buf->len, &err);
         }
         cli_progress_update("writing reports", (uint64_t)n + k + 1, (uint64_t)n * 2 + 1);
     }
@@ -249,7 +257,7 @@ int cmd_diff(int argc, char **argv)
     ab_bpmn_mapping *map = NULL;
     ab_conform *conf = NULL;
     ab_gap *gap = NULL;
-    ab_buf jbuf = AB_BUF_INIT, mbuf = AB_BUF_INIT, cbuf = AB_BUF_INIT, tbuf = AB_BUF_INIT;
+    ab_buf jbuf = AB_BUF_INIT, mbuf = AB_BUF_INIT, tbuf = AB_BUF_INIT;
     ab_buf hbuf = AB_BUF_INIT;
     cli_hash log_hash = {0};
     if (logs == NULL || models == NULL || libs == NULL) {
@@ -459,7 +467,6 @@ int cmd_diff(int argc, char **argv)
         rc = st == AB_EINVAL ? EXIT_IO : rc;
         goto done;
     }
-    /* The mapping's warning, the report's too, was given before the alignments. */
     /* Writing: each report rendered, then staged, then the set renamed. */
     st = AB_OK;
     cli_progress_update("writing reports", 0, 9);
@@ -485,8 +492,11 @@ int cmd_diff(int argc, char **argv)
         rc = cli_report_status(st, &err);
         goto done;
     }
-    const ab_buf *const report_bufs[] = {&jbuf, &mbuf, &hbuf, &cbuf};
-    rc = write_reports(report_paths, report_bufs, 4, 3, &lines);
+    const report_out outs[] = {{json_path, &jbuf, NULL, NULL},
+                               {md_path, &mbuf, NULL, NULL},
+                               {html_path, &hbuf, NULL, NULL},
+                               {cases_path, NULL, next_case_lines, &lines}};
+    rc = write_reports(outs, 4);
     cli_progress_clear();
     if (rc != EXIT_OK) {
         goto done;
@@ -525,7 +535,6 @@ done:
     cli_hash_finish(&log_hash);
     ab_buf_dispose(&jbuf);
     ab_buf_dispose(&mbuf);
-    ab_buf_dispose(&cbuf);
     ab_buf_dispose(&tbuf);
     ab_buf_dispose(&hbuf);
     ab_gap_destroy(gap);

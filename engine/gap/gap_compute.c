@@ -38,51 +38,41 @@ static const char *log_case_id(const void *log, uint32_t c)
     return ab_log_case_id(log, c);
 }
 
-static int cmp_act_name(const void *a, const void *b, void *arg)
+void ab__gap_header_of_log(const ab_log *log, const char **names, uint64_t *events,
+                           ab__gap_header *h)
 {
-    const char *const *names = arg;
-    return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
+    memset(h, 0, sizeof(*h));
+    h->activity_count = ab_log_activity_count(log);
+    for (uint32_t a = 0; a < h->activity_count; a++) {
+        names[a] = ab_log_activity_name(log, a);
+        events[a] = ab_log_activity_events(log, a);
+    }
+    h->activity_names = names;
+    h->activity_events = events;
+    h->activity_sorted = ab_log_activity_sorted(log);
+    h->case_count = ab_log_case_count(log);
+    h->event_count = ab_log_event_count(log);
+    h->variant_count = ab_log_variant_count(log);
+    h->has_timestamps = ab_log_has_timestamps(log);
+    h->data_quality = *ab_log_data_quality(log);
+    h->case_id = log_case_id;
+    h->case_src = log;
 }
 
-/* Copies the header (from the log when the view gives none) and sorts the
- * activities by name. */
-static int copy_header(ab_gap *g, const ab__gap_view *view)
+/* The view's header, or the log's when it gives none. */
+static int take_header(ab_gap *g, const ab__gap_view *view)
 {
-    const ab__gap_header *h = &view->header;
-    ab__gap_header from_log;
-    if (h->activity_names == NULL) {
-        const ab_log *log = view->log;
-        memset(&from_log, 0, sizeof(from_log));
-        from_log.activity_count = ab_log_activity_count(log);
-        from_log.case_count = ab_log_case_count(log);
-        from_log.event_count = ab_log_event_count(log);
-        from_log.variant_count = ab_log_variant_count(log);
-        from_log.has_timestamps = ab_log_has_timestamps(log);
-        from_log.data_quality = *ab_log_data_quality(log);
-        from_log.case_id = log_case_id;
-        from_log.case_src = log;
-        h = &from_log;
+    if (view->header.activity_names != NULL) {
+        g->hdr = view->header;
+        return AB_OK;
     }
-    uint32_t K = h->activity_count;
-    g->hdr = *h;
-    char **names = ab__arena_alloc(&g->arena, sizeof(char *) * ((size_t)K + 1));
-    uint64_t *events = ab__arena_alloc(&g->arena, sizeof(uint64_t) * ((size_t)K + 1));
-    g->act_sorted = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)K + 1));
-    if (names == NULL || events == NULL || g->act_sorted == NULL) {
+    size_t K = ab_log_activity_count(view->log);
+    const char **names = ab__arena_alloc(&g->arena, sizeof(char *) * (K + 1));
+    uint64_t *events = ab__arena_alloc(&g->arena, sizeof(uint64_t) * (K + 1));
+    if (names == NULL || events == NULL) {
         return AB_ENOMEM;
     }
-    for (uint32_t a = 0; a < K; a++) {
-        const char *name =
-            h == &from_log ? ab_log_activity_name(view->log, a) : h->activity_names[a];
-        events[a] = h == &from_log ? ab_log_activity_events(view->log, a) : h->activity_events[a];
-        if ((names[a] = ab__arena_strndup(&g->arena, name, strlen(name))) == NULL) {
-            return AB_ENOMEM;
-        }
-        g->act_sorted[a] = a;
-    }
-    g->hdr.activity_names = (const char *const *)names;
-    g->hdr.activity_events = events;
-    ab__sort_r(g->act_sorted, K, sizeof(uint32_t), cmp_act_name, names);
+    ab__gap_header_of_log(view->log, names, events, &g->hdr);
     return AB_OK;
 }
 
@@ -958,7 +948,7 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     g->label_count = ab_net_label_count(g->net);
     g->variant_count = view->variant_count;
     AB_TRY(copy_options(g, opts));
-    AB_TRY(copy_header(g, view));
+    AB_TRY(take_header(g, view));
     g->activity_count = g->hdr.activity_count;
     g->case_count = g->hdr.case_count;
     g->variants = ab__malloc(ctx, sizeof(*g->variants) * ((size_t)g->variant_count + 1));
@@ -1082,7 +1072,6 @@ void ab_gap_destroy(ab_gap *g)
     ab__free(ctx, g->variant_acts);
     ab__free(ctx, g->variant_act_count);
     ab__free(ctx, g->variants);
-    ab__free(ctx, g->act_sorted);
     ab__free(ctx, g->variant_open);
     ab__free(ctx, g->act_label);
     ab__free(ctx, g->label_act);

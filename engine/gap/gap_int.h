@@ -30,14 +30,15 @@ typedef struct ab__gap_share {
  * What the report says of the log beyond its cases' steps: its activities
  * under the ids the variants use (names, events), its counts, whether it
  * has timestamps, its data quality, and a case's id (for the examples and
- * the case lines). ab_gap_compute takes it from the log; a driver whose
- * cases are elsewhere gives its own. The gap copies it, except case_src,
- * which must outlive the gap.
+ * the case lines). ab_gap_compute takes it from the log
+ * (ab__gap_header_of_log); a driver whose cases are elsewhere gives its
+ * own. What it points to must outlive the gap, as the log must.
  */
 typedef struct ab__gap_header {
     uint32_t activity_count;
     const char *const *activity_names; /* Per activity id; NULL: take all this from log. */
     const uint64_t *activity_events;   /* Per activity id. */
+    const uint32_t *activity_sorted;   /* The ids in byte order of the names. */
     uint32_t case_count;
     uint64_t event_count;
     uint32_t variant_count; /* Distinct activity sequences, as stats counts them. */
@@ -445,11 +446,10 @@ typedef struct ab__gap_entry {
 
 struct ab_gap {
     ab_ctx *ctx;
-    ab__arena arena;      /* Strings and everything sized once. */
-    ab__strtab names;     /* Interned texts: end strata, skipped lists. */
-    const ab_log *log;    /* The cases, for the local shares and who did the work. */
-    ab__gap_header hdr;   /* The rest of what the report says of the log (arena copies). */
-    uint32_t *act_sorted; /* Activity ids in byte order of their names. */
+    ab__arena arena;    /* Strings and everything sized once. */
+    ab__strtab names;   /* Interned texts: end strata, skipped lists. */
+    const ab_log *log;  /* The cases, for the local shares and who did the work. */
+    ab__gap_header hdr; /* The rest of what the report says of the log. */
     const ab_net *net;
     ab_gap_options opts; /* Strings point into the arena. */
     char *controls_text;
@@ -554,6 +554,10 @@ int ab__gap_statements(ab_gap *g);
 
 /* A case's id, as the header gives it. */
 const char *ab__gap_case_id(const ab_gap *g, uint32_t c);
+/* The header of log as it is, its activities' names and events put into
+ * names[] and events[] (one per activity; they must outlive the gap). */
+void ab__gap_header_of_log(const ab_log *log, const char **names, uint64_t *events,
+                           ab__gap_header *h);
 
 /* The name of a label / activity / either side of a move. */
 const char *ab__gap_label_name(const ab_gap *g, uint32_t label);

@@ -448,7 +448,7 @@ static void inputs(ab__gw *w, const ab_gap *g)
     ab__gw_puts(w, "],\n      \"unmapped_activities\": [");
     {
         /* By definition (R2) the undocumented activities, in byte order. */
-        const uint32_t *sorted = g->act_sorted;
+        const uint32_t *sorted = g->hdr.activity_sorted;
         uint32_t k = 0;
         for (uint32_t i = 0; i < g->activity_count; i++) {
             uint32_t a = sorted[i];

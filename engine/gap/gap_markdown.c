@@ -266,7 +266,7 @@ static void appendix(ab__gw *w, const ab_gap *g)
     }
     ab__gw_puts(w, k ? ".\n" : "none.\n");
     ab__gw_puts(w, "\nLog activities the map does not document (undocumented by definition): ");
-    const uint32_t *sorted = g->act_sorted;
+    const uint32_t *sorted = g->hdr.activity_sorted;
     k = 0;
     for (uint32_t i = 0; i < g->activity_count; i++) {
         if (!g->documented[sorted[i]]) {

@@ -20,7 +20,6 @@ typedef struct lay {
     uint64_t *cslot;       /* Per group + 1: its first case's slot (the next group's
                               first is its end). */
     uint64_t *islot;       /* Per group: its first instance's slot. */
-    int64_t *ct;           /* Per case slot: cycle time or INT64_MIN. */
     ab_time *first, *last; /* Per case slot: the case's first and last times. */
     ab_time *times;        /* Per instance slot: the completion time. */
 } lay;
@@ -30,14 +29,21 @@ struct ab__gap_share_state {
     ab__gap_share_input in;
     /* Per position in the share: */
     uint32_t *group;       /* The case's variant, then (from smallest) its group. */
-    int64_t *ct;           /* Cycle time (us), or INT64_MIN. */
-    ab_time *first, *last; /* First and last times, or AB_TIME_NONE. */
+    ab_time *first, *last; /* First and last times, or AB_TIME_NONE (the cycle time
+                              is cycle_time() of them). */
     uint8_t *open;         /* Possibly open (R0). */
     int64_t *sorted;       /* The cycle times, ascending, from times to open. */
     uint64_t sorted_n;
-    lay lay; /* Between lay_out and unlay. */
-    int laid;
+    lay lay; /* Between lay_out and unlay (lay.cslot set). */
 };
+
+/* A case's cycle time from its first and last times (us), INT64_MIN
+ * without one. */
+static int64_t cycle_time(ab_time first, ab_time last)
+{
+    return first != AB_TIME_NONE && last != AB_TIME_NONE && last >= first ? last - first
+                                                                          : INT64_MIN;
+}
 
 static uint32_t case_at(const ab__gap_share_state *st, uint32_t i)
 {
@@ -57,11 +63,10 @@ int ab__gap_share_create(ab__gap_share_state **out, ab_ctx *ctx, const ab__gap_s
     st->group = in->variant_of;
     st->in.variant_of = NULL;
     size_t n = (size_t)in->count + 1;
-    st->ct = ab__malloc(ctx, sizeof(int64_t) * n);
     st->first = ab__malloc(ctx, sizeof(ab_time) * n);
     st->last = ab__malloc(ctx, sizeof(ab_time) * n);
     st->open = ab__calloc(ctx, n, 1);
-    if (st->ct == NULL || st->first == NULL || st->last == NULL || st->open == NULL) {
+    if (st->first == NULL || st->last == NULL || st->open == NULL) {
         ab__gap_share_destroy(st);
         return AB_ENOMEM;
     }
@@ -74,12 +79,10 @@ void ab__gap_share_unlay(ab__gap_share_state *st)
     lay *L = &st->lay;
     ab__free(st->ctx, L->cslot);
     ab__free(st->ctx, L->islot);
-    ab__free(st->ctx, L->ct);
     ab__free(st->ctx, L->first);
     ab__free(st->ctx, L->last);
     ab__free(st->ctx, L->times);
     memset(L, 0, sizeof(*L));
-    st->laid = 0;
 }
 
 void ab__gap_share_destroy(ab__gap_share_state *st)
@@ -90,7 +93,6 @@ void ab__gap_share_destroy(ab__gap_share_state *st)
     ab_ctx *ctx = st->ctx;
     ab__gap_share_unlay(st);
     ab__free(ctx, st->group);
-    ab__free(ctx, st->ct);
     ab__free(ctx, st->first);
     ab__free(ctx, st->last);
     ab__free(ctx, st->open);
@@ -105,7 +107,7 @@ uint32_t ab__gap_share_group_at(const ab__gap_share_state *st, uint32_t i)
 
 int64_t ab__gap_share_ct_at(const ab__gap_share_state *st, uint32_t i)
 {
-    return st->ct[i];
+    return cycle_time(st->first[i], st->last[i]);
 }
 
 int ab__gap_share_open_at(const ab__gap_share_state *st, uint32_t i)
@@ -113,8 +115,8 @@ int ab__gap_share_open_at(const ab__gap_share_state *st, uint32_t i)
     return st->open[i];
 }
 
-/* A case's first time (its first start, else first completion), last
- * completion and cycle time (INT64_MIN without one), into position at. */
+/* A case's first time (its first start, else first completion) and last
+ * completion, into position at. */
 static void case_time(ab__gap_share_state *st, const ab_time *ts, uint32_t at)
 {
     uint32_t n = 0, c = case_at(st, at);
@@ -133,8 +135,6 @@ static void case_time(ab__gap_share_state *st, const ab_time *ts, uint32_t at)
     }
     st->first[at] = first;
     st->last[at] = last;
-    st->ct[at] =
-        first != AB_TIME_NONE && last != AB_TIME_NONE && last >= first ? last - first : INT64_MIN;
 }
 
 int ab__gap_share_times(ab__gap_share_state *st, ab_time *log_last, uint64_t *with_ct,
@@ -156,9 +156,10 @@ int ab__gap_share_times(ab__gap_share_state *st, ab_time *log_last, uint64_t *wi
         if (last != AB_TIME_NONE && (*log_last == AB_TIME_NONE || last > *log_last)) {
             *log_last = last;
         }
-        if (st->ct[i] != INT64_MIN) {
-            v[k++] = st->ct[i];
-            *max_ct = st->ct[i] > *max_ct ? st->ct[i] : *max_ct;
+        int64_t ct = cycle_time(st->first[i], last);
+        if (ct != INT64_MIN) {
+            v[k++] = ct;
+            *max_ct = ct > *max_ct ? ct : *max_ct;
         }
     }
     ab__sort_i64(v, k, tmp);
@@ -248,7 +249,7 @@ void ab__gap_share_valid(const ab__gap_share_state *st, const uint8_t *group_ope
 {
     for (uint32_t i = 0; i < st->in.count; i++) {
         uint32_t gi = st->group[i];
-        valid[gi] += !group_open[gi] && st->ct[i] != INT64_MIN;
+        valid[gi] += !group_open[gi] && cycle_time(st->first[i], st->last[i]) != INT64_MIN;
     }
 }
 
@@ -277,12 +278,11 @@ int ab__gap_share_lay_out(ab__gap_share_state *st, const uint32_t *valid, const 
         L->cslot[gi + 1] += L->cslot[gi];
     }
     uint64_t nc = L->cslot[G];
-    L->ct = ab__malloc(ctx, sizeof(int64_t) * (nc + 1));
     L->first = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
     L->last = ab__malloc(ctx, sizeof(ab_time) * (nc + 1));
     L->times = ab__malloc(ctx, sizeof(ab_time) * (ni + 1));
     uint64_t *fill = ab__calloc(ctx, (size_t)G + 1, sizeof(uint64_t));
-    if (L->ct == NULL || L->first == NULL || L->last == NULL || L->times == NULL || fill == NULL) {
+    if (L->first == NULL || L->last == NULL || L->times == NULL || fill == NULL) {
         ab__free(ctx, fill);
         ab__gap_share_unlay(st);
         return AB_ENOMEM;
@@ -296,7 +296,6 @@ int ab__gap_share_lay_out(ab__gap_share_state *st, const uint32_t *valid, const 
         uint32_t len = group_len[gi];
         uint64_t at = fill[gi]++;
         uint64_t slot = L->cslot[gi] + at;
-        L->ct[slot] = st->ct[i];
         L->first[slot] = st->first[i];
         L->last[slot] = st->last[i];
         const uint64_t *ev = st->in.case_events(st->in.src, case_at(st, i), &k);
@@ -306,7 +305,6 @@ int ab__gap_share_lay_out(ab__gap_share_state *st, const uint32_t *valid, const 
         }
     }
     ab__free(ctx, fill);
-    st->laid = 1;
     return AB_OK;
 }
 
@@ -314,12 +312,12 @@ void ab__gap_share_values(const ab__gap_share_state *st, const ab__gap_span *spa
                           const uint32_t *group_len, int64_t *v, uint32_t *n)
 {
     const lay *L = &st->lay;
-    for (size_t q = 0; q < count && st->laid; q++) {
+    for (size_t q = 0; q < count && L->cslot != NULL; q++) {
         const ab__gap_span *sp = &spans[q];
         uint32_t len = group_len[sp->group];
         uint64_t cs = L->cslot[sp->group], ce = L->cslot[sp->group + 1];
         for (uint64_t k = 0; k < ce - cs; k++) {
-            if (L->ct[cs + k] == INT64_MIN) {
+            if (cycle_time(L->first[cs + k], L->last[cs + k]) == INT64_MIN) {
                 continue;
             }
             const ab_time *t = L->times + L->islot[sp->group] + k * len;
@@ -340,8 +338,9 @@ void ab__gap_share_cts(const ab__gap_share_state *st, const uint8_t *in_group, i
                        uint32_t *n)
 {
     for (uint32_t i = 0; i < st->in.count; i++) {
-        if (in_group[st->group[i]] && st->ct[i] != INT64_MIN) {
-            v[(*n)++] = st->ct[i];
+        int64_t ct = cycle_time(st->first[i], st->last[i]);
+        if (in_group[st->group[i]] && ct != INT64_MIN) {
+            v[(*n)++] = ct;
         }
     }
 }
@@ -354,7 +353,7 @@ typedef struct local {
     ab__gap_share_state **sh;    /* Per share. */
     uint32_t *share_of, *pos_of; /* Per case: its share and position there (NULL
                                     with one share: share 0, position = case). */
-    uint32_t *group_len;         /* Per group: its variant's length (after smallest). */
+    uint32_t *group_len;         /* Per group: its variant's length (from lay_out to unlay). */
 } local;
 
 uint32_t ab__gap_share_count(const ab_gap *g)
@@ -447,17 +446,11 @@ static int local_smallest(void *payload, const uint32_t *group_of, int exclude,
     for (size_t i = 0; i < cells; i++) {
         out[i] = UINT32_MAX;
     }
-    /* The groups are made: the shares lay out their times by them. */
-    p->group_len = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)group_count + 1));
     /* Each share keeps its own smallest and they merge, as shares in other
      * processes would: the smallest of a union are among the parts'. */
     uint32_t *mine = ab__malloc(g->ctx, sizeof(uint32_t) * (cells + 1));
-    if (mine == NULL || p->group_len == NULL) {
-        ab__free(g->ctx, mine);
+    if (mine == NULL) {
         return AB_ENOMEM;
-    }
-    for (uint32_t gi = 0; gi < group_count; gi++) {
-        p->group_len[gi] = g->groups[gi].v->length;
     }
     for (uint32_t s = 0; s < p->count; s++) {
         for (size_t i = 0; i < cells; i++) {
@@ -513,11 +506,22 @@ static void local_unlay(void *payload)
     for (uint32_t s = 0; s < p->count; s++) {
         ab__gap_share_unlay(p->sh[s]);
     }
+    ab__free(p->g->ctx, p->group_len);
+    p->group_len = NULL;
 }
 
 static int local_lay_out(void *payload, const uint32_t *valid)
 {
     local *p = payload;
+    ab_gap *g = p->g;
+    local_unlay(p);
+    p->group_len = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)g->group_count + 1));
+    if (p->group_len == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t gi = 0; gi < g->group_count; gi++) {
+        p->group_len[gi] = g->groups[gi].v->length;
+    }
     for (uint32_t s = 0; s < p->count; s++) {
         int rc = ab__gap_share_lay_out(p->sh[s], valid, p->group_len, p->g->group_count);
         if (rc != AB_OK) {

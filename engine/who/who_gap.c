@@ -1450,9 +1450,8 @@ typedef struct ho_work {
     const uint32_t *ord; /* Hand-offs by anchor. */
     uint32_t lo, hi;     /* This thread's share of ord. */
     int64_t *x, *y, *rm, *tmp, *cand_all, *cand_conf;
-    uint8_t *ghas;             /* Per group: its variant contains the current anchor. */
-    uint8_t *in_all, *in_conf; /* Per group: in the stratum (closed, with the anchor), and
-                                  conforming too. */
+    uint8_t *in_all, *in_conf; /* Per group: in the stratum (closed, its variant has the
+                                  current anchor), and conforming too. */
     ab__gap_sel sel;
     int ok;
     int rc; /* The first failure of the shares' cts. */
@@ -1474,8 +1473,7 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
          * from the shares, sorted once for the hand-offs of this anchor. */
         for (uint32_t gi = 0; gi < g->group_count; gi++) {
             const ab__gap_group *gr = &g->groups[gi];
-            w->ghas[gi] = (uint8_t)variant_has(g, gr->variant, anchor);
-            w->in_all[gi] = w->ghas[gi] && !gr->open;
+            w->in_all[gi] = !gr->open && variant_has(g, gr->variant, anchor);
             w->in_conf[gi] = w->in_all[gi] && !gr->deviating;
         }
         *n_all = *n_conf = 0;
@@ -1500,11 +1498,11 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
     for (uint64_t q = 0; q < ho->cases; q++) {
         uint32_t c = ho->list[q], gi = ab__gap_case_group(g, c);
         int64_t ct = ab__gap_case_ct(g, c);
-        if (g->groups[gi].open || ct == INT64_MIN || !w->ghas[gi]) {
+        if (!w->in_all[gi] || ct == INT64_MIN) {
             continue;
         }
         w->x[n++] = ct;
-        if (!g->groups[gi].deviating) {
+        if (w->in_conf[gi]) {
             w->rm[r++] = ct;
         }
     }
@@ -1631,11 +1629,10 @@ static int handoff_times(ab_gap *g, who *h)
         x->tmp = ab__malloc(ctx, sizeof(int64_t) * ((n_max > sn ? n_max : sn) + 1));
         x->cand_all = ab__malloc(ctx, sizeof(int64_t) * (sn + 1));
         x->cand_conf = ab__malloc(ctx, sizeof(int64_t) * (sn + 1));
-        x->ghas = ab__malloc(ctx, (size_t)g->group_count * 3 + 1);
-        x->in_all = x->ghas != NULL ? x->ghas + g->group_count : NULL;
-        x->in_conf = x->ghas != NULL ? x->in_all + g->group_count : NULL;
-        x->ok = x->ghas != NULL && x->x != NULL && x->y != NULL && x->rm != NULL &&
-                x->tmp != NULL && x->cand_all != NULL && x->cand_conf != NULL &&
+        x->in_all = ab__malloc(ctx, (size_t)g->group_count + 1);
+        x->in_conf = ab__malloc(ctx, (size_t)g->group_count + 1);
+        x->ok = x->in_all != NULL && x->in_conf != NULL && x->x != NULL && x->y != NULL &&
+                x->rm != NULL && x->tmp != NULL && x->cand_all != NULL && x->cand_conf != NULL &&
                 ab__gap_sel_init(&x->sel, ctx, n_max, sn) == AB_OK;
         if (!x->ok) {
             rc = AB_ENOMEM;
@@ -1683,7 +1680,8 @@ static int handoff_times(ab_gap *g, who *h)
         ab__free(ctx, w[k].tmp);
         ab__free(ctx, w[k].cand_all);
         ab__free(ctx, w[k].cand_conf);
-        ab__free(ctx, w[k].ghas);
+        ab__free(ctx, w[k].in_all);
+        ab__free(ctx, w[k].in_conf);
         ab__gap_sel_finish(&w[k].sel, ctx);
     }
     ab__free(ctx, ord);
