@@ -26,15 +26,18 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "mpi_align.h"
 #include "mpi_comm.h"
 #include "mpi_input.h"
+#include "mpi_order.h"
 #include "mpi_part.h"
 
 static int saved_stderr = -1;
+static int check_order; /* ASBUILT_MPI_CHECK_ORDER=1: see mpi_load_log. */
 
 void mpi_stderr_quiet(void)
 {
@@ -151,6 +154,19 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
 {
     ab_log *owned = NULL;
     int rc = mpi_load_owned(ctx, ro, paths, count, &owned);
+    const char *check = getenv("ASBUILT_MPI_CHECK_ORDER");
+    check_order = rc == EXIT_OK && check != NULL && strcmp(check, "1") == 0;
+    if (check_order) {
+        /* The tests: each case's index found without gathering, which rank 0
+         * checks against the log it merges. */
+        uint32_t *global = NULL;
+        rc = mpi_case_order(owned, &global);
+        if (rc == EXIT_OK) {
+            mpi_phase("case order: every case's index in the whole log");
+            rc = mpi_case_order_send(owned, global);
+        }
+        free(global);
+    }
     return mpi_gather_log(ctx, ro, rc, owned, out);
 }
 
@@ -201,6 +217,9 @@ int mpi_gather_log(ab_ctx *ctx, const ab_read_options *ro, int rc, ab_log *owned
         }
         mpi_phase("merged on rank 0: %u cases, %llu events", ab_log_case_count(*out),
                   (unsigned long long)ab_log_event_count(*out));
+        if (check_order && (rc = mpi_case_order_verify(*out)) != EXIT_OK) {
+            goto done;
+        }
         if (mpi_align_spread) {
             rc = mpi_names_send(*out);
         }

@@ -1,0 +1,31 @@
+/*
+ * tools/mpi_order.h: where each rank's cases stand in the whole log (see
+ * mpi_order.c).
+ */
+#ifndef AB_MPI_ORDER_H
+#define AB_MPI_ORDER_H
+
+#include "asbuilt/asbuilt.h"
+
+/*
+ * Collective: (*global_out)[k] (malloc'ed; NULL when the rank has no case)
+ * gets the index that the k-th case of owned (this rank's whole cases;
+ * NULL: none) has in the log of the whole input, numbered as one process
+ * numbers it: by the time of its first event, then by id in byte order.
+ * No rank holds more than its share of the keys and a bucket of them.
+ * Returns an exit code, the same on every rank (the failure printed).
+ */
+int mpi_case_order(const ab_log *owned, uint32_t **global_out);
+
+/*
+ * A check of mpi_case_order, run when ASBUILT_MPI_CHECK_ORDER=1 (the
+ * tests). mpi_case_order_send, collective: every rank sends rank 0 its
+ * cases' ids with their indices, which rank 0 keeps. Returns an exit code,
+ * the same on every rank. mpi_case_order_verify, on rank 0 alone once it
+ * has merged the whole log: compares them with it and frees them; returns
+ * 0, or 4 with a message on the first difference.
+ */
+int mpi_case_order_send(const ab_log *owned, const uint32_t *global);
+int mpi_case_order_verify(const ab_log *merged);
+
+#endif
