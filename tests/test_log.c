@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "asbuilt/log.h"
+#include "log/log_int.h"
 
 static ab_event_in ev(const char *c, const char *a, ab_time ts, uint64_t line)
 {
@@ -118,6 +119,57 @@ static void test_variant_order(void **state)
     const uint32_t *sorted = ab_log_activity_sorted(log);
     assert_string_equal(ab_log_activity_name(log, sorted[0]), "a");
     assert_int_equal(ab_log_activity_events(log, sorted[0]), 5);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
+/* A share's log widened to a larger log's activities: the union in byte
+ * order, the events and variants under the new ids, the new names with no
+ * events, and the variants in the same order. */
+static void test_add_activities(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_event_in evs[] = {
+        ev("1", "d", 1, 0), ev("1", "b", 2, 0), ev("2", "b", 1, 0), ev("2", "d", 2, 0),
+        ev("3", "d", 1, 0), ev("3", "b", 2, 0), ev("4", "b", 3, 0),
+    };
+    ab_log *log = build(ctx, evs, 7, NULL);
+    char before[4][64], after[64];
+    for (uint32_t c = 0; c < 4; c++) {
+        seq_str(log, c, before[c], sizeof(before[c]));
+    }
+    const char *names[] = {"e", "a", "d", "c", "bb", "a"};
+    assert_int_equal(ab__log_add_activities(log, names, 6), AB_OK);
+    const char *want[] = {"a", "b", "bb", "c", "d", "e"};
+    const uint64_t want_events[] = {0, 4, 0, 0, 3, 0};
+    assert_int_equal(ab_log_activity_count(log), 6);
+    const uint32_t *sorted = ab_log_activity_sorted(log);
+    for (uint32_t a = 0; a < 6; a++) {
+        assert_string_equal(ab_log_activity_name(log, a), want[a]);
+        assert_int_equal(ab_log_activity_events(log, a), want_events[a]);
+        assert_int_equal(sorted[a], a);
+    }
+    for (uint32_t c = 0; c < 4; c++) {
+        seq_str(log, c, after, sizeof(after));
+        assert_string_equal(after, before[c]);
+    }
+    /* Variants: d,b (2 cases) first, then b and b,d (by names); their names unchanged. */
+    assert_int_equal(ab_log_variant_count(log), 3);
+    const uint32_t *v0 = ab_log_variant_activities(log, 0);
+    assert_int_equal(ab_log_variant_cases(log, 0), 2);
+    assert_string_equal(ab_log_activity_name(log, v0[0]), "d");
+    assert_string_equal(ab_log_activity_name(log, v0[1]), "b");
+    const uint32_t *v1 = ab_log_variant_activities(log, 1);
+    assert_int_equal(ab_log_variant_length(log, 1), 1);
+    assert_string_equal(ab_log_activity_name(log, v1[0]), "b");
+    const uint32_t *v2 = ab_log_variant_activities(log, 2);
+    assert_string_equal(ab_log_activity_name(log, v2[0]), "b");
+    assert_string_equal(ab_log_activity_name(log, v2[1]), "d");
+    /* Nothing new: the same table. */
+    assert_int_equal(ab__log_add_activities(log, names, 0), AB_OK);
+    assert_int_equal(ab_log_activity_count(log), 6);
+    assert_string_equal(ab_log_activity_name(log, 5), "e");
     ab_log_destroy(log);
     ab_ctx_destroy(ctx);
 }
@@ -732,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_case_sink_enomem),
         cmocka_unit_test(test_attr_keys_shuffled),
         cmocka_unit_test(test_stats_view_sort),
+        cmocka_unit_test(test_add_activities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,7 @@
 
 #include "cli.h"
 #include "mpi_comm.h"
+#include "log/log_int.h"
 #include "mpi_load.h"
 
 typedef struct key {
@@ -291,6 +292,87 @@ done:
     return rc;
 }
 
+/* ---- The activities ---- */
+
+int mpi_global_activities(ab_log *owned)
+{
+    const int P = mpi_size;
+    mpi_bytes *send = calloc((size_t)P, sizeof(*send));
+    mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
+    const char **names = NULL;
+    uint64_t *events = NULL;
+    unsigned char *all = NULL;
+    uint64_t all_len = 0;
+    mpi_wbuf b = {NULL, 0, 0, 0};
+    uint32_t n = owned != NULL ? ab_log_activity_count(owned) : 0;
+    mpi_put_u32(&b, n);
+    for (uint32_t a = 0; a < n; a++) {
+        mpi_put_count(&b, ab_log_activity_name(owned, a), ab_log_activity_events(owned, a));
+    }
+    int rc = mpi_settle(send == NULL || recv == NULL || b.bad ? AB_ENOMEM : AB_OK, NULL);
+    if (rc != EXIT_OK) {
+        goto done;
+    }
+    send[0].ptr = b.p;
+    send[0].len = b.len;
+    b.p = NULL;
+    if ((rc = mpi_exchange(send, recv, NULL)) != EXIT_OK) {
+        goto done;
+    }
+    int st = AB_OK;
+    if (mpi_rank == 0) {
+        int64_t k = mpi_sum_by_name(recv, P, &names, &events);
+        mpi_wbuf u = {NULL, 0, 0, 0};
+        mpi_put_u32(&u, k < 0 ? 0 : (uint32_t)k);
+        for (int64_t i = 0; i < k; i++) {
+            mpi_put_str(&u, names[i], strlen(names[i]));
+        }
+        st = k < 0 || u.bad ? AB_ENOMEM : AB_OK;
+        mpi_bcast_send(u.p, st == AB_OK ? u.len : 0);
+        all = u.p;
+        all_len = u.len;
+    } else {
+        st = mpi_bcast_recv(&all, &all_len) == 0 ? AB_OK : AB_ENOMEM;
+    }
+    /* The union's names, NUL-terminated in place of the next length. */
+    mpi_rbuf r = {all, all_len, 0, 0};
+    uint32_t k = st == AB_OK && all_len > 0 ? mpi_get_u32(&r) : 0;
+    char **list = calloc((size_t)k + 1, sizeof(char *));
+    if (list == NULL) {
+        st = AB_ENOMEM;
+    }
+    for (uint32_t i = 0; st == AB_OK && i < k; i++) {
+        uint32_t len = 0;
+        const char *s = mpi_get_str(&r, &len);
+        list[i] = s != NULL ? strndup(s, len) : NULL;
+        if (list[i] == NULL) {
+            st = AB_ENOMEM;
+        }
+    }
+    if (st == AB_OK && owned != NULL) {
+        st = ab__log_add_activities(owned, (const char *const *)list, k);
+    }
+    for (uint32_t i = 0; list != NULL && i < k; i++) {
+        free(list[i]);
+    }
+    free(list);
+    rc = mpi_settle(st, NULL);
+done:
+    free(b.p);
+    if (send != NULL) {
+        mpi_free_all(send, P);
+    }
+    if (recv != NULL) {
+        mpi_free_all(recv, P);
+    }
+    free(send);
+    free(recv);
+    free(names);
+    free(events);
+    free(all);
+    return rc;
+}
+
 /* ---- The check ---- */
 
 static mpi_bytes *check_recv; /* Rank 0: what every rank sent. */
@@ -307,6 +389,12 @@ int mpi_case_order_send(const ab_log *owned, const uint32_t *global)
         const char *id = ab_log_case_id(owned, k);
         mpi_put_u32(&b, global[k]);
         mpi_put_str(&b, id, strlen(id));
+    }
+    uint32_t acts = owned != NULL ? ab_log_activity_count(owned) : 0;
+    mpi_put_u32(&b, acts);
+    for (uint32_t a = 0; a < acts; a++) {
+        const char *s = ab_log_activity_name(owned, a);
+        mpi_put_str(&b, s, strlen(s));
     }
     int bad = send == NULL || check_recv == NULL || b.bad;
     int rc = mpi_settle(bad ? AB_ENOMEM : AB_OK, NULL);
@@ -346,6 +434,25 @@ int mpi_case_order_verify(const ab_log *merged)
                 rc = EXIT_IO;
             }
             seen++;
+        }
+        uint32_t acts = n > 0 ? mpi_get_u32(&r) : 0;
+        if (n > 0 && (r.bad || acts != ab_log_activity_count(merged))) {
+            fprintf(stderr,
+                    "asbuilt-mpi: internal error: rank %d has %u activities, the merged log %u\n",
+                    s, acts, ab_log_activity_count(merged));
+            rc = EXIT_IO;
+        }
+        for (uint32_t a = 0; a < acts && rc == EXIT_OK; a++) {
+            uint32_t len = 0;
+            const char *name = mpi_get_str(&r, &len);
+            const char *want = ab_log_activity_name(merged, a);
+            if (name == NULL || strlen(want) != len || memcmp(want, name, len) != 0) {
+                fprintf(stderr,
+                        "asbuilt-mpi: internal error: rank %d names activity %u '%.*s', the merged "
+                        "log '%s'\n",
+                        s, a, (int)len, name != NULL ? name : "", want);
+                rc = EXIT_IO;
+            }
         }
     }
     if (rc == EXIT_OK && seen != ab_log_case_count(merged)) {

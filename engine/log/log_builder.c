@@ -1593,6 +1593,93 @@ done:
     return rc;
 }
 
+int ab__log_add_activities(ab_log *log, const char *const *names, uint32_t count)
+{
+    ab_ctx *ctx = log->ctx;
+    uint32_t old = log->acts.count;
+    size_t all = (size_t)old + count;
+    if (all >= UINT32_MAX) {
+        return AB_ELIMIT;
+    }
+    name_ref *refs = ab__malloc(ctx, all * sizeof(*refs) + 1);
+    uint32_t *rank = ab__malloc(ctx, ((size_t)old + 1) * sizeof(uint32_t));
+    uint64_t *events = NULL;
+    uint32_t *sorted = NULL;
+    ab__strtab nt;
+    int have_nt = 0, rc = AB_ENOMEM;
+    if (refs == NULL || rank == NULL) {
+        goto done;
+    }
+    /* The log's own names first: a name given again keeps the log's id. */
+    for (uint32_t i = 0; i < old; i++) {
+        refs[i] = (name_ref){ab__strtab_str(&log->acts, i), ab__strtab_len(&log->acts, i), i};
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        refs[(size_t)old + i] = (name_ref){names[i], (uint32_t)strlen(names[i]), UINT32_MAX};
+    }
+    qsort(refs, all, sizeof(*refs), cmp_name_ref);
+    if ((rc = ab__strtab_init(&nt, ctx)) != AB_OK) {
+        goto done;
+    }
+    have_nt = 1;
+    rc = AB_ENOMEM;
+    uint32_t n = 0;
+    for (size_t k = 0; k < all; k++) {
+        uint32_t id;
+        if (k == 0 || cmp_name_ref(&refs[k - 1], &refs[k]) != 0) {
+            if (ab__strtab_intern(&nt, refs[k].s, refs[k].len, &id) != AB_OK) {
+                goto done;
+            }
+            n = id + 1;
+        }
+        if (refs[k].id != UINT32_MAX) {
+            rank[refs[k].id] = n - 1;
+        }
+    }
+    events = ab__calloc(ctx, (size_t)n + 1, sizeof(uint64_t));
+    sorted = ab__malloc(ctx, (size_t)n * sizeof(uint32_t) + 1);
+    if (events == NULL || sorted == NULL) {
+        goto done;
+    }
+    /* Nothing can fail from here. */
+    for (uint32_t i = 0; i < n; i++) {
+        sorted[i] = i;
+    }
+    for (uint32_t i = 0; i < old; i++) {
+        events[rank[i]] = log->act_events[i];
+    }
+    for (uint64_t e = 0; e < log->n_events; e++) {
+        if (log->ev_act[e] != UINT32_MAX) {
+            log->ev_act[e] = rank[log->ev_act[e]];
+        }
+    }
+    for (uint32_t v = 0; v < log->n_variants; v++) {
+        uint32_t *q = log->var_seq + log->var_seq_off[v];
+        for (uint32_t i = 0; i < log->var_len[v]; i++) {
+            q[i] = rank[q[i]];
+        }
+    }
+    ab__strtab_finish(&log->acts);
+    log->acts = nt;
+    have_nt = 0;
+    ab__free(ctx, log->act_events);
+    ab__free(ctx, log->act_sorted);
+    log->act_events = events;
+    log->act_sorted = sorted;
+    events = NULL;
+    sorted = NULL;
+    rc = AB_OK;
+done:
+    if (have_nt) {
+        ab__strtab_finish(&nt);
+    }
+    ab__free(ctx, refs);
+    ab__free(ctx, rank);
+    ab__free(ctx, events);
+    ab__free(ctx, sorted);
+    return rc;
+}
+
 /* Qsort context for variant ordering (qsort has no payload argument). */
 typedef struct var_sort {
     uint32_t id;          /* Variant id before ordering. */

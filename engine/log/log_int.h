@@ -111,6 +111,16 @@ uint64_t ab__varint_get(const uint8_t **p);
 void ab__log_free(ab_log *log);
 
 /*
+ * Widens a finished log's activity table to hold names[0..count) too (a
+ * share of a larger log's cases, given the larger log's activities): the
+ * table becomes the union in byte order, the ids of its events and
+ * variants follow, and the names it did not have count no events. Ids
+ * keep their order, so the variants keep theirs. AB_OK, or AB_ENOMEM with
+ * the log unchanged.
+ */
+int ab__log_add_activities(ab_log *log, const char *const *names, uint32_t count);
+
+/*
  * The input guarantees that each case's events arrive together and that a
  * case never comes back (a single XES file, whose traces are its cases, as
  * in PM4Py): one-pass reading then skips its check that no case id
