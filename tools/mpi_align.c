@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "mpi_comm.h"
 #include "mpi_load.h"
+#include "mpi_variants.h"
 
 int mpi_align_spread = 0;
 
@@ -551,6 +552,8 @@ int mpi_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_n
                 MPI_Gather(&ready, 1, MPI_INT, NULL, 1, MPI_INT, 0, MPI_COMM_WORLD);
             } else if (v == MPI_CTL_GO) {
                 align_share(ctx, log, net, opts);
+            } else if (v == MPI_CTL_VARIANTS) {
+                mpi_variants_check(ctx, net, opts, NULL);
             }
         }
     }
@@ -564,6 +567,19 @@ int mpi_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_n
     o.align = spread_align;
     o.align_payload = &s;
     int st = ab_conform_run(out, ctx, log, net, &o, err);
+    if (st == AB_OK && mpi_kept_global != NULL) {
+        /* The tests: the variants each rank finds on its own cases, made
+         * global, must be these. */
+        mpi_control(MPI_CTL_VARIANTS);
+        if (mpi_variants_check(ctx, net, opts, *out) != EXIT_OK) {
+            ab_conform_destroy(*out);
+            *out = NULL;
+            snprintf(err->msg, sizeof(err->msg),
+                     "internal error: the variants over the ranks are not rank 0's");
+            err->code = AB_ERROR;
+            st = AB_ERROR;
+        }
+    }
     ab_conform_jobs_release(s.local, s.local_count, ctx);
     free(s.local);
     for (int d = 0; d < s.block_count; d++) {

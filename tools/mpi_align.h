@@ -19,6 +19,7 @@ enum {
     MPI_CTL_GO = -3,    /* Everyone is: the shares follow. */
     MPI_CTL_SKIP = -4,  /* Someone is not: rank 0 aligns alone. */
     MPI_CTL_ORDERS = -5, /* Order statistics of discover follow (mpi_discover.c). */
+    MPI_CTL_VARIANTS = -6, /* The check of the global variants (mpi_variants_check). */
 };
 
 /*

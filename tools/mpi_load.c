@@ -38,6 +38,19 @@
 
 static int saved_stderr = -1;
 static int check_order; /* ASBUILT_MPI_CHECK_ORDER=1: see mpi_load_log. */
+ab_log *mpi_kept_owned;
+uint32_t *mpi_kept_global;
+static ab_ctx *kept_ctx; /* The kept cases' own: the command's may be gone at exit. */
+
+void mpi_kept_release(void)
+{
+    ab_log_destroy(mpi_kept_owned);
+    free(mpi_kept_global);
+    ab_ctx_destroy(kept_ctx);
+    mpi_kept_owned = NULL;
+    mpi_kept_global = NULL;
+    kept_ctx = NULL;
+}
 
 void mpi_stderr_quiet(void)
 {
@@ -153,9 +166,15 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
                  ab_log **out)
 {
     ab_log *owned = NULL;
-    int rc = mpi_load_owned(ctx, ro, paths, count, &owned);
     const char *check = getenv("ASBUILT_MPI_CHECK_ORDER");
-    check_order = rc == EXIT_OK && check != NULL && strcmp(check, "1") == 0;
+    check_order = check != NULL && strcmp(check, "1") == 0;
+    if (check_order && mpi_size > 1 && ab_ctx_create(&kept_ctx, NULL) != AB_OK) {
+        kept_ctx = NULL;
+    }
+    /* The cases this rank may keep for the checks live in a context of
+     * their own (the command's may be gone at exit). */
+    int rc = mpi_load_owned(kept_ctx != NULL ? kept_ctx : ctx, ro, paths, count, &owned);
+    check_order = check_order && rc == EXIT_OK;
     if (check_order) {
         /* The tests: each case's index found without gathering, which rank 0
          * checks against the log it merges. */
@@ -168,6 +187,10 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
         if (rc == EXIT_OK) {
             mpi_phase("activities: every rank's log has the whole input's");
             rc = mpi_case_order_send(owned, global);
+        }
+        if (rc == EXIT_OK && kept_ctx != NULL) {
+            mpi_kept_global = global; /* For mpi_variants_check; owned kept by the gather. */
+            global = NULL;
         }
         free(global);
     }
@@ -194,7 +217,11 @@ int mpi_gather_log(ab_ctx *ctx, const ab_read_options *ro, int rc, ab_log *owned
     if (owned != NULL) {
         st = mpi_part_write(&send[0], ctx, owned, ro, -1, P, -1, &err);
     }
-    ab_log_destroy(owned);
+    if (mpi_kept_global != NULL) {
+        mpi_kept_owned = owned;
+    } else {
+        ab_log_destroy(owned);
+    }
     owned = NULL;
     if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
         goto done;
@@ -268,6 +295,7 @@ void mpi_finish(int rc)
 
 void mpi_exit(int rc)
 {
+    mpi_kept_release();
     mpi_phase("done: exit %d", rc);
     if (mpi_verbose) {
         uint64_t peak = mpi_peak_rss_kib(), *all = NULL;

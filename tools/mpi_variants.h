@@ -1,0 +1,46 @@
+/*
+ * tools/mpi_variants.h: the conformance variants of the whole input, made
+ * from each rank's own (see mpi_variants.c).
+ */
+#ifndef AB_MPI_VARIANTS_H
+#define AB_MPI_VARIANTS_H
+
+#include "asbuilt/asbuilt.h"
+
+typedef struct mpi_gvariants {
+    uint32_t count;
+    /* In one process's order (cases, descending, then smallest id); cases
+     * NULL (a variant's cases are on their ranks), case_count the whole
+     * input's. */
+    ab_conform_variant *v;
+    char **min_id;             /* Per variant: the smallest id of its cases. */
+    uint32_t local_count;      /* This rank's variants ... */
+    uint32_t *local_to_global; /* ... and where each is in v. */
+    unsigned char *store;      /* What v points into. */
+} mpi_gvariants;
+
+/*
+ * Collective: *out gets the variants of the whole input from local (this
+ * rank's conformance run over owned, its whole cases with the whole
+ * input's activities; both NULL when it has none). Every rank sends every
+ * rank its variants with their alignments; each adds them up by activity
+ * sequence (cases summed, smallest id kept) and orders them as one process
+ * does. A variant's alignment is the same on any rank (ab_conform_align).
+ * Returns an exit code, the same on every rank (the failure printed).
+ */
+int mpi_global_variants(const ab_conform *local, const ab_log *owned, mpi_gvariants *out);
+void mpi_gvariants_free(mpi_gvariants *g);
+
+/*
+ * The check of ASBUILT_MPI_CHECK_ORDER=1, collective, called by every rank
+ * at once once rank 0 has run the conformance of the merged log (merged
+ * and its run on rank 0, NULL elsewhere). Every rank runs the conformance
+ * of the cases it kept (mpi_kept_owned) with net and opts, makes the
+ * variants global, and sends rank 0 each case's global variant; rank 0
+ * compares all with its run. Returns an exit code, the same on every rank
+ * (4 with a message on a difference).
+ */
+int mpi_variants_check(ab_ctx *ctx, const ab_net *net, const ab_conform_options *opts,
+                       const ab_conform *merged);
+
+#endif
