@@ -553,7 +553,7 @@ int mpi_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_n
             } else if (v == MPI_CTL_GO) {
                 align_share(ctx, log, net, opts);
             } else if (v == MPI_CTL_VARIANTS) {
-                mpi_variants_check(ctx, net, opts, NULL);
+                mpi_variants_check(ctx, net, opts, NULL, NULL);
             }
         }
     }
@@ -571,7 +571,7 @@ int mpi_conform_run(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_n
         /* The tests: the variants each rank finds on its own cases, made
          * global, must be these. */
         mpi_control(MPI_CTL_VARIANTS);
-        if (mpi_variants_check(ctx, net, opts, *out) != EXIT_OK) {
+        if (mpi_variants_check(ctx, net, opts, log, *out) != EXIT_OK) {
             ab_conform_destroy(*out);
             *out = NULL;
             snprintf(err->msg, sizeof(err->msg),

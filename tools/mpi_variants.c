@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "mpi_comm.h"
+#include "mpi_gap.h"
 #include "mpi_load.h"
 
 /* One variant as a rank sent it, pointing into its message. */
@@ -373,7 +374,7 @@ static int same_as(const mpi_gvariants *g, const ab_conform *merged)
 }
 
 int mpi_variants_check(ab_ctx *ctx, const ab_net *net, const ab_conform_options *opts,
-                       const ab_conform *merged)
+                       const ab_log *merged_log, const ab_conform *merged)
 {
     const int P = mpi_size;
     ab_conform *local = NULL;
@@ -438,6 +439,16 @@ int mpi_variants_check(ab_ctx *ctx, const ab_net *net, const ab_conform_options 
     rc = mpi_agree(rc);
     if (rc == EXIT_OK) {
         mpi_phase("variants: %u over the ranks, as on rank 0", g.count);
+        uint32_t *variant_of = malloc(sizeof(uint32_t) * ((size_t)n + 1));
+        for (uint32_t k = 0; variant_of != NULL && k < n; k++) {
+            variant_of[k] = g.local_to_global[ab_conform_case_variant(local, k)];
+        }
+        rc = mpi_agree(variant_of == NULL ? EXIT_IO : EXIT_OK);
+        if (rc == EXIT_OK) {
+            rc = mpi_parts_check(ctx, local, variant_of, g.count, merged_log, merged);
+        } else {
+            free(variant_of);
+        }
     }
     free(b.p);
     if (recv != NULL) {

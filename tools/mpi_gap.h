@@ -1,0 +1,68 @@
+/*
+ * tools/mpi_gap.h: the per-case steps of the gap (ab__gap_parts,
+ * engine/gap/gap_int.h) over the ranks, each rank holding one share of the
+ * cases: its own (see mpi_gap.c).
+ */
+#ifndef AB_MPI_GAP_H
+#define AB_MPI_GAP_H
+
+#include "asbuilt/asbuilt.h"
+#include "gap/gap_int.h"
+
+typedef struct mpi_parts {
+    ab_ctx *ctx;
+    ab__gap_share_state *st; /* This rank's share: its whole cases. */
+    const ab_log *log;       /* Their log (ids, times). */
+    const uint32_t *global;  /* Per case of log: its index in the whole log (ascending). */
+    uint32_t n;              /* Cases of log. */
+    uint32_t variant_count;  /* Of the whole input. */
+    uint32_t *group_len;     /* From lay_out to unlay: per group, its variant's length. */
+    uint32_t group_count;
+} mpi_parts;
+
+/* Collective: the share of log (NULL: no case) whose cases are in the
+ * variants variant_of gives (malloc'ed, taken over; global ids, of
+ * variant_count), read through conf (its conformance run). An exit code,
+ * the same on every rank. */
+int mpi_parts_create(mpi_parts *p, ab_ctx *ctx, const ab_log *log, const ab_conform *conf,
+                     const uint32_t *global, uint32_t *variant_of, uint32_t variant_count);
+void mpi_parts_destroy(mpi_parts *p);
+
+/*
+ * The calls of ab__gap_parts, collective, each returning an ab_status (the
+ * same on every rank): every rank runs its share, the results are added up
+ * over the ranks (sums and maxima with MPI_Allreduce; the smallest ids of
+ * each group merged by id; the values gathered to every rank, in rank
+ * order). Case indices are those of the whole log. What the in-process
+ * calls read of the gap comes as arguments: the groups' open flags for
+ * valid, their lengths for lay_out.
+ */
+int mpi_parts_times(mpi_parts *p, ab_time *log_last, uint64_t *with_ct, int64_t *max_ct);
+int mpi_parts_count_ct(mpi_parts *p, const int64_t *at, size_t n, uint64_t *counts);
+int mpi_parts_open(mpi_parts *p, ab_time log_last, double horizon, const uint8_t *never_open,
+                   uint64_t *open_per_variant);
+int mpi_parts_smallest(mpi_parts *p, const uint32_t *group_of, int exclude, uint32_t group_count,
+                       uint32_t *out);
+int mpi_parts_case_times(mpi_parts *p, size_t n, const uint32_t *cases, const uint32_t *pos,
+                         ab_time *start, ab_time *end, ab_time *at);
+int mpi_parts_valid(mpi_parts *p, const uint8_t *group_open, uint32_t group_count,
+                    uint32_t *valid);
+int mpi_parts_lay_out(mpi_parts *p, const uint32_t *valid, const uint32_t *group_len,
+                      uint32_t group_count);
+void mpi_parts_unlay(mpi_parts *p);
+int mpi_parts_values(mpi_parts *p, const ab__gap_span *spans, size_t count, int64_t *v,
+                     uint32_t *n);
+int mpi_parts_cts(mpi_parts *p, const uint8_t *in_group, int64_t *v, uint32_t *n);
+
+/*
+ * The check of ASBUILT_MPI_CHECK_ORDER=1 (collective; merged and its run
+ * on rank 0, NULL elsewhere): every call above over the ranks' shares
+ * (local: this rank's conformance run of its kept cases, variant_of its
+ * cases' global variants, taken over) against one share of the merged log
+ * on rank 0, with the same arguments. An exit code, the same on every rank
+ * (4 with a message on a difference).
+ */
+int mpi_parts_check(ab_ctx *ctx, const ab_conform *local, uint32_t *variant_of,
+                    uint32_t variant_count, const ab_log *merged, const ab_conform *merged_run);
+
+#endif
