@@ -217,11 +217,8 @@ int mpi_parts_smallest(mpi_parts *p, const uint32_t *group_of, int exclude, uint
     }
     st = agree(st == AB_OK && bad ? AB_ERROR : st);
     free(b.p);
-    if (recv != NULL) {
-        mpi_free_all(recv, P);
-    }
-    free(send);
-    free(recv);
+    free(send); /* Its buffers are not its own. */
+    mpi_drop_all(recv, P);
     free(rd);
     free(mine);
     return st;

@@ -96,6 +96,12 @@ void mpi_free_all(mpi_bytes *b, int n)
     }
 }
 
+void mpi_drop_all(mpi_bytes *b, int n)
+{
+    mpi_free_all(b, n);
+    free(b);
+}
+
 int mpi_load_owned(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths, int count,
                    ab_log **owned_out)
 {

@@ -49,6 +49,8 @@ int mpi_settle(int status, const ab_error *err);
 
 /* Frees the n buffers of b (NULL accepted). */
 void mpi_free_all(mpi_bytes *b, int n);
+/* The same, and b itself. */
+void mpi_drop_all(mpi_bytes *b, int n);
 
 /* The end of every rank: rank 0 hands rc to all; all exit with it. */
 void mpi_finish(int rc) __attribute__((noreturn));

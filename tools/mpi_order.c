@@ -40,14 +40,7 @@ typedef struct key {
 
 static int cmp_key(const key *a, const key *b)
 {
-    if (a->first != b->first) {
-        return a->first < b->first ? -1 : 1;
-    }
-    int c = memcmp(a->id, b->id, a->len < b->len ? a->len : b->len);
-    if (c != 0) {
-        return c;
-    }
-    return a->len < b->len ? -1 : (a->len > b->len);
+    return ab__case_key_cmp(a->first, a->id, a->len, b->first, b->id, b->len);
 }
 
 static int cmp_key_q(const void *pa, const void *pb)
@@ -276,14 +269,8 @@ int mpi_case_order(const ab_log *owned, uint32_t **global_out)
         global = NULL;
     }
 done:
-    if (send != NULL) {
-        mpi_free_all(send, P);
-    }
-    if (recv != NULL) {
-        mpi_free_all(recv, P);
-    }
-    free(send);
-    free(recv);
+    mpi_drop_all(send, P);
+    mpi_drop_all(recv, P);
     free(samples);
     free(split);
     free(bucket);
@@ -359,14 +346,8 @@ int mpi_global_activities(ab_log *owned)
     rc = mpi_settle(st, NULL);
 done:
     free(b.p);
-    if (send != NULL) {
-        mpi_free_all(send, P);
-    }
-    if (recv != NULL) {
-        mpi_free_all(recv, P);
-    }
-    free(send);
-    free(recv);
+    mpi_drop_all(send, P);
+    mpi_drop_all(recv, P);
     free(names);
     free(events);
     free(all);

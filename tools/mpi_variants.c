@@ -322,11 +322,8 @@ int mpi_global_variants(const ab_conform *local, const ab_log *owned, mpi_gvaria
     rc = mpi_settle(st, &err);
 done:
     free(b.p);
-    if (recv != NULL) {
-        mpi_free_all(recv, P);
-    }
-    free(send);
-    free(recv);
+    free(send); /* Its buffers are not its own. */
+    mpi_drop_all(recv, P);
     free(recs);
     free(uniq);
     free(slots);
@@ -451,11 +448,8 @@ int mpi_variants_check(ab_ctx *ctx, const ab_net *net, const ab_conform_options 
         }
     }
     free(b.p);
-    if (recv != NULL) {
-        mpi_free_all(recv, P);
-    }
-    free(send);
-    free(recv);
+    free(send); /* Its buffers are not its own. */
+    mpi_drop_all(recv, P);
     mpi_gvariants_free(&g);
     ab_conform_destroy(local);
     mpi_kept_release();

@@ -1336,17 +1336,23 @@ typedef struct case_key {
     uint32_t sid; /* Builder case id. */
 } case_key;
 
-static int cmp_case_key(const void *pa, const void *pb)
+int ab__case_key_cmp(ab_time fa, const char *a, uint32_t la, ab_time fb, const char *b,
+                     uint32_t lb)
 {
-    const case_key *a = pa, *b = pb;
-    if (a->first != b->first) {
-        return a->first < b->first ? -1 : 1;
+    if (fa != fb) {
+        return fa < fb ? -1 : 1;
     }
-    int c = memcmp(a->id, b->id, a->len < b->len ? a->len : b->len);
+    int c = memcmp(a, b, la < lb ? la : lb);
     if (c != 0) {
         return c;
     }
-    return a->len < b->len ? -1 : (a->len > b->len);
+    return la < lb ? -1 : (la > lb);
+}
+
+static int cmp_case_key(const void *pa, const void *pb)
+{
+    const case_key *a = pa, *b = pb;
+    return ab__case_key_cmp(a->first, a->id, a->len, b->first, b->id, b->len);
 }
 
 static inline int case_key_before(const case_key *a, const case_key *b)

@@ -111,6 +111,14 @@ uint64_t ab__varint_get(const uint8_t **p);
 void ab__log_free(ab_log *log);
 
 /*
+ * The canonical order of cases, the order of a log's case indices: by the
+ * earliest completion time of their events (fa, fb), then by id in byte
+ * order. Negative, 0 or positive, as memcmp.
+ */
+int ab__case_key_cmp(ab_time fa, const char *a, uint32_t la, ab_time fb, const char *b,
+                     uint32_t lb);
+
+/*
  * Widens a finished log's activity table to hold names[0..count) too (a
  * share of a larger log's cases, given the larger log's activities): the
  * table becomes the union in byte order, the ids of its events and
