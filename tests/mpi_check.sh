@@ -28,7 +28,7 @@ export OMPI_MCA_btl_vader_single_copy_mechanism=none
 # Under diff every rank also finds its cases' indices in the whole log
 # without gathering them (a sample sort), and rank 0 checks each against
 # the log it merges: a wrong index fails the run with exit 4.
-export ASBUILT_MPI_CHECK_ORDER=1
+export ASBUILT_MPI_CHECK=1
 # Under AddressSanitizer: Open MPI's own allocations at exit are not ours to
 # report. Its plugins stay loaded so that their frames have names, and full
 # stacks reach a frame in its libraries; a leak of ours is still reported.

@@ -55,7 +55,7 @@ int mpi_parts_values(mpi_parts *p, const ab__gap_span *spans, size_t count, int6
 int mpi_parts_cts(mpi_parts *p, const uint8_t *in_group, int64_t *v, uint32_t *n);
 
 /*
- * The check of ASBUILT_MPI_CHECK_ORDER=1 (collective; merged and its run
+ * The check of ASBUILT_MPI_CHECK=1 (collective; merged and its run
  * on rank 0, NULL elsewhere): every call above over the ranks' shares
  * (local: this rank's conformance run of its kept cases, variant_of its
  * cases' global variants, taken over) against one share of the merged log

@@ -37,7 +37,7 @@
 #include "mpi_part.h"
 
 static int saved_stderr = -1;
-static int check_order; /* ASBUILT_MPI_CHECK_ORDER=1: see mpi_load_log. */
+static int check_ranks; /* ASBUILT_MPI_CHECK=1: see mpi_load_log. */
 ab_log *mpi_kept_owned;
 uint32_t *mpi_kept_global;
 static ab_ctx *kept_ctx; /* The kept cases' own: the command's may be gone at exit. */
@@ -172,16 +172,16 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
                  ab_log **out)
 {
     ab_log *owned = NULL;
-    const char *check = getenv("ASBUILT_MPI_CHECK_ORDER");
-    check_order = check != NULL && strcmp(check, "1") == 0;
-    if (check_order && mpi_size > 1 && ab_ctx_create(&kept_ctx, NULL) != AB_OK) {
+    const char *check = getenv("ASBUILT_MPI_CHECK");
+    check_ranks = check != NULL && strcmp(check, "1") == 0;
+    if (check_ranks && mpi_size > 1 && ab_ctx_create(&kept_ctx, NULL) != AB_OK) {
         kept_ctx = NULL;
     }
     /* The cases this rank may keep for the checks live in a context of
      * their own (the command's may be gone at exit). */
     int rc = mpi_load_owned(kept_ctx != NULL ? kept_ctx : ctx, ro, paths, count, &owned);
-    check_order = check_order && rc == EXIT_OK;
-    if (check_order) {
+    check_ranks = check_ranks && rc == EXIT_OK;
+    if (check_ranks) {
         /* The tests: each case's index found without gathering, which rank 0
          * checks against the log it merges. */
         uint32_t *global = NULL;
@@ -254,7 +254,7 @@ int mpi_gather_log(ab_ctx *ctx, const ab_read_options *ro, int rc, ab_log *owned
         }
         mpi_phase("merged on rank 0: %u cases, %llu events", ab_log_case_count(*out),
                   (unsigned long long)ab_log_event_count(*out));
-        if (check_order && (rc = mpi_case_order_verify(*out)) != EXIT_OK) {
+        if (check_ranks && (rc = mpi_case_order_verify(*out)) != EXIT_OK) {
             goto done;
         }
         if (mpi_align_spread) {

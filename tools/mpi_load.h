@@ -33,7 +33,7 @@ int mpi_load_owned(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
 int mpi_gather_log(ab_ctx *ctx, const ab_read_options *ro, int rc, ab_log *owned, ab_log **out);
 
 /*
- * Under ASBUILT_MPI_CHECK_ORDER=1 (the tests, and only on more than one
+ * Under ASBUILT_MPI_CHECK=1 (the tests, and only on more than one
  * rank), each rank keeps its whole cases with their indices in the whole
  * log (mpi_case_order) after the gather, for the checks that compare what
  * the ranks find on their own cases with rank 0's run on the merged log;

@@ -27,7 +27,7 @@ int mpi_case_order(const ab_log *owned, uint32_t **global_out);
 int mpi_global_activities(ab_log *owned);
 
 /*
- * A check of mpi_case_order, run when ASBUILT_MPI_CHECK_ORDER=1 (the
+ * A check of mpi_case_order, run when ASBUILT_MPI_CHECK=1 (the
  * tests). mpi_case_order_send, collective: every rank sends rank 0 its
  * cases' ids with their indices, and its activity names, which rank 0
  * keeps. Returns an exit code,

@@ -32,7 +32,7 @@ int mpi_global_variants(const ab_conform *local, const ab_log *owned, mpi_gvaria
 void mpi_gvariants_free(mpi_gvariants *g);
 
 /*
- * The check of ASBUILT_MPI_CHECK_ORDER=1, collective, called by every rank
+ * The check of ASBUILT_MPI_CHECK=1, collective, called by every rank
  * at once once rank 0 has run the conformance of the merged log (merged
  * and its run on rank 0, NULL elsewhere). Every rank runs the conformance
  * of the cases it kept (mpi_kept_owned) with net and opts, makes the
