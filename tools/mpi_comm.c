@@ -12,6 +12,7 @@
 #include <mpi.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -270,6 +271,29 @@ const char *mpi_get_str(mpi_rbuf *b, uint32_t *len_out)
     b->off += n;
     *len_out = n;
     return s;
+}
+
+int mpi_exchange_all(const void *p, uint64_t len, mpi_bytes *recv)
+{
+    mpi_bytes *send = calloc((size_t)mpi_size, sizeof(*send));
+    int failed = mpi_agree(send == NULL ? 4 : 0);
+    if (failed != 0) {
+        free(send);
+        return failed;
+    }
+    for (int d = 0; d < mpi_size; d++) {
+        send[d].ptr = (unsigned char *)(uintptr_t)p;
+        send[d].len = len;
+    }
+    int rc = mpi_exchange(send, recv, NULL);
+    free(send); /* Its buffers are the caller's. */
+    return rc;
+}
+
+int mpi_bytes_cmp(const char *a, uint32_t la, const char *b, uint32_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c != 0 ? c : (la < lb ? -1 : la > lb);
 }
 
 void mpi_bcast_send(const void *p, uint64_t len)

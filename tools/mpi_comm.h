@@ -74,6 +74,13 @@ int mpi_agree(int rc);
 /* The same, with the rank that failed first in *who (-1 when none). */
 int mpi_agree_who(int rc, int *who);
 
+/* Collective: every rank sends p[0..len) to every rank (mpi_exchange):
+ * recv[s] gets rank s's bytes. Returns as mpi_exchange. */
+int mpi_exchange_all(const void *p, uint64_t len, mpi_bytes *recv);
+
+/* Two strings with their lengths in byte order (a prefix first), as memcmp. */
+int mpi_bytes_cmp(const char *a, uint32_t la, const char *b, uint32_t lb);
+
 /* Rank 0: broadcasts p[0..len) (its length first) in pieces that int
  * counts carry. Collective with mpi_bcast_recv on the other ranks. */
 void mpi_bcast_send(const void *p, uint64_t len);

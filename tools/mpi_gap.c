@@ -92,14 +92,20 @@ int mpi_parts_times(mpi_parts *p, ab_time *log_last, uint64_t *with_ct, int64_t 
     return AB_OK;
 }
 
-/* Sums n counts over the ranks in place, in pieces that int counts carry. */
-static void sum_u64(uint64_t *v, size_t n)
+/* Reduces n values of size es over the ranks in place, in pieces that int
+ * counts carry. */
+static void reduce(void *v, size_t n, size_t es, MPI_Datatype type, MPI_Op op)
 {
     for (size_t off = 0; off < n;) {
         size_t k = n - off < ((size_t)1 << 24) ? n - off : ((size_t)1 << 24);
-        MPI_Allreduce(MPI_IN_PLACE, v + off, (int)k, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+        MPI_Allreduce(MPI_IN_PLACE, (char *)v + off * es, (int)k, type, op, MPI_COMM_WORLD);
         off += k;
     }
+}
+
+static void sum_u64(uint64_t *v, size_t n)
+{
+    reduce(v, n, sizeof(uint64_t), MPI_UINT64_T, MPI_SUM);
 }
 
 int mpi_parts_count_ct(mpi_parts *p, const int64_t *at, size_t n, uint64_t *counts)
@@ -127,12 +133,6 @@ int mpi_parts_open(mpi_parts *p, ab_time log_last, double horizon, const uint8_t
     }
     sum_u64(open_per_variant, p->variant_count);
     return AB_OK;
-}
-
-static int id_cmp(const char *a, uint32_t la, const char *b, uint32_t lb)
-{
-    int c = memcmp(a, b, la < lb ? la : lb);
-    return c != 0 ? c : (la < lb ? -1 : la > lb);
 }
 
 int mpi_parts_smallest(mpi_parts *p, const uint32_t *group_of, int exclude, uint32_t group_count,
@@ -168,11 +168,7 @@ int mpi_parts_smallest(mpi_parts *p, const uint32_t *group_of, int exclude, uint
     }
     st = agree(st == AB_OK && b.bad ? AB_ENOMEM : st);
     if (st == AB_OK) {
-        for (int d = 0; d < P; d++) {
-            send[d].ptr = b.p;
-            send[d].len = b.len;
-        }
-        st = mpi_exchange(send, recv, NULL) == 0 ? AB_OK : AB_ENOMEM;
+        st = mpi_exchange_all(b.p, b.len, recv) == 0 ? AB_OK : AB_ENOMEM;
     }
     /* Merged group by group, reading every rank's message along. */
     for (int s = 0; st == AB_OK && s < P; s++) {
@@ -192,7 +188,7 @@ int mpi_parts_smallest(mpi_parts *p, const uint32_t *group_of, int exclude, uint
                     break;
                 }
                 uint32_t at = nb;
-                while (at > 0 && id_cmp(id, len, bid[at - 1], blen[at - 1]) < 0) {
+                while (at > 0 && mpi_bytes_cmp(id, len, bid[at - 1], blen[at - 1]) < 0) {
                     at--;
                 }
                 if (at == AB__GAP_SMALLEST) {
@@ -255,11 +251,7 @@ int mpi_parts_case_times(mpi_parts *p, size_t n, const uint32_t *cases, const ui
             ab__gap_share_case_times(p->st, q, pos[i], &t[3 * i], &t[3 * i + 1], &t[3 * i + 2]);
         }
     }
-    for (size_t off = 0; off < 3 * n;) {
-        size_t k = 3 * n - off < ((size_t)1 << 24) ? 3 * n - off : ((size_t)1 << 24);
-        MPI_Allreduce(MPI_IN_PLACE, t + off, (int)k, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
-        off += k;
-    }
+    reduce(t, 3 * n, sizeof(ab_time), MPI_INT64_T, MPI_MAX);
     for (size_t i = 0; i < n; i++) {
         start[i] = t[3 * i];
         end[i] = t[3 * i + 1];
@@ -275,11 +267,7 @@ int mpi_parts_valid(mpi_parts *p, const uint8_t *group_open, uint32_t group_coun
     if (p->n > 0) {
         ab__gap_share_valid(p->st, group_open, valid);
     }
-    for (size_t off = 0; off < group_count;) {
-        size_t k = group_count - off < ((size_t)1 << 24) ? group_count - off : ((size_t)1 << 24);
-        MPI_Allreduce(MPI_IN_PLACE, valid + off, (int)k, MPI_UINT32_T, MPI_SUM, MPI_COMM_WORLD);
-        off += k;
-    }
+    reduce(valid, group_count, sizeof(uint32_t), MPI_UINT32_T, MPI_SUM);
     return AB_OK;
 }
 

@@ -98,16 +98,18 @@ static int get_keys(const mpi_bytes *msg, uint32_t src, key **arr, size_t *n, si
     return r.bad ? -1 : 0;
 }
 
-/* The bucket of k: the number of splitters smaller than it. */
-static int bucket_of(const key *k, const key *split, int count)
+/* The first of the cases [0, hi) of log (in key order) whose key is above
+ * s, or hi. */
+static uint32_t first_above(const ab_log *log, const key *s, uint32_t hi)
 {
-    int lo = 0, hi = count;
+    uint32_t lo = 0;
     while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (cmp_key(&split[mid], k) < 0) {
-            lo = mid + 1;
-        } else {
+        uint32_t mid = lo + (hi - lo) / 2;
+        key k = case_key(log, mid);
+        if (cmp_key(s, &k) < 0) {
             hi = mid;
+        } else {
+            lo = mid + 1;
         }
     }
     return lo;
@@ -137,16 +139,11 @@ int mpi_case_order(const ab_log *owned, uint32_t **global_out)
         key k = case_key(owned, (uint32_t)(((uint64_t)i + 1) * n / (uint64_t)P));
         put_key(&w, &k);
     }
-    for (int d = 0; d < P && !w.bad; d++) {
-        send[d].ptr = w.p;
-        send[d].len = w.len;
-    }
     rc = mpi_settle(w.bad ? AB_ENOMEM : AB_OK, NULL);
     if (rc == EXIT_OK) {
-        rc = mpi_exchange(send, recv, NULL);
+        rc = mpi_exchange_all(w.p, w.len, recv);
     }
     free(w.p);
-    memset(send, 0, sizeof(*send) * (size_t)P);
     if (rc != EXIT_OK) {
         goto done;
     }
@@ -168,17 +165,11 @@ int mpi_case_order(const ab_log *owned, uint32_t **global_out)
     if ((rc = mpi_settle(st, NULL)) != EXIT_OK) {
         goto done;
     }
-    /* 2. Each key to its bucket, in this rank's order (the buckets' ranges
-     * are consecutive runs of it). */
-    for (int d = 0; d <= P; d++) {
-        starts[d] = n;
-    }
-    for (uint32_t k = n; k-- > 0;) {
-        key ck = case_key(owned, k);
-        starts[bucket_of(&ck, split, nsplit)] = k;
-    }
+    /* 2. Each key to its bucket, in this rank's order: the keys are sorted,
+     * so bucket d is the run from the first key above splitter d - 1. */
+    starts[P] = n;
     for (int d = P - 1; d > 0; d--) {
-        starts[d - 1] = starts[d - 1] < starts[d] ? starts[d - 1] : starts[d];
+        starts[d] = d - 1 < nsplit ? first_above(owned, &split[d - 1], starts[d + 1]) : n;
     }
     st = AB_OK;
     for (int d = 0; d < P && st == AB_OK; d++) {

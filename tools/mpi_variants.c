@@ -35,7 +35,7 @@ typedef struct rec {
     uint32_t min_len, length, move_count, cost, worst_cost, approximate;
     int32_t ambiguous;
     uint64_t states, cases;
-    uint32_t next; /* The hash chain; then the rank of the first copy. */
+    uint32_t next; /* A distinct one's first copy: its place in the order. */
 } rec;
 
 static uint64_t seq_hash(const unsigned char *p, uint32_t length)
@@ -52,19 +52,13 @@ static int same_seq(const rec *a, const rec *b)
     return a->length == b->length && memcmp(a->acts, b->acts, (size_t)a->length * 4) == 0;
 }
 
-static int id_cmp(const char *a, uint32_t la, const char *b, uint32_t lb)
-{
-    int c = memcmp(a, b, la < lb ? la : lb);
-    return c != 0 ? c : (la < lb ? -1 : la > lb);
-}
-
 static int cmp_rec(const void *pa, const void *pb)
 {
     const rec *a = *(const rec *const *)pa, *b = *(const rec *const *)pb;
     if (a->cases != b->cases) {
         return a->cases > b->cases ? -1 : 1;
     }
-    return id_cmp(a->min_id, a->min_len, b->min_id, b->min_len);
+    return mpi_bytes_cmp(a->min_id, a->min_len, b->min_id, b->min_len);
 }
 
 static void put_u64(mpi_wbuf *b, uint64_t v)
@@ -187,7 +181,7 @@ static int add_up(rec *recs, size_t n, rec ***uniq_out, size_t *nu_out, uint32_t
             rec *y = &recs[slots[j] - 1];
             if (same_seq(x, y)) {
                 y->cases += x->cases;
-                if (id_cmp(x->min_id, x->min_len, y->min_id, y->min_len) < 0) {
+                if (mpi_bytes_cmp(x->min_id, x->min_len, y->min_id, y->min_len) < 0) {
                     y->min_id = x->min_id;
                     y->min_len = x->min_len;
                 }
@@ -267,13 +261,7 @@ int mpi_global_variants(const ab_conform *local, const ab_log *owned, mpi_gvaria
     if (rc != EXIT_OK) {
         goto done;
     }
-    for (int d = 0; d < P; d++) {
-        send[d].ptr = b.p;
-        send[d].len = b.len;
-    }
-    rc = mpi_exchange(send, recv, NULL);
-    memset(send, 0, sizeof(*send) * (size_t)P);
-    if (rc != EXIT_OK) {
+    if ((rc = mpi_exchange_all(b.p, b.len, recv)) != EXIT_OK) {
         goto done;
     }
     int st = AB_OK;
