@@ -942,6 +942,9 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
         return ab__error(err, rc, "gap", 0, 0, "out of memory");
     }
     g->view = view;
+    if (view->parts != NULL) {
+        g->parts = *view->parts;
+    }
     g->log = view->log;
     g->net = view->net;
     g->cstats = view->stats;
@@ -952,19 +955,21 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     g->activity_count = g->hdr.activity_count;
     g->case_count = g->hdr.case_count;
     g->variants = ab__malloc(ctx, sizeof(*g->variants) * ((size_t)g->variant_count + 1));
-    variant_of = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)g->case_count + 1));
+    /* With a driver's parts the variants' cases are where the parts are. */
+    uint32_t here = view->parts != NULL ? 0 : g->case_count;
+    variant_of = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)here + 1));
     if (g->variants == NULL || variant_of == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }
-    for (uint32_t c = 0; c < g->case_count; c++) {
+    for (uint32_t c = 0; c < here; c++) {
         variant_of[c] = UINT32_MAX;
     }
     /* Every case in exactly one variant: the run must belong to this log. */
     for (uint32_t v = 0; v < g->variant_count; v++) {
         const ab_conform_variant *var = view->variants[v];
         g->variants[v] = var;
-        for (uint32_t i = 0; i < var->case_count; i++) {
+        for (uint32_t i = 0; here > 0 && i < var->case_count; i++) {
             uint32_t c = var->cases[i];
             if (c >= g->case_count || variant_of[c] != UINT32_MAX) {
                 rc = ab__error(err, AB_EINVAL, "gap", 0, 0,
@@ -974,7 +979,7 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
             variant_of[c] = v;
         }
     }
-    for (uint32_t c = 0; c < g->case_count; c++) {
+    for (uint32_t c = 0; c < here; c++) {
         if (variant_of[c] == UINT32_MAX) {
             rc = ab__error(err, AB_EINVAL, "gap", 0, 0,
                            "the conformance result has no alignment for case %u", c);
@@ -1002,7 +1007,12 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     AB_TRY(ab__gap_model_relations(&g->model, ctx, g->net, g->opts.max_states));
     ab__gap_progress(g, "classifying", 0, g->variant_count);
     /* The shares keep each case's variant, then its group. */
-    rc = ab__gap_parts_local(g, variant_of, &g->parts);
+    if (view->parts != NULL) {
+        ab__free(ctx, variant_of);
+        rc = AB_OK;
+    } else {
+        rc = ab__gap_parts_local(g, variant_of, &g->parts);
+    }
     variant_of = NULL;
     AB_TRY(rc);
     rc = case_times(g);

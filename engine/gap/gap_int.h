@@ -48,6 +48,8 @@ typedef struct ab__gap_header {
     const void *case_src;
 } ab__gap_header;
 
+typedef struct ab__gap_parts ab__gap_parts; /* Below. */
+
 typedef struct ab__gap_view {
     const ab_log *log; /* The cases (the local shares, who did the work). */
     ab__gap_header header;
@@ -63,6 +65,13 @@ typedef struct ab__gap_view {
      * split); share_count 0 = one share of every case. */
     const ab__gap_share *shares;
     uint32_t share_count;
+    /* A driver whose other cases are in other processes: the parts it gives
+     * (destroy(), unless NULL, is called with the gap's). log holds
+     * this process's cases, case_global[c] the index in the whole log of
+     * its case c; the variants carry no case lists (cases NULL). The
+     * header is the whole log's. NULL: every case is here. */
+    const struct ab__gap_parts *parts;
+    const uint32_t *case_global;
 } ab__gap_view;
 
 /* A span in each closed case of a group: from its instance from_pos (its
@@ -88,7 +97,7 @@ typedef struct ab__gap_span {
  * (the case lines, ab_gap_case_*, who did the work) come from the local
  * shares (ab__gap_case_group ...).
  */
-typedef struct ab__gap_parts {
+struct ab__gap_parts {
     void *payload;
     /* Every case's cycle time, first and last time; *log_last the latest
      * time of any case (AB_TIME_NONE: none), *with_ct the cases with a
@@ -115,11 +124,13 @@ typedef struct ab__gap_parts {
     int (*case_times)(void *payload, size_t n, const uint32_t *cases, const uint32_t *pos,
                       ab_time *start, ab_time *end, ab_time *at);
     /* valid[g] = the cases of group g with a cycle time (0 when the group
-     * is open). */
-    int (*valid)(void *payload, uint32_t *valid);
+     * is open: group_open[g]). */
+    int (*valid)(void *payload, const uint8_t *group_open, uint32_t group_count, uint32_t *valid);
     /* Makes ready what values() reads (the times of the groups with valid
-     * cases, laid out group after group), until unlay(). */
-    int (*lay_out)(void *payload, const uint32_t *valid);
+     * cases, laid out group after group; group_len[g] the length of group
+     * g's variant), until unlay(). */
+    int (*lay_out)(void *payload, const uint32_t *valid, const uint32_t *group_len,
+                   uint32_t group_count);
     void (*unlay)(void *payload);
     /* Appends to v (*n values there) the durations of the spans over the
      * cases of their groups with a cycle time and both ends timed, in any
@@ -129,9 +140,27 @@ typedef struct ab__gap_parts {
      * one, of the groups in_group marks, in any order. Called from several
      * threads at once. */
     int (*cts)(void *payload, const uint8_t *in_group, int64_t *v, uint32_t *n);
+    /* The same over the cases listed (case indices of the whole log,
+     * ascending): the cycle times of those in a group in_group marks. */
+    int (*list_cts)(void *payload, const uint32_t *cases, uint64_t count, const uint8_t *in_group,
+                    int64_t *v, uint32_t *n);
+    /* What the parts hold of the view's case c (an index of view->log): its
+     * group, its cycle time (INT64_MIN: none), whether it is possibly open. */
+    uint32_t (*case_group)(const void *payload, uint32_t c);
+    int64_t (*case_ct)(const void *payload, uint32_t c);
+    int (*case_open)(const void *payload, uint32_t c);
+    /* Shares in other processes: *all gets every process's bytes (mine from
+     * this one), *count of them, in an order that is the same everywhere;
+     * freed with free() (each, then the array). NULL: this process holds
+     * every share. */
+    int (*exchange)(void *payload, const void *mine, size_t len, void ***all, size_t **lens,
+                    uint32_t *count);
+    /* The calls are collectives: one thread at a time makes them, in the
+     * same order in every process. */
+    int serial;
     /* Frees the payload. */
     void (*destroy)(void *payload);
-} ab__gap_parts;
+};
 
 /*
  * One share of the cases and what it finds of them, apart from any ab_gap
@@ -529,6 +558,15 @@ int ab__gap_parts_local(ab_gap *g, uint32_t *variant_of, ab__gap_parts *out);
 uint32_t ab__gap_case_group(const ab_gap *g, uint32_t c);
 int64_t ab__gap_case_ct(const ab_gap *g, uint32_t c);
 int ab__gap_case_open(const ab_gap *g, uint32_t c);
+/* The index in the whole log of the view's case c. */
+uint32_t ab__gap_case_global(const ab_gap *g, uint32_t c);
+/* Whether the cases are all in this process (the case lines and the
+ * public per-case calls need them). */
+int ab__gap_cases_here(const ab_gap *g);
+/* The parts' valid() and lay_out() with the groups' open flags and
+ * lengths. */
+int ab__gap_parts_valid(const ab_gap *g, uint32_t *valid);
+int ab__gap_parts_lay_out(const ab_gap *g, const uint32_t *valid);
 
 /* ---- Who did the work (who/who_gap.c) ---- */
 

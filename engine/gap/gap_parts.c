@@ -363,7 +363,7 @@ uint32_t ab__gap_share_count(const ab_gap *g)
 
 uint32_t ab__gap_share_size(const ab_gap *g, uint32_t s)
 {
-    return g->view->share_count > 0 ? g->view->shares[s].count : g->case_count;
+    return g->view->share_count > 0 ? g->view->shares[s].count : ab_log_case_count(g->log);
 }
 
 uint32_t ab__gap_share_case(const ab_gap *g, uint32_t s, uint32_t i)
@@ -378,28 +378,83 @@ static void locate(const local *p, uint32_t c, uint32_t *s, uint32_t *i)
     *i = p->pos_of != NULL ? p->pos_of[c] : c;
 }
 
-uint32_t ab__gap_case_group(const ab_gap *g, uint32_t c)
+static uint32_t local_case_group(const void *payload, uint32_t c)
 {
-    const local *p = g->parts.payload;
+    const local *p = payload;
     uint32_t s, i;
     locate(p, c, &s, &i);
     return ab__gap_share_group_at(p->sh[s], i);
 }
 
-int64_t ab__gap_case_ct(const ab_gap *g, uint32_t c)
+static int64_t local_case_ct(const void *payload, uint32_t c)
 {
-    const local *p = g->parts.payload;
+    const local *p = payload;
     uint32_t s, i;
     locate(p, c, &s, &i);
     return ab__gap_share_ct_at(p->sh[s], i);
 }
 
-int ab__gap_case_open(const ab_gap *g, uint32_t c)
+static int local_case_open(const void *payload, uint32_t c)
 {
-    const local *p = g->parts.payload;
+    const local *p = payload;
     uint32_t s, i;
     locate(p, c, &s, &i);
     return ab__gap_share_open_at(p->sh[s], i);
+}
+
+uint32_t ab__gap_case_group(const ab_gap *g, uint32_t c)
+{
+    return g->parts.case_group(g->parts.payload, c);
+}
+
+int64_t ab__gap_case_ct(const ab_gap *g, uint32_t c)
+{
+    return g->parts.case_ct(g->parts.payload, c);
+}
+
+int ab__gap_case_open(const ab_gap *g, uint32_t c)
+{
+    return g->parts.case_open(g->parts.payload, c);
+}
+
+uint32_t ab__gap_case_global(const ab_gap *g, uint32_t c)
+{
+    return g->view != NULL && g->view->case_global != NULL ? g->view->case_global[c] : c;
+}
+
+int ab__gap_cases_here(const ab_gap *g)
+{
+    return g->parts.exchange == NULL;
+}
+
+int ab__gap_parts_valid(const ab_gap *g, uint32_t *valid)
+{
+    uint32_t G = g->group_count;
+    uint8_t *open = ab__malloc(g->ctx, (size_t)G + 1);
+    if (open == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t gi = 0; gi < G; gi++) {
+        open[gi] = g->groups[gi].open;
+    }
+    int rc = g->parts.valid(g->parts.payload, open, G, valid);
+    ab__free(g->ctx, open);
+    return rc;
+}
+
+int ab__gap_parts_lay_out(const ab_gap *g, const uint32_t *valid)
+{
+    uint32_t G = g->group_count;
+    uint32_t *len = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)G + 1));
+    if (len == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t gi = 0; gi < G; gi++) {
+        len[gi] = g->groups[gi].v->length;
+    }
+    int rc = g->parts.lay_out(g->parts.payload, valid, len, G);
+    ab__free(g->ctx, len);
+    return rc;
 }
 
 static int local_times(void *payload, ab_time *log_last, uint64_t *with_ct, int64_t *max_ct)
@@ -480,23 +535,14 @@ static int local_case_times(void *payload, size_t n, const uint32_t *cases, cons
     return AB_OK;
 }
 
-static int local_valid(void *payload, uint32_t *valid)
+static int local_valid(void *payload, const uint8_t *group_open, uint32_t group_count,
+                       uint32_t *valid)
 {
     local *p = payload;
-    ab_gap *g = p->g;
-    uint32_t G = g->group_count;
-    uint8_t *open = ab__malloc(g->ctx, (size_t)G + 1);
-    if (open == NULL) {
-        return AB_ENOMEM;
-    }
-    for (uint32_t gi = 0; gi < G; gi++) {
-        open[gi] = g->groups[gi].open;
-    }
-    memset(valid, 0, sizeof(uint32_t) * G);
+    memset(valid, 0, sizeof(uint32_t) * group_count);
     for (uint32_t s = 0; s < p->count; s++) {
-        ab__gap_share_valid(p->sh[s], open, valid);
+        ab__gap_share_valid(p->sh[s], group_open, valid);
     }
-    ab__free(g->ctx, open);
     return AB_OK;
 }
 
@@ -510,20 +556,19 @@ static void local_unlay(void *payload)
     p->group_len = NULL;
 }
 
-static int local_lay_out(void *payload, const uint32_t *valid)
+static int local_lay_out(void *payload, const uint32_t *valid, const uint32_t *group_len,
+                         uint32_t group_count)
 {
     local *p = payload;
     ab_gap *g = p->g;
     local_unlay(p);
-    p->group_len = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)g->group_count + 1));
+    p->group_len = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)group_count + 1));
     if (p->group_len == NULL) {
         return AB_ENOMEM;
     }
-    for (uint32_t gi = 0; gi < g->group_count; gi++) {
-        p->group_len[gi] = g->groups[gi].v->length;
-    }
+    memcpy(p->group_len, group_len, sizeof(uint32_t) * group_count);
     for (uint32_t s = 0; s < p->count; s++) {
-        int rc = ab__gap_share_lay_out(p->sh[s], valid, p->group_len, p->g->group_count);
+        int rc = ab__gap_share_lay_out(p->sh[s], valid, p->group_len, group_count);
         if (rc != AB_OK) {
             local_unlay(p);
             return rc;
@@ -550,6 +595,21 @@ static int local_cts(void *payload, const uint8_t *in_group, int64_t *v, uint32_
     const local *p = payload;
     for (uint32_t s = 0; s < p->count; s++) {
         ab__gap_share_cts(p->sh[s], in_group, v, n);
+    }
+    return AB_OK;
+}
+
+static int local_list_cts(void *payload, const uint32_t *cases, uint64_t count,
+                          const uint8_t *in_group, int64_t *v, uint32_t *n)
+{
+    const local *p = payload;
+    for (uint64_t q = 0; q < count; q++) {
+        uint32_t s, i;
+        locate(p, cases[q], &s, &i);
+        int64_t ct = ab__gap_share_ct_at(p->sh[s], i);
+        if (in_group[ab__gap_share_group_at(p->sh[s], i)] && ct != INT64_MIN) {
+            v[(*n)++] = ct;
+        }
     }
     return AB_OK;
 }
@@ -639,6 +699,10 @@ int ab__gap_parts_local(ab_gap *g, uint32_t *variant_of, ab__gap_parts *out)
     out->unlay = local_unlay;
     out->values = local_values;
     out->cts = local_cts;
+    out->list_cts = local_list_cts;
+    out->case_group = local_case_group;
+    out->case_ct = local_case_ct;
+    out->case_open = local_case_open;
     out->destroy = local_destroy;
     return AB_OK;
 }

@@ -67,6 +67,8 @@ typedef struct work {
     int cache_conf;         /* ... and this kind. */
     uint8_t *mark;          /* Per group: has D. */
     span *spans;
+    ab__gap_span *batch; /* The spans of the next sample (one per group at most). */
+    size_t batch_n;
     ab__gap_sel sel;
     int rc; /* The first failure of g->parts.values on this thread. */
 } work;
@@ -195,24 +197,31 @@ static int main_end(const ab_gap *g, const ab__gap_entry *e, uint32_t *out)
 
 /* ---- One finding, on any thread ---- */
 
-/* Appends the spans of a group's closed cases with both times: from the
- * instance from_pos (or the case's start) to to_pos (or its end). */
+/* Puts among the spans of the next sample those of a group's closed cases
+ * with both times: from the instance from_pos (or the case's start) to
+ * to_pos (or its end). */
 static void add_spans(const lay *L, work *w, uint32_t gi, uint32_t from, uint32_t from_pos,
-                      uint32_t to, uint32_t to_pos, int64_t *v, uint32_t *n)
+                      uint32_t to, uint32_t to_pos)
 {
-    if (L->valid[gi] == 0) {
-        return;
+    if (L->valid[gi] > 0) {
+        w->batch[w->batch_n++] = (ab__gap_span){gi, from, from_pos, to, to_pos};
     }
-    const ab__gap_parts *P = &L->g->parts;
-    ab__gap_span sp = {gi, from, from_pos, to, to_pos};
-    int rc = P->values(P->payload, &sp, 1, v, n);
-    w->rc = w->rc != AB_OK ? w->rc : rc;
 }
 
-/* Appends the cycle times of a group's closed cases. */
-static void add_times(const lay *L, work *w, uint32_t gi, int64_t *v, uint32_t *n)
+/* Puts the cycle times of a group's closed cases among the next sample's. */
+static void add_times(const lay *L, work *w, uint32_t gi)
 {
-    add_spans(L, w, gi, AB__GAP_CODE_START, 0, AB__GAP_CODE_END, 0, v, n);
+    add_spans(L, w, gi, AB__GAP_CODE_START, 0, AB__GAP_CODE_END, 0);
+}
+
+/* The sample of the spans put: their durations appended to v (*n there),
+ * in one call of the parts (where the cases are elsewhere, one exchange). */
+static void take_sample(const lay *L, work *w, int64_t *v, uint32_t *n)
+{
+    const ab__gap_parts *P = &L->g->parts;
+    int rc = P->values(P->payload, w->batch, w->batch_n, v, n);
+    w->rc = w->rc != AB_OK ? w->rc : rc;
+    w->batch_n = 0;
 }
 
 /* The moves [lo, hi] the deviation occupies at its first occurrence in a
@@ -344,9 +353,10 @@ static void local_impact(const lay *L, const job *j, work *w)
     uint32_t n = 0, m = 0;
     for (uint32_t i = 0; i < ns; i++) {
         if (all[i].from == from && all[i].to == to) {
-            add_spans(L, w, all[i].group, from, all[i].from_pos, to, all[i].to_pos, w->x, &n);
+            add_spans(L, w, all[i].group, from, all[i].from_pos, to, all[i].to_pos);
         }
     }
+    take_sample(L, w, w->x, &n);
     /* The same two steps in the baseline: the first `from` done as
      * documented, then the first `to` done as documented after it. */
     for (uint32_t k = 0; k < j->s->group_count; k++) {
@@ -375,8 +385,9 @@ static void local_impact(const lay *L, const job *j, work *w)
             }
             tpos = mv[i].position;
         }
-        add_spans(L, w, gi, from, fpos, to, tpos, w->y, &m);
+        add_spans(L, w, gi, from, fpos, to, tpos);
     }
+    take_sample(L, w, w->y, &m);
     ab__sort_i64(w->x, n, w->tmp);
     ab__sort_i64(w->y, m, w->tmp);
     l->n_deviating = n;
@@ -405,8 +416,9 @@ static void run_job(const lay *L, const job *j, work *w)
         if (gr->open || (e->filter && !in_stratum(j->s, e->groups[k]))) {
             continue;
         }
-        add_times(L, w, e->groups[k], w->x, &n);
+        add_times(L, w, e->groups[k]);
     }
+    take_sample(L, w, w->x, &n);
     ab__sort_i64(w->x, n, w->tmp);
     /* The baseline: the stratum's candidates (its cases, or its conforming
      * ones), sorted once for the findings of the stratum that follow on
@@ -415,9 +427,10 @@ static void run_job(const lay *L, const job *j, work *w)
         w->cache_n = 0;
         for (uint32_t k = 0; k < j->s->group_count; k++) {
             if (!(j->conforming_only && g->groups[j->s->groups[k]].deviating)) {
-                add_times(L, w, j->s->groups[k], w->cache, &w->cache_n);
+                add_times(L, w, j->s->groups[k]);
             }
         }
+        take_sample(L, w, w->cache, &w->cache_n);
         ab__sort_i64(w->cache, w->cache_n, w->tmp);
         w->cache_s = j->s;
         w->cache_conf = j->conforming_only;
@@ -426,9 +439,10 @@ static void run_job(const lay *L, const job *j, work *w)
     for (uint32_t k = 0; k < e->group_count; k++) {
         uint32_t gi = e->groups[k];
         if (in_stratum(j->s, gi) && !(j->conforming_only && g->groups[gi].deviating)) {
-            add_times(L, w, gi, w->rm, &r);
+            add_times(L, w, gi);
         }
     }
+    take_sample(L, w, w->rm, &r);
     const int64_t *y = w->cache;
     m = w->cache_n;
     if (r > 0) {
@@ -578,7 +592,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         goto done;
     }
     /* Each group's cases with a cycle time, counted where the cases are. */
-    if (timed && (rc = g->parts.valid(g->parts.payload, valid)) != AB_OK) {
+    if (timed && (rc = ab__gap_parts_valid(g, valid)) != AB_OK) {
         goto done;
     }
     /* Each finding's stratum key. */
@@ -753,7 +767,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         }
     }
     /* One work space per thread, then the jobs. */
-    threads = g->opts.threads > 1 ? g->opts.threads : 1;
+    /* Parts that are collectives take their calls from one thread. */
+    threads = g->opts.threads > 1 && !g->parts.serial ? g->opts.threads : 1;
     threads = threads > njobs ? (njobs > 0 ? njobs : 1) : threads;
     threads = threads > 64 ? 64 : threads;
     works = ab__calloc(ctx, threads, sizeof(work));
@@ -774,8 +789,9 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         w->tmp = ab__malloc(ctx, sizeof(int64_t) * (big + 1));
         w->mark = ab__calloc(ctx, (size_t)G + 1, 1);
         w->spans = ab__malloc(ctx, sizeof(span) * (d_max + 1));
+        w->batch = ab__malloc(ctx, sizeof(ab__gap_span) * ((size_t)G + 1));
         if (w->x == NULL || w->y == NULL || w->cache == NULL || w->rm == NULL || w->tmp == NULL ||
-            w->mark == NULL || w->spans == NULL ||
+            w->mark == NULL || w->spans == NULL || w->batch == NULL ||
             ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
             rc = AB_ENOMEM;
             goto done;
@@ -784,7 +800,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     /* The times, group after group, where the cases are. */
     L.g = g;
     L.valid = valid;
-    if ((rc = g->parts.lay_out(g->parts.payload, valid)) != AB_OK) {
+    if ((rc = ab__gap_parts_lay_out(g, valid)) != AB_OK) {
         goto done;
     }
     laid = 1;
@@ -834,6 +850,7 @@ done:
         ab__free(ctx, works[k].tmp);
         ab__free(ctx, works[k].mark);
         ab__free(ctx, works[k].spans);
+        ab__free(ctx, works[k].batch);
         ab__gap_sel_finish(&works[k].sel, ctx);
     }
     for (unsigned k = 0; rc == AB_OK && works != NULL && k < threads; k++) {

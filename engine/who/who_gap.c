@@ -325,6 +325,213 @@ static int load_role_attr(ab_gap *g, who *h, const char *key, int *found)
     return AB_OK;
 }
 
+/* ---- Bytes between processes (a driver's exchange) ---- */
+
+/* Bytes out ... */
+typedef struct wbytes {
+    ab_buf b;
+    ab_ctx *ctx;
+    int rc;
+} wbytes;
+
+static void put(wbytes *w, const void *p, size_t n)
+{
+    if (w->rc == AB_OK && n > 0) {
+        w->rc = ab_buf_append(&w->b, w->ctx, p, n);
+    }
+}
+
+static void put_u64(wbytes *w, uint64_t v)
+{
+    put(w, &v, sizeof(v));
+}
+
+static void put_u32(wbytes *w, uint32_t v)
+{
+    put(w, &v, sizeof(v));
+}
+
+/* ... and in. */
+typedef struct rbytes {
+    const unsigned char *p;
+    size_t len, off;
+    int bad;
+} rbytes;
+
+static void get(rbytes *r, void *out, size_t n)
+{
+    if (r->bad || n > r->len - r->off) {
+        r->bad = 1;
+        memset(out, 0, n);
+        return;
+    }
+    memcpy(out, r->p + r->off, n);
+    r->off += n;
+}
+
+static uint64_t get_u64(rbytes *r)
+{
+    uint64_t v;
+    get(r, &v, sizeof(v));
+    return v;
+}
+
+static uint32_t get_u32(rbytes *r)
+{
+    uint32_t v;
+    get(r, &v, sizeof(v));
+    return v;
+}
+
+/* Frees what exchange() gave. */
+static void free_all(void **all, size_t *lens, uint32_t n)
+{
+    for (uint32_t i = 0; all != NULL && i < n; i++) {
+        free(all[i]);
+    }
+    free(all);
+    free(lens);
+}
+
+/* Where other processes hold other cases: flags[i] set when it is set in
+ * any process. */
+static int or_flags(ab_gap *g, int *flags, int n)
+{
+    if (ab__gap_cases_here(g)) {
+        return AB_OK;
+    }
+    uint8_t mine[8];
+    for (int i = 0; i < n; i++) {
+        mine[i] = (uint8_t)(flags[i] != 0);
+    }
+    void **all = NULL;
+    size_t *lens = NULL;
+    uint32_t count = 0;
+    int rc = g->parts.exchange(g->parts.payload, mine, (size_t)n, &all, &lens, &count);
+    for (uint32_t p = 0; rc == AB_OK && p < count; p++) {
+        if (lens[p] != (size_t)n) {
+            rc = AB_EINVAL;
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            flags[i] |= ((const uint8_t *)all[p])[i];
+        }
+    }
+    free_all(all, lens, count);
+    return rc;
+}
+
+typedef struct role_first {
+    uint64_t key; /* The whole log's case index << 32 | the event's place in it. */
+    const char *name;
+    uint32_t len;
+} role_first;
+
+static int cmp_role_first(const void *pa, const void *pb)
+{
+    uint64_t a = ((const role_first *)pa)->key, b = ((const role_first *)pb)->key;
+    return a < b ? -1 : a > b;
+}
+
+/*
+ * Where other processes hold other cases, after load_role_attr: the roles
+ * of every process numbered in the order one process meets them (by the
+ * whole log's first event that has each), so that a role's id is the same
+ * everywhere and the same as in one process; this process's events
+ * renumbered.
+ */
+static int unify_roles(ab_gap *g, who *h)
+{
+    if (ab__gap_cases_here(g)) {
+        return AB_OK;
+    }
+    ab_ctx *ctx = g->ctx;
+    const ab_log *log = g->log;
+    const uint32_t *ecase = ab_log_col_case(log);
+    uint32_t R = h->roles.count;
+    uint64_t n = ab_log_event_count(log);
+    uint64_t *first = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)R + 1));
+    uint32_t *map = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)R + 1));
+    wbytes w = {AB_BUF_INIT, ctx, first != NULL && map != NULL ? AB_OK : AB_ENOMEM};
+    for (uint32_t r = 0; first != NULL && r < R; r++) {
+        first[r] = UINT64_MAX;
+    }
+    for (uint64_t e = 0; w.rc == AB_OK && e < n; e++) {
+        uint32_t r = h->ev_role[e];
+        if (r != NONE && first[r] == UINT64_MAX) {
+            uint32_t c = ecase[e];
+            first[r] = (uint64_t)ab__gap_case_global(g, c) << 32 |
+                       (uint64_t)(e - ab_log_case_first(log, c));
+        }
+    }
+    put_u32(&w, R);
+    for (uint32_t r = 0; w.rc == AB_OK && r < R; r++) {
+        const char *name = ab__strtab_str(&h->roles, r);
+        put_u64(&w, first[r]);
+        put_u32(&w, (uint32_t)strlen(name));
+        put(&w, name, strlen(name));
+    }
+    void **all = NULL;
+    size_t *lens = NULL;
+    uint32_t count = 0, total = 0;
+    role_first *rf = NULL;
+    int rc = w.rc;
+    if (rc == AB_OK) {
+        rc = g->parts.exchange(g->parts.payload, w.b.ptr, w.b.len, &all, &lens, &count);
+    }
+    ab_buf_dispose(&w.b);
+    for (uint32_t p = 0; rc == AB_OK && p < count; p++) {
+        rbytes r = {all[p], lens[p], 0, 0};
+        uint32_t k = get_u32(&r);
+        role_first *grown = realloc(rf, sizeof(*rf) * ((size_t)total + k + 1));
+        if (grown == NULL) {
+            rc = AB_ENOMEM;
+            break;
+        }
+        rf = grown;
+        for (uint32_t i = 0; i < k && !r.bad; i++) {
+            role_first *x = &rf[total++];
+            x->key = get_u64(&r);
+            x->len = get_u32(&r);
+            if (r.bad || x->len > r.len - r.off) {
+                r.bad = 1;
+                break;
+            }
+            x->name = (const char *)r.p + r.off;
+            r.off += x->len;
+        }
+        rc = r.bad ? AB_EINVAL : rc;
+    }
+    if (rc == AB_OK) {
+        qsort(rf, total, sizeof(*rf), cmp_role_first);
+        ab__strtab ids;
+        rc = ab__strtab_init(&ids, ctx);
+        for (uint32_t i = 0; rc == AB_OK && i < total; i++) {
+            uint32_t id;
+            rc = ab__strtab_intern(&ids, rf[i].name, rf[i].len, &id);
+        }
+        for (uint32_t r = 0; rc == AB_OK && r < R; r++) {
+            const char *name = ab__strtab_str(&h->roles, r);
+            rc = ab__strtab_intern(&ids, name, strlen(name), &map[r]);
+        }
+        if (rc == AB_OK) {
+            ab__strtab_finish(&h->roles);
+            h->roles = ids;
+            h->role_count = ids.count;
+            for (uint64_t e = 0; e < n; e++) {
+                h->ev_role[e] = h->ev_role[e] != NONE ? map[h->ev_role[e]] : NONE;
+            }
+        } else {
+            ab__strtab_finish(&ids);
+        }
+    }
+    free(rf);
+    free_all(all, lens, count);
+    ab__free(ctx, first);
+    ab__free(ctx, map);
+    return rc;
+}
+
 /* Which of org:role, role and org:group an event has (top-level string
  * attributes with a value). */
 typedef struct key_scan {
@@ -1104,7 +1311,9 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
     int rc = AB_OK;
     case_sod cs = {h, k, ctx, AB_OK};
     for (uint32_t at = 0, sn = ab__gap_share_size(g, s); at < sn && rc == AB_OK; at++) {
-        uint32_t c = ab__gap_share_case(g, s, at);
+        /* c indexes this process's cases (events, per-case lists); cg is
+         * the whole log's index, which the counts and examples keep. */
+        uint32_t c = ab__gap_share_case(g, s, at), cg = ab__gap_case_global(g, c);
         const ab__gap_group *gr = &g->groups[ab__gap_case_group(g, c)];
         const ab_move *mv = gr->v->moves;
         uint32_t n = 0;
@@ -1143,8 +1352,8 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
             }
             task *tk = &k->tasks[ti];
             tk->instances++;
-            if (tk->last_of != c) {
-                tk->last_of = c;
+            if (tk->last_of != cg) {
+                tk->last_of = cg;
                 tk->of++;
             }
             if (r != NONE) {
@@ -1173,12 +1382,12 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
             }
             /* A role violation. */
             tk->events++;
-            if (tk->last_case != c) {
-                tk->last_case = c;
+            if (tk->last_case != cg) {
+                tk->last_case = cg;
                 tk->cases++;
-                keep_example(tk->examples, &tk->example_count, c);
+                keep_example(tk->examples, &tk->example_count, cg);
             }
-            if (!accepted(g, k, AB__RULE_ROLE, h->task_norm[ti], h->role_norm[eff[p]], c, 0)) {
+            if (!accepted(g, k, AB__RULE_ROLE, h->task_norm[ti], h->role_norm[eff[p]], cg, 0)) {
                 any_role = 1;
                 any_ctrl |= tk->control;
             }
@@ -1213,20 +1422,20 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
                 break;
             }
             counted *ho = &k->ho[hi];
-            if (ho->cases == 0 || c < ho->anchor_case) {
+            if (ho->cases == 0 || cg < ho->anchor_case) {
                 ho->anchor_act = cact[p - 1];
-                ho->anchor_case = c;
+                ho->anchor_case = cg;
             }
-            if (ho->last_case != c) {
+            if (ho->last_case != cg) {
                 if (AB_GROW(ctx, ho->list, ho->list_cap, (size_t)ho->cases + 1) != AB_OK) {
                     rc = AB_ENOMEM;
                     break;
                 }
-                ho->list[ho->cases] = c;
+                ho->list[ho->cases] = cg;
             }
-            count_case(ho, c);
+            count_case(ho, cg);
             ho->count++;
-            if (!accepted(g, k, AB__RULE_HANDOFF, h->role_norm[a], h->role_norm[b], c, 0)) {
+            if (!accepted(g, k, AB__RULE_HANDOFF, h->role_norm[a], h->role_norm[b], cg, 0)) {
                 any_ho = 1;
             }
             handoff *hv = &h->hv[h->hv_n++];
@@ -1256,7 +1465,7 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
                     rc = AB_ENOMEM;
                     break;
                 }
-                count_case(&k->ctrl[ci], c);
+                count_case(&k->ctrl[ci], cg);
             }
         }
         /* Segregation of duties. */
@@ -1267,14 +1476,14 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
             int any_sod = 0;
             for (size_t q = before; q < h->sh_n; q++) {
                 any_sod |= !accepted(g, k, AB__RULE_SOD, g->act_norm[h->x.a[h->sh[q].pair]],
-                                     g->act_norm[h->x.b[h->sh[q].pair]], c, 1);
+                                     g->act_norm[h->x.b[h->sh[q].pair]], cg, 1);
             }
             k->sod_cases += any_sod;
             if (h->sh_n > before) {
                 hit_order ho = {log, &h->x};
                 ab__sort_r(h->sh + before, h->sh_n - before, sizeof(sod_hit), cmp_hit, &ho);
                 for (size_t q = before; q < h->sh_n; q++) {
-                    count_case(&k->pair_stats[h->sh[q].pair], c);
+                    count_case(&k->pair_stats[h->sh[q].pair], cg);
                     k->pair_stats[h->sh[q].pair].count++;
                 }
             }
@@ -1289,6 +1498,199 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
     return rc;
 }
 
+/* ---- Over processes: every process's tally ---- */
+
+static void put_counted(wbytes *w, const counted *c, int lists)
+{
+    put_u64(w, c->cases);
+    put_u64(w, c->count);
+    put_u32(w, c->example_count);
+    put(w, c->examples, sizeof(c->examples));
+    put_u32(w, c->anchor_act);
+    put_u32(w, c->anchor_case);
+    if (lists) {
+        put(w, c->list, sizeof(uint32_t) * (size_t)c->cases);
+    }
+}
+
+static int get_counted(rbytes *r, ab_ctx *ctx, counted *c, int lists)
+{
+    c->cases = get_u64(r);
+    c->count = get_u64(r);
+    c->example_count = get_u32(r);
+    get(r, c->examples, sizeof(c->examples));
+    c->anchor_act = get_u32(r);
+    c->anchor_case = get_u32(r);
+    if (r->bad || c->example_count > 3 || (lists && c->cases > (r->len - r->off) / 4)) {
+        r->bad = 1;
+        return AB_EINVAL;
+    }
+    if (lists) {
+        if (AB_GROW(ctx, c->list, c->list_cap, (size_t)c->cases + 1) != AB_OK) {
+            return AB_ENOMEM;
+        }
+        get(r, c->list, sizeof(uint32_t) * (size_t)c->cases);
+    }
+    return AB_OK;
+}
+
+/* A map of counted entries: its keys and entries. */
+static void put_map(wbytes *w, const ab__gap_map *m, const counted *arr, int lists)
+{
+    put_u32(w, m->count);
+    for (uint32_t i = 0; i < m->count; i++) {
+        put(w, &m->keys[i], sizeof(ab__gap_key));
+        put_counted(w, &arr[i], lists);
+    }
+}
+
+static int get_map(rbytes *r, ab_ctx *ctx, ab__gap_map *m, counted **arr, size_t *cap, int lists)
+{
+    uint32_t n = get_u32(r);
+    for (uint32_t i = 0; i < n && !r->bad; i++) {
+        ab__gap_key key;
+        uint32_t at;
+        int fresh;
+        get(r, &key, sizeof(key));
+        if (r->bad || ab__gap_map_get(m, key, &at, &fresh) != AB_OK ||
+            grow_counted(ctx, arr, cap, at) != AB_OK) {
+            return r->bad ? AB_EINVAL : AB_ENOMEM;
+        }
+        int rc = get_counted(r, ctx, &(*arr)[at], lists);
+        if (rc != AB_OK) {
+            return rc;
+        }
+    }
+    return r->bad ? AB_EINVAL : AB_OK;
+}
+
+/* A tally as bytes, in the order get_tally reads them. */
+static int put_tally(const ab_gap *g, const who *h, const tally *k, ab_buf *out)
+{
+    uint32_t T = h->task_count, R = h->role_count, X = h->sod != NULL ? h->x.count : 0;
+    wbytes w = {AB_BUF_INIT, g->ctx, AB_OK};
+    for (uint32_t t = 0; t < T; t++) {
+        const task *x = &k->tasks[t];
+        uint64_t v[7] = {x->instances, x->events,     x->unknown, x->with_resource,
+                         x->by_system, x->cases, x->of};
+        put(&w, v, sizeof(v));
+        put_u32(&w, x->example_count);
+        put(&w, x->examples, sizeof(x->examples));
+    }
+    if (k->seen != NULL) {
+        put(&w, k->seen, sizeof(uint64_t) * (size_t)T * R);
+    } else {
+        put_u32(&w, k->seen_map.count);
+        for (uint32_t i = 0; i < k->seen_map.count; i++) {
+            put(&w, &k->seen_map.keys[i], sizeof(ab__gap_key));
+            put_u64(&w, k->seen_count[i]);
+        }
+    }
+    put(&w, k->matrix, sizeof(uint64_t) * (size_t)R * R);
+    put_map(&w, &k->ho_map, k->ho, 1);
+    put_map(&w, &k->ctrl_map, k->ctrl, 0);
+    for (uint32_t x = 0; x < X; x++) {
+        put_counted(&w, &k->pair_stats[x], 0);
+    }
+    put(&w, k->pair_both, sizeof(uint64_t) * X);
+    put(&w, k->rule_cases, sizeof(uint64_t) * g->rule_count);
+    uint64_t v[7] = {k->sod_cases,       k->ev_with_res, k->ev_without_res, k->ev_without_role,
+                     k->c_role,          k->c_ctrl,      k->c_ho};
+    put(&w, v, sizeof(v));
+    *out = w.b;
+    return w.rc;
+}
+
+/* Reads a tally put_tally wrote into k (fresh from tally_init). */
+static int get_tally(const ab_gap *g, const who *h, tally *k, const void *p, size_t len)
+{
+    ab_ctx *ctx = g->ctx;
+    uint32_t T = h->task_count, R = h->role_count, X = h->sod != NULL ? h->x.count : 0;
+    rbytes r = {p, len, 0, 0};
+    for (uint32_t t = 0; t < T; t++) {
+        task *x = &k->tasks[t];
+        uint64_t v[7];
+        get(&r, v, sizeof(v));
+        x->instances = v[0];
+        x->events = v[1];
+        x->unknown = v[2];
+        x->with_resource = v[3];
+        x->by_system = v[4];
+        x->cases = v[5];
+        x->of = v[6];
+        x->example_count = get_u32(&r);
+        get(&r, x->examples, sizeof(x->examples));
+        r.bad |= x->example_count > 3;
+    }
+    if (k->seen != NULL) {
+        get(&r, k->seen, sizeof(uint64_t) * (size_t)T * R);
+    } else {
+        uint32_t n = get_u32(&r);
+        for (uint32_t i = 0; i < n && !r.bad; i++) {
+            ab__gap_key key;
+            uint32_t at;
+            int fresh;
+            get(&r, &key, sizeof(key));
+            if (ab__gap_map_get(&k->seen_map, key, &at, &fresh) != AB_OK ||
+                AB_GROW(ctx, k->seen_count, k->seen_cap, (size_t)at + 1) != AB_OK) {
+                return AB_ENOMEM;
+            }
+            k->seen_count[at] = get_u64(&r);
+        }
+    }
+    get(&r, k->matrix, sizeof(uint64_t) * (size_t)R * R);
+    int rc = get_map(&r, ctx, &k->ho_map, &k->ho, &k->ho_cap, 1);
+    if (rc == AB_OK) {
+        rc = get_map(&r, ctx, &k->ctrl_map, &k->ctrl, &k->ctrl_cap, 0);
+    }
+    for (uint32_t x = 0; x < X && rc == AB_OK; x++) {
+        rc = get_counted(&r, ctx, &k->pair_stats[x], 0);
+    }
+    get(&r, k->pair_both, sizeof(uint64_t) * X);
+    get(&r, k->rule_cases, sizeof(uint64_t) * g->rule_count);
+    uint64_t v[7];
+    get(&r, v, sizeof(v));
+    k->sod_cases = v[0];
+    k->ev_with_res = v[1];
+    k->ev_without_res = v[2];
+    k->ev_without_role = v[3];
+    k->c_role = v[4];
+    k->c_ctrl = v[5];
+    k->c_ho = v[6];
+    if (rc == AB_OK && (r.bad || r.off != r.len)) {
+        rc = AB_EINVAL;
+    }
+    return rc;
+}
+
+/* Adds every process's tally (this one's is k) into the who, in the
+ * exchange's order: the same sums on every process. */
+static int add_tallies(ab_gap *g, who *h, const tally *k, int dense, uint64_t *seen_total)
+{
+    ab_buf mine = AB_BUF_INIT;
+    void **all = NULL;
+    size_t *lens = NULL;
+    uint32_t n = 0;
+    int rc = put_tally(g, h, k, &mine);
+    if (rc == AB_OK) {
+        rc = g->parts.exchange(g->parts.payload, mine.ptr, mine.len, &all, &lens, &n);
+    }
+    ab_buf_dispose(&mine);
+    for (uint32_t i = 0; i < n && rc == AB_OK; i++) {
+        tally x;
+        rc = tally_init(g, h, dense, &x);
+        if (rc == AB_OK) {
+            rc = get_tally(g, h, &x, all[i], lens[i]);
+        }
+        if (rc == AB_OK) {
+            rc = add_tally(g, h, &x, seen_total);
+        }
+        tally_free(g->ctx, &x);
+    }
+    free_all(all, lens, n);
+    return rc;
+}
+
 /*
  * Runs the cases share by share, as they would run where they are: each
  * share adds up its own tally, which is then added into the who; nothing
@@ -1300,7 +1702,9 @@ static int run_cases(ab_gap *g, who *h)
 {
     ab_ctx *ctx = g->ctx;
     const ab_log *log = g->log;
-    uint32_t N = g->case_count, R = h->role_count, maxlen = 0;
+    /* This process's cases (every case, unless a driver holds the others). */
+    uint32_t N = ab__gap_cases_here(g) ? g->case_count : ab_log_case_count(log);
+    uint32_t R = h->role_count, maxlen = 0;
     for (uint32_t c = 0; c < N; c++) {
         uint32_t n = 0;
         g->view->case_events(g->view->src, c, &n);
@@ -1347,7 +1751,8 @@ static int run_cases(ab_gap *g, who *h)
             rc = run_share(g, h, &k, s, &w);
         }
         if (rc == AB_OK) {
-            rc = add_tally(g, h, &k, seen);
+            rc = ab__gap_cases_here(g) ? add_tally(g, h, &k, seen)
+                                       : add_tallies(g, h, &k, dense, seen);
         }
         tally_free(ctx, &k);
     }
@@ -1495,16 +1900,15 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
     /* The cases with the hand-off in the stratum, and those of them that
      * conform (they leave the conforming candidates). */
     uint32_t n = 0, r = 0;
-    for (uint64_t q = 0; q < ho->cases; q++) {
-        uint32_t c = ho->list[q], gi = ab__gap_case_group(g, c);
-        int64_t ct = ab__gap_case_ct(g, c);
-        if (!w->in_all[gi] || ct == INT64_MIN) {
-            continue;
-        }
-        w->x[n++] = ct;
-        if (w->in_conf[gi]) {
-            w->rm[r++] = ct;
-        }
+    const ab__gap_parts *P = &g->parts;
+    int rc = P->list_cts(P->payload, ho->list, ho->cases, w->in_all, w->x, &n);
+    if (rc == AB_OK) {
+        rc = P->list_cts(P->payload, ho->list, ho->cases, w->in_conf, w->rm, &r);
+    }
+    if (rc != AB_OK) {
+        w->rc = w->rc != AB_OK ? w->rc : rc;
+        t->status = AB_GAP_TIME_TOO_FEW;
+        return;
     }
     uint32_t mc = *n_conf - r, mw = *n_all - n;
     int use_conf = mc >= min_group;
@@ -1574,7 +1978,7 @@ static int handoff_times(ab_gap *g, who *h)
         ab__free(ctx, ord);
         return AB_ENOMEM;
     }
-    int timed = ab_log_has_timestamps(g->log);
+    int timed = g->hdr.has_timestamps;
     for (uint32_t i = 0; i < H; i++) {
         ord[i] = i;
         /* As the other findings: below the minimum support, not measured. */
@@ -1588,7 +1992,8 @@ static int handoff_times(ab_gap *g, who *h)
         return AB_OK;
     }
     ab__sort_r(ord, H, sizeof(uint32_t), cmp_anchor, h);
-    unsigned T = g->opts.threads > 1 ? g->opts.threads : 1;
+    /* Parts that are collectives take their calls from one thread. */
+    unsigned T = g->opts.threads > 1 && !g->parts.serial ? g->opts.threads : 1;
     T = T > H ? H : T;
     T = T > 16 ? 16 : T;
     ho_work w[16];
@@ -1600,7 +2005,7 @@ static int handoff_times(ab_gap *g, who *h)
     size_t sn = 0;
     if (valid == NULL) {
         rc = AB_ENOMEM;
-    } else if ((rc = g->parts.valid(g->parts.payload, valid)) == AB_OK) {
+    } else if ((rc = ab__gap_parts_valid(g, valid)) == AB_OK) {
         for (uint32_t gi = 0; gi < g->group_count; gi++) {
             sn += valid[gi];
         }
@@ -1755,6 +2160,9 @@ int ab__who_compute(ab_gap *g, ab_error *err)
         for (uint64_t e = 0; o->role_attr == NULL && e < ne && !ks.seen[0]; e++) {
             ab_log_event_attrs_visit(g->log, e, scan_key, &ks);
         }
+        if ((rc = or_flags(g, ks.seen, 3)) != AB_OK) {
+            return ab__error(err, rc, "who", 0, 0, "out of memory");
+        }
         for (int k = 0; k < 3; k++) {
             if (o->role_attr == NULL && !ks.seen[k]) {
                 continue;
@@ -1762,6 +2170,12 @@ int ab__who_compute(ab_gap *g, ab_error *err)
             const char *key = o->role_attr != NULL ? o->role_attr : keys[k];
             int found = 0;
             rc = load_role_attr(g, h, key, &found);
+            if (rc == AB_OK) {
+                rc = or_flags(g, &found, 1);
+            }
+            if (rc == AB_OK && found) {
+                rc = unify_roles(g, h);
+            }
             if (rc != AB_OK) {
                 return ab__error(err, rc, "who", 0, 0, "out of memory");
             }
@@ -1913,7 +2327,7 @@ static void case_ids(ab__gw *w, const ab_gap *g, const uint32_t *cs, uint32_t n)
     ab__gw_puts(w, "[");
     for (uint32_t i = 0; i < n; i++) {
         ab__gw_puts(w, i ? ", " : "");
-        ab__gw_jstr(w, ab_log_case_id(g->log, cs[i]));
+        ab__gw_jstr(w, ab__gap_case_id(g, cs[i]));
     }
     ab__gw_puts(w, "]");
 }
@@ -2438,7 +2852,7 @@ void ab__who_markdown(ab__gw *w, const ab_gap *g)
                       (unsigned long long)t->events);
         for (uint32_t k = 0; k < t->example_count; k++) {
             ab__gw_puts(w, k ? ", " : "");
-            ab__gw_md(w, ab_log_case_id(g->log, t->examples[k]));
+            ab__gw_md(w, ab__gap_case_id(g, t->examples[k]));
         }
         ab__gw_puts(w, " |\n");
     }
