@@ -10,8 +10,9 @@
 #     case (nearly every case a variant of its own: the alignments of the
 #     distinct variants, which asbuilt-mpi spreads over the ranks, weigh).
 # Prints the wall time of each run, the speed-up, each rank's peak RSS, the
-# phases of the MPI runs (read, shuffle, gather, merge on rank 0, the
-# alignments over the ranks, then the rest of the command on rank 0) and the
+# phases of the MPI runs (read, shuffle, the cases completed on their owners,
+# then under diff each rank's cases numbered, aligned, the variants made
+# global, the gap over the ranks, the reports written by rank 0) and the
 # per-event costs that docs/scaling-model.md rests on. The JSON reports must
 # agree byte for byte (apart from "inputs").
 # Usage: bench/mpi_bench.sh [loanapp|variants] [CASES]
@@ -154,10 +155,10 @@ for np in 1 2; do
     grep '^asbuilt-mpi:' "$T/np$np.err" | sed 's/^asbuilt-mpi: */    /'
 done
 # Per-event costs of the 2-rank runs. The phases every rank runs at once
-# (read, shuffle, completion of cases, gather; under discover the summaries
-# and the selection): CPU-ns per event is the phase's seconds times the ranks
-# over the events. What rank 0 runs alone (the merge, the rest of diff):
-# ns per event of wall time.
+# (read, shuffle, completion of cases; under diff the conformance and the
+# gap; under discover the summaries and the selection): CPU-ns per event is
+# the phase's seconds times the ranks over the events. What rank 0 runs
+# alone (the reports): ns per event of wall time.
 cat >"$T/costs.py" <<'PY'
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -168,10 +169,12 @@ for l in lines:
     if m:
         ts[m.group(2)] = float(m.group(1))
 start = [("read", "every rank", 2), ("shuffle", "every rank", 2), ("cases", "every rank", 2)]
-phases = start + ([("gather", "every rank", 2), ("merged", "rank 0", 1),
-                   ("aligning", "rank 0: the map, traces and variants", 1),
-                   ("aligned", "every rank: the alignments of the distinct variants", 2),
-                   ("done", "rank 0 (the rest of the command)", 1)] if kind == "diff" else
+phases = start + ([("numbered", "every rank: its cases' order, the activities widened", 2),
+                   ("conformance", "every rank: its cases' traces and variants aligned", 2),
+                   ("variants", "every rank: the variants made global", 2),
+                   ("gap", "every rank: the gap, its calls collectives", 2),
+                   ("done", "rank 0: the ids named fetched, the reports written", 1)]
+                  if kind == "diff" else
                   [("summarised", "every rank: the cases into an accumulator", 2),
                    ("loaded", "every rank: variants to their owners, counters to rank 0, loaded there", 2),
                    ("asked", "rank 0: the merged graph", 1),

@@ -130,6 +130,19 @@ trio branch-or "$D/logs/simod_branch_rules_or_1.csv.gz" "$D/models/simod_branch_
 check bpic2020 diff --json @OUT@ --model "$D/models/bpic2020_declaration_documents.bpmn" \
     --map "$D/maps/bpic2020_declaration_documents.map.csv" "$D/logs/bpic2020_DomesticDeclarations.xes.gz"
 check bpic2020 stats --json -o @OUT@ "$D/logs/bpic2020_DomesticDeclarations.xes.gz"
+# Who did the work over the ranks (roles from the events, lanes by a role map,
+# system accounts, duties kept apart, accepted deviations), and the Markdown
+# report, which names example cases; possibly open cases kept apart.
+printf 'Declaration SUBMITTED*,Declaration FINAL_APPROVED*\nDeclaration SUBMITTED*,Payment Handled\n' \
+    >"$T/bpic.sod"
+printf 'role,*,EMPLOYEE\nhandoff,EMPLOYEE,*\nrework,*\n' >"$T/bpic.accept"
+BPIC=(--model "$D/models/bpic2020_declaration_documents.bpmn"
+    --map "$D/maps/bpic2020_declaration_documents.map.csv" "$D/logs/bpic2020_DomesticDeclarations.xes.gz")
+WHO=(--role-map "$D/maps/bpic2020_declaration_lanes.map.csv" --system-resources SYSTEM
+    --sod "$T/bpic.sod" --accept "$T/bpic.accept")
+check "bpic2020 who" diff --json @OUT@ "${WHO[@]}" "${BPIC[@]}"
+check "bpic2020 who markdown" diff --md @OUT@ "${WHO[@]}" "${BPIC[@]}"
+check "bpic2020 open cases apart" diff --json @OUT@ --open-cases exclude "${BPIC[@]}"
 
 # Several files form one log; CSV files are cut in record ranges across ranks.
 check "several files" stats --json -o @OUT@ "$D/logs/pm4py_running-example.csv" \
@@ -171,8 +184,9 @@ if [ -n "$SIM" ] && [ -x "$SIM" ]; then
     "$AB" diff --json "$T/ref.json" --model "$P" "$T/many.csv" >/dev/null 2>&1
     for np in $NPS; do
         [ "$np" -gt 1 ] || continue
+        # With the case lines rank 0 gathers the log and spreads the alignments.
         ASBUILT_MPI_VERBOSE=1 ASBUILT_MPI_DROP_SHARE=$((np - 1)) "${MPIRUN[@]}" -np "$np" "$ABM" diff \
-            --json "$T/mpi.json" --model "$P" "$T/many.csv" >/dev/null 2>"$T/mpi.err"
+            --json "$T/mpi.json" --cases "$T/mpi.cases" --model "$P" "$T/many.csv" >/dev/null 2>"$T/mpi.err"
         rc=$?
         if [ $rc -eq 0 ] && grep -q "aligning again on rank 0" "$T/mpi.err"; then
             same "share lost -np $np: aligned again on rank 0" "$T/ref.json" "$T/mpi.json"

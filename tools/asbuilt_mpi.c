@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "mpi_align.h"
 #include "mpi_comm.h"
+#include "mpi_diff.h"
 #include "mpi_load.h"
 #include "mpi_discover.h"
 #include "mpi_stats.h"
@@ -98,10 +99,24 @@ int main(int argc, char **argv)
     cli_stats_release_hook = mpi_stats_release;
     /* discover too: each rank summarises its cases; rank 0 merges the summaries. */
     cli_discover_hook = mpi_discover;
-    if (strcmp(name, "diff") == 0 && mpi_size > 1) {
+    int spread = strcmp(name, "diff") == 0;
+    for (int i = 2; spread && i < argc && strcmp(argv[i], "--") != 0; i++) {
+        /* The case lines name every case: rank 0 gathers the log for them. */
+        spread = strcmp(argv[i], "--cases") != 0 && strncmp(argv[i], "--cases=", 8) != 0;
+    }
+    if (spread) {
+        /* Every rank runs diff on its own cases; rank 0 writes the reports. */
+        cli_load_log_hook = mpi_diff_load;
+        cli_mapping_coverage_hook = mpi_diff_coverage;
+        cli_conform_run_hook = mpi_diff_conform;
+        cli_gap_compute_hook = mpi_diff_gap;
+        cli_write_reports = mpi_rank == 0;
+    } else if (strcmp(name, "diff") == 0 && mpi_size > 1) {
         /* Every rank compiles the map and aligns a share of the variants. */
         mpi_align_spread = 1;
         cli_conform_run_hook = mpi_conform_run;
     }
-    mpi_finish(c->fn(argc - 1, argv + 1));
+    int rc = c->fn(argc - 1, argv + 1);
+    mpi_diff_release();
+    mpi_finish(rc);
 }

@@ -183,8 +183,7 @@ void cli_fail(cli_args *a, const char *fmt, ...)
     fprintf(stderr, "\nTry 'asbuilt %s --help'.\n", a->cmd);
 }
 
-int cli_number(cli_args *a, unsigned long long min, unsigned long long max,
-               unsigned long long *out)
+int cli_number(cli_args *a, unsigned long long min, unsigned long long max, unsigned long long *out)
 {
     const char *v = a->v;
     char *end;
@@ -195,7 +194,8 @@ int cli_number(cli_args *a, unsigned long long min, unsigned long long max,
         if (max == UINT64_MAX || max == UINT32_MAX) {
             cli_fail(a, "%s takes a whole number >= %llu, not '%s'", a->name, min, v);
         } else {
-            cli_fail(a, "%s takes a whole number from %llu to %llu, not '%s'", a->name, min, max, v);
+            cli_fail(a, "%s takes a whole number from %llu to %llu, not '%s'", a->name, min, max,
+                     v);
         }
         return 0;
     }
@@ -531,6 +531,13 @@ void cli_release_stats(ab_ctx *ctx, ab_stats_view *v, ab_log *log)
 /* ---- The log's hash, on a thread of its own ---- */
 
 int cli_hash_early = 1;
+int (*cli_mapping_coverage_hook)(const ab_log *log, const ab_net *net,
+                                 const ab_bpmn_mapping *mapping, ab_gap_rate *events,
+                                 ab_gap_rate *tasks, char *warning, size_t cap) = NULL;
+int (*cli_gap_compute_hook)(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
+                            const ab_conform *conf, const ab_gap_options *opts,
+                            ab_error *err) = NULL;
+int cli_write_reports = 1;
 
 static void *hash_thread(void *arg)
 {
@@ -600,8 +607,8 @@ int cli_relabel(ab_ctx *ctx, const ab_log *log, const ab_net *net, const char *m
     mo.map_file = map_file;
     ab_error err;
     ab_error_clear(&err);
-    int st = ab_bpmn_map_create(map_out, ctx, ab_net_labels(net), ab_net_label_count(net), acts,
-                                na, &mo, &err);
+    int st = ab_bpmn_map_create(map_out, ctx, ab_net_labels(net), ab_net_label_count(net), acts, na,
+                                &mo, &err);
     free(acts); /* The mapping keeps its own copy. */
     if (st == AB_OK) {
         st = ab_net_relabel(relabelled_out, net, *map_out, &err);

@@ -23,10 +23,10 @@ int cmd_diff(int argc, char **argv);
 /* Exit codes (spec/cli.md). */
 enum {
     EXIT_OK = 0,
-    EXIT_GATE = 1,     /* A --fail-above threshold was exceeded. */
-    EXIT_USAGE = 2,    /* Bad command line. */
-    EXIT_DATA = 3,     /* Bad input data. */
-    EXIT_IO = 4,       /* I/O or internal error. */
+    EXIT_GATE = 1,  /* A --fail-above threshold was exceeded. */
+    EXIT_USAGE = 2, /* Bad command line. */
+    EXIT_DATA = 3,  /* Bad input data. */
+    EXIT_IO = 4,    /* I/O or internal error. */
 };
 
 /* Maps an ab_status to an exit code: EPARSE/ELIMIT/ENOTFOUND -> 3, the rest -> 4. */
@@ -85,7 +85,7 @@ ab_ctx *cli_ctx(void);
  * are not printed, so a branch may run on a value already found wanting.
  */
 typedef struct cli_args {
-    const char *cmd;  /* The subcommand, for messages. */
+    const char *cmd; /* The subcommand, for messages. */
     int argc;
     char **argv;
     int i;            /* The argument being looked at. */
@@ -198,6 +198,22 @@ extern int (*cli_conform_run_hook)(ab_conform **out, ab_ctx *ctx, const ab_log *
                                    ab_error *err);
 
 /*
+ * Set by a driver whose processes each hold a share of the cases
+ * (asbuilt-mpi diff): when not NULL, diff calls the first in place of
+ * ab_gap_mapping_coverage and the second in place of ab_gap_compute, with
+ * the same arguments and meaning (the log this process's share), and
+ * writes the reports only when cli_write_reports is set (the process that
+ * writes them).
+ */
+extern int (*cli_mapping_coverage_hook)(const ab_log *log, const ab_net *net,
+                                        const ab_bpmn_mapping *mapping, ab_gap_rate *events,
+                                        ab_gap_rate *tasks, char *warning, size_t cap);
+extern int (*cli_gap_compute_hook)(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
+                                   const ab_conform *conf, const ab_gap_options *opts,
+                                   ab_error *err);
+extern int cli_write_reports;
+
+/*
  * Hashing the log files (SHA-256, for the report header) while the log is
  * read, on a thread of its own, so that the report does not wait for a
  * second pass over the files:
@@ -216,8 +232,8 @@ extern int (*cli_conform_run_hook)(ab_conform **out, ab_ctx *ctx, const ab_log *
  */
 typedef struct cli_hash {
     pthread_t thread;
-    int running;  /* The thread was started and not yet joined. */
-    int status;   /* ab_status of the hashing; AB_OK with hex set = a digest. */
+    int running; /* The thread was started and not yet joined. */
+    int status;  /* ab_status of the hashing; AB_OK with hex set = a digest. */
     const char *const *paths;
     size_t count;
     char hex[65]; /* "" = no digest. */

@@ -405,8 +405,8 @@ int cmd_diff(int argc, char **argv)
      * learn it, and --strict-mapping stops here. */
     char mapping_warning[512];
     ab_gap_rate cov_events, cov_tasks;
-    st = ab_gap_mapping_coverage(log, relabelled, map, &cov_events, &cov_tasks, mapping_warning,
-                                 sizeof(mapping_warning));
+    st = (cli_mapping_coverage_hook != NULL ? cli_mapping_coverage_hook : ab_gap_mapping_coverage)(
+        log, relabelled, map, &cov_events, &cov_tasks, mapping_warning, sizeof(mapping_warning));
     if (st != AB_OK) {
         rc = cli_report_status(st, NULL);
         goto done;
@@ -460,12 +460,16 @@ int cmd_diff(int argc, char **argv)
     who.role_attr = o.role_col;
     go.who = &who;
     go.log_sha256 = cli_hash_finish(&log_hash);
-    st = ab_gap_compute(&gap, ctx, log, relabelled, conf, &go, &err);
+    st = (cli_gap_compute_hook != NULL ? cli_gap_compute_hook : ab_gap_compute)(
+        &gap, ctx, log, relabelled, conf, &go, &err);
     if (st != AB_OK) {
         /* EINVAL here is an inconsistency between our own results. */
         rc = cli_report_status(st, &err);
         rc = st == AB_EINVAL ? EXIT_IO : rc;
         goto done;
+    }
+    if (!cli_write_reports) {
+        goto gates; /* Another process writes them. */
     }
     /* Writing: each report rendered, then staged, then the set renamed. */
     st = AB_OK;
@@ -509,6 +513,7 @@ int cmd_diff(int argc, char **argv)
                     cli_is_stdout(report_paths[k]) ? "stdout" : report_paths[k]);
         }
     }
+gates:
     for (int k = 0; k < ngates; k++) {
         ab_gap_rate r;
         if (ab_gap_metric(gap, gates[k].id, &r) != AB_OK) {

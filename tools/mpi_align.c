@@ -104,6 +104,14 @@ int mpi_names_recv(ab_ctx *ctx, ab_log **out, ab_error *err)
         snprintf(err->msg, sizeof(err->msg), "out of memory");
         return AB_ENOMEM;
     }
+    int st = mpi_names_log(ctx, p, len, out, err);
+    free(p);
+    return st;
+}
+
+int mpi_names_log(ab_ctx *ctx, const unsigned char *p, uint64_t len, ab_log **out, ab_error *err)
+{
+    *out = NULL;
     /* A log of these names only: one case, one event per name. A builder
      * with a case sink keeps no events and numbers the activities in byte
      * order, as the merge on rank 0 does. */
@@ -145,7 +153,6 @@ int mpi_names_recv(ab_ctx *ctx, ab_log **out, ab_error *err)
         same = strlen(s) == l && memcmp(s, r.p + r.off, l) == 0;
         r.off += l;
     }
-    free(p);
     if (st == AB_OK && !same) {
         ab_log_destroy(*out);
         *out = NULL;

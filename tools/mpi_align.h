@@ -14,11 +14,11 @@ extern int mpi_align_spread;
 
 /* What rank 0 tells the waiting ranks; an exit code (>= 0) ends them. */
 enum {
-    MPI_CTL_NAMES = -1, /* The activity names follow (mpi_names_send). */
-    MPI_CTL_ALIGN = -2, /* Are you ready to align? (a gather of one int) */
-    MPI_CTL_GO = -3,    /* Everyone is: the shares follow. */
-    MPI_CTL_SKIP = -4,  /* Someone is not: rank 0 aligns alone. */
-    MPI_CTL_ORDERS = -5, /* Order statistics of discover follow (mpi_discover.c). */
+    MPI_CTL_NAMES = -1,    /* The activity names follow (mpi_names_send). */
+    MPI_CTL_ALIGN = -2,    /* Are you ready to align? (a gather of one int) */
+    MPI_CTL_GO = -3,       /* Everyone is: the shares follow. */
+    MPI_CTL_SKIP = -4,     /* Someone is not: rank 0 aligns alone. */
+    MPI_CTL_ORDERS = -5,   /* Order statistics of discover follow (mpi_discover.c). */
     MPI_CTL_VARIANTS = -6, /* The check of the global variants (mpi_variants_check). */
 };
 
@@ -38,6 +38,10 @@ int mpi_names_send(const ab_log *log);
 /* The other ranks: receives them (after MPI_CTL_NAMES) into *out. An
  * ab_status; err says why not. */
 int mpi_names_recv(ab_ctx *ctx, ab_log **out, ab_error *err);
+/* The log of the names in p (as mpi_names_send puts them: a u32 count,
+ * then each name's u32 length and bytes): no case, the activities
+ * numbered in byte order. An ab_status. */
+int mpi_names_log(ab_ctx *ctx, const unsigned char *p, uint64_t len, ab_log **out, ab_error *err);
 
 /*
  * cli_conform_run_hook under asbuilt-mpi diff. Rank 0: ab_conform_run, the

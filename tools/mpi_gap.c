@@ -31,12 +31,12 @@
 #include "mpi_comm.h"
 #include "mpi_load.h"
 
-static const uint64_t *conf_events(const void *src, uint32_t c, uint32_t *n)
+const uint64_t *mpi_conf_events(const void *src, uint32_t c, uint32_t *n)
 {
     return ab_conform_case_events(src, c, n);
 }
 
-static const ab_time *conf_starts(const void *src, uint32_t c)
+const ab_time *mpi_conf_starts(const void *src, uint32_t c)
 {
     return ab_conform_case_starts(src, c);
 }
@@ -61,7 +61,7 @@ int mpi_parts_create(mpi_parts *p, ab_ctx *ctx, const ab_log *log, const ab_conf
     if (variant_of == NULL) {
         variant_of = malloc(sizeof(uint32_t));
     }
-    ab__gap_share_input in = {log, conf, conf_events, conf_starts, p->n, NULL, variant_of};
+    ab__gap_share_input in = {log, conf, mpi_conf_events, mpi_conf_starts, p->n, NULL, variant_of};
     int st = variant_of == NULL ? AB_ENOMEM : ab__gap_share_create(&p->st, ctx, &in);
     st = agree(st);
     if (st != AB_OK) {
@@ -118,7 +118,7 @@ int mpi_parts_count_ct(mpi_parts *p, const int64_t *at, size_t n, uint64_t *coun
         }
         sum_u64(mine, n);
         for (size_t j = 0; j < n; j++) {
-            counts[j] += mine[j];
+            counts[j] = mine[j];
         }
     }
     free(mine);
@@ -330,8 +330,12 @@ static int gather_values(const int64_t *mine, uint32_t k, int64_t *v, uint32_t *
 
 int mpi_parts_values(mpi_parts *p, const ab__gap_span *spans, size_t count, int64_t *v, uint32_t *n)
 {
-    /* A span yields at most one value per case of its group here. */
-    int64_t *mine = malloc(sizeof(int64_t) * ((size_t)p->n * count + 1));
+    /* A span yields at most one value per case of its group laid out here. */
+    uint64_t most = 0;
+    for (size_t q = 0; q < count && p->n > 0; q++) {
+        most += ab__gap_share_laid(p->st, spans[q].group);
+    }
+    int64_t *mine = malloc(sizeof(int64_t) * (most + 1));
     uint32_t k = 0;
     int st = agree(mine == NULL ? AB_ENOMEM : AB_OK);
     if (st == AB_OK && p->n > 0) {
@@ -351,6 +355,34 @@ int mpi_parts_cts(mpi_parts *p, const uint8_t *in_group, int64_t *v, uint32_t *n
     int st = agree(mine == NULL ? AB_ENOMEM : AB_OK);
     if (st == AB_OK && p->n > 0) {
         ab__gap_share_cts(p->st, in_group, mine, &k);
+    }
+    if (st == AB_OK) {
+        st = gather_values(mine, k, v, n);
+    }
+    free(mine);
+    return st;
+}
+
+int mpi_parts_list_cts(mpi_parts *p, const uint32_t *cases, uint64_t count, const uint8_t *in_group,
+                       int64_t *v, uint32_t *n)
+{
+    int64_t *mine = malloc(sizeof(int64_t) * ((size_t)p->n + 1));
+    uint32_t k = 0;
+    int st = agree(mine == NULL ? AB_ENOMEM : AB_OK);
+    /* The listed cases held here: both lists ascending, one merge. */
+    for (uint64_t q = 0, i = 0; st == AB_OK && q < count && i < p->n;) {
+        if (p->global[i] < cases[q]) {
+            i++;
+        } else if (p->global[i] > cases[q]) {
+            q++;
+        } else {
+            int64_t ct = ab__gap_share_ct_at(p->st, (uint32_t)i);
+            if (in_group[ab__gap_share_group_at(p->st, (uint32_t)i)] && ct != INT64_MIN) {
+                mine[k++] = ct;
+            }
+            i++;
+            q++;
+        }
     }
     if (st == AB_OK) {
         st = gather_values(mine, k, v, n);
@@ -400,7 +432,8 @@ int mpi_parts_check(ab_ctx *ctx, const ab_conform *local, uint32_t *variant_of,
         for (uint32_t c = 0; vo != NULL && c < N; c++) {
             vo[c] = ab_conform_case_variant(merged_run, c);
         }
-        ab__gap_share_input in = {merged, merged_run, conf_events, conf_starts, N, NULL, vo};
+        ab__gap_share_input in = {merged, merged_run, mpi_conf_events, mpi_conf_starts, N,
+                                  NULL,   vo};
         st = vo == NULL ? AB_ENOMEM : ab__gap_share_create(&ref, ctx, &in);
     }
     uint64_t *o1 = calloc((size_t)V + 1, sizeof(uint64_t)), *o2 = calloc((size_t)V + 1, 8);

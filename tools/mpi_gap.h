@@ -9,6 +9,11 @@
 #include "asbuilt/asbuilt.h"
 #include "gap/gap_int.h"
 
+/* A case's instances and start times in a conformance run (src), as the
+ * gap's view reads them. */
+const uint64_t *mpi_conf_events(const void *src, uint32_t c, uint32_t *n);
+const ab_time *mpi_conf_starts(const void *src, uint32_t c);
+
 typedef struct mpi_parts {
     ab_ctx *ctx;
     ab__gap_share_state *st; /* This rank's share: its whole cases. */
@@ -45,14 +50,15 @@ int mpi_parts_smallest(mpi_parts *p, const uint32_t *group_of, int exclude, uint
                        uint32_t *out);
 int mpi_parts_case_times(mpi_parts *p, size_t n, const uint32_t *cases, const uint32_t *pos,
                          ab_time *start, ab_time *end, ab_time *at);
-int mpi_parts_valid(mpi_parts *p, const uint8_t *group_open, uint32_t group_count,
-                    uint32_t *valid);
+int mpi_parts_valid(mpi_parts *p, const uint8_t *group_open, uint32_t group_count, uint32_t *valid);
 int mpi_parts_lay_out(mpi_parts *p, const uint32_t *valid, const uint32_t *group_len,
                       uint32_t group_count);
 void mpi_parts_unlay(mpi_parts *p);
 int mpi_parts_values(mpi_parts *p, const ab__gap_span *spans, size_t count, int64_t *v,
                      uint32_t *n);
 int mpi_parts_cts(mpi_parts *p, const uint8_t *in_group, int64_t *v, uint32_t *n);
+int mpi_parts_list_cts(mpi_parts *p, const uint32_t *cases, uint64_t count, const uint8_t *in_group,
+                       int64_t *v, uint32_t *n);
 
 /*
  * The check of ASBUILT_MPI_CHECK=1 (collective; merged and its run

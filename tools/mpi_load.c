@@ -188,7 +188,7 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
         rc = mpi_case_order(owned, &global);
         if (rc == EXIT_OK) {
             mpi_phase("case order: every case's index in the whole log");
-            rc = mpi_global_activities(owned);
+            rc = mpi_global_activities(&owned, NULL);
         }
         if (rc == EXIT_OK) {
             mpi_phase("activities: every rank's log has the whole input's");

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi_align.h"
 #include "mpi_comm.h"
 #include "log/log_int.h"
 #include "mpi_load.h"
@@ -272,8 +273,9 @@ done:
 
 /* ---- The activities ---- */
 
-int mpi_global_activities(ab_log *owned)
+int mpi_global_activities(ab_log **owned_io, ab_ctx *ctx)
 {
+    ab_log *owned = *owned_io;
     const int P = mpi_size;
     mpi_bytes *send = calloc((size_t)P, sizeof(*send));
     mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
@@ -329,6 +331,11 @@ int mpi_global_activities(ab_log *owned)
     }
     if (st == AB_OK && owned != NULL) {
         st = ab__log_add_activities(owned, (const char *const *)list, k);
+    } else if (st == AB_OK && ctx != NULL) {
+        /* No case here: a log of the names alone. */
+        ab_error err;
+        ab_error_clear(&err);
+        st = mpi_names_log(ctx, all, all_len, owned_io, &err);
     }
     for (uint32_t i = 0; list != NULL && i < k; i++) {
         free(list[i]);

@@ -18,13 +18,14 @@
 int mpi_case_order(const ab_log *owned, uint32_t **global_out);
 
 /*
- * Collective: widens owned (this rank's whole cases; NULL: none) to the
+ * Collective: widens *owned (this rank's whole cases; NULL: none) to the
  * activities of the whole input, in byte order of the names, so that its
  * activity ids are those of one process over the whole input (every rank
  * sends rank 0 its names with their events, rank 0 broadcasts the union).
+ * With ctx, a rank without cases gets a log of the names alone there.
  * Returns an exit code, the same on every rank (the failure printed).
  */
-int mpi_global_activities(ab_log *owned);
+int mpi_global_activities(ab_log **owned, ab_ctx *ctx);
 
 /*
  * A check of mpi_case_order, run when ASBUILT_MPI_CHECK=1 (the

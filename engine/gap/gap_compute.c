@@ -347,6 +347,13 @@ static int mapping_coverage(ab_gap *g)
 int ab_gap_mapping_coverage(const ab_log *log, const ab_net *net, const ab_bpmn_mapping *mapping,
                             ab_gap_rate *events, ab_gap_rate *tasks, char *warning, size_t cap)
 {
+    return ab__gap_mapping_coverage_of(log, NULL, net, mapping, events, tasks, warning, cap);
+}
+
+int ab__gap_mapping_coverage_of(const ab_log *log, const uint64_t *act_events, const ab_net *net,
+                                const ab_bpmn_mapping *mapping, ab_gap_rate *events,
+                                ab_gap_rate *tasks, char *warning, size_t cap)
+{
     if (log == NULL || net == NULL || events == NULL || tasks == NULL || warning == NULL ||
         cap == 0) {
         return AB_EINVAL;
@@ -359,7 +366,7 @@ int ab_gap_mapping_coverage(const ab_log *log, const ab_net *net, const ab_bpmn_
     if (rc == AB_OK) {
         for (uint32_t a = 0; a < K; a++) {
             names[a] = ab_log_activity_name(log, a);
-            ev[a] = ab_log_activity_events(log, a);
+            ev[a] = act_events != NULL ? act_events[a] : ab_log_activity_events(log, a);
         }
         for (uint32_t l = 0; l < L; l++) {
             const char *name = ab_net_label(net, l);
@@ -1055,6 +1062,41 @@ fail:
     ab__free(ctx, variant_of);
     ab_gap_destroy(g);
     return rc;
+}
+
+static int cmp_case_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+int ab__gap_named_cases(const ab_gap *g, uint32_t **out, size_t *n)
+{
+    size_t cap = (size_t)g->group_count * AB__GAP_SMALLEST + ab__who_named_cases(g, NULL);
+    uint32_t *v = malloc(sizeof(uint32_t) * (cap + 1));
+    *out = v;
+    *n = 0;
+    if (v == NULL) {
+        return AB_ENOMEM;
+    }
+    size_t k = 0;
+    for (uint32_t gi = 0; gi < g->group_count; gi++) {
+        for (int j = 0; j < AB__GAP_SMALLEST; j++) {
+            if (g->groups[gi].smallest[j] != UINT32_MAX) {
+                v[k++] = g->groups[gi].smallest[j];
+            }
+        }
+    }
+    k += ab__who_named_cases(g, v + k);
+    qsort(v, k, sizeof(uint32_t), cmp_case_u32);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (u == 0 || v[u - 1] != v[i]) {
+            v[u++] = v[i];
+        }
+    }
+    *n = u;
+    return AB_OK;
 }
 
 void ab_gap_destroy(ab_gap *g)

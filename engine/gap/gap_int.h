@@ -210,6 +210,8 @@ void ab__gap_share_values(const ab__gap_share_state *st, const ab__gap_span *spa
                           const uint32_t *group_len, int64_t *v, uint32_t *n);
 void ab__gap_share_cts(const ab__gap_share_state *st, const uint8_t *in_group, int64_t *v,
                        uint32_t *n);
+/* The cases of group g it laid out (at most the values a span of g gives). */
+uint64_t ab__gap_share_laid(const ab__gap_share_state *st, uint32_t group);
 /* What it holds of the case at position i. */
 uint32_t ab__gap_share_group_at(const ab__gap_share_state *st, uint32_t i);
 int64_t ab__gap_share_ct_at(const ab__gap_share_state *st, uint32_t i);
@@ -574,6 +576,11 @@ int ab__gap_parts_lay_out(const ab_gap *g, const uint32_t *valid);
  * view set); AB_EIO / AB_EPARSE name the file. */
 int ab__who_compute(ab_gap *g, ab_error *err);
 void ab__who_destroy(ab_gap *g);
+/* The cases its writers name: their count, and them into out unless NULL. */
+size_t ab__who_named_cases(const ab_gap *g, uint32_t *out);
+/* Every case the reports name (examples; not the case lines), ascending,
+ * each once: *out malloc'ed (free()), *n of them. AB_OK or AB_ENOMEM. */
+int ab__gap_named_cases(const ab_gap *g, uint32_t **out, size_t *n);
 
 /* Metrics and findings once the groups are classified (gap_metrics.c). */
 int ab__gap_findings(ab_gap *g, ab_error *err);
@@ -589,6 +596,13 @@ int ab__gap_examples(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const
                      uint32_t count);
 /* The sentences (gap_statements.c). */
 int ab__gap_statements(ab_gap *g);
+
+/* ab_gap_mapping_coverage with each activity's events given (per activity
+ * id of log; NULL: the log's own), for a driver whose log holds a share of
+ * the cases. */
+int ab__gap_mapping_coverage_of(const ab_log *log, const uint64_t *act_events, const ab_net *net,
+                                const ab_bpmn_mapping *mapping, ab_gap_rate *events,
+                                ab_gap_rate *tasks, char *warning, size_t cap);
 
 /* A case's id, as the header gives it. */
 const char *ab__gap_case_id(const ab_gap *g, uint32_t c);

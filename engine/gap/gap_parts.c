@@ -308,6 +308,12 @@ int ab__gap_share_lay_out(ab__gap_share_state *st, const uint32_t *valid, const 
     return AB_OK;
 }
 
+uint64_t ab__gap_share_laid(const ab__gap_share_state *st, uint32_t group)
+{
+    const lay *L = &st->lay;
+    return L->cslot != NULL ? L->cslot[group + 1] - L->cslot[group] : 0;
+}
+
 void ab__gap_share_values(const ab__gap_share_state *st, const ab__gap_span *spans, size_t count,
                           const uint32_t *group_len, int64_t *v, uint32_t *n)
 {

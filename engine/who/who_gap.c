@@ -1571,8 +1571,8 @@ static int put_tally(const ab_gap *g, const who *h, const tally *k, ab_buf *out)
     wbytes w = {AB_BUF_INIT, g->ctx, AB_OK};
     for (uint32_t t = 0; t < T; t++) {
         const task *x = &k->tasks[t];
-        uint64_t v[7] = {x->instances, x->events,     x->unknown, x->with_resource,
-                         x->by_system, x->cases, x->of};
+        uint64_t v[7] = {x->instances, x->events, x->unknown, x->with_resource,
+                         x->by_system, x->cases,  x->of};
         put(&w, v, sizeof(v));
         put_u32(&w, x->example_count);
         put(&w, x->examples, sizeof(x->examples));
@@ -1594,8 +1594,8 @@ static int put_tally(const ab_gap *g, const who *h, const tally *k, ab_buf *out)
     }
     put(&w, k->pair_both, sizeof(uint64_t) * X);
     put(&w, k->rule_cases, sizeof(uint64_t) * g->rule_count);
-    uint64_t v[7] = {k->sod_cases,       k->ev_with_res, k->ev_without_res, k->ev_without_role,
-                     k->c_role,          k->c_ctrl,      k->c_ho};
+    uint64_t v[7] = {k->sod_cases, k->ev_with_res, k->ev_without_res, k->ev_without_role, k->c_role,
+                     k->c_ctrl,    k->c_ho};
     put(&w, v, sizeof(v));
     *out = w.b;
     return w.rc;
@@ -2289,6 +2289,36 @@ void ab__who_destroy(ab_gap *g)
     ab__free(ctx, h->is_system);
     ab__free(ctx, h);
     g->who = NULL;
+}
+
+/* The cases the who's writers name (its examples): their count, and them
+ * into out unless it is NULL. */
+size_t ab__who_named_cases(const ab_gap *g, uint32_t *out)
+{
+    const who *h = g->who;
+    size_t n = 0;
+    if (h == NULL) {
+        return 0;
+    }
+    for (uint32_t t = 0; t < h->task_count; t++) {
+        for (uint32_t i = 0; i < h->tasks[t].example_count; i++, n++) {
+            if (out != NULL) {
+                out[n] = h->tasks[t].examples[i];
+            }
+        }
+    }
+    const counted *lists[3] = {h->sod != NULL ? h->pair_stats : NULL, h->ho, h->ctrl};
+    uint32_t counts[3] = {h->sod != NULL ? h->x.count : 0, h->ho_map.count, h->ctrl_map.count};
+    for (int k = 0; k < 3; k++) {
+        for (uint32_t j = 0; lists[k] != NULL && j < counts[k]; j++) {
+            for (uint32_t i = 0; i < lists[k][j].example_count; i++, n++) {
+                if (out != NULL) {
+                    out[n] = lists[k][j].examples[i];
+                }
+            }
+        }
+    }
+    return n;
 }
 
 /* ---- Writers ---- */

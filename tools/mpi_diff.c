@@ -1,0 +1,673 @@
+/*
+ * tools/mpi_diff.c: `asbuilt-mpi diff` with every rank on its own cases.
+ * No rank gathers the log: each keeps the cases it owns after the shuffle
+ * (mpi_load_owned), numbered as one process numbers them (mpi_case_order)
+ * and widened to the whole input's activities (mpi_global_activities),
+ * and runs the command on them (tools/cmd_diff.c) through four hooks:
+ * - the log: its own cases (a rank without any gets the activity names);
+ * - the mapping's coverage: each activity's events summed over the ranks;
+ * - the conformance: its own cases, their variants made global
+ *   (mpi_global_variants: every rank holds the same list, one process's);
+ * - the gap: the engine's computation (ab__gap_compute_view) over the
+ *   global variants, with a header of the whole input (counts summed,
+ *   data quality summed, the distinct activity sequences counted where
+ *   they hash to) and parts whose calls are collectives (mpi_gap.c). Every
+ *   rank then holds the same gap; the ids of the cases the reports name
+ *   are sent to rank 0, which writes the reports.
+ * Memory per rank: its cases, the global variants and their alignments,
+ * and a finding's samples (8 bytes a value).
+ */
+#include "mpi_diff.h"
+
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gap/gap_int.h"
+#include "mpi_comm.h"
+#include "mpi_gap.h"
+#include "mpi_load.h"
+#include "mpi_order.h"
+#include "mpi_variants.h"
+
+/* What the hooks share, from the load to the exit. */
+static struct {
+    const ab_log *log; /* This rank's cases (the command owns it). */
+    int empty;         /* None: the log holds the activity names alone. */
+    uint32_t *global;  /* Per case of log: its index in the whole log. */
+    uint64_t *events;  /* Per activity: its events in the whole input. */
+    const char **names;
+    uint32_t *sorted;
+    mpi_gvariants gv;
+    const ab_conform_variant **vars;
+    mpi_parts parts;
+    int have_parts;
+    /* The ids of the cases the reports name (rank 0), by index. */
+    uint32_t *id_case;
+    char **ids;
+    size_t id_count;
+} S;
+
+int mpi_diff_load(ab_ctx *ctx, const ab_read_options *ro, const char *const *paths, int count,
+                  ab_log **out)
+{
+    ab_log *owned = NULL;
+    *out = NULL;
+    int rc = mpi_load_owned(ctx, ro, paths, count, &owned);
+    if (rc == EXIT_OK) {
+        rc = mpi_case_order(owned, &S.global);
+    }
+    if (rc == EXIT_OK) {
+        S.empty = owned == NULL;
+        rc = mpi_global_activities(&owned, ctx);
+        mpi_phase("numbered: the cases in the whole log, the activities the whole input's");
+    }
+    if (rc != EXIT_OK) {
+        ab_log_destroy(owned);
+        return rc;
+    }
+    S.log = owned;
+    *out = owned;
+    if (mpi_rank != 0) {
+        mpi_stderr_quiet(); /* What the command prints is rank 0's. */
+    }
+    return EXIT_OK;
+}
+
+/* Each activity's events over the ranks (once). */
+static int activity_events(void)
+{
+    if (S.events != NULL) {
+        return AB_OK;
+    }
+    uint32_t K = ab_log_activity_count(S.log);
+    S.events = calloc((size_t)K + 1, sizeof(uint64_t));
+    int st = mpi_agree(S.events == NULL ? 4 : 0) != 0 ? AB_ENOMEM : AB_OK;
+    if (st == AB_OK) {
+        for (uint32_t a = 0; a < K && !S.empty; a++) {
+            S.events[a] = ab_log_activity_events(S.log, a);
+        }
+        for (uint32_t off = 0; off < K;) {
+            uint32_t k = K - off < (1u << 24) ? K - off : (1u << 24);
+            MPI_Allreduce(MPI_IN_PLACE, S.events + off, (int)k, MPI_UINT64_T, MPI_SUM,
+                          MPI_COMM_WORLD);
+            off += k;
+        }
+    }
+    return st;
+}
+
+int mpi_diff_coverage(const ab_log *log, const ab_net *net, const ab_bpmn_mapping *mapping,
+                      ab_gap_rate *events, ab_gap_rate *tasks, char *warning, size_t cap)
+{
+    int st = activity_events();
+    return st != AB_OK ? st
+                       : ab__gap_mapping_coverage_of(log, S.events, net, mapping, events, tasks,
+                                                     warning, cap);
+}
+
+/* An ab_status agreed over the ranks: the first failure in rank order. */
+static int agree_status(int st, ab_error *err)
+{
+    int who = -1;
+    int failed = mpi_agree_who(st != AB_OK ? 1 : 0, &who);
+    if (failed == 0) {
+        return AB_OK;
+    }
+    int first = st;
+    MPI_Bcast(&first, 1, MPI_INT, who, MPI_COMM_WORLD);
+    if (st == AB_OK && err != NULL) {
+        snprintf(err->msg, sizeof(err->msg), "rank %d failed", who);
+        err->code = first;
+    }
+    return first;
+}
+
+int mpi_diff_conform(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
+                     const ab_conform_options *opts, ab_error *err)
+{
+    ab_conform_options o = *opts;
+    if (mpi_rank != 0) {
+        o.progress = NULL;
+    }
+    int st = ab_conform_run(out, ctx, log, net, &o, err);
+    if ((st = agree_status(st, err)) != AB_OK) {
+        ab_conform_destroy(*out);
+        *out = NULL;
+        return st;
+    }
+    mpi_phase("conformance: each rank's cases aligned");
+    int rc = mpi_global_variants(S.empty ? NULL : *out, S.empty ? NULL : log, &S.gv);
+    if (rc != EXIT_OK) {
+        ab_conform_destroy(*out);
+        *out = NULL;
+        snprintf(err->msg, sizeof(err->msg), "the variants over the ranks failed");
+        err->code = AB_ERROR;
+        return AB_ERROR;
+    }
+    mpi_phase("variants made global: %u", S.gv.count);
+    return AB_OK;
+}
+
+/* ---- The header ---- */
+
+static int cmp_name(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return strcmp(S.names[a], S.names[b]);
+}
+
+static uint64_t seq_hash(const uint32_t *a, uint32_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    const unsigned char *p = (const unsigned char *)a;
+    for (size_t i = 0; i < (size_t)n * 4; i++) {
+        h = (h ^ p[i]) * 0x100000001B3ull;
+    }
+    return h ^ n;
+}
+
+typedef struct seq {
+    const unsigned char *acts;
+    uint32_t n;
+    uint64_t hash;
+} seq;
+
+static int cmp_seq(const void *pa, const void *pb)
+{
+    const seq *a = pa, *b = pb;
+    if (a->hash != b->hash) {
+        return a->hash < b->hash ? -1 : 1;
+    }
+    if (a->n != b->n) {
+        return a->n < b->n ? -1 : 1;
+    }
+    return memcmp(a->acts, b->acts, (size_t)a->n * 4);
+}
+
+/* The distinct activity sequences of the whole input, as stats counts
+ * them: each rank's sent to the rank their hash names, counted there once
+ * each. An ab_status, the same on every rank. */
+static int count_sequences(uint64_t *out)
+{
+    const int P = mpi_size;
+    mpi_wbuf *b = calloc((size_t)P, sizeof(*b));
+    mpi_bytes *send = calloc((size_t)P, sizeof(*send));
+    mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
+    seq *v = NULL;
+    uint64_t mine = 0;
+    int st = b != NULL && send != NULL && recv != NULL ? AB_OK : AB_ENOMEM;
+    uint32_t V = S.empty ? 0 : ab_log_variant_count(S.log);
+    for (uint32_t x = 0; st == AB_OK && x < V; x++) {
+        const uint32_t *a = ab_log_variant_activities(S.log, x);
+        uint32_t n = ab_log_variant_length(S.log, x);
+        int d = (int)(seq_hash(a, n) % (uint64_t)P);
+        mpi_put_u32(&b[d], n);
+        mpi_put(&b[d], a, sizeof(uint32_t) * (size_t)n);
+    }
+    for (int d = 0; st == AB_OK && d < P; d++) {
+        st = b[d].bad ? AB_ENOMEM : AB_OK;
+        send[d].ptr = b[d].p;
+        send[d].len = b[d].len;
+    }
+    if (mpi_agree(st != AB_OK ? 4 : 0) != 0 || mpi_exchange(send, recv, NULL) != 0) {
+        st = AB_ENOMEM;
+        goto done;
+    }
+    size_t total = 0, cap = 0;
+    for (int s = 0; s < P && st == AB_OK; s++) {
+        mpi_rbuf r = {recv[s].ptr, (size_t)recv[s].len, 0, 0};
+        while (r.off < r.len && !r.bad) {
+            uint32_t n = mpi_get_u32(&r);
+            if (r.bad || n > (r.len - r.off) / 4) {
+                st = AB_ERROR;
+                break;
+            }
+            if (total == cap) {
+                cap = cap < 64 ? 64 : cap * 2;
+                seq *g = realloc(v, sizeof(*v) * cap);
+                if (g == NULL) {
+                    st = AB_ENOMEM;
+                    break;
+                }
+                v = g;
+            }
+            v[total].acts = r.p + r.off;
+            v[total].n = n;
+            uint32_t *tmp = malloc(sizeof(uint32_t) * ((size_t)n + 1));
+            if (tmp == NULL) {
+                st = AB_ENOMEM;
+                break;
+            }
+            memcpy(tmp, r.p + r.off, sizeof(uint32_t) * (size_t)n);
+            v[total].hash = seq_hash(tmp, n);
+            free(tmp);
+            total++;
+            r.off += (size_t)n * 4;
+        }
+    }
+    if (st == AB_OK) {
+        qsort(v, total, sizeof(*v), cmp_seq);
+        for (size_t i = 0; i < total; i++) {
+            mine += i == 0 || cmp_seq(&v[i - 1], &v[i]) != 0;
+        }
+    }
+    st = agree_status(st, NULL);
+    *out = st == AB_OK ? mpi_sum_u64(mine) : 0;
+done:
+    for (int d = 0; b != NULL && d < P; d++) {
+        free(b[d].p);
+    }
+    free(b);
+    free(send);
+    mpi_drop_all(recv, P);
+    free(v);
+    return st;
+}
+
+/* Rank 0: the id of case c of the whole log, among those fetched. */
+static const char *fetched_id(const void *src, uint32_t c)
+{
+    (void)src;
+    size_t lo = 0, hi = S.id_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (S.id_case[mid] < c) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < S.id_count && S.id_case[lo] == c ? S.ids[lo] : "?";
+}
+
+/* The header of the whole input: the activities (the widened table, each
+ * with its events summed), the counts summed, the data quality's counts
+ * summed (each span was read by one rank), the distinct sequences. */
+static int make_header(ab__gap_header *h)
+{
+    memset(h, 0, sizeof(*h));
+    int st = activity_events();
+    uint32_t K = ab_log_activity_count(S.log);
+    S.names = malloc(sizeof(char *) * ((size_t)K + 1));
+    S.sorted = malloc(sizeof(uint32_t) * ((size_t)K + 1));
+    if (st == AB_OK && mpi_agree(S.names == NULL || S.sorted == NULL ? 4 : 0) != 0) {
+        st = AB_ENOMEM;
+    }
+    if (st != AB_OK) {
+        return st;
+    }
+    for (uint32_t a = 0; a < K; a++) {
+        S.names[a] = ab_log_activity_name(S.log, a);
+        S.sorted[a] = a;
+    }
+    qsort(S.sorted, K, sizeof(uint32_t), cmp_name);
+    uint64_t variants = 0;
+    if ((st = count_sequences(&variants)) != AB_OK) {
+        return st;
+    }
+    uint64_t sums[4 + AB_DROP__COUNT] = {0};
+    const ab_data_quality *q = ab_log_data_quality(S.log);
+    if (!S.empty) {
+        sums[0] = ab_log_case_count(S.log);
+        sums[1] = ab_log_event_count(S.log);
+        sums[2] = (uint64_t)(ab_log_has_timestamps(S.log) != 0);
+        sums[3] = q->records;
+        for (int r = 0; r < AB_DROP__COUNT; r++) {
+            sums[4 + r] = q->dropped[r].count;
+        }
+    }
+    uint64_t more[3] = {S.empty ? 0 : q->timestamps_coerced, S.empty ? 0 : q->duplicate_events,
+                        S.empty ? 0 : q->cases_with_equal_timestamps};
+    MPI_Allreduce(MPI_IN_PLACE, sums, 4 + AB_DROP__COUNT, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(MPI_IN_PLACE, more, 3, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    h->activity_count = K;
+    h->activity_names = S.names;
+    h->activity_events = S.events;
+    h->activity_sorted = S.sorted;
+    h->case_count = (uint32_t)sums[0];
+    h->event_count = sums[1];
+    h->variant_count = (uint32_t)variants;
+    h->has_timestamps = sums[2] > 0;
+    h->data_quality.records = sums[3];
+    for (int r = 0; r < AB_DROP__COUNT; r++) {
+        h->data_quality.dropped[r].count = sums[4 + r];
+    }
+    h->data_quality.timestamps_coerced = more[0];
+    h->data_quality.duplicate_events = more[1];
+    h->data_quality.cases_with_equal_timestamps = more[2];
+    h->case_id = fetched_id;
+    h->case_src = NULL;
+    return AB_OK;
+}
+
+/* The conformance counts of the whole input: the per-case ones summed,
+ * the per-variant ones from the global variants. */
+static void whole_stats(const ab_conform *conf, ab_conform_stats *out)
+{
+    const ab_conform_stats *c = ab_conform_get_stats(conf);
+    uint64_t v[5] = {S.empty ? 0 : c->cases, S.empty ? 0 : c->instances,
+                     S.empty ? 0 : c->paired_starts, S.empty ? 0 : c->unpaired_starts,
+                     S.empty ? 0 : c->other_lifecycle};
+    MPI_Allreduce(MPI_IN_PLACE, v, 5, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    *out = *c;
+    out->cases = (uint32_t)v[0];
+    out->instances = v[1];
+    out->paired_starts = v[2];
+    out->unpaired_starts = v[3];
+    out->other_lifecycle = v[4];
+    out->variants = S.gv.count;
+    out->fitting_variants = out->fast_path_variants = out->approximate_variants = 0;
+    out->states = 0;
+    for (uint32_t i = 0; i < S.gv.count; i++) {
+        const ab_conform_variant *x = &S.gv.v[i];
+        out->fitting_variants += x->cost == 0;
+        out->fast_path_variants += x->states == 0;
+        out->approximate_variants += x->approximate != 0;
+        out->states += x->states;
+    }
+}
+
+/* ---- The parts: the calls of ab__gap_parts as collectives ---- */
+
+static int p_times(void *p, ab_time *log_last, uint64_t *with_ct, int64_t *max_ct)
+{
+    return mpi_parts_times(p, log_last, with_ct, max_ct);
+}
+
+static int p_count_ct(void *p, const int64_t *at, size_t n, uint64_t *counts)
+{
+    return mpi_parts_count_ct(p, at, n, counts);
+}
+
+static int p_open(void *p, ab_time log_last, double horizon, const uint8_t *never_open,
+                  uint64_t *open_per_variant)
+{
+    return mpi_parts_open(p, log_last, horizon, never_open, open_per_variant);
+}
+
+static int p_smallest(void *p, const uint32_t *group_of, int exclude, uint32_t group_count,
+                      uint32_t *out)
+{
+    return mpi_parts_smallest(p, group_of, exclude, group_count, out);
+}
+
+static int p_case_times(void *p, size_t n, const uint32_t *cases, const uint32_t *pos,
+                        ab_time *start, ab_time *end, ab_time *at)
+{
+    return mpi_parts_case_times(p, n, cases, pos, start, end, at);
+}
+
+static int p_valid(void *p, const uint8_t *group_open, uint32_t group_count, uint32_t *valid)
+{
+    return mpi_parts_valid(p, group_open, group_count, valid);
+}
+
+static int p_lay_out(void *p, const uint32_t *valid, const uint32_t *group_len,
+                     uint32_t group_count)
+{
+    return mpi_parts_lay_out(p, valid, group_len, group_count);
+}
+
+static void p_unlay(void *p)
+{
+    mpi_parts_unlay(p);
+}
+
+static int p_values(void *p, const ab__gap_span *spans, size_t count, int64_t *v, uint32_t *n)
+{
+    return mpi_parts_values(p, spans, count, v, n);
+}
+
+static int p_cts(void *p, const uint8_t *in_group, int64_t *v, uint32_t *n)
+{
+    return mpi_parts_cts(p, in_group, v, n);
+}
+
+static int p_list_cts(void *p, const uint32_t *cases, uint64_t count, const uint8_t *in_group,
+                      int64_t *v, uint32_t *n)
+{
+    return mpi_parts_list_cts(p, cases, count, in_group, v, n);
+}
+
+/* This rank's case c (a position of its share). */
+static uint32_t p_case_group(const void *p, uint32_t c)
+{
+    return ab__gap_share_group_at(((const mpi_parts *)p)->st, c);
+}
+
+static int64_t p_case_ct(const void *p, uint32_t c)
+{
+    return ab__gap_share_ct_at(((const mpi_parts *)p)->st, c);
+}
+
+static int p_case_open(const void *p, uint32_t c)
+{
+    return ab__gap_share_open_at(((const mpi_parts *)p)->st, c);
+}
+
+static int p_exchange(void *p, const void *mine, size_t len, void ***all, size_t **lens,
+                      uint32_t *count)
+{
+    (void)p;
+    const int P = mpi_size;
+    mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
+    *all = calloc((size_t)P, sizeof(void *));
+    *lens = calloc((size_t)P, sizeof(size_t));
+    *count = 0;
+    int bad = recv == NULL || *all == NULL || *lens == NULL;
+    if (mpi_agree(bad ? 4 : 0) != 0 || mpi_exchange_all(mine, len, recv) != 0) {
+        free(recv);
+        free(*all);
+        free(*lens);
+        *all = NULL;
+        *lens = NULL;
+        return AB_ENOMEM;
+    }
+    for (int s = 0; s < P; s++) {
+        (*all)[s] = recv[s].ptr;
+        (*lens)[s] = (size_t)recv[s].len;
+    }
+    *count = (uint32_t)P;
+    free(recv);
+    return AB_OK;
+}
+
+/* With the gap (its context alive). */
+static void p_destroy(void *p)
+{
+    mpi_parts_destroy(p);
+    S.have_parts = 0;
+}
+
+/* Per case of this rank: its global variant. */
+static uint32_t *variants_of_cases(const ab_conform *conf)
+{
+    uint32_t n = S.empty ? 0 : ab_log_case_count(S.log);
+    uint32_t *of = malloc(sizeof(uint32_t) * ((size_t)n + 1));
+    for (uint32_t v = 0; of != NULL && !S.empty && v < ab_conform_variant_count(conf); v++) {
+        const ab_conform_variant *x = ab_conform_variant_at(conf, v);
+        for (uint32_t i = 0; i < x->case_count; i++) {
+            of[x->cases[i]] = S.gv.local_to_global[v];
+        }
+    }
+    return of;
+}
+
+/* ---- The ids the reports name ---- */
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* The ids of the cases the gap's reports name, from the ranks that hold
+ * them to rank 0. An ab_status, the same on every rank. */
+static int fetch_ids(const ab_gap *gap)
+{
+    uint32_t *named = NULL;
+    size_t n = 0;
+    int st = ab__gap_named_cases(gap, &named, &n);
+    const int P = mpi_size;
+    mpi_bytes *send = calloc((size_t)P, sizeof(*send));
+    mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
+    mpi_wbuf b = {NULL, 0, 0, 0};
+    uint32_t here = S.empty ? 0 : ab_log_case_count(S.log);
+    for (size_t i = 0; st == AB_OK && i < n; i++) {
+        uint32_t *at = bsearch(&named[i], S.global, here, sizeof(uint32_t), cmp_u32);
+        if (at != NULL) {
+            const char *id = ab_log_case_id(S.log, (uint32_t)(at - S.global));
+            mpi_put_u32(&b, named[i]);
+            mpi_put_str(&b, id, strlen(id));
+        }
+    }
+    st = st == AB_OK && !b.bad && send != NULL && recv != NULL ? AB_OK : AB_ENOMEM;
+    if (mpi_agree(st != AB_OK ? 4 : 0) != 0) {
+        st = AB_ENOMEM;
+        goto done;
+    }
+    send[0].ptr = b.p;
+    send[0].len = b.len;
+    if (mpi_exchange(send, recv, NULL) != 0) {
+        st = AB_ENOMEM;
+        goto done;
+    }
+    if (mpi_rank == 0) {
+        S.id_case = malloc(sizeof(uint32_t) * (n + 1));
+        S.ids = calloc(n + 1, sizeof(char *));
+        st = S.id_case != NULL && S.ids != NULL ? AB_OK : AB_ENOMEM;
+        for (int s = 0; s < P && st == AB_OK; s++) {
+            mpi_rbuf r = {recv[s].ptr, (size_t)recv[s].len, 0, 0};
+            while (r.off < r.len && st == AB_OK) {
+                uint32_t c = mpi_get_u32(&r), len = 0;
+                const char *id = mpi_get_str(&r, &len);
+                if (id == NULL || S.id_count >= n) {
+                    st = AB_ERROR;
+                    break;
+                }
+                S.id_case[S.id_count] = c;
+                S.ids[S.id_count] = strndup(id, len);
+                st = S.ids[S.id_count++] != NULL ? AB_OK : AB_ENOMEM;
+            }
+        }
+        /* Every case in one rank, and named ascending: in order by rank,
+         * so put them in order. */
+        if (st == AB_OK && S.id_count != n) {
+            st = AB_ERROR;
+        }
+        for (size_t i = 1; st == AB_OK && i < S.id_count; i++) {
+            for (size_t j = i; j > 0 && S.id_case[j - 1] > S.id_case[j]; j--) {
+                uint32_t tc = S.id_case[j];
+                char *ti = S.ids[j];
+                S.id_case[j] = S.id_case[j - 1];
+                S.ids[j] = S.ids[j - 1];
+                S.id_case[j - 1] = tc;
+                S.ids[j - 1] = ti;
+            }
+        }
+    }
+    st = agree_status(st, NULL);
+done:
+    free(b.p);
+    free(send);
+    mpi_drop_all(recv, P);
+    free(named);
+    return st;
+}
+
+int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
+                 const ab_conform *conf, const ab_gap_options *opts, ab_error *err)
+{
+    *out = NULL;
+    ab__gap_view view;
+    memset(&view, 0, sizeof(view));
+    int st = make_header(&view.header);
+    S.vars = malloc(sizeof(*S.vars) * ((size_t)S.gv.count + 1));
+    uint32_t *variant_of = S.vars != NULL ? variants_of_cases(conf) : NULL;
+    if (st == AB_OK && mpi_agree(variant_of == NULL ? 4 : 0) != 0) {
+        st = AB_ENOMEM;
+    }
+    if (st == AB_OK) {
+        st = mpi_parts_create(&S.parts, ctx, S.empty ? NULL : log, conf, S.global, variant_of,
+                              S.gv.count);
+        variant_of = NULL;
+        S.have_parts = st == AB_OK;
+    }
+    free(variant_of);
+    if (st != AB_OK) {
+        snprintf(err->msg, sizeof(err->msg), "out of memory");
+        err->code = st;
+        return st;
+    }
+    for (uint32_t v = 0; v < S.gv.count; v++) {
+        S.vars[v] = &S.gv.v[v];
+    }
+    ab__gap_parts parts;
+    memset(&parts, 0, sizeof(parts));
+    parts.payload = &S.parts;
+    parts.times = p_times;
+    parts.count_ct = p_count_ct;
+    parts.open = p_open;
+    parts.smallest = p_smallest;
+    parts.case_times = p_case_times;
+    parts.valid = p_valid;
+    parts.lay_out = p_lay_out;
+    parts.unlay = p_unlay;
+    parts.values = p_values;
+    parts.cts = p_cts;
+    parts.list_cts = p_list_cts;
+    parts.case_group = p_case_group;
+    parts.case_ct = p_case_ct;
+    parts.case_open = p_case_open;
+    parts.exchange = p_exchange;
+    parts.destroy = p_destroy;
+    parts.serial = 1;
+    view.log = log;
+    view.net = net;
+    view.variant_count = S.gv.count;
+    view.variants = S.vars;
+    view.src = conf;
+    view.case_events = mpi_conf_events;
+    view.case_starts = mpi_conf_starts;
+    whole_stats(conf, &view.stats);
+    view.parts = &parts;
+    view.case_global = S.global;
+    ab_gap_options o = *opts;
+    if (mpi_rank != 0) {
+        /* Rank 0 writes the header: the others need not hash the input. */
+        o.log_sha256 = "0000000000000000000000000000000000000000000000000000000000000000";
+        o.progress = NULL;
+    }
+    st = ab__gap_compute_view(out, ctx, &view, &o, err);
+    if ((st = agree_status(st, err)) == AB_OK) {
+        mpi_phase("gap: computed over the ranks, the same on every rank");
+        st = fetch_ids(*out);
+    }
+    if (st != AB_OK) {
+        ab_gap_destroy(*out);
+        *out = NULL;
+    }
+    if (*out == NULL && S.have_parts) {
+        p_destroy(&S.parts); /* No gap took them. */
+    }
+    return st;
+}
+
+void mpi_diff_release(void)
+{
+    mpi_gvariants_free(&S.gv);
+    free(S.global);
+    free(S.events);
+    free(S.names);
+    free(S.sorted);
+    free(S.vars);
+    for (size_t i = 0; i < S.id_count; i++) {
+        free(S.ids[i]);
+    }
+    free(S.ids);
+    free(S.id_case);
+    memset(&S, 0, sizeof(S));
+}
