@@ -625,6 +625,8 @@ int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net
     parts.exchange = p_exchange;
     parts.destroy = p_destroy;
     parts.serial = 1;
+    parts.process = (uint32_t)mpi_rank;
+    parts.processes = (uint32_t)mpi_size;
     view.log = log;
     view.net = net;
     view.variant_count = S.gv.count;

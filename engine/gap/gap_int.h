@@ -156,8 +156,11 @@ struct ab__gap_parts {
     int (*exchange)(void *payload, const void *mine, size_t len, void ***all, size_t **lens,
                     uint32_t *count);
     /* The calls are collectives: one thread at a time makes them, in the
-     * same order in every process. */
+     * same order in every process. Then the time impacts are measured in
+     * blocks, one per process (this one: process of processes), and their
+     * figures exchanged. */
     int serial;
+    uint32_t process, processes;
     /* Frees the payload. */
     void (*destroy)(void *payload);
 };

@@ -64,7 +64,8 @@ typedef struct work {
     int64_t *cache; /* The candidates of the last baseline built, sorted ... */
     uint32_t cache_n;
     const stratum *cache_s; /* ... for this stratum ... */
-    int cache_conf;         /* ... and this kind. */
+    int cache_conf;         /* ... and this kind ... */
+    int cache_sorted;       /* ... once a finding measured here needed it. */
     uint8_t *mark;          /* Per group: has D. */
     span *spans;
     ab__gap_span *batch; /* The spans of the next sample (one per group at most). */
@@ -284,7 +285,7 @@ static void measure(ab_gap_local_time *l, const int64_t *x, uint32_t n, const in
     l->ci_hi_s = sh.hi / 1e6;
 }
 
-static void local_impact(const lay *L, const job *j, work *w)
+static void local_impact(const lay *L, const job *j, work *w, int compute)
 {
     const ab_gap *g = L->g;
     const ab__gap_entry *e = j->e;
@@ -388,8 +389,6 @@ static void local_impact(const lay *L, const job *j, work *w)
         add_spans(L, w, gi, from, fpos, to, tpos);
     }
     take_sample(L, w, w->y, &m);
-    ab__sort_i64(w->x, n, w->tmp);
-    ab__sort_i64(w->y, m, w->tmp);
     l->n_deviating = n;
     l->n_baseline = m;
     if (n < min_group) {
@@ -398,11 +397,21 @@ static void local_impact(const lay *L, const job *j, work *w)
         l->status = AB_GAP_TIME_NO_BASELINE;
     } else {
         l->status = AB_GAP_TIME_OK;
-        measure(l, w->x, n, w->y, m, &w->sel);
+        if (compute) {
+            ab__sort_i64(w->x, n, w->tmp);
+            ab__sort_i64(w->y, m, w->tmp);
+            measure(l, w->x, n, w->y, m, &w->sel);
+        }
     }
 }
 
-static void run_job(const lay *L, const job *j, work *w)
+/*
+ * One finding: its samples, then (compute set) its figures. The samples
+ * are taken the same way whether or not the figures are made here, so
+ * that parts whose calls are collectives see the same calls in every
+ * process; the process that measures a finding sorts what it needs.
+ */
+static void run_job(const lay *L, const job *j, work *w, int compute)
 {
     const ab_gap *g = L->g;
     const ab__gap_entry *e = j->e;
@@ -419,7 +428,6 @@ static void run_job(const lay *L, const job *j, work *w)
         add_times(L, w, e->groups[k]);
     }
     take_sample(L, w, w->x, &n);
-    ab__sort_i64(w->x, n, w->tmp);
     /* The baseline: the stratum's candidates (its cases, or its conforming
      * ones), sorted once for the findings of the stratum that follow on
      * this thread, less the cases with D among them. */
@@ -431,9 +439,9 @@ static void run_job(const lay *L, const job *j, work *w)
             }
         }
         take_sample(L, w, w->cache, &w->cache_n);
-        ab__sort_i64(w->cache, w->cache_n, w->tmp);
         w->cache_s = j->s;
         w->cache_conf = j->conforming_only;
+        w->cache_sorted = 0;
     }
     uint32_t r = 0;
     for (uint32_t k = 0; k < e->group_count; k++) {
@@ -443,6 +451,18 @@ static void run_job(const lay *L, const job *j, work *w)
         }
     }
     take_sample(L, w, w->rm, &r);
+    if (!compute) {
+        local_impact(L, j, w, 0);
+        for (uint32_t k = 0; k < e->group_count; k++) {
+            w->mark[e->groups[k]] = 0;
+        }
+        return;
+    }
+    ab__sort_i64(w->x, n, w->tmp);
+    if (!w->cache_sorted) {
+        ab__sort_i64(w->cache, w->cache_n, w->tmp);
+        w->cache_sorted = 1;
+    }
     const int64_t *y = w->cache;
     m = w->cache_n;
     if (r > 0) {
@@ -470,7 +490,7 @@ static void run_job(const lay *L, const job *j, work *w)
     t->ci_lo_s = sh.lo / 1e6;
     t->ci_hi_s = sh.hi / 1e6;
     t->ci_exact = sh.exact;
-    local_impact(L, j, w);
+    local_impact(L, j, w, 1);
     for (uint32_t k = 0; k < e->group_count; k++) {
         w->mark[e->groups[k]] = 0;
     }
@@ -500,10 +520,108 @@ static void *worker_main(void *arg)
     worker *wk = arg;
     /* A fixed share per thread: job i goes to thread i mod threads. */
     for (uint32_t i = wk->index; i < wk->p->count; i += wk->p->threads) {
-        run_job(wk->p->L, &wk->p->jobs[i], &wk->p->works[wk->index]);
+        run_job(wk->p->L, &wk->p->jobs[i], &wk->p->works[wk->index], 1);
         ab__gap_progress_step(wk->p->g, "time impacts", &wk->p->done, wk->p->count);
     }
     return NULL;
+}
+
+/* The figures a finding's measure makes (run_job with compute), as they
+ * travel between processes. */
+enum { FIGURES = 13 };
+
+static void figures_put(const ab_gap_time *t, double *f)
+{
+    const double v[FIGURES] = {t->deviating_median_s,
+                               t->baseline_median_s,
+                               t->delta_s,
+                               t->relative,
+                               t->shift_s,
+                               t->ci_lo_s,
+                               t->ci_hi_s,
+                               (double)t->ci_exact,
+                               t->local.deviating_median_s,
+                               t->local.baseline_median_s,
+                               t->local.shift_s,
+                               t->local.ci_lo_s,
+                               t->local.ci_hi_s};
+    memcpy(f, v, sizeof(v));
+}
+
+static void figures_get(ab_gap_time *t, const double *f)
+{
+    t->deviating_median_s = f[0];
+    t->baseline_median_s = f[1];
+    t->delta_s = f[2];
+    t->relative = f[3];
+    t->shift_s = f[4];
+    t->ci_lo_s = f[5];
+    t->ci_hi_s = f[6];
+    t->ci_exact = (int)f[7];
+    t->local.deviating_median_s = f[8];
+    t->local.baseline_median_s = f[9];
+    t->local.shift_s = f[10];
+    t->local.ci_lo_s = f[11];
+    t->local.ci_hi_s = f[12];
+}
+
+/*
+ * Parts whose calls are collectives over processes: every process takes
+ * every finding's samples, in the same order, on this thread; each
+ * measures a contiguous block of the findings (those of a stratum mostly
+ * together), and the processes exchange their figures, so that each ends
+ * with all of them.
+ */
+static int spread_jobs(pool *p)
+{
+    const ab_gap *g = p->g;
+    uint32_t P = g->parts.processes > 0 ? g->parts.processes : 1, me = g->parts.process;
+    uint32_t n = p->count, lo = (uint32_t)((uint64_t)n * me / P);
+    uint32_t hi = (uint32_t)((uint64_t)n * (me + 1) / P);
+    for (uint32_t i = 0; i < n; i++) {
+        run_job(p->L, &p->jobs[i], &p->works[0], i >= lo && i < hi);
+        ab__gap_progress_step(g, "time impacts", &p->done, n);
+    }
+    if (p->works[0].rc != AB_OK || P == 1) {
+        return p->works[0].rc;
+    }
+    /* Per finding measured here: its index, then its figures. */
+    const size_t rec = sizeof(uint32_t) + sizeof(double) * FIGURES;
+    unsigned char *mine = malloc(rec * (hi - lo) + 1);
+    if (mine == NULL) {
+        return AB_ENOMEM;
+    }
+    for (uint32_t i = lo; i < hi; i++) {
+        double f[FIGURES];
+        figures_put(p->jobs[i].out, f);
+        memcpy(mine + rec * (i - lo), &i, sizeof(uint32_t));
+        memcpy(mine + rec * (i - lo) + sizeof(uint32_t), f, sizeof(f));
+    }
+    void **all = NULL;
+    size_t *lens = NULL;
+    uint32_t count = 0;
+    int rc = g->parts.exchange(g->parts.payload, mine, rec * (hi - lo), &all, &lens, &count);
+    free(mine);
+    uint32_t got = 0;
+    for (uint32_t q = 0; rc == AB_OK && q < count; q++) {
+        for (size_t off = 0; off + rec <= lens[q]; off += rec, got++) {
+            uint32_t i;
+            double f[FIGURES];
+            memcpy(&i, (const unsigned char *)all[q] + off, sizeof(uint32_t));
+            memcpy(f, (const unsigned char *)all[q] + off + sizeof(uint32_t), sizeof(f));
+            if (i >= n) {
+                rc = AB_EINVAL;
+                break;
+            }
+            figures_get(p->jobs[i].out, f);
+        }
+    }
+    for (uint32_t q = 0; all != NULL && q < count; q++) {
+        free(all[q]);
+    }
+    free(all);
+    free(lens);
+    return rc == AB_OK && got != n ? AB_EINVAL : rc;
 }
 
 /* ---- Setting the findings up, on the calling thread ---- */
@@ -809,9 +927,11 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     }
     pool p = {&L, jobs, njobs, threads, works, g, 0};
     ab__gap_progress(g, "time impacts", 0, njobs);
-    if (threads <= 1) {
+    if (g->parts.serial) {
+        rc = spread_jobs(&p);
+    } else if (threads <= 1) {
         for (uint32_t i = 0; i < njobs; i++) {
-            run_job(&L, &jobs[i], &works[0]);
+            run_job(&L, &jobs[i], &works[0], 1);
             ab__gap_progress_step(g, "time impacts", &p.done, njobs);
         }
     } else {
@@ -833,7 +953,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         worker_main(&wk[0]);
         for (unsigned k = started + 1; k < threads; k++) {
             for (uint32_t i = k; i < njobs; i += threads) {
-                run_job(&L, &jobs[i], &works[0]);
+                run_job(&L, &jobs[i], &works[0], 1);
                 ab__gap_progress_step(g, "time impacts", &p.done, njobs);
             }
         }
