@@ -100,11 +100,14 @@ int main(int argc, char **argv)
     /* discover too: each rank summarises its cases; rank 0 merges the summaries. */
     cli_discover_hook = mpi_discover;
     int spread = strcmp(name, "diff") == 0;
-    for (int i = 2; spread && i < argc && strcmp(argv[i], "--") != 0; i++) {
+    for (int i = 2; spread && mpi_size > 1 && i < argc && strcmp(argv[i], "--") != 0; i++) {
         /* The case lines name every case: rank 0 gathers the log for them. */
         spread = strcmp(argv[i], "--cases") != 0 && strncmp(argv[i], "--cases=", 8) != 0;
     }
-    if (spread) {
+    if (spread && mpi_size == 1) {
+        /* One rank holds every case: the command runs as asbuilt runs it. */
+        cli_load_log_hook = mpi_diff_load;
+    } else if (spread) {
         /* Every rank runs diff on its own cases; rank 0 writes the reports. */
         cli_load_log_hook = mpi_diff_load;
         cli_mapping_coverage_hook = mpi_diff_coverage;

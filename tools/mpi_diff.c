@@ -421,6 +421,12 @@ static int p_values(void *p, const ab__gap_span *spans, size_t count, int64_t *v
     return mpi_parts_values(p, spans, count, v, n);
 }
 
+static int p_values_to(void *p, const ab__gap_span *spans, size_t count, uint32_t root, int64_t *v,
+                       uint32_t *n)
+{
+    return mpi_parts_values_to(p, spans, count, root, v, n);
+}
+
 static int p_cts(void *p, const uint8_t *in_group, int64_t *v, uint32_t *n)
 {
     return mpi_parts_cts(p, in_group, v, n);
@@ -617,6 +623,7 @@ int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net
     parts.lay_out = p_lay_out;
     parts.unlay = p_unlay;
     parts.values = p_values;
+    parts.values_to = p_values_to;
     parts.cts = p_cts;
     parts.list_cts = p_list_cts;
     parts.case_group = p_case_group;

@@ -348,6 +348,47 @@ int mpi_parts_values(mpi_parts *p, const ab__gap_span *spans, size_t count, int6
     return st;
 }
 
+int mpi_parts_values_to(mpi_parts *p, const ab__gap_span *spans, size_t count, uint32_t root,
+                        int64_t *v, uint32_t *n)
+{
+    uint64_t most = 0;
+    for (size_t q = 0; q < count && p->n > 0; q++) {
+        most += ab__gap_share_laid(p->st, spans[q].group);
+    }
+    int64_t *mine = malloc(sizeof(int64_t) * (most + 1));
+    uint32_t k = 0;
+    const int P = mpi_size;
+    int *counts = calloc((size_t)P, sizeof(int)), *displs = calloc((size_t)P, sizeof(int));
+    int st = agree(mine == NULL || counts == NULL || displs == NULL ? AB_ENOMEM : AB_OK);
+    if (st == AB_OK && p->n > 0) {
+        ab__gap_share_values(p->st, spans, count, p->group_len, mine, &k);
+    }
+    int mk = (int)k, me_root = mpi_rank == (int)root;
+    if (st == AB_OK) {
+        st = agree(k > INT32_MAX ? AB_ELIMIT : AB_OK);
+    }
+    if (st == AB_OK) {
+        MPI_Gather(&mk, 1, MPI_INT, counts, 1, MPI_INT, (int)root, MPI_COMM_WORLD);
+        uint64_t total = 0;
+        for (int s = 0; me_root && s < P; s++) {
+            displs[s] = (int)total;
+            total += (uint64_t)counts[s];
+        }
+        st = agree(total > INT32_MAX ? AB_ELIMIT : AB_OK);
+        if (st == AB_OK) {
+            MPI_Gatherv(mine, mk, MPI_INT64_T, me_root ? v + *n : NULL, counts, displs, MPI_INT64_T,
+                        (int)root, MPI_COMM_WORLD);
+            if (me_root) {
+                *n += (uint32_t)total;
+            }
+        }
+    }
+    free(counts);
+    free(displs);
+    free(mine);
+    return st;
+}
+
 int mpi_parts_cts(mpi_parts *p, const uint8_t *in_group, int64_t *v, uint32_t *n)
 {
     int64_t *mine = malloc(sizeof(int64_t) * ((size_t)p->n + 1));

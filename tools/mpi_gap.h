@@ -56,6 +56,9 @@ int mpi_parts_lay_out(mpi_parts *p, const uint32_t *valid, const uint32_t *group
 void mpi_parts_unlay(mpi_parts *p);
 int mpi_parts_values(mpi_parts *p, const ab__gap_span *spans, size_t count, int64_t *v,
                      uint32_t *n);
+/* values, gathered to rank root alone (v and n there). */
+int mpi_parts_values_to(mpi_parts *p, const ab__gap_span *spans, size_t count, uint32_t root,
+                        int64_t *v, uint32_t *n);
 int mpi_parts_cts(mpi_parts *p, const uint8_t *in_group, int64_t *v, uint32_t *n);
 int mpi_parts_list_cts(mpi_parts *p, const uint32_t *cases, uint64_t count, const uint8_t *in_group,
                        int64_t *v, uint32_t *n);

@@ -136,6 +136,11 @@ struct ab__gap_parts {
      * cases of their groups with a cycle time and both ends timed, in any
      * order. Called from the time-impact threads at once. */
     int (*values)(void *payload, const ab__gap_span *spans, size_t count, int64_t *v, uint32_t *n);
+    /* The same where the shares are in other processes (NULL otherwise):
+     * the values go to process root alone (v and n there; NULL and
+     * untouched elsewhere). */
+    int (*values_to)(void *payload, const ab__gap_span *spans, size_t count, uint32_t root,
+                     int64_t *v, uint32_t *n);
     /* Appends to v (*n values there) the cycle times of the cases that have
      * one, of the groups in_group marks, in any order. Called from several
      * threads at once. */

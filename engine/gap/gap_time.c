@@ -60,8 +60,11 @@ typedef struct job {
 
 typedef struct work {
     int64_t *x, *y, *tmp;
-    int64_t *rm;    /* The cycle times of D's cases among the baseline's candidates. */
-    int64_t *cache; /* The candidates of the last baseline built, sorted ... */
+    int64_t *lx, *ly; /* The local impact's spans: of D's cases, of the baseline's. */
+    uint32_t nx, nr, nlx, nly;
+    uint32_t from, to; /* The local impact's steps (UINT32_MAX: none found). */
+    int64_t *rm;       /* The cycle times of D's cases among the baseline's candidates. */
+    int64_t *cache;    /* The candidates of the last baseline built, sorted ... */
     uint32_t cache_n;
     const stratum *cache_s; /* ... for this stratum ... */
     int cache_conf;         /* ... and this kind ... */
@@ -216,11 +219,13 @@ static void add_times(const lay *L, work *w, uint32_t gi)
 }
 
 /* The sample of the spans put: their durations appended to v (*n there),
- * in one call of the parts (where the cases are elsewhere, one exchange). */
-static void take_sample(const lay *L, work *w, int64_t *v, uint32_t *n)
+ * in one call of the parts (where the cases are elsewhere, one exchange);
+ * with parts over processes, process root keeps them (v NULL elsewhere). */
+static void take_sample(const lay *L, work *w, uint32_t root, int64_t *v, uint32_t *n)
 {
     const ab__gap_parts *P = &L->g->parts;
-    int rc = P->values(P->payload, w->batch, w->batch_n, v, n);
+    int rc = P->values_to != NULL ? P->values_to(P->payload, w->batch, w->batch_n, root, v, n)
+                                  : P->values(P->payload, w->batch, w->batch_n, v, n);
     w->rc = w->rc != AB_OK ? w->rc : rc;
     w->batch_n = 0;
 }
@@ -285,12 +290,14 @@ static void measure(ab_gap_local_time *l, const int64_t *x, uint32_t n, const in
     l->ci_hi_s = sh.hi / 1e6;
 }
 
-static void local_impact(const lay *L, const job *j, work *w, int compute)
+/* The local impact's samples (w: the work of the process that measures,
+ * keep: this process is it): the pair of documented steps most of D's
+ * groups have around it, and the same two steps in the baseline. */
+static void sample_local(const lay *L, const job *j, work *w, uint32_t root, int keep)
 {
     const ab_gap *g = L->g;
     const ab__gap_entry *e = j->e;
     ab_gap_local_time *l = &j->out->local;
-    uint32_t min_group = g->opts.min_group;
     /* Each deviating group's neighbours of the deviation. */
     uint32_t ns = 0;
     for (uint32_t k = 0; k < e->group_count; k++) {
@@ -345,19 +352,27 @@ static void local_impact(const lay *L, const job *j, work *w, int compute)
         i = k;
     }
     l->status = AB_GAP_TIME_TOO_FEW;
+    if (keep) {
+        w->from = w->to = UINT32_MAX;
+    }
     if (best == UINT32_MAX) {
         return;
     }
     uint32_t from = all[best].from, to = all[best].to;
     l->from = code_name(g, from);
     l->to = code_name(g, to);
-    uint32_t n = 0, m = 0;
+    if (keep) {
+        w->from = from;
+        w->to = to;
+        w->nlx = w->nly = 0;
+    }
+    uint32_t none = 0;
     for (uint32_t i = 0; i < ns; i++) {
         if (all[i].from == from && all[i].to == to) {
             add_spans(L, w, all[i].group, from, all[i].from_pos, to, all[i].to_pos);
         }
     }
-    take_sample(L, w, w->x, &n);
+    take_sample(L, w, root, keep ? w->lx : NULL, keep ? &w->nlx : &none);
     /* The same two steps in the baseline: the first `from` done as
      * documented, then the first `to` done as documented after it. */
     for (uint32_t k = 0; k < j->s->group_count; k++) {
@@ -388,7 +403,16 @@ static void local_impact(const lay *L, const job *j, work *w, int compute)
         }
         add_spans(L, w, gi, from, fpos, to, tpos);
     }
-    take_sample(L, w, w->y, &m);
+    take_sample(L, w, root, keep ? w->ly : NULL, keep ? &w->nly : &none);
+}
+
+static void measure_local(const lay *L, const job *j, work *w)
+{
+    ab_gap_local_time *l = &j->out->local;
+    uint32_t min_group = L->g->opts.min_group, n = w->nlx, m = w->nly;
+    if (w->from == UINT32_MAX) {
+        return;
+    }
     l->n_deviating = n;
     l->n_baseline = m;
     if (n < min_group) {
@@ -397,29 +421,27 @@ static void local_impact(const lay *L, const job *j, work *w, int compute)
         l->status = AB_GAP_TIME_NO_BASELINE;
     } else {
         l->status = AB_GAP_TIME_OK;
-        if (compute) {
-            ab__sort_i64(w->x, n, w->tmp);
-            ab__sort_i64(w->y, m, w->tmp);
-            measure(l, w->x, n, w->y, m, &w->sel);
-        }
+        ab__sort_i64(w->lx, n, w->tmp);
+        ab__sort_i64(w->ly, m, w->tmp);
+        measure(l, w->lx, n, w->ly, m, &w->sel);
     }
 }
 
 /*
- * One finding: its samples, then (compute set) its figures. The samples
- * are taken the same way whether or not the figures are made here, so
- * that parts whose calls are collectives see the same calls in every
- * process; the process that measures a finding sorts what it needs.
+ * A finding's samples: its cases' cycle times, the stratum's candidates
+ * (kept by st, the work whose turn it is: the same in every process, so
+ * that parts whose calls are collectives see the same calls everywhere),
+ * those of D's cases among them, and the local impact's spans. Process
+ * root keeps them in w, its work (keep set there).
  */
-static void run_job(const lay *L, const job *j, work *w, int compute)
+static void sample_job(const lay *L, const job *j, work *w, work *st, uint32_t root, int keep)
 {
     const ab_gap *g = L->g;
     const ab__gap_entry *e = j->e;
-    ab_gap_time *t = j->out;
+    uint32_t none = 0;
     for (uint32_t k = 0; k < e->group_count; k++) {
         w->mark[e->groups[k]] = 1;
     }
-    uint32_t n = 0, m = 0;
     for (uint32_t k = 0; k < e->group_count; k++) {
         const ab__gap_group *gr = &g->groups[e->groups[k]];
         if (gr->open || (e->filter && !in_stratum(j->s, e->groups[k]))) {
@@ -427,37 +449,44 @@ static void run_job(const lay *L, const job *j, work *w, int compute)
         }
         add_times(L, w, e->groups[k]);
     }
-    take_sample(L, w, w->x, &n);
+    if (keep) {
+        w->nx = w->nr = 0;
+    }
+    take_sample(L, w, root, keep ? w->x : NULL, keep ? &w->nx : &none);
     /* The baseline: the stratum's candidates (its cases, or its conforming
      * ones), sorted once for the findings of the stratum that follow on
-     * this thread, less the cases with D among them. */
-    if (w->cache_s != j->s || w->cache_conf != j->conforming_only) {
-        w->cache_n = 0;
+     * this work, less the cases with D among them. */
+    if (st->cache_s != j->s || st->cache_conf != j->conforming_only) {
+        st->cache_n = 0;
         for (uint32_t k = 0; k < j->s->group_count; k++) {
             if (!(j->conforming_only && g->groups[j->s->groups[k]].deviating)) {
                 add_times(L, w, j->s->groups[k]);
             }
         }
-        take_sample(L, w, w->cache, &w->cache_n);
-        w->cache_s = j->s;
-        w->cache_conf = j->conforming_only;
-        w->cache_sorted = 0;
+        take_sample(L, w, root, keep ? st->cache : NULL, keep ? &st->cache_n : &none);
+        st->cache_s = j->s;
+        st->cache_conf = j->conforming_only;
+        st->cache_sorted = 0;
     }
-    uint32_t r = 0;
     for (uint32_t k = 0; k < e->group_count; k++) {
         uint32_t gi = e->groups[k];
         if (in_stratum(j->s, gi) && !(j->conforming_only && g->groups[gi].deviating)) {
             add_times(L, w, gi);
         }
     }
-    take_sample(L, w, w->rm, &r);
-    if (!compute) {
-        local_impact(L, j, w, 0);
-        for (uint32_t k = 0; k < e->group_count; k++) {
-            w->mark[e->groups[k]] = 0;
-        }
-        return;
+    take_sample(L, w, root, keep ? w->rm : NULL, keep ? &w->nr : &none);
+    sample_local(L, j, w, root, keep);
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        w->mark[e->groups[k]] = 0;
     }
+}
+
+/* A finding's figures from its samples in w. */
+static void measure_job(const lay *L, const job *j, work *w)
+{
+    ab_gap_time *t = j->out;
+    uint32_t n = w->nx, r = w->nr, m;
+    (void)L;
     ab__sort_i64(w->x, n, w->tmp);
     if (!w->cache_sorted) {
         ab__sort_i64(w->cache, w->cache_n, w->tmp);
@@ -490,10 +519,14 @@ static void run_job(const lay *L, const job *j, work *w, int compute)
     t->ci_lo_s = sh.lo / 1e6;
     t->ci_hi_s = sh.hi / 1e6;
     t->ci_exact = sh.exact;
-    local_impact(L, j, w, 1);
-    for (uint32_t k = 0; k < e->group_count; k++) {
-        w->mark[e->groups[k]] = 0;
-    }
+    measure_local(L, j, w);
+}
+
+/* One finding in this process, on any thread. */
+static void run_job(const lay *L, const job *j, work *w)
+{
+    sample_job(L, j, w, w, 0, 1);
+    measure_job(L, j, w);
 }
 
 /* Jobs by stratum and kind of baseline, so that a thread's consecutive
@@ -520,7 +553,7 @@ static void *worker_main(void *arg)
     worker *wk = arg;
     /* A fixed share per thread: job i goes to thread i mod threads. */
     for (uint32_t i = wk->index; i < wk->p->count; i += wk->p->threads) {
-        run_job(wk->p->L, &wk->p->jobs[i], &wk->p->works[wk->index], 1);
+        run_job(wk->p->L, &wk->p->jobs[i], &wk->p->works[wk->index]);
         ab__gap_progress_step(wk->p->g, "time impacts", &wk->p->done, wk->p->count);
     }
     return NULL;
@@ -528,7 +561,7 @@ static void *worker_main(void *arg)
 
 /* The figures a finding's measure makes (run_job with compute), as they
  * travel between processes. */
-enum { FIGURES = 13 };
+enum { FIGURES = 16 };
 
 static void figures_put(const ab_gap_time *t, double *f)
 {
@@ -544,7 +577,10 @@ static void figures_put(const ab_gap_time *t, double *f)
                                t->local.baseline_median_s,
                                t->local.shift_s,
                                t->local.ci_lo_s,
-                               t->local.ci_hi_s};
+                               t->local.ci_hi_s,
+                               (double)t->local.status,
+                               (double)t->local.n_deviating,
+                               (double)t->local.n_baseline};
     memcpy(f, v, sizeof(v));
 }
 
@@ -563,44 +599,65 @@ static void figures_get(ab_gap_time *t, const double *f)
     t->local.shift_s = f[10];
     t->local.ci_lo_s = f[11];
     t->local.ci_hi_s = f[12];
+    t->local.status = (ab_gap_time_status)f[13];
+    t->local.n_deviating = (uint32_t)f[14];
+    t->local.n_baseline = (uint32_t)f[15];
 }
 
 /*
- * Parts whose calls are collectives over processes: every process takes
- * every finding's samples, in the same order, on this thread; each
- * measures a contiguous block of the findings (those of a stratum mostly
- * together), and the processes exchange their figures, so that each ends
- * with all of them.
+ * Parts whose calls are collectives over processes: the findings go in
+ * turns, finding i to process i mod P. Every process takes the samples of
+ * P findings in a row, each kept by the process whose turn it is (the
+ * stratum's candidates follow each turn's state, the same everywhere), then
+ * each measures its own while the others measure theirs; at the end the
+ * processes exchange their figures, so that each ends with all of them.
  */
 static int spread_jobs(pool *p)
 {
     const ab_gap *g = p->g;
     uint32_t P = g->parts.processes > 0 ? g->parts.processes : 1, me = g->parts.process;
-    uint32_t n = p->count, lo = (uint32_t)((uint64_t)n * me / P);
-    uint32_t hi = (uint32_t)((uint64_t)n * (me + 1) / P);
-    for (uint32_t i = 0; i < n; i++) {
-        run_job(p->L, &p->jobs[i], &p->works[0], i >= lo && i < hi);
-        ab__gap_progress_step(g, "time impacts", &p->done, n);
+    uint32_t n = p->count, mine_n = 0;
+    work *w = &p->works[0];
+    work *turn = ab__calloc(g->ctx, P, sizeof(work));
+    if (turn == NULL) {
+        return AB_ENOMEM;
     }
-    if (p->works[0].rc != AB_OK || P == 1) {
-        return p->works[0].rc;
+    for (uint32_t b = 0; b < n; b += P) {
+        uint32_t end = n - b > P ? b + P : n;
+        for (uint32_t i = b; i < end; i++) {
+            uint32_t k = i - b;
+            sample_job(p->L, &p->jobs[i], w, k == me ? w : &turn[k], k, k == me);
+        }
+        if (b + me < end && w->rc == AB_OK) {
+            measure_job(p->L, &p->jobs[b + me], w);
+            mine_n++;
+        }
+        for (uint32_t i = b; i < end; i++) {
+            ab__gap_progress_step(g, "time impacts", &p->done, n);
+        }
+    }
+    ab__free(g->ctx, turn);
+    if (w->rc != AB_OK || P == 1) {
+        return w->rc;
     }
     /* Per finding measured here: its index, then its figures. */
     const size_t rec = sizeof(uint32_t) + sizeof(double) * FIGURES;
-    unsigned char *mine = malloc(rec * (hi - lo) + 1);
+    unsigned char *mine = malloc(rec * mine_n + 1);
     if (mine == NULL) {
         return AB_ENOMEM;
     }
-    for (uint32_t i = lo; i < hi; i++) {
+    size_t len = 0;
+    for (uint32_t i = me; i < n; i += P) {
         double f[FIGURES];
         figures_put(p->jobs[i].out, f);
-        memcpy(mine + rec * (i - lo), &i, sizeof(uint32_t));
-        memcpy(mine + rec * (i - lo) + sizeof(uint32_t), f, sizeof(f));
+        memcpy(mine + len, &i, sizeof(uint32_t));
+        memcpy(mine + len + sizeof(uint32_t), f, sizeof(f));
+        len += rec;
     }
     void **all = NULL;
     size_t *lens = NULL;
     uint32_t count = 0;
-    int rc = g->parts.exchange(g->parts.payload, mine, rec * (hi - lo), &all, &lens, &count);
+    int rc = g->parts.exchange(g->parts.payload, mine, len, &all, &lens, &count);
     free(mine);
     uint32_t got = 0;
     for (uint32_t q = 0; rc == AB_OK && q < count; q++) {
@@ -904,13 +961,15 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         w->y = ab__malloc(ctx, sizeof(int64_t) * (m_max + 1));
         w->cache = ab__malloc(ctx, sizeof(int64_t) * (m_max + 1));
         w->rm = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
+        w->lx = ab__malloc(ctx, sizeof(int64_t) * (n_max + 1));
+        w->ly = ab__malloc(ctx, sizeof(int64_t) * (m_max + 1));
         w->tmp = ab__malloc(ctx, sizeof(int64_t) * (big + 1));
         w->mark = ab__calloc(ctx, (size_t)G + 1, 1);
         w->spans = ab__malloc(ctx, sizeof(span) * (d_max + 1));
         w->batch = ab__malloc(ctx, sizeof(ab__gap_span) * ((size_t)G + 1));
         if (w->x == NULL || w->y == NULL || w->cache == NULL || w->rm == NULL || w->tmp == NULL ||
-            w->mark == NULL || w->spans == NULL || w->batch == NULL ||
-            ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
+            w->lx == NULL || w->ly == NULL || w->mark == NULL || w->spans == NULL ||
+            w->batch == NULL || ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
             rc = AB_ENOMEM;
             goto done;
         }
@@ -931,7 +990,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         rc = spread_jobs(&p);
     } else if (threads <= 1) {
         for (uint32_t i = 0; i < njobs; i++) {
-            run_job(&L, &jobs[i], &works[0], 1);
+            run_job(&L, &jobs[i], &works[0]);
             ab__gap_progress_step(g, "time impacts", &p.done, njobs);
         }
     } else {
@@ -953,7 +1012,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         worker_main(&wk[0]);
         for (unsigned k = started + 1; k < threads; k++) {
             for (uint32_t i = k; i < njobs; i += threads) {
-                run_job(&L, &jobs[i], &works[0], 1);
+                run_job(&L, &jobs[i], &works[0]);
                 ab__gap_progress_step(g, "time impacts", &p.done, njobs);
             }
         }
@@ -967,6 +1026,8 @@ done:
         ab__free(ctx, works[k].y);
         ab__free(ctx, works[k].cache);
         ab__free(ctx, works[k].rm);
+        ab__free(ctx, works[k].lx);
+        ab__free(ctx, works[k].ly);
         ab__free(ctx, works[k].tmp);
         ab__free(ctx, works[k].mark);
         ab__free(ctx, works[k].spans);
