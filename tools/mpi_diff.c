@@ -510,6 +510,17 @@ static int cmp_u32(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
+typedef struct named_id {
+    uint32_t c;
+    char *id;
+} named_id;
+
+static int cmp_named(const void *pa, const void *pb)
+{
+    uint32_t a = ((const named_id *)pa)->c, b = ((const named_id *)pb)->c;
+    return a < b ? -1 : a > b;
+}
+
 /* The ids of the cases the gap's reports name, from the ranks that hold
  * them to rank 0. An ab_status, the same on every rank. */
 static int fetch_ids(const ab_gap *gap)
@@ -559,21 +570,26 @@ static int fetch_ids(const ab_gap *gap)
                 st = S.ids[S.id_count++] != NULL ? AB_OK : AB_ENOMEM;
             }
         }
-        /* Every case in one rank, and named ascending: in order by rank,
-         * so put them in order. */
+        /* Each rank's ascending: put the ranks' lists in one order. */
         if (st == AB_OK && S.id_count != n) {
             st = AB_ERROR;
         }
-        for (size_t i = 1; st == AB_OK && i < S.id_count; i++) {
-            for (size_t j = i; j > 0 && S.id_case[j - 1] > S.id_case[j]; j--) {
-                uint32_t tc = S.id_case[j];
-                char *ti = S.ids[j];
-                S.id_case[j] = S.id_case[j - 1];
-                S.ids[j] = S.ids[j - 1];
-                S.id_case[j - 1] = tc;
-                S.ids[j - 1] = ti;
+        named_id *pairs = st == AB_OK ? malloc(sizeof(*pairs) * (S.id_count + 1)) : NULL;
+        if (st == AB_OK && pairs == NULL) {
+            st = AB_ENOMEM;
+        }
+        if (st == AB_OK) {
+            for (size_t i = 0; i < S.id_count; i++) {
+                pairs[i].c = S.id_case[i];
+                pairs[i].id = S.ids[i];
+            }
+            qsort(pairs, S.id_count, sizeof(*pairs), cmp_named);
+            for (size_t i = 0; i < S.id_count; i++) {
+                S.id_case[i] = pairs[i].c;
+                S.ids[i] = pairs[i].id;
             }
         }
+        free(pairs);
     }
     st = agree_status(st, NULL);
 done:
@@ -582,6 +598,19 @@ done:
     mpi_drop_all(recv, P);
     free(named);
     return st;
+}
+
+/* Under ASBUILT_MPI_VERBOSE, rank 0 names each step of the gap as it
+ * starts (for bench/mpi_bench.sh). */
+static void step_progress(const char *phase, uint64_t done, uint64_t total, void *payload)
+{
+    (void)done;
+    (void)total;
+    const char **last = payload;
+    if (*last == NULL || strcmp(*last, phase) != 0) {
+        mpi_phase("step: %s", phase);
+        *last = phase;
+    }
 }
 
 int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
@@ -645,6 +674,11 @@ int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net
     view.parts = &parts;
     view.case_global = S.global;
     ab_gap_options o = *opts;
+    const char *last_step = NULL;
+    if (mpi_verbose && mpi_rank == 0 && o.progress == NULL) {
+        o.progress = step_progress;
+        o.progress_payload = &last_step;
+    }
     if (mpi_rank != 0) {
         /* Rank 0 writes the header: the others need not hash the input. */
         o.log_sha256 = "0000000000000000000000000000000000000000000000000000000000000000";
