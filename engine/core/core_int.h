@@ -213,6 +213,35 @@ int ab__input_background(ab_input *in);
 ptrdiff_t ab__input_borrow(ab_input *in, void *buf, size_t cap, const void **data_out,
                            ab_error *err);
 
+/* ---- Flat bytes (core/bytes.c): fields written and read in order. ---- */
+
+/* Appends to *b; rc keeps the first failure (the writes after it do nothing). */
+typedef struct ab__wbytes {
+    ab_buf *b;
+    ab_ctx *ctx;
+    int rc;
+} ab__wbytes;
+
+void ab__put(ab__wbytes *w, const void *p, size_t n);
+void ab__put_u32(ab__wbytes *w, uint32_t v);
+void ab__put_u64(ab__wbytes *w, uint64_t v);
+/* Its length (u32), then its bytes. */
+void ab__put_str(ab__wbytes *w, const char *s, size_t n);
+
+/* Reads p[0..len); bad is set at the first read past the end, which then
+ * gives zeros (and NULL strings). */
+typedef struct ab__rbytes {
+    const unsigned char *p;
+    size_t len, off;
+    int bad;
+} ab__rbytes;
+
+void ab__get(ab__rbytes *r, void *out, size_t n);
+uint32_t ab__get_u32(ab__rbytes *r);
+uint64_t ab__get_u64(ab__rbytes *r);
+/* A string ab__put_str wrote: a pointer into the bytes, not terminated. */
+const char *ab__get_str(ab__rbytes *r, uint32_t *len_out);
+
 /* ---- Misc. ---- */
 
 /* Case-insensitive ASCII comparison of s[0..len) with a NUL-terminated literal. */

@@ -34,77 +34,48 @@
 
 /* ---- Writing ---- */
 
-typedef struct wbuf {
-    ab_buf *b;
-    ab_ctx *ctx;
-    int rc;
-} wbuf;
-
-static void put(wbuf *w, const void *p, size_t n)
-{
-    if (w->rc == AB_OK) {
-        w->rc = ab_buf_append(w->b, w->ctx, p, n);
-    }
-}
-
-static void put_u32(wbuf *w, uint32_t v)
-{
-    put(w, &v, sizeof(v));
-}
-
-static void put_u64(wbuf *w, uint64_t v)
-{
-    put(w, &v, sizeof(v));
-}
-
-static void put_str(wbuf *w, const char *s, size_t n)
-{
-    put_u32(w, (uint32_t)n);
-    put(w, s, n);
-}
-
 /* A name table: its count, then each name. */
-static void put_names(wbuf *w, const ab__strtab *t)
+static void put_names(ab__wbytes *w, const ab__strtab *t)
 {
-    put_u32(w, t->count);
+    ab__put_u32(w, t->count);
     for (uint32_t a = 0; a < t->count; a++) {
-        put_str(w, ab__strtab_str(t, a), ab__strtab_len(t, a));
+        ab__put_str(w, ab__strtab_str(t, a), ab__strtab_len(t, a));
     }
 }
 
-static void put_series(wbuf *w, const ab__dstat *s)
+static void put_series(ab__wbytes *w, const ab__dstat *s)
 {
-    put_u64(w, s->n);
-    put(w, &s->min, sizeof(s->min));
-    put(w, &s->max, sizeof(s->max));
-    put_u64(w, s->sum_lo);
-    put_u64(w, s->sum_hi);
+    ab__put_u64(w, s->n);
+    ab__put(w, &s->min, sizeof(s->min));
+    ab__put(w, &s->max, sizeof(s->max));
+    ab__put_u64(w, s->sum_lo);
+    ab__put_u64(w, s->sum_hi);
 }
 
-static void put_header(wbuf *w, const ab_dfg_acc *acc, uint32_t what)
+static void put_header(ab__wbytes *w, const ab_dfg_acc *acc, uint32_t what)
 {
     const ab_dfg_options *o = &acc->opts;
-    put(w, MERGE_MAGIC, 8);
-    put_u32(w, MERGE_FORMAT);
-    put_u32(w, (uint32_t)o->quantiles);
-    put_u32(w, (uint32_t)o->instances);
-    put_u64(w, o->min_edge_cases);
-    put_u32(w, o->examples);
-    put_u32(w, o->max_variants);
-    put_u32(w, o->top_variants);
-    put(w, &o->activities_percent, sizeof(o->activities_percent));
-    put_u32(w, what);
+    ab__put(w, MERGE_MAGIC, 8);
+    ab__put_u32(w, MERGE_FORMAT);
+    ab__put_u32(w, (uint32_t)o->quantiles);
+    ab__put_u32(w, (uint32_t)o->instances);
+    ab__put_u64(w, o->min_edge_cases);
+    ab__put_u32(w, o->examples);
+    ab__put_u32(w, o->max_variants);
+    ab__put_u32(w, o->top_variants);
+    ab__put(w, &o->activities_percent, sizeof(o->activities_percent));
+    ab__put_u32(w, what);
     put_names(w, &acc->act_names);
 }
 
-static void put_variant(wbuf *w, const ab_dfg_acc *acc, const acc_var *v)
+static void put_variant(ab__wbytes *w, const ab_dfg_acc *acc, const acc_var *v)
 {
-    put_u32(w, v->len);
-    put(w, acc->var_seq + v->seq_off, (size_t)v->len * sizeof(uint32_t));
-    put_u64(w, v->cases);
-    put_u32(w, v->n_ex);
+    ab__put_u32(w, v->len);
+    ab__put(w, acc->var_seq + v->seq_off, (size_t)v->len * sizeof(uint32_t));
+    ab__put_u64(w, v->cases);
+    ab__put_u32(w, v->n_ex);
     for (uint32_t k = 0; k < v->n_ex; k++) {
-        put_str(w, v->ex[k].id, v->ex[k].len);
+        ab__put_str(w, v->ex[k].id, v->ex[k].len);
     }
     put_series(w, &v->cycle);
 }
@@ -128,32 +99,32 @@ int ab_dfg_acc_save(const ab_dfg_acc *acc, ab_buf *graph, ab_buf *variants, uint
 {
     ab_ctx *ctx = acc->ctx;
     if (graph != NULL) {
-        wbuf w = {graph, ctx, AB_OK};
+        ab__wbytes w = {graph, ctx, AB_OK};
         put_header(&w, acc, WHAT_GRAPH);
-        put_u64(&w, acc->serial);
-        put_u64(&w, acc->events);
-        put_u64(&w, acc->has_log ? acc->log_cases : acc->serial);
-        put_u64(&w, acc->has_log ? acc->log_events : acc->events);
-        put_u32(&w, (uint32_t)acc->has_times);
+        ab__put_u64(&w, acc->serial);
+        ab__put_u64(&w, acc->events);
+        ab__put_u64(&w, acc->has_log ? acc->log_cases : acc->serial);
+        ab__put_u64(&w, acc->has_log ? acc->log_events : acc->events);
+        ab__put_u32(&w, (uint32_t)acc->has_times);
         put_names(&w, acc->has_log ? &acc->log_acts : &acc->act_names);
         for (uint32_t a = 0; a < acc->act_names.count; a++) {
             const acc_act *x = &acc->acts[a];
-            put_u64(&w, x->events);
-            put_u64(&w, x->cases);
-            put_u64(&w, x->starts);
-            put_u64(&w, x->ends);
+            ab__put_u64(&w, x->events);
+            ab__put_u64(&w, x->cases);
+            ab__put_u64(&w, x->starts);
+            ab__put_u64(&w, x->ends);
             put_series(&w, &x->service);
         }
-        put_u32(&w, acc->n_edges);
+        ab__put_u32(&w, acc->n_edges);
         for (uint32_t e = 0; e < acc->n_edges; e++) {
             const acc_edge *x = &acc->edges[e];
-            put_u32(&w, x->from);
-            put_u32(&w, x->to);
-            put_u64(&w, x->count);
-            put_u64(&w, x->cases);
+            ab__put_u32(&w, x->from);
+            ab__put_u32(&w, x->to);
+            ab__put_u64(&w, x->count);
+            ab__put_u64(&w, x->cases);
             put_series(&w, &x->dur);
         }
-        put_u32(&w, 0); /* No variants here. */
+        ab__put_u32(&w, 0); /* No variants here. */
         if (w.rc != AB_OK) {
             return w.rc;
         }
@@ -170,15 +141,15 @@ int ab_dfg_acc_save(const ab_dfg_acc *acc, ab_buf *graph, ab_buf *variants, uint
     }
     int rc = AB_OK;
     for (uint32_t p = 0; p < parts && rc == AB_OK; p++) {
-        wbuf w = {&variants[p], ctx, AB_OK};
+        ab__wbytes w = {&variants[p], ctx, AB_OK};
         put_header(&w, acc, WHAT_VARIANTS);
         at[p] = variants[p].len;
-        put_u32(&w, 0); /* The count, set below. */
+        ab__put_u32(&w, 0); /* The count, set below. */
         rc = w.rc;
     }
     for (uint32_t v = 0; v < acc->n_vars && rc == AB_OK; v++) {
         uint32_t p = (uint32_t)(variant_hash(acc, &acc->vars[v]) % parts);
-        wbuf w = {&variants[p], ctx, AB_OK};
+        ab__wbytes w = {&variants[p], ctx, AB_OK};
         put_variant(&w, acc, &acc->vars[v]);
         count[p]++;
         rc = w.rc;
@@ -240,9 +211,9 @@ int ab_dfg_acc_save_top(const ab_dfg_acc *acc, uint32_t k, ab_buf *out)
         }
         qsort(keys, nv, sizeof(*keys), cmp_var_key);
         uint32_t n = k > 0 && k < nv ? k : nv;
-        wbuf w = {out, ctx, AB_OK};
+        ab__wbytes w = {out, ctx, AB_OK};
         put_header(&w, acc, WHAT_VARIANTS);
-        put_u32(&w, n);
+        ab__put_u32(&w, n);
         for (uint32_t i = 0; i < n; i++) {
             put_variant(&w, acc, &acc->vars[keys[i].index]);
         }
@@ -286,59 +257,14 @@ int ab_dfg_acc_has_variant(const ab_dfg_acc *acc, const char *const *names, uint
 
 /* ---- Reading ---- */
 
-typedef struct rbuf {
-    const unsigned char *p;
-    size_t len, off;
-    int bad;
-} rbuf;
-
-static void get(rbuf *r, void *out, size_t n)
-{
-    if (r->bad || n > r->len - r->off) {
-        r->bad = 1;
-        memset(out, 0, n);
-        return;
-    }
-    memcpy(out, r->p + r->off, n);
-    r->off += n;
-}
-
-static uint32_t get_u32(rbuf *r)
-{
-    uint32_t v;
-    get(r, &v, sizeof(v));
-    return v;
-}
-
-static uint64_t get_u64(rbuf *r)
-{
-    uint64_t v;
-    get(r, &v, sizeof(v));
-    return v;
-}
-
-static const char *get_str(rbuf *r, uint32_t *len_out)
-{
-    uint32_t n = get_u32(r);
-    if (r->bad || n > r->len - r->off) {
-        r->bad = 1;
-        *len_out = 0;
-        return NULL;
-    }
-    const char *s = (const char *)r->p + r->off;
-    r->off += n;
-    *len_out = n;
-    return s;
-}
-
 /* Adds a saved series (count, extremes, sum) to s, which keeps no values. */
-static void get_series(rbuf *r, ab__dstat *s)
+static void get_series(ab__rbytes *r, ab__dstat *s)
 {
-    uint64_t n = get_u64(r);
+    uint64_t n = ab__get_u64(r);
     int64_t min, max;
-    get(r, &min, sizeof(min));
-    get(r, &max, sizeof(max));
-    uint64_t lo = get_u64(r), hi = get_u64(r);
+    ab__get(r, &min, sizeof(min));
+    ab__get(r, &max, sizeof(max));
+    uint64_t lo = ab__get_u64(r), hi = ab__get_u64(r);
     if (r->bad || n == 0) {
         return;
     }
@@ -358,24 +284,25 @@ static void get_series(rbuf *r, ab__dstat *s)
     s->n += n;
 }
 
-static int options_agree(const ab_dfg_options *o, rbuf *r)
+static int options_agree(const ab_dfg_options *o, ab__rbytes *r)
 {
-    uint32_t quantiles = get_u32(r), instances = get_u32(r);
-    uint64_t min_edge_cases = get_u64(r);
-    uint32_t examples = get_u32(r), max_variants = get_u32(r), top_variants = get_u32(r);
+    uint32_t quantiles = ab__get_u32(r), instances = ab__get_u32(r);
+    uint64_t min_edge_cases = ab__get_u64(r);
+    uint32_t examples = ab__get_u32(r), max_variants = ab__get_u32(r),
+             top_variants = ab__get_u32(r);
     double percent;
-    get(r, &percent, sizeof(percent));
+    ab__get(r, &percent, sizeof(percent));
     return quantiles == (uint32_t)o->quantiles && instances == (uint32_t)o->instances &&
            min_edge_cases == o->min_edge_cases && examples == o->examples &&
            max_variants == o->max_variants && top_variants == o->top_variants &&
            memcmp(&percent, &o->activities_percent, sizeof(percent)) == 0;
 }
 
-static int load_variants(ab_dfg_acc *acc, rbuf *r, const uint32_t *ids, uint32_t nn)
+static int load_variants(ab_dfg_acc *acc, ab__rbytes *r, const uint32_t *ids, uint32_t nn)
 {
-    uint32_t nv = get_u32(r);
+    uint32_t nv = ab__get_u32(r);
     for (uint32_t v = 0; v < nv && !r->bad; v++) {
-        uint32_t len = get_u32(r);
+        uint32_t len = ab__get_u32(r);
         if (r->bad || len == 0 || len > (r->len - r->off) / sizeof(uint32_t)) {
             r->bad = 1;
             break;
@@ -384,7 +311,7 @@ static int load_variants(ab_dfg_acc *acc, rbuf *r, const uint32_t *ids, uint32_t
             return AB_ENOMEM;
         }
         for (uint32_t k = 0; k < len; k++) {
-            uint32_t i = get_u32(r);
+            uint32_t i = ab__get_u32(r);
             if (i >= nn) {
                 r->bad = 1;
                 break;
@@ -400,11 +327,11 @@ static int load_variants(ab_dfg_acc *acc, rbuf *r, const uint32_t *ids, uint32_t
             return rc;
         }
         acc_var *x = &acc->vars[vi];
-        x->cases += get_u64(r);
-        uint32_t nex = get_u32(r);
+        x->cases += ab__get_u64(r);
+        uint32_t nex = ab__get_u32(r);
         for (uint32_t k = 0; k < nex && !r->bad; k++) {
             uint32_t n;
-            const char *id = get_str(r, &n);
+            const char *id = ab__get_str(r, &n);
             if (id != NULL && (rc = ab__dfg_note_example(acc, x, id, n)) != AB_OK) {
                 return rc;
             }
@@ -414,32 +341,32 @@ static int load_variants(ab_dfg_acc *acc, rbuf *r, const uint32_t *ids, uint32_t
     return AB_OK;
 }
 
-static int load_graph(ab_dfg_acc *acc, rbuf *r, const uint32_t *ids, uint32_t nn)
+static int load_graph(ab_dfg_acc *acc, ab__rbytes *r, const uint32_t *ids, uint32_t nn)
 {
-    acc->serial += get_u64(r);
-    acc->events += get_u64(r);
-    acc->log_cases += get_u64(r);
-    acc->log_events += get_u64(r);
-    acc->has_times |= get_u32(r) != 0;
-    uint32_t nl = get_u32(r);
+    acc->serial += ab__get_u64(r);
+    acc->events += ab__get_u64(r);
+    acc->log_cases += ab__get_u64(r);
+    acc->log_events += ab__get_u64(r);
+    acc->has_times |= ab__get_u32(r) != 0;
+    uint32_t nl = ab__get_u32(r);
     for (uint32_t a = 0; a < nl && !r->bad; a++) {
         uint32_t n, id;
-        const char *s = get_str(r, &n);
+        const char *s = ab__get_str(r, &n);
         if (s != NULL && ab__strtab_intern(&acc->log_acts, s, n, &id) != AB_OK) {
             return AB_ENOMEM;
         }
     }
     for (uint32_t a = 0; a < nn && !r->bad; a++) {
         acc_act *x = &acc->acts[ids[a]];
-        x->events += get_u64(r);
-        x->cases += get_u64(r);
-        x->starts += get_u64(r);
-        x->ends += get_u64(r);
+        x->events += ab__get_u64(r);
+        x->cases += ab__get_u64(r);
+        x->starts += ab__get_u64(r);
+        x->ends += ab__get_u64(r);
         get_series(r, &x->service);
     }
-    uint32_t ne = get_u32(r);
+    uint32_t ne = ab__get_u32(r);
     for (uint32_t e = 0; e < ne && !r->bad; e++) {
-        uint32_t from = get_u32(r), to = get_u32(r);
+        uint32_t from = ab__get_u32(r), to = ab__get_u32(r);
         if (from >= nn || to >= nn) {
             r->bad = 1;
             break;
@@ -450,8 +377,8 @@ static int load_graph(ab_dfg_acc *acc, rbuf *r, const uint32_t *ids, uint32_t nn
             return rc;
         }
         acc_edge *x = &acc->edges[ei];
-        x->count += get_u64(r);
-        x->cases += get_u64(r);
+        x->count += ab__get_u64(r);
+        x->cases += ab__get_u64(r);
         get_series(r, &x->dur);
     }
     return AB_OK;
@@ -463,10 +390,10 @@ int ab_dfg_acc_load(ab_dfg_acc *acc, const void *data, size_t len, ab_error *err
         return ab__error(err, AB_EINVAL, "discover", 0, 0,
                          "an accumulator that took cases cannot load saved parts");
     }
-    rbuf r = {data, len, 0, 0};
+    ab__rbytes r = {data, len, 0, 0};
     char magic[8];
-    get(&r, magic, sizeof(magic));
-    uint32_t format = get_u32(&r);
+    ab__get(&r, magic, sizeof(magic));
+    uint32_t format = ab__get_u32(&r);
     if (r.bad || memcmp(magic, MERGE_MAGIC, 8) != 0 || format != MERGE_FORMAT) {
         return ab__error(err, AB_EPARSE, "discover", 0, 0,
                          "not a saved discovery part (format %u expected)", MERGE_FORMAT);
@@ -478,7 +405,7 @@ int ab_dfg_acc_load(ab_dfg_acc *acc, const void *data, size_t len, ab_error *err
     }
     acc->merged = 1;
     acc->has_log = 1;
-    uint32_t what = get_u32(&r), nn = get_u32(&r);
+    uint32_t what = ab__get_u32(&r), nn = ab__get_u32(&r);
     if (r.bad || (what != WHAT_GRAPH && what != WHAT_VARIANTS) || nn > (len - r.off) / 4) {
         return ab__error(err, AB_EPARSE, "discover", 0, 0, "a damaged saved discovery part");
     }
@@ -489,7 +416,7 @@ int ab_dfg_acc_load(ab_dfg_acc *acc, const void *data, size_t len, ab_error *err
     int rc = AB_OK;
     for (uint32_t a = 0; a < nn && rc == AB_OK && !r.bad; a++) {
         uint32_t n;
-        const char *s = get_str(&r, &n);
+        const char *s = ab__get_str(&r, &n);
         rc = s != NULL ? ab__dfg_acc_name(acc, s, n, &ids[a]) : AB_OK;
     }
     if (rc == AB_OK && !r.bad && what == WHAT_GRAPH) {
@@ -520,9 +447,9 @@ int ab_dfg_acc_load(ab_dfg_acc *acc, const void *data, size_t len, ab_error *err
 /* A series whose median and p90 are wanted, and where its figures go. */
 typedef struct want {
     ab_dfg_stats *out;
-    const ab__dstat *s;  /* The merged summary (count, extremes, sum). */
+    const ab__dstat *s; /* The merged summary (count, extremes, sum). */
     uint32_t n_names;
-    const char **names;  /* In the graph's arena. */
+    const char **names; /* In the graph's arena. */
     ab_dfg_series_kind kind;
 } want;
 
@@ -637,8 +564,8 @@ static int collect_wants(ab_dfg_acc *acc, ab_dfg *d, want **ws, size_t *nw)
             rc = AB_ERROR;
             break;
         }
-        rc = add_want(ctx, ws, nw, &cap, &x->cycle_time, &acc->vars[vi].cycle,
-                      AB_DFG_SERIES_CYCLE, seq, x->length);
+        rc = add_want(ctx, ws, nw, &cap, &x->cycle_time, &acc->vars[vi].cycle, AB_DFG_SERIES_CYCLE,
+                      seq, x->length);
     }
     ab__free(ctx, ids);
     return rc;
@@ -800,9 +727,8 @@ static uint64_t count_buckets(const ab__dstat *s, int64_t b)
     return c;
 }
 
-void ab_dfg_acc_order_count(const ab_dfg_acc *acc, const ab_dfg_order *orders,
-                            const uint64_t *refs, const uint32_t *which, size_t n,
-                            const int64_t *at, uint64_t *counts)
+void ab_dfg_acc_order_count(const ab_dfg_acc *acc, const ab_dfg_order *orders, const uint64_t *refs,
+                            const uint32_t *which, size_t n, const int64_t *at, uint64_t *counts)
 {
     for (size_t j = 0; j < n; j++) {
         uint32_t i = which[j];

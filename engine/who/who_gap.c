@@ -327,62 +327,6 @@ static int load_role_attr(ab_gap *g, who *h, const char *key, int *found)
 
 /* ---- Bytes between processes (a driver's exchange) ---- */
 
-/* Bytes out ... */
-typedef struct wbytes {
-    ab_buf b;
-    ab_ctx *ctx;
-    int rc;
-} wbytes;
-
-static void put(wbytes *w, const void *p, size_t n)
-{
-    if (w->rc == AB_OK && n > 0) {
-        w->rc = ab_buf_append(&w->b, w->ctx, p, n);
-    }
-}
-
-static void put_u64(wbytes *w, uint64_t v)
-{
-    put(w, &v, sizeof(v));
-}
-
-static void put_u32(wbytes *w, uint32_t v)
-{
-    put(w, &v, sizeof(v));
-}
-
-/* ... and in. */
-typedef struct rbytes {
-    const unsigned char *p;
-    size_t len, off;
-    int bad;
-} rbytes;
-
-static void get(rbytes *r, void *out, size_t n)
-{
-    if (r->bad || n > r->len - r->off) {
-        r->bad = 1;
-        memset(out, 0, n);
-        return;
-    }
-    memcpy(out, r->p + r->off, n);
-    r->off += n;
-}
-
-static uint64_t get_u64(rbytes *r)
-{
-    uint64_t v;
-    get(r, &v, sizeof(v));
-    return v;
-}
-
-static uint32_t get_u32(rbytes *r)
-{
-    uint32_t v;
-    get(r, &v, sizeof(v));
-    return v;
-}
-
 /* Frees what exchange() gave. */
 static void free_all(void **all, size_t *lens, uint32_t n)
 {
@@ -452,7 +396,8 @@ static int unify_roles(ab_gap *g, who *h)
     uint64_t n = ab_log_event_count(log);
     uint64_t *first = ab__malloc(ctx, sizeof(uint64_t) * ((size_t)R + 1));
     uint32_t *map = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)R + 1));
-    wbytes w = {AB_BUF_INIT, ctx, first != NULL && map != NULL ? AB_OK : AB_ENOMEM};
+    ab_buf bytes = AB_BUF_INIT;
+    ab__wbytes w = {&bytes, ctx, first != NULL && map != NULL ? AB_OK : AB_ENOMEM};
     for (uint32_t r = 0; first != NULL && r < R; r++) {
         first[r] = UINT64_MAX;
     }
@@ -464,12 +409,12 @@ static int unify_roles(ab_gap *g, who *h)
                        (uint64_t)(e - ab_log_case_first(log, c));
         }
     }
-    put_u32(&w, R);
+    ab__put_u32(&w, R);
     for (uint32_t r = 0; w.rc == AB_OK && r < R; r++) {
         const char *name = ab__strtab_str(&h->roles, r);
-        put_u64(&w, first[r]);
-        put_u32(&w, (uint32_t)strlen(name));
-        put(&w, name, strlen(name));
+        ab__put_u64(&w, first[r]);
+        ab__put_u32(&w, (uint32_t)strlen(name));
+        ab__put(&w, name, strlen(name));
     }
     void **all = NULL;
     size_t *lens = NULL;
@@ -477,12 +422,12 @@ static int unify_roles(ab_gap *g, who *h)
     role_first *rf = NULL;
     int rc = w.rc;
     if (rc == AB_OK) {
-        rc = g->parts.exchange(g->parts.payload, w.b.ptr, w.b.len, &all, &lens, &count);
+        rc = g->parts.exchange(g->parts.payload, bytes.ptr, bytes.len, &all, &lens, &count);
     }
-    ab_buf_dispose(&w.b);
+    ab_buf_dispose(&bytes);
     for (uint32_t p = 0; rc == AB_OK && p < count; p++) {
-        rbytes r = {all[p], lens[p], 0, 0};
-        uint32_t k = get_u32(&r);
+        ab__rbytes r = {all[p], lens[p], 0, 0};
+        uint32_t k = ab__get_u32(&r);
         role_first *grown = realloc(rf, sizeof(*rf) * ((size_t)total + k + 1));
         if (grown == NULL) {
             rc = AB_ENOMEM;
@@ -491,8 +436,8 @@ static int unify_roles(ab_gap *g, who *h)
         rf = grown;
         for (uint32_t i = 0; i < k && !r.bad; i++) {
             role_first *x = &rf[total++];
-            x->key = get_u64(&r);
-            x->len = get_u32(&r);
+            x->key = ab__get_u64(&r);
+            x->len = ab__get_u32(&r);
             if (r.bad || x->len > r.len - r.off) {
                 r.bad = 1;
                 break;
@@ -1500,27 +1445,27 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
 
 /* ---- Over processes: every process's tally ---- */
 
-static void put_counted(wbytes *w, const counted *c, int lists)
+static void put_counted(ab__wbytes *w, const counted *c, int lists)
 {
-    put_u64(w, c->cases);
-    put_u64(w, c->count);
-    put_u32(w, c->example_count);
-    put(w, c->examples, sizeof(c->examples));
-    put_u32(w, c->anchor_act);
-    put_u32(w, c->anchor_case);
+    ab__put_u64(w, c->cases);
+    ab__put_u64(w, c->count);
+    ab__put_u32(w, c->example_count);
+    ab__put(w, c->examples, sizeof(c->examples));
+    ab__put_u32(w, c->anchor_act);
+    ab__put_u32(w, c->anchor_case);
     if (lists) {
-        put(w, c->list, sizeof(uint32_t) * (size_t)c->cases);
+        ab__put(w, c->list, sizeof(uint32_t) * (size_t)c->cases);
     }
 }
 
-static int get_counted(rbytes *r, ab_ctx *ctx, counted *c, int lists)
+static int get_counted(ab__rbytes *r, ab_ctx *ctx, counted *c, int lists)
 {
-    c->cases = get_u64(r);
-    c->count = get_u64(r);
-    c->example_count = get_u32(r);
-    get(r, c->examples, sizeof(c->examples));
-    c->anchor_act = get_u32(r);
-    c->anchor_case = get_u32(r);
+    c->cases = ab__get_u64(r);
+    c->count = ab__get_u64(r);
+    c->example_count = ab__get_u32(r);
+    ab__get(r, c->examples, sizeof(c->examples));
+    c->anchor_act = ab__get_u32(r);
+    c->anchor_case = ab__get_u32(r);
     if (r->bad || c->example_count > 3 || (lists && c->cases > (r->len - r->off) / 4)) {
         r->bad = 1;
         return AB_EINVAL;
@@ -1529,29 +1474,30 @@ static int get_counted(rbytes *r, ab_ctx *ctx, counted *c, int lists)
         if (AB_GROW(ctx, c->list, c->list_cap, (size_t)c->cases + 1) != AB_OK) {
             return AB_ENOMEM;
         }
-        get(r, c->list, sizeof(uint32_t) * (size_t)c->cases);
+        ab__get(r, c->list, sizeof(uint32_t) * (size_t)c->cases);
     }
     return AB_OK;
 }
 
 /* A map of counted entries: its keys and entries. */
-static void put_map(wbytes *w, const ab__gap_map *m, const counted *arr, int lists)
+static void put_map(ab__wbytes *w, const ab__gap_map *m, const counted *arr, int lists)
 {
-    put_u32(w, m->count);
+    ab__put_u32(w, m->count);
     for (uint32_t i = 0; i < m->count; i++) {
-        put(w, &m->keys[i], sizeof(ab__gap_key));
+        ab__put(w, &m->keys[i], sizeof(ab__gap_key));
         put_counted(w, &arr[i], lists);
     }
 }
 
-static int get_map(rbytes *r, ab_ctx *ctx, ab__gap_map *m, counted **arr, size_t *cap, int lists)
+static int get_map(ab__rbytes *r, ab_ctx *ctx, ab__gap_map *m, counted **arr, size_t *cap,
+                   int lists)
 {
-    uint32_t n = get_u32(r);
+    uint32_t n = ab__get_u32(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
         ab__gap_key key;
         uint32_t at;
         int fresh;
-        get(r, &key, sizeof(key));
+        ab__get(r, &key, sizeof(key));
         if (r->bad || ab__gap_map_get(m, key, &at, &fresh) != AB_OK ||
             grow_counted(ctx, arr, cap, at) != AB_OK) {
             return r->bad ? AB_EINVAL : AB_ENOMEM;
@@ -1568,36 +1514,35 @@ static int get_map(rbytes *r, ab_ctx *ctx, ab__gap_map *m, counted **arr, size_t
 static int put_tally(const ab_gap *g, const who *h, const tally *k, ab_buf *out)
 {
     uint32_t T = h->task_count, R = h->role_count, X = h->sod != NULL ? h->x.count : 0;
-    wbytes w = {AB_BUF_INIT, g->ctx, AB_OK};
+    ab__wbytes w = {out, g->ctx, AB_OK};
     for (uint32_t t = 0; t < T; t++) {
         const task *x = &k->tasks[t];
         uint64_t v[7] = {x->instances, x->events, x->unknown, x->with_resource,
                          x->by_system, x->cases,  x->of};
-        put(&w, v, sizeof(v));
-        put_u32(&w, x->example_count);
-        put(&w, x->examples, sizeof(x->examples));
+        ab__put(&w, v, sizeof(v));
+        ab__put_u32(&w, x->example_count);
+        ab__put(&w, x->examples, sizeof(x->examples));
     }
     if (k->seen != NULL) {
-        put(&w, k->seen, sizeof(uint64_t) * (size_t)T * R);
+        ab__put(&w, k->seen, sizeof(uint64_t) * (size_t)T * R);
     } else {
-        put_u32(&w, k->seen_map.count);
+        ab__put_u32(&w, k->seen_map.count);
         for (uint32_t i = 0; i < k->seen_map.count; i++) {
-            put(&w, &k->seen_map.keys[i], sizeof(ab__gap_key));
-            put_u64(&w, k->seen_count[i]);
+            ab__put(&w, &k->seen_map.keys[i], sizeof(ab__gap_key));
+            ab__put_u64(&w, k->seen_count[i]);
         }
     }
-    put(&w, k->matrix, sizeof(uint64_t) * (size_t)R * R);
+    ab__put(&w, k->matrix, sizeof(uint64_t) * (size_t)R * R);
     put_map(&w, &k->ho_map, k->ho, 1);
     put_map(&w, &k->ctrl_map, k->ctrl, 0);
     for (uint32_t x = 0; x < X; x++) {
         put_counted(&w, &k->pair_stats[x], 0);
     }
-    put(&w, k->pair_both, sizeof(uint64_t) * X);
-    put(&w, k->rule_cases, sizeof(uint64_t) * g->rule_count);
+    ab__put(&w, k->pair_both, sizeof(uint64_t) * X);
+    ab__put(&w, k->rule_cases, sizeof(uint64_t) * g->rule_count);
     uint64_t v[7] = {k->sod_cases, k->ev_with_res, k->ev_without_res, k->ev_without_role, k->c_role,
                      k->c_ctrl,    k->c_ho};
-    put(&w, v, sizeof(v));
-    *out = w.b;
+    ab__put(&w, v, sizeof(v));
     return w.rc;
 }
 
@@ -1606,11 +1551,11 @@ static int get_tally(const ab_gap *g, const who *h, tally *k, const void *p, siz
 {
     ab_ctx *ctx = g->ctx;
     uint32_t T = h->task_count, R = h->role_count, X = h->sod != NULL ? h->x.count : 0;
-    rbytes r = {p, len, 0, 0};
+    ab__rbytes r = {p, len, 0, 0};
     for (uint32_t t = 0; t < T; t++) {
         task *x = &k->tasks[t];
         uint64_t v[7];
-        get(&r, v, sizeof(v));
+        ab__get(&r, v, sizeof(v));
         x->instances = v[0];
         x->events = v[1];
         x->unknown = v[2];
@@ -1618,27 +1563,27 @@ static int get_tally(const ab_gap *g, const who *h, tally *k, const void *p, siz
         x->by_system = v[4];
         x->cases = v[5];
         x->of = v[6];
-        x->example_count = get_u32(&r);
-        get(&r, x->examples, sizeof(x->examples));
+        x->example_count = ab__get_u32(&r);
+        ab__get(&r, x->examples, sizeof(x->examples));
         r.bad |= x->example_count > 3;
     }
     if (k->seen != NULL) {
-        get(&r, k->seen, sizeof(uint64_t) * (size_t)T * R);
+        ab__get(&r, k->seen, sizeof(uint64_t) * (size_t)T * R);
     } else {
-        uint32_t n = get_u32(&r);
+        uint32_t n = ab__get_u32(&r);
         for (uint32_t i = 0; i < n && !r.bad; i++) {
             ab__gap_key key;
             uint32_t at;
             int fresh;
-            get(&r, &key, sizeof(key));
+            ab__get(&r, &key, sizeof(key));
             if (ab__gap_map_get(&k->seen_map, key, &at, &fresh) != AB_OK ||
                 AB_GROW(ctx, k->seen_count, k->seen_cap, (size_t)at + 1) != AB_OK) {
                 return AB_ENOMEM;
             }
-            k->seen_count[at] = get_u64(&r);
+            k->seen_count[at] = ab__get_u64(&r);
         }
     }
-    get(&r, k->matrix, sizeof(uint64_t) * (size_t)R * R);
+    ab__get(&r, k->matrix, sizeof(uint64_t) * (size_t)R * R);
     int rc = get_map(&r, ctx, &k->ho_map, &k->ho, &k->ho_cap, 1);
     if (rc == AB_OK) {
         rc = get_map(&r, ctx, &k->ctrl_map, &k->ctrl, &k->ctrl_cap, 0);
@@ -1646,10 +1591,10 @@ static int get_tally(const ab_gap *g, const who *h, tally *k, const void *p, siz
     for (uint32_t x = 0; x < X && rc == AB_OK; x++) {
         rc = get_counted(&r, ctx, &k->pair_stats[x], 0);
     }
-    get(&r, k->pair_both, sizeof(uint64_t) * X);
-    get(&r, k->rule_cases, sizeof(uint64_t) * g->rule_count);
+    ab__get(&r, k->pair_both, sizeof(uint64_t) * X);
+    ab__get(&r, k->rule_cases, sizeof(uint64_t) * g->rule_count);
     uint64_t v[7];
-    get(&r, v, sizeof(v));
+    ab__get(&r, v, sizeof(v));
     k->sod_cases = v[0];
     k->ev_with_res = v[1];
     k->ev_without_res = v[2];
