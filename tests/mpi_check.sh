@@ -25,9 +25,10 @@ command -v python3 >/dev/null || { echo "SKIP: no python3 to compare the JSON"; 
 NPS=${MPI_CHECK_NP:-1 2 4}
 MPIRUN=(mpirun --allow-run-as-root --oversubscribe --mca btl self,vader --mca rmaps_base_oversubscribe 1)
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
-# Under diff every rank also finds its cases' indices in the whole log
-# without gathering them (a sample sort), and rank 0 checks each against
-# the log it merges: a wrong index fails the run with exit 4.
+# Under diff --cases, where rank 0 gathers the log, every rank also runs the
+# pieces of diff on its own cases (the case order, the activities, the
+# variants and the gap's calls), and rank 0 checks each against its run on
+# the log it merges: a difference fails the run with exit 4.
 export ASBUILT_MPI_CHECK=1
 # Under AddressSanitizer: Open MPI's own allocations at exit are not ours to
 # report. Its plugins stay loaded so that their frames have names, and full

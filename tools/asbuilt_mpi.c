@@ -1,10 +1,12 @@
 /*
  * tools/asbuilt_mpi.c: `mpirun -np N asbuilt-mpi stats|discover|diff ...`:
  * the commands of `asbuilt`, with their own options (tools/cmd_*.c), over
- * MPI ranks. The ranks read the input in shares, send each case to the rank
- * that owns it and hand the completed cases to rank 0 (tools/mpi_load.c),
- * which runs the command and writes the outputs as `asbuilt` does (under
- * diff, the alignments of the distinct variants are spread over the ranks,
+ * MPI ranks. The ranks read the input in shares and send each case to the
+ * rank that owns it (tools/mpi_load.c); stats, discover and diff then run
+ * where the cases are (mpi_stats.c, mpi_discover.c, mpi_diff.c) and rank 0
+ * writes the outputs as `asbuilt` does. Where a command needs the whole log
+ * (diff --cases, discover --one-pass ...) rank 0 gathers it (under diff
+ * the alignments of the distinct variants are then spread over the ranks,
  * tools/mpi_align.c). The JSON
  * outputs are those of `asbuilt` on the same input, whatever the number of
  * ranks. Exit codes as for `asbuilt`, the same on every rank.
@@ -43,8 +45,8 @@ static void usage(FILE *f)
                "             (counted where the cases are: no rank holds more than its share)\n"
                "  discover   the as-is process: directly-follows graph and variants (summarised\n"
                "             where the cases are; the percentiles are selected over the ranks)\n"
-               "  diff       the Work Reality Gap between a log and its documented map (the\n"
-               "             alignments are spread over the ranks; rank 0 holds the whole log)\n\n"
+               "  diff       the Work Reality Gap between a log and its documented map (each\n"
+               "             rank on its own cases; with --cases rank 0 gathers the log)\n\n"
                "Each takes the options of 'asbuilt <command>' (asbuilt-mpi <command> --help).\n"
                "Exit codes: 0 success, 1 a --fail-above gate was exceeded, 2 usage error,\n"
                "3 bad input data, 4 I/O or internal error.\n");
