@@ -120,10 +120,10 @@ int mpi_names_log(ab_ctx *ctx, const unsigned char *p, uint64_t len, ab_log **ou
     lo.case_sink = sink_nothing;
     ab_log_builder *bld = NULL;
     int st = ab_log_builder_create(&bld, ctx, &lo);
-    mpi_rbuf r = {p, (size_t)len, 0, 0};
-    uint32_t n = mpi_get_u32(&r);
+    ab__rbytes r = {p, (size_t)len, 0, 0};
+    uint32_t n = ab__get_u32(&r);
     for (uint32_t a = 0; st == AB_OK && a < n && !r.bad; a++) {
-        uint32_t l = mpi_get_u32(&r);
+        uint32_t l = ab__get_u32(&r);
         if (r.bad || l > r.len - r.off) {
             r.bad = 1;
             break;
@@ -148,7 +148,7 @@ int mpi_names_log(ab_ctx *ctx, const unsigned char *p, uint64_t len, ab_log **ou
     /* The names came in id order: the log must number them alike. */
     r.off = 4;
     for (uint32_t a = 0; same && a < n; a++) {
-        uint32_t l = mpi_get_u32(&r);
+        uint32_t l = ab__get_u32(&r);
         const char *s = ab_log_activity_name(*out, a);
         same = strlen(s) == l && memcmp(s, r.p + r.off, l) == 0;
         r.off += l;
@@ -197,8 +197,8 @@ static int get_results(const mpi_bytes *msg, ab_conform_job *jobs, uint32_t coun
                        const uint32_t *expect, uint32_t n, ab_move **moves_out)
 {
     *moves_out = NULL;
-    mpi_rbuf r = {msg->ptr, (size_t)msg->len, 0, 0};
-    uint32_t status = mpi_get_u32(&r), got = mpi_get_u32(&r);
+    ab__rbytes r = {msg->ptr, (size_t)msg->len, 0, 0};
+    uint32_t status = ab__get_u32(&r), got = ab__get_u32(&r);
     if (r.bad || status != AB_OK || got != n) {
         return 0;
     }
@@ -210,7 +210,7 @@ static int get_results(const mpi_bytes *msg, ab_conform_job *jobs, uint32_t coun
     size_t used = 0;
     for (uint32_t k = 0; k < n && !r.bad; k++) {
         uint32_t head[6];
-        mpi_get(&r, head, sizeof(head));
+        ab__get(&r, head, sizeof(head));
         if (r.bad || head[0] != expect[k] || head[0] >= count || head[1] > (r.len - r.off) / 16) {
             r.bad = 1;
             break;
@@ -221,12 +221,12 @@ static int get_results(const mpi_bytes *msg, ab_conform_job *jobs, uint32_t coun
         j->approximate = (int)head[3];
         j->fast_path = (int)head[4];
         j->ambiguous = (int)(int32_t)head[5];
-        mpi_get(&r, &j->states, sizeof(j->states));
-        mpi_get(&r, &j->check_states, sizeof(j->check_states));
+        ab__get(&r, &j->states, sizeof(j->states));
+        ab__get(&r, &j->check_states, sizeof(j->check_states));
         j->moves = block + used;
         for (uint32_t m = 0; m < j->move_count && !r.bad; m++) {
             uint32_t f[4];
-            mpi_get(&r, f, sizeof(f));
+            ab__get(&r, f, sizeof(f));
             ab_move *x = &block[used++];
             x->kind = (ab_move_kind)f[0];
             x->transition = f[1];
@@ -487,15 +487,15 @@ static void align_share(ab_ctx *ctx, const ab_log *log, const ab_net *net,
         free(recv);
         return;
     }
-    mpi_rbuf r = {recv[0].ptr, (size_t)recv[0].len, 0, 0};
-    uint32_t n = mpi_get_u32(&r);
+    ab__rbytes r = {recv[0].ptr, (size_t)recv[0].len, 0, 0};
+    uint32_t n = ab__get_u32(&r);
     int st = r.bad ? AB_EPARSE : AB_OK;
     ab_conform_job *jobs = st == AB_OK ? calloc((size_t)n + 1, sizeof(*jobs)) : NULL;
     uint32_t *idx = st == AB_OK ? malloc(sizeof(uint32_t) * ((size_t)n + 1)) : NULL;
     st = st == AB_OK && (jobs == NULL || idx == NULL) ? AB_ENOMEM : st;
     for (uint32_t k = 0; st == AB_OK && k < n; k++) {
-        idx[k] = mpi_get_u32(&r);
-        jobs[k].length = mpi_get_u32(&r);
+        idx[k] = ab__get_u32(&r);
+        jobs[k].length = ab__get_u32(&r);
         if (r.bad || jobs[k].length > (r.len - r.off) / 4) {
             st = AB_EPARSE;
             break;

@@ -241,38 +241,6 @@ void mpi_put_str(mpi_wbuf *b, const char *s, size_t n)
     mpi_put(b, s, n);
 }
 
-void mpi_get(mpi_rbuf *b, void *out, size_t n)
-{
-    if (b->bad || n > b->len - b->off) {
-        b->bad = 1;
-        memset(out, 0, n);
-        return;
-    }
-    memcpy(out, b->p + b->off, n);
-    b->off += n;
-}
-
-uint32_t mpi_get_u32(mpi_rbuf *b)
-{
-    uint32_t v;
-    mpi_get(b, &v, sizeof(v));
-    return v;
-}
-
-const char *mpi_get_str(mpi_rbuf *b, uint32_t *len_out)
-{
-    uint32_t n = mpi_get_u32(b);
-    *len_out = 0;
-    if (b->bad || n > b->len - b->off) {
-        b->bad = 1;
-        return NULL;
-    }
-    const char *s = (const char *)b->p + b->off;
-    b->off += n;
-    *len_out = n;
-    return s;
-}
-
 int mpi_exchange_all(const void *p, uint64_t len, mpi_bytes *recv)
 {
     mpi_bytes *send = calloc((size_t)mpi_size, sizeof(*send));
@@ -360,12 +328,12 @@ int64_t mpi_sum_by_name(const mpi_bytes *msgs, int n, const char ***names_out,
         if (msgs[i].len == 0) {
             continue;
         }
-        mpi_rbuf r = {msgs[i].ptr, (size_t)msgs[i].len, 0, 0};
-        uint32_t m = mpi_get_u32(&r);
+        ab__rbytes r = {msgs[i].ptr, (size_t)msgs[i].len, 0, 0};
+        uint32_t m = ab__get_u32(&r);
         for (uint32_t j = 0; j < m && !r.bad && k < total; j++) {
             uint32_t l;
-            rows[k].name = mpi_get_str(&r, &l);
-            mpi_get(&r, &rows[k].count, sizeof(uint64_t));
+            rows[k].name = ab__get_str(&r, &l);
+            ab__get(&r, &rows[k].count, sizeof(uint64_t));
             r.bad |= rows[k].name == NULL || l == 0 || rows[k].name[l - 1] != '\0';
             k++;
         }

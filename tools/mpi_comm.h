@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core_int.h"
+
 /* A message being written: bytes appended, bad set when memory ran out
  * (later appends do nothing). */
 typedef struct mpi_wbuf {
@@ -23,19 +25,7 @@ void mpi_put_u32(mpi_wbuf *b, uint32_t v);
 /* A string as its length (u32) and bytes. */
 void mpi_put_str(mpi_wbuf *b, const char *s, size_t n);
 
-/* A message being read: bad set at the first read past its end (the reads
- * then give zeros). */
-typedef struct mpi_rbuf {
-    const unsigned char *p;
-    size_t len, off;
-    int bad;
-} mpi_rbuf;
-
-void mpi_get(mpi_rbuf *b, void *out, size_t n);
-uint32_t mpi_get_u32(mpi_rbuf *b);
-/* A string written by mpi_put_str: a pointer into the message (not
- * NUL-terminated) and its length; NULL when the message ends first. */
-const char *mpi_get_str(mpi_rbuf *b, uint32_t *len_out);
+/* A message is read with ab__rbytes and ab__get* (core/core_int.h). */
 
 /* A byte buffer owned by whoever holds it (free(ptr)). */
 typedef struct mpi_bytes {

@@ -218,9 +218,9 @@ static int count_sequences(uint64_t *out)
     }
     size_t total = 0, cap = 0;
     for (int s = 0; s < P && st == AB_OK; s++) {
-        mpi_rbuf r = {recv[s].ptr, (size_t)recv[s].len, 0, 0};
+        ab__rbytes r = {recv[s].ptr, (size_t)recv[s].len, 0, 0};
         while (r.off < r.len && !r.bad) {
-            uint32_t n = mpi_get_u32(&r);
+            uint32_t n = ab__get_u32(&r);
             if (r.bad || n > (r.len - r.off) / 4) {
                 st = AB_ERROR;
                 break;
@@ -557,10 +557,10 @@ static int fetch_ids(const ab_gap *gap)
         S.ids = calloc(n + 1, sizeof(char *));
         st = S.id_case != NULL && S.ids != NULL ? AB_OK : AB_ENOMEM;
         for (int s = 0; s < P && st == AB_OK; s++) {
-            mpi_rbuf r = {recv[s].ptr, (size_t)recv[s].len, 0, 0};
+            ab__rbytes r = {recv[s].ptr, (size_t)recv[s].len, 0, 0};
             while (r.off < r.len && st == AB_OK) {
-                uint32_t c = mpi_get_u32(&r), len = 0;
-                const char *id = mpi_get_str(&r, &len);
+                uint32_t c = ab__get_u32(&r), len = 0;
+                const char *id = ab__get_str(&r, &len);
                 if (id == NULL || S.id_count >= n) {
                     st = AB_ERROR;
                     break;

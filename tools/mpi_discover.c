@@ -70,7 +70,7 @@ typedef struct selection {
     ab_dfg_acc *part;           /* This rank's cases. */
     const ab_dfg_order *orders; /* While selecting. */
     uint64_t *refs;
-    int rc;     /* An exit code already reported, or EXIT_OK. */
+    int rc; /* An exit code already reported, or EXIT_OK. */
     uint64_t rounds;
 } selection;
 
@@ -187,11 +187,11 @@ static int put_orders(mpi_wbuf *b, const ab_dfg_order *orders, size_t n)
 
 /* The orders of a message into *out (names pointing into it, index arrays
  * in *pool); 0 when the message is damaged or memory runs out. */
-static int get_orders(mpi_rbuf *r, ab_dfg_order **out, size_t *n_out, const char ***pool)
+static int get_orders(ab__rbytes *r, ab_dfg_order **out, size_t *n_out, const char ***pool)
 {
     *out = NULL;
     *pool = NULL;
-    uint32_t nn = mpi_get_u32(r);
+    uint32_t nn = ab__get_u32(r);
     if (r->bad || nn > r->len / 5) {
         return 0;
     }
@@ -201,14 +201,14 @@ static int get_orders(mpi_rbuf *r, ab_dfg_order **out, size_t *n_out, const char
     }
     for (uint32_t i = 0; i < nn; i++) {
         uint32_t l;
-        names[i] = mpi_get_str(r, &l);
+        names[i] = ab__get_str(r, &l);
         if (names[i] == NULL || l == 0 || names[i][l - 1] != '\0') {
             free(names);
             return 0;
         }
     }
     uint64_t n;
-    mpi_get(r, &n, sizeof(n));
+    ab__get(r, &n, sizeof(n));
     /* Each order takes 28 bytes at least; each name index 4. */
     size_t rest = r->len - r->off;
     ab_dfg_order *orders = n <= rest / 28 ? calloc((size_t)n + 1, sizeof(*orders)) : NULL;
@@ -217,31 +217,31 @@ static int get_orders(mpi_rbuf *r, ab_dfg_order **out, size_t *n_out, const char
     int ok = !r->bad && orders != NULL && idx != NULL;
     for (uint64_t i = 0; ok && i < n; i++) {
         ab_dfg_order *o = &orders[i];
-        uint32_t flags = mpi_get_u32(r);
+        uint32_t flags = ab__get_u32(r);
         o->buckets = (int)(flags & 1u);
         if ((flags & 2u) != 0 && i > 0) {
             o->kind = orders[i - 1].kind;
             o->n_names = orders[i - 1].n_names;
             o->names = orders[i - 1].names;
         } else {
-            o->kind = (ab_dfg_series_kind)mpi_get_u32(r);
-            o->n_names = mpi_get_u32(r);
+            o->kind = (ab_dfg_series_kind)ab__get_u32(r);
+            o->n_names = ab__get_u32(r);
             if (r->bad || o->n_names > (r->len - r->off) / 4) {
                 ok = 0;
                 break;
             }
             const char **seq = idx + used;
             for (uint32_t j = 0; j < o->n_names; j++) {
-                uint32_t x = mpi_get_u32(r);
+                uint32_t x = ab__get_u32(r);
                 ok = ok && x < nn;
                 seq[j] = ok ? names[x] : NULL;
             }
             used += o->n_names;
             o->names = seq;
         }
-        mpi_get(r, &o->k, sizeof(o->k));
-        mpi_get(r, &o->lo, sizeof(o->lo));
-        mpi_get(r, &o->hi, sizeof(o->hi));
+        ab__get(r, &o->k, sizeof(o->k));
+        ab__get(r, &o->lo, sizeof(o->lo));
+        ab__get(r, &o->hi, sizeof(o->hi));
         ok = ok && !r->bad && o->lo <= o->hi;
     }
     free(names);
@@ -277,8 +277,7 @@ static int rank0_orders(ab_dfg_order *orders, size_t n, void *payload, ab_error 
         err->code = AB_ERROR;
         return AB_ERROR;
     }
-    mpi_phase("selected: the order statistics found in %llu rounds",
-              (unsigned long long)s->rounds);
+    mpi_phase("selected: the order statistics found in %llu rounds", (unsigned long long)s->rounds);
     return AB_OK;
 }
 
@@ -301,7 +300,7 @@ static void serve_orders(selection *s)
         if (st == AB_OK && len == 0) {
             st = AB_ENOMEM; /* Rank 0's; it reports. */
         } else if (st == AB_OK) {
-            mpi_rbuf r = {p, (size_t)len, 0, 0};
+            ab__rbytes r = {p, (size_t)len, 0, 0};
             if (!get_orders(&r, &orders, &n, &pool)) {
                 st = AB_ERROR;
                 snprintf(err.msg, sizeof(err.msg),
@@ -443,8 +442,9 @@ static int choose_cases(ab_ctx *ctx, const ab_log *owned, uint32_t k, uint8_t **
     const uint32_t *act = owned != NULL ? ab_log_col_activity(owned) : NULL;
     for (uint32_t c = 0; st == AB_OK && c < nc; c++) {
         const char *id = ab_log_case_id(owned, c);
-        ab_dfg_case v = {id,   strlen(id), ab_log_case_length(owned, c),
-                         act + ab_log_case_first(owned, c), NULL, NULL, NULL};
+        ab_dfg_case v = {
+            id,   strlen(id), ab_log_case_length(owned, c), act + ab_log_case_first(owned, c), NULL,
+            NULL, NULL};
         st = ab_dfg_acc_add_case(pre, &v, err);
     }
     st = st == AB_OK && fails_at("filters") ? AB_ENOMEM : st;
@@ -608,15 +608,15 @@ static int choose_acts(ab_ctx *ctx, const ab_log *owned, const uint8_t *case_kee
         rc = from_rank0(st, kept.p, kept.len, &msg, &msg_len, err);
     }
     if (rc == EXIT_OK) {
-        mpi_rbuf r = {mpi_rank == 0 ? kept.p : msg, mpi_rank == 0 ? kept.len : (size_t)msg_len, 0,
-                      0};
-        uint32_t m = mpi_get_u32(&r);
+        ab__rbytes r = {mpi_rank == 0 ? kept.p : msg, mpi_rank == 0 ? kept.len : (size_t)msg_len, 0,
+                        0};
+        uint32_t m = ab__get_u32(&r);
         names = m <= r.len / 5 ? malloc(sizeof(*names) * ((size_t)m + 1)) : NULL;
         *keep_out = malloc((size_t)na + 1);
         st = names == NULL || *keep_out == NULL ? AB_ENOMEM : AB_OK;
         for (uint32_t i = 0; st == AB_OK && i < m; i++) {
             uint32_t l;
-            names[i] = mpi_get_str(&r, &l);
+            names[i] = ab__get_str(&r, &l);
             if (names[i] == NULL || l == 0 || names[i][l - 1] != '\0') {
                 damaged(err);
                 st = AB_ERROR;

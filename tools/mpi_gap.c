@@ -143,7 +143,7 @@ int mpi_parts_smallest(mpi_parts *p, const uint32_t *group_of, int exclude, uint
     uint32_t *mine = malloc(sizeof(uint32_t) * (cells + 1));
     mpi_bytes *send = calloc((size_t)P, sizeof(*send));
     mpi_bytes *recv = calloc((size_t)P, sizeof(*recv));
-    mpi_rbuf *rd = calloc((size_t)P, sizeof(*rd));
+    ab__rbytes *rd = calloc((size_t)P, sizeof(*rd));
     mpi_wbuf b = {NULL, 0, 0, 0};
     int st = mine == NULL || send == NULL || recv == NULL || rd == NULL ? AB_ENOMEM : AB_OK;
     for (size_t i = 0; st == AB_OK && i < cells; i++) {
@@ -172,7 +172,7 @@ int mpi_parts_smallest(mpi_parts *p, const uint32_t *group_of, int exclude, uint
     }
     /* Merged group by group, reading every rank's message along. */
     for (int s = 0; st == AB_OK && s < P; s++) {
-        rd[s] = (mpi_rbuf){recv[s].ptr, (size_t)recv[s].len, 0, 0};
+        rd[s] = (ab__rbytes){recv[s].ptr, (size_t)recv[s].len, 0, 0};
     }
     int bad = 0;
     for (size_t gi = 0; st == AB_OK && gi < group_count; gi++) {
@@ -180,10 +180,10 @@ int mpi_parts_smallest(mpi_parts *p, const uint32_t *group_of, int exclude, uint
         const char *bid[AB__GAP_SMALLEST];
         uint32_t blen[AB__GAP_SMALLEST], nb = 0;
         for (int s = 0; s < P; s++) {
-            uint32_t k = mpi_get_u32(&rd[s]);
+            uint32_t k = ab__get_u32(&rd[s]);
             for (uint32_t j = 0; j < k && !rd[s].bad; j++) {
-                uint32_t c = mpi_get_u32(&rd[s]), len = 0;
-                const char *id = mpi_get_str(&rd[s], &len);
+                uint32_t c = ab__get_u32(&rd[s]), len = 0;
+                const char *id = ab__get_str(&rd[s], &len);
                 if (id == NULL) {
                     break;
                 }

@@ -74,8 +74,8 @@ static int get_keys(const mpi_bytes *msg, uint32_t src, key **arr, size_t *n, si
     if (msg->len == 0) {
         return 0;
     }
-    mpi_rbuf r = {msg->ptr, msg->len, 0, 0};
-    uint32_t count = mpi_get_u32(&r);
+    ab__rbytes r = {msg->ptr, msg->len, 0, 0};
+    uint32_t count = ab__get_u32(&r);
     for (uint32_t i = 0; i < count && !r.bad; i++) {
         if (*n == *cap) {
             size_t nc = *cap < 64 ? 64 : *cap * 2;
@@ -87,8 +87,8 @@ static int get_keys(const mpi_bytes *msg, uint32_t src, key **arr, size_t *n, si
             *cap = nc;
         }
         key *k = &(*arr)[*n];
-        mpi_get(&r, &k->first, sizeof(k->first));
-        k->id = mpi_get_str(&r, &k->len);
+        ab__get(&r, &k->first, sizeof(k->first));
+        k->id = ab__get_str(&r, &k->len);
         k->src = src;
         k->pos = i;
         if (k->id == NULL) {
@@ -315,15 +315,15 @@ int mpi_global_activities(ab_log **owned_io, ab_ctx *ctx)
         st = mpi_bcast_recv(&all, &all_len) == 0 ? AB_OK : AB_ENOMEM;
     }
     /* The union's names, NUL-terminated in place of the next length. */
-    mpi_rbuf r = {all, all_len, 0, 0};
-    uint32_t k = st == AB_OK && all_len > 0 ? mpi_get_u32(&r) : 0;
+    ab__rbytes r = {all, all_len, 0, 0};
+    uint32_t k = st == AB_OK && all_len > 0 ? ab__get_u32(&r) : 0;
     char **list = calloc((size_t)k + 1, sizeof(char *));
     if (list == NULL) {
         st = AB_ENOMEM;
     }
     for (uint32_t i = 0; st == AB_OK && i < k; i++) {
         uint32_t len = 0;
-        const char *s = mpi_get_str(&r, &len);
+        const char *s = ab__get_str(&r, &len);
         list[i] = s != NULL ? strndup(s, len) : NULL;
         if (list[i] == NULL) {
             st = AB_ENOMEM;
@@ -398,11 +398,11 @@ int mpi_case_order_verify(const ab_log *merged)
     int rc = EXIT_OK;
     uint64_t seen = 0;
     for (int s = 0; s < mpi_size && rc == EXIT_OK; s++) {
-        mpi_rbuf r = {check_recv[s].ptr, check_recv[s].len, 0, 0};
-        uint32_t n = check_recv[s].len > 0 ? mpi_get_u32(&r) : 0;
+        ab__rbytes r = {check_recv[s].ptr, check_recv[s].len, 0, 0};
+        uint32_t n = check_recv[s].len > 0 ? ab__get_u32(&r) : 0;
         for (uint32_t i = 0; i < n && rc == EXIT_OK; i++) {
-            uint32_t g = mpi_get_u32(&r), len = 0;
-            const char *id = mpi_get_str(&r, &len);
+            uint32_t g = ab__get_u32(&r), len = 0;
+            const char *id = ab__get_str(&r, &len);
             const char *want = g < ab_log_case_count(merged) ? ab_log_case_id(merged, g) : NULL;
             if (r.bad || id == NULL || want == NULL || strlen(want) != len ||
                 memcmp(want, id, len) != 0) {
@@ -414,7 +414,7 @@ int mpi_case_order_verify(const ab_log *merged)
             }
             seen++;
         }
-        uint32_t acts = n > 0 ? mpi_get_u32(&r) : 0;
+        uint32_t acts = n > 0 ? ab__get_u32(&r) : 0;
         if (n > 0 && (r.bad || acts != ab_log_activity_count(merged))) {
             fprintf(stderr,
                     "asbuilt-mpi: internal error: rank %d has %u activities, the merged log %u\n",
@@ -423,7 +423,7 @@ int mpi_case_order_verify(const ab_log *merged)
         }
         for (uint32_t a = 0; a < acts && rc == EXIT_OK; a++) {
             uint32_t len = 0;
-            const char *name = mpi_get_str(&r, &len);
+            const char *name = ab__get_str(&r, &len);
             const char *want = ab_log_activity_name(merged, a);
             if (name == NULL || strlen(want) != len || memcmp(want, name, len) != 0) {
                 fprintf(stderr,

@@ -65,10 +65,10 @@ static void put_cstr(mpi_wbuf *b, const char *s)
     mpi_put_str(b, s, strlen(s) + 1);
 }
 
-static const char *get_cstr(mpi_rbuf *r)
+static const char *get_cstr(ab__rbytes *r)
 {
     uint32_t n;
-    const char *s = mpi_get_str(r, &n);
+    const char *s = ab__get_str(r, &n);
     if (s == NULL || n == 0 || s[n - 1] != '\0') {
         r->bad = 1;
         return NULL;
@@ -207,8 +207,8 @@ static int get_variants(const mpi_bytes *msgs, int n, svar **out, uint32_t *coun
     /* Counted first: every variant and name takes at least 4 bytes. */
     uint64_t vars = 0, bytes = 0;
     for (int i = 0; i < n; i++) {
-        mpi_rbuf r = {msgs[i].ptr, (size_t)msgs[i].len, 0, 0};
-        vars += msgs[i].len > 0 ? mpi_get_u32(&r) : 0;
+        ab__rbytes r = {msgs[i].ptr, (size_t)msgs[i].len, 0, 0};
+        vars += msgs[i].len > 0 ? ab__get_u32(&r) : 0;
         bytes += msgs[i].len;
     }
     if (vars > bytes / 4) {
@@ -227,12 +227,12 @@ static int get_variants(const mpi_bytes *msgs, int n, svar **out, uint32_t *coun
         if (msgs[i].len == 0) {
             continue;
         }
-        mpi_rbuf r = {msgs[i].ptr, (size_t)msgs[i].len, 0, 0};
-        uint32_t m = mpi_get_u32(&r);
+        ab__rbytes r = {msgs[i].ptr, (size_t)msgs[i].len, 0, 0};
+        uint32_t m = ab__get_u32(&r);
         for (uint32_t j = 0; ok && j < m; j++) {
             svar *x = &v[k];
-            x->v.cases = mpi_get_u32(&r);
-            x->v.length = mpi_get_u32(&r);
+            x->v.cases = ab__get_u32(&r);
+            x->v.length = ab__get_u32(&r);
             if (r.bad || x->v.length > (r.len - r.off) / 4) {
                 ok = 0;
                 break;
@@ -241,7 +241,7 @@ static int get_variants(const mpi_bytes *msgs, int n, svar **out, uint32_t *coun
             for (uint32_t a = 0; a < x->v.length; a++) {
                 pool[used++] = get_cstr(&r);
             }
-            mpi_get(&r, &x->first, sizeof(x->first));
+            ab__get(&r, &x->first, sizeof(x->first));
             x->v.example_case = get_cstr(&r);
             ok = !r.bad;
             if (ok) {
@@ -470,8 +470,8 @@ int mpi_stats_view(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
             if (recv[i].len == 0) {
                 continue;
             }
-            mpi_rbuf r = {recv[i].ptr, (size_t)recv[i].len, 0, 0};
-            uint32_t m = mpi_get_u32(&r);
+            ab__rbytes r = {recv[i].ptr, (size_t)recv[i].len, 0, 0};
+            uint32_t m = ab__get_u32(&r);
             for (uint32_t j = 0; j < m && !r.bad && k < bytes / 5 + 1; j++) {
                 names[k++] = get_cstr(&r);
             }

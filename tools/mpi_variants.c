@@ -102,8 +102,8 @@ static void put_variants(mpi_wbuf *b, const ab_conform *local, const ab_log *own
  * or memory runs out. */
 static int get_variants(const mpi_bytes *msg, rec **recs, size_t *n, size_t *cap)
 {
-    mpi_rbuf r = {msg->ptr, (size_t)msg->len, 0, 0};
-    uint32_t count = msg->len > 0 ? mpi_get_u32(&r) : 0;
+    ab__rbytes r = {msg->ptr, (size_t)msg->len, 0, 0};
+    uint32_t count = msg->len > 0 ? ab__get_u32(&r) : 0;
     for (uint32_t i = 0; i < count; i++) {
         if (*n == *cap) {
             size_t nc = *cap < 64 ? 64 : *cap * 2;
@@ -116,25 +116,25 @@ static int get_variants(const mpi_bytes *msg, rec **recs, size_t *n, size_t *cap
         }
         rec *x = &(*recs)[*n];
         memset(x, 0, sizeof(*x));
-        x->length = mpi_get_u32(&r);
+        x->length = ab__get_u32(&r);
         if (r.bad || x->length > (r.len - r.off) / 4) {
             return -1;
         }
         x->acts = r.p + r.off;
         r.off += (size_t)x->length * 4;
-        mpi_get(&r, &x->cases, sizeof(x->cases));
-        x->min_id = mpi_get_str(&r, &x->min_len);
-        x->move_count = mpi_get_u32(&r);
+        ab__get(&r, &x->cases, sizeof(x->cases));
+        x->min_id = ab__get_str(&r, &x->min_len);
+        x->move_count = ab__get_u32(&r);
         if (r.bad || x->min_id == NULL || x->move_count > (r.len - r.off) / 16) {
             return -1;
         }
         x->moves = r.p + r.off;
         r.off += (size_t)x->move_count * 16;
-        x->cost = mpi_get_u32(&r);
-        x->worst_cost = mpi_get_u32(&r);
-        x->approximate = mpi_get_u32(&r);
-        mpi_get(&r, &x->states, sizeof(x->states));
-        x->ambiguous = (int32_t)mpi_get_u32(&r);
+        x->cost = ab__get_u32(&r);
+        x->worst_cost = ab__get_u32(&r);
+        x->approximate = ab__get_u32(&r);
+        ab__get(&r, &x->states, sizeof(x->states));
+        x->ambiguous = (int32_t)ab__get_u32(&r);
         if (r.bad) {
             return -1;
         }
@@ -400,10 +400,10 @@ int mpi_variants_check(ab_ctx *ctx, const ab_net *net, const ab_conform_options 
         uint64_t seen = 0;
         int ok = same_as(&g, merged);
         for (int s = 0; s < P && ok; s++) {
-            mpi_rbuf r = {recv[s].ptr, (size_t)recv[s].len, 0, 0};
-            uint32_t cn = recv[s].len > 0 ? mpi_get_u32(&r) : 0;
+            ab__rbytes r = {recv[s].ptr, (size_t)recv[s].len, 0, 0};
+            uint32_t cn = recv[s].len > 0 ? ab__get_u32(&r) : 0;
             for (uint32_t i = 0; i < cn && ok; i++) {
-                uint32_t c = mpi_get_u32(&r), v = mpi_get_u32(&r);
+                uint32_t c = ab__get_u32(&r), v = ab__get_u32(&r);
                 ok = !r.bad && c < ab_conform_get_stats(merged)->cases &&
                      ab_conform_case_variant(merged, c) == v;
                 if (!ok) {
