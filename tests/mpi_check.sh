@@ -318,6 +318,26 @@ for filters in "" "--top-variants 4 --activities 70%"; do
         fi
     done
 done
+# The same at each step of diff on every rank: the conformance of its cases,
+# the header, the parts, a time impact's samples, the ids the reports name.
+for np in $NPS; do
+    [ "$np" -gt 1 ] || continue
+    for f in 0:conform $((np - 1)):conform $((np - 1)):header $((np - 1)):parts 0:values \
+        $((np - 1)):values $((np - 1)):ids; do
+        rm -f "$T/mpi.json"
+        ASBUILT_MPI_FAIL=$f timeout 120 "${MPIRUN[@]}" -np "$np" "$ABM" diff --json "$T/mpi.json" \
+            --model "$D/models/simod_LoanApp_simplified.bpmn" \
+            "$D/logs/simod_LoanApp_simplified_without_approve_loan_offer.csv" >/dev/null 2>"$T/mpi.err"
+        rc=$?
+        n=$(grep -c "out of memory" "$T/mpi.err")
+        if [ $rc -eq 4 ] && [ "$n" -eq 1 ] && [ ! -e "$T/mpi.json" ]; then
+            ok "diff, rank ${f%%:*} out of memory at ${f#*:} -np $np: exit 4, said once"
+        else
+            bad "diff, rank ${f%%:*} out of memory at ${f#*:} -np $np: exit $rc, $n messages"
+            grep -v '^ ' "$T/mpi.err" | head -4 | sed 's/^/     /'
+        fi
+    done
+done
 # A rank that runs out of memory at any step of discover (ASBUILT_MPI_FAIL):
 # every rank exits 4 with one message, none is left waiting.
 for np in $NPS; do

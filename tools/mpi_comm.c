@@ -360,3 +360,14 @@ int64_t mpi_sum_by_name(const mpi_bytes *msgs, int n, const char ***names_out,
     *counts_out = counts;
     return na;
 }
+
+int mpi_fails_at(const char *step)
+{
+    const char *f = getenv("ASBUILT_MPI_FAIL");
+    if (f == NULL) {
+        return 0;
+    }
+    char *end;
+    long r = strtol(f, &end, 10);
+    return end != f && *end == ':' && r == mpi_rank && strcmp(end + 1, step) == 0;
+}

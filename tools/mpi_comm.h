@@ -104,4 +104,10 @@ extern int mpi_verbose;
 /* Peak resident set of this process in KiB (getrusage), 0 if unknown. */
 uint64_t mpi_peak_rss_kib(void);
 
+/* ASBUILT_MPI_FAIL=R:STEP, for the tests: whether rank R is to run out of
+ * memory at STEP (discover: filters, summarise, owners, load, orders, bind;
+ * diff: conform, header, parts, values, ids), so that every failure path is
+ * seen to end all ranks with one message and no rank waiting. */
+int mpi_fails_at(const char *step);
+
 #endif

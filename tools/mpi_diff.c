@@ -119,7 +119,7 @@ static int agree_status(int st, ab_error *err)
     int first = st;
     MPI_Bcast(&first, 1, MPI_INT, who, MPI_COMM_WORLD);
     if (st == AB_OK && err != NULL) {
-        snprintf(err->msg, sizeof(err->msg), "rank %d failed", who);
+        snprintf(err->msg, sizeof(err->msg), "rank %d: %s", who, ab_status_str(first));
         err->code = first;
     }
     return first;
@@ -133,6 +133,11 @@ int mpi_diff_conform(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_
         o.progress = NULL;
     }
     int st = ab_conform_run(out, ctx, log, net, &o, err);
+    if (st == AB_OK && mpi_fails_at("conform")) {
+        st = AB_ENOMEM;
+        snprintf(err->msg, sizeof(err->msg), "out of memory");
+        err->code = st;
+    }
     if ((st = agree_status(st, err)) != AB_OK) {
         ab_conform_destroy(*out);
         *out = NULL;
@@ -293,7 +298,8 @@ static int make_header(ab__gap_header *h)
     uint32_t K = ab_log_activity_count(S.log);
     S.names = malloc(sizeof(char *) * ((size_t)K + 1));
     S.sorted = malloc(sizeof(uint32_t) * ((size_t)K + 1));
-    if (st == AB_OK && mpi_agree(S.names == NULL || S.sorted == NULL ? 4 : 0) != 0) {
+    int bad = S.names == NULL || S.sorted == NULL || mpi_fails_at("header");
+    if (st == AB_OK && mpi_agree(bad ? 4 : 0) != 0) {
         st = AB_ENOMEM;
     }
     if (st != AB_OK) {
@@ -424,6 +430,9 @@ static int p_values(void *p, const ab__gap_span *spans, size_t count, int64_t *v
 static int p_values_to(void *p, const ab__gap_span *spans, size_t count, uint32_t root, int64_t *v,
                        uint32_t *n)
 {
+    if (mpi_agree(mpi_fails_at("values") ? 4 : 0) != 0) {
+        return AB_ENOMEM;
+    }
     return mpi_parts_values_to(p, spans, count, root, v, n);
 }
 
@@ -541,7 +550,8 @@ static int fetch_ids(const ab_gap *gap)
             mpi_put_str(&b, id, strlen(id));
         }
     }
-    st = st == AB_OK && !b.bad && send != NULL && recv != NULL ? AB_OK : AB_ENOMEM;
+    int bad = b.bad || send == NULL || recv == NULL || mpi_fails_at("ids");
+    st = st == AB_OK && !bad ? AB_OK : AB_ENOMEM;
     if (mpi_agree(st != AB_OK ? 4 : 0) != 0) {
         st = AB_ENOMEM;
         goto done;
@@ -622,7 +632,7 @@ int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net
     int st = make_header(&view.header);
     S.vars = malloc(sizeof(*S.vars) * ((size_t)S.gv.count + 1));
     uint32_t *variant_of = S.vars != NULL ? variants_of_cases(conf) : NULL;
-    if (st == AB_OK && mpi_agree(variant_of == NULL ? 4 : 0) != 0) {
+    if (st == AB_OK && mpi_agree(variant_of == NULL || mpi_fails_at("parts") ? 4 : 0) != 0) {
         st = AB_ENOMEM;
     }
     if (st == AB_OK) {

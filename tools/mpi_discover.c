@@ -41,20 +41,6 @@
 #include "mpi_load.h"
 #include "mpi_part.h"
 
-/* ASBUILT_MPI_FAIL=R:STEP, for the tests: rank R runs out of memory at STEP
- * (filters, summarise, owners, load, orders, bind), so that every failure
- * path is seen to end all ranks with one message and no rank waiting. */
-static int fails_at(const char *step)
-{
-    const char *f = getenv("ASBUILT_MPI_FAIL");
-    if (f == NULL) {
-        return 0;
-    }
-    char *end;
-    long r = strtol(f, &end, 10);
-    return end != f && *end == ':' && r == mpi_rank && strcmp(end + 1, step) == 0;
-}
-
 static const char *no_names(uint32_t id, size_t *len_out, void *payload)
 {
     (void)id;
@@ -97,7 +83,7 @@ static int select_all(selection *s, ab_dfg_order *orders, size_t n)
     ab_error_clear(&err);
     s->refs = malloc(sizeof(*s->refs) * (n + 1));
     void *scratch = malloc(ab_dfg_order_scratch_bytes(n));
-    int st = s->refs == NULL || scratch == NULL || fails_at("bind")
+    int st = s->refs == NULL || scratch == NULL || mpi_fails_at("bind")
                  ? AB_ENOMEM
                  : ab_dfg_acc_order_bind(s->part, orders, n, s->refs);
     int rc = mpi_settle(st, &err);
@@ -261,7 +247,7 @@ static int rank0_orders(ab_dfg_order *orders, size_t n, void *payload, ab_error 
 {
     selection *s = payload;
     mpi_wbuf b = {NULL, 0, 0, 0};
-    int st = fails_at("orders") ? AB_ENOMEM : put_orders(&b, orders, n);
+    int st = mpi_fails_at("orders") ? AB_ENOMEM : put_orders(&b, orders, n);
     mpi_control(MPI_CTL_ORDERS);
     /* An empty message tells the others that rank 0 ran out of memory. */
     mpi_bcast_send(b.p, st == AB_OK ? b.len : 0);
@@ -356,7 +342,7 @@ static int owners_top(ab_ctx *ctx, const ab_dfg_options *o, const ab_dfg_acc *pa
         }
         if (st == AB_OK) {
             *distinct = ab_dfg_acc_variant_count(own);
-            st = fails_at("owners") ? AB_ENOMEM : ab_dfg_acc_save_top(own, k, top);
+            st = mpi_fails_at("owners") ? AB_ENOMEM : ab_dfg_acc_save_top(own, k, top);
         }
         rc = mpi_settle(st, err);
     }
@@ -447,7 +433,7 @@ static int choose_cases(ab_ctx *ctx, const ab_log *owned, uint32_t k, uint8_t **
             NULL, NULL};
         st = ab_dfg_acc_add_case(pre, &v, err);
     }
-    st = st == AB_OK && fails_at("filters") ? AB_ENOMEM : st;
+    st = st == AB_OK && mpi_fails_at("filters") ? AB_ENOMEM : st;
     int rc = mpi_settle(st, err);
     if (rc == EXIT_OK) {
         rc = owners_top(ctx, &vo, pre, k, &top, &distinct, err);
@@ -706,7 +692,7 @@ int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     ab_log_destroy(owned);
     owned = NULL;
     st = st == AB_OK ? ab_dfg_acc_save(sel.part, &graph, NULL, 0) : st;
-    st = st == AB_OK && fails_at("summarise") ? AB_ENOMEM : st;
+    st = st == AB_OK && mpi_fails_at("summarise") ? AB_ENOMEM : st;
     if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
         goto done;
     }
@@ -762,7 +748,7 @@ int mpi_discover(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
         }
     }
     mpi_free_all(recv, P);
-    st = st == AB_OK && fails_at("load") ? AB_ENOMEM : st;
+    st = st == AB_OK && mpi_fails_at("load") ? AB_ENOMEM : st;
     if (st != AB_OK) {
         if (st == AB_EPARSE) {
             damaged(&err);
