@@ -164,10 +164,10 @@ static int cmp_name(const void *pa, const void *pb)
     return strcmp(S.names[a], S.names[b]);
 }
 
-static uint64_t seq_hash(const uint32_t *a, uint32_t n)
+static uint64_t seq_hash(const void *a, uint32_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull;
-    const unsigned char *p = (const unsigned char *)a;
+    const unsigned char *p = a;
     for (size_t i = 0; i < (size_t)n * 4; i++) {
         h = (h ^ p[i]) * 0x100000001B3ull;
     }
@@ -241,20 +241,15 @@ static int count_sequences(uint64_t *out)
             }
             v[total].acts = r.p + r.off;
             v[total].n = n;
-            uint32_t *tmp = malloc(sizeof(uint32_t) * ((size_t)n + 1));
-            if (tmp == NULL) {
-                st = AB_ENOMEM;
-                break;
-            }
-            memcpy(tmp, r.p + r.off, sizeof(uint32_t) * (size_t)n);
-            v[total].hash = seq_hash(tmp, n);
-            free(tmp);
+            v[total].hash = seq_hash(r.p + r.off, n);
             total++;
             r.off += (size_t)n * 4;
         }
     }
-    if (st == AB_OK) {
+    if (st == AB_OK && total > 1) {
         qsort(v, total, sizeof(*v), cmp_seq);
+    }
+    if (st == AB_OK) {
         for (size_t i = 0; i < total; i++) {
             mine += i == 0 || cmp_seq(&v[i - 1], &v[i]) != 0;
         }

@@ -30,6 +30,9 @@ void ab__put_str(ab__wbytes *w, const char *s, size_t n)
 
 void ab__get(ab__rbytes *r, void *out, size_t n)
 {
+    if (n == 0) {
+        return;
+    }
     if (r->bad || n > r->len - r->off) {
         r->bad = 1;
         memset(out, 0, n);
