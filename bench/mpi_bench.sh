@@ -133,7 +133,13 @@ table() {
     done
 }
 variants=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["inputs"]["log"]["conformance_variants"])' "$T/base.json" 2>/dev/null || echo "?")
-echo "## asbuilt-mpi diff vs asbuilt diff ($kind): $events events, $cases cases, $variants variants, $((bytes / 1000000)) MB of CSV, $(nproc) cores"
+# The findings whose time impact is measured (each one's samples go to one rank).
+measured=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(sum(1 for v in d.values() if isinstance(v, list) for it in v
+          if isinstance(it, dict) and "deviating_median_s" in it.get("time_impact", {})))' "$T/base.json" 2>/dev/null || echo "?")
+echo "## asbuilt-mpi diff vs asbuilt diff ($kind): $events events, $cases cases, $variants variants, $measured time impacts measured, $((bytes / 1000000)) MB of CSV, $(nproc) cores"
 echo
 table diff base ""
 echo

@@ -371,3 +371,12 @@ int mpi_fails_at(const char *step)
     long r = strtol(f, &end, 10);
     return end != f && *end == ':' && r == mpi_rank && strcmp(end + 1, step) == 0;
 }
+
+void mpi_reduce_pieces(void *v, size_t n, size_t es, MPI_Datatype type, MPI_Op op)
+{
+    for (size_t off = 0; off < n;) {
+        size_t k = n - off < ((size_t)1 << 24) ? n - off : ((size_t)1 << 24);
+        MPI_Allreduce(MPI_IN_PLACE, (char *)v + off * es, (int)k, type, op, MPI_COMM_WORLD);
+        off += k;
+    }
+}

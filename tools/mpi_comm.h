@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mpi.h>
+
 #include "core/core_int.h"
 
 /* A message being written: bytes appended, bad set when memory ran out
@@ -103,6 +105,10 @@ extern int mpi_verbose;
 
 /* Peak resident set of this process in KiB (getrusage), 0 if unknown. */
 uint64_t mpi_peak_rss_kib(void);
+
+/* Collective: reduces n values of es bytes over the ranks in place, in
+ * pieces that int counts carry. */
+void mpi_reduce_pieces(void *v, size_t n, size_t es, MPI_Datatype type, MPI_Op op);
 
 /* ASBUILT_MPI_FAIL=R:STEP, for the tests: whether rank R is to run out of
  * memory at STEP (discover: filters, summarise, owners, load, orders, bind;

@@ -89,12 +89,7 @@ static int activity_events(void)
         for (uint32_t a = 0; a < K && !S.empty; a++) {
             S.events[a] = ab_log_activity_events(S.log, a);
         }
-        for (uint32_t off = 0; off < K;) {
-            uint32_t k = K - off < (1u << 24) ? K - off : (1u << 24);
-            MPI_Allreduce(MPI_IN_PLACE, S.events + off, (int)k, MPI_UINT64_T, MPI_SUM,
-                          MPI_COMM_WORLD);
-            off += k;
-        }
+        mpi_reduce_pieces(S.events, K, sizeof(uint64_t), MPI_UINT64_T, MPI_SUM);
     }
     return st;
 }
@@ -164,16 +159,6 @@ static int cmp_name(const void *pa, const void *pb)
     return strcmp(S.names[a], S.names[b]);
 }
 
-static uint64_t seq_hash(const void *a, uint32_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    const unsigned char *p = a;
-    for (size_t i = 0; i < (size_t)n * 4; i++) {
-        h = (h ^ p[i]) * 0x100000001B3ull;
-    }
-    return h ^ n;
-}
-
 typedef struct seq {
     const unsigned char *acts;
     uint32_t n;
@@ -208,7 +193,7 @@ static int count_sequences(uint64_t *out)
     for (uint32_t x = 0; st == AB_OK && x < V; x++) {
         const uint32_t *a = ab_log_variant_activities(S.log, x);
         uint32_t n = ab_log_variant_length(S.log, x);
-        int d = (int)(seq_hash(a, n) % (uint64_t)P);
+        int d = (int)(mpi_seq_hash(a, n) % (uint64_t)P);
         mpi_put_u32(&b[d], n);
         mpi_put(&b[d], a, sizeof(uint32_t) * (size_t)n);
     }
@@ -241,7 +226,7 @@ static int count_sequences(uint64_t *out)
             }
             v[total].acts = r.p + r.off;
             v[total].n = n;
-            v[total].hash = seq_hash(r.p + r.off, n);
+            v[total].hash = mpi_seq_hash(r.p + r.off, n);
             total++;
             r.off += (size_t)n * 4;
         }
@@ -415,11 +400,6 @@ static int p_lay_out(void *p, const uint32_t *valid, const uint32_t *group_len,
 static void p_unlay(void *p)
 {
     mpi_parts_unlay(p);
-}
-
-static int p_values(void *p, const ab__gap_span *spans, size_t count, int64_t *v, uint32_t *n)
-{
-    return mpi_parts_values(p, spans, count, v, n);
 }
 
 static int p_values_to(void *p, const ab__gap_span *spans, size_t count, uint32_t root, int64_t *v,
@@ -656,7 +636,6 @@ int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net
     parts.valid = p_valid;
     parts.lay_out = p_lay_out;
     parts.unlay = p_unlay;
-    parts.values = p_values;
     parts.values_to = p_values_to;
     parts.cts = p_cts;
     parts.list_cts = p_list_cts;
@@ -665,7 +644,6 @@ int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net
     parts.case_open = p_case_open;
     parts.exchange = p_exchange;
     parts.destroy = p_destroy;
-    parts.serial = 1;
     parts.process = (uint32_t)mpi_rank;
     parts.processes = (uint32_t)mpi_size;
     view.log = log;

@@ -92,20 +92,9 @@ int mpi_parts_times(mpi_parts *p, ab_time *log_last, uint64_t *with_ct, int64_t 
     return AB_OK;
 }
 
-/* Reduces n values of size es over the ranks in place, in pieces that int
- * counts carry. */
-static void reduce(void *v, size_t n, size_t es, MPI_Datatype type, MPI_Op op)
-{
-    for (size_t off = 0; off < n;) {
-        size_t k = n - off < ((size_t)1 << 24) ? n - off : ((size_t)1 << 24);
-        MPI_Allreduce(MPI_IN_PLACE, (char *)v + off * es, (int)k, type, op, MPI_COMM_WORLD);
-        off += k;
-    }
-}
-
 static void sum_u64(uint64_t *v, size_t n)
 {
-    reduce(v, n, sizeof(uint64_t), MPI_UINT64_T, MPI_SUM);
+    mpi_reduce_pieces(v, n, sizeof(uint64_t), MPI_UINT64_T, MPI_SUM);
 }
 
 int mpi_parts_count_ct(mpi_parts *p, const int64_t *at, size_t n, uint64_t *counts)
@@ -251,7 +240,7 @@ int mpi_parts_case_times(mpi_parts *p, size_t n, const uint32_t *cases, const ui
             ab__gap_share_case_times(p->st, q, pos[i], &t[3 * i], &t[3 * i + 1], &t[3 * i + 2]);
         }
     }
-    reduce(t, 3 * n, sizeof(ab_time), MPI_INT64_T, MPI_MAX);
+    mpi_reduce_pieces(t, 3 * n, sizeof(ab_time), MPI_INT64_T, MPI_MAX);
     for (size_t i = 0; i < n; i++) {
         start[i] = t[3 * i];
         end[i] = t[3 * i + 1];
@@ -267,7 +256,7 @@ int mpi_parts_valid(mpi_parts *p, const uint8_t *group_open, uint32_t group_coun
     if (p->n > 0) {
         ab__gap_share_valid(p->st, group_open, valid);
     }
-    reduce(valid, group_count, sizeof(uint32_t), MPI_UINT32_T, MPI_SUM);
+    mpi_reduce_pieces(valid, group_count, sizeof(uint32_t), MPI_UINT32_T, MPI_SUM);
     return AB_OK;
 }
 

@@ -38,8 +38,9 @@ typedef struct rec {
     uint32_t next; /* A distinct one's first copy: its place in the order. */
 } rec;
 
-static uint64_t seq_hash(const unsigned char *p, uint32_t length)
+uint64_t mpi_seq_hash(const void *acts, uint32_t length)
 {
+    const unsigned char *p = acts;
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < (size_t)length * 4; i++) {
         h = (h ^ p[i]) * 0x100000001B3ull;
@@ -171,7 +172,7 @@ static int add_up(rec *recs, size_t n, rec ***uniq_out, size_t *nu_out, uint32_t
     size_t nu = 0;
     for (size_t i = 0; i < n; i++) {
         rec *x = &recs[i];
-        uint32_t j = (uint32_t)seq_hash(x->acts, x->length) & (size - 1);
+        uint32_t j = (uint32_t)mpi_seq_hash(x->acts, x->length) & (size - 1);
         for (;;) {
             if (slots[j] == 0) {
                 slots[j] = (uint32_t)i + 1;
@@ -293,7 +294,7 @@ int mpi_global_variants(const ab_conform *local, const ab_log *owned, mpi_gvaria
     /* This rank's own records are its variants, in order. */
     for (uint32_t v = 0; st == AB_OK && v < local_count; v++) {
         const rec *x = &recs[mine + v];
-        uint32_t j = (uint32_t)seq_hash(x->acts, x->length) & mask;
+        uint32_t j = (uint32_t)mpi_seq_hash(x->acts, x->length) & mask;
         while (!same_seq(&recs[slots[j] - 1], x)) {
             j = (j + 1) & mask;
         }

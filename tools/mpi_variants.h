@@ -7,6 +7,10 @@
 
 #include "asbuilt/asbuilt.h"
 
+/* FNV-1a of an activity sequence (length u32 ids, read as bytes: they
+ * may be unaligned in a message), with its length. */
+uint64_t mpi_seq_hash(const void *acts, uint32_t length);
+
 typedef struct mpi_gvariants {
     uint32_t count;
     /* In one process's order (cases, descending, then smallest id); cases

@@ -136,9 +136,9 @@ struct ab__gap_parts {
      * cases of their groups with a cycle time and both ends timed, in any
      * order. Called from the time-impact threads at once. */
     int (*values)(void *payload, const ab__gap_span *spans, size_t count, int64_t *v, uint32_t *n);
-    /* The same where the shares are in other processes (NULL otherwise):
-     * the values go to process root alone (v and n there; NULL and
-     * untouched elsewhere). */
+    /* Where the shares are in other processes, in place of values (which
+     * may then be NULL): the values go to process root alone (v and n
+     * there; NULL and untouched elsewhere). */
     int (*values_to)(void *payload, const ab__gap_span *spans, size_t count, uint32_t root,
                      int64_t *v, uint32_t *n);
     /* Appends to v (*n values there) the cycle times of the cases that have
@@ -156,15 +156,13 @@ struct ab__gap_parts {
     int (*case_open)(const void *payload, uint32_t c);
     /* Shares in other processes: *all gets every process's bytes (mine from
      * this one), *count of them, in an order that is the same everywhere;
-     * freed with free() (each, then the array). NULL: this process holds
-     * every share. */
+     * freed with ab__gap_exchange_free. NULL: this process holds every
+     * share; otherwise every call is a collective, made from one thread at
+     * a time in the same order in every process, and the time impacts are
+     * measured in turns, one per process (this one: process of
+     * processes), their figures exchanged. */
     int (*exchange)(void *payload, const void *mine, size_t len, void ***all, size_t **lens,
                     uint32_t *count);
-    /* The calls are collectives: one thread at a time makes them, in the
-     * same order in every process. Then the time impacts are measured in
-     * blocks, one per process (this one: process of processes), and their
-     * figures exchanged. */
-    int serial;
     uint32_t process, processes;
     /* Frees the payload. */
     void (*destroy)(void *payload);
@@ -573,6 +571,8 @@ uint32_t ab__gap_case_global(const ab_gap *g, uint32_t c);
 /* Whether the cases are all in this process (the case lines and the
  * public per-case calls need them). */
 int ab__gap_cases_here(const ab_gap *g);
+/* Frees what the parts' exchange() gave. */
+void ab__gap_exchange_free(void **all, size_t *lens, uint32_t count);
 /* The parts' valid() and lay_out() with the groups' open flags and
  * lengths. */
 int ab__gap_parts_valid(const ab_gap *g, uint32_t *valid);

@@ -10,6 +10,8 @@
  */
 #include "gap/gap_int.h"
 
+#include <stdlib.h>
+
 /*
  * A share's times for the time impacts, laid out group after group (the
  * share's cases of a group in case order, each case's instances in trace
@@ -431,6 +433,15 @@ uint32_t ab__gap_case_global(const ab_gap *g, uint32_t c)
 int ab__gap_cases_here(const ab_gap *g)
 {
     return g->parts.exchange == NULL;
+}
+
+void ab__gap_exchange_free(void **all, size_t *lens, uint32_t count)
+{
+    for (uint32_t i = 0; all != NULL && i < count; i++) {
+        free(all[i]);
+    }
+    free(all);
+    free(lens);
 }
 
 int ab__gap_parts_valid(const ab_gap *g, uint32_t *valid)

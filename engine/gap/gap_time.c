@@ -486,7 +486,6 @@ static void measure_job(const lay *L, const job *j, work *w)
 {
     ab_gap_time *t = j->out;
     uint32_t n = w->nx, r = w->nr, m;
-    (void)L;
     ab__sort_i64(w->x, n, w->tmp);
     if (!w->cache_sorted) {
         ab__sort_i64(w->cache, w->cache_n, w->tmp);
@@ -559,8 +558,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* The figures a finding's measure makes (run_job with compute), as they
- * travel between processes. */
+/* The figures measure_job makes, as they travel between processes. */
 enum { FIGURES = 16 };
 
 static void figures_put(const ab_gap_time *t, double *f)
@@ -673,11 +671,7 @@ static int spread_jobs(pool *p)
             figures_get(p->jobs[i].out, f);
         }
     }
-    for (uint32_t q = 0; all != NULL && q < count; q++) {
-        free(all[q]);
-    }
-    free(all);
-    free(lens);
+    ab__gap_exchange_free(all, lens, count);
     return rc == AB_OK && got != n ? AB_EINVAL : rc;
 }
 
@@ -943,7 +937,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     }
     /* One work space per thread, then the jobs. */
     /* Parts that are collectives take their calls from one thread. */
-    threads = g->opts.threads > 1 && !g->parts.serial ? g->opts.threads : 1;
+    threads = g->opts.threads > 1 && ab__gap_cases_here(g) ? g->opts.threads : 1;
     threads = threads > njobs ? (njobs > 0 ? njobs : 1) : threads;
     threads = threads > 64 ? 64 : threads;
     works = ab__calloc(ctx, threads, sizeof(work));
@@ -986,7 +980,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     }
     pool p = {&L, jobs, njobs, threads, works, g, 0};
     ab__gap_progress(g, "time impacts", 0, njobs);
-    if (g->parts.serial) {
+    if (!ab__gap_cases_here(g)) {
         rc = spread_jobs(&p);
     } else if (threads <= 1) {
         for (uint32_t i = 0; i < njobs; i++) {

@@ -327,16 +327,6 @@ static int load_role_attr(ab_gap *g, who *h, const char *key, int *found)
 
 /* ---- Bytes between processes (a driver's exchange) ---- */
 
-/* Frees what exchange() gave. */
-static void free_all(void **all, size_t *lens, uint32_t n)
-{
-    for (uint32_t i = 0; all != NULL && i < n; i++) {
-        free(all[i]);
-    }
-    free(all);
-    free(lens);
-}
-
 /* Where other processes hold other cases: flags[i] set when it is set in
  * any process. */
 static int or_flags(ab_gap *g, int *flags, int n)
@@ -361,7 +351,7 @@ static int or_flags(ab_gap *g, int *flags, int n)
             flags[i] |= ((const uint8_t *)all[p])[i];
         }
     }
-    free_all(all, lens, count);
+    ab__gap_exchange_free(all, lens, count);
     return rc;
 }
 
@@ -413,8 +403,7 @@ static int unify_roles(ab_gap *g, who *h)
     for (uint32_t r = 0; w.rc == AB_OK && r < R; r++) {
         const char *name = ab__strtab_str(&h->roles, r);
         ab__put_u64(&w, first[r]);
-        ab__put_u32(&w, (uint32_t)strlen(name));
-        ab__put(&w, name, strlen(name));
+        ab__put_str(&w, name, strlen(name));
     }
     void **all = NULL;
     size_t *lens = NULL;
@@ -437,13 +426,7 @@ static int unify_roles(ab_gap *g, who *h)
         for (uint32_t i = 0; i < k && !r.bad; i++) {
             role_first *x = &rf[total++];
             x->key = ab__get_u64(&r);
-            x->len = ab__get_u32(&r);
-            if (r.bad || x->len > r.len - r.off) {
-                r.bad = 1;
-                break;
-            }
-            x->name = (const char *)r.p + r.off;
-            r.off += x->len;
+            x->name = ab__get_str(&r, &x->len);
         }
         rc = r.bad ? AB_EINVAL : rc;
     }
@@ -471,7 +454,7 @@ static int unify_roles(ab_gap *g, who *h)
         }
     }
     free(rf);
-    free_all(all, lens, count);
+    ab__gap_exchange_free(all, lens, count);
     ab__free(ctx, first);
     ab__free(ctx, map);
     return rc;
@@ -1632,7 +1615,7 @@ static int add_tallies(ab_gap *g, who *h, const tally *k, int dense, uint64_t *s
         }
         tally_free(g->ctx, &x);
     }
-    free_all(all, lens, n);
+    ab__gap_exchange_free(all, lens, n);
     return rc;
 }
 
@@ -1938,7 +1921,7 @@ static int handoff_times(ab_gap *g, who *h)
     }
     ab__sort_r(ord, H, sizeof(uint32_t), cmp_anchor, h);
     /* Parts that are collectives take their calls from one thread. */
-    unsigned T = g->opts.threads > 1 && !g->parts.serial ? g->opts.threads : 1;
+    unsigned T = g->opts.threads > 1 && ab__gap_cases_here(g) ? g->opts.threads : 1;
     T = T > H ? H : T;
     T = T > 16 ? 16 : T;
     ho_work w[16];
