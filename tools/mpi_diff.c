@@ -411,6 +411,62 @@ static int p_values_to(void *p, const ab__gap_span *spans, size_t count, uint32_
     return mpi_parts_values_to(p, spans, count, root, v, n);
 }
 
+/* ASBUILT_MPI_GATHER_MAX: the most values of a time impact's two samples
+ * gathered to one rank (0: every time impact is measured by all ranks
+ * together); unset, the engine's default (a rank's share of the cases). */
+static int64_t gather_max(void)
+{
+    const char *v = getenv("ASBUILT_MPI_GATHER_MAX");
+    if (v == NULL || *v == '\0') {
+        return -1;
+    }
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    return *end == '\0' && n >= 0 ? (int64_t)n : -1;
+}
+
+/* This rank's values alone (a time impact measured by all ranks together). */
+static int p_values_here(void *p, const ab__gap_span *spans, size_t count, int64_t *v, uint32_t *n)
+{
+    const mpi_parts *mp = p;
+    if (mp->n > 0) {
+        ab__gap_share_values(mp->st, spans, count, mp->group_len, v, n);
+    }
+    return AB_OK;
+}
+
+static int p_alltoall(void *p, void *const *send, const size_t *lens, void ***recv,
+                      size_t **recv_lens)
+{
+    (void)p;
+    const int P = mpi_size;
+    mpi_bytes *out = calloc((size_t)P, sizeof(*out)), *in = calloc((size_t)P, sizeof(*in));
+    *recv = calloc((size_t)P, sizeof(void *));
+    *recv_lens = calloc((size_t)P, sizeof(size_t));
+    int bad =
+        out == NULL || in == NULL || *recv == NULL || *recv_lens == NULL || mpi_fails_at("select");
+    for (int q = 0; !bad && send != NULL && q < P; q++) {
+        out[q].ptr = send[q];
+        out[q].len = lens[q];
+    }
+    if (mpi_agree(bad ? 4 : 0) != 0 || mpi_exchange(out, in, NULL) != 0) {
+        free(out);
+        free(in);
+        free(*recv);
+        free(*recv_lens);
+        *recv = NULL;
+        *recv_lens = NULL;
+        return AB_ENOMEM;
+    }
+    for (int q = 0; q < P; q++) {
+        (*recv)[q] = in[q].ptr;
+        (*recv_lens)[q] = (size_t)in[q].len;
+    }
+    free(out);
+    free(in);
+    return AB_OK;
+}
+
 static int p_cts(void *p, const uint8_t *in_group, int64_t *v, uint32_t *n)
 {
     return mpi_parts_cts(p, in_group, v, n);
@@ -590,10 +646,9 @@ done:
 static void step_progress(const char *phase, uint64_t done, uint64_t total, void *payload)
 {
     (void)done;
-    (void)total;
     const char **last = payload;
     if (*last == NULL || strcmp(*last, phase) != 0) {
-        mpi_phase("step: %s", phase);
+        mpi_phase("step: %s (%llu)", phase, (unsigned long long)total);
         *last = phase;
     }
 }
@@ -643,6 +698,9 @@ int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net
     parts.case_ct = p_case_ct;
     parts.case_open = p_case_open;
     parts.exchange = p_exchange;
+    parts.alltoall = p_alltoall;
+    parts.values_here = p_values_here;
+    parts.gather_max = gather_max();
     parts.destroy = p_destroy;
     parts.process = (uint32_t)mpi_rank;
     parts.processes = (uint32_t)mpi_size;

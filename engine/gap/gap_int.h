@@ -163,6 +163,20 @@ struct ab__gap_parts {
      * processes), their figures exchanged. */
     int (*exchange)(void *payload, const void *mine, size_t len, void ***all, size_t **lens,
                     uint32_t *count);
+    /* With exchange: every process sends send[q] (lens[q] bytes; send NULL:
+     * nothing to anyone) to process q and gets in (*recv)[q] (*recv_lens)[q]
+     * bytes from process q, processes entries of each (freed with
+     * ab__gap_exchange_free). A collective as exchange. */
+    int (*alltoall)(void *payload, void *const *send, const size_t *lens, void ***recv,
+                    size_t **recv_lens);
+    /* With alltoall: as values, of this process's cases alone. */
+    int (*values_here)(void *payload, const ab__gap_span *spans, size_t count, int64_t *v,
+                       uint32_t *n);
+    /* A time impact whose two samples hold more than this many values is
+     * measured by all processes together (ab__gap_dist_measure), not by
+     * one that gathers them; negative: the whole log's closed cases with a
+     * cycle time over the processes, at least 65,536. */
+    int64_t gather_max;
     uint32_t process, processes;
     /* Frees the payload. */
     void (*destroy)(void *payload);
@@ -365,6 +379,13 @@ double ab__gap_hodges_lehmann(const int64_t *x, size_t n, const int64_t *y, size
 uint64_t ab__gap_lm_rank(const int64_t *x, size_t n, const int64_t *y, size_t m, double *dp,
                          int *exact_out);
 
+/* Sums of t^3 - t, exact (t below 2^32: under 2^96). */
+__extension__ typedef unsigned __int128 ab__u128;
+ab__u128 ab__gap_tie_term(uint64_t t);
+/* The same rank from the sizes and the sum of t^3 - t over the runs of
+ * equal values (dp as above; NULL: no exact distribution). */
+uint64_t ab__gap_lm_rank_of(uint64_t n, uint64_t m, ab__u128 tie_sum, double *dp, int *exact_out);
+
 /* The shift with its interval, in the unit of x and y. */
 typedef struct ab__gap_shift {
     double shift, lo, hi;
@@ -376,6 +397,25 @@ typedef struct ab__gap_shift {
 /* Hodges-Lehmann shift and Lehmann-Moses interval; 1 when the interval exists. */
 int ab__gap_shift_ci(const int64_t *x, size_t n, const int64_t *y, size_t m, ab__gap_sel *w,
                      ab__gap_shift *out);
+
+/* What ab__gap_dist_measure finds of two samples spread over processes. */
+typedef struct ab__gap_dist {
+    uint64_t n, m;    /* The samples' sizes. */
+    int measured;     /* n >= min_n and m >= min_m: the figures below are set. */
+    double median_x, median_y; /* As ab__gap_median_sorted. */
+    ab__gap_shift shift;       /* As ab__gap_shift_ci (zeros when a side is empty). */
+} ab__gap_dist;
+
+/*
+ * Collective over the processes of c (its exchange and alltoall): x[0..nx)
+ * and y[0..ny) are this process's values of the two samples (sorted here,
+ * in place). Gives every process the samples' sizes and, when they reach
+ * min_n and min_m, the medians, the shift and its interval that one
+ * process would find over the pooled values, to the bit, without a
+ * process holding more than its part of them (gap_dsel.c).
+ */
+int ab__gap_dist_measure(const ab__gap_parts *c, ab_ctx *ctx, int64_t *x, size_t nx, int64_t *y,
+                         size_t ny, uint64_t min_n, uint64_t min_m, ab__gap_dist *out);
 
 /* ---- SHA-256 (gap_sha256.c) ---- */
 
@@ -573,6 +613,9 @@ uint32_t ab__gap_case_global(const ab_gap *g, uint32_t c);
 int ab__gap_cases_here(const ab_gap *g);
 /* Frees what the parts' exchange() gave. */
 void ab__gap_exchange_free(void **all, size_t *lens, uint32_t count);
+/* Parts over processes (collective): the first status other than AB_OK
+ * of the processes' rc, in process order; AB_OK when all are. */
+int ab__gap_agree(const ab_gap *g, int rc);
 /* The parts' valid() and lay_out() with the groups' open flags and
  * lengths. */
 int ab__gap_parts_valid(const ab_gap *g, uint32_t *valid);

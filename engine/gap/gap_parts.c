@@ -444,6 +444,29 @@ void ab__gap_exchange_free(void **all, size_t *lens, uint32_t count)
     free(lens);
 }
 
+int ab__gap_agree(const ab_gap *g, int rc)
+{
+    int32_t mine = rc;
+    void **all = NULL;
+    size_t *lens = NULL;
+    uint32_t count = 0;
+    int st = g->parts.exchange(g->parts.payload, &mine, sizeof(mine), &all, &lens, &count);
+    for (uint32_t q = 0; st == AB_OK && q < count; q++) {
+        int32_t r;
+        if (lens[q] != sizeof(r)) {
+            st = AB_EINVAL;
+            break;
+        }
+        memcpy(&r, all[q], sizeof(r));
+        if (r != AB_OK) {
+            st = r;
+            break;
+        }
+    }
+    ab__gap_exchange_free(all, lens, count);
+    return st;
+}
+
 int ab__gap_parts_valid(const ab_gap *g, uint32_t *valid)
 {
     uint32_t G = g->group_count;

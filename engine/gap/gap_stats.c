@@ -409,14 +409,20 @@ double ab__gap_hodges_lehmann(const int64_t *x, size_t n, const int64_t *y, size
 
 /* ---- The Lehmann-Moses interval ---- */
 
-/* Sum of t^3 - t over the runs of t equal values of x and y together. */
-static double pooled_ties(const int64_t *x, size_t n, const int64_t *y, size_t m)
+ab__u128 ab__gap_tie_term(uint64_t t)
 {
-    double sum = 0;
+    return (ab__u128)t * t * t - t;
+}
+
+/* Sum of t^3 - t over the runs of t equal values of x and y together,
+ * exact: the same whatever order the runs are added in. */
+static ab__u128 pooled_ties(const int64_t *x, size_t n, const int64_t *y, size_t m)
+{
+    ab__u128 sum = 0;
     size_t i = 0, j = 0;
     while (i < n || j < m) {
         int64_t v = j >= m || (i < n && x[i] <= y[j]) ? x[i] : y[j];
-        double t = 0;
+        uint64_t t = 0;
         while (i < n && x[i] == v) {
             i++;
             t++;
@@ -425,7 +431,7 @@ static double pooled_ties(const int64_t *x, size_t n, const int64_t *y, size_t m
             j++;
             t++;
         }
-        sum += t * t * t - t;
+        sum += ab__gap_tie_term(t);
     }
     return sum;
 }
@@ -481,9 +487,18 @@ uint64_t ab__gap_lm_rank(const int64_t *x, size_t n, const int64_t *y, size_t m,
     if (n == 0 || m == 0) {
         return 0;
     }
-    double ties = pooled_ties(x, n, y, m);
-    uint64_t total = (uint64_t)n * m;
-    if (n < AB__GAP_EXACT_MAX && m < AB__GAP_EXACT_MAX && ties == 0 && dp != NULL) {
+    return ab__gap_lm_rank_of(n, m, pooled_ties(x, n, y, m), dp, exact_out);
+}
+
+uint64_t ab__gap_lm_rank_of(uint64_t n, uint64_t m, ab__u128 tie_sum, double *dp, int *exact_out)
+{
+    *exact_out = 0;
+    if (n == 0 || m == 0) {
+        return 0;
+    }
+    double ties = (double)tie_sum;
+    uint64_t total = n * m;
+    if (n < AB__GAP_EXACT_MAX && m < AB__GAP_EXACT_MAX && tie_sum == 0 && dp != NULL) {
         /* The largest c with P(U <= c) <= 2.5%; the rank is c + 1. A tiny
          * relative slack keeps a probability of exactly 2.5% inside despite
          * rounding. */

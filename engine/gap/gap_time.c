@@ -56,6 +56,7 @@ typedef struct job {
     ab_gap_time *out;
     const stratum *s;
     int conforming_only; /* Baseline: conforming cases only. */
+    int together;        /* Measured by all processes together (ab__gap_dist_measure). */
 } job;
 
 typedef struct work {
@@ -74,7 +75,9 @@ typedef struct work {
     ab__gap_span *batch; /* The spans of the next sample (one per group at most). */
     size_t batch_n;
     ab__gap_sel sel;
-    int rc; /* The first failure of g->parts.values on this thread. */
+    int here;         /* Samples of this process's cases alone (g->parts.values_here), ... */
+    int64_t *hx, *hy; /* ... into these (the findings measured together). */
+    int rc;           /* The first failure of g->parts.values on this thread. */
 } work;
 
 /* What the jobs read: the gap, and each group's cases with a cycle time
@@ -220,12 +223,14 @@ static void add_times(const lay *L, work *w, uint32_t gi)
 
 /* The sample of the spans put: their durations appended to v (*n there),
  * in one call of the parts (where the cases are elsewhere, one exchange);
- * with parts over processes, process root keeps them (v NULL elsewhere). */
+ * with parts over processes, process root keeps them (v NULL elsewhere),
+ * or each process its own (w->here). */
 static void take_sample(const lay *L, work *w, uint32_t root, int64_t *v, uint32_t *n)
 {
     const ab__gap_parts *P = &L->g->parts;
-    int rc = P->values_to != NULL ? P->values_to(P->payload, w->batch, w->batch_n, root, v, n)
-                                  : P->values(P->payload, w->batch, w->batch_n, v, n);
+    int rc = w->here                ? P->values_here(P->payload, w->batch, w->batch_n, v, n)
+             : P->values_to != NULL ? P->values_to(P->payload, w->batch, w->batch_n, root, v, n)
+                                    : P->values(P->payload, w->batch, w->batch_n, v, n);
     w->rc = w->rc != AB_OK ? w->rc : rc;
     w->batch_n = 0;
 }
@@ -276,18 +281,24 @@ static const char *code_name(const ab_gap *g, uint32_t code)
                                       : ab__gap_act_name(g, code);
 }
 
+/* The local impact's figures from its samples' medians and shift. */
+static void local_figures(ab_gap_local_time *l, double med_x, double med_y, const ab__gap_shift *sh)
+{
+    l->deviating_median_s = med_x / 1e6;
+    l->baseline_median_s = med_y / 1e6;
+    l->shift_s = sh->shift / 1e6;
+    l->ci_lo_s = sh->lo / 1e6;
+    l->ci_hi_s = sh->hi / 1e6;
+}
+
 static void measure(ab_gap_local_time *l, const int64_t *x, uint32_t n, const int64_t *y,
                     uint32_t m, ab__gap_sel *sel)
 {
     l->n_deviating = n;
     l->n_baseline = m;
-    l->deviating_median_s = ab__gap_median_sorted(x, n) / 1e6;
-    l->baseline_median_s = ab__gap_median_sorted(y, m) / 1e6;
     ab__gap_shift sh;
     ab__gap_shift_ci(x, n, y, m, sel, &sh);
-    l->shift_s = sh.shift / 1e6;
-    l->ci_lo_s = sh.lo / 1e6;
-    l->ci_hi_s = sh.hi / 1e6;
+    local_figures(l, ab__gap_median_sorted(x, n), ab__gap_median_sorted(y, m), &sh);
 }
 
 /* The local impact's samples (w: the work of the process that measures,
@@ -481,6 +492,19 @@ static void sample_job(const lay *L, const job *j, work *w, work *st, uint32_t r
     }
 }
 
+/* A finding's figures from its samples' medians and shift. */
+static void figures(ab_gap_time *t, double med_x, double med_y, const ab__gap_shift *sh)
+{
+    t->deviating_median_s = med_x / 1e6;
+    t->baseline_median_s = med_y / 1e6;
+    t->delta_s = t->deviating_median_s - t->baseline_median_s;
+    t->relative = t->baseline_median_s > 0 ? t->delta_s / t->baseline_median_s : 0;
+    t->shift_s = sh->shift / 1e6;
+    t->ci_lo_s = sh->lo / 1e6;
+    t->ci_hi_s = sh->hi / 1e6;
+    t->ci_exact = sh->exact;
+}
+
 /* A finding's figures from its samples in w. */
 static void measure_job(const lay *L, const job *j, work *w)
 {
@@ -508,17 +532,71 @@ static void measure_job(const lay *L, const job *j, work *w)
         y = w->y;
     }
     /* n and m were counted before; they agree by construction. */
-    t->deviating_median_s = ab__gap_median_sorted(w->x, n) / 1e6;
-    t->baseline_median_s = ab__gap_median_sorted(y, m) / 1e6;
-    t->delta_s = t->deviating_median_s - t->baseline_median_s;
-    t->relative = t->baseline_median_s > 0 ? t->delta_s / t->baseline_median_s : 0;
     ab__gap_shift sh;
     ab__gap_shift_ci(w->x, n, y, m, &w->sel, &sh);
-    t->shift_s = sh.shift / 1e6;
-    t->ci_lo_s = sh.lo / 1e6;
-    t->ci_hi_s = sh.hi / 1e6;
-    t->ci_exact = sh.exact;
+    figures(t, ab__gap_median_sorted(w->x, n), ab__gap_median_sorted(y, m), &sh);
     measure_local(L, j, w);
+}
+
+/*
+ * A finding too large for one process to gather (parts over processes):
+ * every process takes the samples of its own cases, and all measure them
+ * together. The same calls in every process, in the same order.
+ */
+static int dist_job(const lay *L, const job *j, work *w)
+{
+    const ab_gap *g = L->g;
+    const ab__gap_entry *e = j->e;
+    uint32_t min_group = g->opts.min_group, nx = 0, ny = 0;
+    w->here = 1;
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        w->mark[e->groups[k]] = 1;
+    }
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        const ab__gap_group *gr = &g->groups[e->groups[k]];
+        if (!gr->open && !(e->filter && !in_stratum(j->s, e->groups[k]))) {
+            add_times(L, w, e->groups[k]);
+        }
+    }
+    take_sample(L, w, 0, w->hx, &nx);
+    /* The baseline: the stratum's candidates without D's cases. */
+    for (uint32_t k = 0; k < j->s->group_count; k++) {
+        uint32_t gi = j->s->groups[k];
+        if (!w->mark[gi] && !(j->conforming_only && g->groups[gi].deviating)) {
+            add_times(L, w, gi);
+        }
+    }
+    take_sample(L, w, 0, w->hy, &ny);
+    ab__gap_dist d;
+    int rc = ab__gap_dist_measure(&g->parts, g->ctx, w->hx, nx, w->hy, ny, 0, 0, &d);
+    if (rc == AB_OK) {
+        figures(j->out, d.median_x, d.median_y, &d.shift);
+        /* The local impact's spans, into the same buffers. */
+        int64_t *lx = w->lx, *ly = w->ly;
+        w->lx = w->hx;
+        w->ly = w->hy;
+        sample_local(L, j, w, 0, 1);
+        w->lx = lx;
+        w->ly = ly;
+    }
+    if (rc == AB_OK && w->from != UINT32_MAX) {
+        ab_gap_local_time *l = &j->out->local;
+        rc = ab__gap_dist_measure(&g->parts, g->ctx, w->hx, w->nlx, w->hy, w->nly, min_group,
+                                  min_group, &d);
+        l->n_deviating = (uint32_t)d.n;
+        l->n_baseline = (uint32_t)d.m;
+        l->status = d.n < min_group   ? AB_GAP_TIME_TOO_FEW
+                    : d.m < min_group ? AB_GAP_TIME_NO_BASELINE
+                                      : AB_GAP_TIME_OK;
+        if (d.measured) {
+            local_figures(l, d.median_x, d.median_y, &d.shift);
+        }
+    }
+    for (uint32_t k = 0; k < e->group_count; k++) {
+        w->mark[e->groups[k]] = 0;
+    }
+    w->here = 0;
+    return rc != AB_OK ? rc : w->rc;
 }
 
 /* One finding in this process, on any thread. */
@@ -609,25 +687,35 @@ static void figures_get(ab_gap_time *t, const double *f)
  * stratum's candidates follow each turn's state, the same everywhere), then
  * each measures its own while the others measure theirs; at the end the
  * processes exchange their figures, so that each ends with all of them.
+ * The findings whose samples are too large to gather to one process come
+ * after, each measured by all processes together.
  */
 static int spread_jobs(pool *p)
 {
     const ab_gap *g = p->g;
     uint32_t P = g->parts.processes > 0 ? g->parts.processes : 1, me = g->parts.process;
-    uint32_t n = p->count, mine_n = 0;
+    uint32_t n = p->count, mine_n = 0, ng = 0;
     work *w = &p->works[0];
     work *turn = ab__calloc(g->ctx, P, sizeof(work));
-    if (turn == NULL) {
+    uint32_t *gathered = ab__malloc(g->ctx, sizeof(uint32_t) * ((size_t)n + 1));
+    if (turn == NULL || gathered == NULL) {
+        ab__free(g->ctx, turn);
+        ab__free(g->ctx, gathered);
         return AB_ENOMEM;
     }
-    for (uint32_t b = 0; b < n; b += P) {
-        uint32_t end = n - b > P ? b + P : n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!p->jobs[i].together) {
+            gathered[ng++] = i;
+        }
+    }
+    for (uint32_t b = 0; b < ng; b += P) {
+        uint32_t end = ng - b > P ? b + P : ng;
         for (uint32_t i = b; i < end; i++) {
             uint32_t k = i - b;
-            sample_job(p->L, &p->jobs[i], w, k == me ? w : &turn[k], k, k == me);
+            sample_job(p->L, &p->jobs[gathered[i]], w, k == me ? w : &turn[k], k, k == me);
         }
         if (b + me < end && w->rc == AB_OK) {
-            measure_job(p->L, &p->jobs[b + me], w);
+            measure_job(p->L, &p->jobs[gathered[b + me]], w);
             mine_n++;
         }
         for (uint32_t i = b; i < end; i++) {
@@ -635,17 +723,30 @@ static int spread_jobs(pool *p)
         }
     }
     ab__free(g->ctx, turn);
+    uint32_t nt = n - ng, done = 0;
+    if (nt > 0) {
+        ab__gap_progress(g, "time impacts measured together", 0, nt);
+    }
+    for (uint32_t i = 0; i < n && w->rc == AB_OK; i++) {
+        if (p->jobs[i].together) {
+            w->rc = dist_job(p->L, &p->jobs[i], w);
+            ab__gap_progress_step(g, "time impacts measured together", &done, nt);
+        }
+    }
     if (w->rc != AB_OK || P == 1) {
+        ab__free(g->ctx, gathered);
         return w->rc;
     }
     /* Per finding measured here: its index, then its figures. */
     const size_t rec = sizeof(uint32_t) + sizeof(double) * FIGURES;
     unsigned char *mine = malloc(rec * mine_n + 1);
     if (mine == NULL) {
+        ab__free(g->ctx, gathered);
         return AB_ENOMEM;
     }
     size_t len = 0;
-    for (uint32_t i = me; i < n; i += P) {
+    for (uint32_t q = me; q < ng; q += P) {
+        uint32_t i = gathered[q];
         double f[FIGURES];
         figures_put(p->jobs[i].out, f);
         memcpy(mine + len, &i, sizeof(uint32_t));
@@ -672,7 +773,8 @@ static int spread_jobs(pool *p)
         }
     }
     ab__gap_exchange_free(all, lens, count);
-    return rc == AB_OK && got != n ? AB_EINVAL : rc;
+    ab__free(g->ctx, gathered);
+    return rc == AB_OK && got != ng ? AB_EINVAL : rc;
 }
 
 /* ---- Setting the findings up, on the calling thread ---- */
@@ -878,8 +980,24 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
             }
         }
     }
+    /* Over processes, a finding whose samples hold more values than one
+     * process may gather is measured by all together. */
+    int spread =
+        !ab__gap_cases_here(g) && g->parts.alltoall != NULL && g->parts.values_here != NULL;
+    uint64_t budget = UINT64_MAX;
+    if (spread && g->parts.gather_max >= 0) {
+        budget = (uint64_t)g->parts.gather_max;
+    } else if (spread) {
+        uint64_t all = 0, P = g->parts.processes > 0 ? g->parts.processes : 1;
+        for (uint32_t gi = 0; gi < G; gi++) {
+            all += valid[gi];
+        }
+        budget = (all + P - 1) / P;
+        budget = budget < 65536 ? 65536 : budget;
+    }
     /* Counts, status and baseline of every finding; the measured ones become jobs. */
     size_t n_max = 0, m_max = 0, d_max = 0;
+    int together = 0;
     for (uint32_t i = 0; i < count; i++) {
         const ab__gap_entry *e = &entries[i];
         ab_gap_item *it = items[i];
@@ -930,9 +1048,15 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
             j->out = t;
             j->s = s;
             j->conforming_only = use_conf;
-            n_max = nx > n_max ? nx : n_max;
-            m_max = s->valid > m_max ? s->valid : m_max;
+            j->together = nx + t->n_baseline > budget;
+            together |= j->together;
             d_max = e->group_count > d_max ? e->group_count : d_max;
+            if (!j->together) {
+                /* The stratum's candidates of its kind hold the baseline and D's cases in it. */
+                uint64_t cand = use_conf ? s->valid_conf : s->valid;
+                n_max = nx > n_max ? nx : n_max;
+                m_max = cand > m_max ? cand : m_max;
+            }
         }
     }
     /* One work space per thread, then the jobs. */
@@ -961,12 +1085,28 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         w->mark = ab__calloc(ctx, (size_t)G + 1, 1);
         w->spans = ab__malloc(ctx, sizeof(span) * (d_max + 1));
         w->batch = ab__malloc(ctx, sizeof(ab__gap_span) * ((size_t)G + 1));
+        if (together) {
+            size_t here = (size_t)ab_log_case_count(g->log) + 1;
+            w->hx = ab__malloc(ctx, sizeof(int64_t) * here);
+            w->hy = ab__malloc(ctx, sizeof(int64_t) * here);
+            if (w->hx == NULL || w->hy == NULL) {
+                rc = AB_ENOMEM;
+                break;
+            }
+        }
         if (w->x == NULL || w->y == NULL || w->cache == NULL || w->rm == NULL || w->tmp == NULL ||
             w->lx == NULL || w->ly == NULL || w->mark == NULL || w->spans == NULL ||
             w->batch == NULL || ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
             rc = AB_ENOMEM;
-            goto done;
+            break;
         }
+    }
+    /* Over processes, all stop here if one is out of memory. */
+    if (!ab__gap_cases_here(g)) {
+        rc = ab__gap_agree(g, rc);
+    }
+    if (rc != AB_OK) {
+        goto done;
     }
     /* The times, group after group, where the cases are. */
     L.g = g;
@@ -1026,6 +1166,8 @@ done:
         ab__free(ctx, works[k].mark);
         ab__free(ctx, works[k].spans);
         ab__free(ctx, works[k].batch);
+        ab__free(ctx, works[k].hx);
+        ab__free(ctx, works[k].hy);
         ab__gap_sel_finish(&works[k].sel, ctx);
     }
     for (unsigned k = 0; rc == AB_OK && works != NULL && k < threads; k++) {
