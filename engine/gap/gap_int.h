@@ -398,6 +398,10 @@ typedef struct ab__gap_shift {
 int ab__gap_shift_ci(const int64_t *x, size_t n, const int64_t *y, size_t m, ab__gap_sel *w,
                      ab__gap_shift *out);
 
+/* A time impact's figures (its medians, their difference, the shift and
+ * its interval, in seconds) from its samples' medians and shift (us). */
+void ab__gap_time_figures(ab_gap_time *t, double med_x, double med_y, const ab__gap_shift *sh);
+
 /* What ab__gap_dist_measure finds of two samples spread over processes. */
 typedef struct ab__gap_dist {
     uint64_t n, m;    /* The samples' sizes. */

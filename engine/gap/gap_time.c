@@ -492,8 +492,7 @@ static void sample_job(const lay *L, const job *j, work *w, work *st, uint32_t r
     }
 }
 
-/* A finding's figures from its samples' medians and shift. */
-static void figures(ab_gap_time *t, double med_x, double med_y, const ab__gap_shift *sh)
+void ab__gap_time_figures(ab_gap_time *t, double med_x, double med_y, const ab__gap_shift *sh)
 {
     t->deviating_median_s = med_x / 1e6;
     t->baseline_median_s = med_y / 1e6;
@@ -534,7 +533,7 @@ static void measure_job(const lay *L, const job *j, work *w)
     /* n and m were counted before; they agree by construction. */
     ab__gap_shift sh;
     ab__gap_shift_ci(w->x, n, y, m, &w->sel, &sh);
-    figures(t, ab__gap_median_sorted(w->x, n), ab__gap_median_sorted(y, m), &sh);
+    ab__gap_time_figures(t, ab__gap_median_sorted(w->x, n), ab__gap_median_sorted(y, m), &sh);
     measure_local(L, j, w);
 }
 
@@ -570,7 +569,7 @@ static int dist_job(const lay *L, const job *j, work *w)
     ab__gap_dist d;
     int rc = ab__gap_dist_measure(&g->parts, g->ctx, w->hx, nx, w->hy, ny, 0, 0, &d);
     if (rc == AB_OK) {
-        figures(j->out, d.median_x, d.median_y, &d.shift);
+        ab__gap_time_figures(j->out, d.median_x, d.median_y, &d.shift);
         /* The local impact's spans, into the same buffers. */
         int64_t *lx = w->lx, *ly = w->ly;
         w->lx = w->hx;

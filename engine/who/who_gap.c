@@ -52,7 +52,8 @@ typedef struct counted {
     uint32_t example_count;
     uint32_t anchor_act;  /* Handoffs: the from-role's last step in the first case ... */
     uint32_t anchor_case; /* ... which is this one. */
-    uint32_t *list;       /* Handoffs: their cases, ascending. */
+    uint32_t *list;       /* Handoffs: their cases, ascending (over processes, this */
+    uint64_t listed;      /* one's alone): listed of them. */
     size_t list_cap;
 } counted;
 
@@ -1151,10 +1152,11 @@ static int add_map(ab_ctx *ctx, ab__gap_map *dm, counted **darr, size_t *dcap,
                 d->anchor_act = x->anchor_act;
                 d->anchor_case = x->anchor_case;
             }
-            if (AB_GROW(ctx, d->list, d->list_cap, (size_t)(d->cases + x->cases) + 1) != AB_OK) {
+            if (AB_GROW(ctx, d->list, d->list_cap, (size_t)(d->listed + x->listed) + 1) != AB_OK) {
                 return AB_ENOMEM;
             }
-            memcpy(d->list + d->cases, x->list, sizeof(uint32_t) * (size_t)x->cases);
+            memcpy(d->list + d->listed, x->list, sizeof(uint32_t) * (size_t)x->listed);
+            d->listed += x->listed;
         }
         add_counted(d, x);
     }
@@ -1355,11 +1357,11 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
                 ho->anchor_case = cg;
             }
             if (ho->last_case != cg) {
-                if (AB_GROW(ctx, ho->list, ho->list_cap, (size_t)ho->cases + 1) != AB_OK) {
+                if (AB_GROW(ctx, ho->list, ho->list_cap, (size_t)ho->listed + 1) != AB_OK) {
                     rc = AB_ENOMEM;
                     break;
                 }
-                ho->list[ho->cases] = cg;
+                ho->list[ho->listed++] = cg;
             }
             count_case(ho, cg);
             ho->count++;
@@ -1428,7 +1430,9 @@ static int run_share(ab_gap *g, who *h, tally *k, uint32_t s, case_scratch *w)
 
 /* ---- Over processes: every process's tally ---- */
 
-static void put_counted(ab__wbytes *w, const counted *c, int lists)
+/* A hand-off's case list stays with the process whose cases it lists
+ * (add_own_lists): what travels is its counts, examples and anchor. */
+static void put_counted(ab__wbytes *w, const counted *c)
 {
     ab__put_u64(w, c->cases);
     ab__put_u64(w, c->count);
@@ -1436,12 +1440,9 @@ static void put_counted(ab__wbytes *w, const counted *c, int lists)
     ab__put(w, c->examples, sizeof(c->examples));
     ab__put_u32(w, c->anchor_act);
     ab__put_u32(w, c->anchor_case);
-    if (lists) {
-        ab__put(w, c->list, sizeof(uint32_t) * (size_t)c->cases);
-    }
 }
 
-static int get_counted(ab__rbytes *r, ab_ctx *ctx, counted *c, int lists)
+static int get_counted(ab__rbytes *r, counted *c)
 {
     c->cases = ab__get_u64(r);
     c->count = ab__get_u64(r);
@@ -1449,31 +1450,24 @@ static int get_counted(ab__rbytes *r, ab_ctx *ctx, counted *c, int lists)
     ab__get(r, c->examples, sizeof(c->examples));
     c->anchor_act = ab__get_u32(r);
     c->anchor_case = ab__get_u32(r);
-    if (r->bad || c->example_count > 3 || (lists && c->cases > (r->len - r->off) / 4)) {
+    if (r->bad || c->example_count > 3) {
         r->bad = 1;
         return AB_EINVAL;
-    }
-    if (lists) {
-        if (AB_GROW(ctx, c->list, c->list_cap, (size_t)c->cases + 1) != AB_OK) {
-            return AB_ENOMEM;
-        }
-        ab__get(r, c->list, sizeof(uint32_t) * (size_t)c->cases);
     }
     return AB_OK;
 }
 
 /* A map of counted entries: its keys and entries. */
-static void put_map(ab__wbytes *w, const ab__gap_map *m, const counted *arr, int lists)
+static void put_map(ab__wbytes *w, const ab__gap_map *m, const counted *arr)
 {
     ab__put_u32(w, m->count);
     for (uint32_t i = 0; i < m->count; i++) {
         ab__put(w, &m->keys[i], sizeof(ab__gap_key));
-        put_counted(w, &arr[i], lists);
+        put_counted(w, &arr[i]);
     }
 }
 
-static int get_map(ab__rbytes *r, ab_ctx *ctx, ab__gap_map *m, counted **arr, size_t *cap,
-                   int lists)
+static int get_map(ab__rbytes *r, ab_ctx *ctx, ab__gap_map *m, counted **arr, size_t *cap)
 {
     uint32_t n = ab__get_u32(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
@@ -1485,7 +1479,7 @@ static int get_map(ab__rbytes *r, ab_ctx *ctx, ab__gap_map *m, counted **arr, si
             grow_counted(ctx, arr, cap, at) != AB_OK) {
             return r->bad ? AB_EINVAL : AB_ENOMEM;
         }
-        int rc = get_counted(r, ctx, &(*arr)[at], lists);
+        int rc = get_counted(r, &(*arr)[at]);
         if (rc != AB_OK) {
             return rc;
         }
@@ -1516,10 +1510,10 @@ static int put_tally(const ab_gap *g, const who *h, const tally *k, ab_buf *out)
         }
     }
     ab__put(&w, k->matrix, sizeof(uint64_t) * (size_t)R * R);
-    put_map(&w, &k->ho_map, k->ho, 1);
-    put_map(&w, &k->ctrl_map, k->ctrl, 0);
+    put_map(&w, &k->ho_map, k->ho);
+    put_map(&w, &k->ctrl_map, k->ctrl);
     for (uint32_t x = 0; x < X; x++) {
-        put_counted(&w, &k->pair_stats[x], 0);
+        put_counted(&w, &k->pair_stats[x]);
     }
     ab__put(&w, k->pair_both, sizeof(uint64_t) * X);
     ab__put(&w, k->rule_cases, sizeof(uint64_t) * g->rule_count);
@@ -1567,12 +1561,12 @@ static int get_tally(const ab_gap *g, const who *h, tally *k, const void *p, siz
         }
     }
     ab__get(&r, k->matrix, sizeof(uint64_t) * (size_t)R * R);
-    int rc = get_map(&r, ctx, &k->ho_map, &k->ho, &k->ho_cap, 1);
+    int rc = get_map(&r, ctx, &k->ho_map, &k->ho, &k->ho_cap);
     if (rc == AB_OK) {
-        rc = get_map(&r, ctx, &k->ctrl_map, &k->ctrl, &k->ctrl_cap, 0);
+        rc = get_map(&r, ctx, &k->ctrl_map, &k->ctrl, &k->ctrl_cap);
     }
     for (uint32_t x = 0; x < X && rc == AB_OK; x++) {
-        rc = get_counted(&r, ctx, &k->pair_stats[x], 0);
+        rc = get_counted(&r, &k->pair_stats[x]);
     }
     ab__get(&r, k->pair_both, sizeof(uint64_t) * X);
     ab__get(&r, k->rule_cases, sizeof(uint64_t) * g->rule_count);
@@ -1589,6 +1583,27 @@ static int get_tally(const ab_gap *g, const who *h, tally *k, const void *p, siz
         rc = AB_EINVAL;
     }
     return rc;
+}
+
+/* The hand-offs' case lists of this process's tally k, into the who's
+ * (over processes, each keeps the cases it holds). */
+static int add_own_lists(ab_ctx *ctx, who *h, const tally *k)
+{
+    for (uint32_t i = 0; i < k->ho_map.count; i++) {
+        uint32_t di;
+        int fresh;
+        if (ab__gap_map_get(&h->ho_map, k->ho_map.keys[i], &di, &fresh) != AB_OK) {
+            return AB_ENOMEM;
+        }
+        counted *d = &h->ho[di];
+        const counted *x = &k->ho[i];
+        if (AB_GROW(ctx, d->list, d->list_cap, (size_t)(d->listed + x->listed) + 1) != AB_OK) {
+            return AB_ENOMEM;
+        }
+        memcpy(d->list + d->listed, x->list, sizeof(uint32_t) * (size_t)x->listed);
+        d->listed += x->listed;
+    }
+    return AB_OK;
 }
 
 /* Adds every process's tally (this one's is k) into the who, in the
@@ -1616,7 +1631,7 @@ static int add_tallies(ab_gap *g, who *h, const tally *k, int dense, uint64_t *s
         tally_free(g->ctx, &x);
     }
     ab__gap_exchange_free(all, lens, n);
-    return rc;
+    return rc == AB_OK ? add_own_lists(g->ctx, h, k) : rc;
 }
 
 /*
@@ -1697,7 +1712,7 @@ static int run_cases(ab_gap *g, who *h)
     }
     /* A hand-off's cases, ascending. */
     for (uint32_t i = 0; rc == AB_OK && i < h->ho_map.count; i++) {
-        sort_cases(h->ho[i].list, h->ho[i].cases);
+        sort_cases(h->ho[i].list, h->ho[i].listed);
     }
     for (uint32_t t = 0; seen != NULL && rc == AB_OK && t < h->task_count; t++) {
         for (uint32_t r = 0; r < R && rc == AB_OK; r++) {
@@ -1790,6 +1805,36 @@ typedef struct ho_work {
     int rc; /* The first failure of the shares' cts. */
 } ho_work;
 
+/* A hand-off's sizes: n of its cases in the stratum, mc of the stratum's
+ * conforming cases without it, mw of all its cases without it. Sets what
+ * the report says of them; 1 when the time impact is measured. */
+static int ho_sizes(ab_gap_time *t, uint64_t n, uint64_t mc, uint64_t mw, uint32_t min_group)
+{
+    int use_conf = mc >= min_group;
+    t->local.status = AB_GAP_TIME_NOT_APPLICABLE;
+    t->n_deviating = (uint32_t)n;
+    t->n_stratum_conforming = (uint32_t)mc;
+    t->n_stratum_without = (uint32_t)mw;
+    t->n_baseline_conforming = (uint32_t)mc;
+    t->baseline_kind = use_conf ? AB_GAP_BASELINE_CONFORMING : AB_GAP_BASELINE_WITHOUT;
+    t->n_baseline = (uint32_t)(use_conf ? mc : mw);
+    t->status = n < min_group               ? AB_GAP_TIME_TOO_FEW
+                : t->n_baseline < min_group ? AB_GAP_TIME_NO_BASELINE
+                                            : AB_GAP_TIME_OK;
+    return t->status == AB_GAP_TIME_OK;
+}
+
+/* The stratum of an anchor: per group, closed with the anchor in its
+ * variant (in_all), and conforming too (in_conf). */
+static void ho_stratum(const ab_gap *g, uint32_t anchor, uint8_t *in_all, uint8_t *in_conf)
+{
+    for (uint32_t gi = 0; gi < g->group_count; gi++) {
+        const ab__gap_group *gr = &g->groups[gi];
+        in_all[gi] = !gr->open && variant_has(g, gr->variant, anchor);
+        in_conf[gi] = in_all[gi] && !gr->deviating;
+    }
+}
+
 static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, uint32_t *n_conf)
 {
     const ab_gap *g = w->g;
@@ -1804,11 +1849,7 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
     if (anchor != *cached) {
         /* The stratum: closed cases with a cycle time containing the anchor,
          * from the shares, sorted once for the hand-offs of this anchor. */
-        for (uint32_t gi = 0; gi < g->group_count; gi++) {
-            const ab__gap_group *gr = &g->groups[gi];
-            w->in_all[gi] = !gr->open && variant_has(g, gr->variant, anchor);
-            w->in_conf[gi] = w->in_all[gi] && !gr->deviating;
-        }
+        ho_stratum(g, anchor, w->in_all, w->in_conf);
         *n_all = *n_conf = 0;
         const ab__gap_parts *P = &g->parts;
         int rc = P->cts(P->payload, w->in_all, w->cand_all, n_all);
@@ -1829,51 +1870,30 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
      * conform (they leave the conforming candidates). */
     uint32_t n = 0, r = 0;
     const ab__gap_parts *P = &g->parts;
-    int rc = P->list_cts(P->payload, ho->list, ho->cases, w->in_all, w->x, &n);
+    int rc = P->list_cts(P->payload, ho->list, ho->listed, w->in_all, w->x, &n);
     if (rc == AB_OK) {
-        rc = P->list_cts(P->payload, ho->list, ho->cases, w->in_conf, w->rm, &r);
+        rc = P->list_cts(P->payload, ho->list, ho->listed, w->in_conf, w->rm, &r);
     }
     if (rc != AB_OK) {
         w->rc = w->rc != AB_OK ? w->rc : rc;
         t->status = AB_GAP_TIME_TOO_FEW;
         return;
     }
-    uint32_t mc = *n_conf - r, mw = *n_all - n;
-    int use_conf = mc >= min_group;
-    t->local.status = AB_GAP_TIME_NOT_APPLICABLE;
-    t->n_deviating = n;
-    t->n_stratum_conforming = mc;
-    t->n_stratum_without = mw;
-    t->n_baseline_conforming = mc;
-    t->baseline_kind = use_conf ? AB_GAP_BASELINE_CONFORMING : AB_GAP_BASELINE_WITHOUT;
-    t->n_baseline = use_conf ? mc : mw;
-    if (n < min_group) {
-        t->status = AB_GAP_TIME_TOO_FEW;
-        return;
-    }
-    if (t->n_baseline < min_group) {
-        t->status = AB_GAP_TIME_NO_BASELINE;
+    if (!ho_sizes(t, n, *n_conf - r, *n_all - n, min_group)) {
         return;
     }
     ab__sort_i64(w->x, n, w->tmp);
     uint32_t m;
-    if (use_conf) {
+    if (t->baseline_kind == AB_GAP_BASELINE_CONFORMING) {
         ab__sort_i64(w->rm, r, w->tmp);
         m = sorted_minus(w->cand_conf, *n_conf, w->rm, r, w->y);
     } else {
         m = sorted_minus(w->cand_all, *n_all, w->x, n, w->y);
     }
     t->status = AB_GAP_TIME_OK;
-    t->deviating_median_s = ab__gap_median_sorted(w->x, n) / 1e6;
-    t->baseline_median_s = ab__gap_median_sorted(w->y, m) / 1e6;
-    t->delta_s = t->deviating_median_s - t->baseline_median_s;
-    t->relative = t->baseline_median_s > 0 ? t->delta_s / t->baseline_median_s : 0;
     ab__gap_shift sh;
     ab__gap_shift_ci(w->x, n, w->y, m, &w->sel, &sh);
-    t->shift_s = sh.shift / 1e6;
-    t->ci_lo_s = sh.lo / 1e6;
-    t->ci_hi_s = sh.hi / 1e6;
-    t->ci_exact = sh.exact;
+    ab__gap_time_figures(t, ab__gap_median_sorted(w->x, n), ab__gap_median_sorted(w->y, m), &sh);
 }
 
 static void *ho_thread(void *arg)
@@ -1884,6 +1904,163 @@ static void *ho_thread(void *arg)
         ho_job(w, w->ord[k], &cached, &n_all, &n_conf);
     }
     return NULL;
+}
+
+/* The baselines in words, on the calling thread (the arena is not shared). */
+static int ho_words(ab_gap *g, who *h)
+{
+    for (uint32_t i = 0; i < h->ho_map.count; i++) {
+        ab_gap_time *t = &h->ho_time[i];
+        if (t->status == AB_GAP_TIME_BELOW_SUPPORT) {
+            continue;
+        }
+        int conf = t->baseline_kind == AB_GAP_BASELINE_CONFORMING;
+        char buf[1024];
+        snprintf(buf, sizeof(buf), "closed %scases containing %s%s", conf ? "conforming " : "",
+                 ab_log_activity_name(g->log, h->ho[i].anchor_act),
+                 conf ? "" : " without this hand-off");
+        t->stratum = ab__arena_strndup(&g->arena, buf, strlen(buf));
+        if (t->stratum == NULL) {
+            return AB_ENOMEM;
+        }
+    }
+    return AB_OK;
+}
+
+/* Over processes: this process's cases of hand-off ho (its list holds them
+ * alone, by index in the whole log) marked in listed (on: 1, off: 0). */
+static void ho_mark(const ab_gap *g, const counted *ho, uint8_t *listed, uint32_t N, uint8_t on)
+{
+    uint32_t c = 0;
+    for (uint64_t q = 0; q < ho->listed; q++) {
+        while (c < N && ab__gap_case_global(g, c) < ho->list[q]) {
+            c++;
+        }
+        if (c < N && ab__gap_case_global(g, c) == ho->list[q]) {
+            listed[c] = on;
+        }
+    }
+}
+
+/* What the counts of a hand-off take of this process's cases. */
+enum { HO_N, HO_R, HO_ALL, HO_CONF, HO_WORDS };
+
+/*
+ * The same time impacts where the cases are in other processes (parts with
+ * alltoall): each process counts its own cases of every hand-off and of its
+ * stratum, the counts are summed, and each measured hand-off is measured by
+ * all processes together (ab__gap_dist_measure), one after the other, each
+ * taking its own cases' cycle times. No process holds more than its cases'.
+ */
+static int handoff_times_spread(ab_gap *g, who *h, const uint32_t *ord, uint32_t H)
+{
+    ab_ctx *ctx = g->ctx;
+    const ab__gap_parts *P = &g->parts;
+    uint32_t N = ab_log_case_count(g->log), G = g->group_count, min_group = g->opts.min_group;
+    uint8_t *in_all = ab__malloc(ctx, (size_t)G + 1), *in_conf = ab__malloc(ctx, (size_t)G + 1);
+    uint8_t *listed = ab__calloc(ctx, (size_t)N + 1, 1);
+    int64_t *x = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    int64_t *y = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    size_t words = 1 + (size_t)HO_WORDS * H;
+    uint64_t *mine = ab__calloc(ctx, words, sizeof(uint64_t));
+    uint64_t *sum = ab__calloc(ctx, words, sizeof(uint64_t));
+    int rc = in_all == NULL || in_conf == NULL || listed == NULL || x == NULL || y == NULL ||
+                     mine == NULL || sum == NULL
+                 ? AB_ENOMEM
+                 : AB_OK;
+    /* This process's counts; the first word says whether it could. */
+    uint32_t cached = NONE;
+    for (uint32_t k = 0; rc == AB_OK && k < H; k++) {
+        uint32_t i = ord[k];
+        const counted *ho = &h->ho[i];
+        if (h->ho_time[i].status == AB_GAP_TIME_BELOW_SUPPORT) {
+            continue;
+        }
+        if (ho->anchor_act != cached) {
+            ho_stratum(g, ho->anchor_act, in_all, in_conf);
+            cached = ho->anchor_act;
+        }
+        ho_mark(g, ho, listed, N, 1);
+        uint64_t *v = mine + 1 + (size_t)HO_WORDS * i;
+        for (uint32_t c = 0; c < N; c++) {
+            uint32_t gi = P->case_group(P->payload, c);
+            if (gi >= G || !in_all[gi] || P->case_ct(P->payload, c) == INT64_MIN) {
+                continue;
+            }
+            v[HO_ALL]++;
+            v[HO_N] += listed[c];
+            v[HO_CONF] += in_conf[gi];
+            v[HO_R] += in_conf[gi] & listed[c];
+        }
+        ho_mark(g, ho, listed, N, 0);
+    }
+    if (mine != NULL) {
+        mine[0] = rc != AB_OK;
+    }
+    void **all = NULL;
+    size_t *lens = NULL;
+    uint32_t count = 0;
+    int xrc =
+        P->exchange(P->payload, mine != NULL ? (const void *)mine : (const void *)&rc,
+                    mine != NULL ? sizeof(uint64_t) * words : sizeof(rc), &all, &lens, &count);
+    for (uint32_t q = 0; xrc == AB_OK && q < count; q++) {
+        if (lens[q] != sizeof(uint64_t) * words || ((const uint64_t *)all[q])[0] != 0) {
+            xrc = AB_ENOMEM; /* That process ran out of memory (it said so, or sent less). */
+            break;
+        }
+        for (size_t j = 1; sum != NULL && j < words; j++) {
+            sum[j] += ((const uint64_t *)all[q])[j];
+        }
+    }
+    ab__gap_exchange_free(all, lens, count);
+    rc = rc != AB_OK ? rc : xrc;
+    /* Each measured hand-off, by all processes together. */
+    cached = NONE;
+    for (uint32_t k = 0; rc == AB_OK && k < H; k++) {
+        uint32_t i = ord[k];
+        const counted *ho = &h->ho[i];
+        ab_gap_time *t = &h->ho_time[i];
+        if (t->status == AB_GAP_TIME_BELOW_SUPPORT) {
+            continue;
+        }
+        const uint64_t *v = sum + 1 + (size_t)HO_WORDS * i;
+        if (!ho_sizes(t, v[HO_N], v[HO_CONF] - v[HO_R], v[HO_ALL] - v[HO_N], min_group)) {
+            continue;
+        }
+        if (ho->anchor_act != cached) {
+            ho_stratum(g, ho->anchor_act, in_all, in_conf);
+            cached = ho->anchor_act;
+        }
+        const uint8_t *base = t->baseline_kind == AB_GAP_BASELINE_CONFORMING ? in_conf : in_all;
+        uint32_t nx = 0, ny = 0;
+        ho_mark(g, ho, listed, N, 1);
+        for (uint32_t c = 0; c < N; c++) {
+            uint32_t gi = P->case_group(P->payload, c);
+            int64_t ct = gi < G ? P->case_ct(P->payload, c) : INT64_MIN;
+            if (ct == INT64_MIN || !in_all[gi]) {
+                continue;
+            }
+            if (listed[c]) {
+                x[nx++] = ct;
+            } else if (base[gi]) {
+                y[ny++] = ct;
+            }
+        }
+        ho_mark(g, ho, listed, N, 0);
+        ab__gap_dist d;
+        rc = ab__gap_dist_measure(P, ctx, x, nx, y, ny, 0, 0, &d);
+        if (rc == AB_OK) {
+            ab__gap_time_figures(t, d.median_x, d.median_y, &d.shift);
+        }
+    }
+    ab__free(ctx, in_all);
+    ab__free(ctx, in_conf);
+    ab__free(ctx, listed);
+    ab__free(ctx, x);
+    ab__free(ctx, y);
+    ab__free(ctx, mine);
+    ab__free(ctx, sum);
+    return rc;
 }
 
 /*
@@ -1920,6 +2097,14 @@ static int handoff_times(ab_gap *g, who *h)
         return AB_OK;
     }
     ab__sort_r(ord, H, sizeof(uint32_t), cmp_anchor, h);
+    if (!ab__gap_cases_here(g) && g->parts.alltoall != NULL) {
+        int rc = handoff_times_spread(g, h, ord, H);
+        if (rc == AB_OK) {
+            rc = ho_words(g, h);
+        }
+        ab__free(ctx, ord);
+        return rc;
+    }
     /* Parts that are collectives take their calls from one thread. */
     unsigned T = g->opts.threads > 1 && ab__gap_cases_here(g) ? g->opts.threads : 1;
     T = T > H ? H : T;
@@ -1991,19 +2176,8 @@ static int handoff_times(ab_gap *g, who *h)
         for (unsigned k = 0; k < T && rc == AB_OK; k++) {
             rc = w[k].rc;
         }
-        /* The baselines in words, on this thread (the arena is not shared). */
-        for (uint32_t i = 0; i < H && rc == AB_OK; i++) {
-            ab_gap_time *t = &h->ho_time[i];
-            if (t->status == AB_GAP_TIME_BELOW_SUPPORT) {
-                continue;
-            }
-            int conf = t->baseline_kind == AB_GAP_BASELINE_CONFORMING;
-            char buf[1024];
-            snprintf(buf, sizeof(buf), "closed %scases containing %s%s", conf ? "conforming " : "",
-                     ab_log_activity_name(g->log, h->ho[i].anchor_act),
-                     conf ? "" : " without this hand-off");
-            t->stratum = ab__arena_strndup(&g->arena, buf, strlen(buf));
-            rc = t->stratum != NULL ? AB_OK : AB_ENOMEM;
+        if (rc == AB_OK) {
+            rc = ho_words(g, h);
         }
     }
     for (unsigned k = 0; k < T; k++) {
