@@ -149,8 +149,14 @@ int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out)
         recv[d].len = rlen[d];
     }
     rounds = mpi_max_u64(rounds);
-    sbuf = malloc((size_t)(q * (uint64_t)P));
-    rbuf = malloc((size_t)(q * (uint64_t)P));
+    /* A round's bytes: at most q to (and from) each rank, no more than it has. */
+    uint64_t scap = 0, rcap = 0;
+    for (int d = 0; d < P; d++) {
+        scap += slen[d] < q ? slen[d] : q;
+        rcap += rlen[d] < q ? rlen[d] : q;
+    }
+    sbuf = malloc((size_t)scap + 1);
+    rbuf = malloc((size_t)rcap + 1);
     bad |= sbuf == NULL || rbuf == NULL;
     if (mpi_agree(bad ? 4 : 0) != 0) {
         goto fail;

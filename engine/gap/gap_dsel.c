@@ -58,7 +58,10 @@ typedef struct sel {
     int64_t lo, lo_next, hi; /* C(lo) < k <= C(hi), no difference in (lo, lo_next). */
     uint64_t clo, chi;
     int64_t p; /* This pass's pivot. */
-    int state; /* 0 selecting, 1 probing for the next above hi, 2 done. */
+    /* 0 counting at p, 3 listing [lo_next, hi], 1 probing for the
+     * difference after hi, 2 done. */
+    int state;
+    int64_t after; /* Once listed: the smallest listed difference above hi (INT64_MAX: none). */
     int interpolate, first;
     uint64_t active_before;
     int64_t next; /* After state 1: the (k+1)-th. */
@@ -467,23 +470,127 @@ static int order_stats(const cut *C, const uint64_t *at, const int *sides, size_
 
 /* ---- The selections ---- */
 
-/* One pass: for each selection in state 0 or 1, the count of differences
- * <= its pivot, the largest difference <= it and the smallest above it. */
-static int pass(const cut *C, sel *sv, int ns, uint64_t *cnt, int64_t *fl, int64_t *ce)
+/* A candidate difference and how many pairs give it. */
+typedef struct cand {
+    int64_t d;
+    uint64_t w;
+} cand;
+
+static int cmp_cand(const void *pa, const void *pb)
+{
+    const cand *a = pa, *b = pb;
+    return a->d < b->d ? -1 : a->d > b->d;
+}
+
+/* The processes whose ranges meet the window of x: y in [x - hi, x - lo],
+ * for a listing (lo, hi its bounds), or y >= x - p for a count. */
+static void targets(const cut *C, const sel *s, int64_t x, uint32_t *q0, uint32_t *q1)
+{
+    if (s->state == 3) {
+        *q0 = owner(C, x - s->hi);
+        *q1 = owner(C, x - s->lo_next);
+    } else {
+        *q0 = *q1 = owner(C, x - s->p);
+    }
+}
+
+/* What a process found for one selection of a pass. */
+typedef struct found {
+    uint64_t cnt;
+    int64_t fl, ce;
+    cand *c; /* A listing's candidates. */
+    size_t n, cap;
+} found;
+
+static int add_cand(found *f, int64_t d, uint64_t w)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 256;
+        cand *c = realloc(f->c, sizeof(cand) * cap);
+        if (c == NULL) {
+            return AB_ENOMEM;
+        }
+        f->c = c;
+        f->cap = cap;
+    }
+    f->c[f->n++] = (cand){d, w};
+    return AB_OK;
+}
+
+/* The first index j >= from of v[0..n) (ascending) with v[j] >= t, given
+ * v[from - 1] < t: galloping, so that ascending queries cost the log of
+ * their gaps. */
+static uint64_t gallop(const int64_t *v, uint64_t n, uint64_t from, int64_t t)
+{
+    uint64_t step = 1, lo = from, hi = from;
+    while (hi < n && v[hi] < t) {
+        lo = hi + 1;
+        hi = n - hi > step ? hi + step : n;
+        step *= 2;
+    }
+    return lo + lower_bound(v + lo, hi - lo, t);
+}
+
+/* The queries of one selection that reached this process, from one process
+ * (its x ascending, so that the searches in y only move forward). */
+static int answer(const cut *C, const sel *s, const int64_t *m, int64_t c, found *f)
+{
+    const int64_t *y = C->y.v;
+    uint64_t ny = C->y.n, above = C->above[C->me], at = 0;
+    for (int64_t t = 0; t < c; t++) {
+        int64_t x = m[2 * t];
+        uint64_t w = (uint64_t)m[2 * t + 1];
+        if (s->state == 3) {
+            /* Every difference in [lo_next, hi]: y in [x - hi, x - lo_next]. */
+            uint64_t j = at = gallop(y, ny, at, x - s->hi);
+            for (; j < ny && y[j] <= x - s->lo_next; j++) {
+                if (add_cand(f, x - y[j], w) != AB_OK) {
+                    return AB_ENOMEM;
+                }
+            }
+            continue;
+        }
+        uint64_t j = at = gallop(y, ny, at, x - s->p);
+        f->cnt += w * (ny - j + above);
+        if (j < ny || C->has_next[C->me]) {
+            int64_t d = x - (j < ny ? y[j] : C->next_min[C->me]);
+            f->fl = d > f->fl ? d : f->fl;
+        }
+        if (j > 0 || C->has_prev[C->me]) {
+            int64_t d = x - (j > 0 ? y[j - 1] : C->prev_max[C->me]);
+            f->ce = d < f->ce ? d : f->ce;
+        }
+    }
+    return AB_OK;
+}
+
+/*
+ * One pass over the selections in state 0 (a count at the pivot p), 1 (the
+ * same at hi, for the difference after it) and 3 (the listing of every
+ * difference in [lo_next, hi]): each distinct x, with its multiplicity,
+ * goes to the processes whose range its window meets, in rounds of
+ * C->chunk of them; out[i] gets, summed over the processes, the count of
+ * differences <= p, the largest <= p and the smallest above it, or the
+ * listed differences (every process gets them all: few, by construction).
+ */
+static int pass(const cut *C, const sel *sv, int ns, found *out)
 {
     uint32_t P = C->P;
     int act[3], na = 0;
     for (int i = 0; i < ns; i++) {
-        if (sv[i].state < 2) {
+        if (sv[i].state != 2) {
             act[na++] = i;
         }
     }
-    uint64_t lc[3] = {0, 0, 0};
-    int64_t lfl[3] = {INT64_MIN, INT64_MIN, INT64_MIN}, lce[3] = {INT64_MAX, INT64_MAX, INT64_MAX};
-    int bad = 0;
+    found f[3];
+    memset(f, 0, sizeof(f));
+    for (int a = 0; a < na; a++) {
+        f[a].fl = INT64_MIN;
+        f[a].ce = INT64_MAX;
+    }
     size_t *len = calloc(P, sizeof(size_t));
     void **send = calloc(P, sizeof(void *));
-    bad = len == NULL || send == NULL;
+    int bad = len == NULL || send == NULL;
     for (uint64_t r = 0; r < C->rounds; r++) {
         uint64_t b = r * C->chunk, e = b + C->chunk;
         b = b < C->dx ? b : C->dx;
@@ -494,40 +601,45 @@ static int pass(const cut *C, sel *sv, int ns, uint64_t *cnt, int64_t *fl, int64
             len[q] = sizeof(int64_t) * (size_t)na;
         }
         for (int a = 0; !bad && a < na; a++) {
-            int64_t p = sv[act[a]].p;
             for (uint64_t i = b; i < e; i++) {
-                len[owner(C, C->ux[i] - p)] += 2 * sizeof(int64_t);
+                uint32_t q0, q1;
+                targets(C, &sv[act[a]], C->ux[i], &q0, &q1);
+                for (uint32_t q = q0; q <= q1; q++) {
+                    len[q] += 2 * sizeof(int64_t);
+                }
             }
         }
         for (uint32_t q = 0; !bad && q < P; q++) {
             send[q] = malloc(len[q]);
             bad = send[q] == NULL;
         }
-        if (!bad) {
-            size_t *at = calloc(P, sizeof(size_t));
-            bad = at == NULL;
-            for (int a = 0; !bad && a < na; a++) {
-                int64_t p = sv[act[a]].p;
-                size_t *head = calloc(P, sizeof(size_t));
-                if (head == NULL) {
-                    bad = 1;
-                    break;
-                }
-                for (uint32_t q = 0; q < P; q++) {
-                    head[q] = at[q]++;
-                    ((int64_t *)send[q])[head[q]] = 0;
-                }
-                for (uint64_t i = b; i < e; i++) {
-                    uint32_t q = owner(C, C->ux[i] - p);
+        size_t *at = bad ? NULL : calloc(P, sizeof(size_t));
+        bad = bad || at == NULL;
+        for (int a = 0; !bad && a < na; a++) {
+            size_t head[64], *hp = P <= 64 ? head : malloc(sizeof(size_t) * P);
+            if (hp == NULL) {
+                bad = 1;
+                break;
+            }
+            for (uint32_t q = 0; q < P; q++) {
+                hp[q] = at[q]++;
+                ((int64_t *)send[q])[hp[q]] = 0;
+            }
+            for (uint64_t i = b; i < e; i++) {
+                uint32_t q0, q1;
+                targets(C, &sv[act[a]], C->ux[i], &q0, &q1);
+                for (uint32_t q = q0; q <= q1; q++) {
                     int64_t *m = send[q];
-                    m[head[q]]++;
+                    m[hp[q]]++;
                     m[at[q]++] = C->ux[i];
                     m[at[q]++] = (int64_t)C->wx[i];
                 }
-                free(head);
             }
-            free(at);
+            if (hp != head) {
+                free(hp);
+            }
         }
+        free(at);
         if (bad) {
             for (uint32_t q = 0; send != NULL && q < P; q++) {
                 free(send[q]);
@@ -545,73 +657,106 @@ static int pass(const cut *C, sel *sv, int ns, uint64_t *cnt, int64_t *fl, int64
             send[q] = NULL;
         }
         if (rc != AB_OK) {
+            for (int a = 0; a < na; a++) {
+                free(f[a].c);
+            }
             free(len);
             free(send);
             return rc;
         }
-        /* The queries that came here: counted against this process's y. */
-        const int64_t *y = C->y.v;
-        uint64_t ny = C->y.n, above = C->above[C->me];
+        /* The queries that came here, answered from this process's y. */
         for (uint32_t q = 0; !bad && q < P; q++) {
             const int64_t *m = recv[q];
             size_t words = rlen[q] / sizeof(int64_t), off = 0;
-            for (int a = 0; a < na; a++) {
-                int64_t p = sv[act[a]].p;
-                if (off >= words) {
-                    bad = 1;
-                    break;
-                }
-                int64_t c = m[off++];
+            for (int a = 0; a < na && !bad; a++) {
+                int64_t c = off < words ? m[off++] : -1;
                 if (c < 0 || (size_t)c > (words - off) / 2) {
                     bad = 1;
                     break;
                 }
-                for (int64_t t = 0; t < c; t++, off += 2) {
-                    int64_t x = m[off];
-                    uint64_t w = (uint64_t)m[off + 1], j = lower_bound(y, ny, x - p);
-                    lc[a] += w * (ny - j + above);
-                    if (j < ny || C->has_next[C->me]) {
-                        int64_t d = x - (j < ny ? y[j] : C->next_min[C->me]);
-                        lfl[a] = d > lfl[a] ? d : lfl[a];
-                    }
-                    if (j > 0 || C->has_prev[C->me]) {
-                        int64_t d = x - (j > 0 ? y[j - 1] : C->prev_max[C->me]);
-                        lce[a] = d < lce[a] ? d : lce[a];
-                    }
-                }
+                bad = answer(C, &sv[act[a]], m + off, c, &f[a]) != AB_OK;
+                off += 2 * (size_t)c;
             }
         }
         ab__gap_exchange_free(recv, rlen, P);
     }
     free(len);
     free(send);
-    /* Summed, largest and smallest over the processes. */
-    int64_t words[9];
+    /* To every process: the counts and extremes, then the listings. */
+    size_t words = 1 + 4 * (size_t)na;
     for (int a = 0; a < na; a++) {
-        words[3 * a] = (int64_t)lc[a];
-        words[3 * a + 1] = lfl[a];
-        words[3 * a + 2] = lce[a];
+        words += 2 * f[a].n;
     }
-    int64_t *all = NULL;
-    int rc = gather_words(C, words, 3 * (size_t)na, bad, &all);
-    if (rc != AB_OK) {
-        return rc;
-    }
-    for (int a = 0; a < na; a++) {
-        int i = act[a];
-        cnt[i] = 0;
-        fl[i] = INT64_MIN;
-        ce[i] = INT64_MAX;
-        for (uint32_t q = 0; q < P; q++) {
-            const int64_t *h = all + (size_t)q * 3 * na + 3 * a;
-            cnt[i] += (uint64_t)h[0];
-            fl[i] = h[1] > fl[i] ? h[1] : fl[i];
-            ce[i] = h[2] < ce[i] ? h[2] : ce[i];
+    int64_t *mine = malloc(sizeof(int64_t) * words);
+    bad = bad || mine == NULL;
+    if (mine != NULL) {
+        size_t o = 1;
+        mine[0] = bad;
+        for (int a = 0; a < na; a++) {
+            mine[o++] = (int64_t)f[a].cnt;
+            mine[o++] = f[a].fl;
+            mine[o++] = f[a].ce;
+            mine[o++] = (int64_t)f[a].n;
+        }
+        for (int a = 0; a < na; a++) {
+            for (size_t i = 0; i < f[a].n; i++) {
+                mine[o++] = f[a].c[i].d;
+                mine[o++] = (int64_t)f[a].c[i].w;
+            }
         }
     }
-    free(all);
-    return AB_OK;
+    for (int a = 0; a < na; a++) {
+        free(f[a].c);
+    }
+    int64_t flag = 1;
+    void **all = NULL;
+    size_t *lens = NULL;
+    uint32_t count = 0;
+    int rc =
+        C->c->exchange(C->c->payload, mine != NULL ? (const void *)mine : (const void *)&flag,
+                       mine != NULL ? sizeof(int64_t) * words : sizeof(flag), &all, &lens, &count);
+    free(mine);
+    for (int a = 0; a < na; a++) {
+        found *o = &out[act[a]];
+        memset(o, 0, sizeof(*o));
+        o->fl = INT64_MIN;
+        o->ce = INT64_MAX;
+    }
+    for (uint32_t q = 0; rc == AB_OK && q < count; q++) {
+        const int64_t *h = all[q];
+        size_t hw = lens[q] / sizeof(int64_t), o = 1 + 4 * (size_t)na;
+        if (hw < o || h[0] != 0) {
+            rc = AB_ENOMEM; /* That process ran out of memory. */
+            break;
+        }
+        for (int a = 0; a < na && rc == AB_OK; a++) {
+            found *d = &out[act[a]];
+            const int64_t *v = h + 1 + 4 * (size_t)a;
+            d->cnt += (uint64_t)v[0];
+            d->fl = v[1] > d->fl ? v[1] : d->fl;
+            d->ce = v[2] < d->ce ? v[2] : d->ce;
+            size_t n = (size_t)v[3];
+            if (v[3] < 0 || n > (hw - o) / 2) {
+                rc = AB_EINVAL;
+                break;
+            }
+            for (size_t i = 0; i < n && rc == AB_OK; i++, o += 2) {
+                rc = add_cand(d, h[o], (uint64_t)h[o + 1]);
+            }
+        }
+    }
+    ab__gap_exchange_free(all, lens, count);
+    if (rc != AB_OK) {
+        for (int a = 0; a < na; a++) {
+            free(out[act[a]].c);
+            out[act[a]].c = NULL;
+        }
+    }
+    return rc;
 }
+
+/* Candidates of a selection at most this many pairs: listed, not counted. */
+#define LIST_PAIRS 65536
 
 static void sel_start(sel *s, uint64_t k, uint64_t total, int64_t dmin, int64_t dmax)
 {
@@ -624,6 +769,7 @@ static void sel_start(sel *s, uint64_t k, uint64_t total, int64_t dmin, int64_t 
     s->chi = total;
     s->interpolate = 1;
     s->first = 1;
+    s->after = INT64_MAX;
     s->state = s->lo_next == s->hi ? 2 : 0;
 }
 
@@ -646,20 +792,49 @@ static void sel_pivot(sel *s, int64_t guess)
     s->active_before = s->chi - s->clo;
 }
 
-static void sel_update(sel *s, uint64_t c, int64_t fl, int64_t ce, int was_interpolation)
+/* The k-th among the listed differences in [lo_next, hi] (clo below them). */
+static int sel_listed(sel *s, found *f)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        total += f->c[i].w;
+    }
+    if (total != s->chi - s->clo) {
+        return AB_EINVAL; /* The listing and the counts disagree. */
+    }
+    if (f->n > 1) {
+        qsort(f->c, f->n, sizeof(cand), cmp_cand);
+    }
+    uint64_t acc = s->clo;
+    size_t i = 0;
+    while (i < f->n && acc + f->c[i].w < s->k) {
+        acc += f->c[i++].w;
+    }
+    s->hi = f->c[i].d;
+    /* C(hi): every listed difference up to it. */
+    while (i < f->n && f->c[i].d == s->hi) {
+        acc += f->c[i++].w;
+    }
+    s->chi = acc;
+    s->after = i < f->n ? f->c[i].d : INT64_MAX;
+    s->state = 2;
+    return AB_OK;
+}
+
+static void sel_update(sel *s, const found *f, int was_interpolation)
 {
     if (s->state == 1) {
-        s->next = c >= s->k + 1 ? s->hi : ce;
+        s->next = f->ce;
         s->state = 2;
         return;
     }
-    if (c >= s->k) {
-        s->hi = fl;
-        s->chi = c;
+    if (f->cnt >= s->k) {
+        s->hi = f->fl;
+        s->chi = f->cnt;
     } else {
         s->lo = s->p;
-        s->clo = c;
-        s->lo_next = ce;
+        s->clo = f->cnt;
+        s->lo_next = f->ce;
     }
     if (s->lo_next >= s->hi) {
         s->state = 2;
@@ -680,30 +855,35 @@ static int select_all(const cut *C, sel *sv, int ns, int64_t guess, unsigned *pa
     for (;;) {
         int any = 0, interp[3] = {0, 0, 0};
         for (int i = 0; i < ns; i++) {
+            if (sv[i].state == 0 && sv[i].chi - sv[i].clo <= LIST_PAIRS) {
+                sv[i].state = 3;
+            }
             if (sv[i].state == 0) {
                 interp[i] = sv[i].interpolate &&
                             !(sv[i].first && guess >= sv[i].lo_next && guess <= sv[i].hi - 1);
                 sel_pivot(&sv[i], guess);
-                any = 1;
             } else if (sv[i].state == 1) {
                 sv[i].p = sv[i].hi;
-                any = 1;
             }
+            any |= sv[i].state != 2;
         }
         if (!any) {
             return AB_OK;
         }
-        uint64_t cnt[3];
-        int64_t fl[3], ce[3];
-        int rc = pass(C, sv, ns, cnt, fl, ce);
-        if (rc != AB_OK) {
-            return rc;
-        }
+        found f[3];
+        memset(f, 0, sizeof(f));
+        int rc = pass(C, sv, ns, f);
         (*passes)++;
         for (int i = 0; i < ns; i++) {
-            if (sv[i].state < 2) {
-                sel_update(&sv[i], cnt[i], fl[i], ce[i], interp[i]);
+            if (rc == AB_OK && sv[i].state == 3) {
+                rc = sel_listed(&sv[i], &f[i]);
+            } else if (rc == AB_OK && sv[i].state != 2) {
+                sel_update(&sv[i], &f[i], interp[i]);
             }
+            free(f[i].c);
+        }
+        if (rc != AB_OK) {
+            return rc;
         }
     }
 }
@@ -818,6 +998,8 @@ int ab__gap_dist_measure(const ab__gap_parts *c, ab_ctx *ctx, int64_t *x, size_t
         /* The (k+1)-th: the k-th itself when as many differences equal it. */
         if (sv[0].chi >= sv[0].k + 1) {
             sv[0].next = sv[0].hi;
+        } else if (sv[0].after != INT64_MAX) {
+            sv[0].next = sv[0].after;
         } else {
             sv[0].state = 1;
             rc = select_all(&C, sv, 1, guess, &passes);
