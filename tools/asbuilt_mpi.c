@@ -4,10 +4,10 @@
  * MPI ranks. The ranks read the input in shares and send each case to the
  * rank that owns it (tools/mpi_load.c); stats, discover and diff then run
  * where the cases are (mpi_stats.c, mpi_discover.c, mpi_diff.c) and rank 0
- * writes the outputs as `asbuilt` does. Where a command needs the whole log
- * (diff --cases, discover --one-pass ...) rank 0 gathers it (under diff
- * the alignments of the distinct variants are then spread over the ranks,
- * tools/mpi_align.c). The JSON
+ * writes the outputs as `asbuilt` does (under diff --cases, each rank's
+ * case lines merged in the log's order). Where a command needs the whole
+ * log (discover --one-pass, a log without timestamps ...) rank 0 gathers
+ * it. The JSON
  * outputs are those of `asbuilt` on the same input, whatever the number of
  * ranks. Exit codes as for `asbuilt`, the same on every rank.
  */
@@ -46,7 +46,7 @@ static void usage(FILE *f)
                "  discover   the as-is process: directly-follows graph and variants (summarised\n"
                "             where the cases are; the percentiles are selected over the ranks)\n"
                "  diff       the Work Reality Gap between a log and its documented map (each\n"
-               "             rank on its own cases; with --cases rank 0 gathers the log)\n\n"
+               "             rank on its own cases; the case lines of --cases merged on rank 0)\n\n"
                "Each takes the options of 'asbuilt <command>' (asbuilt-mpi <command> --help).\n"
                "Exit codes: 0 success, 1 a --fail-above gate was exceeded, 2 usage error,\n"
                "3 bad input data, 4 I/O or internal error.\n");
@@ -102,10 +102,6 @@ int main(int argc, char **argv)
     /* discover too: each rank summarises its cases; rank 0 merges the summaries. */
     cli_discover_hook = mpi_discover;
     int spread = strcmp(name, "diff") == 0;
-    for (int i = 2; spread && mpi_size > 1 && i < argc && strcmp(argv[i], "--") != 0; i++) {
-        /* The case lines name every case: rank 0 gathers the log for them. */
-        spread = strcmp(argv[i], "--cases") != 0 && strncmp(argv[i], "--cases=", 8) != 0;
-    }
     if (spread && mpi_size == 1) {
         /* One rank holds every case: the command runs as asbuilt runs it. */
         cli_load_log_hook = mpi_diff_load;
@@ -116,10 +112,13 @@ int main(int argc, char **argv)
         cli_conform_run_hook = mpi_diff_conform;
         cli_gap_compute_hook = mpi_diff_gap;
         cli_write_reports = mpi_rank == 0;
-    } else if (strcmp(name, "diff") == 0 && mpi_size > 1) {
-        /* Every rank compiles the map and aligns a share of the variants. */
-        mpi_align_spread = 1;
-        cli_conform_run_hook = mpi_conform_run;
+        /* The case lines: each rank's, merged on rank 0 in the log's order. */
+        if (mpi_rank == 0) {
+            cli_case_lines = mpi_diff_case_lines;
+            cli_case_lines_end = mpi_diff_case_lines_end;
+        } else {
+            cli_case_lines_serve = mpi_diff_case_lines_serve;
+        }
     }
     int rc = c->fn(argc - 1, argv + 1);
     mpi_diff_release();

@@ -538,6 +538,9 @@ int (*cli_gap_compute_hook)(ab_gap **out, ab_ctx *ctx, const ab_log *log, const 
                             const ab_conform *conf, const ab_gap_options *opts,
                             ab_error *err) = NULL;
 int cli_write_reports = 1;
+int (*cli_case_lines)(void *gap, ab_buf *out, int *done, ab_error *err) = NULL;
+int (*cli_case_lines_serve)(const ab_gap *gap) = NULL;
+void (*cli_case_lines_end)(void) = NULL;
 
 static void *hash_thread(void *arg)
 {

@@ -212,6 +212,17 @@ extern int (*cli_gap_compute_hook)(ab_gap **out, ab_ctx *ctx, const ab_log *log,
                                    const ab_conform *conf, const ab_gap_options *opts,
                                    ab_error *err);
 extern int cli_write_reports;
+/*
+ * The same driver, under --cases: the process that writes the reports makes
+ * the case lines with cli_case_lines (every case's line in the whole log's
+ * order, piece by piece, as an ab_output_writer whose payload is the gap),
+ * while the others run cli_case_lines_serve (an exit code) until that
+ * process calls cli_case_lines_end, which it does once, lines written or
+ * not. NULL: the lines of the gap's cases, made here.
+ */
+extern int (*cli_case_lines)(void *gap, ab_buf *out, int *done, ab_error *err);
+extern int (*cli_case_lines_serve)(const ab_gap *gap);
+extern void (*cli_case_lines_end)(void);
 
 /*
  * Hashing the log files (SHA-256, for the report header) while the log is

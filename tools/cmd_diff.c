@@ -469,8 +469,14 @@ int cmd_diff(int argc, char **argv)
         goto done;
     }
     if (!cli_write_reports) {
-        goto gates; /* Another process writes them. */
+        /* Another process writes them; this one's case lines go to it. */
+        if (cases_path != NULL && cli_case_lines_serve != NULL) {
+            rc = cli_case_lines_serve(gap);
+        }
+        goto gates;
     }
+    /* The other processes serve their case lines until this one is done. */
+    int serving = cases_path != NULL && cli_case_lines_end != NULL;
     /* Writing: each report rendered, then staged, then the set renamed. */
     st = AB_OK;
     cli_progress_update("writing reports", 0, 9);
@@ -494,13 +500,21 @@ int cmd_diff(int argc, char **argv)
     }
     if (st != AB_OK) {
         rc = cli_report_status(st, &err);
+        if (serving) {
+            cli_case_lines_end();
+        }
         goto done;
     }
     const report_out outs[] = {{json_path, &jbuf, NULL, NULL},
                                {md_path, &mbuf, NULL, NULL},
                                {html_path, &hbuf, NULL, NULL},
-                               {cases_path, NULL, next_case_lines, &lines}};
+                               {cases_path, NULL,
+                                cli_case_lines != NULL ? cli_case_lines : next_case_lines,
+                                cli_case_lines != NULL ? (void *)gap : (void *)&lines}};
     rc = write_reports(outs, 4);
+    if (serving) {
+        cli_case_lines_end();
+    }
     cli_progress_clear();
     if (rc != EXIT_OK) {
         goto done;

@@ -34,6 +34,7 @@
 
 /* What the hooks share, from the load to the exit. */
 static struct {
+    ab_ctx *ctx;
     const ab_log *log; /* This rank's cases (the command owns it). */
     int empty;         /* None: the log holds the activity names alone. */
     uint32_t *global;  /* Per case of log: its index in the whole log. */
@@ -656,6 +657,7 @@ static void step_progress(const char *phase, uint64_t done, uint64_t total, void
 int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
                  const ab_conform *conf, const ab_gap_options *opts, ab_error *err)
 {
+    S.ctx = ctx;
     *out = NULL;
     ab__gap_view view;
     memset(&view, 0, sizeof(view));
@@ -738,6 +740,221 @@ int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net
         p_destroy(&S.parts); /* No gap took them. */
     }
     return st;
+}
+
+/* ---- diff --cases: every case's line, in the whole log's order ----
+ *
+ * Rank 0 writes the lines as the writer asks for them, merging the ranks'
+ * lines by case index: a rank's cases ascend in the whole log's order, so
+ * the next line is at the head of one rank's batch. When it is at none,
+ * rank 0 asks the ranks whose batches ran out for their next one (a
+ * broadcast of who, then a gather of the batches). A batch holds whole
+ * lines, about LINE_BATCH bytes of them, each after its case index and
+ * length; rank 0 holds one batch a rank at most. */
+
+#define LINE_BATCH ((size_t)1 << 20)
+#define LINES_FAILED 0xFFFFFFFFu /* In place of a batch: this rank ran out of memory. */
+
+static struct {
+    uint32_t next;     /* This rank: its next case to put in a batch. */
+    int ended;         /* Rank 0: the others were let go. */
+    uint64_t emitted;  /* Rank 0: lines written, the next case index. */
+    unsigned char **b; /* Rank 0: each rank's batch ... */
+    size_t *len, *off; /* ... its length and what is read of it; */
+    uint8_t *last;     /* its batch was its last. */
+} L;
+
+/* This rank's next batch: u32 1 when it is its last, then per line its case
+ * index, its length (u32 each) and its bytes. */
+static int line_batch(const ab_gap *gap, ab_buf *b)
+{
+    ab__wbytes w = {b, S.ctx, mpi_fails_at("lines") ? AB_ENOMEM : AB_OK};
+    uint32_t n = S.empty ? 0 : S.parts.n, flag = 0;
+    ab__put_u32(&w, 0);
+    while (w.rc == AB_OK && L.next < n && b->len < LINE_BATCH) {
+        uint32_t c = L.next++;
+        size_t at = b->len;
+        ab__put_u32(&w, S.global[c]);
+        ab__put_u32(&w, 0);
+        if (w.rc == AB_OK) {
+            w.rc = ab__gap_write_case_line(gap, b, c, ab_log_case_id(S.log, c));
+        }
+        if (w.rc == AB_OK) {
+            uint32_t len = (uint32_t)(b->len - at - 8);
+            memcpy(b->ptr + at + 4, &len, sizeof(len));
+        }
+    }
+    flag = L.next == n;
+    if (w.rc == AB_OK) {
+        memcpy(b->ptr, &flag, sizeof(flag));
+    }
+    return w.rc;
+}
+
+/* One round, on every rank: rank 0 says who sends (want, P bytes) or that
+ * it is over (end; *over set on every rank); those ranks send their next
+ * batch to rank 0, into L.b. Returns AB_OK, or AB_ENOMEM when a rank ran
+ * out of memory (rank 0 learns it; the others, their own). */
+static int line_round(const ab_gap *gap, const uint8_t *want, int end, int *over)
+{
+    const int P = mpi_size;
+    unsigned char head = (unsigned char)end, piece[64], send_mine = 0;
+    MPI_Bcast(&head, 1, MPI_BYTE, 0, MPI_COMM_WORLD);
+    *over = head != 0;
+    if (*over) {
+        return AB_OK;
+    }
+    /* Who sends: a byte a rank, in pieces that need no memory. */
+    for (int at = 0; at < P; at += (int)sizeof(piece)) {
+        int n = P - at < (int)sizeof(piece) ? P - at : (int)sizeof(piece);
+        if (mpi_rank == 0) {
+            memcpy(piece, want + at, (size_t)n);
+        }
+        MPI_Bcast(piece, n, MPI_BYTE, 0, MPI_COMM_WORLD);
+        if (mpi_rank >= at && mpi_rank < at + n) {
+            send_mine = piece[mpi_rank - at];
+        }
+    }
+    ab_buf b = AB_BUF_INIT;
+    int st = AB_OK;
+    if (send_mine) {
+        st = line_batch(gap, &b);
+        if (st != AB_OK) {
+            uint32_t failed = LINES_FAILED;
+            b.len = 0;
+            st = ab_buf_append(&b, S.ctx, &failed, sizeof(failed));
+        }
+    }
+    int mine = b.len > INT32_MAX ? 0 : (int)b.len;
+    int *counts = mpi_rank == 0 ? calloc((size_t)P, sizeof(int)) : NULL;
+    int *displs = mpi_rank == 0 ? calloc((size_t)P, sizeof(int)) : NULL;
+    MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    unsigned char *all = NULL;
+    int64_t total = 0;
+    for (int r = 0; mpi_rank == 0 && counts != NULL && displs != NULL && r < P; r++) {
+        displs[r] = (int)total;
+        total += counts[r];
+    }
+    if (mpi_rank == 0 && counts != NULL && displs != NULL && total <= INT32_MAX) {
+        all = malloc((size_t)total + 1);
+    }
+    MPI_Gatherv(b.ptr, mine, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    ab_buf_dispose(&b);
+    if (mpi_rank == 0) {
+        st = all == NULL ? AB_ENOMEM : st;
+        for (int r = 0; st == AB_OK && r < P; r++) {
+            if (!want[r]) {
+                continue;
+            }
+            uint32_t flag = LINES_FAILED;
+            if (counts[r] >= 4) {
+                memcpy(&flag, all + displs[r], sizeof(flag));
+            }
+            if (flag == LINES_FAILED) {
+                st = AB_ENOMEM;
+                break;
+            }
+            free(L.b[r]);
+            L.b[r] = malloc((size_t)counts[r]);
+            if (L.b[r] == NULL) {
+                st = AB_ENOMEM;
+                break;
+            }
+            memcpy(L.b[r], all + displs[r], (size_t)counts[r]);
+            L.len[r] = (size_t)counts[r];
+            L.off[r] = 4;
+            L.last[r] = flag == 1;
+        }
+    }
+    free(all);
+    free(counts);
+    free(displs);
+    return st;
+}
+
+/* cli_case_lines (rank 0): the next lines, up to LINE_BATCH bytes. */
+int mpi_diff_case_lines(void *payload, ab_buf *out, int *done, ab_error *err)
+{
+    const ab_gap *gap = payload;
+    const int P = mpi_size;
+    uint64_t total = ab_gap_get_summary(gap)->cases;
+    int st = AB_OK;
+    if (L.b == NULL) {
+        L.b = calloc((size_t)P, sizeof(*L.b));
+        L.len = calloc((size_t)P, sizeof(size_t));
+        L.off = calloc((size_t)P, sizeof(size_t));
+        L.last = calloc((size_t)P, 1);
+        st = L.b == NULL || L.len == NULL || L.off == NULL || L.last == NULL ? AB_ENOMEM : AB_OK;
+    }
+    uint8_t *want = calloc((size_t)P, 1);
+    st = st == AB_OK && want == NULL ? AB_ENOMEM : st;
+    while (st == AB_OK && L.emitted < total && out->len < LINE_BATCH) {
+        int at = -1, ask = 0;
+        for (int r = 0; r < P && at < 0; r++) {
+            uint32_t c;
+            if (L.off[r] + 8 <= L.len[r]) {
+                memcpy(&c, L.b[r] + L.off[r], sizeof(c));
+                at = c == L.emitted ? r : -1;
+            }
+        }
+        if (at >= 0) {
+            uint32_t len;
+            memcpy(&len, L.b[at] + L.off[at] + 4, sizeof(len));
+            if (len > L.len[at] - L.off[at] - 8) {
+                st = AB_ERROR;
+                break;
+            }
+            st = ab_buf_append(out, S.ctx, L.b[at] + L.off[at] + 8, len);
+            L.off[at] += 8 + (size_t)len;
+            L.emitted++;
+            continue;
+        }
+        /* The next line is with a rank whose batch ran out. */
+        for (int r = 0; r < P; r++) {
+            want[r] = L.off[r] >= L.len[r] && !(L.b[r] != NULL && L.last[r]);
+            ask |= want[r];
+        }
+        int over = 0;
+        st = ask ? line_round(gap, want, 0, &over) : AB_ERROR;
+        L.ended |= over;
+    }
+    free(want);
+    *done = L.emitted >= total;
+    if (st != AB_OK) {
+        return ab__error(err, st, "asbuilt-mpi", 0, 0,
+                         st == AB_ENOMEM ? "out of memory gathering the case lines"
+                                         : "internal error: the ranks' case lines do not fit "
+                                           "together");
+    }
+    return AB_OK;
+}
+
+/* cli_case_lines_end (rank 0): lets the other ranks go. */
+void mpi_diff_case_lines_end(void)
+{
+    if (!L.ended) {
+        int over;
+        L.ended = 1;
+        line_round(NULL, NULL, 1, &over);
+    }
+    for (int r = 0; L.b != NULL && r < mpi_size; r++) {
+        free(L.b[r]);
+    }
+    free(L.b);
+    free(L.len);
+    free(L.off);
+    free(L.last);
+    L.b = NULL;
+}
+
+/* cli_case_lines_serve (the other ranks): their batches, until rank 0 is done. */
+int mpi_diff_case_lines_serve(const ab_gap *gap)
+{
+    int failed = 0, over = 0;
+    while (!over) {
+        failed |= line_round(gap, NULL, 0, &over) != AB_OK;
+    }
+    return failed ? EXIT_IO : EXIT_OK;
 }
 
 void mpi_diff_release(void)

@@ -20,6 +20,12 @@ int mpi_diff_conform(ab_conform **out, ab_ctx *ctx, const ab_log *log, const ab_
 /* cli_gap_compute_hook: the gap over the ranks; every rank gets the same. */
 int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net,
                  const ab_conform *conf, const ab_gap_options *opts, ab_error *err);
+/* Under --cases: rank 0's cli_case_lines and cli_case_lines_end, the other
+ * ranks' cli_case_lines_serve (every case's line, merged on rank 0 in the
+ * whole log's order, a batch a rank at a time). */
+int mpi_diff_case_lines(void *gap, ab_buf *out, int *done, ab_error *err);
+void mpi_diff_case_lines_end(void);
+int mpi_diff_case_lines_serve(const ab_gap *gap);
 /* Frees what the hooks kept (after the command). */
 void mpi_diff_release(void);
 

@@ -617,6 +617,10 @@ uint32_t ab__gap_case_global(const ab_gap *g, uint32_t c);
 int ab__gap_cases_here(const ab_gap *g);
 /* Frees what the parts' exchange() gave. */
 void ab__gap_exchange_free(void **all, size_t *lens, uint32_t count);
+/* Appends the line of case c (an index of the view's log) that
+ * ab_gap_write_cases writes, under the given id. AB_OK or AB_ENOMEM. */
+int ab__gap_write_case_line(const ab_gap *g, ab_buf *buf, uint32_t c, const char *id);
+
 /* Parts over processes (collective): the first status other than AB_OK
  * of the processes' rc, in process order; AB_OK when all are. */
 int ab__gap_agree(const ab_gap *g, int rc);

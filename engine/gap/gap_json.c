@@ -728,6 +728,8 @@ int ab_gap_write_json(const ab_gap *g, ab_buf *buf, ab_error *err)
     return AB_OK;
 }
 
+static void case_line(ab__gw *w, const ab_gap *g, uint32_t c, const char *id);
+
 int ab_gap_write_cases(const ab_gap *g, ab_buf *buf, ab_error *err)
 {
     return ab_gap_write_cases_range(g, buf, 0, g->case_count, err);
@@ -743,35 +745,48 @@ int ab_gap_write_cases_range(const ab_gap *g, ab_buf *buf, uint32_t first, uint3
         end = first + count;
     }
     for (uint32_t c = first; c < end && w.rc == AB_OK; c++) {
-        const ab__gap_group *gr = &g->groups[ab__gap_case_group(g, c)];
-        ab__gw_puts(&w, "{\"case\": ");
-        ab__gw_jstr(&w, ab__gap_case_id(g, c));
-        ab__gw_printf(&w,
-                      ", \"variant\": %u, \"possibly_open\": %s, \"excluded_as_open\": %s, "
-                      "\"deviating\": %s, \"counted_in_m1\": %s, \"deviations\": [",
-                      gr->variant, yes(ab__gap_case_open(g, c)), yes(gr->open),
-                      yes(gr->deviating_raw), yes(gr->deviating));
-        for (uint32_t i = 0; i < gr->dev_count; i++) {
-            const ab_gap_deviation *d = &gr->devs[i];
-            ab__gw_puts(&w, i ? ", {\"class\": " : "{\"class\": ");
-            ab__gw_jstr(&w, ab_gap_class_name(d->cls));
-            ab__gw_puts(&w, ", \"activity\": ");
-            ab__gw_jstr(&w, d->activity);
-            if (d->instead != NULL) {
-                ab__gw_puts(&w, ", \"instead\": ");
-                ab__gw_jstr(&w, d->instead);
-            }
-            ab__gw_printf(&w, ", \"position\": %u, \"early_exit\": %s, \"accepted\": %s}",
-                          d->position, yes(d->early_exit), yes(d->accepted));
-        }
-        ab__gw_puts(&w, "]");
-        ab__who_json_case(&w, g, c);
-        ab__gw_puts(&w, "}\n");
+        case_line(&w, g, c, ab__gap_case_id(g, c));
     }
     if (w.rc != AB_OK) {
         return ab__error(err, w.rc, "gap", 0, 0, "out of memory");
     }
     return AB_OK;
+}
+
+int ab__gap_write_case_line(const ab_gap *g, ab_buf *buf, uint32_t c, const char *id)
+{
+    ab__gw w = {buf, g->ctx, AB_OK};
+    case_line(&w, g, c, id);
+    return w.rc;
+}
+
+/* Case c's line: its id, variant, flags and deviations, who did the work. */
+static void case_line(ab__gw *w, const ab_gap *g, uint32_t c, const char *id)
+{
+    const ab__gap_group *gr = &g->groups[ab__gap_case_group(g, c)];
+    ab__gw_puts(w, "{\"case\": ");
+    ab__gw_jstr(w, id);
+    ab__gw_printf(w,
+                  ", \"variant\": %u, \"possibly_open\": %s, \"excluded_as_open\": %s, "
+                  "\"deviating\": %s, \"counted_in_m1\": %s, \"deviations\": [",
+                  gr->variant, yes(ab__gap_case_open(g, c)), yes(gr->open), yes(gr->deviating_raw),
+                  yes(gr->deviating));
+    for (uint32_t i = 0; i < gr->dev_count; i++) {
+        const ab_gap_deviation *d = &gr->devs[i];
+        ab__gw_puts(w, i ? ", {\"class\": " : "{\"class\": ");
+        ab__gw_jstr(w, ab_gap_class_name(d->cls));
+        ab__gw_puts(w, ", \"activity\": ");
+        ab__gw_jstr(w, d->activity);
+        if (d->instead != NULL) {
+            ab__gw_puts(w, ", \"instead\": ");
+            ab__gw_jstr(w, d->instead);
+        }
+        ab__gw_printf(w, ", \"position\": %u, \"early_exit\": %s, \"accepted\": %s}", d->position,
+                      yes(d->early_exit), yes(d->accepted));
+    }
+    ab__gw_puts(w, "]");
+    ab__who_json_case(w, g, c);
+    ab__gw_puts(w, "}\n");
 }
 
 void ab__gap_json_rate(ab__gw *w, const ab_gap_rate *r)
