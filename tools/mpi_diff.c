@@ -468,17 +468,6 @@ static int p_alltoall(void *p, void *const *send, const size_t *lens, void ***re
     return AB_OK;
 }
 
-static int p_cts(void *p, const uint8_t *in_group, int64_t *v, uint32_t *n)
-{
-    return mpi_parts_cts(p, in_group, v, n);
-}
-
-static int p_list_cts(void *p, const uint32_t *cases, uint64_t count, const uint8_t *in_group,
-                      int64_t *v, uint32_t *n)
-{
-    return mpi_parts_list_cts(p, cases, count, in_group, v, n);
-}
-
 /* This rank's case c (a position of its share). */
 static uint32_t p_case_group(const void *p, uint32_t c)
 {
@@ -694,8 +683,6 @@ int mpi_diff_gap(ab_gap **out, ab_ctx *ctx, const ab_log *log, const ab_net *net
     parts.lay_out = p_lay_out;
     parts.unlay = p_unlay;
     parts.values_to = p_values_to;
-    parts.cts = p_cts;
-    parts.list_cts = p_list_cts;
     parts.case_group = p_case_group;
     parts.case_ct = p_case_ct;
     parts.case_open = p_case_open;

@@ -36,7 +36,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "mpi_align.h"
+#include "mpi_ctl.h"
 #include "mpi_comm.h"
 #include "mpi_load.h"
 #include "mpi_part.h"

@@ -37,8 +37,8 @@ void mpi_parts_destroy(mpi_parts *p);
  * The calls of ab__gap_parts, collective, each returning an ab_status (the
  * same on every rank): every rank runs its share, the results are added up
  * over the ranks (sums and maxima with MPI_Allreduce; the smallest ids of
- * each group merged by id; the values gathered to every rank, in rank
- * order). Case indices are those of the whole log. What the in-process
+ * each group merged by id; a time impact's values gathered to the rank
+ * that measures it). Case indices are those of the whole log. What the in-process
  * calls read of the gap comes as arguments: the groups' open flags for
  * valid, their lengths for lay_out.
  */
@@ -54,24 +54,8 @@ int mpi_parts_valid(mpi_parts *p, const uint8_t *group_open, uint32_t group_coun
 int mpi_parts_lay_out(mpi_parts *p, const uint32_t *valid, const uint32_t *group_len,
                       uint32_t group_count);
 void mpi_parts_unlay(mpi_parts *p);
-int mpi_parts_values(mpi_parts *p, const ab__gap_span *spans, size_t count, int64_t *v,
-                     uint32_t *n);
 /* values, gathered to rank root alone (v and n there). */
 int mpi_parts_values_to(mpi_parts *p, const ab__gap_span *spans, size_t count, uint32_t root,
                         int64_t *v, uint32_t *n);
-int mpi_parts_cts(mpi_parts *p, const uint8_t *in_group, int64_t *v, uint32_t *n);
-int mpi_parts_list_cts(mpi_parts *p, const uint32_t *cases, uint64_t count, const uint8_t *in_group,
-                       int64_t *v, uint32_t *n);
-
-/*
- * The check of ASBUILT_MPI_CHECK=1 (collective; merged and its run
- * on rank 0, NULL elsewhere): every call above over the ranks' shares
- * (local: this rank's conformance run of its kept cases, variant_of its
- * cases' global variants, taken over) against one share of the merged log
- * on rank 0, with the same arguments. An exit code, the same on every rank
- * (4 with a message on a difference).
- */
-int mpi_parts_check(ab_ctx *ctx, const ab_conform *local, uint32_t *variant_of,
-                    uint32_t variant_count, const ab_log *merged, const ab_conform *merged_run);
 
 #endif

@@ -9,11 +9,10 @@
  *    ranks exchange them in bounded rounds (mpi_exchange). Each rank merges
  *    what it received in source-rank order, which is input order, into
  *    complete cases: the cases it owns, each whole.
- * 3. gather: each rank sends the partial of its complete cases to rank 0,
- *    which merges them (no case is split any more) into the log the
- *    command goes on with. The other ranks wait for rank 0's exit code;
- *    under diff they first get the log's activity names and stay to align
- *    their share of the variants (mpi_align.c).
+ * 3. gather (where a command needs the whole log on one rank): each rank
+ *    sends the partial of its complete cases to rank 0, which merges them
+ *    (no case is split any more) into the log the command goes on with.
+ *    The other ranks wait for rank 0's exit code.
  *    The merge numbers cases, activities and resources in a canonical order
  *    (asbuilt/partial.h), so neither the split nor the ranks reach the outputs.
  *
@@ -30,7 +29,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "mpi_align.h"
+#include "mpi_ctl.h"
 #include "mpi_comm.h"
 #include "mpi_input.h"
 #include "mpi_order.h"
@@ -38,19 +37,6 @@
 
 static int saved_stderr = -1;
 static int check_ranks; /* ASBUILT_MPI_CHECK=1: see mpi_load_log. */
-ab_log *mpi_kept_owned;
-uint32_t *mpi_kept_global;
-static ab_ctx *kept_ctx; /* The kept cases' own: the command's may be gone at exit. */
-
-void mpi_kept_release(void)
-{
-    ab_log_destroy(mpi_kept_owned);
-    free(mpi_kept_global);
-    ab_ctx_destroy(kept_ctx);
-    mpi_kept_owned = NULL;
-    mpi_kept_global = NULL;
-    kept_ctx = NULL;
-}
 
 void mpi_stderr_quiet(void)
 {
@@ -174,12 +160,7 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
     ab_log *owned = NULL;
     const char *check = getenv("ASBUILT_MPI_CHECK");
     check_ranks = check != NULL && strcmp(check, "1") == 0;
-    if (check_ranks && mpi_size > 1 && ab_ctx_create(&kept_ctx, NULL) != AB_OK) {
-        kept_ctx = NULL;
-    }
-    /* The cases this rank may keep for the checks live in a context of
-     * their own (the command's may be gone at exit). */
-    int rc = mpi_load_owned(kept_ctx != NULL ? kept_ctx : ctx, ro, paths, count, &owned);
+    int rc = mpi_load_owned(ctx, ro, paths, count, &owned);
     check_ranks = check_ranks && rc == EXIT_OK;
     if (check_ranks) {
         /* The tests: each case's index found without gathering, which rank 0
@@ -193,10 +174,6 @@ int mpi_load_log(ab_ctx *ctx, const ab_read_options *ro, const char *const *path
         if (rc == EXIT_OK) {
             mpi_phase("activities: every rank's log has the whole input's");
             rc = mpi_case_order_send(owned, global);
-        }
-        if (rc == EXIT_OK && kept_ctx != NULL) {
-            mpi_kept_global = global; /* For mpi_variants_check; owned kept by the gather. */
-            global = NULL;
         }
         free(global);
     }
@@ -223,11 +200,7 @@ int mpi_gather_log(ab_ctx *ctx, const ab_read_options *ro, int rc, ab_log *owned
     if (owned != NULL) {
         st = mpi_part_write(&send[0], ctx, owned, ro, -1, P, -1, &err);
     }
-    if (mpi_kept_global != NULL) {
-        mpi_kept_owned = owned;
-    } else {
-        ab_log_destroy(owned);
-    }
+    ab_log_destroy(owned);
     owned = NULL;
     if ((rc = mpi_settle(st, &err)) != EXIT_OK) {
         goto done;
@@ -257,21 +230,6 @@ int mpi_gather_log(ab_ctx *ctx, const ab_read_options *ro, int rc, ab_log *owned
         if (check_ranks && (rc = mpi_case_order_verify(*out)) != EXIT_OK) {
             goto done;
         }
-        if (mpi_align_spread) {
-            rc = mpi_names_send(*out);
-        }
-    } else if (mpi_align_spread) {
-        /* Stay to align a share: with the log's activity names, the net this
-         * rank compiles is rank 0's. */
-        int v = mpi_control(0);
-        if (v >= 0) {
-            mpi_exit(v);
-        }
-        st = mpi_names_recv(ctx, out, &err);
-        rc = st == AB_OK ? EXIT_OK : cli_exit_for(st);
-        if (rc == EXIT_OK) {
-            mpi_stderr_quiet(); /* What the command prints is rank 0's. */
-        }
     }
 done:
     mpi_free_all(send, P);
@@ -283,7 +241,7 @@ done:
         ab_log_destroy(*out);
         *out = NULL;
     }
-    if (me != 0 && (rc != EXIT_OK || !mpi_align_spread)) {
+    if (me != 0) {
         mpi_finish(rc);
     }
     return rc;
@@ -301,7 +259,6 @@ void mpi_finish(int rc)
 
 void mpi_exit(int rc)
 {
-    mpi_kept_release();
     mpi_phase("done: exit %d", rc);
     if (mpi_verbose) {
         uint64_t peak = mpi_peak_rss_kib(), *all = NULL;

@@ -27,21 +27,9 @@ int mpi_load_owned(ab_ctx *ctx, const ab_read_options *ro, const char *const *pa
 /*
  * Step 3 of mpi_load_log, collective: gathers owned (destroyed) to rank 0,
  * where *out gets the merged log; rc is mpi_load_owned's (nothing is done
- * unless EXIT_OK). As mpi_load_log, the other ranks do not return unless
- * they stay to align.
+ * unless EXIT_OK). As mpi_load_log, the other ranks do not return.
  */
 int mpi_gather_log(ab_ctx *ctx, const ab_read_options *ro, int rc, ab_log *owned, ab_log **out);
-
-/*
- * Under ASBUILT_MPI_CHECK=1 (the tests, and only on more than one
- * rank), each rank keeps its whole cases with their indices in the whole
- * log (mpi_case_order) after the gather, for the checks that compare what
- * the ranks find on their own cases with rank 0's run on the merged log;
- * mpi_kept_release frees them (also done at exit).
- */
-extern ab_log *mpi_kept_owned;
-extern uint32_t *mpi_kept_global;
-void mpi_kept_release(void);
 
 /* Collective: agrees on a step's outcome (an ab_status); the first rank that
  * failed prints why. Returns the exit code, the same on every rank. */

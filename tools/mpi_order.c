@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "mpi_align.h"
+#include "mpi_ctl.h"
 #include "mpi_comm.h"
 #include "log/log_int.h"
 #include "mpi_load.h"

@@ -35,17 +35,4 @@ typedef struct mpi_gvariants {
 int mpi_global_variants(const ab_conform *local, const ab_log *owned, mpi_gvariants *out);
 void mpi_gvariants_free(mpi_gvariants *g);
 
-/*
- * The check of ASBUILT_MPI_CHECK=1, collective, called by every rank
- * at once once rank 0 has run the conformance of the merged log (merged
- * and its run on rank 0, NULL elsewhere). Every rank runs the conformance
- * of the cases it kept (mpi_kept_owned) with net and opts, makes the
- * variants global, and sends rank 0 each case's global variant; rank 0
- * compares all with its run. Then the gap's per-case calls over the ranks'
- * shares are checked against one share of the merged log (mpi_parts_check). Returns an exit code,
- * the same on every rank (4 with a message on a difference).
- */
-int mpi_variants_check(ab_ctx *ctx, const ab_net *net, const ab_conform_options *opts,
-                       const ab_log *merged_log, const ab_conform *merged);
-
 #endif
