@@ -9,7 +9,9 @@
 #   variants: 5 M events, the Purchasing map with up to four deviations a
 #     case (nearly every case a variant of its own: the alignments of the
 #     distinct variants, which asbuilt-mpi spreads over the ranks, weigh).
-# Prints the wall time of each run, the speed-up, each rank's peak RSS, the
+# Prints the wall time of each run, the speed-up, each rank's peak RSS (diff
+# also on 2 ranks with every time impact measured by the ranks together,
+# ASBUILT_MPI_GATHER_MAX=0, none gathered to one rank), the
 # phases of the MPI runs (read, shuffle, the cases completed on their owners,
 # then under diff each rank's cases numbered, aligned, the variants made
 # global, the gap over the ranks, the reports written by rank 0) and the
@@ -90,6 +92,10 @@ for k in $(seq "${REPEAT:-2}"); do
             --json "$T/np$np.json" --model "$map" "$log"
         keep "np$np"
     done
+    # Every time impact measured by the two ranks together, none gathered to one.
+    ASBUILT_MPI_GATHER_MAX=0 ASBUILT_MPI_VERBOSE=1 run "np2t.new" "${MPIRUN[@]}" -np 2 \
+        "$B/tools/asbuilt-mpi" diff -q --json "$T/np2t.json" --model "$map" "$log"
+    keep np2t
 done
 # stats, which asbuilt-mpi counts on the cases' owners without gathering
 # the log: the memory of rank 0 against one process's.
@@ -124,13 +130,21 @@ table() {
     read -r t0 r0 _ <"$T/$base.time"
     printf '| asbuilt %s | %.2f s | 1.00x | %.0f MB | - |\n' "$cmd" "$t0" "$(echo "$r0 / 1024" | bc -l)"
     for np in 1 2; do
-        read -r t r c <"$T/${pre}np$np.time"
-        rss=$(sed -n 's/.*peak RSS per rank (MiB): //p' "$T/${pre}np$np.err")
-        same=no
-        [ "$c" -eq 0 ] && cmp -s <(strip "$T/$base.json") <(strip "$T/${pre}np$np.json") && same=yes
-        printf '| asbuilt-mpi %s -np %d | %.2f s | %.2fx | %s MiB | %s |\n' "$cmd" "$np" "$t" \
-            "$(echo "$t0 / $t" | bc -l)" "$rss" "$same"
+        row "$base" "${pre}np$np" "asbuilt-mpi $cmd -np $np"
     done
+    if [ "$cmd" = diff ]; then
+        row "$base" np2t "asbuilt-mpi diff -np 2, every time impact measured together"
+    fi
+}
+# row BASE RUN LABEL: one MPI run against the baseline.
+row() {
+    local t0 t r c rss same
+    read -r t0 _ <"$T/$1.time"
+    read -r t r c <"$T/$2.time"
+    rss=$(sed -n 's/.*peak RSS per rank (MiB): //p' "$T/$2.err")
+    same=no
+    [ "$c" -eq 0 ] && cmp -s <(strip "$T/$1.json") <(strip "$T/$2.json") && same=yes
+    printf '| %s | %.2f s | %.2fx | %s MiB | %s |\n' "$3" "$t" "$(echo "$t0 / $t" | bc -l)" "$rss" "$same"
 }
 variants=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["inputs"]["log"]["conformance_variants"])' "$T/base.json" 2>/dev/null || echo "?")
 # The findings whose time impact is measured (each one's samples go to one rank).
@@ -155,7 +169,7 @@ for np in 1 2; do
     echo "### discover phases, -np $np"
     grep '^asbuilt-mpi:' "$T/dnp$np.err" | sed 's/^asbuilt-mpi: */    /'
 done
-for np in 1 2; do
+for np in 1 2 2t; do
     echo
     echo "### phases, -np $np (seconds since start, rank 0's clock)"
     grep '^asbuilt-mpi:' "$T/np$np.err" | sed 's/^asbuilt-mpi: */    /'

@@ -330,22 +330,7 @@ enum { V_NX, V_NY, V_HASY, V_MINY, V_MAXY, V_DX, V_T0, V_T1, V_T2, V_WORDS };
  * 32-bit limbs (t^3 < 2^96). */
 static void local_ties(const cut *C, uint64_t limb[3])
 {
-    ab__u128 sum = 0;
-    uint64_t i = 0, j = 0, nx = C->x.n, ny = C->y.n;
-    const int64_t *x = C->x.v, *y = C->y.v;
-    while (i < nx || j < ny) {
-        int64_t v = j >= ny || (i < nx && x[i] <= y[j]) ? x[i] : y[j];
-        uint64_t t = 0;
-        while (i < nx && x[i] == v) {
-            i++;
-            t++;
-        }
-        while (j < ny && y[j] == v) {
-            j++;
-            t++;
-        }
-        sum += ab__gap_tie_term(t);
-    }
+    ab__u128 sum = ab__gap_pooled_ties(C->x.v, C->x.n, C->y.v, C->y.n);
     for (int k = 0; k < 3; k++) {
         limb[k] = (uint64_t)(sum >> (32 * k)) & 0xffffffffu;
     }

@@ -381,7 +381,9 @@ uint64_t ab__gap_lm_rank(const int64_t *x, size_t n, const int64_t *y, size_t m,
 
 /* Sums of t^3 - t, exact (t below 2^32: under 2^96). */
 __extension__ typedef unsigned __int128 ab__u128;
-ab__u128 ab__gap_tie_term(uint64_t t);
+/* Sum of t^3 - t over the runs of t equal values of x and y together (both
+ * sorted ascending), exact: the same whatever order the runs are added in. */
+ab__u128 ab__gap_pooled_ties(const int64_t *x, size_t n, const int64_t *y, size_t m);
 /* The same rank from the sizes and the sum of t^3 - t over the runs of
  * equal values (dp as above; NULL: no exact distribution). */
 uint64_t ab__gap_lm_rank_of(uint64_t n, uint64_t m, ab__u128 tie_sum, double *dp, int *exact_out);

@@ -409,14 +409,13 @@ double ab__gap_hodges_lehmann(const int64_t *x, size_t n, const int64_t *y, size
 
 /* ---- The Lehmann-Moses interval ---- */
 
-ab__u128 ab__gap_tie_term(uint64_t t)
+/* One run's t^3 - t. */
+static ab__u128 tie_term(uint64_t t)
 {
     return (ab__u128)t * t * t - t;
 }
 
-/* Sum of t^3 - t over the runs of t equal values of x and y together,
- * exact: the same whatever order the runs are added in. */
-static ab__u128 pooled_ties(const int64_t *x, size_t n, const int64_t *y, size_t m)
+ab__u128 ab__gap_pooled_ties(const int64_t *x, size_t n, const int64_t *y, size_t m)
 {
     ab__u128 sum = 0;
     size_t i = 0, j = 0;
@@ -431,7 +430,7 @@ static ab__u128 pooled_ties(const int64_t *x, size_t n, const int64_t *y, size_t
             j++;
             t++;
         }
-        sum += ab__gap_tie_term(t);
+        sum += tie_term(t);
     }
     return sum;
 }
@@ -487,7 +486,7 @@ uint64_t ab__gap_lm_rank(const int64_t *x, size_t n, const int64_t *y, size_t m,
     if (n == 0 || m == 0) {
         return 0;
     }
-    return ab__gap_lm_rank_of(n, m, pooled_ties(x, n, y, m), dp, exact_out);
+    return ab__gap_lm_rank_of(n, m, ab__gap_pooled_ties(x, n, y, m), dp, exact_out);
 }
 
 uint64_t ab__gap_lm_rank_of(uint64_t n, uint64_t m, ab__u128 tie_sum, double *dp, int *exact_out)
