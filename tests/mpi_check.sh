@@ -148,12 +148,14 @@ check "bpic2020 who case lines" diff --cases @OUT@ "${WHO[@]}" "${BPIC[@]}"
 # Time impacts whose samples are too large to gather to one rank are measured
 # by all ranks together (medians, shift and interval selected by counts summed
 # over the ranks). Here every one of them is: the same figures, to the bit.
+# (One rank runs diff as asbuilt does: only more ranks measure together.)
 export ASBUILT_MPI_GATHER_MAX=0
-check "bpic2020 time impacts together" diff --json @OUT@ "${BPIC[@]}"
-check "loanapp time impacts together" diff --json @OUT@ \
+MANY=$(for np in $NPS; do [ "$np" -gt 1 ] && echo "$np"; done)
+NPS=$MANY check "bpic2020 time impacts together" diff --json @OUT@ "${BPIC[@]}"
+NPS=$MANY check "loanapp time impacts together" diff --json @OUT@ \
     --model "$D/models/simod_LoanApp_simplified.bpmn" "$D/logs/simod_LoanApp_simplified.csv.gz"
-check "receipt time impacts together" diff --json @OUT@ --model "$D/models/pm4py_receipt.bpmn" \
-    "$D/logs/pm4py_08_receipt.xes.gz"
+NPS=$MANY check "receipt time impacts together" diff --json @OUT@ \
+    --model "$D/models/pm4py_receipt.bpmn" "$D/logs/pm4py_08_receipt.xes.gz"
 unset ASBUILT_MPI_GATHER_MAX
 
 # Several files form one log; CSV files are cut in record ranges across ranks.
