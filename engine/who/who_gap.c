@@ -1152,11 +1152,15 @@ static int add_map(ab_ctx *ctx, ab__gap_map *dm, counted **darr, size_t *dcap,
                 d->anchor_act = x->anchor_act;
                 d->anchor_case = x->anchor_case;
             }
-            if (AB_GROW(ctx, d->list, d->list_cap, (size_t)(d->listed + x->listed) + 1) != AB_OK) {
-                return AB_ENOMEM;
+            /* Over processes, a tally from elsewhere lists nothing. */
+            if (x->listed > 0) {
+                if (AB_GROW(ctx, d->list, d->list_cap, (size_t)(d->listed + x->listed) + 1) !=
+                    AB_OK) {
+                    return AB_ENOMEM;
+                }
+                memcpy(d->list + d->listed, x->list, sizeof(uint32_t) * (size_t)x->listed);
+                d->listed += x->listed;
             }
-            memcpy(d->list + d->listed, x->list, sizeof(uint32_t) * (size_t)x->listed);
-            d->listed += x->listed;
         }
         add_counted(d, x);
     }
@@ -1597,6 +1601,9 @@ static int add_own_lists(ab_ctx *ctx, who *h, const tally *k)
         }
         counted *d = &h->ho[di];
         const counted *x = &k->ho[i];
+        if (x->listed == 0) {
+            continue;
+        }
         if (AB_GROW(ctx, d->list, d->list_cap, (size_t)(d->listed + x->listed) + 1) != AB_OK) {
             return AB_ENOMEM;
         }
