@@ -122,21 +122,6 @@ static int gather_words(const cut *C, const int64_t *mine, size_t n, int bad, in
     return AB_OK;
 }
 
-/* The process whose range holds v. */
-static uint32_t owner(const cut *C, int64_t v)
-{
-    uint32_t lo = 0, hi = C->P - 1;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (C->s[mid] < v) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
-}
-
 /* The first index of v[0..n) (ascending) with v[i] >= t. */
 static uint64_t lower_bound(const int64_t *v, uint64_t n, int64_t t)
 {
@@ -150,6 +135,25 @@ static uint64_t lower_bound(const int64_t *v, uint64_t n, int64_t t)
         }
     }
     return lo;
+}
+
+/* The process whose range holds v: the first cut at or above it. */
+static uint32_t owner(const cut *C, int64_t v)
+{
+    return (uint32_t)lower_bound(C->s, C->P - 1, v);
+}
+
+/* A process that cannot send takes part all the same, with messages too
+ * short to read, so that the others learn it. */
+static void drop_sends(void **send, size_t *len, uint32_t P)
+{
+    for (uint32_t q = 0; send != NULL && q < P; q++) {
+        free(send[q]);
+        send[q] = NULL;
+        if (len != NULL) {
+            len[q] = 0;
+        }
+    }
 }
 
 static int sort_side(ab_ctx *ctx, int64_t *v, uint64_t n)
@@ -257,14 +261,7 @@ static int make_cut(cut *C, int64_t *x, uint64_t nx, int64_t *y, uint64_t ny, in
         yi = ye;
     }
     if (bad) {
-        /* Take part all the same, saying so with a message too short. */
-        for (uint32_t q = 0; send != NULL && q < P; q++) {
-            free(send[q]);
-            send[q] = NULL;
-            if (send_len != NULL) {
-                send_len[q] = 0;
-            }
-        }
+        drop_sends(send, send_len, P);
     }
     void **recv = NULL;
     size_t *recv_len = NULL;
@@ -626,13 +623,7 @@ static int pass(const cut *C, const sel *sv, int ns, found *out)
         }
         free(at);
         if (bad) {
-            for (uint32_t q = 0; send != NULL && q < P; q++) {
-                free(send[q]);
-                send[q] = NULL;
-                if (len != NULL) {
-                    len[q] = 0;
-                }
-            }
+            drop_sends(send, len, P);
         }
         void **recv = NULL;
         size_t *rlen = NULL;
