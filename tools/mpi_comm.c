@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 int mpi_rank = 0, mpi_size = 1;
 uint64_t mpi_round_bytes = 64u << 20;
@@ -46,6 +47,20 @@ void mpi_comm_init(void)
     started = MPI_Wtime();
 }
 
+/* The resident set of this process now, in KiB (0 if unknown). */
+static uint64_t rss_kib(void)
+{
+    unsigned long long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL) {
+        return 0;
+    }
+    int n = fscanf(f, "%llu %llu", &pages, &resident);
+    fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return n == 2 && page > 0 ? (uint64_t)resident * (uint64_t)page / 1024u : 0;
+}
+
 void mpi_phase(const char *fmt, ...)
 {
     if (!mpi_verbose || mpi_rank != 0) {
@@ -56,7 +71,9 @@ void mpi_phase(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "asbuilt-mpi: %7.3f s  %s\n", MPI_Wtime() - started, msg);
+    uint64_t now = rss_kib(), peak = mpi_peak_rss_kib();
+    fprintf(stderr, "asbuilt-mpi: %7.3f s  %s  [rank 0: %.0f MiB, peak %.0f MiB]\n",
+            MPI_Wtime() - started, msg, (double)now / 1024.0, (double)peak / 1024.0);
 }
 
 uint64_t mpi_peak_rss_kib(void)

@@ -99,7 +99,8 @@ uint64_t mpi_sum_u64(uint64_t v);
 uint64_t mpi_max_u64(uint64_t v);
 
 /* With ASBUILT_MPI_VERBOSE=1, rank 0 prints "asbuilt-mpi: <what>" with the
- * seconds since start to stderr. */
+ * seconds since start to stderr, then its resident memory and its peak so
+ * far. */
 void mpi_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int mpi_verbose;
 
