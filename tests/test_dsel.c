@@ -4,7 +4,9 @@
  * values, to the bit. The processes are threads here, meeting at a barrier
  * for each exchange; the samples are split at random (some processes
  * empty, or one holding all), with many ties, few, negative values and
- * values far apart.
+ * values far apart. The replay on the map spread over the same processes
+ * (each replays every P-th variant) gives one process's flags, and the
+ * first variant that does not replay, wherever it is, gives the reason.
  */
 #include "test_util.h"
 
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "asbuilt/ingest.h"
 #include "gap/gap_int.h"
 
 enum { MAXP = 8 };
@@ -37,6 +40,7 @@ typedef struct proc {
     ab__gap_dist out;
     int rc;
     ab_ctx *ctx;
+    void *job; /* The replay's, per process. */
 } proc;
 
 static void *dup_bytes(const void *p, size_t n)
@@ -101,6 +105,18 @@ static int t_alltoall(void *payload, void *const *send, const size_t *lens, void
     return failed ? AB_ENOMEM : AB_OK;
 }
 
+/* Runs fn on P threads, one per process, and waits for them. */
+static void run_all(proc *pr, uint32_t P, void *(*fn)(void *))
+{
+    pthread_t tid[MAXP];
+    for (uint32_t q = 0; q < P; q++) {
+        assert_int_equal(pthread_create(&tid[q], NULL, fn, &pr[q]), 0);
+    }
+    for (uint32_t q = 0; q < P; q++) {
+        pthread_join(tid[q], NULL);
+    }
+}
+
 static void *run(void *arg)
 {
     proc *pr = arg;
@@ -145,13 +161,7 @@ static int spread(ab_ctx *ctx, const int64_t *x, size_t n, const int64_t *y, siz
         uint32_t q = mode == 0 ? ab__gap_rng_below(rng, P) : mode == 1 ? P - 1 : 0;
         pr[q].y[pr[q].ny++] = y[(i * 104729) % m];
     }
-    pthread_t tid[MAXP];
-    for (uint32_t q = 0; q < P; q++) {
-        assert_int_equal(pthread_create(&tid[q], NULL, run, &pr[q]), 0);
-    }
-    for (uint32_t q = 0; q < P; q++) {
-        pthread_join(tid[q], NULL);
-    }
+    run_all(pr, P, run);
     for (uint32_t q = 0; q < P; q++) {
         assert_int_equal(pr[q].rc, pr[0].rc);
         if (pr[0].rc == AB_OK) {
@@ -292,11 +302,139 @@ static void test_dist_sizes_and_failure(void **state)
     ab_ctx_destroy(ctx);
 }
 
+/* ---- The replay on the map over processes ---- */
+
+typedef struct replay_job {
+    const ab_net *net;
+    const ab_conform_variant *const *vars;
+    uint32_t count;
+    ab__gap_replay r;
+} replay_job;
+
+static void *run_replay(void *arg)
+{
+    proc *pr = arg;
+    replay_job *j = pr->job;
+    pr->rc = ab__gap_replay_spread(&j->r, pr->ctx, j->net, j->vars, j->count, &pr->parts);
+    return NULL;
+}
+
+/* The variants replayed on P processes against one process's replay. */
+static void replay_matches(ab_ctx *ctx, const ab_net *net, const ab_conform_variant *const *vars,
+                           uint32_t count, uint32_t P)
+{
+    ab__gap_replay want;
+    assert_int_equal(ab__gap_replay_run(&want, ctx, net, vars, count, 0, 1), AB_OK);
+    hub h;
+    memset(&h, 0, sizeof(h));
+    h.P = P;
+    h.fail_at = -1;
+    pthread_barrier_init(&h.bar, NULL, P);
+    proc pr[MAXP];
+    replay_job jobs[MAXP];
+    memset(pr, 0, sizeof(pr));
+    for (uint32_t q = 0; q < P; q++) {
+        jobs[q] = (replay_job){net, vars, count, {0}};
+        pr[q] = (proc){.h = &h, .me = q, .ctx = ctx, .job = &jobs[q]};
+        pr[q].parts.payload = &pr[q];
+        pr[q].parts.exchange = t_exchange;
+        pr[q].parts.process = q;
+        pr[q].parts.processes = P;
+    }
+    run_all(pr, P, run_replay);
+    uint32_t T = ab_net_transition_count(net), NP = ab_net_place_count(net);
+    for (uint32_t q = 0; q < P; q++) {
+        const ab__gap_replay *r = &jobs[q].r;
+        assert_int_equal(pr[q].rc, AB_OK);
+        assert_int_equal(r->valid, want.valid);
+        assert_int_equal(r->failed, want.failed);
+        if (want.valid) {
+            assert_memory_equal(r->fired, want.fired, T);
+            assert_memory_equal(r->marked, want.marked, NP);
+            assert_memory_equal(r->enabled, want.enabled, T);
+        } else {
+            assert_string_equal(r->reason, want.reason);
+        }
+        ab__gap_replay_finish(&jobs[q].r, ctx);
+    }
+    pthread_barrier_destroy(&h.bar);
+    ab__gap_replay_finish(&want, ctx);
+}
+
+/* A variant whose model moves go backwards: its first one that is not the
+ * source's does not fire. */
+static ab_conform_variant reversed(const ab_conform_variant *v, ab_move *moves)
+{
+    ab_conform_variant r = *v;
+    for (uint32_t i = 0; i < v->move_count; i++) {
+        moves[i] = v->moves[v->move_count - 1 - i];
+    }
+    r.moves = moves;
+    return r;
+}
+
+static void test_replay_spread(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    const char *log_path = tu_datasets("logs/pm4py_08_receipt.xes.gz");
+    ab_read_options ro = AB_READ_OPTIONS_INIT;
+    ab_log *log = NULL;
+    ab_bpmn *model = NULL;
+    ab_net *net = NULL;
+    ab_conform *conf = NULL;
+    assert_int_equal(ab_ingest_files(&log, ctx, &log_path, 1, &ro, NULL), AB_OK);
+    assert_int_equal(
+        ab_bpmn_read(&model, ctx, tu_datasets("models/pm4py_receipt.bpmn"), NULL, NULL), AB_OK);
+    assert_int_equal(ab_net_compile(&net, ctx, model, NULL, NULL), AB_OK);
+    ab_conform_options co = AB_CONFORM_OPTIONS_INIT;
+    assert_int_equal(ab_conform_run(&conf, ctx, log, net, &co, NULL), AB_OK);
+    uint32_t V = ab_conform_variant_count(conf);
+    assert_true(V > 20);
+    const ab_conform_variant **vars = calloc(V, sizeof(*vars));
+    for (uint32_t v = 0; v < V; v++) {
+        vars[v] = ab_conform_variant_at(conf, v);
+    }
+    for (uint32_t P = 1; P <= 5; P++) {
+        replay_matches(ctx, net, vars, V, P);
+    }
+    /* Variants that do not replay: the first in the list gives the reason,
+     * on whichever process it is, before or after the others. */
+    ab__gap_rng rng;
+    ab__gap_rng_seed(&rng, 5);
+    for (int round = 0; round < 12; round++) {
+        uint32_t a = ab__gap_rng_below(&rng, V), b = ab__gap_rng_below(&rng, V);
+        ab_move *ma = malloc(sizeof(ab_move) * (vars[a]->move_count + 1));
+        ab_move *mb = malloc(sizeof(ab_move) * (vars[b]->move_count + 1));
+        ab_conform_variant ra = reversed(vars[a], ma), rb = reversed(vars[b], mb);
+        const ab_conform_variant *keep_a = vars[a], *keep_b = vars[b];
+        vars[a] = &ra;
+        vars[b] = &rb;
+        ab__gap_replay one;
+        assert_int_equal(ab__gap_replay_run(&one, ctx, net, vars, V, 0, 1), AB_OK);
+        assert_false(one.valid);
+        assert_int_equal(one.failed, a < b ? a : b);
+        ab__gap_replay_finish(&one, ctx);
+        replay_matches(ctx, net, vars, V, 2 + (uint32_t)round % 4);
+        vars[a] = keep_a;
+        vars[b] = keep_b;
+        free(ma);
+        free(mb);
+    }
+    free(vars);
+    ab_conform_destroy(conf);
+    ab_net_destroy(net);
+    ab_bpmn_destroy(model);
+    ab_log_destroy(log);
+    ab_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dist_matches_pooled),
         cmocka_unit_test(test_dist_sizes_and_failure),
+        cmocka_unit_test(test_replay_spread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1036,7 +1036,11 @@ int ab__gap_compute_view(ab_gap **out, ab_ctx *ctx, const ab__gap_view *view,
     }
     AB_TRY(rc);
     ab__gap_progress(g, "replaying on the map", 0, 0);
-    AB_TRY(ab__gap_replay_run(&g->replay, ctx, g->net, g->variants, g->variant_count));
+    /* Over processes, each replays its share of the variants. */
+    AB_TRY(g->parts.exchange != NULL && g->parts.processes > 1
+               ? ab__gap_replay_spread(&g->replay, ctx, g->net, g->variants, g->variant_count,
+                                       &g->parts)
+               : ab__gap_replay_run(&g->replay, ctx, g->net, g->variants, g->variant_count, 0, 1));
     rc = ab__gap_findings(g, err);
     if (rc != AB_OK) {
         goto fail;

@@ -292,13 +292,24 @@ static inline int ab__gap_df(const ab__gap_model *m, uint32_t a, uint32_t b)
 typedef struct ab__gap_replay {
     int valid;        /* Every projection fired in order from the source. */
     char reason[160]; /* Why not. */
+    uint32_t failed;  /* The variant that did not replay (UINT32_MAX: none). */
     uint8_t *fired;   /* Per transition: fired in some alignment. */
     uint8_t *marked;  /* Per place: received a token in some alignment. */
     uint8_t *enabled; /* Per transition: enabled at some marking an alignment visited. */
 } ab__gap_replay;
 
+/* Replays the variants first, first + step, ... (all: 0 and 1), until
+ * the first that does not replay. */
 int ab__gap_replay_run(ab__gap_replay *r, ab_ctx *ctx, const ab_net *net,
-                       const ab_conform_variant *const *variants, uint32_t variant_count);
+                       const ab_conform_variant *const *variants, uint32_t variant_count,
+                       uint32_t first, uint32_t step);
+/* Parts over processes (collective, through parts->exchange): each process
+ * replays every processes-th variant from its own number, and the flags are
+ * ORed over the processes; the first variant of the whole list that does
+ * not replay gives the reason. The result is one process's replay of all. */
+int ab__gap_replay_spread(ab__gap_replay *r, ab_ctx *ctx, const ab_net *net,
+                          const ab_conform_variant *const *variants, uint32_t variant_count,
+                          const ab__gap_parts *parts);
 void ab__gap_replay_finish(ab__gap_replay *r, ab_ctx *ctx);
 
 /* ---- Statistics (gap_stats.c) ---- */

@@ -240,10 +240,12 @@ void ab__gap_replay_finish(ab__gap_replay *r, ab_ctx *ctx)
 }
 
 int ab__gap_replay_run(ab__gap_replay *r, ab_ctx *ctx, const ab_net *net,
-                       const ab_conform_variant *const *variants, uint32_t variant_count)
+                       const ab_conform_variant *const *variants, uint32_t variant_count,
+                       uint32_t first, uint32_t step)
 {
     uint32_t T = ab_net_transition_count(net), P = ab_net_place_count(net);
     memset(r, 0, sizeof(*r));
+    r->failed = UINT32_MAX;
     r->fired = ab__calloc(ctx, (size_t)T + 1, 1);
     r->marked = ab__calloc(ctx, (size_t)P + 1, 1);
     r->enabled = ab__calloc(ctx, (size_t)T + 1, 1);
@@ -268,7 +270,8 @@ int ab__gap_replay_run(ab__gap_replay *r, ab_ctx *ctx, const ab_net *net,
     }
     r->valid = 1;
     r->marked[ab_net_source(net)] = 1;
-    for (uint32_t v = 0; v < variant_count && r->valid; v++) {
+    for (uint64_t vi = first; vi < variant_count && r->valid; vi += step) {
+        uint32_t v = (uint32_t)vi;
         const ab_conform_variant *var = variants[v];
         uint32_t len = 1;
         cur[0] = ab_net_source(net);
@@ -282,6 +285,7 @@ int ab__gap_replay_run(ab__gap_replay *r, ab_ctx *ctx, const ab_net *net,
             }
             if (t >= T || !ab__net_enabled(net, t, cur, len)) {
                 r->valid = 0;
+                r->failed = v;
                 snprintf(r->reason, sizeof(r->reason),
                          "move %u of conformance variant %u does not fire from the marking "
                          "before it (silent moves missing?)",
@@ -291,6 +295,7 @@ int ab__gap_replay_run(ab__gap_replay *r, ab_ctx *ctx, const ab_net *net,
             uint32_t nl = ab__net_fire(net, t, cur, len, nxt, NULL);
             if (nl > MAX_TOKENS) {
                 r->valid = 0;
+                r->failed = v;
                 snprintf(r->reason, sizeof(r->reason), "a replayed marking passed %u tokens",
                          MAX_TOKENS);
                 break;
@@ -332,4 +337,93 @@ done:
         ab__gap_replay_finish(r, ctx);
     }
     return rc;
+}
+
+/* What one process sends of its replay: its status, the variant that did
+ * not replay and why, then its flags (fired, marked, enabled). */
+typedef struct replay_head {
+    int32_t rc;
+    uint32_t failed;
+    char reason[160];
+} replay_head;
+
+int ab__gap_replay_spread(ab__gap_replay *r, ab_ctx *ctx, const ab_net *net,
+                          const ab_conform_variant *const *variants, uint32_t variant_count,
+                          const ab__gap_parts *parts)
+{
+    uint32_t T = ab_net_transition_count(net), P = ab_net_place_count(net);
+    size_t flags = (size_t)T * 2 + P;
+    replay_head h;
+    memset(&h, 0, sizeof(h));
+    h.rc =
+        ab__gap_replay_run(r, ctx, net, variants, variant_count, parts->process, parts->processes);
+    h.failed = r->failed;
+    unsigned char *msg = h.rc == AB_OK ? ab__malloc(ctx, sizeof(h) + flags) : NULL;
+    if (h.rc == AB_OK && msg == NULL) {
+        h.rc = AB_ENOMEM;
+    }
+    const void *mine = &h;
+    size_t len = sizeof(h);
+    if (h.rc == AB_OK) {
+        memcpy(h.reason, r->reason, sizeof(h.reason));
+        memcpy(msg, &h, sizeof(h));
+        memcpy(msg + len, r->fired, T);
+        memcpy(msg + len + T, r->marked, P);
+        memcpy(msg + len + T + P, r->enabled, T);
+        len += flags;
+        mine = msg;
+    }
+    void **all = NULL;
+    size_t *lens = NULL;
+    uint32_t count = 0;
+    int st = parts->exchange(parts->payload, mine, len, &all, &lens, &count);
+    ab__free(ctx, msg);
+    /* The first failure in process order, as ab__gap_agree gives it. */
+    for (uint32_t q = 0; st == AB_OK && q < count; q++) {
+        replay_head x;
+        if (lens[q] < sizeof(x)) {
+            st = AB_EINVAL;
+            break;
+        }
+        memcpy(&x, all[q], sizeof(x));
+        if (x.rc != AB_OK) {
+            st = x.rc;
+        } else if (lens[q] != sizeof(x) + flags) {
+            st = AB_EINVAL;
+        }
+    }
+    /* The first variant that did not replay, or every process's flags. */
+    uint32_t by = UINT32_MAX;
+    for (uint32_t q = 0; st == AB_OK && q < count; q++) {
+        replay_head x;
+        memcpy(&x, all[q], sizeof(x));
+        if (x.failed != UINT32_MAX && (by == UINT32_MAX || x.failed < r->failed)) {
+            by = q;
+            r->failed = x.failed;
+        }
+    }
+    if (st == AB_OK && by != UINT32_MAX) {
+        replay_head x;
+        memcpy(&x, all[by], sizeof(x));
+        r->valid = 0;
+        memcpy(r->reason, x.reason, sizeof(r->reason));
+        r->reason[sizeof(r->reason) - 1] = '\0';
+    } else if (st == AB_OK) {
+        r->valid = 1;
+        for (uint32_t q = 0; q < count; q++) {
+            const unsigned char *f = (const unsigned char *)all[q] + sizeof(replay_head);
+            for (uint32_t t = 0; t < T; t++) {
+                r->fired[t] |= f[t];
+                r->enabled[t] |= f[T + P + t];
+            }
+            for (uint32_t p = 0; p < P; p++) {
+                r->marked[p] |= f[T + p];
+            }
+        }
+    }
+    ab__gap_exchange_free(all, lens, count);
+    if (st != AB_OK) {
+        ab__gap_replay_finish(r, ctx);
+    }
+    return st;
 }
