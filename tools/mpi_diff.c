@@ -11,8 +11,9 @@
  * - the gap: the engine's computation (ab__gap_compute_view) over the
  *   global variants, with a header of the whole input (counts summed,
  *   data quality summed, the distinct activity sequences counted where
- *   they hash to) and parts whose calls are collectives (mpi_gap.c). Every
- *   rank then holds the same gap; the ids of the cases the reports name
+ *   they hash to) and parts whose calls are collectives (mpi_gap.c; each
+ *   rank replays every P-th variant on the map, ab__gap_replay_spread).
+ *   Every rank then holds the same gap; the ids of the cases the reports name
  *   are sent to rank 0, which writes the reports.
  * Memory per rank: its cases, the global variants and their alignments,
  * and a finding's samples (8 bytes a value).
