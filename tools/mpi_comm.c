@@ -1,10 +1,12 @@
 /*
  * tools/mpi_comm.c: the exchanges of asbuilt-mpi. mpi_exchange is an
  * all-to-all of byte buffers of any size cut into rounds: in round k each
- * rank sends every destination its bytes [k*q, (k+1)*q) where
+ * rank sends every other rank its bytes [k*q, (k+1)*q) where
  * q = mpi_round_bytes / ranks, staged in one buffer, so every count and
  * displacement passed to MPI_Alltoallv stays below mpi_round_bytes
- * (<= INT_MAX). The number of rounds is agreed (a maximum over ranks).
+ * (<= INT_MAX). The number of rounds is agreed (a maximum over ranks). A
+ * rank's bytes to itself do not go through the rounds: they are copied
+ * once.
  */
 #include "mpi_comm.h"
 
@@ -158,7 +160,7 @@ int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out)
     MPI_Alltoall(slen, 1, MPI_UINT64_T, rlen, 1, MPI_UINT64_T, MPI_COMM_WORLD);
     uint64_t rounds = 0;
     for (int d = 0; d < P; d++) {
-        uint64_t k = (slen[d] + q - 1) / q;
+        uint64_t k = d != mpi_rank ? (slen[d] + q - 1) / q : 0;
         rounds = k > rounds ? k : rounds;
         if (rlen[d] > 0 && (recv[d].ptr = malloc(rlen[d])) == NULL) {
             bad = 1;
@@ -166,11 +168,14 @@ int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out)
         recv[d].len = rlen[d];
     }
     rounds = mpi_max_u64(rounds);
-    /* A round's bytes: at most q to (and from) each rank, no more than it has. */
+    /* A round's bytes: at most q to (and from) each other rank, no more
+     * than it has; a rank's bytes to itself are copied once, below. */
     uint64_t scap = 0, rcap = 0;
     for (int d = 0; d < P; d++) {
-        scap += slen[d] < q ? slen[d] : q;
-        rcap += rlen[d] < q ? rlen[d] : q;
+        if (d != mpi_rank) {
+            scap += slen[d] < q ? slen[d] : q;
+            rcap += rlen[d] < q ? rlen[d] : q;
+        }
     }
     sbuf = malloc((size_t)scap + 1);
     rbuf = malloc((size_t)rcap + 1);
@@ -178,11 +183,14 @@ int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out)
     if (mpi_agree(bad ? 4 : 0) != 0) {
         goto fail;
     }
+    if (slen[mpi_rank] > 0) {
+        memcpy(recv[mpi_rank].ptr, send[mpi_rank].ptr, (size_t)slen[mpi_rank]);
+    }
     for (uint64_t k = 0; k < rounds; k++) {
         const uint64_t from = k * q;
         int so = 0, ro = 0;
         for (int d = 0; d < P; d++) {
-            uint64_t n = slen[d] > from ? slen[d] - from : 0;
+            uint64_t n = slen[d] > from && d != mpi_rank ? slen[d] - from : 0;
             n = n < q ? n : q;
             if (n > 0) {
                 memcpy(sbuf + so, send[d].ptr + from, (size_t)n);
@@ -190,7 +198,7 @@ int mpi_exchange(const mpi_bytes *send, mpi_bytes *recv, uint64_t *bytes_out)
             scount[d] = (int)n;
             sdispl[d] = so;
             so += (int)n;
-            uint64_t m = rlen[d] > from ? rlen[d] - from : 0;
+            uint64_t m = rlen[d] > from && d != mpi_rank ? rlen[d] - from : 0;
             m = m < q ? m : q;
             rcount[d] = (int)m;
             rdispl[d] = ro;

@@ -262,7 +262,10 @@ int mpi_global_variants(const ab_conform *local, const ab_log *owned, mpi_gvaria
     if (rc != EXIT_OK) {
         goto done;
     }
-    if ((rc = mpi_exchange_all(b.p, b.len, recv)) != EXIT_OK) {
+    rc = mpi_exchange_all(b.p, b.len, recv);
+    free(b.p); /* Every rank's copy, this one's too, is in recv now. */
+    b.p = NULL;
+    if (rc != EXIT_OK) {
         goto done;
     }
     int st = AB_OK;
