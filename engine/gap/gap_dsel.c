@@ -75,51 +75,25 @@ typedef struct sel {
 static int gather_words(const cut *C, const int64_t *mine, size_t n, int bad, int64_t **out)
 {
     *out = NULL;
-    int64_t *msg = malloc(sizeof(int64_t) * (n + 1));
-    void **all = NULL;
-    size_t *lens = NULL;
-    uint32_t count = 0;
-    int64_t flag = bad || msg == NULL;
-    if (msg != NULL) {
-        msg[0] = flag;
-        if (n > 0) {
-            memcpy(msg + 1, mine, sizeof(int64_t) * n);
-        }
-    }
-    int rc =
-        C->c->exchange(C->c->payload, msg != NULL ? msg : (const void *)&flag,
-                       msg != NULL ? sizeof(int64_t) * (n + 1) : sizeof(flag), &all, &lens, &count);
-    free(msg);
+    void **all;
+    size_t *lens;
+    uint32_t count;
+    int rc = ab__gap_exchange_status(C->c, bad ? AB_ENOMEM : AB_OK, mine, sizeof(int64_t) * n, &all,
+                                     &lens, &count);
     int64_t *w = NULL;
+    if (rc == AB_OK && count != C->P) {
+        rc = AB_EINVAL;
+    }
     if (rc == AB_OK) {
         w = malloc(sizeof(int64_t) * ((size_t)count * n + 1));
         rc = w == NULL ? AB_ENOMEM : AB_OK;
     }
-    for (uint32_t q = 0; rc == AB_OK && q < count; q++) {
-        int64_t f;
-        if (lens[q] < sizeof(int64_t)) {
-            rc = AB_EINVAL;
-            break;
-        }
-        memcpy(&f, all[q], sizeof(f));
-        if (f != 0) {
-            rc = AB_ENOMEM;
-        } else if (lens[q] != sizeof(int64_t) * (n + 1)) {
-            rc = AB_EINVAL;
-        } else if (n > 0) {
-            memcpy(w + (size_t)q * n, (const int64_t *)all[q] + 1, sizeof(int64_t) * n);
-        }
-    }
-    if (rc == AB_OK && count != C->P) {
-        rc = AB_EINVAL;
+    for (uint32_t q = 0; rc == AB_OK && q < count && n > 0; q++) {
+        memcpy(w + (size_t)q * n, all[q], sizeof(int64_t) * n);
     }
     ab__gap_exchange_free(all, lens, count);
-    if (rc != AB_OK) {
-        free(w);
-        return rc;
-    }
     *out = w;
-    return AB_OK;
+    return rc;
 }
 
 /* The first index of v[0..n) (ascending) with v[i] >= t. */

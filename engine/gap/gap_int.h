@@ -634,8 +634,15 @@ void ab__gap_exchange_free(void **all, size_t *lens, uint32_t count);
  * ab_gap_write_cases writes, under the given id. AB_OK or AB_ENOMEM. */
 int ab__gap_write_case_line(const ab_gap *g, ab_buf *buf, uint32_t c, const char *id);
 
-/* Parts over processes (collective): the first status other than AB_OK
- * of the processes' rc, in process order; AB_OK when all are. */
+/* Parts over processes (collective): every process sends its status rc
+ * and, when it is AB_OK, the n bytes at mine. Returns the first status
+ * other than AB_OK in process order (AB_EINVAL for a message of another
+ * length), the same everywhere; when AB_OK, (*all)[q] holds process q's n
+ * bytes (freed with ab__gap_exchange_free), else *all is NULL. */
+int ab__gap_exchange_status(const ab__gap_parts *c, int rc, const void *mine, size_t n,
+                            void ***all, size_t **lens, uint32_t *count);
+/* The same with no bytes: the first status other than AB_OK of the
+ * processes' rc, in process order; AB_OK when all are. */
 int ab__gap_agree(const ab_gap *g, int rc);
 /* The parts' valid() and lay_out() with the groups' open flags and
  * lengths. */

@@ -339,10 +339,9 @@ done:
     return rc;
 }
 
-/* What one process sends of its replay: its status, the variant that did
- * not replay and why, then its flags (fired, marked, enabled). */
+/* What one process sends of its replay (with its status): the variant
+ * that did not replay and why, then its flags (fired, marked, enabled). */
 typedef struct replay_head {
-    int32_t rc;
     uint32_t failed;
     char reason[160];
 } replay_head;
@@ -352,60 +351,43 @@ int ab__gap_replay_spread(ab__gap_replay *r, ab_ctx *ctx, const ab_net *net,
                           const ab__gap_parts *parts)
 {
     uint32_t T = ab_net_transition_count(net), P = ab_net_place_count(net);
-    size_t flags = (size_t)T * 2 + P;
-    replay_head h;
-    memset(&h, 0, sizeof(h));
-    h.rc =
+    size_t len = sizeof(replay_head) + (size_t)T * 2 + P;
+    int rc =
         ab__gap_replay_run(r, ctx, net, variants, variant_count, parts->process, parts->processes);
-    h.failed = r->failed;
-    unsigned char *msg = h.rc == AB_OK ? ab__malloc(ctx, sizeof(h) + flags) : NULL;
-    if (h.rc == AB_OK && msg == NULL) {
-        h.rc = AB_ENOMEM;
+    unsigned char *msg = rc == AB_OK ? ab__malloc(ctx, len) : NULL;
+    if (rc == AB_OK && msg == NULL) {
+        rc = AB_ENOMEM;
     }
-    const void *mine = &h;
-    size_t len = sizeof(h);
-    if (h.rc == AB_OK) {
+    if (rc == AB_OK) {
+        replay_head h;
+        memset(&h, 0, sizeof(h));
+        h.failed = r->failed;
         memcpy(h.reason, r->reason, sizeof(h.reason));
         memcpy(msg, &h, sizeof(h));
-        memcpy(msg + len, r->fired, T);
-        memcpy(msg + len + T, r->marked, P);
-        memcpy(msg + len + T + P, r->enabled, T);
-        len += flags;
-        mine = msg;
+        memcpy(msg + sizeof(h), r->fired, T);
+        memcpy(msg + sizeof(h) + T, r->marked, P);
+        memcpy(msg + sizeof(h) + T + P, r->enabled, T);
     }
-    void **all = NULL;
-    size_t *lens = NULL;
-    uint32_t count = 0;
-    int st = parts->exchange(parts->payload, mine, len, &all, &lens, &count);
+    void **all;
+    size_t *lens;
+    uint32_t count;
+    int st = ab__gap_exchange_status(parts, rc, msg, len, &all, &lens, &count);
     ab__free(ctx, msg);
-    /* The first failure in process order, as ab__gap_agree gives it. */
-    for (uint32_t q = 0; st == AB_OK && q < count; q++) {
-        replay_head x;
-        if (lens[q] < sizeof(x)) {
-            st = AB_EINVAL;
-            break;
-        }
-        memcpy(&x, all[q], sizeof(x));
-        if (x.rc != AB_OK) {
-            st = x.rc;
-        } else if (lens[q] != sizeof(x) + flags) {
-            st = AB_EINVAL;
-        }
-    }
     /* The first variant that did not replay, or every process's flags. */
-    uint32_t by = UINT32_MAX;
+    uint32_t by = UINT32_MAX, first = UINT32_MAX;
     for (uint32_t q = 0; st == AB_OK && q < count; q++) {
         replay_head x;
         memcpy(&x, all[q], sizeof(x));
-        if (x.failed != UINT32_MAX && (by == UINT32_MAX || x.failed < r->failed)) {
+        if (x.failed < first) {
+            first = x.failed;
             by = q;
-            r->failed = x.failed;
         }
     }
     if (st == AB_OK && by != UINT32_MAX) {
         replay_head x;
         memcpy(&x, all[by], sizeof(x));
         r->valid = 0;
+        r->failed = first;
         memcpy(r->reason, x.reason, sizeof(r->reason));
         r->reason[sizeof(r->reason) - 1] = '\0';
     } else if (st == AB_OK) {

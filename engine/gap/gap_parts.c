@@ -444,25 +444,59 @@ void ab__gap_exchange_free(void **all, size_t *lens, uint32_t count)
     free(lens);
 }
 
-int ab__gap_agree(const ab_gap *g, int rc)
+int ab__gap_exchange_status(const ab__gap_parts *c, int rc, const void *mine, size_t n, void ***all,
+                            size_t **lens, uint32_t *count)
 {
-    int32_t mine = rc;
-    void **all = NULL;
-    size_t *lens = NULL;
-    uint32_t count = 0;
-    int st = g->parts.exchange(g->parts.payload, &mine, sizeof(mine), &all, &lens, &count);
-    for (uint32_t q = 0; st == AB_OK && q < count; q++) {
+    *all = NULL;
+    *lens = NULL;
+    *count = 0;
+    int32_t status = rc;
+    unsigned char *msg = rc == AB_OK ? malloc(sizeof(status) + n) : NULL;
+    if (rc == AB_OK && msg == NULL) {
+        status = AB_ENOMEM;
+    }
+    if (msg != NULL) {
+        memcpy(msg, &status, sizeof(status));
+        if (n > 0) {
+            memcpy(msg + sizeof(status), mine, n);
+        }
+    }
+    int st = c->exchange(c->payload, msg != NULL ? (const void *)msg : (const void *)&status,
+                         msg != NULL ? sizeof(status) + n : sizeof(status), all, lens, count);
+    free(msg);
+    for (uint32_t q = 0; st == AB_OK && q < *count; q++) {
         int32_t r;
-        if (lens[q] != sizeof(r)) {
+        if ((*lens)[q] < sizeof(r)) {
             st = AB_EINVAL;
             break;
         }
-        memcpy(&r, all[q], sizeof(r));
+        memcpy(&r, (*all)[q], sizeof(r));
         if (r != AB_OK) {
             st = r;
-            break;
+        } else if ((*lens)[q] != sizeof(r) + n) {
+            st = AB_EINVAL;
         }
     }
+    /* Each process's bytes from the start of its buffer. */
+    for (uint32_t q = 0; st == AB_OK && q < *count; q++) {
+        memmove((*all)[q], (unsigned char *)(*all)[q] + sizeof(int32_t), n);
+        (*lens)[q] = n;
+    }
+    if (st != AB_OK) {
+        ab__gap_exchange_free(*all, *lens, *count);
+        *all = NULL;
+        *lens = NULL;
+        *count = 0;
+    }
+    return st;
+}
+
+int ab__gap_agree(const ab_gap *g, int rc)
+{
+    void **all;
+    size_t *lens;
+    uint32_t count;
+    int st = ab__gap_exchange_status(&g->parts, rc, NULL, 0, &all, &lens, &count);
     ab__gap_exchange_free(all, lens, count);
     return st;
 }
