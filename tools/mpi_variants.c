@@ -263,6 +263,7 @@ int mpi_global_variants(const ab_conform *local, const ab_log *owned, mpi_gvaria
         goto done;
     }
     rc = mpi_exchange_all(b.p, b.len, recv);
+    out->sent = b.len;
     free(b.p); /* Every rank's copy, this one's too, is in recv now. */
     b.p = NULL;
     if (rc != EXIT_OK) {

@@ -21,6 +21,7 @@ typedef struct mpi_gvariants {
     uint32_t local_count;      /* This rank's variants ... */
     uint32_t *local_to_global; /* ... and where each is in v. */
     unsigned char *store;      /* What v points into. */
+    uint64_t sent;             /* The bytes of this rank's variants sent to each rank. */
 } mpi_gvariants;
 
 /*
