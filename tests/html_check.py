@@ -153,11 +153,12 @@ class Devtools:
         raise RuntimeError("no answer to " + method)
 
     def pump(self, seconds, until=None):
+        """Reads events for up to seconds; stops early at the first one until(event) accepts."""
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             for msg in self._read(end - time.monotonic()):
                 self.events.append(msg)
-                if until and msg.get("method") == until:
+                if until and until(msg):
                     return True
         return False
 
@@ -172,8 +173,25 @@ class Devtools:
         os.close(self.evt_r)
 
 
-def load(browser, url):
-    """Loads url in a fresh profile; returns (requests, blocked, console, outerHTML)."""
+def navigate(dt, session, url):
+    """Opens url in the session and waits for its load event. The load that counts is
+    this navigation's: about:blank's own load event can arrive after the navigation
+    starts on a busy machine, so events are matched by the navigation's loader."""
+    dt.call("Page.setLifecycleEventsEnabled", {"enabled": True}, session)
+    dt.events.clear()
+    loader = dt.call("Page.navigate", {"url": url}, session).get("loaderId")
+
+    def loaded(e):
+        p = e.get("params", {})
+        return (e.get("method") == "Page.lifecycleEvent" and p.get("name") == "load" and
+                p.get("loaderId") == loader)
+    if not any(loaded(e) for e in dt.events) and not dt.pump(60, until=loaded):
+        fail("%s: the page did not finish loading" % url)
+
+
+def load(browser, url, until=None):
+    """Loads url in a fresh profile; returns (requests, blocked, console, outerHTML).
+    until(events), if given, says when the events after the load are complete."""
     profile = tempfile.mkdtemp(prefix="ab-chromium-")
     dt = Devtools(browser, profile)
     try:
@@ -181,11 +199,10 @@ def load(browser, url):
         session = dt.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Network", "Page", "Log", "Runtime"):
             dt.call(domain + ".enable", {}, session)
-        dt.events.clear()
-        dt.call("Page.navigate", {"url": url}, session)
-        if not dt.pump(20, until="Page.loadEventFired"):
-            fail("%s: the page did not finish loading" % url)
+        navigate(dt, session, url)
         dt.pump(1.0)  # Anything started after the load event (a refresh, a late fetch).
+        if until is not None and not until(dt.events):
+            dt.pump(20, until=lambda e: until(dt.events))
         dom = dt.call("Runtime.evaluate", {"expression": "document.documentElement.outerHTML",
                                            "returnByValue": True}, session)["result"]["value"]
         events = [e for e in dt.events if e.get("sessionId") == session]
@@ -288,10 +305,7 @@ def inspect(browser, url, width):
         dt.call("Page.enable", {}, session)
         dt.call("Emulation.setDeviceMetricsOverride",
                 {"width": width, "height": 1200, "deviceScaleFactor": 1, "mobile": False}, session)
-        dt.events.clear()
-        dt.call("Page.navigate", {"url": url}, session)
-        if not dt.pump(20, until="Page.loadEventFired"):
-            fail("%s: the page did not finish loading" % url)
+        navigate(dt, session, url)
         res = dt.call("Runtime.evaluate", {"expression": GEOMETRY_JS, "returnByValue": True},
                       session)["result"]["value"]
     finally:
@@ -557,8 +571,10 @@ def check_detector(browser, work):
         f.write('<!DOCTYPE html><html><head><meta charset="utf-8"><title>control</title>'
                 '</head><body><p>control</p><img src="http://127.0.0.1:8/ab-probe.png">'
                 '<img src="ab-probe-local.png"></body></html>')
-    requests, _, _, _ = load(browser, "file://" + page)
     want = ["http://127.0.0.1:8/ab-probe.png", "file://" + os.path.join(work, "ab-probe-local.png")]
+    requests, _, _, _ = load(browser, "file://" + page, until=lambda events: all(
+        any(e.get("method") == "Network.requestWillBeSent" and
+            e["params"]["request"]["url"] == w for e in events) for w in want))
     for w in want:
         if w not in requests:
             fail("the request detector missed %s (it saw %s)" % (w, requests))
@@ -567,7 +583,8 @@ def check_detector(browser, work):
         f.write('<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv='
                 '"Content-Security-Policy" content="%s"><title>control</title></head><body>'
                 '<img src="http://127.0.0.1:8/ab-probe.png"></body></html>' % CSP)
-    requests, blocked, _, _ = load(browser, "file://" + page)
+    requests, blocked, _, _ = load(browser, "file://" + page, until=lambda events: any(
+        e.get("method") == "Network.loadingFailed" for e in events))
     if "csp" not in blocked:
         fail("the report's Content-Security-Policy did not block a fetch (%s, %s)" %
              (requests, blocked))
