@@ -10,7 +10,8 @@
  * pair with and without the approval step, the receipt and a32f0n00 logs
  * that fit their maps, BPI Challenge 2020 with its label mapping; the accept
  * file, --open-cases exclude, determinism across runs and thread counts,
- * JSON that parses, and allocation failures.
+ * JSON that parses, the findings' tally split over processes and merged,
+ * and allocation failures.
  */
 #include <math.h>
 #include <stdio.h>
@@ -2167,6 +2168,116 @@ static void test_shares(void **state)
 }
 
 /* Every allocation of the computation and the writers may fail cleanly. */
+/* ---- The findings' tally ---- */
+
+/* The tally of groups first, first + step, ... of g, written. */
+static ab_buf tally_of(ab_gap *g, uint32_t first, uint32_t step)
+{
+    ab__gap_acc A;
+    ab_buf b = AB_BUF_INIT;
+    assert_int_equal(ab__gap_acc_init(&A, g, 1), AB_OK);
+    assert_int_equal(ab__gap_acc_groups(&A, first, step), AB_OK);
+    assert_int_equal(ab__gap_tally_write(&A, &b), AB_OK);
+    ab__gap_acc_finish(&A);
+    return b;
+}
+
+/* parts[order[0]], parts[order[1]], ... merged into an empty tally on g, written. */
+static ab_buf merged_of(ab_gap *g, const ab_buf *parts, const uint32_t *order, uint32_t n)
+{
+    ab__gap_acc A;
+    ab_buf b = AB_BUF_INIT;
+    assert_int_equal(ab__gap_acc_init(&A, g, 1), AB_OK);
+    for (uint32_t i = 0; i < n; i++) {
+        const ab_buf *p = &parts[order[i]];
+        assert_int_equal(ab__gap_tally_merge(&A, p->ptr, p->len), AB_OK);
+    }
+    assert_int_equal(ab__gap_tally_write(&A, &b), AB_OK);
+    ab__gap_acc_finish(&A);
+    return b;
+}
+
+static void assert_same_bytes(const ab_buf *x, const ab_buf *y)
+{
+    assert_int_equal(x->len, y->len);
+    assert_memory_equal(x->ptr, y->ptr, x->len);
+}
+
+/*
+ * The tallies of the groups split over P processes (each counting every
+ * P-th group), merged in process order or backwards, write the bytes of one
+ * tally of all groups; so do they when merged on another computation of the
+ * same log whose interned names have other ids (names travel as text). A
+ * tally of another shape, or cut short, is refused.
+ */
+static void test_tally_split(void **state)
+{
+    (void)state;
+    const char *map = keep(tu_datasets("maps/bpic2020_declaration_documents.map.csv"));
+    struct {
+        const char *log, *model, *map;
+    } logs[] = {
+        {keep(tu_testdata("gap/review.csv")), keep(tu_testdata("gap/review.bpmn")), NULL},
+        {keep(tu_shared("logs/bpic2020_DomesticDeclarations.xes.gz")),
+         keep(tu_shared("models/bpic2020_declaration_documents.bpmn")), map},
+    };
+    for (size_t li = 0; li < sizeof(logs) / sizeof(logs[0]); li++) {
+        if (!tu_exists(logs[li].log) || (logs[li].map != NULL && !tu_exists(logs[li].map))) {
+            continue;
+        }
+        run r, other;
+        prepare(&r, logs[li].log, logs[li].model, logs[li].map, 1);
+        ab_gap_options o = gap_options(&r, 1);
+        o.open_cases = AB_GAP_OPEN_EXCLUDE; /* Open groups apart: more groups, and M10. */
+        compute(&r, &o);
+        ab_gap *g = r.gap;
+        assert_true(g->group_count > 5);
+        ab_buf whole = tally_of(g, 0, 1);
+        assert_true(whole.len > 1000);
+        for (uint32_t P = 1; P <= 5; P++) {
+            ab_buf parts[5];
+            uint32_t fwd[5], back[5];
+            for (uint32_t q = 0; q < P; q++) {
+                parts[q] = tally_of(g, q, P);
+                fwd[q] = q;
+                back[q] = P - 1 - q;
+            }
+            ab_buf m1 = merged_of(g, parts, fwd, P), m2 = merged_of(g, parts, back, P);
+            assert_same_bytes(&m1, &whole);
+            assert_same_bytes(&m2, &whole);
+            ab_buf_dispose(&m1);
+            ab_buf_dispose(&m2);
+            for (uint32_t q = 0; q < P; q++) {
+                ab_buf_dispose(&parts[q]);
+            }
+        }
+        /* Another computation, its names table shifted. */
+        prepare(&other, logs[li].log, logs[li].model, logs[li].map, 1);
+        ab_gap_options oo = gap_options(&other, 1);
+        oo.open_cases = AB_GAP_OPEN_EXCLUDE;
+        compute(&other, &oo);
+        uint32_t id;
+        assert_int_equal(ab__strtab_intern(&other.gap->names, "\x01 shifted", 9, &id), AB_OK);
+        uint32_t one = 0;
+        ab_buf m3 = merged_of(other.gap, &whole, &one, 1);
+        assert_same_bytes(&m3, &whole);
+        ab_buf_dispose(&m3);
+        /* Cut short, or with one more byte: refused. */
+        ab__gap_acc A;
+        assert_int_equal(ab__gap_acc_init(&A, g, 1), AB_OK);
+        assert_int_equal(ab__gap_tally_merge(&A, whole.ptr, whole.len - 1), AB_EINVAL);
+        assert_int_equal(ab__gap_tally_merge(&A, whole.ptr, 12), AB_EINVAL);
+        ab__gap_acc_finish(&A);
+        assert_int_equal(ab_buf_append(&whole, r.ctx, "", 1), AB_OK);
+        assert_int_equal(ab__gap_acc_init(&A, g, 1), AB_OK);
+        assert_int_equal(ab__gap_tally_merge(&A, whole.ptr, whole.len), AB_EINVAL);
+        ab__gap_acc_finish(&A);
+        ab_buf_dispose(&whole);
+        finish(&other);
+        finish(&r);
+    }
+}
+
 static void test_alloc_failures(void **state)
 {
     (void)state;
@@ -2234,6 +2345,7 @@ int main(void)
         cmocka_unit_test(test_view_mismatch),
         cmocka_unit_test(test_shares),
         cmocka_unit_test(test_handoff_open_cases),
+        cmocka_unit_test(test_tally_split),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_log_sha256_given),
     };

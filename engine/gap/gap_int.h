@@ -530,7 +530,73 @@ typedef struct ab__gap_entry {
     int filter;             /* Restrict the deviating cases to the stratum too. */
     uint64_t best_count;    /* The most frequent context / element / skipped list. */
     uint32_t best_b, best_c;
+    struct ab__gap_rep *reps; /* Rework: repetitions and their cases, from the tally. */
+    size_t reps_cap;
+    uint32_t rep_count;
+    int groups_tallied; /* Its groups' repetitions are in reps, not to be added again. */
 } ab__gap_entry;
+
+/* ---- The findings' tally (gap_tally.c) ----
+ *
+ * What the findings count over the groups is a set of sums over cases: the
+ * summary's counters, per activity and per label, and per finding (kind and
+ * key) and per context counter. The tally writes them in a canonical form
+ * (entries and counters sorted by key, interned names as text), so tallies
+ * of any split of the groups, merged in any order, give the same bytes as
+ * one tally of them all. A finding's groups stay where they were counted. */
+
+/* Kinds of the context counters (beside the findings' ab_gap_kind). */
+enum { AB__GAP_CNT_ELEMENT = 100, AB__GAP_CNT_CONTEXT, AB__GAP_CNT_SKIPPED, AB__GAP_CNT_ORDER };
+
+/* A rework finding's repetitions: a value and the cases with it. */
+typedef struct ab__gap_rep {
+    uint32_t value;
+    uint64_t weight;
+} ab__gap_rep;
+
+struct ab__gap_act_scr;
+struct ab__gap_label_scr;
+
+typedef struct ab__gap_acc {
+    ab_gap *g;
+    ab__gap_map map;
+    ab__gap_entry *entries;
+    size_t entries_cap;
+    uint32_t entry_count; /* Entries initialised (the map may hold one more key). */
+    ab__gap_map cmap;
+    uint64_t *counts;
+    size_t counts_cap;
+    struct ab__gap_act_scr *act;
+    struct ab__gap_label_scr *lab;
+    char *text; /* Scratch for joined names. */
+    size_t text_cap;
+    int own_sums; /* The per-activity and per-label sums are its own, not g's. */
+    /* Sums for the summary. */
+    uint64_t m1, m1_raw, log_moves, model_moves, sync_moves, events, cost, worst;
+    uint64_t m7, m7b, m8, m10, undoc_cases, ctrl_num, ctrl_den, closed_cases, approximate_cases;
+    uint64_t *act_cases, *act_events;                 /* Per activity (g's unless own_sums). */
+    uint64_t *label_required, *label_sync_cases;      /* Per label (g's unless own_sums). */
+    uint64_t *label_absent, *label_bypass_cases;
+} ab__gap_acc;
+
+/* own_sums: the per-activity and per-label sums are allocated, else g's. */
+int ab__gap_acc_init(ab__gap_acc *A, ab_gap *g, int own_sums);
+void ab__gap_acc_finish(ab__gap_acc *A);
+/* The finding with key k, added (with zero sums, no groups) when new. */
+int ab__gap_acc_entry(ab__gap_acc *A, ab__gap_key k, uint32_t *index_out);
+/* Adds n to the context counter with key (kind, a, b, c). */
+int ab__gap_acc_count(ab__gap_acc *A, uint32_t kind, uint32_t a, uint32_t b, uint32_t c,
+                      uint64_t n);
+/* Counts groups first, first + step, ... (gap_metrics.c). */
+int ab__gap_acc_groups(ab__gap_acc *A, uint32_t first, uint32_t step);
+/* Appends the tally's canonical bytes to out. */
+int ab__gap_tally_write(const ab__gap_acc *A, ab_buf *out);
+/* Sets every sum to zero; the findings, their keys and groups stay. */
+void ab__gap_tally_clear(ab__gap_acc *A);
+/* Adds a written tally's sums; AB_EINVAL when the bytes are not one of
+ * this gap's tallies. The bytes come from the processes of one run: they
+ * are checked for their shape, not for every id they hold. */
+int ab__gap_tally_merge(ab__gap_acc *A, const void *bytes, size_t len);
 
 /* Codes of the case's two ends in transition and context keys. */
 #define AB__GAP_CODE_START 0xFFFFFFFEu

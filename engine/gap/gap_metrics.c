@@ -10,60 +10,106 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Kinds of the context counters (beside the findings' ab_gap_kind). */
-enum { CNT_ELEMENT = 100, CNT_CONTEXT, CNT_SKIPPED, CNT_ORDER };
+enum {
+    CNT_ELEMENT = AB__GAP_CNT_ELEMENT,
+    CNT_CONTEXT = AB__GAP_CNT_CONTEXT,
+    CNT_SKIPPED = AB__GAP_CNT_SKIPPED,
+    CNT_ORDER = AB__GAP_CNT_ORDER
+};
 
 /* Per-activity scratch for one group. */
-typedef struct act_scr {
+typedef struct ab__gap_act_scr {
     uint32_t occ, sync, rework, ooo, extra;
     uint32_t rework_first, ooo_first, extra_first;
 } act_scr;
 
 /* Per-label scratch for one group. */
-typedef struct label_scr {
+typedef struct ab__gap_label_scr {
     uint8_t required, bypassed, early, synced;
     uint32_t bypasses, first_move, first_trans;
 } label_scr;
 
-typedef struct acc {
-    ab_gap *g;
-    ab__gap_map map;
-    ab__gap_entry *entries;
-    size_t entries_cap;
-    uint32_t entry_count; /* Entries initialised (the map may hold one more key). */
-    ab__gap_map cmap;
-    uint64_t *counts;
-    size_t counts_cap;
-    act_scr *act;
-    label_scr *lab;
-    char *text; /* Scratch for joined names. */
-    size_t text_cap;
-    /* Sums for the summary. */
-    uint64_t m1, m1_raw, log_moves, model_moves, sync_moves, events, cost, worst;
-    uint64_t m7, m7b, m8, m10, undoc_cases, ctrl_num, ctrl_den;
-} acc;
+typedef ab__gap_acc acc;
+
+int ab__gap_acc_init(acc *A, ab_gap *g, int own_sums)
+{
+    ab_ctx *ctx = g->ctx;
+    memset(A, 0, sizeof(*A));
+    A->g = g;
+    A->own_sums = own_sums;
+    int rc = ab__gap_map_init(&A->map, ctx);
+    if (rc == AB_OK && (rc = ab__gap_map_init(&A->cmap, ctx)) != AB_OK) {
+        ab__gap_map_finish(&A->map);
+    }
+    if (rc != AB_OK) {
+        memset(A, 0, sizeof(*A));
+        return rc;
+    }
+    const size_t K = (size_t)g->activity_count + 1, L = (size_t)g->label_count + 1;
+    A->act = ab__calloc(ctx, K, sizeof(act_scr));
+    A->lab = ab__calloc(ctx, L, sizeof(label_scr));
+    if (own_sums) {
+        A->act_cases = ab__calloc(ctx, K, sizeof(uint64_t));
+        A->act_events = ab__calloc(ctx, K, sizeof(uint64_t));
+        A->label_required = ab__calloc(ctx, L, sizeof(uint64_t));
+        A->label_sync_cases = ab__calloc(ctx, L, sizeof(uint64_t));
+        A->label_absent = ab__calloc(ctx, L, sizeof(uint64_t));
+        A->label_bypass_cases = ab__calloc(ctx, L, sizeof(uint64_t));
+    } else {
+        A->act_cases = g->act_cases;
+        A->act_events = g->act_events;
+        A->label_required = g->label_required;
+        A->label_sync_cases = g->label_sync_cases;
+        A->label_absent = g->label_absent;
+        A->label_bypass_cases = g->label_bypass_cases;
+    }
+    if (A->act == NULL || A->lab == NULL || A->act_cases == NULL || A->act_events == NULL ||
+        A->label_required == NULL || A->label_sync_cases == NULL || A->label_absent == NULL ||
+        A->label_bypass_cases == NULL) {
+        ab__gap_acc_finish(A);
+        return AB_ENOMEM;
+    }
+    return AB_OK;
+}
+
+void ab__gap_acc_finish(acc *A)
+{
+    if (A->g == NULL) {
+        return;
+    }
+    ab_ctx *ctx = A->g->ctx;
+    for (uint32_t i = 0; i < A->entry_count; i++) {
+        ab__free(ctx, A->entries[i].groups);
+        ab__free(ctx, A->entries[i].moves);
+        ab__free(ctx, A->entries[i].repeats);
+        ab__free(ctx, A->entries[i].reps);
+    }
+    ab__free(ctx, A->entries);
+    ab__free(ctx, A->counts);
+    ab__free(ctx, A->act);
+    ab__free(ctx, A->lab);
+    ab__free(ctx, A->text);
+    if (A->own_sums) {
+        ab__free(ctx, A->act_cases);
+        ab__free(ctx, A->act_events);
+        ab__free(ctx, A->label_required);
+        ab__free(ctx, A->label_sync_cases);
+        ab__free(ctx, A->label_absent);
+        ab__free(ctx, A->label_bypass_cases);
+    }
+    ab__gap_map_finish(&A->map);
+    ab__gap_map_finish(&A->cmap);
+    memset(A, 0, sizeof(*A));
+}
 
 static int touch(acc *A, ab_gap_kind kind, uint32_t a, uint32_t b, uint32_t c, uint32_t gi,
                  uint32_t move, uint32_t repeats, uint32_t *index_out)
 {
     ab__gap_key k = {(uint32_t)kind, a, b, c};
     uint32_t idx;
-    int is_new;
-    int rc = ab__gap_map_get(&A->map, k, &idx, &is_new);
+    int rc = ab__gap_acc_entry(A, k, &idx);
     if (rc != AB_OK) {
         return rc;
-    }
-    if (is_new) {
-        if (AB_GROW(A->g->ctx, A->entries, A->entries_cap, (size_t)idx + 1) != AB_OK) {
-            return AB_ENOMEM;
-        }
-        ab__gap_entry *e = &A->entries[idx];
-        memset(e, 0, sizeof(*e));
-        e->kind = kind;
-        e->key = k;
-        e->last_group = UINT32_MAX;
-        e->best_b = e->best_c = UINT32_MAX;
-        A->entry_count = idx + 1;
     }
     ab__gap_entry *e = &A->entries[idx];
     const ab__gap_group *gr = &A->g->groups[gi];
@@ -92,21 +138,7 @@ static int touch(acc *A, ab_gap_kind kind, uint32_t a, uint32_t b, uint32_t c, u
 
 static int count_add(acc *A, uint32_t kind, uint32_t a, uint32_t b, uint32_t c, uint64_t n)
 {
-    ab__gap_key k = {kind, a, b, c};
-    uint32_t idx;
-    int is_new;
-    int rc = ab__gap_map_get(&A->cmap, k, &idx, &is_new);
-    if (rc != AB_OK) {
-        return rc;
-    }
-    if (is_new) {
-        if (AB_GROW(A->g->ctx, A->counts, A->counts_cap, (size_t)idx + 1) != AB_OK) {
-            return AB_ENOMEM;
-        }
-        A->counts[idx] = 0;
-    }
-    A->counts[idx] += n;
-    return AB_OK;
+    return ab__gap_acc_count(A, kind, a, b, c, n);
 }
 
 /* Appends a name to the scratch text, ", "-separated; interns at the end. */
@@ -238,8 +270,8 @@ static int group_pass(acc *A, uint32_t gi)
     for (uint32_t k = 0; k < dn; k++) {
         uint32_t a = distinct[k];
         act_scr *s = &A->act[a];
-        g->act_cases[a] += n;
-        g->act_events[a] += (uint64_t)s->occ * n;
+        A->act_cases[a] += n;
+        A->act_events[a] += (uint64_t)s->occ * n;
         uint32_t first_pos = 0;
         while (acts[first_pos] != a) {
             first_pos++;
@@ -351,14 +383,14 @@ static int group_pass(acc *A, uint32_t gi)
         }
         label_scr *s = &A->lab[l];
         if (s->synced) {
-            g->label_sync_cases[l] += n;
+            A->label_sync_cases[l] += n;
         }
         if (!gr->open) {
-            g->label_required[l] += n;
+            A->label_required[l] += n;
             ctrl_req |= g->control[l];
             if (s->bypassed) {
                 ctrl_byp |= g->control[l];
-                g->label_bypass_cases[l] += n;
+                A->label_bypass_cases[l] += n;
                 AB_TRY(touch(A, AB_GAP_K_BYPASS, l, 0, 0, gi, s->first_move, 0, &idx));
                 A->entries[idx].occurrences += (uint64_t)s->bypasses * n;
                 A->entries[idx].early_exit_cases += s->early ? (uint32_t)n : 0;
@@ -370,7 +402,7 @@ static int group_pass(acc *A, uint32_t gi)
     if (!gr->open) {
         A->ctrl_den += ctrl_req ? n : 0;
         A->ctrl_num += ctrl_byp ? n : 0;
-        g->closed_cases += n;
+        A->closed_cases += n;
         for (uint32_t l = 0; l < L; l++) {
             uint32_t a = g->label_act[l];
             int present = 0;
@@ -379,7 +411,7 @@ static int group_pass(acc *A, uint32_t gi)
                     present = distinct[k] == a;
                 }
             }
-            g->label_absent[l] += present ? 0 : n;
+            A->label_absent[l] += present ? 0 : n;
         }
     }
 
@@ -502,37 +534,27 @@ static void pick_best(acc *A)
     }
 }
 
-typedef struct rep {
-    uint32_t value;
-    uint32_t weight;
-} rep;
-
 static int cmp_rep(const void *a, const void *b)
 {
-    const rep *x = a, *y = b;
+    const ab__gap_rep *x = a, *y = b;
     return x->value < y->value ? -1 : x->value > y->value;
 }
 
-/* The median of the groups' repetition counts, each weighted by its cases. */
-static int median_repeats(ab_ctx *ctx, const ab_gap *g, const ab__gap_entry *e, double *out)
+/* The median of the repetition counts of a rework finding's cases. */
+static double median_repeats(ab__gap_entry *e)
 {
-    rep *r = ab__malloc(ctx, sizeof(rep) * ((size_t)e->group_count + 1));
-    if (r == NULL) {
-        return AB_ENOMEM;
+    ab__gap_rep *r = e->reps;
+    if (e->rep_count > 1) {
+        qsort(r, e->rep_count, sizeof(*r), cmp_rep);
     }
     uint64_t total = 0;
-    for (uint32_t i = 0; i < e->group_count; i++) {
-        r[i].value = e->repeats[i];
-        r[i].weight = g->groups[e->groups[i]].case_count;
+    for (uint32_t i = 0; i < e->rep_count; i++) {
         total += r[i].weight;
-    }
-    if (e->group_count > 1) {
-        qsort(r, e->group_count, sizeof(rep), cmp_rep);
     }
     uint64_t lo_rank = (total + 1) / 2, hi_rank = total / 2 + 1, seen = 0;
     double lo = 0, hi = 0;
     int have_lo = 0;
-    for (uint32_t i = 0; i < e->group_count; i++) {
+    for (uint32_t i = 0; i < e->rep_count; i++) {
         seen += r[i].weight;
         if (!have_lo && seen >= lo_rank) {
             lo = r[i].value;
@@ -543,9 +565,7 @@ static int median_repeats(ab_ctx *ctx, const ab_gap *g, const ab__gap_entry *e, 
             break;
         }
     }
-    *out = total % 2 == 1 ? lo : (lo + hi) / 2;
-    ab__free(ctx, r);
-    return AB_OK;
+    return total % 2 == 1 ? lo : (lo + hi) / 2;
 }
 
 static int item_accepted(const ab_gap *g, const ab_gap_item *it, const ab__gap_entry *e)
@@ -742,10 +762,7 @@ static int finish_items(acc *A, ab_error *err)
             it->activity = ab__gap_act_name(g, e->key.a);
             of = g->act_cases[e->key.a];
             if (e->kind == AB_GAP_K_REWORK) {
-                rc = median_repeats(ctx, g, e, &it->median_repeats);
-                if (rc != AB_OK) {
-                    goto done;
-                }
+                it->median_repeats = median_repeats(e);
             }
             if (e->kind == AB_GAP_K_OUT_OF_ORDER && e->best_b != UINT32_MAX) {
                 it->neighbour = ab__gap_act_name(g, e->best_b);
@@ -1049,33 +1066,40 @@ static ab_gap_rate max_bypass(const ab_gap *g, int controls_only)
     return best;
 }
 
+int ab__gap_acc_groups(acc *A, uint32_t first, uint32_t step)
+{
+    const ab_gap *g = A->g;
+    for (uint64_t gi = first; gi < g->group_count; gi += step) {
+        int rc = group_pass(A, (uint32_t)gi);
+        if (rc != AB_OK) {
+            return rc;
+        }
+        if (g->groups[gi].v->approximate) {
+            A->approximate_cases += g->groups[gi].case_count;
+        }
+    }
+    return AB_OK;
+}
+
 int ab__gap_findings(ab_gap *g, ab_error *err)
 {
-    ab_ctx *ctx = g->ctx;
     acc A;
-    memset(&A, 0, sizeof(A));
-    A.g = g;
-    int rc = AB_OK;
+    ab_buf tally = AB_BUF_INIT;
     uint64_t N = g->case_count;
     g->min_support = N / 200 + (N % 200 != 0);
     g->min_support = g->min_support < 5 ? 5 : g->min_support;
-    int have_map = 0, have_cmap = 0;
-    AB_TRY(ab__gap_map_init(&A.map, ctx));
-    have_map = 1;
-    AB_TRY(ab__gap_map_init(&A.cmap, ctx));
-    have_cmap = 1;
-    A.act = ab__calloc(ctx, (size_t)g->activity_count + 1, sizeof(act_scr));
-    A.lab = ab__calloc(ctx, (size_t)g->label_count + 1, sizeof(label_scr));
-    if (A.act == NULL || A.lab == NULL) {
-        rc = AB_ENOMEM;
-        goto done;
+    int rc = ab__gap_acc_init(&A, g, 0);
+    if (rc != AB_OK) {
+        return ab__error(err, rc, "gap", 0, 0, "out of memory");
     }
-    for (uint32_t gi = 0; gi < g->group_count; gi++) {
-        AB_TRY(group_pass(&A, gi));
-        if (g->groups[gi].v->approximate) {
-            g->summary.approximate_cases += g->groups[gi].case_count;
-        }
-    }
+    AB_TRY(ab__gap_acc_groups(&A, 0, 1));
+    /* The sums go through the tally's bytes and back, as the tallies of
+     * processes that each counted some of the groups are added up. */
+    AB_TRY(ab__gap_tally_write(&A, &tally));
+    ab__gap_tally_clear(&A);
+    AB_TRY(ab__gap_tally_merge(&A, tally.ptr, tally.len));
+    g->closed_cases = A.closed_cases;
+    g->summary.approximate_cases = (uint32_t)A.approximate_cases;
     pick_best(&A);
     rc = finish_items(&A, err);
     if (rc != AB_OK) {
@@ -1123,21 +1147,7 @@ done:
         ab__error(err, rc, "gap", 0, 0, "%s", ab_status_str(rc));
     }
 out:
-    for (uint32_t i = 0; i < A.entry_count; i++) {
-        ab__free(ctx, A.entries[i].groups);
-        ab__free(ctx, A.entries[i].moves);
-        ab__free(ctx, A.entries[i].repeats);
-    }
-    ab__free(ctx, A.entries);
-    ab__free(ctx, A.counts);
-    ab__free(ctx, A.act);
-    ab__free(ctx, A.lab);
-    ab__free(ctx, A.text);
-    if (have_map) {
-        ab__gap_map_finish(&A.map);
-    }
-    if (have_cmap) {
-        ab__gap_map_finish(&A.cmap);
-    }
+    ab_buf_dispose(&tally);
+    ab__gap_acc_finish(&A);
     return rc;
 }
