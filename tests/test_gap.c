@@ -2182,6 +2182,57 @@ static ab_buf tally_of(ab_gap *g, uint32_t first, uint32_t step)
     return b;
 }
 
+/* Each finding's groups (key, then group, move, repetitions), as text. */
+static char *lists_text(const ab__gap_acc *A)
+{
+    ab_buf b = AB_BUF_INIT;
+    uint32_t n = A->entry_count;
+    /* In key order: the findings' order depends on the merge. */
+    ab__gap_key *keys = calloc((size_t)n + 1, sizeof(*keys));
+    assert_non_null(keys);
+    for (uint32_t i = 0; i < n; i++) {
+        keys[i] = A->entries[i].key;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t best = UINT32_MAX;
+        for (uint32_t j = 0; j < n; j++) {
+            if (keys[j].kind == UINT32_MAX) {
+                continue;
+            }
+            if (best == UINT32_MAX || memcmp(&keys[j], &keys[best], sizeof(keys[j])) < 0) {
+                best = j;
+            }
+        }
+        const ab__gap_entry *e = &A->entries[best];
+        assert_int_equal(
+            ab_buf_printf(&b, A->g->ctx, "%u %u %u %u:", e->key.kind, e->key.a, e->key.b, e->key.c),
+            AB_OK);
+        for (uint32_t k = 0; k < e->group_count; k++) {
+            assert_int_equal(
+                ab_buf_printf(&b, A->g->ctx, " %u/%u/%u", e->groups[k], e->moves[k], e->repeats[k]),
+                AB_OK);
+        }
+        assert_int_equal(ab_buf_append(&b, A->g->ctx, "\n", 1), AB_OK);
+        keys[best].kind = UINT32_MAX;
+    }
+    free(keys);
+    char *out = strdup(b.ptr != NULL ? b.ptr : "");
+    ab_buf_dispose(&b);
+    return out;
+}
+
+/* The lists of the groups first, first + step, ... of g, written. */
+static ab_buf lists_of(ab_gap *g, uint32_t first, uint32_t step)
+{
+    ab__gap_acc A;
+    ab_buf b = AB_BUF_INIT;
+    assert_int_equal(ab__gap_acc_init(&A, g, 1), AB_OK);
+    assert_int_equal(ab__gap_acc_groups(&A, first, step), AB_OK);
+    assert_int_equal(ab__gap_lists_write(&A, &b), AB_OK);
+    ab__gap_acc_finish(&A);
+    return b;
+}
+
 /* parts[order[0]], parts[order[1]], ... merged into an empty tally on g, written. */
 static ab_buf merged_of(ab_gap *g, const ab_buf *parts, const uint32_t *order, uint32_t n)
 {
@@ -2208,7 +2259,8 @@ static void assert_same_bytes(const ab_buf *x, const ab_buf *y)
  * P-th group), merged in process order or backwards, write the bytes of one
  * tally of all groups; so do they when merged on another computation of the
  * same log whose interned names have other ids (names travel as text). A
- * tally of another shape, or cut short, is refused.
+ * tally of another shape, or cut short, is refused. The findings' groups,
+ * merged the same way (one part twice), are one process's, in group order.
  */
 static void test_tally_split(void **state)
 {
@@ -2234,6 +2286,12 @@ static void test_tally_split(void **state)
         assert_true(g->group_count > 5);
         ab_buf whole = tally_of(g, 0, 1);
         assert_true(whole.len > 1000);
+        ab__gap_acc W;
+        assert_int_equal(ab__gap_acc_init(&W, g, 1), AB_OK);
+        assert_int_equal(ab__gap_acc_groups(&W, 0, 1), AB_OK);
+        char *want_lists = lists_text(&W);
+        ab__gap_acc_finish(&W);
+        assert_true(strlen(want_lists) > 100);
         for (uint32_t P = 1; P <= 5; P++) {
             ab_buf parts[5];
             uint32_t fwd[5], back[5];
@@ -2247,6 +2305,22 @@ static void test_tally_split(void **state)
             assert_same_bytes(&m2, &whole);
             ab_buf_dispose(&m1);
             ab_buf_dispose(&m2);
+            /* The findings' groups, merged backwards: each in group order. */
+            ab__gap_acc L;
+            assert_int_equal(ab__gap_acc_init(&L, g, 1), AB_OK);
+            for (uint32_t q = 0; q < P; q++) {
+                ab_buf_dispose(&parts[q]);
+                parts[q] = lists_of(g, back[q], P);
+                assert_int_equal(ab__gap_lists_merge(&L, parts[q].ptr, parts[q].len), AB_OK);
+                if (q == 0 && P > 1) { /* A group listed twice counts once. */
+                    assert_int_equal(ab__gap_lists_merge(&L, parts[q].ptr, parts[q].len), AB_OK);
+                }
+            }
+            assert_int_equal(ab__gap_lists_finish(&L), AB_OK);
+            char *got = lists_text(&L);
+            assert_string_equal(got, want_lists);
+            free(got);
+            ab__gap_acc_finish(&L);
             for (uint32_t q = 0; q < P; q++) {
                 ab_buf_dispose(&parts[q]);
             }
@@ -2273,6 +2347,7 @@ static void test_tally_split(void **state)
         assert_int_equal(ab__gap_tally_merge(&A, whole.ptr, whole.len), AB_EINVAL);
         ab__gap_acc_finish(&A);
         ab_buf_dispose(&whole);
+        free(want_lists);
         finish(&other);
         finish(&r);
     }

@@ -659,7 +659,8 @@ static int is_deviation(ab_gap_class c)
     return c != AB_GAP_SYNC && c != AB_GAP_SILENT && c != AB_GAP_DROPPED;
 }
 
-/* Marks the accepted moves of a group and lists its deviations. */
+/* Marks the accepted moves of a group and lists its deviations; the rules
+ * that apply count its cases here. */
 static int group_deviations(ab_gap *g, ab__gap_group *gr)
 {
     const ab_conform_variant *v = gr->v;
@@ -697,7 +698,7 @@ static int group_deviations(ab_gap *g, ab__gap_group *gr)
             }
         }
         if (hit) {
-            rule->cases += gr->case_count;
+            rule->cases += gr->here;
         }
     }
     uint32_t count = 0;
@@ -765,8 +766,9 @@ void ab__gap_progress_step(const ab_gap *g, const char *phase, uint32_t *done, u
     }
 }
 
-/* The groups of each variant (group_of[2 v + open]), classified. */
-static int groups_of_variants(ab_gap *g, uint32_t *group_of)
+/* The groups of each variant (group_of[2 v + open]): each variant's instances
+ * with their moves, and the end it reached. */
+static int make_groups(ab_gap *g, uint32_t *group_of)
 {
     ab_ctx *ctx = g->ctx;
     uint32_t V = g->variant_count;
@@ -782,15 +784,13 @@ static int groups_of_variants(ab_gap *g, uint32_t *group_of)
                 continue;
             }
             group_of[2 * (size_t)v + open] = g->group_count;
-            ab__gap_group *gr = &g->groups[g->group_count];
+            ab__gap_group *gr = &g->groups[g->group_count++];
             gr->variant = v;
             gr->v = var;
             gr->open = (uint8_t)open;
             gr->case_count = n;
-            gr->cls = ab__malloc(ctx, sizeof(ab_gap_move_class) * ((size_t)var->move_count + 1));
             gr->pos_move = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)var->length + 1));
-            if (gr->cls == NULL || gr->pos_move == NULL) {
-                g->group_count++; /* So that its arrays are freed. */
+            if (gr->pos_move == NULL) {
                 return AB_ENOMEM;
             }
             for (uint32_t i = 0; i < var->length; i++) {
@@ -805,28 +805,95 @@ static int groups_of_variants(ab_gap *g, uint32_t *group_of)
             }
             for (uint32_t i = 0; i < var->length; i++) {
                 if (gr->pos_move[i] == AB_CONFORM_NONE) {
-                    g->group_count++;
                     return AB_EINVAL; /* An instance no move consumes. */
                 }
             }
-            int rc = ab_gap_classify(gr->cls, var->moves, var->move_count, g->documented,
-                                     g->activity_count, open);
-            if (rc == AB_OK) {
-                rc = end_key(g, var, &gr->end_key);
-            }
-            g->group_count++;
-            if (rc == AB_OK) {
-                rc = group_deviations(g, gr);
-            }
+            int rc = end_key(g, var, &gr->end_key);
             if (rc != AB_OK) {
                 return rc;
             }
         }
-        if ((v + 1) % PROGRESS_EVERY == 0 || v + 1 == V) {
-            ab__gap_progress(g, "classifying", v + 1, V);
-        }
     }
     return AB_OK;
+}
+
+int ab__gap_classify_group(ab_gap *g, ab__gap_group *gr)
+{
+    const ab_conform_variant *var = gr->v;
+    gr->cls = ab__malloc(g->ctx, sizeof(ab_gap_move_class) * ((size_t)var->move_count + 1));
+    if (gr->cls == NULL) {
+        return AB_ENOMEM;
+    }
+    int rc = ab_gap_classify(gr->cls, var->moves, var->move_count, g->documented, g->activity_count,
+                             gr->open);
+    return rc == AB_OK ? group_deviations(g, gr) : rc;
+}
+
+/* Over processes: every group's deviating flags (from the processes that
+ * classified it) and the cases each accept rule matched, summed. */
+static int share_flags(ab_gap *g, int rc)
+{
+    uint32_t G = g->group_count, R = g->rule_count;
+    size_t n = sizeof(uint64_t) * R + G;
+    unsigned char *mine = rc == AB_OK ? ab__malloc(g->ctx, n + 1) : NULL;
+    rc = rc == AB_OK && mine == NULL ? AB_ENOMEM : rc;
+    for (uint32_t r = 0; mine != NULL && r < R; r++) {
+        memcpy(mine + sizeof(uint64_t) * r, &g->rules[r].cases, sizeof(uint64_t));
+        g->rules[r].cases = 0;
+    }
+    for (uint32_t gi = 0; mine != NULL && gi < G; gi++) {
+        const ab__gap_group *gr = &g->groups[gi];
+        mine[sizeof(uint64_t) * R + gi] = (unsigned char)(gr->deviating | gr->deviating_raw << 1);
+    }
+    void **all;
+    size_t *lens;
+    uint32_t count;
+    rc = ab__gap_exchange_status(&g->parts, rc, mine, n, &all, &lens, &count);
+    ab__free(g->ctx, mine);
+    for (uint32_t q = 0; rc == AB_OK && q < count; q++) {
+        const unsigned char *b = all[q];
+        for (uint32_t r = 0; r < R; r++) {
+            uint64_t c;
+            memcpy(&c, b + sizeof(uint64_t) * r, sizeof(c));
+            g->rules[r].cases += c;
+        }
+        for (uint32_t gi = 0; gi < G; gi++) {
+            g->groups[gi].deviating |= b[sizeof(uint64_t) * R + gi] & 1;
+            g->groups[gi].deviating_raw |= b[sizeof(uint64_t) * R + gi] >> 1 & 1;
+        }
+    }
+    ab__gap_exchange_free(all, lens, count);
+    return rc;
+}
+
+/* Each group's cases here; then the groups with cases here, classified. */
+static int classify_groups(ab_gap *g)
+{
+    uint32_t G = g->group_count;
+    int rc = AB_OK;
+    if (ab__gap_cases_here(g)) {
+        for (uint32_t gi = 0; gi < G; gi++) {
+            g->groups[gi].here = g->groups[gi].case_count;
+        }
+    } else {
+        for (uint32_t c = 0, N = ab_log_case_count(g->log); c < N; c++) {
+            uint32_t gi = ab__gap_case_group(g, c);
+            if (gi >= G) {
+                rc = AB_EINVAL;
+                break;
+            }
+            g->groups[gi].here++;
+        }
+    }
+    for (uint32_t gi = 0; rc == AB_OK && gi < G; gi++) {
+        if (g->groups[gi].here > 0) {
+            rc = ab__gap_classify_group(g, &g->groups[gi]);
+        }
+        if ((gi + 1) % PROGRESS_EVERY == 0 || gi + 1 == G) {
+            ab__gap_progress(g, "classifying", gi + 1, G);
+        }
+    }
+    return ab__gap_cases_here(g) ? rc : share_flags(g, rc);
 }
 
 /* Each case's group, and each group's cases with the smallest ids (its
@@ -861,12 +928,12 @@ static int build_groups(ab_gap *g)
         ab__free(ctx, group_of);
         return AB_ENOMEM;
     }
-    int rc = groups_of_variants(g, group_of);
+    int rc = make_groups(g, group_of);
     if (rc == AB_OK) {
         rc = group_examples(g, group_of);
     }
     ab__free(ctx, group_of);
-    return rc;
+    return rc == AB_OK ? classify_groups(g) : rc;
 }
 
 static const uint64_t *conf_events(const void *src, uint32_t c, uint32_t *count_out)

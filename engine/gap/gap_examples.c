@@ -170,8 +170,13 @@ int ab__gap_examples(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const
             break;
         }
         for (uint32_t i = 0; i < n && rc == AB_OK; i++) {
-            const ab__gap_group *gr = &g->groups[gsel[i]];
+            ab__gap_group *gr = &g->groups[gsel[i]];
             int first;
+            /* Over processes, a group with no case here is classified when
+             * it is shown. */
+            if (gr->cls == NULL && (rc = ab__gap_classify_group(g, gr)) != AB_OK) {
+                break;
+            }
             ex[i].case_index = chosen[i];
             ex[i].move = moves[i];
             when(gr, moves[i], &pos[total], &first);

@@ -505,6 +505,9 @@ typedef struct ab__gap_group {
     uint32_t dev_count;
     uint32_t *pos_move; /* Instance index -> its move (length entries). */
     uint32_t end_key;   /* End stratum: interned name of the end reached. */
+    uint32_t here;      /* Its cases in this process. Only groups with cases here are
+                           classified (cls, accepted, devs), and those the examples show;
+                           the deviating flags are every group's. */
 } ab__gap_group;
 
 /* A finding while it is accumulated. */
@@ -597,6 +600,12 @@ void ab__gap_tally_clear(ab__gap_acc *A);
  * this gap's tallies. The bytes come from the processes of one run: they
  * are checked for their shape, not for every id they hold. */
 int ab__gap_tally_merge(ab__gap_acc *A, const void *bytes, size_t len);
+/* Each finding's groups with, per group, the move and repetitions it was
+ * counted with: appended to out; merged from written lists; then put in
+ * group order, each group once. */
+int ab__gap_lists_write(const ab__gap_acc *A, ab_buf *out);
+int ab__gap_lists_merge(ab__gap_acc *A, const void *bytes, size_t len);
+int ab__gap_lists_finish(ab__gap_acc *A);
 
 /* Codes of the case's two ends in transition and context keys. */
 #define AB__GAP_CODE_START 0xFFFFFFFEu
@@ -707,6 +716,9 @@ int ab__gap_write_case_line(const ab_gap *g, ab_buf *buf, uint32_t c, const char
  * bytes (freed with ab__gap_exchange_free), else *all is NULL. */
 int ab__gap_exchange_status(const ab__gap_parts *c, int rc, const void *mine, size_t n,
                             void ***all, size_t **lens, uint32_t *count);
+/* The same with messages of any length: (*lens)[q] is process q's. */
+int ab__gap_exchange_varied(const ab__gap_parts *c, int rc, const void *mine, size_t n,
+                            void ***all, size_t **lens, uint32_t *count);
 /* The same with no bytes: the first status other than AB_OK of the
  * processes' rc, in process order; AB_OK when all are. */
 int ab__gap_agree(const ab_gap *g, int rc);
@@ -727,6 +739,9 @@ size_t ab__who_named_cases(const ab_gap *g, uint32_t *out);
  * each once: *out malloc'ed (free()), *n of them. AB_OK or AB_ENOMEM. */
 int ab__gap_named_cases(const ab_gap *g, uint32_t **out, size_t *n);
 
+/* Classifies a group: its moves' classes, accepted moves and deviations;
+ * the accept rules that apply count its cases here (gap_compute.c). */
+int ab__gap_classify_group(ab_gap *g, ab__gap_group *gr);
 /* Metrics and findings once the groups are classified (gap_metrics.c). */
 int ab__gap_findings(ab_gap *g, ab_error *err);
 /* Calls opts.progress, if any, from one thread at a time (gap_compute.c). */

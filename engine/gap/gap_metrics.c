@@ -123,13 +123,13 @@ static int touch(acc *A, ab_gap_kind kind, uint32_t a, uint32_t b, uint32_t c, u
             return AB_ENOMEM;
         }
         e->last_group = gi;
-        e->cases += gr->case_count;
+        e->cases += gr->here;
         e->groups[e->group_count] = gi;
         e->moves[e->group_count] = move;
         e->repeats[e->group_count] = repeats;
         e->group_count++;
         if (gr->v->approximate) {
-            e->approximate_cases += gr->case_count;
+            e->approximate_cases += gr->here;
         }
     }
     *index_out = idx;
@@ -213,7 +213,7 @@ static int group_pass(acc *A, uint32_t gi)
     ab_gap *g = A->g;
     const ab__gap_group *gr = &g->groups[gi];
     const ab_conform_variant *v = gr->v;
-    const uint64_t n = gr->case_count;
+    const uint64_t n = gr->here;
     const uint32_t len = v->length, L = g->label_count;
     const uint32_t *acts = v->activities;
     const uint32_t *distinct = g->variant_acts[gr->variant];
@@ -862,6 +862,9 @@ static void other_cases(acc *A)
     for (uint32_t gi = 0; gi < g->group_count; gi++) {
         const ab__gap_group *gr = &g->groups[gi];
         const ab_conform_variant *v = gr->v;
+        if (gr->here == 0) {
+            continue;
+        }
         uint8_t flag[AB_GAP_K__COUNT] = {0};
         for (uint32_t i = 0; i < v->move_count; i++) {
             const ab_move *m = &v->moves[i];
@@ -912,10 +915,10 @@ static void other_cases(acc *A)
         }
         int any = 0;
         for (int k = 0; k < AB_GAP_K__COUNT; k++) {
-            g->other_cases[k] += flag[k] ? gr->case_count : 0;
+            g->other_cases[k] += flag[k] ? gr->here : 0;
             any |= flag[k];
         }
-        g->other_total_cases += any ? gr->case_count : 0;
+        g->other_total_cases += any ? gr->here : 0;
     }
 }
 
@@ -1070,15 +1073,88 @@ int ab__gap_acc_groups(acc *A, uint32_t first, uint32_t step)
 {
     const ab_gap *g = A->g;
     for (uint64_t gi = first; gi < g->group_count; gi += step) {
+        if (g->groups[gi].here == 0) {
+            continue;
+        }
         int rc = group_pass(A, (uint32_t)gi);
         if (rc != AB_OK) {
             return rc;
         }
         if (g->groups[gi].v->approximate) {
-            A->approximate_cases += g->groups[gi].case_count;
+            A->approximate_cases += g->groups[gi].here;
         }
     }
     return AB_OK;
+}
+
+/* Over processes: the tallies added up in process order, and each
+ * finding's groups (those of every process's cases) in order. A process
+ * sends its tally's length, its tally, then its lists. */
+static int merge_processes(acc *A, const ab_buf *tally)
+{
+    ab_gap *g = A->g;
+    ab_buf msg = AB_BUF_INIT;
+    uint64_t tlen = tally->len;
+    int rc = ab_buf_append(&msg, g->ctx, &tlen, sizeof(tlen));
+    rc = rc == AB_OK ? ab_buf_append(&msg, g->ctx, tally->ptr, tally->len) : rc;
+    rc = rc == AB_OK ? ab__gap_lists_write(A, &msg) : rc;
+    void **all;
+    size_t *lens;
+    uint32_t count;
+    rc = ab__gap_exchange_varied(&g->parts, rc, msg.ptr, msg.len, &all, &lens, &count);
+    ab_buf_dispose(&msg);
+    if (rc == AB_OK) {
+        /* A fresh accumulator, so that every process meets the findings
+         * in the same order (the order the time impacts take turns in). */
+        ab__gap_tally_clear(A);
+        ab__gap_acc_finish(A);
+        rc = ab__gap_acc_init(A, g, 0);
+    }
+    for (uint32_t q = 0; rc == AB_OK && q < count; q++) {
+        const unsigned char *b = all[q];
+        if (lens[q] < sizeof(tlen)) {
+            rc = AB_EINVAL;
+            break;
+        }
+        memcpy(&tlen, b, sizeof(tlen));
+        if (tlen > lens[q] - sizeof(tlen)) {
+            rc = AB_EINVAL;
+            break;
+        }
+        rc = ab__gap_tally_merge(A, b + sizeof(tlen), (size_t)tlen);
+        if (rc == AB_OK) {
+            size_t at = sizeof(tlen) + (size_t)tlen;
+            rc = ab__gap_lists_merge(A, b + at, lens[q] - at);
+        }
+    }
+    ab__gap_exchange_free(all, lens, count);
+    return rc == AB_OK ? ab__gap_lists_finish(A) : rc;
+}
+
+/* Over processes: the cases of the findings below the minimum support,
+ * each process's own, added up. */
+static int sum_other_cases(ab_gap *g)
+{
+    uint64_t mine[AB_GAP_K__COUNT + 1];
+    memcpy(mine, g->other_cases, sizeof(g->other_cases));
+    mine[AB_GAP_K__COUNT] = g->other_total_cases;
+    void **all;
+    size_t *lens;
+    uint32_t count;
+    int rc = ab__gap_exchange_status(&g->parts, AB_OK, mine, sizeof(mine), &all, &lens, &count);
+    if (rc == AB_OK) {
+        memset(g->other_cases, 0, sizeof(g->other_cases));
+        g->other_total_cases = 0;
+    }
+    for (uint32_t q = 0; rc == AB_OK && q < count; q++) {
+        memcpy(mine, all[q], sizeof(mine));
+        for (int k = 0; k < AB_GAP_K__COUNT; k++) {
+            g->other_cases[k] += mine[k];
+        }
+        g->other_total_cases += mine[AB_GAP_K__COUNT];
+    }
+    ab__gap_exchange_free(all, lens, count);
+    return rc;
 }
 
 int ab__gap_findings(ab_gap *g, ab_error *err)
@@ -1093,11 +1169,15 @@ int ab__gap_findings(ab_gap *g, ab_error *err)
         return ab__error(err, rc, "gap", 0, 0, "out of memory");
     }
     AB_TRY(ab__gap_acc_groups(&A, 0, 1));
-    /* The sums go through the tally's bytes and back, as the tallies of
-     * processes that each counted some of the groups are added up. */
+    /* The sums go through the tally's bytes and back; over processes, each
+     * counted the groups of its cases, and the tallies are added up. */
     AB_TRY(ab__gap_tally_write(&A, &tally));
-    ab__gap_tally_clear(&A);
-    AB_TRY(ab__gap_tally_merge(&A, tally.ptr, tally.len));
+    if (ab__gap_cases_here(g)) {
+        ab__gap_tally_clear(&A);
+        AB_TRY(ab__gap_tally_merge(&A, tally.ptr, tally.len));
+    } else {
+        AB_TRY(merge_processes(&A, &tally));
+    }
     g->closed_cases = A.closed_cases;
     g->summary.approximate_cases = (uint32_t)A.approximate_cases;
     pick_best(&A);
@@ -1106,6 +1186,9 @@ int ab__gap_findings(ab_gap *g, ab_error *err)
         goto out;
     }
     other_cases(&A);
+    if (!ab__gap_cases_here(g)) {
+        AB_TRY(sum_other_cases(g));
+    }
     AB_TRY(model_side(g));
 
     ab_gap_summary *s = &g->summary;

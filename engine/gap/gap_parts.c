@@ -444,8 +444,9 @@ void ab__gap_exchange_free(void **all, size_t *lens, uint32_t count)
     free(lens);
 }
 
-int ab__gap_exchange_status(const ab__gap_parts *c, int rc, const void *mine, size_t n, void ***all,
-                            size_t **lens, uint32_t *count)
+/* exchange_status, or with fixed 0 exchange_varied. */
+static int exchange_with_status(const ab__gap_parts *c, int rc, const void *mine, size_t n,
+                                int fixed, void ***all, size_t **lens, uint32_t *count)
 {
     *all = NULL;
     *lens = NULL;
@@ -473,14 +474,15 @@ int ab__gap_exchange_status(const ab__gap_parts *c, int rc, const void *mine, si
         memcpy(&r, (*all)[q], sizeof(r));
         if (r != AB_OK) {
             st = r;
-        } else if ((*lens)[q] != sizeof(r) + n) {
+        } else if (fixed && (*lens)[q] != sizeof(r) + n) {
             st = AB_EINVAL;
         }
     }
     /* Each process's bytes from the start of its buffer. */
     for (uint32_t q = 0; st == AB_OK && q < *count; q++) {
-        memmove((*all)[q], (unsigned char *)(*all)[q] + sizeof(int32_t), n);
-        (*lens)[q] = n;
+        size_t len = (*lens)[q] - sizeof(int32_t);
+        memmove((*all)[q], (unsigned char *)(*all)[q] + sizeof(int32_t), len);
+        (*lens)[q] = len;
     }
     if (st != AB_OK) {
         ab__gap_exchange_free(*all, *lens, *count);
@@ -489,6 +491,18 @@ int ab__gap_exchange_status(const ab__gap_parts *c, int rc, const void *mine, si
         *count = 0;
     }
     return st;
+}
+
+int ab__gap_exchange_status(const ab__gap_parts *c, int rc, const void *mine, size_t n, void ***all,
+                            size_t **lens, uint32_t *count)
+{
+    return exchange_with_status(c, rc, mine, n, 1, all, lens, count);
+}
+
+int ab__gap_exchange_varied(const ab__gap_parts *c, int rc, const void *mine, size_t n, void ***all,
+                            size_t **lens, uint32_t *count)
+{
+    return exchange_with_status(c, rc, mine, n, 0, all, lens, count);
 }
 
 int ab__gap_agree(const ab_gap *g, int rc)

@@ -185,7 +185,7 @@ static int put_reps(ab__wbytes *w, const ab__gap_acc *A, const ab__gap_entry *e)
     }
     for (uint32_t k = 0; k < groups; k++) {
         r[e->rep_count + k].value = e->repeats[k];
-        r[e->rep_count + k].weight = A->g->groups[e->groups[k]].case_count;
+        r[e->rep_count + k].weight = A->g->groups[e->groups[k]].here;
     }
     qsort(r, n, sizeof(*r), cmp_rep_value);
     size_t m = 0;
@@ -356,4 +356,112 @@ int ab__gap_tally_merge(ab__gap_acc *A, const void *bytes, size_t len)
         }
     }
     return r.bad || r.off != r.len ? AB_EINVAL : AB_OK;
+}
+
+int ab__gap_lists_write(const ab__gap_acc *A, ab_buf *out)
+{
+    const ab_gap *g = A->g;
+    ab__wbytes w = {out, g->ctx, AB_OK};
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < A->entry_count; i++) {
+        n += A->entries[i].group_count > 0;
+    }
+    ab__put_u32(&w, n);
+    for (uint32_t i = 0; i < A->entry_count; i++) {
+        const ab__gap_entry *e = &A->entries[i];
+        if (e->group_count == 0) {
+            continue;
+        }
+        put_key(&w, &g->names, 0, e->key);
+        ab__put_u32(&w, e->group_count);
+        for (uint32_t k = 0; k < e->group_count; k++) {
+            ab__put_u32(&w, e->groups[k]);
+            ab__put_u32(&w, e->moves[k]);
+            ab__put_u32(&w, e->repeats[k]);
+        }
+    }
+    return w.rc;
+}
+
+int ab__gap_lists_merge(ab__gap_acc *A, const void *bytes, size_t len)
+{
+    ab_gap *g = A->g;
+    ab_ctx *ctx = g->ctx;
+    ab__rbytes r = {bytes, len, 0, 0};
+    uint32_t n = ab__get_u32(&r);
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        ab__gap_key k;
+        uint32_t idx;
+        int rc = get_key(&r, &g->names, 0, &k);
+        rc = rc == AB_OK ? ab__gap_acc_entry(A, k, &idx) : rc;
+        if (rc != AB_OK) {
+            return rc;
+        }
+        ab__gap_entry *e = &A->entries[idx];
+        uint32_t m = ab__get_u32(&r);
+        if (m > (len - r.off) / 12) {
+            return AB_EINVAL;
+        }
+        size_t need = (size_t)e->group_count + m;
+        if (AB_GROW_FROM(ctx, e->groups, e->groups_cap, need, 1) != AB_OK ||
+            AB_GROW_FROM(ctx, e->moves, e->moves_cap, need, 1) != AB_OK ||
+            AB_GROW_FROM(ctx, e->repeats, e->repeats_cap, need, 1) != AB_OK) {
+            return AB_ENOMEM;
+        }
+        for (uint32_t j = 0; j < m; j++, e->group_count++) {
+            e->groups[e->group_count] = ab__get_u32(&r);
+            e->moves[e->group_count] = ab__get_u32(&r);
+            e->repeats[e->group_count] = ab__get_u32(&r);
+            if (e->groups[e->group_count] >= g->group_count) {
+                return AB_EINVAL;
+            }
+        }
+    }
+    return r.bad || r.off != r.len ? AB_EINVAL : AB_OK;
+}
+
+typedef struct listed {
+    uint32_t group, move, repeats;
+} listed;
+
+static int cmp_listed(const void *pa, const void *pb)
+{
+    const listed *a = pa, *b = pb;
+    return a->group < b->group ? -1 : a->group > b->group;
+}
+
+int ab__gap_lists_finish(ab__gap_acc *A)
+{
+    ab_ctx *ctx = A->g->ctx;
+    listed *t = NULL;
+    size_t cap = 0;
+    for (uint32_t i = 0; i < A->entry_count; i++) {
+        ab__gap_entry *e = &A->entries[i];
+        if (e->group_count < 2) {
+            continue;
+        }
+        if (AB_GROW(ctx, t, cap, e->group_count) != AB_OK) {
+            ab__free(ctx, t);
+            return AB_ENOMEM;
+        }
+        for (uint32_t k = 0; k < e->group_count; k++) {
+            t[k] = (listed){e->groups[k], e->moves[k], e->repeats[k]};
+        }
+        qsort(t, e->group_count, sizeof(listed), cmp_listed);
+        /* A group with cases in several processes was listed by each. */
+        uint32_t m = 0;
+        for (uint32_t k = 0; k < e->group_count; k++) {
+            if (m == 0 || t[m - 1].group != t[k].group) {
+                t[m++] = t[k];
+            }
+        }
+        for (uint32_t k = 0; k < m; k++) {
+            e->groups[k] = t[k].group;
+            e->moves[k] = t[k].move;
+            e->repeats[k] = t[k].repeats;
+        }
+        e->group_count = m;
+    }
+    ab__free(ctx, t);
+    return AB_OK;
 }
