@@ -889,8 +889,10 @@ static int classify_groups(ab_gap *g)
         if (g->groups[gi].here > 0) {
             rc = ab__gap_classify_group(g, &g->groups[gi]);
         }
-        if ((gi + 1) % PROGRESS_EVERY == 0 || gi + 1 == G) {
-            ab__gap_progress(g, "classifying", gi + 1, G);
+        uint32_t v = g->groups[gi].variant + 1; /* Variants done: the progress's unit. */
+        if ((gi + 1 == G || g->groups[gi + 1].variant + 1 != v) &&
+            (v % PROGRESS_EVERY == 0 || v == g->variant_count)) {
+            ab__gap_progress(g, "classifying", v, g->variant_count);
         }
     }
     return ab__gap_cases_here(g) ? rc : share_flags(g, rc);

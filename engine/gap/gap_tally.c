@@ -288,7 +288,9 @@ void ab__gap_tally_clear(ab__gap_acc *A)
         e->rep_count = 0;
         e->groups_tallied = 1; /* Their repetitions are in the written tally. */
     }
-    memset(A->counts, 0, sizeof(uint64_t) * A->cmap.count);
+    if (A->cmap.count > 0) {
+        memset(A->counts, 0, sizeof(uint64_t) * A->cmap.count);
+    }
 }
 
 static void get_array(ab__rbytes *r, uint64_t *v, uint32_t n)
