@@ -22,7 +22,10 @@
 # REPEAT runs each configuration that many times, in turns (default 2); the
 # table shows the fastest run of each, the phases those of the fastest.
 # BENCH_BUILD names the build folder (default build-bench), BENCH_DATA the
-# folder of generated logs (default /tmp/asbuilt-bench).
+# folder of generated logs (default /tmp/asbuilt-bench). BASELINE_MPI, an
+# asbuilt-mpi of another build (an earlier commit's), adds its diff on 2
+# ranks to the turns, so that a change is measured against it in the same
+# script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=loanapp
@@ -92,6 +95,11 @@ for k in $(seq "${REPEAT:-2}"); do
             --json "$T/np$np.json" --model "$map" "$log"
         keep "np$np"
     done
+    if [ -n "${BASELINE_MPI:-}" ]; then
+        ASBUILT_MPI_VERBOSE=1 run "prev.new" "${MPIRUN[@]}" -np 2 "$BASELINE_MPI" diff -q \
+            --json "$T/prev.json" --model "$map" "$log"
+        keep prev
+    fi
     # Every time impact measured by the two ranks together, none gathered to one.
     ASBUILT_MPI_GATHER_MAX=0 ASBUILT_MPI_VERBOSE=1 run "np2t.new" "${MPIRUN[@]}" -np 2 \
         "$B/tools/asbuilt-mpi" diff -q --json "$T/np2t.json" --model "$map" "$log"
@@ -134,6 +142,9 @@ table() {
     done
     if [ "$cmd" = diff ]; then
         row "$base" np2t "asbuilt-mpi diff -np 2, every time impact measured together"
+        if [ -s "$T/prev.time" ]; then
+            row "$base" prev "baseline asbuilt-mpi diff -np 2 (BASELINE_MPI)"
+        fi
     fi
 }
 # row BASE RUN LABEL: one MPI run against the baseline.
@@ -169,10 +180,13 @@ for np in 1 2; do
     echo "### discover phases, -np $np"
     grep '^asbuilt-mpi:' "$T/dnp$np.err" | sed 's/^asbuilt-mpi: */    /'
 done
-for np in 1 2 2t; do
+for name in np1 np2 np2t $([ -s "$T/prev.time" ] && echo prev); do
     echo
-    echo "### phases, -np $np (seconds since start, rank 0's clock)"
-    grep '^asbuilt-mpi:' "$T/np$np.err" | sed 's/^asbuilt-mpi: */    /'
+    case $name in
+    prev) echo "### phases, baseline -np 2 (seconds since start, rank 0's clock)" ;;
+    *) echo "### phases, -np ${name#np} (seconds since start, rank 0's clock)" ;;
+    esac
+    grep '^asbuilt-mpi:' "$T/$name.err" | sed 's/^asbuilt-mpi: */    /'
 done
 # Per-event costs of the 2-rank runs. The phases every rank runs at once
 # (read, shuffle, completion of cases; under diff the conformance and the
