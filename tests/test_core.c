@@ -1,6 +1,6 @@
 /*
  * tests/test_core.c: the context, errors, arenas, string interning, JSON
- * escaping, UTF-8 validation and atomic output of engine/core.
+ * escaping, UTF-8 validation, atomic output and varints of engine/core.
  */
 #include "test_util.h"
 
@@ -619,6 +619,50 @@ static int cmp_rec_asc(const void *pa, const void *pb)
     return cmp_rec_r(pa, pb, &o);
 }
 
+/* Varints: the values at each byte boundary and the ends come back; one cut
+ * short, or of more than 64 bits, is refused. */
+static void test_varint(void **state)
+{
+    (void)state;
+    ab_ctx *ctx = tu_ctx();
+    ab_buf b = AB_BUF_INIT;
+    ab__wbytes w = {&b, ctx, AB_OK};
+    const uint64_t v[] = {0,         1, 127, 128, 300, 16383, 16384, UINT32_MAX, (uint64_t)1 << 63,
+                          UINT64_MAX};
+    const size_t len[] = {1, 1, 1, 2, 2, 2, 3, 5, 10, 10};
+    size_t at = 0;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        ab__put_varint(&w, v[i]);
+        assert_int_equal(w.rc, AB_OK);
+        assert_int_equal(b.len - at, len[i]);
+        at = b.len;
+    }
+    ab__rbytes r = {(const unsigned char *)b.ptr, b.len, 0, 0};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        assert_true(ab__get_varint(&r) == v[i]);
+    }
+    assert_false(r.bad);
+    assert_int_equal(r.off, b.len);
+    assert_int_equal(ab__get_varint(&r), 0);
+    assert_true(r.bad);
+    ab__rbytes cut = {(const unsigned char *)b.ptr, b.len - 1, 0, 0};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        (void)ab__get_varint(&cut);
+    }
+    assert_true(cut.bad);
+    const unsigned char eleven[11] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                      0x80, 0x80, 0x80, 0x80, 1};
+    ab__rbytes wide = {eleven, sizeof(eleven), 0, 0};
+    assert_int_equal(ab__get_varint(&wide), 0);
+    assert_true(wide.bad);
+    const unsigned char over[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2};
+    ab__rbytes big = {over, sizeof(over), 0, 0};
+    assert_int_equal(ab__get_varint(&big), 0);
+    assert_true(big.bad);
+    ab_buf_dispose(&b);
+    ab_ctx_destroy(ctx);
+}
+
 static void test_sort_r(void **state)
 {
     (void)state;
@@ -707,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_buf_printf_large),
         cmocka_unit_test(test_split_fields),
         cmocka_unit_test(test_sort_r),
+        cmocka_unit_test(test_varint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,3 +69,36 @@ const char *ab__get_str(ab__rbytes *r, uint32_t *len_out)
     *len_out = n;
     return s;
 }
+
+void ab__put_varint(ab__wbytes *w, uint64_t v)
+{
+    unsigned char b[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        b[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    b[n++] = (unsigned char)v;
+    ab__put(w, b, n);
+}
+
+uint64_t ab__get_varint(ab__rbytes *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; !r->bad; shift += 7) {
+        if (r->off >= r->len || shift > 63) {
+            r->bad = 1;
+            break;
+        }
+        unsigned char b = r->p[r->off++];
+        if (shift == 63 && (b & 0x7f) > 1) {
+            r->bad = 1; /* Past 64 bits. */
+            break;
+        }
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            return v;
+        }
+    }
+    return 0;
+}

@@ -227,6 +227,8 @@ void ab__put_u32(ab__wbytes *w, uint32_t v);
 void ab__put_u64(ab__wbytes *w, uint64_t v);
 /* Its length (u32), then its bytes. */
 void ab__put_str(ab__wbytes *w, const char *s, size_t n);
+/* Seven bits a byte, low first; the high bit says more follow. */
+void ab__put_varint(ab__wbytes *w, uint64_t v);
 
 /* Reads p[0..len); bad is set at the first read past the end, which then
  * gives zeros (and NULL strings). */
@@ -239,6 +241,9 @@ typedef struct ab__rbytes {
 void ab__get(ab__rbytes *r, void *out, size_t n);
 uint32_t ab__get_u32(ab__rbytes *r);
 uint64_t ab__get_u64(ab__rbytes *r);
+/* A value ab__put_varint wrote (bad set when it runs past the end or
+ * past 64 bits). */
+uint64_t ab__get_varint(ab__rbytes *r);
 /* A string ab__put_str wrote: a pointer into the bytes, not terminated. */
 const char *ab__get_str(ab__rbytes *r, uint32_t *len_out);
 

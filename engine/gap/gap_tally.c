@@ -376,10 +376,11 @@ int ab__gap_lists_write(const ab__gap_acc *A, ab_buf *out)
         }
         put_key(&w, &g->names, 0, e->key);
         ab__put_u32(&w, e->group_count);
-        for (uint32_t k = 0; k < e->group_count; k++) {
-            ab__put_u32(&w, e->groups[k]);
-            ab__put_u32(&w, e->moves[k]);
-            ab__put_u32(&w, e->repeats[k]);
+        /* Groups as steps from the one before (ascending: small), modulo 2^32. */
+        for (uint32_t k = 0, prev = 0; k < e->group_count; prev = e->groups[k++]) {
+            ab__put_varint(&w, (uint32_t)(e->groups[k] - prev));
+            ab__put_varint(&w, e->moves[k]);
+            ab__put_varint(&w, e->repeats[k]);
         }
     }
     return w.rc;
@@ -401,7 +402,7 @@ int ab__gap_lists_merge(ab__gap_acc *A, const void *bytes, size_t len)
         }
         ab__gap_entry *e = &A->entries[idx];
         uint32_t m = ab__get_u32(&r);
-        if (m > (len - r.off) / 12) {
+        if (m > (len - r.off) / 3) { /* At least three bytes a group. */
             return AB_EINVAL;
         }
         size_t need = (size_t)e->group_count + m;
@@ -410,11 +411,17 @@ int ab__gap_lists_merge(ab__gap_acc *A, const void *bytes, size_t len)
             AB_GROW_FROM(ctx, e->repeats, e->repeats_cap, need, 1) != AB_OK) {
             return AB_ENOMEM;
         }
-        for (uint32_t j = 0; j < m; j++, e->group_count++) {
-            e->groups[e->group_count] = ab__get_u32(&r);
-            e->moves[e->group_count] = ab__get_u32(&r);
-            e->repeats[e->group_count] = ab__get_u32(&r);
-            if (e->groups[e->group_count] >= g->group_count) {
+        for (uint32_t j = 0, prev = 0; j < m; j++, e->group_count++) {
+            uint64_t step = ab__get_varint(&r), move = ab__get_varint(&r);
+            uint64_t repeats = ab__get_varint(&r);
+            if (step > UINT32_MAX || move > UINT32_MAX || repeats > UINT32_MAX) {
+                return AB_EINVAL;
+            }
+            prev += (uint32_t)step;
+            e->groups[e->group_count] = prev;
+            e->moves[e->group_count] = (uint32_t)move;
+            e->repeats[e->group_count] = (uint32_t)repeats;
+            if (prev >= g->group_count) {
                 return AB_EINVAL;
             }
         }
