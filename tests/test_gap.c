@@ -2170,16 +2170,22 @@ static void test_shares(void **state)
 /* Every allocation of the computation and the writers may fail cleanly. */
 /* ---- The findings' tally ---- */
 
-/* The tally of groups first, first + step, ... of g, written. */
-static ab_buf tally_of(ab_gap *g, uint32_t first, uint32_t step)
+/* The tally (lists 0) or the findings' groups (lists 1) of groups first,
+ * first + step, ... of g, written. */
+static ab_buf written_of(ab_gap *g, uint32_t first, uint32_t step, int lists)
 {
     ab__gap_acc A;
     ab_buf b = AB_BUF_INIT;
     assert_int_equal(ab__gap_acc_init(&A, g, 1), AB_OK);
     assert_int_equal(ab__gap_acc_groups(&A, first, step), AB_OK);
-    assert_int_equal(ab__gap_tally_write(&A, &b), AB_OK);
+    assert_int_equal(lists ? ab__gap_lists_write(&A, &b) : ab__gap_tally_write(&A, &b), AB_OK);
     ab__gap_acc_finish(&A);
     return b;
+}
+
+static ab_buf tally_of(ab_gap *g, uint32_t first, uint32_t step)
+{
+    return written_of(g, first, step, 0);
 }
 
 /* Each finding's groups (key, then group, move, repetitions), as text. */
@@ -2219,18 +2225,6 @@ static char *lists_text(const ab__gap_acc *A)
     char *out = strdup(b.ptr != NULL ? b.ptr : "");
     ab_buf_dispose(&b);
     return out;
-}
-
-/* The lists of the groups first, first + step, ... of g, written. */
-static ab_buf lists_of(ab_gap *g, uint32_t first, uint32_t step)
-{
-    ab__gap_acc A;
-    ab_buf b = AB_BUF_INIT;
-    assert_int_equal(ab__gap_acc_init(&A, g, 1), AB_OK);
-    assert_int_equal(ab__gap_acc_groups(&A, first, step), AB_OK);
-    assert_int_equal(ab__gap_lists_write(&A, &b), AB_OK);
-    ab__gap_acc_finish(&A);
-    return b;
 }
 
 /* parts[order[0]], parts[order[1]], ... merged into an empty tally on g, written. */
@@ -2310,7 +2304,7 @@ static void test_tally_split(void **state)
             assert_int_equal(ab__gap_acc_init(&L, g, 1), AB_OK);
             for (uint32_t q = 0; q < P; q++) {
                 ab_buf_dispose(&parts[q]);
-                parts[q] = lists_of(g, back[q], P);
+                parts[q] = written_of(g, back[q], P, 1);
                 assert_int_equal(ab__gap_lists_merge(&L, parts[q].ptr, parts[q].len), AB_OK);
                 if (q == 0 && P > 1) { /* A group listed twice counts once. */
                     assert_int_equal(ab__gap_lists_merge(&L, parts[q].ptr, parts[q].len), AB_OK);

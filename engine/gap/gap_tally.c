@@ -20,18 +20,28 @@
         &(A)->cost, &(A)->worst, &(A)->m7, &(A)->m7b, &(A)->m8, &(A)->m10, &(A)->undoc_cases,      \
         &(A)->ctrl_num, &(A)->ctrl_den, &(A)->closed_cases, &(A)->approximate_cases
 
+/* The index of key k in m, with arr (cap elements of size bytes) grown to
+ * hold it; *is_new when k was added. */
+static int map_slot(ab__gap_map *m, ab_ctx *ctx, void **arr, size_t *cap, size_t size,
+                    ab__gap_key k, uint32_t *idx, int *is_new)
+{
+    int rc = ab__gap_map_get(m, k, idx, is_new);
+    if (rc == AB_OK && *is_new && ab__grow(ctx, arr, cap, (size_t)*idx + 1, size) != AB_OK) {
+        rc = AB_ENOMEM;
+    }
+    return rc;
+}
+
 int ab__gap_acc_entry(ab__gap_acc *A, ab__gap_key k, uint32_t *index_out)
 {
     uint32_t idx;
     int is_new;
-    int rc = ab__gap_map_get(&A->map, k, &idx, &is_new);
+    int rc = map_slot(&A->map, A->g->ctx, (void **)&A->entries, &A->entries_cap,
+                      sizeof(*A->entries), k, &idx, &is_new);
     if (rc != AB_OK) {
         return rc;
     }
     if (is_new) {
-        if (AB_GROW(A->g->ctx, A->entries, A->entries_cap, (size_t)idx + 1) != AB_OK) {
-            return AB_ENOMEM;
-        }
         ab__gap_entry *e = &A->entries[idx];
         memset(e, 0, sizeof(*e));
         e->kind = (ab_gap_kind)k.kind;
@@ -49,14 +59,12 @@ int ab__gap_acc_count(ab__gap_acc *A, uint32_t kind, uint32_t a, uint32_t b, uin
     ab__gap_key k = {kind, a, b, c};
     uint32_t idx;
     int is_new;
-    int rc = ab__gap_map_get(&A->cmap, k, &idx, &is_new);
+    int rc = map_slot(&A->cmap, A->g->ctx, (void **)&A->counts, &A->counts_cap, sizeof(*A->counts),
+                      k, &idx, &is_new);
     if (rc != AB_OK) {
         return rc;
     }
     if (is_new) {
-        if (AB_GROW(A->g->ctx, A->counts, A->counts_cap, (size_t)idx + 1) != AB_OK) {
-            return AB_ENOMEM;
-        }
         A->counts[idx] = 0;
     }
     A->counts[idx] += n;
@@ -149,6 +157,17 @@ static int get_key(ab__rbytes *r, ab__strtab *t, int is_count, ab__gap_key *k)
     return r->bad ? AB_EINVAL : AB_OK;
 }
 
+/* The finding a written key names, added when new. */
+static int get_entry(ab__rbytes *r, ab__gap_acc *A, ab__gap_entry **out)
+{
+    ab__gap_key k;
+    uint32_t idx;
+    int rc = get_key(r, &A->g->names, 0, &k);
+    rc = rc == AB_OK ? ab__gap_acc_entry(A, k, &idx) : rc;
+    *out = rc == AB_OK ? &A->entries[idx] : NULL;
+    return rc;
+}
+
 /* Indices 0..n-1 sorted by key; NULL when out of memory. */
 static uint32_t *sorted(const ab__gap_acc *A, const ab__gap_key *keys, uint32_t n, int is_count)
 {
@@ -205,6 +224,20 @@ static int put_reps(ab__wbytes *w, const ab__gap_acc *A, const ab__gap_entry *e)
     return AB_OK;
 }
 
+/* The per-activity and per-label sums, in the order they are written, and
+ * their lengths. */
+enum { ARRAYS = 6 };
+static void arrays(const ab__gap_acc *A, uint64_t *v[ARRAYS], uint32_t n[ARRAYS])
+{
+    const uint32_t K = A->g->activity_count, L = A->g->label_count;
+    uint64_t *all[ARRAYS] = {A->act_cases,        A->act_events,   A->label_required,
+                             A->label_sync_cases, A->label_absent, A->label_bypass_cases};
+    for (int i = 0; i < ARRAYS; i++) {
+        v[i] = all[i];
+        n[i] = i < 2 ? K : L;
+    }
+}
+
 static void put_array(ab__wbytes *w, const uint64_t *v, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -224,12 +257,12 @@ int ab__gap_tally_write(const ab__gap_acc *A, ab_buf *out)
     for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++) {
         ab__put_u64(&w, *sums[i]);
     }
-    put_array(&w, A->act_cases, K);
-    put_array(&w, A->act_events, K);
-    put_array(&w, A->label_required, L);
-    put_array(&w, A->label_sync_cases, L);
-    put_array(&w, A->label_absent, L);
-    put_array(&w, A->label_bypass_cases, L);
+    uint64_t *v[ARRAYS];
+    uint32_t vn[ARRAYS];
+    arrays(A, v, vn);
+    for (int i = 0; i < ARRAYS; i++) {
+        put_array(&w, v[i], vn[i]);
+    }
     uint32_t *ix = sorted(A, A->map.keys, A->entry_count, 0);
     if (ix == NULL) {
         return AB_ENOMEM;
@@ -264,20 +297,27 @@ int ab__gap_tally_write(const ab__gap_acc *A, ab_buf *out)
     return w.rc;
 }
 
-void ab__gap_tally_clear(ab__gap_acc *A)
+/* The summary's sums and the per-activity and per-label sums: with r, the
+ * written ones added; without, set to zero. */
+static void add_sums(ab__gap_acc *A, ab__rbytes *r)
 {
-    const ab_gap *g = A->g;
     uint64_t *sums[] = {SUMS(A)};
     for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++) {
-        *sums[i] = 0;
+        *sums[i] = r != NULL ? *sums[i] + ab__get_u64(r) : 0;
     }
-    const size_t K = g->activity_count, L = g->label_count;
-    memset(A->act_cases, 0, sizeof(uint64_t) * K);
-    memset(A->act_events, 0, sizeof(uint64_t) * K);
-    memset(A->label_required, 0, sizeof(uint64_t) * L);
-    memset(A->label_sync_cases, 0, sizeof(uint64_t) * L);
-    memset(A->label_absent, 0, sizeof(uint64_t) * L);
-    memset(A->label_bypass_cases, 0, sizeof(uint64_t) * L);
+    uint64_t *v[ARRAYS];
+    uint32_t vn[ARRAYS];
+    arrays(A, v, vn);
+    for (int i = 0; i < ARRAYS; i++) {
+        for (uint32_t j = 0; j < vn[i]; j++) {
+            v[i][j] = r != NULL ? v[i][j] + ab__get_u64(r) : 0;
+        }
+    }
+}
+
+void ab__gap_tally_clear(ab__gap_acc *A)
+{
+    add_sums(A, NULL);
     for (uint32_t i = 0; i < A->entry_count; i++) {
         ab__gap_entry *e = &A->entries[i];
         e->cases = e->occurrences = 0;
@@ -293,13 +333,6 @@ void ab__gap_tally_clear(ab__gap_acc *A)
     }
 }
 
-static void get_array(ab__rbytes *r, uint64_t *v, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        v[i] += ab__get_u64(r);
-    }
-}
-
 int ab__gap_tally_merge(ab__gap_acc *A, const void *bytes, size_t len)
 {
     ab_gap *g = A->g;
@@ -309,26 +342,14 @@ int ab__gap_tally_merge(ab__gap_acc *A, const void *bytes, size_t len)
     if (ab__get_u32(&r) != TALLY_MAGIC || ab__get_u32(&r) != K || ab__get_u32(&r) != L) {
         return AB_EINVAL;
     }
-    uint64_t *sums[] = {SUMS(A)};
-    for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++) {
-        *sums[i] += ab__get_u64(&r);
-    }
-    get_array(&r, A->act_cases, K);
-    get_array(&r, A->act_events, K);
-    get_array(&r, A->label_required, L);
-    get_array(&r, A->label_sync_cases, L);
-    get_array(&r, A->label_absent, L);
-    get_array(&r, A->label_bypass_cases, L);
+    add_sums(A, &r);
     uint32_t n = ab__get_u32(&r);
     for (uint32_t i = 0; i < n && !r.bad; i++) {
-        ab__gap_key k;
-        uint32_t idx;
-        int rc = get_key(&r, &g->names, 0, &k);
-        rc = rc == AB_OK ? ab__gap_acc_entry(A, k, &idx) : rc;
+        ab__gap_entry *e;
+        int rc = get_entry(&r, A, &e);
         if (rc != AB_OK) {
             return rc;
         }
-        ab__gap_entry *e = &A->entries[idx];
         e->cases += ab__get_u64(&r);
         e->occurrences += ab__get_u64(&r);
         e->early_exit_cases += (uint32_t)ab__get_u64(&r);
@@ -393,14 +414,11 @@ int ab__gap_lists_merge(ab__gap_acc *A, const void *bytes, size_t len)
     ab__rbytes r = {bytes, len, 0, 0};
     uint32_t n = ab__get_u32(&r);
     for (uint32_t i = 0; i < n && !r.bad; i++) {
-        ab__gap_key k;
-        uint32_t idx;
-        int rc = get_key(&r, &g->names, 0, &k);
-        rc = rc == AB_OK ? ab__gap_acc_entry(A, k, &idx) : rc;
+        ab__gap_entry *e;
+        int rc = get_entry(&r, A, &e);
         if (rc != AB_OK) {
             return rc;
         }
-        ab__gap_entry *e = &A->entries[idx];
         uint32_t m = ab__get_u32(&r);
         if (m > (len - r.off) / 3) { /* At least three bytes a group. */
             return AB_EINVAL;
