@@ -10,13 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum {
-    CNT_ELEMENT = AB__GAP_CNT_ELEMENT,
-    CNT_CONTEXT = AB__GAP_CNT_CONTEXT,
-    CNT_SKIPPED = AB__GAP_CNT_SKIPPED,
-    CNT_ORDER = AB__GAP_CNT_ORDER
-};
-
 /* Per-activity scratch for one group. */
 typedef struct ab__gap_act_scr {
     uint32_t occ, sync, rework, ooo, extra;
@@ -134,11 +127,6 @@ static int touch(acc *A, ab_gap_kind kind, uint32_t a, uint32_t b, uint32_t c, u
     }
     *index_out = idx;
     return AB_OK;
-}
-
-static int count_add(acc *A, uint32_t kind, uint32_t a, uint32_t b, uint32_t c, uint64_t n)
-{
-    return ab__gap_acc_count(A, kind, a, b, c, n);
 }
 
 /* Appends a name to the scratch text, ", "-separated; interns at the end. */
@@ -286,7 +274,7 @@ static int group_pass(acc *A, uint32_t gi)
                 }
                 uint32_t pred = p > 0 ? acts[p - 1] : AB__GAP_CODE_START;
                 uint32_t succ = p + 1 < len ? acts[p + 1] : AB__GAP_CODE_END;
-                AB_TRY(count_add(A, CNT_CONTEXT, a, pred, succ, n));
+                AB_TRY(ab__gap_acc_count(A, AB__GAP_CNT_CONTEXT, a, pred, succ, n));
             }
         }
         if (s->rework > 0) {
@@ -349,7 +337,7 @@ static int group_pass(acc *A, uint32_t gi)
             }
         }
         if (other != AB_CONFORM_NONE) {
-            AB_TRY(count_add(A, CNT_ORDER, v->moves[i].activity, other, after, n));
+            AB_TRY(ab__gap_acc_count(A, AB__GAP_CNT_ORDER, v->moves[i].activity, other, after, n));
         }
     }
 
@@ -394,7 +382,7 @@ static int group_pass(acc *A, uint32_t gi)
                 AB_TRY(touch(A, AB_GAP_K_BYPASS, l, 0, 0, gi, s->first_move, 0, &idx));
                 A->entries[idx].occurrences += (uint64_t)s->bypasses * n;
                 A->entries[idx].early_exit_cases += s->early ? (uint32_t)n : 0;
-                AB_TRY(count_add(A, CNT_ELEMENT, l, s->first_trans, 0, n));
+                AB_TRY(ab__gap_acc_count(A, AB__GAP_CNT_ELEMENT, l, s->first_trans, 0, n));
             }
         }
         memset(s, 0, sizeof(*s));
@@ -463,7 +451,7 @@ static int group_pass(acc *A, uint32_t gi)
             if (why == 0) {
                 uint32_t sid;
                 AB_TRY(ab__strtab_intern(&g->names, A->text, sl, &sid));
-                AB_TRY(count_add(A, CNT_SKIPPED, a, b, sid, n));
+                AB_TRY(ab__gap_acc_count(A, AB__GAP_CNT_SKIPPED, a, b, sid, n));
             }
         }
     }
@@ -496,11 +484,11 @@ static void pick_best(acc *A)
         ab__gap_key k = A->cmap.keys[i];
         uint64_t c = A->counts[i];
         ab__gap_key ek = {0, k.a, 0, 0};
-        if (k.kind == CNT_ELEMENT) {
+        if (k.kind == AB__GAP_CNT_ELEMENT) {
             ek.kind = AB_GAP_K_BYPASS;
-        } else if (k.kind == CNT_CONTEXT) {
+        } else if (k.kind == AB__GAP_CNT_CONTEXT) {
             ek.kind = AB_GAP_K_UNDOCUMENTED;
-        } else if (k.kind == CNT_ORDER) {
+        } else if (k.kind == AB__GAP_CNT_ORDER) {
             ek.kind = AB_GAP_K_OUT_OF_ORDER;
         } else {
             ek.kind = AB_GAP_K_TRANSITION;
@@ -511,13 +499,13 @@ static void pick_best(acc *A)
             continue;
         }
         ab__gap_entry *en = &A->entries[e];
-        uint32_t nb = k.kind == CNT_SKIPPED ? k.c : k.b;
-        uint32_t nc = k.kind == CNT_CONTEXT || k.kind == CNT_ORDER ? k.c : 0;
+        uint32_t nb = k.kind == AB__GAP_CNT_SKIPPED ? k.c : k.b;
+        uint32_t nc = k.kind == AB__GAP_CNT_CONTEXT || k.kind == AB__GAP_CNT_ORDER ? k.c : 0;
         int better = c > en->best_count;
         if (c == en->best_count && en->best_b != UINT32_MAX) {
-            if (k.kind == CNT_ELEMENT) {
+            if (k.kind == AB__GAP_CNT_ELEMENT) {
                 better = nb < en->best_b;
-            } else if (k.kind == CNT_CONTEXT || k.kind == CNT_ORDER) {
+            } else if (k.kind == AB__GAP_CNT_CONTEXT || k.kind == AB__GAP_CNT_ORDER) {
                 int d = strcmp(code_name(g, nb), code_name(g, en->best_b));
                 better =
                     d < 0 || (d == 0 && strcmp(code_name(g, nc), code_name(g, en->best_c)) < 0);
@@ -534,19 +522,10 @@ static void pick_best(acc *A)
     }
 }
 
-static int cmp_rep(const void *a, const void *b)
-{
-    const ab__gap_rep *x = a, *y = b;
-    return x->value < y->value ? -1 : x->value > y->value;
-}
-
 /* The median of the repetition counts of a rework finding's cases. */
-static double median_repeats(ab__gap_entry *e)
+static double median_repeats(const ab__gap_entry *e)
 {
-    ab__gap_rep *r = e->reps;
-    if (e->rep_count > 1) {
-        qsort(r, e->rep_count, sizeof(*r), cmp_rep);
-    }
+    const ab__gap_rep *r = e->reps; /* By value. */
     uint64_t total = 0;
     for (uint32_t i = 0; i < e->rep_count; i++) {
         total += r[i].weight;
@@ -1084,20 +1063,24 @@ int ab__gap_acc_groups(acc *A, uint32_t first, uint32_t step)
             A->approximate_cases += g->groups[gi].here;
         }
     }
-    return AB_OK;
+    return ab__gap_acc_reps(A);
 }
 
 /* Over processes: the tallies added up in process order, and each
  * finding's groups (those of every process's cases) in order. A process
  * sends its tally's length, its tally, then its lists. */
-static int merge_processes(acc *A, const ab_buf *tally)
+static int merge_processes(acc *A)
 {
     ab_gap *g = A->g;
     ab_buf msg = AB_BUF_INIT;
-    uint64_t tlen = tally->len;
+    uint64_t tlen = 0;
     int rc = ab_buf_append(&msg, g->ctx, &tlen, sizeof(tlen));
-    rc = rc == AB_OK ? ab_buf_append(&msg, g->ctx, tally->ptr, tally->len) : rc;
-    rc = rc == AB_OK ? ab__gap_lists_write(A, &msg) : rc;
+    rc = rc == AB_OK ? ab__gap_tally_write(A, &msg) : rc;
+    if (rc == AB_OK) {
+        tlen = msg.len - sizeof(tlen);
+        memcpy(msg.ptr, &tlen, sizeof(tlen));
+        rc = ab__gap_lists_write(A, &msg);
+    }
     void **all;
     size_t *lens;
     uint32_t count;
@@ -1160,7 +1143,6 @@ static int sum_other_cases(ab_gap *g)
 int ab__gap_findings(ab_gap *g, ab_error *err)
 {
     acc A;
-    ab_buf tally = AB_BUF_INIT;
     uint64_t N = g->case_count;
     g->min_support = N / 200 + (N % 200 != 0);
     g->min_support = g->min_support < 5 ? 5 : g->min_support;
@@ -1169,14 +1151,10 @@ int ab__gap_findings(ab_gap *g, ab_error *err)
         return ab__error(err, rc, "gap", 0, 0, "out of memory");
     }
     AB_TRY(ab__gap_acc_groups(&A, 0, 1));
-    /* The sums go through the tally's bytes and back; over processes, each
-     * counted the groups of its cases, and the tallies are added up. */
-    AB_TRY(ab__gap_tally_write(&A, &tally));
-    if (ab__gap_cases_here(g)) {
-        ab__gap_tally_clear(&A);
-        AB_TRY(ab__gap_tally_merge(&A, tally.ptr, tally.len));
-    } else {
-        AB_TRY(merge_processes(&A, &tally));
+    /* Over processes, each counted the groups of its cases: the tallies are
+     * added up. */
+    if (!ab__gap_cases_here(g)) {
+        AB_TRY(merge_processes(&A));
     }
     g->closed_cases = A.closed_cases;
     g->summary.approximate_cases = (uint32_t)A.approximate_cases;
@@ -1230,7 +1208,6 @@ done:
         ab__error(err, rc, "gap", 0, 0, "%s", ab_status_str(rc));
     }
 out:
-    ab_buf_dispose(&tally);
     ab__gap_acc_finish(&A);
     return rc;
 }

@@ -444,7 +444,8 @@ void ab__gap_exchange_free(void **all, size_t *lens, uint32_t count)
     free(lens);
 }
 
-/* exchange_status, or with fixed 0 exchange_varied. */
+/* exchange_status, or with fixed 0 exchange_varied. The status follows
+ * the bytes, so that each process's bytes start their buffer as they come. */
 static int exchange_with_status(const ab__gap_parts *c, int rc, const void *mine, size_t n,
                                 int fixed, void ***all, size_t **lens, uint32_t *count)
 {
@@ -452,18 +453,18 @@ static int exchange_with_status(const ab__gap_parts *c, int rc, const void *mine
     *lens = NULL;
     *count = 0;
     int32_t status = rc;
-    unsigned char *msg = rc == AB_OK ? malloc(sizeof(status) + n) : NULL;
+    unsigned char *msg = rc == AB_OK ? malloc(n + sizeof(status)) : NULL;
     if (rc == AB_OK && msg == NULL) {
         status = AB_ENOMEM;
     }
     if (msg != NULL) {
-        memcpy(msg, &status, sizeof(status));
         if (n > 0) {
-            memcpy(msg + sizeof(status), mine, n);
+            memcpy(msg, mine, n);
         }
+        memcpy(msg + n, &status, sizeof(status));
     }
     int st = c->exchange(c->payload, msg != NULL ? (const void *)msg : (const void *)&status,
-                         msg != NULL ? sizeof(status) + n : sizeof(status), all, lens, count);
+                         msg != NULL ? n + sizeof(status) : sizeof(status), all, lens, count);
     free(msg);
     for (uint32_t q = 0; st == AB_OK && q < *count; q++) {
         int32_t r;
@@ -471,18 +472,13 @@ static int exchange_with_status(const ab__gap_parts *c, int rc, const void *mine
             st = AB_EINVAL;
             break;
         }
-        memcpy(&r, (*all)[q], sizeof(r));
+        (*lens)[q] -= sizeof(r);
+        memcpy(&r, (unsigned char *)(*all)[q] + (*lens)[q], sizeof(r));
         if (r != AB_OK) {
             st = r;
-        } else if (fixed && (*lens)[q] != sizeof(r) + n) {
+        } else if (fixed && (*lens)[q] != n) {
             st = AB_EINVAL;
         }
-    }
-    /* Each process's bytes from the start of its buffer. */
-    for (uint32_t q = 0; st == AB_OK && q < *count; q++) {
-        size_t len = (*lens)[q] - sizeof(int32_t);
-        memmove((*all)[q], (unsigned char *)(*all)[q] + sizeof(int32_t), len);
-        (*lens)[q] = len;
     }
     if (st != AB_OK) {
         ab__gap_exchange_free(*all, *lens, *count);

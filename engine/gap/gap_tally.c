@@ -188,40 +188,51 @@ static int cmp_rep_value(const void *a, const void *b)
     return x->value < y->value ? -1 : x->value > y->value;
 }
 
-/* A rework finding's repetitions: the pairs merged into it, and its groups'
- * (each group's repetitions and cases) unless they were written already;
- * sorted by value, equal values joined. */
-static int put_reps(ab__wbytes *w, const ab__gap_acc *A, const ab__gap_entry *e)
+/* A finding's repetitions sorted by value, equal values joined, none of no
+ * case. */
+static void join_reps(ab__gap_entry *e)
 {
-    uint32_t groups = e->groups_tallied ? 0 : e->group_count;
-    size_t n = (size_t)e->rep_count + groups;
-    ab__gap_rep *r = ab__malloc(A->g->ctx, sizeof(*r) * (n + 1));
-    if (r == NULL) {
-        return AB_ENOMEM;
+    if (e->rep_count > 1) {
+        qsort(e->reps, e->rep_count, sizeof(*e->reps), cmp_rep_value);
     }
-    if (e->rep_count > 0) {
-        memcpy(r, e->reps, sizeof(*r) * e->rep_count);
-    }
-    for (uint32_t k = 0; k < groups; k++) {
-        r[e->rep_count + k].value = e->repeats[k];
-        r[e->rep_count + k].weight = A->g->groups[e->groups[k]].here;
-    }
-    qsort(r, n, sizeof(*r), cmp_rep_value);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (m > 0 && r[m - 1].value == r[i].value) {
-            r[m - 1].weight += r[i].weight;
-        } else if (r[i].weight > 0) {
-            r[m++] = r[i];
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < e->rep_count; i++) {
+        if (m > 0 && e->reps[m - 1].value == e->reps[i].value) {
+            e->reps[m - 1].weight += e->reps[i].weight;
+        } else if (e->reps[i].weight > 0) {
+            e->reps[m++] = e->reps[i];
         }
     }
-    ab__put_u32(w, (uint32_t)m);
-    for (size_t i = 0; i < m; i++) {
-        ab__put_u32(w, r[i].value);
-        ab__put_u64(w, r[i].weight);
+    e->rep_count = m;
+}
+
+int ab__gap_acc_reps(ab__gap_acc *A)
+{
+    for (uint32_t i = 0; i < A->entry_count; i++) {
+        ab__gap_entry *e = &A->entries[i];
+        uint32_t from = e->groups_folded, n = e->group_count - from;
+        if (n == 0) {
+            continue;
+        }
+        if (AB_GROW_FROM(A->g->ctx, e->reps, e->reps_cap, (size_t)e->rep_count + n, 1) != AB_OK) {
+            return AB_ENOMEM;
+        }
+        for (uint32_t k = from; k < e->group_count; k++) {
+            e->reps[e->rep_count++] = (ab__gap_rep){e->repeats[k], A->g->groups[e->groups[k]].here};
+        }
+        e->groups_folded = e->group_count;
+        join_reps(e);
     }
-    ab__free(A->g->ctx, r);
     return AB_OK;
+}
+
+static void put_reps(ab__wbytes *w, const ab__gap_entry *e)
+{
+    ab__put_u32(w, e->rep_count);
+    for (uint32_t i = 0; i < e->rep_count; i++) {
+        ab__put_u32(w, e->reps[i].value);
+        ab__put_u64(w, e->reps[i].weight);
+    }
 }
 
 /* The per-activity and per-label sums, in the order they are written, and
@@ -267,9 +278,8 @@ int ab__gap_tally_write(const ab__gap_acc *A, ab_buf *out)
     if (ix == NULL) {
         return AB_ENOMEM;
     }
-    int rc = AB_OK;
     ab__put_u32(&w, A->entry_count);
-    for (uint32_t i = 0; i < A->entry_count && rc == AB_OK; i++) {
+    for (uint32_t i = 0; i < A->entry_count; i++) {
         const ab__gap_entry *e = &A->entries[ix[i]];
         put_key(&w, &g->names, 0, e->key);
         ab__put_u64(&w, e->cases);
@@ -280,13 +290,13 @@ int ab__gap_tally_write(const ab__gap_acc *A, ab_buf *out)
         }
         ab__put_u64(&w, e->approximate_cases);
         ab__put_u32(&w, (uint32_t)e->documented);
-        rc = put_reps(&w, A, e);
+        put_reps(&w, e);
     }
     ab__free(g->ctx, ix);
     uint32_t nc = A->cmap.count;
-    ix = rc == AB_OK ? sorted(A, A->cmap.keys, nc, 1) : NULL;
+    ix = sorted(A, A->cmap.keys, nc, 1);
     if (ix == NULL) {
-        return rc != AB_OK ? rc : AB_ENOMEM;
+        return AB_ENOMEM;
     }
     ab__put_u32(&w, nc);
     for (uint32_t i = 0; i < nc; i++) {
@@ -326,7 +336,6 @@ void ab__gap_tally_clear(ab__gap_acc *A)
         e->approximate_cases = 0;
         e->documented = 0;
         e->rep_count = 0;
-        e->groups_tallied = 1; /* Their repetitions are in the written tally. */
     }
     if (A->cmap.count > 0) {
         memset(A->counts, 0, sizeof(uint64_t) * A->cmap.count);
@@ -367,6 +376,7 @@ int ab__gap_tally_merge(ab__gap_acc *A, const void *bytes, size_t len)
             e->reps[e->rep_count].value = ab__get_u32(&r);
             e->reps[e->rep_count++].weight = ab__get_u64(&r);
         }
+        join_reps(e);
     }
     n = ab__get_u32(&r);
     for (uint32_t i = 0; i < n && !r.bad; i++) {
