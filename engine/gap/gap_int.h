@@ -533,7 +533,7 @@ typedef struct ab__gap_entry {
     int filter;             /* Restrict the deviating cases to the stratum too. */
     uint64_t best_count;    /* The most frequent context / element / skipped list. */
     uint32_t best_b, best_c;
-    struct ab__gap_rep *reps; /* Repetitions and their cases, by value (rework: the median). */
+    struct ab__gap_rep *reps; /* Rework: repetitions and their cases, by value. */
     size_t reps_cap;
     uint32_t rep_count;
     uint32_t groups_folded; /* Its first groups whose repetitions are in reps. */
@@ -593,8 +593,9 @@ int ab__gap_acc_count(ab__gap_acc *A, uint32_t kind, uint32_t a, uint32_t b, uin
 /* Counts groups first, first + step, ... (gap_metrics.c), then folds each
  * finding's new groups' repetitions into its reps (ab__gap_acc_reps). */
 int ab__gap_acc_groups(ab__gap_acc *A, uint32_t first, uint32_t step);
-/* Adds the repetitions of each finding's groups not yet folded to its reps
- * (with each group's cases here), kept sorted by value, equal values joined. */
+/* Adds the repetitions of each rework finding's groups not yet folded to
+ * its reps (with each group's cases here), kept sorted by value, equal
+ * values joined. */
 int ab__gap_acc_reps(ab__gap_acc *A);
 /* Appends the tally's canonical bytes to out. */
 int ab__gap_tally_write(const ab__gap_acc *A, ab_buf *out);

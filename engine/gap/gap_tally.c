@@ -211,8 +211,8 @@ int ab__gap_acc_reps(ab__gap_acc *A)
     for (uint32_t i = 0; i < A->entry_count; i++) {
         ab__gap_entry *e = &A->entries[i];
         uint32_t from = e->groups_folded, n = e->group_count - from;
-        if (n == 0) {
-            continue;
+        if (n == 0 || e->kind != AB_GAP_K_REWORK) {
+            continue; /* Only rework counts repetitions. */
         }
         if (AB_GROW_FROM(A->g->ctx, e->reps, e->reps_cap, (size_t)e->rep_count + n, 1) != AB_OK) {
             return AB_ENOMEM;
