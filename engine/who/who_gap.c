@@ -1934,19 +1934,68 @@ static int ho_words(ab_gap *g, who *h)
     return AB_OK;
 }
 
-/* Over processes: this process's cases of hand-off ho (its list holds them
- * alone, by index in the whole log) marked in listed (on: 1, off: 0). */
-static void ho_mark(const ab_gap *g, const counted *ho, uint8_t *listed, uint32_t N, uint8_t on)
+/* Over processes: this process's cases in the stratum of an anchor (closed,
+ * with a cycle time, the anchor in their variant), ascending, each with its
+ * cycle time and whether its group conforms. */
+typedef struct ho_here {
+    uint32_t anchor; /* NONE: not yet made. */
+    uint32_t n, conforming;
+    uint32_t *c;
+    int64_t *ct;
+    uint8_t *conf;
+    uint8_t *listed; /* Per position: listed by the hand-off at hand. */
+} ho_here;
+
+static void ho_here_make(const ab_gap *g, ho_here *s, uint32_t anchor, uint8_t *in_all,
+                         uint8_t *in_conf)
 {
-    uint32_t c = 0;
-    for (uint64_t q = 0; q < ho->listed; q++) {
-        while (c < N && ab__gap_case_global(g, c) < ho->list[q]) {
-            c++;
-        }
-        if (c < N && ab__gap_case_global(g, c) == ho->list[q]) {
-            listed[c] = on;
+    if (s->anchor == anchor) {
+        return;
+    }
+    const ab__gap_parts *P = &g->parts;
+    uint32_t N = ab_log_case_count(g->log), G = g->group_count;
+    ho_stratum(g, anchor, in_all, in_conf);
+    s->n = s->conforming = 0;
+    for (uint32_t c = 0; c < N; c++) {
+        uint32_t gi = P->case_group(P->payload, c);
+        int64_t ct = gi < G && in_all[gi] ? P->case_ct(P->payload, c) : INT64_MIN;
+        if (ct != INT64_MIN) {
+            s->c[s->n] = c;
+            s->ct[s->n] = ct;
+            s->conf[s->n] = in_conf[gi];
+            s->conforming += in_conf[gi];
+            s->n++;
         }
     }
+    s->anchor = anchor;
+}
+
+/* Marks (on: 1, off: 0) the stratum's cases that hand-off ho lists (its
+ * list holds this process's cases alone, by index in the whole log, as the
+ * stratum's are ascending); the number marked, and *conf of them conforming. */
+static uint64_t ho_here_mark(const ab_gap *g, ho_here *s, const counted *ho, uint8_t on,
+                             uint64_t *conf)
+{
+    uint64_t n = 0;
+    *conf = 0;
+    uint32_t lo = 0;
+    for (uint64_t q = 0; q < ho->listed; q++) {
+        uint32_t hi = s->n;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (ab__gap_case_global(g, s->c[mid]) < ho->list[q]) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if (lo < s->n && ab__gap_case_global(g, s->c[lo]) == ho->list[q]) {
+            s->listed[lo] = on;
+            n++;
+            *conf += s->conf[lo];
+        }
+    }
+    return n;
 }
 
 /* What the counts of a hand-off take of this process's cases. */
@@ -1958,6 +2007,9 @@ enum { HO_N, HO_R, HO_ALL, HO_CONF, HO_WORDS };
  * stratum, the counts are summed, and each measured hand-off is measured by
  * all processes together (ab__gap_dist_measure), one after the other, each
  * taking its own cases' cycle times. No process holds more than its cases'.
+ * A stratum's cases are found once for the hand-offs of its anchor (they
+ * are sorted by anchor); a hand-off then walks its own cases, and the
+ * stratum's when it is measured.
  */
 static int handoff_times_spread(ab_gap *g, who *h, const uint32_t *ord, uint32_t H)
 {
@@ -1965,41 +2017,32 @@ static int handoff_times_spread(ab_gap *g, who *h, const uint32_t *ord, uint32_t
     const ab__gap_parts *P = &g->parts;
     uint32_t N = ab_log_case_count(g->log), G = g->group_count, min_group = g->opts.min_group;
     uint8_t *in_all = ab__malloc(ctx, (size_t)G + 1), *in_conf = ab__malloc(ctx, (size_t)G + 1);
-    uint8_t *listed = ab__calloc(ctx, (size_t)N + 1, 1);
+    ho_here s = {NONE, 0, 0, NULL, NULL, NULL, NULL};
+    s.c = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)N + 1));
+    s.ct = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
+    s.conf = ab__malloc(ctx, (size_t)N + 1);
+    s.listed = ab__calloc(ctx, (size_t)N + 1, 1);
     int64_t *x = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
     int64_t *y = ab__malloc(ctx, sizeof(int64_t) * ((size_t)N + 1));
     size_t words = 1 + (size_t)HO_WORDS * H;
     uint64_t *mine = ab__calloc(ctx, words, sizeof(uint64_t));
     uint64_t *sum = ab__calloc(ctx, words, sizeof(uint64_t));
-    int rc = in_all == NULL || in_conf == NULL || listed == NULL || x == NULL || y == NULL ||
-                     mine == NULL || sum == NULL
+    int rc = in_all == NULL || in_conf == NULL || s.c == NULL || s.ct == NULL || s.conf == NULL ||
+                     s.listed == NULL || x == NULL || y == NULL || mine == NULL || sum == NULL
                  ? AB_ENOMEM
                  : AB_OK;
     /* This process's counts; the first word says whether it could. */
-    uint32_t cached = NONE;
     for (uint32_t k = 0; rc == AB_OK && k < H; k++) {
         uint32_t i = ord[k];
         const counted *ho = &h->ho[i];
         if (h->ho_time[i].status == AB_GAP_TIME_BELOW_SUPPORT) {
             continue;
         }
-        if (ho->anchor_act != cached) {
-            ho_stratum(g, ho->anchor_act, in_all, in_conf);
-            cached = ho->anchor_act;
-        }
-        ho_mark(g, ho, listed, N, 1);
+        ho_here_make(g, &s, ho->anchor_act, in_all, in_conf);
         uint64_t *v = mine + 1 + (size_t)HO_WORDS * i;
-        for (uint32_t c = 0; c < N; c++) {
-            uint32_t gi = P->case_group(P->payload, c);
-            if (gi >= G || !in_all[gi] || P->case_ct(P->payload, c) == INT64_MIN) {
-                continue;
-            }
-            v[HO_ALL]++;
-            v[HO_N] += listed[c];
-            v[HO_CONF] += in_conf[gi];
-            v[HO_R] += in_conf[gi] & listed[c];
-        }
-        ho_mark(g, ho, listed, N, 0);
+        v[HO_ALL] = s.n;
+        v[HO_CONF] = s.conforming;
+        v[HO_N] = ho_here_mark(g, &s, ho, 0, &v[HO_R]);
     }
     if (mine != NULL) {
         mine[0] = rc != AB_OK;
@@ -2022,7 +2065,6 @@ static int handoff_times_spread(ab_gap *g, who *h, const uint32_t *ord, uint32_t
     ab__gap_exchange_free(all, lens, count);
     rc = rc != AB_OK ? rc : xrc;
     /* Each measured hand-off, by all processes together. */
-    cached = NONE;
     for (uint32_t k = 0; rc == AB_OK && k < H; k++) {
         uint32_t i = ord[k];
         const counted *ho = &h->ho[i];
@@ -2034,26 +2076,19 @@ static int handoff_times_spread(ab_gap *g, who *h, const uint32_t *ord, uint32_t
         if (!ho_sizes(t, v[HO_N], v[HO_CONF] - v[HO_R], v[HO_ALL] - v[HO_N], min_group)) {
             continue;
         }
-        if (ho->anchor_act != cached) {
-            ho_stratum(g, ho->anchor_act, in_all, in_conf);
-            cached = ho->anchor_act;
-        }
-        const uint8_t *base = t->baseline_kind == AB_GAP_BASELINE_CONFORMING ? in_conf : in_all;
+        ho_here_make(g, &s, ho->anchor_act, in_all, in_conf);
+        int conf_only = t->baseline_kind == AB_GAP_BASELINE_CONFORMING;
         uint32_t nx = 0, ny = 0;
-        ho_mark(g, ho, listed, N, 1);
-        for (uint32_t c = 0; c < N; c++) {
-            uint32_t gi = P->case_group(P->payload, c);
-            int64_t ct = gi < G ? P->case_ct(P->payload, c) : INT64_MIN;
-            if (ct == INT64_MIN || !in_all[gi]) {
-                continue;
-            }
-            if (listed[c]) {
-                x[nx++] = ct;
-            } else if (base[gi]) {
-                y[ny++] = ct;
+        uint64_t r;
+        ho_here_mark(g, &s, ho, 1, &r);
+        for (uint32_t q = 0; q < s.n; q++) {
+            if (s.listed[q]) {
+                x[nx++] = s.ct[q];
+            } else if (!conf_only || s.conf[q]) {
+                y[ny++] = s.ct[q];
             }
         }
-        ho_mark(g, ho, listed, N, 0);
+        ho_here_mark(g, &s, ho, 0, &r);
         ab__gap_dist d;
         rc = ab__gap_dist_measure(P, ctx, x, nx, y, ny, 0, 0, &d);
         if (rc == AB_OK) {
@@ -2062,7 +2097,10 @@ static int handoff_times_spread(ab_gap *g, who *h, const uint32_t *ord, uint32_t
     }
     ab__free(ctx, in_all);
     ab__free(ctx, in_conf);
-    ab__free(ctx, listed);
+    ab__free(ctx, s.c);
+    ab__free(ctx, s.ct);
+    ab__free(ctx, s.conf);
+    ab__free(ctx, s.listed);
     ab__free(ctx, x);
     ab__free(ctx, y);
     ab__free(ctx, mine);
