@@ -9,7 +9,8 @@
 # hundred bytes. Errors: the same exit code and message as asbuilt.
 # Usage: mpi_check.sh ASBUILT ASBUILT_MPI ABSIM
 # MPI_CHECK_NP lists the rank counts (default 1 2 4); MPI_CHECK_ONLY, a
-# regular expression, runs only the comparisons whose names match it.
+# regular expression, runs only the comparisons whose names match it;
+# MPI_CHECK_TIMEOUT (seconds, default 300) fails a comparison whose run hangs.
 set -u
 AB=$1
 ABM=$2
@@ -103,8 +104,12 @@ check() {
         local m=()
         for k in "${args[@]}"; do m+=("${k//@OUT@/$T/mpi.json}"); done
         rm -f "$T/mpi.json"
-        "${MPIRUN[@]}" -np "$np" "$ABM" "${m[@]}" >"$T/mpi.stdout" 2>"$T/mpi.err"
+        # Ranks that disagree on the collectives they call wait for ever:
+        # a run that hangs fails (exit 124) instead of stalling the suite.
+        timeout "${MPI_CHECK_TIMEOUT:-300}" "${MPIRUN[@]}" -np "$np" "$ABM" "${m[@]}" \
+            >"$T/mpi.stdout" 2>"$T/mpi.err"
         local rc=$?
+        [ $rc -eq 124 ] && echo "timed out after ${MPI_CHECK_TIMEOUT:-300} s" >>"$T/mpi.err"
         if [ $rc -ne $rrc ]; then
             bad "$name -np $np: exit $rc, asbuilt gave $rrc"; head -5 "$T/mpi.err" | sed 's/^/     /'
             continue
