@@ -727,6 +727,12 @@ int ab__gap_exchange_varied(const ab__gap_parts *c, int rc, const void *mine, si
 /* The same with no bytes: the first status other than AB_OK of the
  * processes' rc, in process order; AB_OK when all are. */
 int ab__gap_agree(const ab_gap *g, int rc);
+/* Over processes (collective): v[0 .. n) summed over them, in place, when
+ * every process's rc is AB_OK; else the first failure, v untouched. */
+int ab__gap_sum_u64(const ab_gap *g, int rc, uint64_t *v, size_t n);
+/* This process's closed cases with a cycle time, per group (here[g],
+ * zeroed first): the groups it holds cases of. */
+void ab__gap_valid_here(const ab_gap *g, uint32_t *here);
 /* The parts' valid() and lay_out() with the groups' open flags and
  * lengths. */
 int ab__gap_parts_valid(const ab_gap *g, uint32_t *valid);

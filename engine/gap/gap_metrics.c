@@ -1118,25 +1118,14 @@ static int merge_processes(acc *A)
  * each process's own, added up. */
 static int sum_other_cases(ab_gap *g)
 {
-    uint64_t mine[AB_GAP_K__COUNT + 1];
-    memcpy(mine, g->other_cases, sizeof(g->other_cases));
-    mine[AB_GAP_K__COUNT] = g->other_total_cases;
-    void **all;
-    size_t *lens;
-    uint32_t count;
-    int rc = ab__gap_exchange_status(&g->parts, AB_OK, mine, sizeof(mine), &all, &lens, &count);
+    uint64_t v[AB_GAP_K__COUNT + 1];
+    memcpy(v, g->other_cases, sizeof(g->other_cases));
+    v[AB_GAP_K__COUNT] = g->other_total_cases;
+    int rc = ab__gap_sum_u64(g, AB_OK, v, AB_GAP_K__COUNT + 1);
     if (rc == AB_OK) {
-        memset(g->other_cases, 0, sizeof(g->other_cases));
-        g->other_total_cases = 0;
+        memcpy(g->other_cases, v, sizeof(g->other_cases));
+        g->other_total_cases = v[AB_GAP_K__COUNT];
     }
-    for (uint32_t q = 0; rc == AB_OK && q < count; q++) {
-        memcpy(mine, all[q], sizeof(mine));
-        for (int k = 0; k < AB_GAP_K__COUNT; k++) {
-            g->other_cases[k] += mine[k];
-        }
-        g->other_total_cases += mine[AB_GAP_K__COUNT];
-    }
-    ab__gap_exchange_free(all, lens, count);
     return rc;
 }
 

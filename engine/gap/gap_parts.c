@@ -511,6 +511,39 @@ int ab__gap_agree(const ab_gap *g, int rc)
     return st;
 }
 
+int ab__gap_sum_u64(const ab_gap *g, int rc, uint64_t *v, size_t n)
+{
+    void **all;
+    size_t *lens;
+    uint32_t count;
+    int st = ab__gap_exchange_status(&g->parts, rc, v, sizeof(uint64_t) * n, &all, &lens, &count);
+    if (st == AB_OK) {
+        memset(v, 0, sizeof(uint64_t) * n);
+        for (uint32_t q = 0; q < count; q++) {
+            for (size_t j = 0; j < n; j++) {
+                uint64_t x;
+                memcpy(&x, (const unsigned char *)all[q] + sizeof(uint64_t) * j, sizeof(x));
+                v[j] += x;
+            }
+        }
+    }
+    ab__gap_exchange_free(all, lens, count);
+    return st;
+}
+
+void ab__gap_valid_here(const ab_gap *g, uint32_t *here)
+{
+    const ab__gap_parts *P = &g->parts;
+    uint32_t N = ab_log_case_count(g->log), G = g->group_count;
+    memset(here, 0, sizeof(uint32_t) * G);
+    for (uint32_t c = 0; c < N; c++) {
+        uint32_t gi = P->case_group(P->payload, c);
+        if (gi < G && !g->groups[gi].open && P->case_ct(P->payload, c) != INT64_MIN) {
+            here[gi]++;
+        }
+    }
+}
+
 int ab__gap_parts_valid(const ab_gap *g, uint32_t *valid)
 {
     uint32_t G = g->group_count;

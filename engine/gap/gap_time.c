@@ -50,6 +50,13 @@ typedef struct span {
     uint32_t weight; /* Cases with a cycle time. */
 } span;
 
+/* A pair of steps and the cases of D's spans between them, as processes
+ * send them. */
+typedef struct pair_n {
+    uint32_t from, to;
+    uint64_t n;
+} pair_n;
+
 typedef struct job {
     uint32_t entry;
     const ab__gap_entry *e;
@@ -72,6 +79,7 @@ typedef struct work {
     int cache_sorted;       /* ... once a finding measured here needed it. */
     uint8_t *mark;          /* Per group: has D. */
     span *spans;
+    pair_n *pairs;       /* The spans' pairs (as many). */
     ab__gap_span *batch; /* The spans of the next sample (one per group at most). */
     size_t batch_n;
     ab__gap_sel sel;
@@ -81,10 +89,13 @@ typedef struct work {
 } work;
 
 /* What the jobs read: the gap, and each group's cases with a cycle time
- * (their values come from g->parts). */
+ * in this process (their values come from g->parts). Over processes each
+ * takes the spans of its own groups, and what the findings count of them
+ * is summed. */
 typedef struct lay {
     const ab_gap *g;
-    const uint32_t *valid;
+    const uint32_t *here;
+    int apart; /* The cases are in other processes too. */
 } lay;
 
 typedef struct pool {
@@ -210,7 +221,7 @@ static int main_end(const ab_gap *g, const ab__gap_entry *e, uint32_t *out)
 static void add_spans(const lay *L, work *w, uint32_t gi, uint32_t from, uint32_t from_pos,
                       uint32_t to, uint32_t to_pos)
 {
-    if (L->valid[gi] > 0) {
+    if (L->here[gi] > 0) {
         w->batch[w->batch_n++] = (ab__gap_span){gi, from, from_pos, to, to_pos};
     }
 }
@@ -291,6 +302,95 @@ static void local_figures(ab_gap_local_time *l, double med_x, double med_y, cons
     l->ci_hi_s = sh->hi / 1e6;
 }
 
+static int cmp_pair_n(const void *pa, const void *pb)
+{
+    const pair_n *a = pa, *b = pb;
+    if (a->from != b->from) {
+        return a->from < b->from ? -1 : 1;
+    }
+    return a->to < b->to ? -1 : a->to > b->to;
+}
+
+/* Of pairs sorted by (from, to), equal ones joined, the one with the most
+ * cases (ties: the smaller names); 0 when none has any. */
+static int best_pair(const ab_gap *g, const pair_n *v, uint32_t n, uint32_t *from, uint32_t *to)
+{
+    uint32_t best = UINT32_MAX;
+    uint64_t best_n = 0;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t k = i;
+        uint64_t sum = 0;
+        while (k < n && v[k].from == v[i].from && v[k].to == v[i].to) {
+            sum += v[k++].n;
+        }
+        int better = sum > best_n;
+        if (!better && sum == best_n && best != UINT32_MAX) {
+            int d = strcmp(code_name(g, v[i].from), code_name(g, v[best].from));
+            better =
+                d < 0 || (d == 0 && strcmp(code_name(g, v[i].to), code_name(g, v[best].to)) < 0);
+        }
+        if (better) {
+            best = i;
+            best_n = sum;
+        }
+        i = k;
+    }
+    if (best == UINT32_MAX) {
+        return 0;
+    }
+    *from = v[best].from;
+    *to = v[best].to;
+    return 1;
+}
+
+/* The pair of steps most of D's spans (sorted) have, weighted by their
+ * cases; over processes, each sends its own pairs' cases and all choose
+ * from their sums. 0 when there is none. */
+static int most_spanned(const lay *L, work *w, const span *all, uint32_t ns, uint32_t *from,
+                        uint32_t *to)
+{
+    const ab_gap *g = L->g;
+    pair_n *mine = w->pairs;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ns; i++) {
+        if (n > 0 && mine[n - 1].from == all[i].from && mine[n - 1].to == all[i].to) {
+            mine[n - 1].n += all[i].weight;
+        } else {
+            mine[n++] = (pair_n){all[i].from, all[i].to, all[i].weight};
+        }
+    }
+    if (!L->apart) {
+        return best_pair(g, mine, n, from, to);
+    }
+    void **got = NULL;
+    size_t *lens = NULL;
+    uint32_t count = 0, total = 0;
+    int rc =
+        ab__gap_exchange_varied(&g->parts, AB_OK, mine, sizeof(pair_n) * n, &got, &lens, &count);
+    for (uint32_t q = 0; rc == AB_OK && q < count; q++) {
+        total += (uint32_t)(lens[q] / sizeof(pair_n));
+    }
+    pair_n *v = rc == AB_OK ? ab__malloc(g->ctx, sizeof(pair_n) * ((size_t)total + 1)) : NULL;
+    int found = 0;
+    if (v != NULL) {
+        size_t off = 0;
+        for (uint32_t q = 0; q < count; q++) {
+            memcpy((unsigned char *)v + off, got[q], lens[q] - lens[q] % sizeof(pair_n));
+            off += lens[q] - lens[q] % sizeof(pair_n);
+        }
+        if (total > 1) {
+            qsort(v, total, sizeof(pair_n), cmp_pair_n);
+        }
+        found = best_pair(g, v, total, from, to);
+    } else if (rc == AB_OK) {
+        rc = AB_ENOMEM;
+    }
+    ab__free(g->ctx, v);
+    ab__gap_exchange_free(got, lens, count);
+    w->rc = w->rc != AB_OK ? w->rc : rc;
+    return found;
+}
+
 static void measure(ab_gap_local_time *l, const int64_t *x, uint32_t n, const int64_t *y,
                     uint32_t m, ab__gap_sel *sel)
 {
@@ -315,7 +415,8 @@ static void sample_local(const lay *L, const job *j, work *w, uint32_t root, int
         uint32_t gi = e->groups[k];
         const ab__gap_group *gr = &g->groups[gi];
         int64_t lo, hi;
-        if (gr->open || (e->filter && !in_stratum(j->s, gi)) || !dev_moves(g, e, k, &lo, &hi)) {
+        if (L->here[gi] == 0 || gr->open || (e->filter && !in_stratum(j->s, gi)) ||
+            !dev_moves(g, e, k, &lo, &hi)) {
             continue;
         }
         const ab_move *mv = gr->v->moves;
@@ -334,7 +435,7 @@ static void sample_local(const lay *L, const job *j, work *w, uint32_t root, int
                 break;
             }
         }
-        sp.weight = L->valid[gi];
+        sp.weight = L->here[gi];
         w->spans[ns++] = sp;
     }
     /* The pair most of them have. */
@@ -342,34 +443,14 @@ static void sample_local(const lay *L, const job *j, work *w, uint32_t root, int
     if (ns > 1) {
         qsort(all, ns, sizeof(span), cmp_span);
     }
-    uint32_t best = UINT32_MAX;
-    uint64_t best_n = 0;
-    for (uint32_t i = 0; i < ns;) {
-        uint32_t k = i;
-        uint64_t sum = 0;
-        while (k < ns && all[k].from == all[i].from && all[k].to == all[i].to) {
-            sum += all[k++].weight;
-        }
-        int better = sum > best_n;
-        if (!better && sum == best_n && best != UINT32_MAX) {
-            int d = strcmp(code_name(g, all[i].from), code_name(g, all[best].from));
-            better = d < 0 ||
-                     (d == 0 && strcmp(code_name(g, all[i].to), code_name(g, all[best].to)) < 0);
-        }
-        if (better) {
-            best = i;
-            best_n = sum;
-        }
-        i = k;
-    }
+    uint32_t from, to;
     l->status = AB_GAP_TIME_TOO_FEW;
     if (keep) {
         w->from = w->to = UINT32_MAX;
     }
-    if (best == UINT32_MAX) {
+    if (!most_spanned(L, w, all, ns, &from, &to)) {
         return;
     }
-    uint32_t from = all[best].from, to = all[best].to;
     l->from = code_name(g, from);
     l->to = code_name(g, to);
     if (keep) {
@@ -835,6 +916,31 @@ const char *ab_gap_baseline_kind_name(ab_gap_baseline_kind kind)
     return kind == AB_GAP_BASELINE_WITHOUT ? "without_deviation" : "conforming";
 }
 
+/* A finding's stratum: the one of its key, if it has one. */
+static const stratum *finding_stratum(const stratum *st, uint32_t nst, int has_key, skey k)
+{
+    uint32_t si = has_key ? find_stratum(st, nst, k) : UINT32_MAX;
+    return si != UINT32_MAX ? &st[si] : NULL;
+}
+
+/* Over processes: the strata's cases summed (their groups stay this
+ * process's). */
+static int sum_strata(const ab_gap *g, stratum *st, uint32_t nst)
+{
+    uint64_t *v = ab__malloc(g->ctx, sizeof(uint64_t) * (2 * (size_t)nst + 1));
+    for (uint32_t s = 0; v != NULL && s < nst; s++) {
+        v[2 * s] = st[s].valid;
+        v[2 * s + 1] = st[s].valid_conf;
+    }
+    int rc = ab__gap_sum_u64(g, v != NULL ? AB_OK : AB_ENOMEM, v, 2 * (size_t)nst);
+    for (uint32_t s = 0; rc == AB_OK && s < nst; s++) {
+        st[s].valid = v[2 * s];
+        st[s].valid_conf = v[2 * s + 1];
+    }
+    ab__free(g->ctx, v);
+    return rc;
+}
+
 int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *const *items,
                          uint32_t count)
 {
@@ -854,16 +960,25 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     work *works = NULL;
     unsigned threads = 0;
     int laid = 0;
+    /* Over processes, this one's cases per group (here), and the counts of
+     * every stratum and finding (cnt: N_ALL, D's cases, D's in the stratum,
+     * D's conforming ones in it) summed over the processes. */
+    int apart = timed && !ab__gap_cases_here(g);
+    uint32_t *here = apart ? ab__calloc(ctx, (size_t)G + 1, sizeof(uint32_t)) : valid;
+    uint64_t *cnt = ab__calloc(ctx, (size_t)count * 3 + 1, sizeof(uint64_t));
     lay L;
     memset(&L, 0, sizeof(L));
     if (keys == NULL || ekey == NULL || has_key == NULL || valid == NULL || act2s == NULL ||
-        lab2s == NULL || jobs == NULL) {
+        lab2s == NULL || jobs == NULL || here == NULL || cnt == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }
     /* Each group's cases with a cycle time, counted where the cases are. */
     if (timed && (rc = ab__gap_parts_valid(g, valid)) != AB_OK) {
         goto done;
+    }
+    if (apart) {
+        ab__gap_valid_here(g, here);
     }
     /* Each finding's stratum key. */
     uint32_t nk = 0;
@@ -916,14 +1031,12 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         }
         last[s] = UINT32_MAX;
     }
-    /* The strata's groups: counted, then listed, in one pass each. */
+    /* The strata's groups (this process's): counted, then listed, in one
+     * pass each. */
     for (int fill = 0; fill < 2 && nst > 0; fill++) {
         for (uint32_t gi = 0; gi < G; gi++) {
             const ab__gap_group *gr = &g->groups[gi];
-            if (gr->open) {
-                continue;
-            }
-            if (valid[gi] == 0) {
+            if (gr->open || here[gi] == 0) {
                 continue;
             }
             uint32_t cand[2] = {UINT32_MAX, UINT32_MAX};
@@ -953,14 +1066,17 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
                 last[s] = gi;
                 if (fill == 0) {
                     st[s].group_count++;
-                    st[s].valid += valid[gi];
-                    st[s].valid_conf += gr->deviating ? 0 : valid[gi];
+                    st[s].valid += here[gi];
+                    st[s].valid_conf += gr->deviating ? 0 : here[gi];
                 } else {
                     st[s].groups[st[s].group_count++] = gi;
                 }
             }
         }
         if (fill == 0) {
+            if (apart && (rc = sum_strata(g, st, nst)) != AB_OK) {
+                goto done;
+            }
             size_t total = 0;
             for (uint32_t s = 0; s < nst; s++) {
                 total += st[s].group_count;
@@ -994,6 +1110,30 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         budget = (all + P - 1) / P;
         budget = budget < 65536 ? 65536 : budget;
     }
+    /* Each finding's cases: counted here, summed over processes. */
+    for (uint32_t i = 0; i < count; i++) {
+        const ab__gap_entry *e = &entries[i];
+        const ab_gap_time *t = &items[i]->time;
+        if (t->status == AB_GAP_TIME_NOT_APPLICABLE || t->status == AB_GAP_TIME_NO_TIMESTAMPS) {
+            continue;
+        }
+        const stratum *s = finding_stratum(st, nst, has_key[i], ekey[i]);
+        uint64_t *c = &cnt[3 * (size_t)i];
+        for (uint32_t q = 0; q < e->group_count; q++) {
+            uint32_t gi = e->groups[q];
+            int ins = in_stratum(s, gi);
+            if (!e->filter || ins) {
+                c[0] += here[gi];
+            }
+            if (ins) {
+                c[1] += here[gi];
+                c[2] += g->groups[gi].deviating ? 0 : here[gi];
+            }
+        }
+    }
+    if (apart && (rc = ab__gap_sum_u64(g, AB_OK, cnt, (size_t)count * 3)) != AB_OK) {
+        goto done;
+    }
     /* Counts, status and baseline of every finding; the measured ones become jobs. */
     size_t n_max = 0, m_max = 0, d_max = 0;
     int together = 0;
@@ -1004,23 +1144,9 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         if (t->status == AB_GAP_TIME_NOT_APPLICABLE || t->status == AB_GAP_TIME_NO_TIMESTAMPS) {
             continue;
         }
-        const stratum *s = NULL;
-        if (has_key[i]) {
-            uint32_t si = find_stratum(st, nst, ekey[i]);
-            s = si != UINT32_MAX ? &st[si] : NULL;
-        }
-        uint64_t nx = 0, d_valid = 0, d_conf = 0;
-        for (uint32_t q = 0; q < e->group_count; q++) {
-            uint32_t gi = e->groups[q];
-            int ins = in_stratum(s, gi);
-            if (!e->filter || ins) {
-                nx += valid[gi];
-            }
-            if (ins) {
-                d_valid += valid[gi];
-                d_conf += g->groups[gi].deviating ? 0 : valid[gi];
-            }
-        }
+        const stratum *s = finding_stratum(st, nst, has_key[i], ekey[i]);
+        uint64_t nx = cnt[3 * (size_t)i], d_valid = cnt[3 * (size_t)i + 1],
+                 d_conf = cnt[3 * (size_t)i + 2];
         uint64_t conf = s != NULL ? s->valid_conf - d_conf : 0;
         uint64_t without = s != NULL ? s->valid - d_valid : 0;
         t->n_deviating = (uint32_t)nx;
@@ -1083,11 +1209,12 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         w->tmp = ab__malloc(ctx, sizeof(int64_t) * (big + 1));
         w->mark = ab__calloc(ctx, (size_t)G + 1, 1);
         w->spans = ab__malloc(ctx, sizeof(span) * (d_max + 1));
+        w->pairs = ab__malloc(ctx, sizeof(pair_n) * (d_max + 1));
         w->batch = ab__malloc(ctx, sizeof(ab__gap_span) * ((size_t)G + 1));
         if (together) {
-            size_t here = (size_t)ab_log_case_count(g->log) + 1;
-            w->hx = ab__malloc(ctx, sizeof(int64_t) * here);
-            w->hy = ab__malloc(ctx, sizeof(int64_t) * here);
+            size_t cases = (size_t)ab_log_case_count(g->log) + 1;
+            w->hx = ab__malloc(ctx, sizeof(int64_t) * cases);
+            w->hy = ab__malloc(ctx, sizeof(int64_t) * cases);
             if (w->hx == NULL || w->hy == NULL) {
                 rc = AB_ENOMEM;
                 break;
@@ -1095,7 +1222,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
         }
         if (w->x == NULL || w->y == NULL || w->cache == NULL || w->rm == NULL || w->tmp == NULL ||
             w->lx == NULL || w->ly == NULL || w->mark == NULL || w->spans == NULL ||
-            w->batch == NULL || ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
+            w->pairs == NULL || w->batch == NULL ||
+            ab__gap_sel_init(&w->sel, ctx, n_max, m_max) != AB_OK) {
             rc = AB_ENOMEM;
             break;
         }
@@ -1109,7 +1237,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     }
     /* The times, group after group, where the cases are. */
     L.g = g;
-    L.valid = valid;
+    L.here = here;
+    L.apart = apart;
     if ((rc = ab__gap_parts_lay_out(g, valid)) != AB_OK) {
         goto done;
     }
@@ -1164,6 +1293,7 @@ done:
         ab__free(ctx, works[k].tmp);
         ab__free(ctx, works[k].mark);
         ab__free(ctx, works[k].spans);
+        ab__free(ctx, works[k].pairs);
         ab__free(ctx, works[k].batch);
         ab__free(ctx, works[k].hx);
         ab__free(ctx, works[k].hy);
@@ -1179,7 +1309,11 @@ done:
     ab__free(ctx, keys);
     ab__free(ctx, ekey);
     ab__free(ctx, has_key);
+    if (here != valid) {
+        ab__free(ctx, here);
+    }
     ab__free(ctx, valid);
+    ab__free(ctx, cnt);
     ab__free(ctx, act2s);
     ab__free(ctx, lab2s);
     ab__free(ctx, jobs);
