@@ -1832,12 +1832,15 @@ static int ho_sizes(ab_gap_time *t, uint64_t n, uint64_t mc, uint64_t mw, uint32
 }
 
 /* The stratum of an anchor: per group, closed with the anchor in its
- * variant (in_all), and conforming too (in_conf). */
-static void ho_stratum(const ab_gap *g, uint32_t anchor, uint8_t *in_all, uint8_t *in_conf)
+ * variant (in_all), and conforming too (in_conf); with only_here, of the
+ * groups with cases in this process alone. */
+static void ho_stratum(const ab_gap *g, uint32_t anchor, int only_here, uint8_t *in_all,
+                       uint8_t *in_conf)
 {
     for (uint32_t gi = 0; gi < g->group_count; gi++) {
         const ab__gap_group *gr = &g->groups[gi];
-        in_all[gi] = !gr->open && variant_has(g, gr->variant, anchor);
+        in_all[gi] =
+            !gr->open && (!only_here || gr->here > 0) && variant_has(g, gr->variant, anchor);
         in_conf[gi] = in_all[gi] && !gr->deviating;
     }
 }
@@ -1856,7 +1859,7 @@ static void ho_job(ho_work *w, uint32_t i, uint32_t *cached, uint32_t *n_all, ui
     if (anchor != *cached) {
         /* The stratum: closed cases with a cycle time containing the anchor,
          * from the shares, sorted once for the hand-offs of this anchor. */
-        ho_stratum(g, anchor, w->in_all, w->in_conf);
+        ho_stratum(g, anchor, 0, w->in_all, w->in_conf);
         *n_all = *n_conf = 0;
         const ab__gap_parts *P = &g->parts;
         int rc = P->cts(P->payload, w->in_all, w->cand_all, n_all);
@@ -1954,7 +1957,7 @@ static void ho_here_make(const ab_gap *g, ho_here *s, uint32_t anchor, uint8_t *
     }
     const ab__gap_parts *P = &g->parts;
     uint32_t N = ab_log_case_count(g->log), G = g->group_count;
-    ho_stratum(g, anchor, in_all, in_conf);
+    ho_stratum(g, anchor, 1, in_all, in_conf);
     s->n = s->conforming = 0;
     for (uint32_t c = 0; c < N; c++) {
         uint32_t gi = P->case_group(P->payload, c);
