@@ -173,44 +173,168 @@ static int cmp_endc(const void *pa, const void *pb)
     return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* The end stratum most of the entry's closed cases reached (ties: the
- * smaller name); UINT32_MAX when none. */
-static int main_end(const ab_gap *g, const ab__gap_entry *e, uint32_t *out)
+/* The ends the entry's closed groups reached, with their cases (over
+ * processes, of the groups with cases here: their cases here), by key,
+ * equal keys joined: *v (allocated) and *n of them. */
+static int end_counts(const ab_gap *g, const ab__gap_entry *e, int apart, endc **v_out,
+                      uint32_t *n_out)
 {
-    *out = UINT32_MAX;
     endc *v = ab__malloc(g->ctx, sizeof(endc) * ((size_t)e->group_count + 1));
+    *v_out = v;
+    *n_out = 0;
     if (v == NULL) {
         return AB_ENOMEM;
     }
     uint32_t n = 0;
     for (uint32_t i = 0; i < e->group_count; i++) {
         const ab__gap_group *gr = &g->groups[e->groups[i]];
-        if (!gr->open) {
+        uint64_t cases = apart ? gr->here : gr->case_count;
+        if (!gr->open && cases > 0) {
             v[n].key = gr->end_key;
-            v[n].n = gr->case_count;
+            v[n].n = cases;
             n++;
         }
     }
     if (n > 1) {
         qsort(v, n, sizeof(endc), cmp_endc);
     }
-    uint64_t best_n = 0;
-    for (uint32_t i = 0; i < n;) {
-        uint32_t j = i;
-        uint64_t sum = 0;
-        while (j < n && v[j].key == v[i].key) {
-            sum += v[j++].n;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (k > 0 && v[k - 1].key == v[i].key) {
+            v[k - 1].n += v[i].n;
+        } else {
+            v[k++] = v[i];
         }
-        if (sum > best_n ||
-            (sum == best_n && *out != UINT32_MAX &&
+    }
+    *n_out = k;
+    return AB_OK;
+}
+
+/* The end stratum most of the entry's closed cases reached (ties: the
+ * smaller name); UINT32_MAX when none. */
+static int main_end(const ab_gap *g, const ab__gap_entry *e, uint32_t *out)
+{
+    *out = UINT32_MAX;
+    endc *v;
+    uint32_t n;
+    int rc = end_counts(g, e, 0, &v, &n);
+    uint64_t best_n = 0;
+    for (uint32_t i = 0; rc == AB_OK && i < n; i++) {
+        if (v[i].n > best_n ||
+            (v[i].n == best_n && *out != UINT32_MAX &&
              strcmp(ab__strtab_str(&g->names, v[i].key), ab__strtab_str(&g->names, *out)) < 0)) {
             *out = v[i].key;
-            best_n = sum;
+            best_n = v[i].n;
         }
-        i = j;
     }
     ab__free(g->ctx, v);
-    return AB_OK;
+    return rc;
+}
+
+/* An end by name, with cases, as processes send them. */
+typedef struct end_named {
+    const char *name;
+    uint32_t len;
+    uint64_t n;
+} end_named;
+
+static int cmp_end_named(const void *pa, const void *pb)
+{
+    const end_named *a = pa, *b = pb;
+    int c = memcmp(a->name, b->name, a->len < b->len ? a->len : b->len);
+    return c != 0 ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* Whether the entry's stratum is its main end. */
+static int needs_end(const ab__gap_entry *e)
+{
+    return e->anchor == AB__GAP_ANCHOR_END && !(e->kind == AB_GAP_K_REWORK && e->documented);
+}
+
+/*
+ * Over processes: main_end of every entry that needs it (end[i]), from the
+ * ends each process's groups reached with their cases here, sent by name
+ * (interned ids are a process's own), summed over the processes.
+ */
+static int main_ends_apart(ab_gap *g, const ab__gap_entry *entries, uint32_t count, uint32_t *end)
+{
+    ab_buf msg = AB_BUF_INIT;
+    ab__wbytes w = {&msg, g->ctx, AB_OK};
+    for (uint32_t i = 0; i < count && w.rc == AB_OK; i++) {
+        end[i] = UINT32_MAX;
+        if (!needs_end(&entries[i])) {
+            continue;
+        }
+        endc *v;
+        uint32_t n;
+        w.rc = end_counts(g, &entries[i], 1, &v, &n);
+        ab__put_u32(&w, n);
+        for (uint32_t k = 0; k < n; k++) {
+            const char *name = ab__strtab_str(&g->names, v[k].key);
+            ab__put_str(&w, name, strlen(name));
+            ab__put_u64(&w, v[k].n);
+        }
+        ab__free(g->ctx, v);
+    }
+    void **all = NULL;
+    size_t *lens = NULL;
+    uint32_t P = 0;
+    int rc = ab__gap_exchange_varied(&g->parts, w.rc, msg.ptr, msg.len, &all, &lens, &P);
+    ab_buf_dispose(&msg);
+    ab__rbytes *r = rc == AB_OK ? ab__calloc(g->ctx, (size_t)P + 1, sizeof(ab__rbytes)) : NULL;
+    rc = rc == AB_OK && r == NULL ? AB_ENOMEM : rc;
+    for (uint32_t q = 0; rc == AB_OK && q < P; q++) {
+        r[q] = (ab__rbytes){all[q], lens[q], 0, 0};
+    }
+    end_named *v = NULL;
+    size_t cap = 0;
+    for (uint32_t i = 0; rc == AB_OK && i < count; i++) {
+        if (!needs_end(&entries[i])) {
+            continue;
+        }
+        /* Every process's ends of this entry, then by name, equal ones joined. */
+        size_t n = 0;
+        for (uint32_t q = 0; rc == AB_OK && q < P; q++) {
+            uint32_t m = ab__get_u32(&r[q]);
+            for (uint32_t k = 0; k < m && !r[q].bad; k++) {
+                if (AB_GROW_FROM(g->ctx, v, cap, n + 1, 16) != AB_OK) {
+                    rc = AB_ENOMEM;
+                    break;
+                }
+                v[n].name = ab__get_str(&r[q], &v[n].len);
+                v[n].n = ab__get_u64(&r[q]);
+                n++;
+            }
+            rc = rc == AB_OK && r[q].bad ? AB_EINVAL : rc;
+        }
+        if (rc != AB_OK) {
+            break;
+        }
+        if (n > 1) {
+            qsort(v, n, sizeof(end_named), cmp_end_named);
+        }
+        const end_named *best = NULL;
+        uint64_t best_n = 0;
+        for (size_t k = 0; k < n;) {
+            size_t j = k;
+            uint64_t sum = 0;
+            while (j < n && cmp_end_named(&v[j], &v[k]) == 0) {
+                sum += v[j++].n;
+            }
+            if (sum > best_n) { /* Ties keep the first: the smaller name. */
+                best = &v[k];
+                best_n = sum;
+            }
+            k = j;
+        }
+        if (best != NULL && ab__strtab_find(&g->names, best->name, best->len, &end[i]) != AB_OK) {
+            rc = ab__strtab_intern(&g->names, best->name, best->len, &end[i]);
+        }
+    }
+    ab__free(g->ctx, v);
+    ab__free(g->ctx, r);
+    ab__gap_exchange_free(all, lens, P);
+    return rc;
 }
 
 /* ---- One finding, on any thread ---- */
@@ -966,10 +1090,11 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     int apart = timed && !ab__gap_cases_here(g);
     uint32_t *here = apart ? ab__calloc(ctx, (size_t)G + 1, sizeof(uint32_t)) : valid;
     uint64_t *cnt = ab__calloc(ctx, (size_t)count * 3 + 1, sizeof(uint64_t));
+    uint32_t *ends = apart ? ab__malloc(ctx, sizeof(uint32_t) * ((size_t)count + 1)) : NULL;
     lay L;
     memset(&L, 0, sizeof(L));
     if (keys == NULL || ekey == NULL || has_key == NULL || valid == NULL || act2s == NULL ||
-        lab2s == NULL || jobs == NULL || here == NULL || cnt == NULL) {
+        lab2s == NULL || jobs == NULL || here == NULL || cnt == NULL || (apart && ends == NULL)) {
         rc = AB_ENOMEM;
         goto done;
     }
@@ -980,7 +1105,10 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     if (apart) {
         ab__gap_valid_here(g, here);
     }
-    /* Each finding's stratum key. */
+    /* Each finding's stratum key (over processes, the main ends first). */
+    if (apart && (rc = main_ends_apart(g, entries, count, ends)) != AB_OK) {
+        goto done;
+    }
     uint32_t nk = 0;
     for (uint32_t i = 0; i < count; i++) {
         const ab__gap_entry *e = &entries[i];
@@ -994,8 +1122,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
             t->status = AB_GAP_TIME_NO_TIMESTAMPS;
             continue;
         }
-        uint32_t endk = UINT32_MAX;
-        if (e->anchor == AB__GAP_ANCHOR_END && (rc = main_end(g, e, &endk)) != AB_OK) {
+        uint32_t endk = apart ? ends[i] : UINT32_MAX;
+        if (!apart && e->anchor == AB__GAP_ANCHOR_END && (rc = main_end(g, e, &endk)) != AB_OK) {
             goto done;
         }
         if (entry_key(g, e, endk, &ekey[i])) {
@@ -1314,6 +1442,7 @@ done:
     }
     ab__free(ctx, valid);
     ab__free(ctx, cnt);
+    ab__free(ctx, ends);
     ab__free(ctx, act2s);
     ab__free(ctx, lab2s);
     ab__free(ctx, jobs);
