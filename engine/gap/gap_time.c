@@ -173,11 +173,9 @@ static int cmp_endc(const void *pa, const void *pb)
     return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* The ends the entry's closed groups reached, with their cases (over
- * processes, of the groups with cases here: their cases here), by key,
- * equal keys joined: *v (allocated) and *n of them. */
-static int end_counts(const ab_gap *g, const ab__gap_entry *e, int apart, endc **v_out,
-                      uint32_t *n_out)
+/* The ends the entry's closed groups reached, with their cases here, by
+ * key, equal keys joined: *v (allocated) and *n of them. */
+static int end_counts(const ab_gap *g, const ab__gap_entry *e, endc **v_out, uint32_t *n_out)
 {
     endc *v = ab__malloc(g->ctx, sizeof(endc) * ((size_t)e->group_count + 1));
     *v_out = v;
@@ -188,10 +186,9 @@ static int end_counts(const ab_gap *g, const ab__gap_entry *e, int apart, endc *
     uint32_t n = 0;
     for (uint32_t i = 0; i < e->group_count; i++) {
         const ab__gap_group *gr = &g->groups[e->groups[i]];
-        uint64_t cases = apart ? gr->here : gr->case_count;
-        if (!gr->open && cases > 0) {
+        if (!gr->open && gr->here > 0) {
             v[n].key = gr->end_key;
-            v[n].n = cases;
+            v[n].n = gr->here;
             n++;
         }
     }
@@ -208,27 +205,6 @@ static int end_counts(const ab_gap *g, const ab__gap_entry *e, int apart, endc *
     }
     *n_out = k;
     return AB_OK;
-}
-
-/* The end stratum most of the entry's closed cases reached (ties: the
- * smaller name); UINT32_MAX when none. */
-static int main_end(const ab_gap *g, const ab__gap_entry *e, uint32_t *out)
-{
-    *out = UINT32_MAX;
-    endc *v;
-    uint32_t n;
-    int rc = end_counts(g, e, 0, &v, &n);
-    uint64_t best_n = 0;
-    for (uint32_t i = 0; rc == AB_OK && i < n; i++) {
-        if (v[i].n > best_n ||
-            (v[i].n == best_n && *out != UINT32_MAX &&
-             strcmp(ab__strtab_str(&g->names, v[i].key), ab__strtab_str(&g->names, *out)) < 0)) {
-            *out = v[i].key;
-            best_n = v[i].n;
-        }
-    }
-    ab__free(g->ctx, v);
-    return rc;
 }
 
 /* An end by name, with cases, as processes send them. */
@@ -252,11 +228,15 @@ static int needs_end(const ab__gap_entry *e)
 }
 
 /*
- * Over processes: main_end of every entry that needs it (end[i]), from the
- * ends each process's groups reached with their cases here, sent by name
- * (interned ids are a process's own), summed over the processes.
+ * The main end of every entry whose stratum it is (end[i], else
+ * UINT32_MAX): the end most of its closed cases reached (ties: the smaller
+ * name). Each process writes the ends its groups reached with their cases
+ * here, by name (an interned id is a process's own); over processes the
+ * writings are exchanged, in one process its own is read back, and the
+ * cases are summed by name.
  */
-static int main_ends_apart(ab_gap *g, const ab__gap_entry *entries, uint32_t count, uint32_t *end)
+static int main_ends(ab_gap *g, const ab__gap_entry *entries, uint32_t count, int apart,
+                     uint32_t *end)
 {
     ab_buf msg = AB_BUF_INIT;
     ab__wbytes w = {&msg, g->ctx, AB_OK};
@@ -267,7 +247,7 @@ static int main_ends_apart(ab_gap *g, const ab__gap_entry *entries, uint32_t cou
         }
         endc *v;
         uint32_t n;
-        w.rc = end_counts(g, &entries[i], 1, &v, &n);
+        w.rc = end_counts(g, &entries[i], &v, &n);
         ab__put_u32(&w, n);
         for (uint32_t k = 0; k < n; k++) {
             const char *name = ab__strtab_str(&g->names, v[k].key);
@@ -276,11 +256,16 @@ static int main_ends_apart(ab_gap *g, const ab__gap_entry *entries, uint32_t cou
         }
         ab__free(g->ctx, v);
     }
-    void **all = NULL;
-    size_t *lens = NULL;
-    uint32_t P = 0;
-    int rc = ab__gap_exchange_varied(&g->parts, w.rc, msg.ptr, msg.len, &all, &lens, &P);
-    ab_buf_dispose(&msg);
+    void **all = NULL, *own = msg.ptr;
+    size_t *lens = NULL, own_len = msg.len;
+    uint32_t P = 1;
+    int rc = w.rc;
+    if (apart) {
+        rc = ab__gap_exchange_varied(&g->parts, rc, msg.ptr, msg.len, &all, &lens, &P);
+    } else {
+        all = &own;
+        lens = &own_len;
+    }
     ab__rbytes *r = rc == AB_OK ? ab__calloc(g->ctx, (size_t)P + 1, sizeof(ab__rbytes)) : NULL;
     rc = rc == AB_OK && r == NULL ? AB_ENOMEM : rc;
     for (uint32_t q = 0; rc == AB_OK && q < P; q++) {
@@ -333,7 +318,10 @@ static int main_ends_apart(ab_gap *g, const ab__gap_entry *entries, uint32_t cou
     }
     ab__free(g->ctx, v);
     ab__free(g->ctx, r);
-    ab__gap_exchange_free(all, lens, P);
+    if (apart) {
+        ab__gap_exchange_free(all, lens, P);
+    }
+    ab_buf_dispose(&msg);
     return rc;
 }
 
@@ -1090,11 +1078,11 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     int apart = timed && !ab__gap_cases_here(g);
     uint32_t *here = apart ? ab__calloc(ctx, (size_t)G + 1, sizeof(uint32_t)) : valid;
     uint64_t *cnt = ab__calloc(ctx, (size_t)count * 3 + 1, sizeof(uint64_t));
-    uint32_t *ends = apart ? ab__malloc(ctx, sizeof(uint32_t) * ((size_t)count + 1)) : NULL;
+    uint32_t *ends = ab__malloc(ctx, sizeof(uint32_t) * ((size_t)count + 1));
     lay L;
     memset(&L, 0, sizeof(L));
     if (keys == NULL || ekey == NULL || has_key == NULL || valid == NULL || act2s == NULL ||
-        lab2s == NULL || jobs == NULL || here == NULL || cnt == NULL || (apart && ends == NULL)) {
+        lab2s == NULL || jobs == NULL || here == NULL || cnt == NULL || ends == NULL) {
         rc = AB_ENOMEM;
         goto done;
     }
@@ -1105,8 +1093,8 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
     if (apart) {
         ab__gap_valid_here(g, here);
     }
-    /* Each finding's stratum key (over processes, the main ends first). */
-    if (apart && (rc = main_ends_apart(g, entries, count, ends)) != AB_OK) {
+    /* Each finding's stratum key (the main ends first). */
+    if (timed && (rc = main_ends(g, entries, count, apart, ends)) != AB_OK) {
         goto done;
     }
     uint32_t nk = 0;
@@ -1122,11 +1110,7 @@ int ab__gap_time_impacts(ab_gap *g, const ab__gap_entry *entries, ab_gap_item *c
             t->status = AB_GAP_TIME_NO_TIMESTAMPS;
             continue;
         }
-        uint32_t endk = apart ? ends[i] : UINT32_MAX;
-        if (!apart && e->anchor == AB__GAP_ANCHOR_END && (rc = main_end(g, e, &endk)) != AB_OK) {
-            goto done;
-        }
-        if (entry_key(g, e, endk, &ekey[i])) {
+        if (entry_key(g, e, ends[i], &ekey[i])) {
             keys[nk++] = ekey[i];
             has_key[i] = 1;
         }
